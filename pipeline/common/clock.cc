@@ -2,11 +2,11 @@
 
 namespace sbrgate {
 
-ScaledClock::ScaledClock(double scale)
-    : scale_(scale < 1 ? 1 : scale), real_start_(absl::Now()) {}
+ScaledClock::ScaledClock(double scale, absl::Time epoch)
+    : scale_(scale < 1 ? 1 : scale), epoch_(epoch) {}
 
 absl::Time ScaledClock::Now() const {
-  return real_start_ + (absl::Now() - real_start_) * scale_;
+  return epoch_ + (absl::Now() - epoch_) * scale_;
 }
 
 void ScaledClock::SleepFor(absl::Duration d) { absl::SleepFor(ToReal(d)); }

@@ -40,11 +40,14 @@ class RealClock : public Clock {
   absl::Duration ToReal(absl::Duration d) const override { return d; }
 };
 
-// Runs `scale` times faster than real time, starting from the real time at
-// construction. scale must be >= 1.
+// Runs `scale` times faster than real time from `epoch` (a real instant):
+// Now() = epoch + (real now - epoch) * scale. Processes given the same epoch
+// and scale agree on the time, which the multi-process pipeline relies on
+// (the poller and the simulator must agree on what "early" means).
+// scale must be >= 1; the default epoch is the moment of construction.
 class ScaledClock : public Clock {
  public:
-  explicit ScaledClock(double scale);
+  explicit ScaledClock(double scale, absl::Time epoch = absl::Now());
   absl::Time Now() const override;
   void SleepFor(absl::Duration d) override;
   absl::Duration ToReal(absl::Duration d) const override;
@@ -52,7 +55,7 @@ class ScaledClock : public Clock {
 
  private:
   const double scale_;
-  const absl::Time real_start_;
+  const absl::Time epoch_;
 };
 
 // Moves only when told to. SleepFor blocks until another thread has advanced
