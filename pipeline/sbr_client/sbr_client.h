@@ -1,0 +1,120 @@
+// SbrClient: the ebMS3 conversation with SBR2 for one message at a time:
+// push a lodgment and check its technical receipt, pull for its business
+// response. Stateless between calls, so the pipeline's stages own retries,
+// schedules and state.
+//
+//   auto client = SbrClient::Create(config, &clock);
+//   absl::StatusOr<PushOutcome> pushed = (*client)->Push(lodgment);
+//   if (IsTransientTransportError(pushed.status())) -> resend later, same MessageId
+//   else if (pushed->receipt) -> receipted: start the poll schedule
+//   else -> pushed->errors: an ebMS error (never resend blindly)
+//
+//   absl::StatusOr<PullOutcome> pulled = (*client)->Pull(message_id);
+//   switch (pulled->kind) { kNothingYet: poll again later; kResponse: triage
+//   pulled->response_path (event.02 XML); kError: pulled->errors }
+//
+// A receipt counts only if it names our MessageId and its
+// NonRepudiationInformation echoes every digest we signed: anything else
+// means SBR did not get what we sent, reported as DataLoss (resend).
+#ifndef SBRGATE_PIPELINE_SBR_CLIENT_SBR_CLIENT_H_
+#define SBRGATE_PIPELINE_SBR_CLIENT_SBR_CLIENT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "pipeline/common/clock.h"
+#include "pipeline/ebms/message.h"
+#include "pipeline/sbr_client/https_transport.h"
+#include "pipeline/wssec/credential.h"
+#include "pipeline/wssec/reference.h"
+#include "pipeline/wssec/verifier.h"
+
+namespace sbrgate::sbr_client {
+
+// What the software registration with the ATO says (MessageProperties).
+struct SoftwareIdentity {
+  std::string product_id = "sbrgate";
+  std::string vendor = "sbrgate";
+  std::string name = "sbrgate";
+  std::string version = "1.0";
+};
+
+struct ClientConfig {
+  // The SBR2 base URL; the interaction-pattern paths are appended
+  // ("/BulkBatch-async-push", "/BulkBatch-async-pull").
+  std::string base_url;
+  TlsConfig tls;
+  std::string credential_cert;  // machine credential that signs messages
+  std::string credential_key;
+  // CA that signs the agency's pull responses; empty: not verified.
+  std::string agency_ca_file;
+  std::string message_id_domain = "sbrgate.local";
+  SoftwareIdentity software;
+  std::string spool_dir;  // responses land here
+  absl::Duration connect_timeout = absl::Seconds(30);
+  absl::Duration push_timeout = absl::Hours(12);  // a 2.5 GB upload can take hours
+  absl::Duration pull_timeout = absl::Minutes(30);
+};
+
+struct LodgmentPush {
+  std::string message_id;  // stable across resends
+  std::string conversation_id;
+  ebms::Party from;
+  std::string service = ebms::kServicePayevnt;
+  std::string action = ebms::kActionPayevntSubmit;
+  std::string payload_gzip_path;  // the gzip-compressed business document
+  std::string document_name = "PAYEVNT";
+  std::string document_type = "PAYEVNT";
+};
+
+struct PushOutcome {
+  int http_status = 0;
+  std::optional<ebms::Receipt> receipt;  // set: receipted
+  std::vector<ebms::Error> errors;       // set: SBR refused the message
+  std::vector<wssec::Digest> sent_digests;
+};
+
+struct PullOutcome {
+  enum class Kind { kNothingYet, kResponse, kError };
+  Kind kind = Kind::kError;
+  int http_status = 0;
+  std::vector<ebms::Error> errors;
+  ebms::UserMessage response_message;
+  std::string response_path;  // the event.02 document, decompressed
+};
+
+class SbrClient {
+ public:
+  static absl::StatusOr<std::unique_ptr<SbrClient>> Create(ClientConfig config,
+                                                           const Clock* clock);
+
+  absl::StatusOr<PushOutcome> Push(const LodgmentPush& lodgment) const;
+  absl::StatusOr<PullOutcome> Pull(const std::string& ref_to_message_id) const;
+
+ private:
+  SbrClient(ClientConfig config, const Clock* clock, wssec::Credential credential,
+            std::optional<wssec::Verifier> agency_verifier)
+      : config_(std::move(config)),
+        clock_(clock),
+        transport_(config_.tls),
+        credential_(std::move(credential)),
+        agency_verifier_(std::move(agency_verifier)) {}
+
+  ClientConfig config_;
+  const Clock* clock_;
+  HttpsTransport transport_;
+  wssec::Credential credential_;
+  std::optional<wssec::Verifier> agency_verifier_;
+};
+
+// Checks that `receipt` acknowledges `message_id` and echoes every digest in
+// `sent`; DataLoss naming the first difference otherwise.
+absl::Status CheckReceipt(const ebms::Receipt& receipt, const std::string& message_id,
+                          const std::vector<wssec::Digest>& sent);
+
+}  // namespace sbrgate::sbr_client
+
+#endif  // SBRGATE_PIPELINE_SBR_CLIENT_SBR_CLIENT_H_
