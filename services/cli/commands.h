@@ -14,6 +14,7 @@ using Args = std::vector<std::string>;
 
 int RunEbms(const Args& args);     // ebms inspect FILE [--json]
 int RunPayevnt(const Args& args);  // payevnt generate|validate ...
+int RunSbr(const Args& args);      // sbr push|pull|lodge ...
 
 }  // namespace sbrgate::cli
 

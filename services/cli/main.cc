@@ -18,6 +18,8 @@ constexpr Group kGroups[] = {
     {"payevnt", sbrgate::cli::RunPayevnt,
      "payevnt generate --employees N [--invalid K] [--invalid-employer] [--seed S] -o FILE\n"
      "  payevnt validate FILE [--json]"},
+    {"sbr", sbrgate::cli::RunSbr,
+     "sbr push FILE | pull MESSAGE_ID | lodge FILE --endpoint=URL --cert=PEM --key=PEM --ca=PEM"},
 };
 
 int Usage(FILE* out) {

@@ -1,0 +1,118 @@
+// sbr-sim: the SBR2 simulator as a standalone HTTPS server (a conformance
+// sandbox for DSPs, and the ATO stand-in of the demo and the tests).
+//
+//   sbr-sim --cert=sim.pem --key=sim.key --client-ca=ca.pem --data-dir=/tmp/sim \
+//           --listen=127.0.0.1:8443 --admin-listen=127.0.0.1:8444 --time-scale=60
+//
+// Prints one line when it is ready (and writes it to --ready-file):
+//   {"endpoint": "https://127.0.0.1:8443/services", "admin": "http://127.0.0.1:8444"}
+// Runs until SIGINT or SIGTERM.
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "pipeline/common/byte_stream.h"
+#include "pipeline/common/clock.h"
+#include "pipeline/sim/simulator.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:0", "HOST:PORT for the ebMS3 HTTPS endpoint (0: any)");
+ABSL_FLAG(std::string, admin_listen, "127.0.0.1:0",
+          "HOST:PORT for the plain-HTTP admin endpoint; empty: none");
+ABSL_FLAG(std::string, cert, "", "server certificate (PEM); also signs pull responses");
+ABSL_FLAG(std::string, key, "", "server private key (PEM)");
+ABSL_FLAG(std::string, client_ca, "", "CA whose client certificates and signatures are trusted");
+ABSL_FLAG(std::string, data_dir, "", "where payloads and responses are kept");
+ABSL_FLAG(double, time_scale, 1, "simulated seconds per real second");
+ABSL_FLAG(int64_t, clock_epoch, 0,
+          "unix seconds from which scaled time runs (share it with sbrgate); 0: now");
+ABSL_FLAG(absl::Duration, processing_base, absl::Seconds(45), "processing time of any lodgment");
+ABSL_FLAG(absl::Duration, processing_per_employee, absl::Milliseconds(20),
+          "additional processing time per employee record");
+ABSL_FLAG(std::string, faults, "", "initial fault modes as JSON, e.g. {\"unavailable\": true}");
+ABSL_FLAG(std::string, ready_file, "", "write the ready line to this file too");
+
+namespace {
+
+bool SplitHostPort(const std::string& s, std::string* host, int* port) {
+  std::vector<std::string> parts = absl::StrSplit(s, absl::MaxSplits(':', 1));
+  return parts.size() == 2 && !parts[0].empty() && absl::SimpleAtoi(parts[1], port) &&
+         (*host = parts[0], true);
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "sbr-sim: %s\n", message.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("SBR2 simulator: ebMS3 over HTTPS with mutual TLS");
+  absl::ParseCommandLine(argc, argv);
+  // Blocked in every thread, taken by sigwait below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sbrgate::sim::SimulatorConfig config;
+  if (!SplitHostPort(absl::GetFlag(FLAGS_listen), &config.host, &config.port)) {
+    return Fail("--listen must be HOST:PORT");
+  }
+  const std::string admin = absl::GetFlag(FLAGS_admin_listen);
+  std::string admin_host;
+  if (admin.empty()) {
+    config.admin_port = -1;
+  } else if (!SplitHostPort(admin, &admin_host, &config.admin_port) || admin_host != config.host) {
+    return Fail("--admin-listen must be HOST:PORT on the same host as --listen");
+  }
+  config.server_cert = absl::GetFlag(FLAGS_cert);
+  config.server_key = absl::GetFlag(FLAGS_key);
+  config.client_ca = absl::GetFlag(FLAGS_client_ca);
+  config.data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (config.server_cert.empty() || config.server_key.empty() || config.client_ca.empty() ||
+      config.data_dir.empty()) {
+    return Fail("--cert, --key, --client-ca and --data-dir are required (tools/dev-pki makes a set)");
+  }
+  config.processing_base = absl::GetFlag(FLAGS_processing_base);
+  config.processing_per_employee = absl::GetFlag(FLAGS_processing_per_employee);
+
+  const int64_t epoch = absl::GetFlag(FLAGS_clock_epoch);
+  sbrgate::ScaledClock clock(absl::GetFlag(FLAGS_time_scale),
+                             epoch > 0 ? absl::FromUnixSeconds(epoch) : absl::Now());
+  auto sim = sbrgate::sim::Simulator::Start(config, &clock);
+  if (!sim.ok()) return Fail(std::string(sim.status().message()));
+  if (const std::string faults = absl::GetFlag(FLAGS_faults); !faults.empty()) {
+    sbrgate::sim::FaultModes f;
+    if (absl::Status s = sbrgate::sim::MergeFaultsJson(faults, f); !s.ok()) {
+      return Fail(absl::StrCat("--faults: ", s.message()));
+    }
+    (*sim)->SetFaults(f);
+  }
+
+  const std::string ready = absl::StrCat(
+      "{\"endpoint\": \"", (*sim)->base_url(), "\", \"admin\": ",
+      (*sim)->admin_port() > 0
+          ? absl::StrCat("\"http://", config.host, ":", (*sim)->admin_port(), "\"")
+          : "null",
+      "}\n");
+  std::fputs(ready.c_str(), stdout);
+  std::fflush(stdout);
+  if (const std::string f = absl::GetFlag(FLAGS_ready_file); !f.empty()) {
+    if (absl::Status s = sbrgate::WriteFileDurably(f, ready); !s.ok()) {
+      return Fail(std::string(s.message()));
+    }
+  }
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  return 0;
+}
