@@ -104,7 +104,8 @@ absl::StatusOr<std::string> Base64Decode(absl::string_view text) {
       ++padding;
     } else if (!IsBase64Alphabet(c) || padding > 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "base64: ", padding > 0 && IsBase64Alphabet(c) ? "data after '=' padding" : "invalid character",
+          "base64: ",
+          padding > 0 && IsBase64Alphabet(c) ? "data after '=' padding" : "invalid character",
           " at offset ", i));
     }
     clean.push_back(c);
@@ -113,7 +114,8 @@ absl::StatusOr<std::string> Base64Decode(absl::string_view text) {
     return absl::InvalidArgumentError(absl::StrCat(
         "base64: ", clean.size(), " characters (without whitespace) is not a multiple of 4"));
   }
-  if (padding > 2) return absl::InvalidArgumentError("base64: more than two '=' padding characters");
+  if (padding > 2)
+    return absl::InvalidArgumentError("base64: more than two '=' padding characters");
   if (clean.size() > INT_MAX) return absl::InvalidArgumentError("base64: input too large");
   std::string out(clean.size() / 4 * 3, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),

@@ -24,8 +24,8 @@ GzipSink::GzipSink(std::unique_ptr<ByteSink> out, int level) : GzipSink(*out, le
 }
 
 GzipSink::GzipSink(ByteSink& out, int level) : out_(&out), buf_(kBufferSize, '\0') {
-  const int rc = deflateInit2(&z_, level, Z_DEFLATED, kGzipWindowBits, /*memLevel=*/8,
-                              Z_DEFAULT_STRATEGY);
+  const int rc =
+      deflateInit2(&z_, level, Z_DEFLATED, kGzipWindowBits, /*memLevel=*/8, Z_DEFAULT_STRATEGY);
   if (rc != Z_OK) {
     status_ = absl::InternalError(absl::StrCat("gzip: deflateInit2 failed: ", ZlibMessage(z_, rc)));
     closed_ = true;
@@ -110,7 +110,8 @@ absl::StatusOr<size_t> GunzipSource::Read(char* buf, size_t n) {
   if (options_.max_output_bytes) {
     // One byte past the limit is enough to tell "exactly at the limit" from
     // "over it" without inflating a bomb any further.
-    const uint64_t room = *options_.max_output_bytes - std::min(bytes_out_, *options_.max_output_bytes);
+    const uint64_t room =
+        *options_.max_output_bytes - std::min(bytes_out_, *options_.max_output_bytes);
     want = static_cast<size_t>(std::min<uint64_t>(want, room + 1));
   }
   z_.next_out = reinterpret_cast<Bytef*>(buf);

@@ -100,7 +100,7 @@ class GunzipSource : public ByteSource {
   ByteSource* in_;
   GunzipOptions options_;
   z_stream z_{};
-  absl::Status status_;  // sticky
+  absl::Status status_;       // sticky
   bool member_done_ = false;  // the last inflate() reached the end of a member
   bool in_eof_ = false;
   bool done_ = false;

@@ -37,11 +37,12 @@ absl::StatusOr<std::string> Gunzip(const std::string& compressed, size_t chunk =
 
 // `printf 'hello, sbr\n' | gzip -9n`
 const unsigned char kGzipCliOutput[] = {
-    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9,
-    0xd7, 0x51, 0x28, 0x4e, 0x2a, 0xe2, 0x02, 0x00, 0xf2, 0xfa, 0x19, 0x88, 0x0b, 0x00, 0x00, 0x00};
+    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0xd7,
+    0x51, 0x28, 0x4e, 0x2a, 0xe2, 0x02, 0x00, 0xf2, 0xfa, 0x19, 0x88, 0x0b, 0x00, 0x00, 0x00};
 
 TEST(GunzipSourceTest, ReadsWhatGzipWrote) {
-  auto plain = Gunzip(std::string(reinterpret_cast<const char*>(kGzipCliOutput), sizeof kGzipCliOutput));
+  auto plain =
+      Gunzip(std::string(reinterpret_cast<const char*>(kGzipCliOutput), sizeof kGzipCliOutput));
   ASSERT_TRUE(plain.ok()) << plain.status();
   EXPECT_EQ(*plain, "hello, sbr\n");
 }
@@ -197,7 +198,9 @@ TEST(GzipSinkTest, ClosesOwnedSinkButNotBorrowedOne) {
 TEST(GzipSinkTest, DownstreamErrorIsReturnedAndSticky) {
   class Full : public ByteSink {
    public:
-    absl::Status Write(absl::string_view) override { return absl::ResourceExhaustedError("disk full"); }
+    absl::Status Write(absl::string_view) override {
+      return absl::ResourceExhaustedError("disk full");
+    }
     absl::Status Close() override { return absl::OkStatus(); }
   };
   Full full;

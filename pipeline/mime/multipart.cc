@@ -23,7 +23,8 @@ constexpr size_t kMaxTransportPadding = 1024;
 bool IsTSpecial(char c) { return std::strchr("()<>@,;:\\\"/[]?=", c) != nullptr; }
 
 bool IsTokenChar(char c) {
-  return static_cast<unsigned char>(c) > 32 && static_cast<unsigned char>(c) < 127 && !IsTSpecial(c);
+  return static_cast<unsigned char>(c) > 32 && static_cast<unsigned char>(c) < 127 &&
+         !IsTSpecial(c);
 }
 
 // RFC 2046 bchars; a space may not end the boundary.
@@ -35,9 +36,9 @@ absl::Status ValidateBoundary(absl::string_view b) {
   for (char c : b) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
         std::strchr("'()+_,-./:=? ", c) == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("multipart: character 0x", absl::Hex(static_cast<unsigned char>(c)),
-                       " is not allowed in a boundary"));
+      return absl::InvalidArgumentError(absl::StrCat("multipart: character 0x",
+                                                     absl::Hex(static_cast<unsigned char>(c)),
+                                                     " is not allowed in a boundary"));
     }
   }
   if (b.back() == ' ') return absl::InvalidArgumentError("multipart: boundary ends with a space");
@@ -45,20 +46,22 @@ absl::Status ValidateBoundary(absl::string_view b) {
 }
 
 absl::Status ValidateContentId(absl::string_view what, absl::string_view id) {
-  if (id.empty()) return absl::InvalidArgumentError(absl::StrCat("multipart: ", what, " has no Content-ID"));
+  if (id.empty())
+    return absl::InvalidArgumentError(absl::StrCat("multipart: ", what, " has no Content-ID"));
   for (char c : id) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 32 || u >= 127 || c == '<' || c == '>' || c == '"') {
-      return absl::InvalidArgumentError(absl::StrCat("multipart: ", what, " Content-ID \"",
-                                                     absl::CHexEscape(id), "\" has a character (0x",
-                                                     absl::Hex(u), ") not allowed in a Content-ID"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("multipart: ", what, " Content-ID \"", absl::CHexEscape(id),
+                       "\" has a character (0x", absl::Hex(u), ") not allowed in a Content-ID"));
     }
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateHeaderValue(absl::string_view what, absl::string_view value) {
-  if (value.empty()) return absl::InvalidArgumentError(absl::StrCat("multipart: ", what, " is empty"));
+  if (value.empty())
+    return absl::InvalidArgumentError(absl::StrCat("multipart: ", what, " is empty"));
   if (value.find_first_of("\r\n") != absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat("multipart: ", what, " contains a line break"));
   }
@@ -142,8 +145,8 @@ absl::StatusOr<MediaType> ParseMediaType(absl::string_view v) {
       // Senders often leave values with tspecials unquoted
       // (type=application/soap+xml, start=<a@b>); take up to ';' or space.
       const size_t start = i;
-      while (i < v.size() && v[i] != ';' && v[i] != '"' &&
-             static_cast<unsigned char>(v[i]) > 32 && static_cast<unsigned char>(v[i]) < 127) {
+      while (i < v.size() && v[i] != ';' && v[i] != '"' && static_cast<unsigned char>(v[i]) > 32 &&
+             static_cast<unsigned char>(v[i]) < 127) {
         ++i;
       }
       value = std::string(v.substr(start, i - start));
@@ -200,16 +203,20 @@ MultipartSource::MultipartSource(SoapPart root, std::vector<Attachment> attachme
           absl::StrCat("multipart: ", what, " repeats Content-ID ", a.content_id));
     }
   }
+  if (status_.ok() &&
+      root.envelope.find(absl::StrCat(kCrlf, "--", boundary_)) != std::string::npos) {
+    status_ = absl::InvalidArgumentError(
+        absl::StrCat("multipart: the SOAP envelope contains the boundary \"", boundary_, "\""));
+  }
   if (!status_.ok()) return;
 
-  segments_.push_back({absl::StrCat("--", boundary_, kCrlf,
-                                    PartHeaderBlock("application/soap+xml; charset=UTF-8",
-                                                    root_content_id_),
-                                    root.envelope)});
+  segments_.push_back({absl::StrCat(
+      "--", boundary_, kCrlf,
+      PartHeaderBlock("application/soap+xml; charset=UTF-8", root_content_id_), root.envelope)});
   for (size_t i = 0; i < attachments_.size(); ++i) {
-    segments_.push_back({absl::StrCat(kCrlf, "--", boundary_, kCrlf,
-                                      PartHeaderBlock(attachments_[i].content_type,
-                                                      attachments_[i].content_id))});
+    segments_.push_back(
+        {absl::StrCat(kCrlf, "--", boundary_, kCrlf,
+                      PartHeaderBlock(attachments_[i].content_type, attachments_[i].content_id))});
     segments_.push_back({"", static_cast<int>(i)});
   }
   segments_.push_back({absl::StrCat(kCrlf, "--", boundary_, "--", kCrlf)});
@@ -277,9 +284,9 @@ absl::StatusOr<size_t> MultipartSource::Read(char* buf, size_t n) {
     attachment_read_ += *got;
     total += *got;
     if (a.size && attachment_read_ > *a.size) {
-      status_ = absl::DataLossError(absl::StrCat("multipart: attachment ", a.content_id,
-                                                 " gave more than the declared ", *a.size,
-                                                 " bytes"));
+      status_ =
+          absl::DataLossError(absl::StrCat("multipart: attachment ", a.content_id,
+                                           " gave more than the declared ", *a.size, " bytes"));
       return status_;
     }
     // Hand over what we have rather than block on the next read.
@@ -392,8 +399,8 @@ absl::StatusOr<bool> ReadDelimiterTail(Input& in, absl::string_view boundary) {
     if ((v[0] != ' ' && v[0] != '\t') || padding == kMaxTransportPadding) break;
     in.Consume(1);
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "multipart: boundary \"--", boundary, "\" is not followed by CRLF or \"--\""));
+  return absl::InvalidArgumentError(
+      absl::StrCat("multipart: boundary \"--", boundary, "\" is not followed by CRLF or \"--\""));
 }
 
 absl::StatusOr<PartHeaders> ReadPartHeaders(Input& in, size_t index, size_t max_bytes) {
@@ -412,8 +419,9 @@ absl::StatusOr<PartHeaders> ReadPartHeaders(Input& in, size_t index, size_t max_
         break;
       }
       if (in.avail().size() > max_bytes) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "multipart: headers of part ", index + 1, " exceed the limit of ", max_bytes, " bytes"));
+        return absl::InvalidArgumentError(absl::StrCat("multipart: headers of part ", index + 1,
+                                                       " exceed the limit of ", max_bytes,
+                                                       " bytes"));
       }
       if (in.eof()) {
         return absl::InvalidArgumentError(
@@ -423,8 +431,8 @@ absl::StatusOr<PartHeaders> ReadPartHeaders(Input& in, size_t index, size_t max_
     }
   }
   if (end > max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "multipart: headers of part ", index + 1, " exceed the limit of ", max_bytes, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("multipart: headers of part ", index + 1,
+                                                   " exceed the limit of ", max_bytes, " bytes"));
   }
   absl::string_view block = in.avail().substr(0, end);
   while (!block.empty()) {
@@ -434,8 +442,8 @@ absl::StatusOr<PartHeaders> ReadPartHeaders(Input& in, size_t index, size_t max_
     if (line.empty()) continue;
     if (line.front() == ' ' || line.front() == '\t') {  // folded continuation
       if (h.all.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "multipart: part ", index + 1, " headers start with a continuation line"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("multipart: part ", index + 1, " headers start with a continuation line"));
       }
       absl::StrAppend(&h.all.back().second, " ", absl::StripAsciiWhitespace(line));
       continue;
@@ -456,7 +464,8 @@ absl::StatusOr<PartHeaders> ReadPartHeaders(Input& in, size_t index, size_t max_
 }
 
 absl::Status CheckTransferEncoding(const PartHeaders& h) {
-  const std::string cte = absl::AsciiStrToLower(absl::StripAsciiWhitespace(h.Get("Content-Transfer-Encoding")));
+  const std::string cte =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(h.Get("Content-Transfer-Encoding")));
   if (cte.empty() || cte == "binary" || cte == "8bit" || cte == "7bit") return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat("multipart: part ", h.index + 1,
                                                  " has unsupported Content-Transfer-Encoding \"",
@@ -467,8 +476,8 @@ absl::Status CheckTransferEncoding(const PartHeaders& h) {
 Consumer BoundedAppend(std::string& out, size_t limit) {
   return [&out, limit](absl::string_view bytes) {
     if (out.size() + bytes.size() > limit) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "multipart: SOAP root part exceeds the limit of ", limit, " bytes"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("multipart: SOAP root part exceeds the limit of ", limit, " bytes"));
     }
     out.append(bytes.data(), bytes.size());
     return absl::OkStatus();
@@ -481,9 +490,9 @@ bool IsPlainSoap(absl::string_view type) {
 
 }  // namespace
 
-absl::StatusOr<MultipartMessage> MultipartReader::Read(absl::string_view content_type_header,
-                                                       ByteSource& body,
-                                                       const AttachmentSinkFactory& make_sink) const {
+absl::StatusOr<MultipartMessage> MultipartReader::Read(
+    absl::string_view content_type_header, ByteSource& body,
+    const AttachmentSinkFactory& make_sink) const {
   absl::StatusOr<MediaType> mt = ParseMediaType(content_type_header);
   if (!mt.ok()) return mt.status();
   MultipartMessage msg;
@@ -514,14 +523,14 @@ absl::StatusOr<MultipartMessage> MultipartReader::Read(absl::string_view content
   if (absl::Status s = ValidateBoundary(boundary); !s.ok()) return s;
   const std::string start = StripAngleBrackets(mt->Param("start"));
   const std::string delimiter = absl::StrCat(kCrlf, "--", boundary);
-  const std::string missing_close = absl::StrCat(
-      "multipart: body ends without the close delimiter \"--", boundary, "--\"");
+  const std::string missing_close =
+      absl::StrCat("multipart: body ends without the close delimiter \"--", boundary, "--\"");
 
   Input in(body, options_.read_chunk_bytes);
   const Consumer discard = [](absl::string_view) { return absl::OkStatus(); };
-  if (absl::Status s = StreamUntil(in, delimiter, discard,
-                                   absl::StrCat("multipart: no boundary \"--", boundary,
-                                                "\" in the body"));
+  if (absl::Status s =
+          StreamUntil(in, delimiter, discard,
+                      absl::StrCat("multipart: no boundary \"--", boundary, "\" in the body"));
       !s.ok()) {
     return s;
   }
@@ -540,16 +549,16 @@ absl::StatusOr<MultipartMessage> MultipartReader::Read(absl::string_view content
     if (!headers.ok()) return headers.status();
     if (absl::Status s = CheckTransferEncoding(*headers); !s.ok()) return s;
     if (!headers->content_id.empty() && !ids.insert(headers->content_id).second) {
-      return absl::InvalidArgumentError(absl::StrCat("multipart: part ", index + 1,
-                                                     " repeats Content-ID ", headers->content_id));
+      return absl::InvalidArgumentError(
+          absl::StrCat("multipart: part ", index + 1, " repeats Content-ID ", headers->content_id));
     }
 
     const bool is_root = !have_root && (start.empty() ? index == 0 : headers->content_id == start);
     if (is_root) {
       have_root = true;
       msg.root_headers = *std::move(headers);
-      if (absl::Status s = StreamUntil(in, delimiter, BoundedAppend(msg.root, options_.max_root_bytes),
-                                       missing_close);
+      if (absl::Status s = StreamUntil(
+              in, delimiter, BoundedAppend(msg.root, options_.max_root_bytes), missing_close);
           !s.ok()) {
         return s;
       }
@@ -559,8 +568,8 @@ absl::StatusOr<MultipartMessage> MultipartReader::Read(absl::string_view content
     absl::StatusOr<std::unique_ptr<ByteSink>> sink = make_sink(*headers);
     if (!sink.ok()) return sink.status();
     if (*sink == nullptr) {
-      return absl::InternalError(absl::StrCat("multipart: the sink factory returned no sink for part ",
-                                              index + 1));
+      return absl::InternalError(
+          absl::StrCat("multipart: the sink factory returned no sink for part ", index + 1));
     }
     ReceivedAttachment att{*std::move(headers), 0};
     ByteSink& out = **sink;
@@ -575,10 +584,10 @@ absl::StatusOr<MultipartMessage> MultipartReader::Read(absl::string_view content
   }
 
   if (!have_root) {
-    return absl::InvalidArgumentError(
-        start.empty() ? std::string("multipart: body has no parts")
-                      : absl::StrCat("multipart: no part has the Content-ID <", start,
-                                     "> named by the start parameter"));
+    return absl::InvalidArgumentError(start.empty()
+                                          ? std::string("multipart: body has no parts")
+                                          : absl::StrCat("multipart: no part has the Content-ID <",
+                                                         start, "> named by the start parameter"));
   }
   // The epilogue carries nothing; read it so that the sender sees its whole
   // body consumed.

@@ -124,7 +124,7 @@ class MultipartSource : public ByteSource {
   std::vector<Segment> segments_;
   absl::Status status_;  // sticky: a bad part, or the first read error
   size_t segment_ = 0;
-  size_t offset_ = 0;            // into the current text segment
+  size_t offset_ = 0;             // into the current text segment
   uint64_t attachment_read_ = 0;  // of the current attachment
 };
 
@@ -132,8 +132,7 @@ class MultipartSource : public ByteSource {
 // e.g. into a spool file).
 class MultipartWriter {
  public:
-  MultipartWriter(SoapPart root, std::vector<Attachment> attachments,
-                  MultipartOptions options = {})
+  MultipartWriter(SoapPart root, std::vector<Attachment> attachments, MultipartOptions options = {})
       : source_(std::move(root), std::move(attachments), std::move(options)) {}
 
   std::string content_type_header() const { return source_.content_type_header(); }
@@ -173,10 +172,10 @@ struct MultipartMessage {
 };
 
 struct MultipartReaderOptions {
-  size_t max_root_bytes = 4 << 20;       // the SOAP part, held in memory
-  size_t max_parts = 16;                 // root included
-  size_t max_header_bytes = 16 << 10;    // the header block of one part
-  size_t read_chunk_bytes = 64 << 10;    // reads from the body source
+  size_t max_root_bytes = 4 << 20;     // the SOAP part, held in memory
+  size_t max_parts = 16;               // root included
+  size_t max_header_bytes = 16 << 10;  // the header block of one part
+  size_t read_chunk_bytes = 64 << 10;  // reads from the body source
 };
 
 // Makes the sink one attachment streams into. The reader writes the part's

@@ -1,8 +1,7 @@
 #include "pipeline/mime/multipart.h"
 
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <map>
 #include <string>
@@ -21,7 +20,8 @@ using ::sbrgate::testing::PseudoRandomBytes;
 using ::sbrgate::testing::PseudoRandomSource;
 
 constexpr char kEnvelope[] =
-    "<S12:Envelope xmlns:S12=\"http://www.w3.org/2003/05/soap-envelope\"><S12:Body/></S12:Envelope>";
+    "<S12:Envelope "
+    "xmlns:S12=\"http://www.w3.org/2003/05/soap-envelope\"><S12:Body/></S12:Envelope>";
 
 Attachment StringAttachment(std::string cid, std::string data, bool sized = true) {
   Attachment a;
@@ -196,13 +196,15 @@ TEST(MultipartSourceTest, BadPartsFailTheFirstRead) {
       {"", "a@x", "application/gzip", ""},
       {"r@x", "a@x", "application/gzip", std::string(71, 'b')},
       {"r@x", "a@x", "application/gzip", "bad\"boundary"},
+      {"r@x", "a@x", "application/gzip", "e/>"},  // "\r\n--e/>" is in the envelope below
   };
   for (const Case& c : cases) {
     std::vector<Attachment> atts;
     Attachment a = StringAttachment(c.att_id, "d");
     a.content_type = c.att_type;
     atts.push_back(std::move(a));
-    MultipartSource src(SoapPart{c.root_id, "<e/>"}, std::move(atts), MultipartOptions{c.boundary});
+    MultipartSource src(SoapPart{c.root_id, "<e>\r\n--e/>"}, std::move(atts),
+                        MultipartOptions{c.boundary});
     char buf[64];
     auto n = src.Read(buf, sizeof buf);
     EXPECT_EQ(n.status().code(), absl::StatusCode::kInvalidArgument)
@@ -251,13 +253,13 @@ TEST(MultipartTest, FileAttachmentSpoolsToFile) {
   MultipartSource body(SoapPart{"r@x", kEnvelope}, std::move(atts));
 
   const std::string out_path = dir + "/spooled.gz";
-  auto msg = MultipartReader().Read(
-      body.content_type_header(), body,
-      [&](const PartHeaders&) -> absl::StatusOr<std::unique_ptr<ByteSink>> {
-        auto f = FileSink::Create(out_path);
-        if (!f.ok()) return f.status();
-        return std::unique_ptr<ByteSink>(*std::move(f));
-      });
+  auto msg =
+      MultipartReader().Read(body.content_type_header(), body,
+                             [&](const PartHeaders&) -> absl::StatusOr<std::unique_ptr<ByteSink>> {
+                               auto f = FileSink::Create(out_path);
+                               if (!f.ok()) return f.status();
+                               return std::unique_ptr<ByteSink>(*std::move(f));
+                             });
   ASSERT_TRUE(msg.ok()) << msg.status();
   auto back = ReadFileToString(out_path);
   ASSERT_TRUE(back.ok());
@@ -384,24 +386,28 @@ TEST(MultipartReaderTest, AdversarialInputsAreInvalidArgument) {
   const std::string ct = "multipart/related; boundary=q";
   const std::string root = "--q\r\nContent-ID: <r@x>\r\n\r\n<e/>";
   const BadCase cases[] = {
-      {"no close delimiter", ct, root + "\r\n--q\r\nContent-ID: <a@x>\r\n\r\ndata", "close delimiter"},
+      {"no close delimiter", ct, root + "\r\n--q\r\nContent-ID: <a@x>\r\n\r\ndata",
+       "close delimiter"},
       {"truncated after root", ct, root, "close delimiter"},
       {"empty body", ct, "", "no boundary"},
       {"no boundary in body", ct, "just some text\r\n", "no boundary"},
       {"no parts", ct, "--q--\r\n", "no parts"},
-      {"no boundary param", "multipart/related; type=\"application/soap+xml\"", root, "no boundary"},
+      {"no boundary param", "multipart/related; type=\"application/soap+xml\"", root,
+       "no boundary"},
       {"wrong media type", "application/json", "{}", "application/json"},
       {"multipart/mixed", "multipart/mixed; boundary=q", root + "\r\n--q--", "multipart/mixed"},
       {"malformed content type", "multipart/related; boundary=\"q", root, "unterminated"},
       {"start names no part", ct + "; start=\"<zz@x>\"", root + "\r\n--q--\r\n", "zz@x"},
-      {"duplicate content-id", ct,
-       root + "\r\n--q\r\nContent-ID: <r@x>\r\n\r\nX\r\n--q--\r\n", "repeats Content-ID"},
+      {"duplicate content-id", ct, root + "\r\n--q\r\nContent-ID: <r@x>\r\n\r\nX\r\n--q--\r\n",
+       "repeats Content-ID"},
       {"base64 part", ct,
-       root + "\r\n--q\r\nContent-ID: <a@x>\r\nContent-Transfer-Encoding: base64\r\n\r\nQQ==\r\n--q--",
+       root +
+           "\r\n--q\r\nContent-ID: <a@x>\r\nContent-Transfer-Encoding: base64\r\n\r\nQQ==\r\n--q--",
        "base64"},
       {"junk after boundary", ct, root + "\r\n--qx\r\n\r\nX\r\n--q--\r\n", "not followed by CRLF"},
       {"headers never end", ct, "--q\r\nContent-ID: <r@x>\r\n", "inside the headers"},
-      {"header without colon", ct, "--q\r\nContent-ID <r@x>\r\n\r\n<e/>\r\n--q--", "malformed header"},
+      {"header without colon", ct, "--q\r\nContent-ID <r@x>\r\n\r\n<e/>\r\n--q--",
+       "malformed header"},
       {"continuation first", ct, "--q\r\n folded\r\n\r\n<e/>\r\n--q--", "continuation"},
   };
   for (const BadCase& c : cases) {
@@ -426,7 +432,8 @@ TEST(MultipartReaderTest, TruncatedAttachmentIsNotClosed) {
 
 TEST(MultipartReaderTest, LimitsAreEnforcedAndNamed) {
   std::string many = "--q\r\n\r\n<e/>";
-  for (int i = 0; i < 5; ++i) many += "\r\n--q\r\nContent-ID: <a" + std::to_string(i) + "@x>\r\n\r\nX";
+  for (int i = 0; i < 5; ++i)
+    many += "\r\n--q\r\nContent-ID: <a" + std::to_string(i) + "@x>\r\n\r\nX";
   many += "\r\n--q--\r\n";
   MultipartReaderOptions options;
   options.max_parts = 5;
@@ -449,7 +456,8 @@ TEST(MultipartReaderTest, LimitsAreEnforcedAndNamed) {
 
   options = MultipartReaderOptions();
   options.max_header_bytes = 64;
-  const std::string big_headers = "--q\r\nX-Long: " + std::string(100, 'h') + "\r\n\r\n<e/>\r\n--q--";
+  const std::string big_headers =
+      "--q\r\nX-Long: " + std::string(100, 'h') + "\r\n\r\n<e/>\r\n--q--";
   for (size_t chunk : {1, 1 << 20}) {
     msg = Parse("multipart/related; boundary=q", big_headers, got, chunk, options);
     ASSERT_FALSE(msg.ok());
@@ -492,7 +500,10 @@ TEST(MultipartReaderTest, SinkAndSourceErrorsPassThrough) {
   };
   BrokenSource broken;
   Collected got;
-  EXPECT_EQ(MultipartReader().Read("multipart/related; boundary=q", broken, got.Factory()).status().code(),
+  EXPECT_EQ(MultipartReader()
+                .Read("multipart/related; boundary=q", broken, got.Factory())
+                .status()
+                .code(),
             absl::StatusCode::kUnavailable);
 }
 

@@ -12,7 +12,8 @@
 //        10,1,3,5,7,9,11,13,15,17,19; the sum must be divisible by 89.
 //   TFN: 9 digits weighted 1,4,3,7,5,8,6,9,10, or 8 digits weighted
 //        10,7,8,4,6,3,5,1; the sum must be divisible by 11.
-// Only ASCII digits are accepted: no spaces, no separators.
+// Only ASCII digits are accepted: no spaces, no separators. An ABN never
+// starts with 0 (its first digit is the check's tens digit plus one).
 #ifndef SBRGATE_PIPELINE_PAYEVNT_CHECK_DIGITS_H_
 #define SBRGATE_PIPELINE_PAYEVNT_CHECK_DIGITS_H_
 

@@ -1,5 +1,5 @@
 // The error codes sbrgate raises about a pay event, with their SBR-style
-// short and detailed descriptions ({Identifier} placeholders filled from the
+// short and detailed descriptions ({Identifier} references filled from the
 // FieldError's parameters by Substitute()).
 //
 //   FieldError e = MakeFieldError(codes::kInvalidTfn, "1.7",
@@ -27,19 +27,19 @@ namespace sbrgate::payevnt {
 
 namespace codes {
 // Structural: reading stops (the lodgment is rejected whole).
-inline constexpr char kNotWellFormed[] = "CMN.ATO.GEN.XML01";          // {Message}
+inline constexpr char kNotWellFormed[] = "CMN.ATO.GEN.XML01";                // {Message}
 inline constexpr char kMissingRecordDelimiter[] = "CMN.ATO.PAYEVNT.000190";  // {Element} {Line}
-inline constexpr char kRecordStructure[] = "CMN.ATO.PAYEVNT.000191";   // {Reason} {Line}
+inline constexpr char kRecordStructure[] = "CMN.ATO.PAYEVNT.000191";         // {Reason} {Line}
 // Per record: the record is in error, reading goes on.
-inline constexpr char kSchemaViolation[] = "CMN.ATO.GEN.XML03";        // {Message}
-inline constexpr char kInvalidPayerAbn[] = "VR.ATO.PAYEVNT.000200";    // {Value}
+inline constexpr char kSchemaViolation[] = "CMN.ATO.GEN.XML03";      // {Message}
+inline constexpr char kInvalidPayerAbn[] = "VR.ATO.PAYEVNT.000200";  // {Value}
 inline constexpr char kPayerIdentifierMissing[] = "VR.ATO.PAYEVNT.000201";
 inline constexpr char kRecordCountMismatch[] = "VR.ATO.PAYEVNT.000202";  // {Declared} {Actual}
-inline constexpr char kTimestampNotUtc[] = "VR.ATO.PAYEVNT.000203";    // {Value}
+inline constexpr char kTimestampNotUtc[] = "VR.ATO.PAYEVNT.000203";      // {Value}
 inline constexpr char kPaymentDateTooFar[] = "VR.ATO.PAYEVNT.000204";  // {Date} {Timestamp} {Days}
-inline constexpr char kPayerAmountOutOfRange[] = "VR.ATO.PAYEVNT.000205";  // {Value}
-inline constexpr char kInvalidTfn[] = "VR.ATO.PAYEVNTEMP.000181";      // {Value}
-inline constexpr char kInvalidPayeeAbn[] = "VR.ATO.PAYEVNTEMP.000182";  // {Value}
+inline constexpr char kPayerAmountOutOfRange[] = "VR.ATO.PAYEVNT.000205";     // {Value}
+inline constexpr char kInvalidTfn[] = "VR.ATO.PAYEVNTEMP.000181";             // {Value}
+inline constexpr char kInvalidPayeeAbn[] = "VR.ATO.PAYEVNTEMP.000182";        // {Value}
 inline constexpr char kPayeeAmountOutOfRange[] = "VR.ATO.PAYEVNTEMP.000183";  // {Value}
 inline constexpr char kEndBeforeStart[] = "VR.ATO.PAYEVNTEMP.000184";  // {StartDate} {EndDate}
 // Backend (the ATO's records; a DSP cannot run it): see tfn_register.h.
@@ -57,7 +57,7 @@ struct CatalogueEntry {
   bool fatal;    // stops reading the lodgment
   bool backend;  // only the agency can check it
   const char* short_description;
-  const char* detailed_description;  // with {Identifier} placeholders
+  const char* detailed_description;  // with {Identifier} references
 };
 
 absl::Span<const CatalogueEntry> ErrorCatalogue();

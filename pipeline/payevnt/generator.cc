@@ -44,32 +44,37 @@ class Rng {
 };
 
 constexpr const char* kGivenNames[] = {
-    "Olivia",  "Jack",    "Charlotte", "William", "Amelia",   "Noah",     "Isla",    "Oliver",
-    "Mia",     "Thomas",  "Ava",       "James",   "Grace",    "Lucas",    "Chloe",   "Henry",
-    "Zoe",     "Leo",     "Ruby",      "Ethan",   "Sophie",   "Liam",     "Matilda", "Harrison",
-    "Priya",   "Arjun",   "Mei",       "Wei",     "Aroha",    "Tane",     "Fatima",  "Omar",
-    "Siobhan", "Declan",  "Ngoc Anh",  "Minh",    "Chiara",   "Giorgos",  "Ana-Maria", "José",
-    "Zoë",     "Renée",   "Jarrah",    "Kirra",   "Lachlan",  "Bronwyn",  "Darcy",   "Maeve"};
+    "Olivia",  "Jack",   "Charlotte", "William", "Amelia",  "Noah",    "Isla",      "Oliver",
+    "Mia",     "Thomas", "Ava",       "James",   "Grace",   "Lucas",   "Chloe",     "Henry",
+    "Zoe",     "Leo",    "Ruby",      "Ethan",   "Sophie",  "Liam",    "Matilda",   "Harrison",
+    "Priya",   "Arjun",  "Mei",       "Wei",     "Aroha",   "Tane",    "Fatima",    "Omar",
+    "Siobhan", "Declan", "Ngoc Anh",  "Minh",    "Chiara",  "Giorgos", "Ana-Maria", "José",
+    "Zoë",     "Renée",  "Jarrah",    "Kirra",   "Lachlan", "Bronwyn", "Darcy",     "Maeve"};
 
 constexpr const char* kFamilyNames[] = {
-    "Smith",      "Jones",       "Williams",   "Brown",      "Wilson",    "Taylor",
-    "Johnson",    "White",       "Martin",     "Anderson",   "Thompson",  "Nguyen",
-    "Thomas",     "Walker",      "Harris",     "Lee",        "Ryan",      "Robinson",
-    "Kelly",      "King",        "Davis",      "Wright",     "Evans",     "Roberts",
-    "Green",      "Hall",        "Wood",       "Jackson",    "Clarke",    "Patel",
-    "Khan",       "Singh",       "Tran",       "Le",         "Chen",      "Wang",
-    "Li",         "Zhang",       "O'Brien",    "O'Neill",    "McDonald",  "MacKenzie",
-    "Smith-Jones", "Fitzgerald-Hayes", "van der Berg", "De Luca", "Papadopoulos", "Rossi",
-    "Müller",     "Nguyễn",      "Ó Briain",   "Kowalczyk",  "Haddad",    "Abdullah",
-    "Okonkwo",    "Yamamoto",    "Kim",        "Park",       "Sánchez",   "Gonzalez",
-    "Watson",     "St. John"};
+    "Smith",        "Jones",     "Williams",     "Brown",
+    "Wilson",       "Taylor",    "Johnson",      "White",
+    "Martin",       "Anderson",  "Thompson",     "Nguyen",
+    "Thomas",       "Walker",    "Harris",       "Lee",
+    "Ryan",         "Robinson",  "Kelly",        "King",
+    "Davis",        "Wright",    "Evans",        "Roberts",
+    "Green",        "Hall",      "Wood",         "Jackson",
+    "Clarke",       "Patel",     "Khan",         "Singh",
+    "Tran",         "Le",        "Chen",         "Wang",
+    "Li",           "Zhang",     "O'Brien",      "O'Neill",
+    "McDonald",     "MacKenzie", "Smith-Jones",  "Fitzgerald-Hayes",
+    "van der Berg", "De Luca",   "Papadopoulos", "Rossi",
+    "Müller",       "Nguyễn",    "Ó Briain",     "Kowalczyk",
+    "Haddad",       "Abdullah",  "Okonkwo",      "Yamamoto",
+    "Kim",          "Park",      "Sánchez",      "Gonzalez",
+    "Watson",       "St. John"};
 
 constexpr const char* kStreets[] = {
-    "George Street",   "Collins Street",    "Queen Street",       "King William Street",
-    "Hay Street",      "Elizabeth Street",  "Smith Street",       "Mitchell Street",
-    "Northbourne Avenue", "Main Road",      "High Street",        "Station Street",
-    "Church Street",   "Victoria Road",     "Beach Road",         "Bridge Road",
-    "Wattle Crescent", "Banksia Drive",     "Jacaranda Avenue",   "Ironbark Close"};
+    "George Street",      "Collins Street",   "Queen Street",     "King William Street",
+    "Hay Street",         "Elizabeth Street", "Smith Street",     "Mitchell Street",
+    "Northbourne Avenue", "Main Road",        "High Street",      "Station Street",
+    "Church Street",      "Victoria Road",    "Beach Road",       "Bridge Road",
+    "Wattle Crescent",    "Banksia Drive",    "Jacaranda Avenue", "Ironbark Close"};
 
 struct Place {
   const char* locality;
@@ -77,20 +82,32 @@ struct Place {
   const char* postcode;
 };
 
-constexpr Place kPlaces[] = {
-    {"Sydney", "NSW", "2000"},         {"Parramatta", "NSW", "2150"},
-    {"Newcastle", "NSW", "2300"},      {"Wollongong", "NSW", "2500"},
-    {"Dubbo", "NSW", "2830"},          {"Melbourne", "VIC", "3000"},
-    {"Geelong", "VIC", "3220"},        {"Ballarat", "VIC", "3350"},
-    {"Bendigo", "VIC", "3550"},        {"Brisbane City", "QLD", "4000"},
-    {"Surfers Paradise", "QLD", "4217"}, {"Toowoomba", "QLD", "4350"},
-    {"Townsville", "QLD", "4810"},     {"Cairns", "QLD", "4870"},
-    {"Adelaide", "SA", "5000"},        {"Mount Gambier", "SA", "5290"},
-    {"Perth", "WA", "6000"},           {"Fremantle", "WA", "6160"},
-    {"Bunbury", "WA", "6230"},         {"Kalgoorlie", "WA", "6430"},
-    {"Hobart", "TAS", "7000"},         {"Launceston", "TAS", "7250"},
-    {"Darwin", "NT", "0800"},          {"Alice Springs", "NT", "0870"},
-    {"Canberra", "ACT", "2600"},       {"Belconnen", "ACT", "2617"}};
+constexpr Place kPlaces[] = {{"Sydney", "NSW", "2000"},
+                             {"Parramatta", "NSW", "2150"},
+                             {"Newcastle", "NSW", "2300"},
+                             {"Wollongong", "NSW", "2500"},
+                             {"Dubbo", "NSW", "2830"},
+                             {"Melbourne", "VIC", "3000"},
+                             {"Geelong", "VIC", "3220"},
+                             {"Ballarat", "VIC", "3350"},
+                             {"Bendigo", "VIC", "3550"},
+                             {"Brisbane City", "QLD", "4000"},
+                             {"Surfers Paradise", "QLD", "4217"},
+                             {"Toowoomba", "QLD", "4350"},
+                             {"Townsville", "QLD", "4810"},
+                             {"Cairns", "QLD", "4870"},
+                             {"Adelaide", "SA", "5000"},
+                             {"Mount Gambier", "SA", "5290"},
+                             {"Perth", "WA", "6000"},
+                             {"Fremantle", "WA", "6160"},
+                             {"Bunbury", "WA", "6230"},
+                             {"Kalgoorlie", "WA", "6430"},
+                             {"Hobart", "TAS", "7000"},
+                             {"Launceston", "TAS", "7250"},
+                             {"Darwin", "NT", "0800"},
+                             {"Alice Springs", "NT", "0870"},
+                             {"Canberra", "ACT", "2600"},
+                             {"Belconnen", "ACT", "2617"}};
 
 struct Overseas {
   const char* locality;
@@ -101,11 +118,11 @@ constexpr Overseas kOverseas[] = {
     {"Auckland", "nz"}, {"Singapore", "sg"}, {"London", "gb"}, {"Port Moresby", "pg"}};
 
 constexpr const char* kOrganisationWords[] = {
-    "Southern Cross", "Harbour", "Red Gum", "Blue Wren", "Coastal", "Outback", "Kookaburra",
-    "Tasman",         "Coral Sea", "Wattle"};
+    "Southern Cross", "Harbour",    "Red Gum", "Blue Wren", "Coastal",
+    "Outback",        "Kookaburra", "Tasman",  "Coral Sea", "Wattle"};
 constexpr const char* kOrganisationKinds[] = {
-    "Trading", "Logistics", "Health Services", "Constructions", "Hospitality Group",
-    "Retail",  "Engineering", "Education",     "Manufacturing", "Farms"};
+    "Trading", "Logistics",   "Health Services", "Constructions", "Hospitality Group",
+    "Retail",  "Engineering", "Education",       "Manufacturing", "Farms"};
 constexpr const char* kOtherAllowances[] = {"On-call allowance", "First aid allowance",
                                             "Uniform allowance"};
 
@@ -130,7 +147,8 @@ int64_t AnnualTax(int64_t annual_cents, bool tax_free_threshold) {
   for (size_t b = 0; b < std::size(kBrackets); ++b) {
     const int64_t lo = kBrackets[b].from;
     const int64_t hi = b + 1 < std::size(kBrackets) ? kBrackets[b + 1].from : INT64_MAX;
-    if (annual_cents > lo) tax += (std::min(annual_cents, hi) - lo) * kBrackets[b].rate_percent / 100;
+    if (annual_cents > lo)
+      tax += (std::min(annual_cents, hi) - lo) * kBrackets[b].rate_percent / 100;
   }
   if (!tax_free_threshold) tax += std::min<int64_t>(annual_cents, 18200'00) * 16 / 100;
   tax += annual_cents * 2 / 100;
@@ -562,8 +580,8 @@ absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& optio
   if (options.invalid_tfns < 0 || options.name_mismatches < 0 ||
       options.invalid_tfns + options.name_mismatches > n) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "invalid TFNs (", options.invalid_tfns, ") and name mismatches (",
-        options.name_mismatches, ") must be non-negative and at most the employees (", n, ")"));
+        "invalid TFNs (", options.invalid_tfns, ") and name mismatches (", options.name_mismatches,
+        ") must be non-negative and at most the employees (", n, ")"));
   }
   if (options.message_timestamp == absl::InfinitePast() ||
       options.message_timestamp == absl::InfiniteFuture()) {
@@ -610,12 +628,13 @@ absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& optio
   };
 
   EmployerData employer;
-  employer.abn = options.payer_abn.empty() ? MakeValidAbn(Mix(options.seed ^ 0xe1)) : options.payer_abn;
+  employer.abn =
+      options.payer_abn.empty() ? MakeValidAbn(Mix(options.seed ^ 0xe1)) : options.payer_abn;
   if (options.invalid_employer) employer.abn = BreakAbnCheckDigit(employer.abn, options.seed);
   employer.bms_id =
       options.bms_id.empty() ? absl::StrCat("SBRGATE-GEN-", options.seed) : options.bms_id;
-  employer.organisation = absl::StrCat(rng.Pick(kOrganisationWords), " ",
-                                       rng.Pick(kOrganisationKinds), " Pty Ltd");
+  employer.organisation =
+      absl::StrCat(rng.Pick(kOrganisationWords), " ", rng.Pick(kOrganisationKinds), " Pty Ltd");
   employer.contact = absl::StrCat(rng.Pick(kGivenNames), " ", rng.Pick(kFamilyNames));
   employer.postcode = rng.Pick(kPlaces).postcode;
   employer.transaction_id =

@@ -49,8 +49,8 @@ struct GeneratorOptions {
   // the backend check. Disjoint from the invalid TFNs.
   int64_t name_mismatches = 0;
   uint64_t seed = 1;
-  std::string payer_abn;  // empty: derived from the seed
-  std::string bms_id;     // empty: derived from the seed
+  std::string payer_abn;                       // empty: derived from the seed
+  std::string bms_id;                          // empty: derived from the seed
   std::optional<absl::CivilDay> payment_date;  // empty: the timestamp's day (UTC)
   // MessageTimestampGenerationDt; must be set (no clock is read here).
   absl::Time message_timestamp = absl::InfinitePast();
@@ -67,8 +67,7 @@ struct GeneratedLodgment {
   std::string payer_abn;
 };
 
-absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& options,
-                                                   ByteSink& sink);
+absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& options, ByteSink& sink);
 
 }  // namespace sbrgate::payevnt
 

@@ -73,8 +73,7 @@ TEST(GeneratorTest, EverythingGeneratedIsValid) {
     absl::StatusOr<ValidationReport> r =
         ValidateLodgment(std::make_unique<StringSource>(file), "gen.xml");
     ASSERT_TRUE(r.ok()) << r.status();
-    EXPECT_TRUE(r->valid) << seed << ": "
-                          << (r->errors.empty() ? "" : ToString(r->errors.front()));
+    EXPECT_TRUE(r->valid) << seed << ": " << (r->errors.empty() ? "" : ToString(r->errors.front()));
     EXPECT_EQ(r->employees, info.employees);
     EXPECT_TRUE(info.invalid_document_ids.empty());
     EXPECT_EQ(info.bytes, file.size());

@@ -72,8 +72,7 @@ int main(int argc, char** argv) {
   const absl::Time t0 = clock.Now();
   absl::StatusOr<std::unique_ptr<FileSink>> sink = FileSink::Create(path);
   if (!sink.ok()) return Fail(std::string(sink.status().message()));
-  absl::StatusOr<payevnt::GeneratedLodgment> generated =
-      payevnt::GenerateLodgment(options, **sink);
+  absl::StatusOr<payevnt::GeneratedLodgment> generated = payevnt::GenerateLodgment(options, **sink);
   if (!generated.ok()) return Fail(std::string(generated.status().message()));
   if (absl::Status s = (*sink)->Close(); !s.ok()) return Fail(std::string(s.message()));
   const double rss_after_generate = PeakRssMib();

@@ -29,15 +29,14 @@ constexpr char kWrapperName[] = "PayEventLodgment";
 constexpr char kDelimiterName[] = "Record_Delimiter";
 // The wrapper put around a bare SBR sequence. Prefixed, so that it does not
 // change the namespace of the unprefixed Record_Delimiter elements inside.
-constexpr char kBareOpen[] =
-    "<sbrgateLodgment:PayEventLodgment xmlns:sbrgateLodgment=\"http://sbrgate.dev/ns/lodgment\">";
-constexpr char kBareClose[] = "</sbrgateLodgment:PayEventLodgment>";
+constexpr char kBarePrefix[] = "sbrgateLodgment";
 // How far into the file the first element is looked for.
 constexpr size_t kSniffLimit = 64 << 10;
 // libxml2 keeps line numbers of elements in 16 bits.
 constexpr int kLineCap = 65535;
 
-// Where the first element of `head` starts, if it is a Record_Delimiter.
+// What the start of a file shows: not enough yet, a bare SBR sequence (its
+// first element is a Record_Delimiter), or anything else, passed on as is.
 enum class Sniff { kNeedMore, kBare, kAsIs };
 
 bool IsNameChar(char c) {
@@ -45,6 +44,8 @@ bool IsNameChar(char c) {
          c == ':' || static_cast<unsigned char>(c) >= 0x80;
 }
 
+// Skips a byte order mark, the XML declaration, comments and processing
+// instructions; for a bare sequence sets where its first element starts.
 Sniff SniffHead(absl::string_view head, bool eof, size_t* element_start) {
   const Sniff need_more = eof ? Sniff::kAsIs : Sniff::kNeedMore;
   size_t pos = absl::StartsWith(head, "\xEF\xBB\xBF") ? 3 : 0;
@@ -91,9 +92,9 @@ bool ParseDocumentId(absl::string_view id, uint64_t* group, uint64_t* key) {
   if (dot == absl::string_view::npos) return false;
   const absl::string_view g = id.substr(0, dot), s = id.substr(dot + 1);
   auto digits = [](absl::string_view part) {
-    return !part.empty() && part.size() <= 9 &&
-           std::all_of(part.begin(), part.end(),
-                       [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
+    return !part.empty() && part.size() <= 9 && std::all_of(part.begin(), part.end(), [](char c) {
+      return absl::ascii_isdigit(static_cast<unsigned char>(c));
+    });
   };
   uint32_t gv = 0, sv = 0;
   if (!digits(g) || !digits(s) || !absl::SimpleAtoi(g, &gv) || !absl::SimpleAtoi(s, &sv)) {
@@ -186,23 +187,23 @@ std::string NodePath(const xmlNode* node, const xmlNode* root, absl::string_view
 // Deepest element nesting under `root` (root's children are at 1), walked
 // without recursion.
 int MaxElementDepth(const xmlNode* root) {
-  int depth = 0, deepest = 0;
+  int depth = 1, deepest = 0;
   const xmlNode* n = root->children;
-  if (n == nullptr) return 0;
-  depth = 1;
   while (n != nullptr) {
-    if (n->type == XML_ELEMENT_NODE) deepest = std::max(deepest, depth);
-    if (n->type == XML_ELEMENT_NODE && n->children != nullptr) {
-      n = n->children;
-      ++depth;
-      continue;
+    if (n->type == XML_ELEMENT_NODE) {
+      deepest = std::max(deepest, depth);
+      if (n->children != nullptr) {
+        n = n->children;
+        ++depth;
+        continue;
+      }
     }
-    while (n != nullptr && n->next == nullptr) {
+    while (n->next == nullptr) {
       n = n->parent;
       --depth;
       if (n == root) return deepest;
     }
-    if (n != nullptr) n = n->next;
+    n = n->next;
   }
   return deepest;
 }
@@ -221,7 +222,8 @@ void CollectSchemaProblem(void* user, xmlError* error) {
 
 // Sniffs the head of the file for a bare SBR sequence and, if it is one,
 // serves the bytes with the wrapper inserted. Also enforces the per-record
-// byte budget while a record is being expanded.
+// byte budget while a record is being expanded, and notes the line of each
+// Record_Delimiter it passes on, to tell which record an XML error is in.
 class LodgmentReader::FramedSource : public ByteSource {
  public:
   static absl::StatusOr<std::unique_ptr<FramedSource>> Create(std::unique_ptr<ByteSource> source) {
@@ -234,9 +236,11 @@ class LodgmentReader::FramedSource : public ByteSource {
       const Sniff sniff = SniffHead(head, eof, &element_start);
       if (sniff == Sniff::kBare) {
         f->bare_ = true;
-        f->head_ = absl::StrCat(absl::string_view(head).substr(0, element_start), kBareOpen,
-                                absl::string_view(head).substr(element_start));
-        f->tail_ = kBareClose;
+        f->head_ =
+            absl::StrCat(absl::string_view(head).substr(0, element_start), "<", kBarePrefix, ":",
+                         kWrapperName, " xmlns:", kBarePrefix, "=\"", kLodgmentNamespace, "\">",
+                         absl::string_view(head).substr(element_start));
+        f->tail_ = absl::StrCat("</", kBarePrefix, ":", kWrapperName, ">");
         break;
       }
       if (sniff == Sniff::kAsIs || head.size() >= kSniffLimit) {
@@ -504,10 +508,10 @@ absl::Status LodgmentReader::Fail(FieldError error) {
     line = stream_->line();
     if (line >= kLineCap) line = xmlTextReaderGetParserLineNumber(stream_->raw());
   }
-  fatal_status_ = absl::InvalidArgumentError(
-      absl::StrCat(name_, ":", line, ": ",
-                   error.document_id.empty() ? "" : absl::StrCat("DocumentID ", error.document_id, ": "),
-                   Substitute(error)));
+  fatal_status_ = absl::InvalidArgumentError(absl::StrCat(
+      name_, ":", line, ": ",
+      error.document_id.empty() ? "" : absl::StrCat("DocumentID ", error.document_id, ": "),
+      Substitute(error)));
   summary_.fatal = std::move(error);
   if (stream_ != nullptr) summary_.bytes_read = stream_->bytes_read();
   state_ = State::kDone;
@@ -615,11 +619,11 @@ absl::Status LodgmentReader::ReadRoot() {
       return Fail(MakeFieldError(codes::kMissingRecordDelimiter, "", "",
                                  {{"Element", local}, {"Line", LineText()}}));
     }
-    return FailStructure(
-        "", absl::StrCat("the root element <", local, "> (namespace '", ns,
-                         "') is not a lodgment: expected <", kWrapperName, " xmlns=\"",
-                         kLodgmentNamespace, "\"> around the records, or a bare sequence "
-                         "starting with a Record_Delimiter"));
+    return FailStructure("", absl::StrCat("the root element <", local, "> (namespace '", ns,
+                                          "') is not a lodgment: expected <", kWrapperName,
+                                          " xmlns=\"", kLodgmentNamespace,
+                                          "\"> around the records, or a bare sequence "
+                                          "starting with a Record_Delimiter"));
   }
 }
 
@@ -684,9 +688,9 @@ absl::Status LodgmentReader::ReadDelimiter() {
                                         "' does not name the PARENT, DocumentID ", parent_id_));
     }
     if (group != parent_group_) {
-      return FailStructure(d.document_id, absl::StrCat("DocumentID ", d.document_id,
-                                                       " is not in the group of its PARENT ",
-                                                       parent_id_));
+      return FailStructure(d.document_id,
+                           absl::StrCat("DocumentID ", d.document_id,
+                                        " is not in the group of its PARENT ", parent_id_));
     }
   }
   if (!seen_ids_->Insert(key)) {
@@ -726,18 +730,18 @@ absl::StatusOr<Record> LodgmentReader::ReadDocument() {
     return Fail(MakeFieldError(
         codes::kMissingRecordDelimiter, "", "",
         {{"Element", local},
-         {"Line", absl::StrCat(LineText(), last_id_.empty() ? "" : ", after DocumentID ",
-                               last_id_)}}));
+         {"Line",
+          absl::StrCat(LineText(), last_id_.empty() ? "" : ", after DocumentID ", last_id_)}}));
   }
   const Delimiter d = *std::move(pending_);
   pending_.reset();
   const bool employer = d.document_name == "PAYEVNT";
   const char* expected_ns = employer ? kPayevntNamespace : kPayevntempNamespace;
   if (local != d.document_name) {
-    return FailStructure(d.document_id,
-                         absl::StrCat("Record_Delimiter DocumentID ", d.document_id,
-                                      " announces a ", d.document_name,
-                                      " document but the next element is <", local, ">"));
+    return FailStructure(
+        d.document_id,
+        absl::StrCat("Record_Delimiter DocumentID ", d.document_id, " announces a ",
+                     d.document_name, " document but the next element is <", local, ">"));
   }
   if (ns != expected_ns) {
     return FailStructure(d.document_id, absl::StrCat("<", local, "> is in namespace '", ns,
@@ -762,8 +766,8 @@ absl::StatusOr<Record> LodgmentReader::ReadDocument() {
         {{"Message", absl::StrCat(name_, ":", LineText(), ": elements nested deeper than ",
                                   options_.limits.max_depth, " levels")}}));
   }
-  rec.errors = SchemaErrors(employer ? payevnt_ctxt_ : payevntemp_ctxt_, root, d.document_id,
-                            expected_ns);
+  rec.errors =
+      SchemaErrors(employer ? payevnt_ctxt_ : payevntemp_ctxt_, root, d.document_id, expected_ns);
   if (employer) {
     CheckEmployer(root, rec);
   } else {
@@ -795,7 +799,8 @@ std::vector<FieldError> LodgmentReader::SchemaErrors(xmlSchemaValidCtxt* ctxt, x
   xmlSchemaSetValidStructuredErrors(ctxt, CollectSchemaProblem, &problems);
   const int rc = xmlSchemaValidateOneElement(ctxt, root);
   xmlSchemaSetValidStructuredErrors(ctxt, nullptr, nullptr);
-  if (rc != 0 && problems.empty()) problems.push_back({"the document does not match the schema", root});
+  if (rc != 0 && problems.empty())
+    problems.push_back({"the document does not match the schema", root});
   std::vector<FieldError> errors;
   std::vector<const xmlNode*> reported;
   const std::string qualified = absl::StrCat("{", ns, "}");
@@ -839,8 +844,8 @@ void LodgmentReader::CheckEmployer(xmlNode* root, Record& rec) {
     const std::string abn = NodeText(node);
     if (node != nullptr && abn.size() == 11 && absl::c_all_of(abn, absl::ascii_isdigit) &&
         !IsValidAbn(abn)) {
-      rec.errors.push_back(MakeFieldError(codes::kInvalidPayerAbn, id, NodePath(node, root, ns),
-                                          {{"Value", abn}}));
+      rec.errors.push_back(
+          MakeFieldError(codes::kInvalidPayerAbn, id, NodePath(node, root, ns), {{"Value", abn}}));
     }
   };
   if (rp != nullptr) {
@@ -853,10 +858,10 @@ void LodgmentReader::CheckEmployer(xmlNode* root, Record& rec) {
   check_abn(xml::FirstChild(root, "Int"));
 
   const xmlNode* count = xml::FirstChild(payroll, "InteractionRecordCt");
-  record_count_known_ = count != nullptr &&
-                        absl::SimpleAtoi(absl::StripAsciiWhitespace(NodeText(count)),
-                                         &e.interaction_record_count) &&
-                        e.interaction_record_count >= 0;
+  record_count_known_ =
+      count != nullptr &&
+      absl::SimpleAtoi(absl::StripAsciiWhitespace(NodeText(count)), &e.interaction_record_count) &&
+      e.interaction_record_count >= 0;
 
   const xmlNode* stamp = xml::FirstChild(payroll, "MessageTimestampGenerationDt");
   const std::string stamp_text(absl::StripAsciiWhitespace(NodeText(stamp)));
@@ -876,18 +881,18 @@ void LodgmentReader::CheckEmployer(xmlNode* root, Record& rec) {
 
   const xmlNode* date = xml::FirstChild(payroll, "PaymentRecordTransactionD");
   if (ParseDay(NodeText(date), &e.payment_date) && stamp_ok) {
-    const absl::CivilDay stamp_day =
-        absl::ToCivilDay(e.message_timestamp, absl::UTCTimeZone());
+    const absl::CivilDay stamp_day = absl::ToCivilDay(e.message_timestamp, absl::UTCTimeZone());
     if (e.payment_date - stamp_day > options_.max_payment_days_ahead) {
-      rec.errors.push_back(MakeFieldError(
-          codes::kPaymentDateTooFar, id, NodePath(date, root, ns),
-          {{"Date", absl::FormatCivilTime(e.payment_date)},
-           {"Timestamp", stamp_text},
-           {"Days", absl::StrCat(options_.max_payment_days_ahead)}}));
+      rec.errors.push_back(
+          MakeFieldError(codes::kPaymentDateTooFar, id, NodePath(date, root, ns),
+                         {{"Date", absl::FormatCivilTime(e.payment_date)},
+                          {"Timestamp", stamp_text},
+                          {"Days", absl::StrCat(options_.max_payment_days_ahead)}}));
     }
   }
 
-  for (const xmlNode* amount : xml::Children(xml::FirstChild(payroll, "IncomeTaxAndRemuneration"))) {
+  for (const xmlNode* amount :
+       xml::Children(xml::FirstChild(payroll, "IncomeTaxAndRemuneration"))) {
     int64_t cents = 0;
     if (ParseCents(NodeText(amount), &cents) && cents < 0) {
       rec.errors.push_back(MakeFieldError(codes::kPayerAmountOutOfRange, id,
@@ -913,17 +918,17 @@ void LodgmentReader::CheckEmployee(xmlNode* root, Record& rec) {
   e.given_name = xml::ChildText(names, "GivenNameT");
 
   auto all_digits = [](const std::string& s) { return absl::c_all_of(s, absl::ascii_isdigit); };
-  if ((e.tfn.size() == 8 || e.tfn.size() == 9) && all_digits(e.tfn) &&
-      !IsTfnExemptionCode(e.tfn) && !IsValidTfn(e.tfn)) {
+  if ((e.tfn.size() == 8 || e.tfn.size() == 9) && all_digits(e.tfn) && !IsTfnExemptionCode(e.tfn) &&
+      !IsValidTfn(e.tfn)) {
     rec.errors.push_back(MakeFieldError(codes::kInvalidTfn, id,
                                         NodePath(xml::FirstChild(ids, "TaxFileNumberId"), root, ns),
                                         {{"Value", MaskIdentifier(e.tfn)}}));
   }
   if (e.abn.size() == 11 && all_digits(e.abn) && !IsValidAbn(e.abn)) {
-    rec.errors.push_back(MakeFieldError(
-        codes::kInvalidPayeeAbn, id,
-        NodePath(xml::FirstChild(ids, "AustralianBusinessNumberId"), root, ns),
-        {{"Value", e.abn}}));
+    rec.errors.push_back(
+        MakeFieldError(codes::kInvalidPayeeAbn, id,
+                       NodePath(xml::FirstChild(ids, "AustralianBusinessNumberId"), root, ns),
+                       {{"Value", e.abn}}));
   }
 
   auto check_dates = [&](const xmlNode* parent, const char* start_name, const char* end_name,
@@ -968,20 +973,20 @@ absl::Status LodgmentReader::Finish() {
   state_ = State::kDone;
   summary_.bytes_read = stream_->bytes_read();
   if (pending_.has_value()) {
-    return FailStructure(pending_->document_id,
-                         absl::StrCat("Record_Delimiter DocumentID ", pending_->document_id,
-                                      " (line ", pending_->line,
-                                      ") is not followed by its document"));
+    return FailStructure(
+        pending_->document_id,
+        absl::StrCat("Record_Delimiter DocumentID ", pending_->document_id, " (line ",
+                     pending_->line, ") is not followed by its document"));
   }
   if (!summary_.has_employer) {
     return FailStructure("", "the lodgment holds no PAYEVNT (employer) document");
   }
   if (record_count_known_ && summary_.employer.interaction_record_count != summary_.employees) {
-    summary_.final_errors.push_back(MakeFieldError(
-        codes::kRecordCountMismatch, parent_id_,
-        "/tns:PAYEVNT/tns:Rp/tns:Payroll/tns:InteractionRecordCt",
-        {{"Declared", absl::StrCat(summary_.employer.interaction_record_count)},
-         {"Actual", absl::StrCat(summary_.employees)}}));
+    summary_.final_errors.push_back(
+        MakeFieldError(codes::kRecordCountMismatch, parent_id_,
+                       "/tns:PAYEVNT/tns:Rp/tns:Payroll/tns:InteractionRecordCt",
+                       {{"Declared", absl::StrCat(summary_.employer.interaction_record_count)},
+                        {"Actual", absl::StrCat(summary_.employees)}}));
     summary_.employer_has_errors = true;
   }
   summary_.finished = true;

@@ -43,8 +43,13 @@
 //  - structural (not well-formed, DTD/entities, nesting, oversized text or
 //    record, wrong root or namespace, Record_Delimiter missing or not
 //    matching its document, duplicate DocumentID, parent not first): reading
-//    stops; Next() returns InvalidArgument "<name>:<line>: DocumentID <id>:
-//    <what>", and summary().fatal holds the same as a FieldError;
+//    stops; Next() returns InvalidArgument naming file, line and record:
+//    "<name>:<line>: DocumentID <id>: <what>" for the record structure,
+//    "<name>:<line>: <what> (in DocumentID <id>)" for XML problems (libxml2
+//    parses ahead of the records, so those are placed by their line; in a
+//    one-line file the message names the range of records on it), and
+//    summary().fatal holds the same as a FieldError. Past line 65535 (where
+//    libxml2 stops counting element lines) structural messages say "near";
 //  - per record (schema, check digits, dates, amounts): in Record::errors,
 //    and reading goes on. InteractionRecordCt can only be checked at the end,
 //    so its error (about the employer) lands in summary().final_errors.

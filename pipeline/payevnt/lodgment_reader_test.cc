@@ -139,8 +139,9 @@ TEST(LodgmentReaderTest, ReadsAGeneratedLodgmentRecordByRecord) {
 }
 
 TEST(LodgmentReaderTest, AcceptsTheBareSbrSequenceWithTheSameLineNumbers) {
-  const std::string bare = absl::StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- run 7 -->\n",
-                                        Generate(5, 0, /*bare=*/true));
+  const std::string bare =
+      absl::StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- run 7 -->\n",
+                   Generate(5, 0, /*bare=*/true));
   ASSERT_TRUE(absl::StartsWith(Generate(5, 0, true), "<Record_Delimiter"));
   ReadResult r = ReadAll(bare);
   ASSERT_TRUE(r.status.ok()) << r.status;
@@ -218,7 +219,8 @@ TEST(LodgmentReaderTest, InteractionRecordCtMismatchIsAnEmployerErrorAtTheEnd) {
 
 TEST(LodgmentReaderTest, SchemaViolationNamesTheRecordAndTheField) {
   std::string file = Generate(3);
-  const std::string state = Between(file.substr(Span(file, "1.3").first), "<tns:StateOrTerritoryC>", "<");
+  const std::string state =
+      Between(file.substr(Span(file, "1.3").first), "<tns:StateOrTerritoryC>", "<");
   file = EditRecord(file, "1.3", absl::StrCat("<tns:StateOrTerritoryC>", state),
                     "<tns:StateOrTerritoryC>XYZ");
   ReadResult r = ReadAll(file);
@@ -249,20 +251,21 @@ TEST(LodgmentReaderTest, MissingChildElementIsReportedOnItsParent) {
   std::string file = Generate(1);
   const auto [b, e] = Span(file, "1.2");
   const size_t open = file.find("<tns:PersonNameDetails>", b);
-  const size_t close = file.find("</tns:PersonNameDetails>", b) + strlen("</tns:PersonNameDetails>\n");
+  const size_t close =
+      file.find("</tns:PersonNameDetails>", b) + strlen("</tns:PersonNameDetails>\n");
   file.erase(open, close - open);
   ReadResult r = ReadAll(file);
   // libxml2 reports it on the element found where PersonNameDetails belongs.
   ASSERT_EQ(r.records[1].errors.size(), 1u);
   EXPECT_EQ(r.records[1].errors[0].path,
             "/tns:PAYEVNTEMP/tns:Payee/tns:PersonDemographicDetailsBirth");
-  EXPECT_THAT(Substitute(r.records[1].errors[0]), HasSubstr("Expected is ( tns:PersonNameDetails )"));
+  EXPECT_THAT(Substitute(r.records[1].errors[0]),
+              HasSubstr("Expected is ( tns:PersonNameDetails )"));
 }
 
 TEST(LodgmentReaderTest, TimestampMustBeUtc) {
   for (const char* stamp : {"2024-07-15T11:02:03+10:00", "2024-07-15T01:02:03"}) {
-    const std::string file = absl::StrReplaceAll(
-        Generate(1), {{"2024-07-15T01:02:03Z", stamp}});
+    const std::string file = absl::StrReplaceAll(Generate(1), {{"2024-07-15T01:02:03Z", stamp}});
     ReadResult r = ReadAll(file);
     ASSERT_EQ(r.records[0].errors.size(), 1u) << stamp;
     EXPECT_EQ(r.records[0].errors[0].code, codes::kTimestampNotUtc);
@@ -277,8 +280,8 @@ TEST(LodgmentReaderTest, TimestampMustBeUtc) {
 
 TEST(LodgmentReaderTest, PaymentDateFarInTheFuture) {
   std::string file = Generate(1);
-  file = absl::StrReplaceAll(
-      file, {{"<tns:PaymentRecordTransactionD>2024-07-15<", "<tns:PaymentRecordTransactionD>2025-07-17<"}});
+  file = absl::StrReplaceAll(file, {{"<tns:PaymentRecordTransactionD>2024-07-15<",
+                                     "<tns:PaymentRecordTransactionD>2025-07-17<"}});
   ReadResult r = ReadAll(file);
   ASSERT_EQ(r.records[0].errors.size(), 1u);
   EXPECT_EQ(r.records[0].errors[0].code, codes::kPaymentDateTooFar);
@@ -297,8 +300,8 @@ TEST(LodgmentReaderTest, NegativeAmountsAndEndBeforeStart) {
   file = EditRecord(file, "1.2", absl::StrCat("<tns:GrossA>", gross), "<tns:GrossA>-12.50");
   const std::string start = Between(file, "<tns:StartD>", "<", Span(file, "1.3").first);
   file = EditRecord(file, "1.3", absl::StrCat("<tns:StartD>", start), "<tns:StartD>2099-01-01");
-  file = absl::StrReplaceAll(file, {{"<tns:TotalGrossPaymentsWithholdingA>",
-                                     "<tns:TotalGrossPaymentsWithholdingA>-"}});
+  file = absl::StrReplaceAll(
+      file, {{"<tns:TotalGrossPaymentsWithholdingA>", "<tns:TotalGrossPaymentsWithholdingA>-"}});
   ReadResult r = ReadAll(file);
   ASSERT_TRUE(r.status.ok()) << r.status;
   ASSERT_EQ(r.records[0].errors.size(), 1u);
@@ -370,12 +373,13 @@ TEST(LodgmentReaderFatalTest, OneLineFilesNameTheRangeOfRecordsOnTheLine) {
 }
 
 TEST(LodgmentReaderFatalTest, WrongNamespace) {
-  const std::string file =
-      EditRecord(Generate(3), "1.3", "http://www.sbr.gov.au/ato/payevntemp", "http://example.com/x");
+  const std::string file = EditRecord(Generate(3), "1.3", "http://www.sbr.gov.au/ato/payevntemp",
+                                      "http://example.com/x");
   const int line = LineOf(file, file.find("http://example.com/x"));
-  ExpectFatal(file, {absl::StrCat("pay.xml:", line, ":"), "DocumentID 1.3", "namespace",
-                     "http://example.com/x"},
-              codes::kRecordStructure);
+  ExpectFatal(
+      file,
+      {absl::StrCat("pay.xml:", line, ":"), "DocumentID 1.3", "namespace", "http://example.com/x"},
+      codes::kRecordStructure);
   ExpectFatal(absl::StrReplaceAll(Generate(1), {{"http://sbrgate.dev/ns/lodgment", "urn:x"}}),
               {"root element <PayEventLodgment>", "urn:x"});
 }
@@ -415,7 +419,7 @@ TEST(LodgmentReaderFatalTest, DeepNesting) {
 
 TEST(LodgmentReaderFatalTest, OversizedTextAndRecords) {
   const std::string huge_name = EditRecord(Generate(2), "1.3", "<tns:FamilyNameT>",
-                                          "<tns:FamilyNameT>" + std::string(2 << 20, 'x'));
+                                           "<tns:FamilyNameT>" + std::string(2 << 20, 'x'));
   // First the per-record limit stops it...
   ExpectFatal(huge_name, {"DocumentID 1.3", "over the limit of 1048576 bytes per record"},
               codes::kNotWellFormed);
@@ -438,11 +442,13 @@ TEST(LodgmentReaderFatalTest, MissingDelimiter) {
   const auto [b, e] = Span(file, "1.4");
   file.erase(b, file.find('\n', b) + 1 - b);
   const int line = LineOf(file, file.find("<tns:PAYEVNTEMP", b));
-  ExpectFatal(file, {absl::StrCat("line ", line), "after DocumentID 1.3", "PAYEVNTEMP",
-                     "no Record_Delimiter"},
-              codes::kMissingRecordDelimiter);
+  ExpectFatal(
+      file,
+      {absl::StrCat("line ", line), "after DocumentID 1.3", "PAYEVNTEMP", "no Record_Delimiter"},
+      codes::kMissingRecordDelimiter);
   // A bare employer document, no delimiter at all.
-  const std::string employer = Between(Generate(1), "PARENT\" RelatedDocumentID=\"\"/>\n", "<Record_Delimiter");
+  const std::string employer =
+      Between(Generate(1), "PARENT\" RelatedDocumentID=\"\"/>\n", "<Record_Delimiter");
   ExpectFatal(employer, {"PAYEVNT", "no Record_Delimiter"}, codes::kMissingRecordDelimiter);
 }
 
@@ -453,7 +459,8 @@ TEST(LodgmentReaderFatalTest, DelimiterProblems) {
     std::vector<std::string> expect;
   };
   const std::vector<Case> cases = {
-      {"DocumentID=\"1.3\" DocumentName=\"PAYEVNTEMP\"", "DocumentID=\"1.3\" DocumentName=\"PAYEVNT\"",
+      {"DocumentID=\"1.3\" DocumentName=\"PAYEVNTEMP\"",
+       "DocumentID=\"1.3\" DocumentName=\"PAYEVNT\"",
        {"DocumentID 1.3", "DocumentType 'CHILD' does not match DocumentName PAYEVNT"}},
       {"DocumentID=\"1.3\" DocumentName=\"PAYEVNTEMP\" DocumentType=\"CHILD\"",
        "DocumentID=\"1.3\" DocumentName=\"PAYEVNT\" DocumentType=\"PARENT\"",
@@ -461,8 +468,10 @@ TEST(LodgmentReaderFatalTest, DelimiterProblems) {
       {"DocumentID=\"1.3\"", "DocumentID=\"1.2\"", {"DocumentID 1.2", "duplicate DocumentID 1.2"}},
       {"DocumentID=\"1.3\"", "DocumentID=\"abc\"", {"not of the form <group>.<sequence>"}},
       {"DocumentID=\"1.3\"", "DocumentID=\"2.3\"", {"DocumentID 2.3", "not in the group"}},
-      {"DocumentName=\"PAYEVNTEMP\" DocumentType=\"CHILD\" RelatedDocumentID=\"1.1\"/>\n<tns:PAYEVNTEMP",
-       "DocumentName=\"PAYEVNTEMP\" DocumentType=\"CHILD\" RelatedDocumentID=\"1.9\"/>\n<tns:PAYEVNTEMP",
+      {"DocumentName=\"PAYEVNTEMP\" DocumentType=\"CHILD\" "
+       "RelatedDocumentID=\"1.1\"/>\n<tns:PAYEVNTEMP",
+       "DocumentName=\"PAYEVNTEMP\" DocumentType=\"CHILD\" "
+       "RelatedDocumentID=\"1.9\"/>\n<tns:PAYEVNTEMP",
        {"DocumentID 1.2", "RelatedDocumentID '1.9' does not name the PARENT"}},
       {"DocumentID=\"1.1\" DocumentName=\"PAYEVNT\" DocumentType=\"PARENT\"",
        "DocumentID=\"1.1\" DocumentName=\"PAYEVNTEMP\" DocumentType=\"CHILD\"",
@@ -484,8 +493,9 @@ TEST(LodgmentReaderFatalTest, DelimiterWithoutItsDocument) {
   // Two delimiters in a row.
   std::string twice = file;
   const auto [b, e] = Span(twice, "1.3");
-  twice.insert(b, "<Record_Delimiter DocumentID=\"1.9\" DocumentName=\"PAYEVNTEMP\" "
-                  "DocumentType=\"CHILD\" RelatedDocumentID=\"1.1\"/>\n");
+  twice.insert(b,
+               "<Record_Delimiter DocumentID=\"1.9\" DocumentName=\"PAYEVNTEMP\" "
+               "DocumentType=\"CHILD\" RelatedDocumentID=\"1.1\"/>\n");
   ExpectFatal(twice, {"DocumentID 1.9", "followed by another Record_Delimiter"});
   // A delimiter at the very end.
   std::string last = file;
@@ -494,11 +504,13 @@ TEST(LodgmentReaderFatalTest, DelimiterWithoutItsDocument) {
               "DocumentType=\"CHILD\" RelatedDocumentID=\"1.1\"/>\n");
   ExpectFatal(last, {"DocumentID 1.4", "not followed by its document"});
   // The wrong document after the delimiter.
-  ExpectFatal(EditRecord(EditRecord(file, "1.3", "<tns:PAYEVNTEMP", "<tns:PAYEVNT"), "1.3",
-                         "</tns:PAYEVNTEMP>", "</tns:PAYEVNT>"),
-              {"DocumentID 1.3", "announces a PAYEVNTEMP document but the next element is <PAYEVNT>"});
+  ExpectFatal(
+      EditRecord(EditRecord(file, "1.3", "<tns:PAYEVNTEMP", "<tns:PAYEVNT"), "1.3",
+                 "</tns:PAYEVNTEMP>", "</tns:PAYEVNT>"),
+      {"DocumentID 1.3", "announces a PAYEVNTEMP document but the next element is <PAYEVNT>"});
   // A delimiter with content.
-  ExpectFatal(absl::StrReplaceAll(file, {{"RelatedDocumentID=\"\"/>", "RelatedDocumentID=\"\">x</Record_Delimiter>"}}),
+  ExpectFatal(absl::StrReplaceAll(file, {{"RelatedDocumentID=\"\"/>",
+                                          "RelatedDocumentID=\"\">x</Record_Delimiter>"}}),
               {"DocumentID 1.1", "must be empty"});
 }
 
@@ -512,9 +524,10 @@ TEST(LodgmentReaderFatalTest, TextBetweenRecordsAndEmptyLodgments) {
 
 TEST(LodgmentReaderTest, AcceptsDelimitersInNoNamespaceInsideTheWrapper) {
   std::string file = Generate(2);
-  file = absl::StrReplaceAll(file, {{"<PayEventLodgment xmlns=\"http://sbrgate.dev/ns/lodgment\">",
-                                     "<l:PayEventLodgment xmlns:l=\"http://sbrgate.dev/ns/lodgment\">"},
-                                    {"</PayEventLodgment>", "</l:PayEventLodgment>"}});
+  file = absl::StrReplaceAll(file,
+                             {{"<PayEventLodgment xmlns=\"http://sbrgate.dev/ns/lodgment\">",
+                               "<l:PayEventLodgment xmlns:l=\"http://sbrgate.dev/ns/lodgment\">"},
+                              {"</PayEventLodgment>", "</l:PayEventLodgment>"}});
   ReadResult r = ReadAll(file);
   ASSERT_TRUE(r.status.ok()) << r.status;
   EXPECT_EQ(r.records.size(), 3u);

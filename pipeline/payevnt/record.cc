@@ -36,8 +36,8 @@ std::string Substitute(const FieldError& error) {
 }
 
 std::string ToString(const FieldError& error) {
-  return absl::StrCat(error.document_id.empty() ? "-" : error.document_id, " ", error.code, " ",
-                      error.path.empty() ? "-" : error.path, ": ", Substitute(error));
+  return absl::StrCat(error.document_id.empty() ? "-" : error.document_id, " ", error.code,
+                      error.path.empty() ? "" : " ", error.path, ": ", Substitute(error));
 }
 
 }  // namespace sbrgate::payevnt

@@ -34,15 +34,16 @@ struct FieldError {
   // /tns:PAYEVNTEMP/tns:Payee/tns:Identifiers/tns:TaxFileNumberId
   std::string path;
   std::string short_description;
-  std::string detailed_description;  // may contain {Identifier} placeholders
+  std::string detailed_description;  // may contain {Identifier} references
   std::vector<std::pair<std::string, std::string>> parameters;  // identifier, text
 };
 
 // The detailed description (or the short one when there is none) with each
-// {Identifier} replaced by its parameter's text; unknown placeholders stay.
+// {Identifier} replaced by its parameter's text; unknown references stay.
 std::string Substitute(const FieldError& error);
 
-// One line for logs and the CLI: "<document_id> <code> <path>: <description>".
+// One line for logs and the CLI: "<document_id> <code> <path>: <description>"
+// ("-" when there is no DocumentID; the path is left out when empty).
 std::string ToString(const FieldError& error);
 
 // The employer's document (PAYEVNT). Fields the document lacks stay empty.

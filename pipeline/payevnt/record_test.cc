@@ -10,14 +10,14 @@
 namespace sbrgate::payevnt {
 namespace {
 
-TEST(SubstituteTest, ReplacesKnownPlaceholdersAndKeepsUnknownOnes) {
+TEST(SubstituteTest, ReplacesKnownReferencesAndKeepsUnknownOnes) {
   FieldError e;
   e.detailed_description = "InteractionRecordCt is {Declared} but {Actual} found; {Other} stays";
   e.parameters = {{"Declared", "5"}, {"Actual", "4"}};
   EXPECT_EQ(Substitute(e), "InteractionRecordCt is 5 but 4 found; {Other} stays");
 }
 
-TEST(SubstituteTest, RepeatedAndAdjacentPlaceholdersAndUnclosedBrace) {
+TEST(SubstituteTest, RepeatedAndAdjacentReferencesAndUnclosedBrace) {
   FieldError e;
   e.detailed_description = "{A}{A}-{B} {unclosed";
   e.parameters = {{"A", "x"}, {"B", "{A}"}};
@@ -37,11 +37,10 @@ TEST(CatalogueTest, EveryCodeHasAnSbrShapeAndDescriptions) {
   for (const CatalogueEntry& e : ErrorCatalogue()) {
     const std::string code = e.code;
     EXPECT_TRUE(codes.insert(code).second) << "duplicate " << code;
-    EXPECT_TRUE(absl::StartsWith(code, "CMN.ATO.GEN.XML") ||
-                absl::StartsWith(code, "CMN.ATO.PAYEVNT.") ||
-                absl::StartsWith(code, "CMN.ATO.PAYEVNTEMP.") ||
-                absl::StartsWith(code, "VR.ATO.PAYEVNT.") ||
-                absl::StartsWith(code, "VR.ATO.PAYEVNTEMP."))
+    EXPECT_TRUE(
+        absl::StartsWith(code, "CMN.ATO.GEN.XML") || absl::StartsWith(code, "CMN.ATO.PAYEVNT.") ||
+        absl::StartsWith(code, "CMN.ATO.PAYEVNTEMP.") ||
+        absl::StartsWith(code, "VR.ATO.PAYEVNT.") || absl::StartsWith(code, "VR.ATO.PAYEVNTEMP."))
         << code;
     EXPECT_NE(std::string(e.short_description), "") << code;
     EXPECT_NE(std::string(e.detailed_description), "") << code;
@@ -73,7 +72,9 @@ TEST(CatalogueTest, MakeFieldErrorFillsTheDescriptions) {
   EXPECT_EQ(ToString(e),
             "1.1 VR.ATO.PAYEVNT.000202 /tns:PAYEVNT/tns:Rp/tns:Payroll/tns:InteractionRecordCt: "
             "InteractionRecordCt is 10 but the lodgment holds 9 PAYEVNTEMP records.");
-  // Every placeholder in every entry is one MakeFieldError callers can fill:
+  EXPECT_EQ(ToString(MakeFieldError(codes::kNotWellFormed, "", "", {{"Message", "m"}})),
+            "- CMN.ATO.GEN.XML01: The lodgment could not be read: m");
+  // Every {reference} in every entry is one MakeFieldError callers can fill:
   // none is left behind when all named parameters are given.
   for (const CatalogueEntry& entry : ErrorCatalogue()) {
     FieldError filled = MakeFieldError(entry.code, "1.2", "/x");

@@ -12,15 +12,15 @@ namespace sbrgate::payevnt {
 namespace {
 
 constexpr const char* kFamilyNames[] = {
-    "Abbott",    "Anderson", "Bennett",  "Brown",     "Campbell",  "Chen",      "Clarke",
-    "Davies",    "Edwards",  "Evans",    "Fraser",    "Gallagher", "Graham",    "Harris",
-    "Hughes",    "Jackson",  "Johnson",  "Kaur",      "Kelly",     "King",      "Lee",
-    "Lewis",     "MacDonald", "Martin",  "Mitchell",  "Morris",    "Murphy",    "Nguyen",
-    "O'Connor",  "Palmer",   "Patel",    "Quinn",     "Reid",      "Roberts",   "Robinson",
-    "Russo",     "Ryan",     "Singh",    "Smith",     "Stewart",   "Sullivan",  "Taylor",
-    "Thompson",  "Tran",     "Walker",   "Watson",    "White",     "Williams",  "Wilson",
-    "Wong",      "Wright",   "Young",    "Zhang",     "Papadopoulos", "Kowalski", "Haddad",
-    "Fitzgerald", "Lambert", "Okafor",   "Rossi",     "Schmidt",   "Yamamoto",  "Hall",
+    "Abbott",     "Anderson",  "Bennett", "Brown",    "Campbell",     "Chen",     "Clarke",
+    "Davies",     "Edwards",   "Evans",   "Fraser",   "Gallagher",    "Graham",   "Harris",
+    "Hughes",     "Jackson",   "Johnson", "Kaur",     "Kelly",        "King",     "Lee",
+    "Lewis",      "MacDonald", "Martin",  "Mitchell", "Morris",       "Murphy",   "Nguyen",
+    "O'Connor",   "Palmer",    "Patel",   "Quinn",    "Reid",         "Roberts",  "Robinson",
+    "Russo",      "Ryan",      "Singh",   "Smith",    "Stewart",      "Sullivan", "Taylor",
+    "Thompson",   "Tran",      "Walker",  "Watson",   "White",        "Williams", "Wilson",
+    "Wong",       "Wright",    "Young",   "Zhang",    "Papadopoulos", "Kowalski", "Haddad",
+    "Fitzgerald", "Lambert",   "Okafor",  "Rossi",    "Schmidt",      "Yamamoto", "Hall",
     "Te Whare"};
 constexpr int kNameCount = static_cast<int>(std::size(kFamilyNames));
 constexpr int kWeights[] = {1, 4, 3, 7, 5, 8, 6, 9, 10};

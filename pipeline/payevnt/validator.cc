@@ -15,9 +15,9 @@ absl::StatusOr<ValidationReport> ValidateLodgment(std::unique_ptr<ByteSource> so
   // Record DocumentIDs are unique (a duplicate is fatal), so only the final
   // and fatal errors can name an ID already listed.
   auto mark_invalid = [&report](const std::string& id) {
-    if (id.empty() || std::find(report.invalid_document_ids.begin(),
-                                report.invalid_document_ids.end(),
-                                id) != report.invalid_document_ids.end()) {
+    if (id.empty() ||
+        std::find(report.invalid_document_ids.begin(), report.invalid_document_ids.end(), id) !=
+            report.invalid_document_ids.end()) {
       return;
     }
     report.invalid_document_ids.push_back(id);

@@ -89,8 +89,8 @@ TEST(ValidatorTest, InvalidEmployerAloneMakesTheLodgmentInvalid) {
 
 TEST(ValidatorTest, CountMismatchComesLastAndNamesTheParentOnce) {
   Generated g = Make(6, 0, true);
-  const std::string file = absl::StrReplaceAll(
-      g.file, {{"<tns:InteractionRecordCt>6<", "<tns:InteractionRecordCt>7<"}});
+  const std::string file =
+      absl::StrReplaceAll(g.file, {{"<tns:InteractionRecordCt>6<", "<tns:InteractionRecordCt>7<"}});
   ValidationReport r = Validate(file);
   EXPECT_FALSE(r.valid);
   ASSERT_EQ(r.errors.size(), 2u);

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <memory>
 
 #include "absl/base/call_once.h"
@@ -66,13 +64,18 @@ struct Exchange {
   int status = 0;  // of the response whose headers are being read
   std::vector<std::pair<std::string, std::string>> headers;
 
-  int alert_received = -1;  // description of a fatal TLS alert from the server
+  int alert_received = -1;   // description of a fatal TLS alert from the server
+  bool tls_started = false;  // so TCP had connected
+  bool tls_done = false;
+  bool cert_requested = false;  // the server asked for our client certificate
+  bool have_client_cert = false;
 };
 
 size_t ReadBody(char* buf, size_t size, size_t nitems, void* userp) {
   auto* ex = static_cast<Exchange*>(userp);
   size_t n = size * nitems;
-  if (ex->content_length) n = static_cast<size_t>(std::min<uint64_t>(n, *ex->content_length - ex->sent));
+  if (ex->content_length)
+    n = static_cast<size_t>(std::min<uint64_t>(n, *ex->content_length - ex->sent));
   if (n == 0 || ex->body == nullptr) return 0;
   absl::StatusOr<size_t> got = ex->body->Read(buf, n);
   if (!got.ok()) {
@@ -80,9 +83,8 @@ size_t ReadBody(char* buf, size_t size, size_t nitems, void* userp) {
     return CURL_READFUNC_ABORT;
   }
   if (*got == 0 && ex->content_length) {
-    ex->body_status = absl::DataLossError(absl::StrCat("request body ended after ", ex->sent,
-                                                       " of the declared ", *ex->content_length,
-                                                       " bytes"));
+    ex->body_status = absl::DataLossError(absl::StrCat(
+        "request body ended after ", ex->sent, " of the declared ", *ex->content_length, " bytes"));
     return CURL_READFUNC_ABORT;
   }
   ex->sent += *got;
@@ -94,7 +96,8 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* userp) {
   const size_t n = size * nmemb;
   if (IsTransientHttpStatus(ex->status)) {
     // Not a response the caller parses: keep the start for the error message.
-    ex->error_body.append(data, std::min(n, kErrorBodySnippet - std::min(kErrorBodySnippet, ex->error_body.size())));
+    ex->error_body.append(
+        data, std::min(n, kErrorBodySnippet - std::min(kErrorBodySnippet, ex->error_body.size())));
     return n;
   }
   if (absl::Status s = ex->sink->Write(absl::string_view(data, n)); !s.ok()) {
@@ -128,10 +131,18 @@ size_t ReadHeader(char* data, size_t size, size_t nitems, void* userp) {
 }
 
 void OnTlsInfo(const SSL* ssl, int where, int ret) {
-  if ((where & SSL_CB_READ_ALERT) == 0) return;
-  if ((ret >> 8) != SSL3_AL_FATAL) return;
   auto* ex = static_cast<Exchange*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ssl_ctx_state_index));
-  if (ex != nullptr && ex->alert_received < 0) ex->alert_received = ret & 0xff;
+  if (ex == nullptr) return;
+  if (where & SSL_CB_HANDSHAKE_START) ex->tls_started = true;
+  if (where & SSL_CB_HANDSHAKE_DONE) ex->tls_done = true;
+  if ((where & SSL_CB_LOOP) != 0 && SSL_get_state(ssl) == TLS_ST_CR_CERT_REQ) {
+    ex->cert_requested = true;
+  }
+  // Alerts we send (e.g. on an untrusted server certificate) do not count.
+  const bool read_alert = (where & SSL_CB_ALERT) != 0 && (where & SSL_CB_READ) != 0;
+  if (read_alert && (ret >> 8) == SSL3_AL_FATAL && ex->alert_received < 0) {
+    ex->alert_received = ret & 0xff;
+  }
 }
 
 // curl makes a fresh SSL_CTX for each connection; this hooks alert reporting
@@ -192,20 +203,18 @@ absl::Status CheckHeader(const std::string& name, const std::string& value) {
   return absl::OkStatus();
 }
 
-absl::Status TimeoutStatus(CURL* curl, const HttpRequest& req, const std::string& where,
+absl::Status TimeoutStatus(const Exchange& ex, const HttpRequest& req, const std::string& where,
                            const char* detail) {
-  curl_off_t connected = 0;
-  curl_off_t tls_done = 0;
-  curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected);
-  curl_easy_getinfo(curl, CURLINFO_APPCONNECT_TIME_T, &tls_done);
   std::string what;
-  if (connected == 0) {
+  if (!ex.tls_started) {
     what = absl::StrCat("connect to ", where, " timed out (connect_timeout ",
                         absl::FormatDuration(req.connect_timeout), ")");
-  } else if (tls_done == 0) {
+  } else if (!ex.tls_done) {
     what = absl::StrCat("TLS handshake with ", where, " timed out (connect_timeout ",
                         absl::FormatDuration(req.connect_timeout), ")");
   } else if (absl::StrContains(detail, "too slow")) {
+    // curl's wording for the low-speed abort, unchanged since curl 7.x began;
+    // elapsed times cannot tell it apart reliably (curl's timers are coarse).
     what = absl::StrCat("transfer with ", where, " stalled: under 1 byte/s for ",
                         absl::FormatDuration(req.low_speed_window));
   } else {
@@ -225,14 +234,23 @@ absl::Status CurlFailure(CURL* curl, CURLcode rc, const Exchange& ex, const Http
   const char* detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
   if (!ex.body_status.ok()) return ex.body_status;
   if (!ex.sink_status.ok()) return ex.sink_status;
+  if (rc == CURLE_PEER_FAILED_VERIFICATION) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("TLS: the server certificate of ", where, " is not trusted: ", detail));
+  }
   if (ex.alert_received >= 0) {
-    if (IsClientCertificateAlert(ex.alert_received)) {
-      return absl::UnauthenticatedError(absl::StrCat(
-          "TLS: ", where, " rejected our client certificate (alert: ", AlertName(ex.alert_received),
-          "): ", detail));
+    // handshake_failure is generic, but after the server asked for our
+    // certificate it is how TLS 1.2 servers refuse a missing one.
+    constexpr int kHandshakeFailure = 40;
+    if (IsClientCertificateAlert(ex.alert_received) ||
+        (ex.alert_received == kHandshakeFailure && ex.cert_requested)) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("TLS: ", where, " rejected our client certificate",
+                       ex.have_client_cert ? "" : " (we have none configured)",
+                       " (alert: ", AlertName(ex.alert_received), "): ", detail));
     }
-    return absl::UnavailableError(absl::StrCat("TLS: ", where, " sent alert ",
-                                               AlertName(ex.alert_received), ": ", detail));
+    return absl::UnavailableError(
+        absl::StrCat("TLS: ", where, " sent alert ", AlertName(ex.alert_received), ": ", detail));
   }
   long os_errno = 0;
   curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
@@ -243,12 +261,10 @@ absl::Status CurlFailure(CURL* curl, CURLcode rc, const Exchange& ex, const Http
       }
       return absl::UnavailableError(absl::StrCat("connect to ", where, " failed: ", detail));
     case CURLE_COULDNT_RESOLVE_HOST:
-      return absl::UnavailableError(absl::StrCat("cannot resolve the host of ", where, ": ", detail));
+      return absl::UnavailableError(
+          absl::StrCat("cannot resolve the host of ", where, ": ", detail));
     case CURLE_OPERATION_TIMEDOUT:
-      return TimeoutStatus(curl, req, where, detail);
-    case CURLE_PEER_FAILED_VERIFICATION:
-      return absl::FailedPreconditionError(absl::StrCat(
-          "TLS: the server certificate of ", where, " is not trusted: ", detail));
+      return TimeoutStatus(ex, req, where, detail);
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CRL_BADFILE:
@@ -260,7 +276,8 @@ absl::Status CurlFailure(CURL* curl, CURLcode rc, const Exchange& ex, const Http
       return absl::FailedPreconditionError(
           absl::StrCat("TLS: our TLS configuration cannot be used: ", detail));
     case CURLE_SSL_CONNECT_ERROR:
-      return absl::UnavailableError(absl::StrCat("TLS: handshake with ", where, " failed: ", detail));
+      return absl::UnavailableError(
+          absl::StrCat("TLS: handshake with ", where, " failed: ", detail));
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
@@ -270,6 +287,16 @@ absl::Status CurlFailure(CURL* curl, CURLcode rc, const Exchange& ex, const Http
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_SEND_FAIL_REWIND:
     case CURLE_SSL_SHUTDOWN_FAILED:
+      if (ex.tls_done && ex.cert_requested && ex.status == 0) {
+        // TLS 1.3 servers check the client certificate after the client has
+        // finished its handshake, and their refusal often arrives as a reset
+        // that overtakes the alert saying why.
+        return absl::UnavailableError(absl::StrCat(
+            "connection to ", where,
+            " closed right after the TLS handshake, before any HTTP response; if this persists,"
+            " the server is probably rejecting our client certificate: ",
+            detail));
+      }
       return absl::UnavailableError(
           absl::StrCat("connection to ", where, " broke during the exchange: ", detail));
     case CURLE_URL_MALFORMAT:
@@ -327,6 +354,7 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   ex.body = req.body;
   ex.content_length = req.body != nullptr ? req.content_length : std::optional<uint64_t>(0);
   ex.sink = &response_body;
+  ex.have_client_cert = !tls_.cert_file.empty();
   char errbuf[CURL_ERROR_SIZE] = "";
 
   curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
@@ -339,7 +367,8 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
   curl_easy_setopt(curl, CURLOPT_READDATA, &ex);
   if (ex.content_length) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(*ex.content_length));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(*ex.content_length));
   }
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &ex);
@@ -359,7 +388,11 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, tls_.verify_host ? 2L : 0L);
-  if (!tls_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls_.ca_file.c_str());
+  if (!tls_.ca_file.empty()) {
+    // Only these anchors: the system's CA directory must not widen the trust.
+    curl_easy_setopt(curl, CURLOPT_CAINFO, tls_.ca_file.c_str());
+    curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+  }
   if (!tls_.cert_file.empty()) {
     curl_easy_setopt(curl, CURLOPT_SSLCERT, tls_.cert_file.c_str());
     curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
@@ -371,7 +404,6 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, SetUpSslCtx);
   curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &ex);
 
-  if (getenv("DBG_VERBOSE")) curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
   const CURLcode rc = curl_easy_perform(curl);
   if (rc != CURLE_OK) return CurlFailure(curl, rc, ex, req, *where, errbuf);
 

@@ -34,7 +34,11 @@
 //   - Unauthenticated: the server refused our client certificate (a fatal TLS
 //     alert such as certificate_required, bad_certificate, unknown_ca,
 //     certificate_expired/revoked). Needs an operator: renew or register the
-//     credential.
+//     credential. Always so with TLS 1.2. With TLS 1.3 the server judges the
+//     certificate after our side of the handshake is done, and its reset often
+//     overtakes the alert; that case is Unavailable, with a message saying the
+//     connection closed right after a handshake in which the server asked for
+//     our certificate (retrying is harmless; a retry budget surfaces it).
 //   - InvalidArgument: a malformed or non-https URL, a header with a line break.
 //   - DataLoss: the body gave fewer bytes than content_length promised.
 //   - Errors of the body source or the response sink are returned as they are.
@@ -60,9 +64,9 @@
 namespace sbrgate::sbr_client {
 
 struct TlsConfig {
-  std::string ca_file;    // PEM trust anchors for the server; empty: the system store
-  std::string cert_file;  // our client certificate (chain), PEM; empty: none
-  std::string key_file;   // its private key, PEM, unencrypted
+  std::string ca_file;      // PEM trust anchors for the server; empty: the system store
+  std::string cert_file;    // our client certificate (chain), PEM; empty: none
+  std::string key_file;     // its private key, PEM, unencrypted
   bool verify_host = true;  // check the server certificate names the URL's host
 };
 

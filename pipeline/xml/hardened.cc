@@ -15,7 +15,8 @@ namespace {
 
 // Network off; DTD loading, default attributes and entity substitution stay
 // off because their options are never set.
-constexpr int kParseOptions = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
+constexpr int kParseOptions =
+    XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_BIG_LINES;
 
 void InitLibxml() {
   static std::once_flag once;

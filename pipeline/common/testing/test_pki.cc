@@ -82,7 +82,8 @@ absl::StatusOr<Cert> Issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer,
   X509V3_set_ctx(&ctx, signer, cert.get(), nullptr, nullptr, 0);
   for (const auto& [nid, value] : spec.extensions) {
     X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value.c_str());
-    if (ext == nullptr) return OpensslError(absl::StrCat("extension ", OBJ_nid2sn(nid), "=", value));
+    if (ext == nullptr)
+      return OpensslError(absl::StrCat("extension ", OBJ_nid2sn(nid), "=", value));
     X509_add_ext(cert.get(), ext, -1);
     X509_EXTENSION_free(ext);
   }
@@ -93,8 +94,9 @@ absl::StatusOr<Cert> Issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer,
 absl::Status WritePem(const std::string& path, X509* cert, EVP_PKEY* key) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return absl::ErrnoToStatus(errno, "test PKI: cannot create " + path);
-  const int ok = cert != nullptr ? PEM_write_X509(f, cert)
-                                 : PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  const int ok = cert != nullptr
+                     ? PEM_write_X509(f, cert)
+                     : PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
   if (std::fclose(f) != 0 || ok != 1) return OpensslError("writing " + path);
   return absl::OkStatus();
 }
@@ -107,7 +109,8 @@ struct Issued {
 absl::StatusOr<Issued> MakeCa(const std::string& cn) {
   absl::StatusOr<Key> key = NewRsaKey();
   if (!key.ok()) return key.status();
-  CertSpec spec{cn, true,
+  CertSpec spec{cn,
+                true,
                 {{NID_basic_constraints, "critical,CA:TRUE"},
                  {NID_key_usage, "critical,keyCertSign,cRLSign"},
                  {NID_subject_key_identifier, "hash"}}};
@@ -119,7 +122,8 @@ absl::StatusOr<Issued> MakeCa(const std::string& cn) {
 absl::StatusOr<Issued> MakeLeaf(const std::string& cn, bool server, const Issued& ca) {
   absl::StatusOr<Key> key = NewRsaKey();
   if (!key.ok()) return key.status();
-  CertSpec spec{cn, false,
+  CertSpec spec{cn,
+                false,
                 {{NID_basic_constraints, "critical,CA:FALSE"},
                  {NID_key_usage, "critical,digitalSignature,keyEncipherment"},
                  {NID_ext_key_usage, server ? "serverAuth" : "clientAuth"},
@@ -166,11 +170,11 @@ absl::StatusOr<TestPki> MakeTestPki(const std::string& dir) {
       MakeLeaf("sbrgate untrusted test client", /*server=*/false, *other_ca);
   if (!other_client.ok()) return other_client.status();
 
-  for (absl::Status s : {Save(*ca, pki.ca_cert, &pki.ca_key),
-                         Save(*server, pki.server_cert, &pki.server_key),
-                         Save(*client, pki.client_cert, &pki.client_key),
-                         Save(*other_ca, pki.untrusted_ca_cert, nullptr),
-                         Save(*other_client, pki.untrusted_client_cert, &pki.untrusted_client_key)}) {
+  for (absl::Status s :
+       {Save(*ca, pki.ca_cert, &pki.ca_key), Save(*server, pki.server_cert, &pki.server_key),
+        Save(*client, pki.client_cert, &pki.client_key),
+        Save(*other_ca, pki.untrusted_ca_cert, nullptr),
+        Save(*other_client, pki.untrusted_client_cert, &pki.untrusted_client_key)}) {
     if (!s.ok()) return s;
   }
   return pki;

@@ -20,7 +20,7 @@ namespace sbrgate::testing {
 
 // Paths of the files MakeTestPki wrote.
 struct TestPki {
-  std::string ca_cert;      // trust anchor for both the server and the client certs
+  std::string ca_cert;  // trust anchor for both the server and the client certs
   std::string ca_key;
   std::string server_cert;  // CN=localhost, SAN DNS:localhost, IP:127.0.0.1; serverAuth
   std::string server_key;

@@ -1,11 +1,10 @@
 #include "pipeline/common/testing/test_pki.h"
 
+#include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
-
-#include <gtest/gtest.h>
 
 #include <cstdio>
 #include <string>
@@ -48,7 +47,8 @@ TEST(TestPkiTest, ChainsVerifyAsIntended) {
   EXPECT_TRUE(Verifies(pki->client_cert, pki->ca_cert, X509_PURPOSE_SSL_CLIENT));
   EXPECT_FALSE(Verifies(pki->client_cert, pki->ca_cert, X509_PURPOSE_SSL_SERVER));
   EXPECT_FALSE(Verifies(pki->untrusted_client_cert, pki->ca_cert, X509_PURPOSE_SSL_CLIENT));
-  EXPECT_TRUE(Verifies(pki->untrusted_client_cert, pki->untrusted_ca_cert, X509_PURPOSE_SSL_CLIENT));
+  EXPECT_TRUE(
+      Verifies(pki->untrusted_client_cert, pki->untrusted_ca_cert, X509_PURPOSE_SSL_CLIENT));
   EXPECT_FALSE(Verifies(pki->server_cert, pki->untrusted_ca_cert, X509_PURPOSE_SSL_SERVER));
 
   FILE* f = std::fopen(pki->client_key.c_str(), "rb");
