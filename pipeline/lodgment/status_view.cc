@@ -79,11 +79,22 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
     l.clear_held_back();
     for (auto& p : *held) *l.add_held_back() = std::move(p);
   }
-  if (rejected) {
-    l.clear_rejected_records();
-    for (auto& p : *rejected) *l.add_rejected_records() = std::move(p);
-  }
   if (sent) e.sent_records = *std::move(sent);
+  if (rejected) {
+    // SBR names records by DocumentID; add who they are from what was sent.
+    std::map<std::string, const v1::RecordProblem*> by_id;
+    for (const v1::RecordProblem& s : e.sent_records) by_id[s.document_id()] = &s;
+    l.clear_rejected_records();
+    for (auto& p : *rejected) {
+      auto it = by_id.find(p.document_id());
+      if (it != by_id.end()) {
+        if (p.payroll_id().empty()) p.set_payroll_id(it->second->payroll_id());
+        if (p.family_name().empty()) p.set_family_name(it->second->family_name());
+        if (p.tfn_masked().empty()) p.set_tfn_masked(it->second->tfn_masked());
+      }
+      *l.add_rejected_records() = std::move(p);
+    }
+  }
   if (change.has_poll()) *l.add_polls() = change.poll();
   if (change.has_submission()) e.submission = change.submission();
   if (!l.abn().empty() && !l.bms_id().empty() && !l.interaction_transaction_id().empty() &&

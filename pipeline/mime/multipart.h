@@ -92,8 +92,9 @@ struct MultipartOptions {
 };
 
 // The multipart/related body as a ByteSource, read once, front to back.
-// Problems with the parts (a Content-ID or type with a line break, a bad
-// boundary) surface as InvalidArgument from the first Read().
+// Problems with the parts (a Content-ID or type with a line break, repeated
+// Content-IDs, a bad boundary, an envelope containing the boundary) surface as
+// InvalidArgument from the first Read().
 class MultipartSource : public ByteSource {
  public:
   MultipartSource(SoapPart root, std::vector<Attachment> attachments,

@@ -86,13 +86,22 @@ struct PullOutcome {
   std::string response_path;  // the event.02 document, decompressed
 };
 
-class SbrClient {
+// What the pipeline's stages need of SBR; SbrClient is the real one, and
+// stage unit tests use fakes of it.
+class SbrApi {
+ public:
+  virtual ~SbrApi() = default;
+  virtual absl::StatusOr<PushOutcome> Push(const LodgmentPush& lodgment) const = 0;
+  virtual absl::StatusOr<PullOutcome> Pull(const std::string& ref_to_message_id) const = 0;
+};
+
+class SbrClient : public SbrApi {
  public:
   static absl::StatusOr<std::unique_ptr<SbrClient>> Create(ClientConfig config,
                                                            const Clock* clock);
 
-  absl::StatusOr<PushOutcome> Push(const LodgmentPush& lodgment) const;
-  absl::StatusOr<PullOutcome> Pull(const std::string& ref_to_message_id) const;
+  absl::StatusOr<PushOutcome> Push(const LodgmentPush& lodgment) const override;
+  absl::StatusOr<PullOutcome> Pull(const std::string& ref_to_message_id) const override;
 
  private:
   SbrClient(ClientConfig config, const Clock* clock, wssec::Credential credential,

@@ -1,0 +1,38 @@
+// Helpers every lodgment stage shares: building StatusChange records for the
+// status topic, protobuf timestamps, and record lists spilled to blobs (a
+// topic message stays under 64 KiB however many records a lodgment names).
+#ifndef SBRGATE_PIPELINE_LODGMENT_STATUS_H_
+#define SBRGATE_PIPELINE_LODGMENT_STATUS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "pipeline/blob/blob_store.h"
+#include "pipeline/stage/stage.h"
+#include "proto/events.pb.h"
+#include "proto/lodgment.pb.h"
+
+namespace sbrgate::lodgment {
+
+google::protobuf::Timestamp ToProto(absl::Time t);
+absl::Time FromProto(const google::protobuf::Timestamp& t);
+
+// A status change for `lodgment_id` at `at`.
+events::StatusChange Change(const std::string& lodgment_id, v1::LodgmentState state, absl::Time at,
+                            std::string detail);
+
+// The StatusChange as a record on the status topic.
+stage::Output StatusOutput(const events::StatusChange& change);
+
+// Stores `problems` as an events::RecordProblems blob.
+absl::StatusOr<events::BlobRef> StoreProblems(const blob::BlobStore& blobs,
+                                              const std::vector<v1::RecordProblem>& problems);
+
+events::BlobRef ToRef(const blob::BlobId& id);
+
+}  // namespace sbrgate::lodgment
+
+#endif  // SBRGATE_PIPELINE_LODGMENT_STATUS_H_
