@@ -10,10 +10,21 @@ run_bazel() {
   (cd "$ROOT" && bazel ${BAZEL_STARTUP_OPTS:-} "$cmd" --disk_cache="$BAZEL_DISK_CACHE" "$@")
 }
 
+# Where this checkout's build outputs are (not the bazel-bin link, which
+# follows whichever output base built last).
+bazel_bin() {
+  (cd "$ROOT" && bazel ${BAZEL_STARTUP_OPTS:-} info bazel-bin 2>/dev/null)
+}
+
+# Builds targets quietly.
+build_quietly() {
+  run_bazel build --ui_event_filters=-info,-stdout --noshow_progress "$@" >&2
+}
+
 # Builds one target quietly and prints the path of its output file.
 built_binary() {
   local target=$1
-  run_bazel build --ui_event_filters=-info,-stdout --noshow_progress "$target" >&2 || return 1
+  build_quietly "$target" || return 1
   local pkg=${target#//}; pkg=${pkg%%:*}
-  echo "$ROOT/bazel-bin/$pkg/${target##*:}"
+  echo "$(bazel_bin)/$pkg/${target##*:}"
 }

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
+#include "services/common/dashed_flags.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -57,7 +57,7 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("SBR2 simulator: ebMS3 over HTTPS with mutual TLS");
-  absl::ParseCommandLine(argc, argv);
+  sbrgate::ParseDashedCommandLine(argc, argv);
   // Blocked in every thread, taken by sigwait below.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
