@@ -238,6 +238,15 @@ class Simulator::Impl {
     }
   }
 
+  void WaitWhileReceiptsHeld() {
+    const absl::Time until = absl::Now() + config_.max_hang;
+    absl::MutexLock lock(&mu_);
+    auto released = [this, until]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return stopping_ || !faults_.hold_receipts || absl::Now() > until;
+    };
+    while (!released()) mu_.AwaitWithTimeout(absl::Condition(&released), absl::Milliseconds(50));
+  }
+
   // Spools the request body to a file and reads it as a packaged message.
   absl::StatusOr<ebms_package::InboundMessage> Receive(const httplib::Request& req,
                                                        const httplib::ContentReader& reader) {
@@ -312,6 +321,7 @@ class Simulator::Impl {
 
     std::string receipt_xml;
     bool lose_receipt = false;
+    bool hold_receipt = false;
     {
       absl::MutexLock lock(&mu_);
       auto it = messages_.find(um.message_id);
@@ -368,6 +378,8 @@ class Simulator::Impl {
         if (faults_.lose_receipts > 0) {
           --faults_.lose_receipts;
           lose_receipt = true;
+        } else if (faults_.hold_receipts) {
+          hold_receipt = true;
         }
       }
     }
@@ -376,6 +388,7 @@ class Simulator::Impl {
       res.set_content("SBR2 simulator: receipt lost (fault mode)", "text/plain");
       return;
     }
+    if (hold_receipt) WaitWhileReceiptsHeld();
     res.status = 200;
     res.set_content(receipt_xml, kSoapContentType);
   }
@@ -696,6 +709,7 @@ std::string FaultsToJson(const FaultModes& f) {
                                 {"refuse_connections", f.refuse_connections},
                                 {"hang", f.hang},
                                 {"lose_receipts", f.lose_receipts},
+                                {"hold_receipts", f.hold_receipts},
                                 {"slow_factor", f.slow_factor},
                                 {"system_error_rate", f.system_error_rate}}
       .dump(2);
@@ -709,7 +723,9 @@ absl::Status MergeFaultsJson(const std::string& text, FaultModes& f) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& key = it.key();
     const nlohmann::json& v = it.value();
-    if ((key == "unavailable" || key == "refuse_connections" || key == "hang") && !v.is_boolean()) {
+    if ((key == "unavailable" || key == "refuse_connections" || key == "hang" ||
+         key == "hold_receipts") &&
+        !v.is_boolean()) {
       return absl::InvalidArgumentError(absl::StrCat(key, " must be true or false"));
     }
     if (key == "unavailable") {
@@ -723,6 +739,8 @@ absl::Status MergeFaultsJson(const std::string& text, FaultModes& f) {
         return absl::InvalidArgumentError("lose_receipts must be a whole number >= 0");
       }
       f.lose_receipts = v.get<int>();
+    } else if (key == "hold_receipts") {
+      f.hold_receipts = v.get<bool>();
     } else if (key == "slow_factor") {
       if (!v.is_number() || v.get<double>() <= 0) {
         return absl::InvalidArgumentError("slow_factor must be a number > 0");

@@ -14,8 +14,8 @@
 //     exists, then the response, signed by the agency. Every pull is
 //     recorded, and pulls earlier than the STP schedule allows are counted;
 //   - fault modes switchable at run time: unavailable (503), refused
-//     connections, hanging requests, receipts lost after processing, slow
-//     processing, a SystemError rate.
+//     connections, hanging requests, receipts lost or held after processing,
+//     slow processing, a SystemError rate.
 //
 // An admin endpoint (plain HTTP, loopback) reports and switches all of this:
 //   GET  /admin/stats            counters and every message, as JSON
@@ -61,6 +61,9 @@ struct FaultModes {
   bool refuse_connections = false;  // the listener is closed
   bool hang = false;             // requests block until the mode is cleared
   int lose_receipts = 0;         // the next N pushes are processed, but answered 502
+  // Pushes are processed, but their receipts wait until this is cleared (or
+  // max_hang passes): a sender that dies meanwhile never records the receipt.
+  bool hold_receipts = false;
   double slow_factor = 1.0;      // multiplies the processing delay
   double system_error_rate = 0;  // share of lodgments answered SystemError
 };

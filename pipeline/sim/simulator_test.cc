@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/common/byte_stream.h"
@@ -284,6 +285,95 @@ TEST_F(SimulatorTest, LostReceiptThenResendIsProcessedOnce) {
   EXPECT_TRUE(resent->receipt.has_value());
   sim_->WaitUntilIdle();
   EXPECT_EQ(sim_->Message(p.message_id)->process_count, 1);
+}
+
+TEST_F(SimulatorTest, HeldReceiptThenResendIsProcessedOnce) {
+  payevnt::GeneratorOptions o;
+  o.employees = 3;
+  const sbr_client::LodgmentPush p = Push(Lodgment("held", o));
+  sim_->SetFaults({.hold_receipts = true});
+  std::thread sender([&] { client_->Push(p).IgnoreError(); });  // its receipt never comes
+  for (int i = 0; i < 500 && !sim_->Message(p.message_id); ++i) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_TRUE(sim_->Message(p.message_id).has_value());
+  sim_->SetFaults({});
+  sender.join();
+  auto resent = client_->Push(p);
+  ASSERT_TRUE(resent.ok()) << resent.status();
+  sim_->WaitUntilIdle();
+  EXPECT_EQ(sim_->Message(p.message_id)->process_count, 1);
+  EXPECT_EQ(sim_->Stats().duplicate_pushes, 1);
+}
+
+// A gzip payload with the given bytes.
+std::string GzipFile(const std::string& path, const std::string& content) {
+  auto file = FileSink::Create(path);
+  EXPECT_TRUE(file.ok());
+  GzipSink gz(std::unique_ptr<ByteSink>(std::move(*file)));
+  EXPECT_TRUE(gz.Write(content).ok());
+  EXPECT_TRUE(gz.Close().ok());
+  return path;
+}
+
+TEST_F(SimulatorTest, MaliciousPayloadsAreRejectedWithAClearError) {
+  std::string deep;
+  for (int i = 0; i < 10000; ++i) deep += "<a>";
+  const std::vector<std::pair<std::string, std::string>> attacks = {
+      {"external-entity",
+       "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"},
+      {"billion-laughs",
+       "<?xml version=\"1.0\"?>\n<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">"
+       "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><l>&c;</l>"},
+      {"deep-nesting", "<PayEventLodgment xmlns=\"http://sbrgate.dev/ns/lodgment\">" + deep},
+      {"huge-text", "<PayEventLodgment xmlns=\"http://sbrgate.dev/ns/lodgment\">" +
+                        std::string(12 << 20, 'x') + "</PayEventLodgment>"},
+  };
+  for (const auto& [name, content] : attacks) {
+    SCOPED_TRACE(name);
+    const std::string payload = GzipFile(absl::StrCat(dir_, "/", name, ".gz"), content);
+    const sbr_client::LodgmentPush p = Push(payload);
+    auto pushed = client_->Push(p);
+    ASSERT_TRUE(pushed.ok()) << pushed.status();
+    ASSERT_TRUE(pushed->receipt.has_value());
+    sim_->WaitUntilIdle();
+    auto report = sim_->Message(p.message_id);
+    ASSERT_TRUE(report.has_value());
+    EXPECT_EQ(report->maximum, event02::Severity::kError);
+  }
+}
+
+TEST_F(SimulatorTest, EnvelopeWithADtdIsRefused) {
+  const std::string envelope =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+      "<S:Envelope xmlns:S=\"http://www.w3.org/2003/05/soap-envelope\"><S:Body>&x;</S:Body></S:Envelope>";
+  ebms_package::OutboundMessage out;
+  out.body = std::make_unique<mime::MultipartSource>(mime::SoapPart{"root@t", envelope},
+                                                     std::vector<mime::Attachment>());
+  out.content_type = out.body->content_type_header();
+  out.content_length = out.body->content_length();
+  sbr_client::HttpsTransport transport({pki_.ca_cert, pki_.client_cert, pki_.client_key});
+  sbr_client::HttpRequest req;
+  req.url = sim_->base_url() + "/BulkBatch-async-push";
+  req.headers = {{"Content-Type", out.content_type}};
+  req.body = out.body.get();
+  req.content_length = out.content_length;
+  StringSink body;
+  auto resp = transport.Post(req, body);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->status, 500);
+  EXPECT_THAT(body.data(), HasSubstr("EBMS:0009"));
+  EXPECT_THAT(body.data(), HasSubstr("DTD"));
+  EXPECT_TRUE(sim_->Stats().messages.empty());
+}
+
+TEST_F(SimulatorTest, FaultModesParseFromJson) {
+  FaultModes f;
+  ASSERT_TRUE(MergeFaultsJson(R"({"unavailable": true, "lose_receipts": 2, "slow_factor": 3})", f).ok());
+  EXPECT_TRUE(f.unavailable);
+  EXPECT_EQ(f.lose_receipts, 2);
+  EXPECT_EQ(f.slow_factor, 3);
+  EXPECT_THAT(MergeFaultsJson(R"({"unavialable": true})", f).message(), HasSubstr("unknown fault mode"));
+  EXPECT_THAT(MergeFaultsJson(R"({"system_error_rate": 2})", f).message(), HasSubstr("between 0 and 1"));
+  EXPECT_FALSE(MergeFaultsJson("not json", f).ok());
 }
 
 TEST_F(SimulatorTest, UnavailableIsTransient) {

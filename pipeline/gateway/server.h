@@ -1,0 +1,47 @@
+// StartServer: runs gRPC services (the LodgmentService, and whatever else a
+// daemon serves) on one address, with the standard gRPC health service
+// (grpc.health.v1.Health, reporting SERVING once started) and server
+// reflection (so grpcurl-style tools can list and call the API).
+//
+//   LodgmentServiceImpl service(std::move(options));
+//   absl::StatusOr<RunningServer> s = StartServer({&service}, {"0.0.0.0:50051"});
+//   if (!s.ok()) return s.status();
+//   s->port;                 // the bound port (useful with ":0")
+//   s->server->Wait();       // or Shutdown(deadline) from another thread
+#ifndef SBRGATE_PIPELINE_GATEWAY_SERVER_H_
+#define SBRGATE_PIPELINE_GATEWAY_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace sbrgate::gateway {
+
+// The largest upload chunk a client may send (the CLI sends 256 KiB).
+inline constexpr int kMaxChunkBytes = 1 << 20;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1:0";
+  // Insecure when null (local use and tests); TLS credentials otherwise.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  // A chunk plus the SubmitRequest framing around it.
+  int max_receive_message_bytes = kMaxChunkBytes + (4 << 10);
+};
+
+struct RunningServer {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+// Unavailable when the address cannot be bound. The services must outlive
+// the server.
+absl::StatusOr<RunningServer> StartServer(const std::vector<grpc::Service*>& services,
+                                          const ServerOptions& options = ServerOptions());
+
+}  // namespace sbrgate::gateway
+
+#endif  // SBRGATE_PIPELINE_GATEWAY_SERVER_H_
