@@ -1,6 +1,7 @@
 #include "pipeline/gateway/lodgment_json.h"
 
 #include "absl/time/time.h"
+#include "pipeline/lodgment/status.h"
 
 namespace sbrgate::gateway {
 
@@ -8,8 +9,7 @@ using Json = nlohmann::ordered_json;
 
 Json TimestampJson(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0 && t.nanos() == 0) return nullptr;
-  const absl::Time at = absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-  return absl::FormatTime(absl::RFC3339_full, at, absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", lodgment::FromProto(t), absl::UTCTimeZone());
 }
 
 Json RecordErrorJson(const v1::RecordError& e) {
@@ -46,7 +46,8 @@ Json LodgmentJson(const v1::Lodgment& l) {
     polls.push_back(Json{{"at", TimestampJson(p.at())}, {"result", p.result()}});
   }
   Json lodgment_errors = Json::array();
-  for (const v1::RecordError& e : l.lodgment_errors()) lodgment_errors.push_back(RecordErrorJson(e));
+  for (const v1::RecordError& e : l.lodgment_errors())
+    lodgment_errors.push_back(RecordErrorJson(e));
   return Json{{"lodgment_id", l.lodgment_id()},
               {"state", v1::LodgmentState_Name(l.state())},
               {"kind", l.kind()},

@@ -4,11 +4,11 @@
 #include <utility>
 #include <vector>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "pipeline/ebms/message.h"
 #include "pipeline/ingest/ingest.h"
+#include "pipeline/lodgment/status.h"
 #include "pipeline/lodgment/topics.h"
 #include "proto/events.pb.h"
 #include "proto/google/rpc/error_details.pb.h"
@@ -24,32 +24,9 @@ constexpr char kNothingSent[] = "every employee record failed validation; nothin
 constexpr size_t kMaxStatusMessageBytes = 1024;
 constexpr size_t kMaxStatusDetailsBytes = 3072;
 // Lodgments remembered between publishing and the view showing them.
-constexpr size_t kMaxRecent = 10000;
+constexpr size_t kMaxRecent = 1000;
 // How often waiting RPCs look at whether their client is still there.
 constexpr absl::Duration kWatchTick = absl::Milliseconds(250);
-
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp out;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  out.set_seconds(seconds);
-  out.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-  return out;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-// A random (version 4) UUID.
-std::string NewUuid() {
-  absl::BitGen gen;
-  uint64_t hi = absl::Uniform<uint64_t>(gen);
-  uint64_t lo = absl::Uniform<uint64_t>(gen);
-  hi = (hi & ~uint64_t{0xF000}) | 0x4000;                   // version 4
-  lo = (lo & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);  // RFC 4122 variant
-  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32, (hi >> 16) & 0xFFFF, hi & 0xFFFF,
-                         lo >> 48, lo & 0xFFFFFFFFFFFF);
-}
 
 grpc::Status Error(grpc::StatusCode code, std::string message) {
   return grpc::Status(code, std::move(message));
@@ -100,26 +77,14 @@ std::string Truncated(std::string text, size_t limit) {
   return text + "...";
 }
 
-absl::StatusOr<events::BlobRef> PutProblems(const blob::BlobStore& blobs,
-                                            const std::vector<v1::RecordProblem>& problems) {
-  events::RecordProblems list;
-  for (const v1::RecordProblem& p : problems) *list.add_problems() = p;
-  absl::StatusOr<blob::BlobId> id = blobs.PutString(list.SerializeAsString());
-  if (!id.ok()) return id.status();
-  events::BlobRef ref;
-  ref.set_sha256(id->sha256);
-  ref.set_size(id->size);
-  return ref;
-}
-
 lodgment::ListFilter FilterOf(const std::string& abn, v1::LodgmentState state,
                               const google::protobuf::Timestamp* after,
                               const google::protobuf::Timestamp* before) {
   lodgment::ListFilter f;
   f.abn = abn;
   f.state = state;
-  if (after != nullptr) f.created_after = FromProto(*after);
-  if (before != nullptr) f.created_before = FromProto(*before);
+  if (after != nullptr) f.created_after = lodgment::FromProto(*after);
+  if (before != nullptr) f.created_before = lodgment::FromProto(*before);
   return f;
 }
 
@@ -244,10 +209,10 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
   KeyReservation reservation(this);
   options.on_employer = [&](const payevnt::EmployerRecord& e) -> absl::Status {
     if (corrected.has_value() && !corrected->abn().empty() && e.abn != corrected->abn()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          options.name, ": the payer ABN ", e.abn, " (DocumentID ", e.document_id,
-          ") is not that of lodgment ", corrected->lodgment_id(), " (", corrected->abn(),
-          "), which this upload corrects"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(options.name, ": the payer ABN ", e.abn, " (DocumentID ", e.document_id,
+                       ") is not that of lodgment ", corrected->lodgment_id(), " (",
+                       corrected->abn(), "), which this upload corrects"));
     }
     if (e.abn.empty() || e.bms_id.empty() || e.interaction_transaction_id.empty()) {
       return absl::OkStatus();  // no idempotency key
@@ -256,14 +221,15 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
     if (kind == Kind::kSubmit) {
       duplicate = FindDuplicate(*key, meta.corrects_lodgment_id());
       if (duplicate.has_value()) {
-        return absl::AlreadyExistsError(absl::StrCat("lodged before as ", duplicate->lodgment_id()));
+        return absl::AlreadyExistsError(
+            absl::StrCat("lodged before as ", duplicate->lodgment_id()));
       }
     }
     if (!reservation.Reserve(*key)) {
-      return absl::AbortedError(absl::StrCat(
-          "a pay event with ABN ", e.abn, ", BMS id ", e.bms_id, " and InteractionTransactionId ",
-          e.interaction_transaction_id,
-          " is being received by another request; retry to get its lodgment"));
+      return absl::AbortedError(
+          absl::StrCat("a pay event with ABN ", e.abn, ", BMS id ", e.bms_id,
+                       " and InteractionTransactionId ", e.interaction_transaction_id,
+                       " is being received by another request; retry to get its lodgment"));
     }
     return absl::OkStatus();
   };
@@ -276,12 +242,13 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
   }
   if (!upload.error().ok()) return ToGrpcStatus(upload.error());
   if (!result.ok()) {
-    if (context->IsCancelled()) return Error(grpc::StatusCode::CANCELLED, "the client cancelled the upload");
+    if (context->IsCancelled())
+      return Error(grpc::StatusCode::CANCELLED, "the client cancelled the upload");
     return ToGrpcStatus(result.status());
   }
 
   const absl::Time now = options_.clock->Now();
-  const std::string id = NewUuid();
+  const std::string id = ebms::NewUuid();
   const bool sending = result->employees_sent > 0;
   const payevnt::EmployerRecord& employer = result->employer;
 
@@ -294,23 +261,22 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
   l.set_employees(result->employees);
   l.set_employees_sent(result->employees_sent);
   l.set_corrects_lodgment_id(meta.corrects_lodgment_id());
-  *l.mutable_created_at() = ToProto(now);
+  *l.mutable_created_at() = lodgment::ToProto(now);
   if (sending) {
-    l.set_message_id(absl::StrCat(NewUuid(), "@", options_.message_id_domain));
+    l.set_message_id(ebms::NewMessageId(options_.message_id_domain));
     l.set_attempts(1);
   }
 
-  events::StatusChange change;
-  change.set_lodgment_id(id);
-  change.set_state(sending ? v1::RECEIVED : v1::REJECTED);
-  *change.mutable_at() = ToProto(now);
-  change.set_detail(sending ? absl::StrCat("received ", result->employees, " employee records: ",
-                                           result->employees_sent, " to send, ",
-                                           result->held_back.size(), " held back")
-                            : kNothingSent);
+  events::StatusChange change =
+      lodgment::Change(id, sending ? v1::RECEIVED : v1::REJECTED, now,
+                       sending ? absl::StrCat("received ", result->employees,
+                                              " employee records: ", result->employees_sent,
+                                              " to send, ", result->held_back.size(), " held back")
+                               : kNothingSent);
   *change.mutable_lodgment() = l;
   if (!result->held_back.empty()) {
-    absl::StatusOr<events::BlobRef> ref = PutProblems(*options_.blobs, result->held_back);
+    absl::StatusOr<events::BlobRef> ref =
+        lodgment::StoreProblems(*options_.blobs, result->held_back);
     if (!ref.ok()) return ToGrpcStatus(ref.status());
     *change.mutable_held_back() = *std::move(ref);
   }
@@ -323,7 +289,7 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
       p.set_payroll_id(s.payroll_id);
       sent.push_back(std::move(p));
     }
-    absl::StatusOr<events::BlobRef> ref = PutProblems(*options_.blobs, sent);
+    absl::StatusOr<events::BlobRef> ref = lodgment::StoreProblems(*options_.blobs, sent);
     if (!ref.ok()) return ToGrpcStatus(ref.status());
     *change.mutable_sent_records() = *std::move(ref);
   }
@@ -334,33 +300,28 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
     submission.set_conversation_id(id);
     submission.set_action(kind == Kind::kSubmit ? kSubmitAction : kUpdateAction);
     submission.set_abn(employer.abn);
-    submission.mutable_payload()->set_sha256(result->payload->sha256);
-    submission.mutable_payload()->set_size(result->payload->size);
+    *submission.mutable_payload() = lodgment::ToRef(*result->payload);
     submission.set_employees_sent(result->employees_sent);
     submission.set_attempt(1);
-    *submission.mutable_created_at() = ToProto(now);
+    *submission.mutable_created_at() = lodgment::ToProto(now);
     *change.mutable_submission() = submission;
   }
 
   std::vector<stage::Output> outputs;
-  outputs.push_back({lodgment::topics::kStatus, id, change.SerializeAsString()});
+  outputs.push_back(lodgment::StatusOutput(change));
   if (sending) outputs.push_back({lodgment::topics::kReceived, id, submission.SerializeAsString()});
   if (kind == Kind::kSubmit && corrected.has_value()) {
-    events::StatusChange superseded;
-    superseded.set_lodgment_id(corrected->lodgment_id());
-    superseded.set_state(v1::SUPERSEDED);
-    *superseded.mutable_at() = ToProto(now);
-    superseded.set_detail(absl::StrCat("superseded by lodgment ", id));
+    events::StatusChange superseded = lodgment::Change(
+        corrected->lodgment_id(), v1::SUPERSEDED, now, absl::StrCat("superseded by lodgment ", id));
     superseded.mutable_lodgment()->set_superseded_by(id);
-    outputs.push_back(
-        {lodgment::topics::kStatus, corrected->lodgment_id(), superseded.SerializeAsString()});
+    outputs.push_back(lodgment::StatusOutput(superseded));
   }
   for (const stage::Output& o : outputs) {
     if (o.value.size() > kMaxTopicMessageBytes) {
-      return Error(grpc::StatusCode::INTERNAL,
-                   absl::StrCat("a ", o.topic, " message of lodgment ", id, " would be ",
-                                o.value.size(), " bytes, over the topic limit of ",
-                                kMaxTopicMessageBytes));
+      return Error(
+          grpc::StatusCode::INTERNAL,
+          absl::StrCat("a ", o.topic, " message of lodgment ", id, " would be ", o.value.size(),
+                       " bytes, over the topic limit of ", kMaxTopicMessageBytes));
     }
   }
   if (absl::Status s = options_.publisher->Publish(std::move(outputs)); !s.ok()) {
@@ -374,8 +335,8 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
   l.set_state(change.state());
   l.set_detail(change.detail());
   *l.mutable_updated_at() = change.at();
-  if (key.has_value() && kind == Kind::kSubmit) Remember(*key, l);
   for (v1::RecordProblem& p : result->held_back) *l.add_held_back() = std::move(p);
+  if (key.has_value() && kind == Kind::kSubmit) Remember(*key, l);
   *response = std::move(l);
   return grpc::Status::OK;
 }
@@ -397,7 +358,8 @@ std::optional<v1::Lodgment> LodgmentServiceImpl::LatestInView(const Key& key) co
   // A chain of corrections is short; the bound only guards against a cycle.
   for (int hops = 0; l.has_value() && !l->superseded_by().empty() && hops < 100; ++hops) {
     std::optional<v1::Lodgment> next = options_.view->Get(l->superseded_by());
-    if (!next.has_value() || Key{next->abn(), next->bms_id(), next->interaction_transaction_id()} != key) {
+    if (!next.has_value() ||
+        Key{next->abn(), next->bms_id(), next->interaction_transaction_id()} != key) {
       break;
     }
     l = std::move(next);
@@ -406,7 +368,7 @@ std::optional<v1::Lodgment> LodgmentServiceImpl::LatestInView(const Key& key) co
 }
 
 std::optional<v1::Lodgment> LodgmentServiceImpl::FindDuplicate(const Key& key,
-                                                                const std::string& corrects) const {
+                                                               const std::string& corrects) const {
   std::optional<v1::Lodgment> found;
   {
     absl::MutexLock lock(&mu_);
@@ -436,9 +398,11 @@ void LodgmentServiceImpl::Remember(const Key& key, const v1::Lodgment& lodgment)
     }
   }
   while (recent_.size() > kMaxRecent) {
-    auto oldest = std::min_element(recent_.begin(), recent_.end(), [](const auto& a, const auto& b) {
-      return FromProto(a.second.created_at()) < FromProto(b.second.created_at());
-    });
+    auto oldest =
+        std::min_element(recent_.begin(), recent_.end(), [](const auto& a, const auto& b) {
+          return lodgment::FromProto(a.second.created_at()) <
+                 lodgment::FromProto(b.second.created_at());
+        });
     recent_.erase(oldest);
   }
 }
@@ -525,9 +489,10 @@ grpc::Status LodgmentServiceImpl::ListRejectedRecords(grpc::ServerContext*,
 grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
                                                   const v1::ReplayLodgmentsRequest* request,
                                                   v1::ReplayLodgmentsResponse* response) {
-  const bool filtered = request->state() != v1::STATE_UNSPECIFIED ||
-                        request->has_created_after() || request->has_created_before();
-  std::vector<v1::Lodgment> chosen;
+  const bool filtered = request->state() != v1::STATE_UNSPECIFIED || request->has_created_after() ||
+                        request->has_created_before();
+  // Each with its current submission, which the resubmit stage sends again.
+  std::vector<std::pair<v1::Lodgment, events::LodgmentToSubmit>> chosen;
   if (!request->lodgment_ids().empty()) {
     if (filtered) {
       return Error(grpc::StatusCode::INVALID_ARGUMENT,
@@ -538,7 +503,8 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
       if (!l.has_value()) {
         return Error(grpc::StatusCode::NOT_FOUND, absl::StrCat("lodgment ", id, " not found"));
       }
-      if (!options_.view->Submission(id).has_value()) {
+      std::optional<events::LodgmentToSubmit> submission = options_.view->Submission(id);
+      if (!submission.has_value()) {
         return Error(grpc::StatusCode::FAILED_PRECONDITION,
                      absl::StrCat("lodgment ", id, " has nothing to send (", l->detail(), ")"));
       }
@@ -547,38 +513,42 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
                      absl::StrCat("lodgment ", id, " is ", v1::LodgmentState_Name(l->state()),
                                   ": sending it again would lodge it twice"));
       }
-      chosen.push_back(*std::move(l));
+      chosen.emplace_back(*std::move(l), *std::move(submission));
     }
   } else {
     if (!filtered) {
-      return Error(grpc::StatusCode::INVALID_ARGUMENT,
-                   "name the lodgments to replay: lodgment ids, or a state or creation-time filter");
+      return Error(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          "name the lodgments to replay: lodgment ids, or a state or creation-time filter");
     }
-    const lodgment::ListFilter filter =
-        FilterOf("", request->state(),
-                 request->has_created_after() ? &request->created_after() : nullptr,
-                 request->has_created_before() ? &request->created_before() : nullptr);
+    const lodgment::ListFilter filter = FilterOf(
+        "", request->state(), request->has_created_after() ? &request->created_after() : nullptr,
+        request->has_created_before() ? &request->created_before() : nullptr);
     for (const std::string& id : options_.view->Matching(filter)) {
       std::optional<v1::Lodgment> l = options_.view->Get(id);
-      if (l.has_value() && Replayable(*l) && options_.view->Submission(id).has_value()) {
-        chosen.push_back(*std::move(l));
+      std::optional<events::LodgmentToSubmit> submission = options_.view->Submission(id);
+      if (l.has_value() && Replayable(*l) && submission.has_value()) {
+        chosen.emplace_back(*std::move(l), *std::move(submission));
       }
     }
   }
   if (chosen.empty()) return grpc::Status::OK;
+  const absl::Time now = options_.clock->Now();
   std::vector<stage::Output> outputs;
-  for (const v1::Lodgment& l : chosen) {
+  for (const auto& [l, submission] : chosen) {
     events::ResubmitRequest replay;
     replay.set_lodgment_id(l.lodgment_id());
     replay.set_reason("replay");
     replay.set_next_attempt(l.attempts() + 1);
+    *replay.mutable_not_before() = lodgment::ToProto(now);
+    *replay.mutable_previous() = submission;
     outputs.push_back({lodgment::topics::kResubmit, l.lodgment_id(), replay.SerializeAsString()});
   }
   if (absl::Status s = options_.publisher->Publish(std::move(outputs)); !s.ok()) {
     return Error(grpc::StatusCode::UNAVAILABLE,
                  absl::StrCat("the replays could not be queued: ", s.message()));
   }
-  for (const v1::Lodgment& l : chosen) response->add_lodgment_ids(l.lodgment_id());
+  for (const auto& [l, submission] : chosen) response->add_lodgment_ids(l.lodgment_id());
   return grpc::Status::OK;
 }
 

@@ -81,8 +81,7 @@ class LodgmentServiceImpl final : public v1::LodgmentService::Service {
                                  v1::Lodgment* response) override;
   grpc::Status GetLodgment(grpc::ServerContext* context, const v1::GetLodgmentRequest* request,
                            v1::Lodgment* response) override;
-  grpc::Status ListLodgments(grpc::ServerContext* context,
-                             const v1::ListLodgmentsRequest* request,
+  grpc::Status ListLodgments(grpc::ServerContext* context, const v1::ListLodgmentsRequest* request,
                              v1::ListLodgmentsResponse* response) override;
   grpc::Status WatchLodgment(grpc::ServerContext* context, const v1::GetLodgmentRequest* request,
                              grpc::ServerWriter<v1::Lodgment>* writer) override;
@@ -116,7 +115,7 @@ class LodgmentServiceImpl final : public v1::LodgmentService::Service {
 
   mutable absl::Mutex mu_;
   std::set<Key> in_flight_ ABSL_GUARDED_BY(mu_);
-  // Published here, not yet shown by the view (held_back left out).
+  // Submits published here whose key the view does not resolve to them yet.
   std::map<Key, v1::Lodgment> recent_ ABSL_GUARDED_BY(mu_);
 };
 

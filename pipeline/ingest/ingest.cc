@@ -141,8 +141,8 @@ class SpoolSource : public ByteSource {
       if (part_ == 0 || part_ == 2) {
         const uint64_t end = part_ == 0 ? split_ : spool_.size();
         if (offset_ < end) {
-          absl::StatusOr<size_t> got =
-              spool_.ReadAt(offset_, buf, static_cast<size_t>(std::min<uint64_t>(n, end - offset_)));
+          absl::StatusOr<size_t> got = spool_.ReadAt(
+              offset_, buf, static_cast<size_t>(std::min<uint64_t>(n, end - offset_)));
           if (!got.ok()) return got.status();
           if (*got == 0) return absl::DataLossError("the spooled upload ended early");
           offset_ += *got;
@@ -211,14 +211,16 @@ class XmlOut {
   XmlOut& operator=(const XmlOut&) = delete;
 
   void Text(absl::string_view text) {
-    if (buffer_ != nullptr) xmlOutputBufferWrite(buffer_, static_cast<int>(text.size()), text.data());
+    if (buffer_ != nullptr)
+      xmlOutputBufferWrite(buffer_, static_cast<int>(text.size()), text.data());
   }
   // The element and its subtree, in UTF-8.
   void Node(xmlDoc* doc, xmlNode* node) {
     if (buffer_ != nullptr) xmlNodeDumpOutput(buffer_, doc, node, 0, 0, "UTF-8");
   }
   absl::Status Finish() {
-    if (buffer_ == nullptr) return absl::ResourceExhaustedError("cannot allocate an XML output buffer");
+    if (buffer_ == nullptr)
+      return absl::ResourceExhaustedError("cannot allocate an XML output buffer");
     const int rc = xmlOutputBufferClose(buffer_);
     buffer_ = nullptr;
     if (!status_.ok()) return status_;
@@ -304,7 +306,8 @@ absl::StatusOr<int64_t> WritePayload(const Spool& spool, bool bare, const std::s
         xmlNode* ct = xml::FirstChild(xml::FirstChild(xml::FirstChild(copy.get(), "Rp"), "Payroll"),
                                       "InteractionRecordCt");
         if (ct == nullptr) {
-          return absl::InternalError("the PAYEVNT has no Rp/Payroll/InteractionRecordCt to rewrite");
+          return absl::InternalError(
+              "the PAYEVNT has no Rp/Payroll/InteractionRecordCt to rewrite");
         }
         xmlNodeSetContent(ct, reinterpret_cast<const xmlChar*>(count.c_str()));
       } else {
@@ -406,7 +409,9 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
       std::make_unique<TeeSource>(upload, **spool, tee), options.name, options.reader);
   // Failures of the upload stream or the spool come before what the reader
   // made of them.
-  auto stream_error = [&tee]() { return tee.upload_error.ok() ? tee.spool_error : tee.upload_error; };
+  auto stream_error = [&tee]() {
+    return tee.upload_error.ok() ? tee.spool_error : tee.upload_error;
+  };
   if (!reader.ok()) return stream_error().ok() ? reader.status() : stream_error();
 
   IngestResult result;
@@ -458,12 +463,13 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
   }
   if (!problems.empty()) return Refuse(options.name, problems);
   if (result.employees == 0) {
-    return Refuse(options.name,
-                  {ProblemFrom(payevnt::MakeFieldError(
-                                   payevnt::codes::kRecordStructure, result.employer.document_id, "",
-                                   {{"Reason", "the lodgment holds no PAYEVNTEMP (employee) record"},
-                                    {"Line", "end of file"}}),
-                               0)});
+    return Refuse(
+        options.name,
+        {ProblemFrom(payevnt::MakeFieldError(
+                         payevnt::codes::kRecordStructure, result.employer.document_id, "",
+                         {{"Reason", "the lodgment holds no PAYEVNTEMP (employee) record"},
+                          {"Line", "end of file"}}),
+                     0)});
   }
 
   result.employees_sent = static_cast<int64_t>(result.sent.size());
@@ -482,8 +488,7 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
   }
   if (*written != result.employees_sent) {
     return absl::InternalError(absl::StrCat("the payload of ", options.name, " holds ", *written,
-                                            " employee records, expected ",
-                                            result.employees_sent));
+                                            " employee records, expected ", result.employees_sent));
   }
   if (absl::Status s = gzip.Close(); !s.ok()) return s;
   absl::StatusOr<blob::BlobId> id = (*writer)->Commit();

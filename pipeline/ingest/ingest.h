@@ -93,7 +93,7 @@ struct IngestResult {
   // In upload order; errors carry code, path, substituted description and
   // severity; the TFN is masked.
   std::vector<v1::RecordProblem> held_back;
-  std::vector<SentRecord> sent;      // in upload order
+  std::vector<SentRecord> sent;         // in upload order
   std::optional<blob::BlobId> payload;  // gzip of the bare sequence; none when nothing is sent
   uint64_t bytes_received = 0;
 };

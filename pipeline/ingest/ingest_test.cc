@@ -128,8 +128,7 @@ class IngestTest : public ::testing::Test {
   }
 
   std::vector<std::string> DocumentIds(const std::string& payload) {
-    auto reader =
-        payevnt::LodgmentReader::Open(std::make_unique<StringSource>(payload), "payload");
+    auto reader = payevnt::LodgmentReader::Open(std::make_unique<StringSource>(payload), "payload");
     EXPECT_TRUE(reader.ok());
     std::vector<std::string> ids;
     for (;;) {
@@ -178,8 +177,9 @@ TEST_F(IngestTest, CleanFileIsSentWhole) {
 
   const std::string payload = Payload(*r);
   // The bare SBR sequence: no declaration, no wrapper.
-  EXPECT_TRUE(absl::StartsWith(payload, "<Record_Delimiter DocumentID=\"1.1\" DocumentName=\"PAYEVNT\" "
-                                        "DocumentType=\"PARENT\" RelatedDocumentID=\"\"/>\n<tns:PAYEVNT"))
+  EXPECT_TRUE(absl::StartsWith(payload,
+                               "<Record_Delimiter DocumentID=\"1.1\" DocumentName=\"PAYEVNT\" "
+                               "DocumentType=\"PARENT\" RelatedDocumentID=\"\"/>\n<tns:PAYEVNT"))
       << payload.substr(0, 200);
   EXPECT_FALSE(absl::StrContains(payload, "PayEventLodgment"));
   // Non-ASCII names stay UTF-8.
@@ -238,7 +238,8 @@ TEST_F(IngestTest, InvalidEmployeesAreHeldBackAndTheRestSent) {
 TEST_F(IngestTest, BareUploadsAreSentTheSameWay) {
   std::string file;
   const payevnt::GeneratedLodgment g = Generate(&file, 12, 2, /*bare=*/true);
-  absl::StatusOr<IngestResult> r = Run(absl::StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", file));
+  absl::StatusOr<IngestResult> r =
+      Run(absl::StrCat("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", file));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->employees_sent, 10);
   const payevnt::ValidationReport report = Validate(Payload(*r));
@@ -298,8 +299,9 @@ TEST_F(IngestTest, InvalidEmployerIsRefusedAndNothingStored) {
   Generate(&file, 5, 0, false, /*invalid_employer=*/true);
   absl::StatusOr<IngestResult> r = Run(file);
   ASSERT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
-  EXPECT_THAT(r.status().message(), HasSubstr("pay.xml: refused: record 1.1 /tns:PAYEVNT/tns:Rp/"
-                                              "tns:AustralianBusinessNumberId: VR.ATO.PAYEVNT.000200"));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("pay.xml: refused: record 1.1 /tns:PAYEVNT/tns:Rp/"
+                        "tns:AustralianBusinessNumberId: VR.ATO.PAYEVNT.000200"));
   const std::vector<UploadProblem> problems = UploadProblemsOf(r.status());
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].document_id(), "1.1");
@@ -321,14 +323,14 @@ TEST_F(IngestTest, MalformedUploadsAreRefusedNamingWhere) {
   ExpectRefused(truncated, {"pay.xml: refused: record 1.3: CMN.ATO.GEN.XML01", "not well-formed"},
                 payevnt::codes::kNotWellFormed);
 
-  const std::string wrong_ns = EditRecord(file, "1.3", "http://www.sbr.gov.au/ato/payevntemp",
-                                          "http://example.com/x");
+  const std::string wrong_ns =
+      EditRecord(file, "1.3", "http://www.sbr.gov.au/ato/payevntemp", "http://example.com/x");
   const int ns_line = LineOf(wrong_ns, wrong_ns.find("http://example.com/x"));
   ExpectRefused(wrong_ns, {"record 1.3", absl::StrCat("line ", ns_line), "http://example.com/x"},
                 payevnt::codes::kRecordStructure);
 
-  const std::string count = EditRecord(file, "1.1", "<tns:InteractionRecordCt>3<",
-                                       "<tns:InteractionRecordCt>4<");
+  const std::string count =
+      EditRecord(file, "1.1", "<tns:InteractionRecordCt>3<", "<tns:InteractionRecordCt>4<");
   ExpectRefused(count,
                 {"record 1.1 /tns:PAYEVNT/tns:Rp/tns:Payroll/tns:InteractionRecordCt",
                  "InteractionRecordCt is 4 but the lodgment holds 3"},
@@ -344,18 +346,17 @@ TEST_F(IngestTest, MalformedUploadsAreRefusedNamingWhere) {
   ExpectRefused(EditRecord(file, "1.3", "<tns:Payee>", "<tns:Payee>" + deep),
                 {"record 1.3", "pay.xml:"});
 
-  ExpectRefused(EditRecord(file, "1.2", "<tns:FamilyNameT>",
-                           "<tns:FamilyNameT>" + std::string(2 << 20, 'x')),
-                {"record 1.2", "over the limit"});
+  ExpectRefused(
+      EditRecord(file, "1.2", "<tns:FamilyNameT>", "<tns:FamilyNameT>" + std::string(2 << 20, 'x')),
+      {"record 1.2", "over the limit"});
 
   ExpectRefused("not xml at all", {"pay.xml: refused:"});
 
   // A PAYEVNT with no employee records has nothing to lodge.
-  const std::string no_employees = absl::StrCat(
-      file.substr(0, Span(file, "1.2").first),
-      "</PayEventLodgment>\n");
-  ExpectRefused(absl::StrReplaceAll(no_employees, {{"<tns:InteractionRecordCt>3<",
-                                                    "<tns:InteractionRecordCt>0<"}}),
+  const std::string no_employees =
+      absl::StrCat(file.substr(0, Span(file, "1.2").first), "</PayEventLodgment>\n");
+  ExpectRefused(absl::StrReplaceAll(
+                    no_employees, {{"<tns:InteractionRecordCt>3<", "<tns:InteractionRecordCt>0<"}}),
                 {"record 1.1", "no PAYEVNTEMP"});
 }
 

@@ -16,6 +16,17 @@ int RunEbms(const Args& args);     // ebms inspect FILE [--json]
 int RunPayevnt(const Args& args);  // payevnt generate|validate ...
 int RunSbr(const Args& args);      // sbr push|pull|lodge ...
 
+// The lodgment pipeline's gateway (lodgment_command.cc). Each takes
+// --gateway=HOST:PORT (main.cc also accepts it before the command).
+int RunLodge(const Args& args);       // lodge FILE [--corrects=ID] [--update] ...
+int RunResubmit(const Args& args);    // resubmit ID FILE
+int RunWait(const Args& args);        // wait ID [--timeout=SECONDS]
+int RunStatus(const Args& args);      // status ID
+int RunList(const Args& args);        // list [--abn --state --after --before ...]
+int RunRejections(const Args& args);  // rejections [--abn --lodgment]
+int RunReplay(const Args& args);      // replay [IDS...] [--state --after --before]
+int RunPollPlan(const Args& args);    // poll-plan --employees N [--count K] (local)
+
 }  // namespace sbrgate::cli
 
 #endif  // SBRGATE_SERVICES_CLI_COMMANDS_H_
