@@ -71,9 +71,13 @@ class UploadSource : public ByteSource {
   absl::Status error_;
 };
 
+// At most `limit` bytes, cut at a UTF-8 character boundary (proto3 strings
+// must stay valid UTF-8).
 std::string Truncated(std::string text, size_t limit) {
   if (text.size() <= limit) return text;
-  text.resize(limit - 3);
+  size_t cut = limit - 3;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
   return text + "...";
 }
 
@@ -88,8 +92,8 @@ lodgment::ListFilter FilterOf(const std::string& abn, v1::LodgmentState state,
   return f;
 }
 
-// A lodgment that may be sent again: it has a submission, and SBR has not
-// taken it (accepted) nor has a correction replaced it.
+// Whether sending the lodgment again cannot lodge it twice: SBR has not
+// taken it (accepted) and no correction has replaced it.
 bool Replayable(const v1::Lodgment& l) {
   return l.state() != v1::ACCEPTED && l.state() != v1::PARTIALLY_ACCEPTED &&
          l.state() != v1::SUPERSEDED;
@@ -107,7 +111,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   for (size_t i = 0; i < problems.size(); ++i) {
     google::rpc::BadRequest::FieldViolation v;
     v.set_field(ingest::ProblemLocation(problems[i]));
-    v.set_description(absl::StrCat(problems[i].code(), " ", problems[i].description()));
+    v.set_description(Truncated(absl::StrCat(problems[i].code(), " ", problems[i].description()),
+                                kMaxStatusMessageBytes));
     bytes += v.ByteSizeLong() + 4;
     if (bytes > kMaxStatusDetailsBytes && i > 0) {
       google::rpc::BadRequest::FieldViolation* more = bad_request.add_field_violations();
@@ -218,18 +223,20 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
       return absl::OkStatus();  // no idempotency key
     }
     key = Key{e.abn, e.bms_id, e.interaction_transaction_id};
+    // Reserved before looking: an upload holding the key has not yet
+    // remembered its lodgment.
+    if (!reservation.Reserve(*key)) {
+      return absl::AbortedError(
+          absl::StrCat("a pay event with ABN ", e.abn, ", BMS id ", e.bms_id,
+                       " and InteractionTransactionId ", e.interaction_transaction_id,
+                       " is being received by another request; retry to get its lodgment"));
+    }
     if (kind == Kind::kSubmit) {
       duplicate = FindDuplicate(*key, meta.corrects_lodgment_id());
       if (duplicate.has_value()) {
         return absl::AlreadyExistsError(
             absl::StrCat("lodged before as ", duplicate->lodgment_id()));
       }
-    }
-    if (!reservation.Reserve(*key)) {
-      return absl::AbortedError(
-          absl::StrCat("a pay event with ABN ", e.abn, ", BMS id ", e.bms_id,
-                       " and InteractionTransactionId ", e.interaction_transaction_id,
-                       " is being received by another request; retry to get its lodgment"));
     }
     return absl::OkStatus();
   };
@@ -242,8 +249,9 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
   }
   if (!upload.error().ok()) return ToGrpcStatus(upload.error());
   if (!result.ok()) {
-    if (context->IsCancelled())
+    if (context->IsCancelled()) {
       return Error(grpc::StatusCode::CANCELLED, "the client cancelled the upload");
+    }
     return ToGrpcStatus(result.status());
   }
 

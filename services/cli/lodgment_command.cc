@@ -1,0 +1,555 @@
+// sbrgate lodge|wait|status|list|rejections|resubmit|replay: a client of the
+// gateway's gRPC LodgmentService (proto/lodgment.proto) at --gateway=HOST:PORT
+// (default $SBRGATE_GATEWAY, else 127.0.0.1:50051); and poll-plan, which is
+// local. Every command takes --json.
+//
+//   lodge FILE [--corrects=ID] [--update] [--prevalidate=hold|off]
+//     streams FILE in 256 KiB chunks (a progress bar on a terminal for files
+//     over 1 MB) and prints {"lodgment_id", "state", "employees", "employees_sent"}
+//   resubmit ID FILE        lodge FILE as the correction of lodgment ID
+//   wait ID [--timeout=SECONDS]
+//     follows the lodgment until a final state and prints it (lodgment_json.h);
+//     exit 3 when the timeout (default 600 s) passes first
+//   status ID               the lodgment now
+//   list [--abn --state --after --before --page-size --page-token]
+//   rejections [--abn --lodgment]   employee records rejected or held back
+//   replay [IDS...] [--state --after --before]   send lodgments again
+//   poll-plan --employees N [--count K]   the STP poll offsets after a receipt
+//
+// Exit status: 0 done, 1 the gateway refused or failed (the error names the
+// gRPC code; a refused upload lists each problem under "details"), 2 usage
+// or local I/O error, 3 wait timed out. Errors go to stderr, as
+// {"error": {"code": "...", "message": "...", "details": [...]}} with --json.
+#include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "pipeline/common/byte_stream.h"
+#include "pipeline/common/clock.h"
+#include "pipeline/gateway/lodgment_json.h"
+#include "pipeline/lodgment/status.h"
+#include "pipeline/lodgment/status_view.h"
+#include "pipeline/poll/schedule.h"
+#include "proto/google/rpc/error_details.pb.h"
+#include "proto/google/rpc/status.pb.h"
+#include "proto/lodgment.grpc.pb.h"
+#include "services/cli/commands.h"
+#include "services/cli/flags.h"
+
+namespace sbrgate::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitTimeout = 3;
+constexpr size_t kChunkBytes = 256 << 10;
+constexpr int64_t kProgressMinBytes = 1 << 20;
+constexpr char kDefaultGateway[] = "127.0.0.1:50051";
+constexpr double kDefaultWaitSeconds = 600;
+constexpr int kDefaultPollCount = 10;
+// A lodgment with its held-back and rejected records can be large.
+constexpr int kMaxResponseBytes = 512 << 20;
+
+constexpr char kUsage[] =
+    "usage: sbrgate [--gateway=HOST:PORT] COMMAND ... [--json]\n"
+    "  lodge FILE [--corrects=ID] [--update] [--prevalidate=hold|off]\n"
+    "  resubmit ID FILE\n"
+    "  wait ID [--timeout=SECONDS]\n"
+    "  status ID\n"
+    "  list [--abn=ABN] [--state=STATE] [--after=RFC3339] [--before=RFC3339]\n"
+    "       [--page-size=N] [--page-token=TOKEN]\n"
+    "  rejections [--abn=ABN] [--lodgment=ID]\n"
+    "  replay [ID...] [--state=STATE] [--after=RFC3339] [--before=RFC3339]\n"
+    "  poll-plan --employees=N [--count=K]\n"
+    "--gateway defaults to $SBRGATE_GATEWAY, else 127.0.0.1:50051.\n";
+
+void PrintError(bool json, const std::string& code, const std::string& message,
+                Json details = nullptr) {
+  if (json) {
+    Json error{{"code", code}, {"message", message}};
+    if (!details.is_null()) error["details"] = std::move(details);
+    std::cerr << Json{{"error", std::move(error)}}.dump() << "\n";
+    return;
+  }
+  std::cerr << "sbrgate: " << code << ": " << message << "\n";
+  if (details.is_array()) {
+    for (const Json& d : details) {
+      std::cerr << "  " << d["field"].get<std::string>() << ": "
+                << d["description"].get<std::string>() << "\n";
+    }
+  }
+}
+
+int UsageError(bool json, absl::string_view message) {
+  PrintError(json, "INVALID_ARGUMENT", std::string(message));
+  if (!json) std::cerr << kUsage;
+  return kExitUsage;
+}
+
+int LocalError(bool json, const absl::Status& status) {
+  PrintError(json, absl::StatusCodeToString(status.code()), std::string(status.message()));
+  return kExitUsage;
+}
+
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
+// The gateway's error, with the BadRequest violations of a refused upload.
+int RpcError(bool json, const grpc::Status& status) {
+  Json details = nullptr;
+  google::rpc::Status rich;
+  if (!status.error_details().empty() && rich.ParseFromString(status.error_details())) {
+    details = Json::array();
+    for (const google::protobuf::Any& any : rich.details()) {
+      google::rpc::BadRequest bad;
+      if (!any.UnpackTo(&bad)) continue;
+      for (const auto& v : bad.field_violations()) {
+        details.push_back({{"field", v.field()}, {"description", v.description()}});
+      }
+    }
+  }
+  PrintError(json, CodeName(status.error_code()), status.error_message(), std::move(details));
+  return kExitFailed;
+}
+
+// Parses `args` into `flags`; false (with the exit status in *exit) when
+// they are wrong or the positional count is outside [min, max].
+bool ParseArgs(const Args& args, Flags& flags, size_t min, size_t max, absl::string_view what,
+               int* exit) {
+  const absl::Status parsed = flags.Parse(args);
+  const bool json = flags.Has("json");
+  if (!parsed.ok()) {
+    *exit = UsageError(json, parsed.message());
+    return false;
+  }
+  const size_t n = flags.positional().size();
+  if (n < min || n > max) {
+    *exit = UsageError(json, what);
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<v1::LodgmentService::Stub> Connect(const Flags& flags) {
+  const char* env = std::getenv("SBRGATE_GATEWAY");
+  const std::string gateway =
+      flags.Get("gateway", env != nullptr && *env != '\0' ? env : kDefaultGateway);
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(kMaxResponseBytes);
+  return v1::LodgmentService::NewStub(
+      grpc::CreateCustomChannel(gateway, grpc::InsecureChannelCredentials(), arguments));
+}
+
+bool ParseState(const std::string& text, v1::LodgmentState* state) {
+  return v1::LodgmentState_Parse(absl::AsciiStrToUpper(text), state) &&
+         *state != v1::STATE_UNSPECIFIED;
+}
+
+bool ParseTimestamp(const std::string& text, google::protobuf::Timestamp* out) {
+  absl::Time t;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, nullptr)) return false;
+  *out = lodgment::ToProto(t);
+  return true;
+}
+
+// --state, --after and --before into a request's fields; false with a
+// usage error printed.
+template <typename Request>
+bool ParseFilter(const Flags& flags, Request* request, int* exit) {
+  const bool json = flags.Has("json");
+  if (flags.Has("state")) {
+    v1::LodgmentState state;
+    if (!ParseState(flags.Get("state"), &state)) {
+      *exit = UsageError(json, absl::StrCat("--state '", flags.Get("state"),
+                                            "' is not a lodgment state (e.g. REJECTED, HELD)"));
+      return false;
+    }
+    request->set_state(state);
+  }
+  for (auto [name, field] : {std::make_pair("after", request->mutable_created_after()),
+                             std::make_pair("before", request->mutable_created_before())}) {
+    if (flags.Has(name) && !ParseTimestamp(flags.Get(name), field)) {
+      *exit = UsageError(
+          json, absl::StrCat("--", name, " '", flags.Get(name), "' is not an RFC 3339 time"));
+      return false;
+    }
+  }
+  if (!flags.Has("after")) request->clear_created_after();
+  if (!flags.Has("before")) request->clear_created_before();
+  return true;
+}
+
+// RFC 3339, or "-" when unset.
+std::string TimeText(const google::protobuf::Timestamp& t) {
+  const Json j = gateway::TimestampJson(t);
+  return j.is_null() ? "-" : j.get<std::string>();
+}
+
+void PrintLodgmentText(const v1::Lodgment& l) {
+  std::cout << "lodgment " << l.lodgment_id() << ": " << v1::LodgmentState_Name(l.state()) << "\n"
+            << "  " << l.kind() << ", ABN " << l.abn() << ", InteractionTransactionId "
+            << l.interaction_transaction_id() << "\n"
+            << "  employees " << l.employees() << ", sent " << l.employees_sent() << ", held back "
+            << l.held_back_size() << ", rejected by SBR " << l.rejected_records_size()
+            << ", attempts " << l.attempts() << "\n";
+  if (!l.detail().empty()) std::cout << "  " << l.detail() << "\n";
+  if (l.has_receipt()) {
+    std::cout << "  receipt for " << l.receipt().message_id() << " at "
+              << TimeText(l.receipt().received_at()) << "\n";
+  }
+  if (!l.maximum_severity().empty())
+    std::cout << "  MaximumSeverity " << l.maximum_severity() << "\n";
+  for (const auto* list : {&l.held_back(), &l.rejected_records()}) {
+    for (const v1::RecordProblem& p : *list) {
+      for (const v1::RecordError& e : p.errors()) {
+        std::cout << "  " << (list == &l.held_back() ? "held back" : "rejected") << " record "
+                  << p.document_id() << " (" << p.payroll_id() << "): " << e.code() << " "
+                  << e.path() << "\n    " << e.description() << "\n";
+      }
+    }
+  }
+}
+
+void PrintLodgment(bool json, const v1::Lodgment& l) {
+  if (json) {
+    std::cout << gateway::LodgmentJson(l).dump() << "\n";
+  } else {
+    PrintLodgmentText(l);
+  }
+}
+
+// A one-line progress bar on stderr, for large uploads to a terminal.
+class Progress {
+ public:
+  Progress(std::string name, int64_t total)
+      : name_(std::move(name)),
+        total_(total),
+        enabled_(total > kProgressMinBytes && isatty(STDERR_FILENO) == 1) {}
+
+  void Update(int64_t done) {
+    if (!enabled_) return;
+    const int percent = static_cast<int>(std::min<int64_t>(100, done * 100 / total_));
+    if (percent == shown_) return;
+    shown_ = percent;
+    constexpr int kWidth = 30;
+    const int filled = percent * kWidth / 100;
+    std::fprintf(stderr, "\rsending %s [%s%s] %3d%% %.1f/%.1f MB", name_.c_str(),
+                 std::string(filled, '#').c_str(), std::string(kWidth - filled, '-').c_str(),
+                 percent, done / 1e6, total_ / 1e6);
+    std::fflush(stderr);
+  }
+  void Finish() {
+    if (enabled_ && shown_ >= 0) std::fputc('\n', stderr);
+  }
+
+ private:
+  std::string name_;
+  int64_t total_;
+  bool enabled_;
+  int shown_ = -1;
+};
+
+int Lodge(const Flags& flags, const std::string& path, const std::string& corrects, bool update) {
+  const bool json = flags.Has("json");
+  v1::PrevalidateMode mode = v1::PREVALIDATE_UNSPECIFIED;
+  if (flags.Has("prevalidate")) {
+    const std::string value = flags.Get("prevalidate");
+    if (value == "hold") {
+      mode = v1::PREVALIDATE_HOLD;
+    } else if (value == "off") {
+      mode = v1::PREVALIDATE_OFF;
+    } else {
+      return UsageError(json, absl::StrCat("--prevalidate is hold or off, not '", value, "'"));
+    }
+  }
+  if (update && corrects.empty()) {
+    return UsageError(json, "--update needs --corrects=ID: the lodgment whose records it corrects");
+  }
+  absl::StatusOr<std::unique_ptr<FileSource>> file = FileSource::Open(path);
+  if (!file.ok()) return LocalError(json, file.status());
+  struct stat st;
+  const int64_t size = ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
+  const std::string name = path.substr(path.find_last_of('/') + 1);
+
+  std::unique_ptr<v1::LodgmentService::Stub> client = Connect(flags);
+  grpc::ClientContext context;
+  v1::Lodgment lodgment;
+  std::unique_ptr<grpc::ClientWriter<v1::SubmitRequest>> writer =
+      update ? client->SubmitUpdateEvent(&context, &lodgment)
+             : client->SubmitPayEvent(&context, &lodgment);
+  v1::SubmitRequest first;
+  v1::SubmitMetadata* meta = first.mutable_metadata();
+  meta->set_corrects_lodgment_id(corrects);
+  meta->set_prevalidate(mode);
+  meta->set_file_name(name);
+  meta->set_size_bytes(size);
+
+  Progress progress(name, size);
+  absl::Status read_error;
+  std::string buffer(kChunkBytes, '\0');
+  int64_t sent = 0;
+  // A failed Write means the gateway has answered already (a refusal, or
+  // the lodgment this pay event was lodged as): Finish() tells which.
+  bool open = writer->Write(first);
+  while (open) {
+    size_t filled = 0;
+    while (filled < kChunkBytes) {
+      absl::StatusOr<size_t> n = (*file)->Read(buffer.data() + filled, kChunkBytes - filled);
+      if (!n.ok()) {
+        read_error = n.status();
+        break;
+      }
+      if (*n == 0) break;
+      filled += *n;
+    }
+    if (!read_error.ok()) {
+      context.TryCancel();
+      break;
+    }
+    if (filled == 0) break;
+    v1::SubmitRequest chunk;
+    chunk.set_chunk(buffer.data(), filled);
+    open = writer->Write(chunk);
+    sent += static_cast<int64_t>(filled);
+    progress.Update(sent);
+  }
+  progress.Finish();
+  writer->WritesDone();
+  const grpc::Status status = writer->Finish();
+  if (!read_error.ok()) return LocalError(json, read_error);
+  if (!status.ok()) return RpcError(json, status);
+  if (json) {
+    std::cout << Json{{"lodgment_id", lodgment.lodgment_id()},
+                      {"state", v1::LodgmentState_Name(lodgment.state())},
+                      {"employees", lodgment.employees()},
+                      {"employees_sent", lodgment.employees_sent()}}
+                     .dump()
+              << "\n";
+  } else {
+    PrintLodgmentText(lodgment);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunLodge(const Args& args) {
+  Flags flags({"json", "update"}, {"gateway", "corrects", "prevalidate"});
+  int exit = 0;
+  if (!ParseArgs(args, flags, 1, 1, "lodge takes one FILE", &exit)) return exit;
+  return Lodge(flags, flags.positional()[0], flags.Get("corrects"), flags.Has("update"));
+}
+
+int RunResubmit(const Args& args) {
+  Flags flags({"json"}, {"gateway", "prevalidate"});
+  int exit = 0;
+  if (!ParseArgs(args, flags, 2, 2, "resubmit takes a lodgment ID and a FILE", &exit)) return exit;
+  return Lodge(flags, flags.positional()[1], flags.positional()[0], /*update=*/false);
+}
+
+int RunWait(const Args& args) {
+  Flags flags({"json"}, {"gateway", "timeout"});
+  int exit = 0;
+  if (!ParseArgs(args, flags, 1, 1, "wait takes one lodgment ID", &exit)) return exit;
+  const bool json = flags.Has("json");
+  double seconds = kDefaultWaitSeconds;
+  if (flags.Has("timeout") && (!absl::SimpleAtod(flags.Get("timeout"), &seconds) || seconds <= 0)) {
+    return UsageError(json, "--timeout takes a number of seconds");
+  }
+  const std::string id = flags.positional()[0];
+  RealClock clock;
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(clock.Now() + absl::Seconds(seconds)));
+  v1::GetLodgmentRequest request;
+  request.set_lodgment_id(id);
+  std::unique_ptr<v1::LodgmentService::Stub> client = Connect(flags);
+  std::unique_ptr<grpc::ClientReader<v1::Lodgment>> reader =
+      client->WatchLodgment(&context, request);
+  std::optional<v1::Lodgment> last;
+  v1::Lodgment l;
+  while (reader->Read(&l)) {
+    if (!json) std::cerr << id << ": " << v1::LodgmentState_Name(l.state()) << "\n";
+    last = l;
+  }
+  const grpc::Status status = reader->Finish();
+  if (last.has_value() && lodgment::IsFinal(last->state())) {
+    PrintLodgment(json, *last);
+    return 0;
+  }
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    PrintError(json, "DEADLINE_EXCEEDED",
+               absl::StrCat("lodgment ", id, " is still ",
+                            last.has_value() ? v1::LodgmentState_Name(last->state()) : "unknown",
+                            " after ", seconds, " seconds"));
+    return kExitTimeout;
+  }
+  if (!status.ok()) return RpcError(json, status);
+  PrintError(json, "UNKNOWN",
+             absl::StrCat("the watch of lodgment ", id, " ended before a final state"));
+  return kExitFailed;
+}
+
+int RunStatus(const Args& args) {
+  Flags flags({"json"}, {"gateway"});
+  int exit = 0;
+  if (!ParseArgs(args, flags, 1, 1, "status takes one lodgment ID", &exit)) return exit;
+  v1::GetLodgmentRequest request;
+  request.set_lodgment_id(flags.positional()[0]);
+  grpc::ClientContext context;
+  v1::Lodgment l;
+  const grpc::Status status = Connect(flags)->GetLodgment(&context, request, &l);
+  if (!status.ok()) return RpcError(flags.Has("json"), status);
+  PrintLodgment(flags.Has("json"), l);
+  return 0;
+}
+
+int RunList(const Args& args) {
+  Flags flags({"json"}, {"gateway", "abn", "state", "after", "before", "page-size", "page-token"});
+  int exit = 0;
+  if (!ParseArgs(args, flags, 0, 0, "list takes no arguments, only options", &exit)) return exit;
+  const bool json = flags.Has("json");
+  v1::ListLodgmentsRequest request;
+  if (!ParseFilter(flags, &request, &exit)) return exit;
+  request.set_abn(flags.Get("abn"));
+  request.set_page_token(flags.Get("page-token"));
+  if (flags.Has("page-size")) {
+    int32_t size = 0;
+    if (!absl::SimpleAtoi(flags.Get("page-size"), &size) || size <= 0) {
+      return UsageError(json, "--page-size takes a positive number");
+    }
+    request.set_page_size(size);
+  }
+  grpc::ClientContext context;
+  v1::ListLodgmentsResponse response;
+  const grpc::Status status = Connect(flags)->ListLodgments(&context, request, &response);
+  if (!status.ok()) return RpcError(json, status);
+  if (json) {
+    Json lodgments = Json::array();
+    for (const v1::Lodgment& l : response.lodgments())
+      lodgments.push_back(gateway::LodgmentJson(l));
+    std::cout << Json{{"lodgments", std::move(lodgments)},
+                      {"next_page_token", response.next_page_token()}}
+                     .dump()
+              << "\n";
+    return 0;
+  }
+  for (const v1::Lodgment& l : response.lodgments()) {
+    std::cout << absl::StrFormat("%-36s  %-18s  %-11s  %d/%d sent  %s\n", l.lodgment_id(),
+                                 v1::LodgmentState_Name(l.state()), l.abn(), l.employees_sent(),
+                                 l.employees(), TimeText(l.created_at()));
+  }
+  if (!response.next_page_token().empty()) {
+    std::cout << "more: --page-token=" << response.next_page_token() << "\n";
+  }
+  return 0;
+}
+
+int RunRejections(const Args& args) {
+  Flags flags({"json"}, {"gateway", "abn", "lodgment"});
+  int exit = 0;
+  if (!ParseArgs(args, flags, 0, 0, "rejections takes no arguments, only options", &exit)) {
+    return exit;
+  }
+  const bool json = flags.Has("json");
+  v1::ListRejectedRecordsRequest request;
+  request.set_abn(flags.Get("abn"));
+  request.set_lodgment_id(flags.Get("lodgment"));
+  grpc::ClientContext context;
+  v1::ListRejectedRecordsResponse response;
+  const grpc::Status status = Connect(flags)->ListRejectedRecords(&context, request, &response);
+  if (!status.ok()) return RpcError(json, status);
+  if (json) {
+    Json records = Json::array();
+    for (const v1::RejectedRecord& r : response.records()) {
+      records.push_back(gateway::RejectedRecordJson(r));
+    }
+    std::cout << Json{{"records", std::move(records)}}.dump() << "\n";
+    return 0;
+  }
+  for (const v1::RejectedRecord& r : response.records()) {
+    for (const v1::RecordError& e : r.problem().errors()) {
+      std::cout << r.lodgment_id() << " record " << r.problem().document_id() << " ("
+                << r.problem().payroll_id() << ", " << r.problem().family_name() << ") "
+                << (r.held_back() ? "held back" : "rejected by SBR") << ": " << e.code() << " "
+                << e.path() << "\n    " << e.description() << "\n";
+    }
+  }
+  return 0;
+}
+
+int RunReplay(const Args& args) {
+  Flags flags({"json"}, {"gateway", "state", "after", "before"});
+  int exit = 0;
+  if (!ParseArgs(args, flags, 0, SIZE_MAX, "", &exit)) return exit;
+  const bool json = flags.Has("json");
+  v1::ReplayLodgmentsRequest request;
+  for (const std::string& id : flags.positional()) request.add_lodgment_ids(id);
+  if (!ParseFilter(flags, &request, &exit)) return exit;
+  grpc::ClientContext context;
+  v1::ReplayLodgmentsResponse response;
+  const grpc::Status status = Connect(flags)->ReplayLodgments(&context, request, &response);
+  if (!status.ok()) return RpcError(json, status);
+  if (json) {
+    Json ids = Json::array();
+    for (const std::string& id : response.lodgment_ids()) ids.push_back(id);
+    std::cout << Json{{"lodgment_ids", std::move(ids)}}.dump() << "\n";
+    return 0;
+  }
+  std::cout << "replaying " << response.lodgment_ids_size() << " lodgment"
+            << (response.lodgment_ids_size() == 1 ? "" : "s") << "\n";
+  for (const std::string& id : response.lodgment_ids()) std::cout << "  " << id << "\n";
+  return 0;
+}
+
+int RunPollPlan(const Args& args) {
+  Flags flags({"json"}, {"employees", "count"});
+  int exit = 0;
+  if (!ParseArgs(args, flags, 0, 0, "poll-plan takes no arguments, only options", &exit)) {
+    return exit;
+  }
+  const bool json = flags.Has("json");
+  int64_t employees = 0;
+  int count = kDefaultPollCount;
+  if (!flags.Has("employees") || !absl::SimpleAtoi(flags.Get("employees"), &employees) ||
+      employees < 0) {
+    return UsageError(json, "--employees N is required (a whole number)");
+  }
+  if (flags.Has("count") && (!absl::SimpleAtoi(flags.Get("count"), &count) || count < 0)) {
+    return UsageError(json, "--count takes a whole number");
+  }
+  const poll::PollPlan plan = poll::PollPlan::ForEmployees(employees);
+  const std::vector<absl::Duration> offsets = plan.Offsets(count);
+  if (json) {
+    Json seconds = Json::array();
+    for (absl::Duration d : offsets) seconds.push_back(absl::ToInt64Seconds(d));
+    std::cout << Json{{"offsets_seconds", std::move(seconds)},
+                      {"give_up_after_seconds", absl::ToInt64Seconds(poll::kGiveUpAfter)}}
+                     .dump()
+              << "\n";
+    return 0;
+  }
+  for (size_t i = 0; i < offsets.size(); ++i) {
+    std::cout << "poll " << i + 1 << ": " << absl::FormatDuration(offsets[i])
+              << " after the receipt\n";
+  }
+  std::cout << "give up " << absl::FormatDuration(poll::kGiveUpAfter) << " after the receipt\n";
+  return 0;
+}
+
+}  // namespace sbrgate::cli
