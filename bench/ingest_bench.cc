@@ -1,0 +1,95 @@
+// Ingest benchmark: how fast the gateway's ingest (stream, validate every
+// record against the schemas and business rules, spool, hold back, rewrite
+// and gzip the payload into the blob store) reads a generated pay event,
+// next to `xmllint --stream --noout` on the same file (libxml2's streaming
+// parse alone, no validation, no output).
+//
+// Target (README.md): ingest throughput at least half of xmllint's.
+//
+//   bazel run -c opt //bench:ingest_bench -- --employees=20000
+//
+// Reports figures; it passes or fails nothing.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "pipeline/blob/blob_store.h"
+#include "pipeline/common/byte_stream.h"
+#include "pipeline/ingest/ingest.h"
+#include "pipeline/payevnt/generator.h"
+
+ABSL_FLAG(int64_t, employees, 20000, "employee records in the generated pay event");
+ABSL_FLAG(int64_t, invalid, 20, "of which with an invalid TFN (held back)");
+ABSL_FLAG(std::string, work_dir, "/tmp/sbrgate-ingest-bench", "scratch directory");
+
+namespace {
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string dir = absl::GetFlag(FLAGS_work_dir);
+  std::system(absl::StrCat("rm -rf ", dir, " && mkdir -p ", dir).c_str());
+  const std::string file = dir + "/payevent.xml";
+
+  sbrgate::payevnt::GeneratorOptions g;
+  g.employees = absl::GetFlag(FLAGS_employees);
+  g.invalid_tfns = absl::GetFlag(FLAGS_invalid);
+  g.message_timestamp = absl::Now();
+  {
+    auto sink = sbrgate::FileSink::Create(file);
+    if (!sink.ok()) return std::fprintf(stderr, "%s\n", std::string(sink.status().message()).c_str()), 1;
+    auto generated = sbrgate::payevnt::GenerateLodgment(g, **sink);
+    if (!generated.ok() || !(*sink)->Close().ok()) {
+      std::fprintf(stderr, "cannot generate the pay event\n");
+      return 1;
+    }
+  }
+  auto bytes = sbrgate::ReadFileToString(file);
+  const double megabytes = static_cast<double>(bytes->size()) / (1 << 20);
+  bytes->clear();
+  bytes->shrink_to_fit();
+
+  auto t0 = std::chrono::steady_clock::now();
+  const int rc = std::system(absl::StrCat("xmllint --stream --noout ", file).c_str());
+  const double xmllint_s = Seconds(t0);
+  if (rc != 0) std::fprintf(stderr, "xmllint failed (%d)\n", rc);
+
+  auto blobs = sbrgate::blob::BlobStore::Create(dir + "/blobs");
+  auto source = sbrgate::FileSource::Open(file);
+  sbrgate::ingest::IngestOptions options;
+  options.name = file;
+  options.temp_dir = dir;
+  t0 = std::chrono::steady_clock::now();
+  auto result = sbrgate::ingest::Ingest(**source, options, **blobs);
+  const double ingest_s = Seconds(t0);
+  if (!result.ok()) {
+    std::fprintf(stderr, "ingest failed: %s\n", std::string(result.status().message()).c_str());
+    return 1;
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+
+  const double records = static_cast<double>(result->employees + 1);
+  std::printf("file: %.1f MiB, %lld employee records (%lld held back)\n", megabytes,
+              static_cast<long long>(result->employees),
+              static_cast<long long>(result->held_back.size()));
+  std::printf("xmllint --stream --noout: %7.2f s  %8.1f MiB/s  %10.0f records/s\n", xmllint_s,
+              megabytes / xmllint_s, records / xmllint_s);
+  std::printf("sbrgate ingest:           %7.2f s  %8.1f MiB/s  %10.0f records/s\n", ingest_s,
+              megabytes / ingest_s, records / ingest_s);
+  std::printf("ingest / xmllint throughput: %.2f (target >= 0.50)\n", xmllint_s / ingest_s);
+  std::printf("peak RSS: %.1f MiB\n", usage.ru_maxrss / 1024.0);
+  return 0;
+}
