@@ -22,16 +22,16 @@
 #include "pipeline/common/byte_stream.h"
 #include "pipeline/common/clock.h"
 #include "pipeline/common/digest.h"
-#include "pipeline/common/testing/test_pki.h"
+#include "pipeline/pki/dev_pki.h"
 #include "pipeline/common/testing/test_streams.h"
 
 namespace sbrgate::sbr_client {
 namespace {
 
 using ::sbrgate::testing::CountingSink;
-using ::sbrgate::testing::MakeTestPki;
+using ::sbrgate::pki::MakeDevPki;
 using ::sbrgate::testing::PseudoRandomSource;
-using ::sbrgate::testing::TestPki;
+using ::sbrgate::pki::DevPki;
 
 std::string ExpectedHex(uint64_t size, uint64_t seed) {
   PseudoRandomSource src(size, seed);
@@ -81,7 +81,7 @@ int ClosedPort() {
 // listening on `host` and serving until destroyed.
 class RunningServer {
  public:
-  RunningServer(const TestPki& pki, const std::string& host, bool tls12_only,
+  RunningServer(const pki::DevPki& pki, const std::string& host, bool tls12_only,
                 const std::function<void(httplib::Server&)>& routes)
       : server_(pki.server_cert.c_str(), pki.server_key.c_str(), pki.ca_cert.c_str()) {
     if (!server_.is_valid()) return;
@@ -111,9 +111,9 @@ class RunningServer {
 class HttpsTransportTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto made = MakeTestPki(::testing::TempDir() + "/transport-pki");
+    auto made = MakeDevPki(::testing::TempDir() + "/transport-pki");
     ASSERT_TRUE(made.ok()) << made.status();
-    pki_ = new TestPki(*made);
+    pki_ = new pki::DevPki(*made);
   }
   static void TearDownTestSuite() {
     delete pki_;
@@ -192,14 +192,14 @@ class HttpsTransportTest : public ::testing::Test {
     return TlsConfig{pki_->ca_cert, pki_->client_cert, pki_->client_key};
   }
 
-  static TestPki* pki_;
+  static pki::DevPki* pki_;
   std::unique_ptr<RunningServer> server_;
   int port_ = 0;
   Seen seen_;
   absl::Notification release_;
 };
 
-TestPki* HttpsTransportTest::pki_ = nullptr;
+pki::DevPki* HttpsTransportTest::pki_ = nullptr;
 
 TEST_F(HttpsTransportTest, Status200StreamsBodiesBothWays) {
   constexpr uint64_t kUp = 3 << 20;

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/common/byte_stream.h"
 #include "pipeline/common/gzip.h"
-#include "pipeline/common/testing/test_pki.h"
+#include "pipeline/pki/dev_pki.h"
 #include "pipeline/ebms/message.h"
 #include "pipeline/ebms_package/package.h"
 #include "pipeline/event02/event02.h"
@@ -38,7 +38,7 @@ class SimulatorTest : public ::testing::Test {
   void SetUp() override {
     dir_ = absl::StrCat(::testing::TempDir(), "/", ::testing::UnitTest::GetInstance()->current_test_info()->name());
     ASSERT_EQ(std::system(absl::StrCat("rm -rf ", dir_, " && mkdir -p ", dir_, "/spool").c_str()), 0);
-    auto pki = testing::MakeTestPki(dir_ + "/pki");
+    auto pki = pki::MakeDevPki(dir_ + "/pki");
     ASSERT_TRUE(pki.ok()) << pki.status();
     pki_ = *pki;
     SimulatorConfig config;
@@ -129,7 +129,7 @@ class SimulatorTest : public ::testing::Test {
   }
 
   std::string dir_;
-  testing::TestPki pki_;
+  pki::DevPki pki_;
   // Certificates are valid from a day ago: the clock starts at the real time.
   ManualClock clock_{absl::Now()};
   std::unique_ptr<Simulator> sim_;

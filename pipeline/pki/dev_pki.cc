@@ -1,4 +1,4 @@
-#include "pipeline/common/testing/test_pki.h"
+#include "pipeline/pki/dev_pki.h"
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -19,7 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-namespace sbrgate::testing {
+namespace sbrgate::pki {
 namespace {
 
 struct KeyFree {
@@ -143,11 +143,11 @@ absl::Status Save(const Issued& issued, const std::string& cert_path, const std:
 
 }  // namespace
 
-absl::StatusOr<TestPki> MakeTestPki(const std::string& dir) {
+absl::StatusOr<DevPki> MakeDevPki(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return absl::ErrnoToStatus(errno, "test PKI: cannot create " + dir);
   }
-  TestPki pki;
+  DevPki pki;
   pki.ca_cert = dir + "/ca.pem";
   pki.ca_key = dir + "/ca.key";
   pki.server_cert = dir + "/server.pem";
@@ -180,4 +180,4 @@ absl::StatusOr<TestPki> MakeTestPki(const std::string& dir) {
   return pki;
 }
 
-}  // namespace sbrgate::testing
+}  // namespace sbrgate::pki

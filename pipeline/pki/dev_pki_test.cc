@@ -1,4 +1,4 @@
-#include "pipeline/common/testing/test_pki.h"
+#include "pipeline/pki/dev_pki.h"
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-namespace sbrgate::testing {
+namespace sbrgate::pki {
 namespace {
 
 X509* LoadCert(const std::string& path) {
@@ -39,8 +39,8 @@ bool Verifies(const std::string& leaf, const std::string& anchor, int purpose,
   return ok;
 }
 
-TEST(TestPkiTest, ChainsVerifyAsIntended) {
-  auto pki = MakeTestPki(::testing::TempDir() + "/pki");
+TEST(DevPkiTest, ChainsVerifyAsIntended) {
+  auto pki = MakeDevPki(::testing::TempDir() + "/pki");
   ASSERT_TRUE(pki.ok()) << pki.status();
   EXPECT_TRUE(Verifies(pki->server_cert, pki->ca_cert, X509_PURPOSE_SSL_SERVER, "localhost"));
   EXPECT_FALSE(Verifies(pki->server_cert, pki->ca_cert, X509_PURPOSE_SSL_SERVER, "example.com"));
@@ -62,4 +62,4 @@ TEST(TestPkiTest, ChainsVerifyAsIntended) {
 }
 
 }  // namespace
-}  // namespace sbrgate::testing
+}  // namespace sbrgate::pki

@@ -1,25 +1,27 @@
-// A throw-away PKI for tests that need TLS with client certificates (the
-// HTTPS transport, the SBR simulator) or X.509 signing keys (WS-Security):
+// A throw-away development PKI for tests and for the daemon's embedded
+// simulator (sbrgated --embedded-sim), which need TLS with client
+// certificates (the HTTPS transport, the SBR simulator) or X.509 signing keys
+// (WS-Security); never for production credentials:
 // a CA, a server certificate for localhost/127.0.0.1, a client certificate,
 // and a client certificate from a second CA that the first does not trust.
 // All keys are RSA 2048 (what SBR signs with), unencrypted PKCS#8 PEM; all
 // certificates are PEM, valid from a day ago for a year.
 //
-//   absl::StatusOr<TestPki> pki = MakeTestPki(::testing::TempDir() + "/pki");
+//   absl::StatusOr<DevPki> pki = MakeDevPki(::testing::TempDir() + "/pki");
 //   httplib::SSLServer server(pki->server_cert.c_str(), pki->server_key.c_str(),
 //                             pki->ca_cert.c_str());   // verifies client certs
 //   TlsConfig tls{pki->ca_cert, pki->client_cert, pki->client_key};
-#ifndef SBRGATE_PIPELINE_COMMON_TESTING_TEST_PKI_H_
-#define SBRGATE_PIPELINE_COMMON_TESTING_TEST_PKI_H_
+#ifndef SBRGATE_PIPELINE_PKI_DEV_PKI_H_
+#define SBRGATE_PIPELINE_PKI_DEV_PKI_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 
-namespace sbrgate::testing {
+namespace sbrgate::pki {
 
-// Paths of the files MakeTestPki wrote.
-struct TestPki {
+// Paths of the files MakeDevPki wrote.
+struct DevPki {
   std::string ca_cert;  // trust anchor for both the server and the client certs
   std::string ca_key;
   std::string server_cert;  // CN=localhost, SAN DNS:localhost, IP:127.0.0.1; serverAuth
@@ -34,8 +36,8 @@ struct TestPki {
 // Creates `dir` if needed and writes fresh keys and certificates into it
 // (ca.pem, ca.key, server.pem, server.key, client.pem, client.key,
 // untrusted-ca.pem, untrusted-client.pem, untrusted-client.key).
-absl::StatusOr<TestPki> MakeTestPki(const std::string& dir);
+absl::StatusOr<DevPki> MakeDevPki(const std::string& dir);
 
-}  // namespace sbrgate::testing
+}  // namespace sbrgate::pki
 
-#endif  // SBRGATE_PIPELINE_COMMON_TESTING_TEST_PKI_H_
+#endif  // SBRGATE_PIPELINE_PKI_DEV_PKI_H_

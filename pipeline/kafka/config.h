@@ -1,0 +1,91 @@
+// KafkaConfig: how every sbrgate Kafka client reaches its cluster, and the
+// one place librdkafka configuration objects are built, so the same code runs
+// against the embedded mock cluster and a real one (TLS, SASL) by
+// configuration alone.
+//
+//   KafkaConfig kafka{"127.0.0.1:9092", {}};
+//   // or, for a real cluster, a properties file of key=value lines:
+//   absl::StatusOr<KafkaConfig> kafka = LoadKafkaConfigFile("/etc/sbrgate/kafka.properties");
+//   absl::StatusOr<ConfPtr> conf = BuildConf(*kafka, "consumer",
+//       /*defaults=*/{{"fetch.wait.max.ms", "100"}},
+//       /*required=*/{{"enable.auto.commit", "false"}});
+//   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), ...);
+//
+// Precedence: `defaults` (the component's tuning) < `overrides` (the
+// operator's) < `required` (what the component's guarantees rest on, for
+// example isolation.level=read_committed). An override that contradicts a
+// required setting is an error rather than silently ignored.
+#ifndef SBRGATE_PIPELINE_KAFKA_CONFIG_H_
+#define SBRGATE_PIPELINE_KAFKA_CONFIG_H_
+
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace sbrgate::kafka {
+
+// Kafka messages never exceed this (proto/events.proto): payloads travel as
+// blob references. The embedded cluster keeps only 5 MiB per partition, so
+// small messages are also what keeps its data from being dropped.
+inline constexpr size_t kMaxMessageBytes = 64 * 1024;
+
+struct KafkaConfig {
+  // bootstrap.servers: "host:port,host:port".
+  std::string bootstrap;
+  // Any librdkafka property (security.protocol, ssl.ca.location,
+  // sasl.mechanisms, session.timeout.ms, ...), applied to every client.
+  std::map<std::string, std::string> overrides;
+};
+
+// Parses key=value lines; blank lines and lines starting with '#' or '!' are
+// skipped. "bootstrap.servers" sets `bootstrap`; every other key becomes an
+// override. `source` names the text in errors ("kafka.properties:3: ...").
+absl::StatusOr<KafkaConfig> ParseKafkaConfig(const std::string& text, const std::string& source);
+absl::StatusOr<KafkaConfig> LoadKafkaConfigFile(const std::string& path);
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* conf) const { rd_kafka_conf_destroy(conf); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+// Builds a librdkafka configuration for one client; `role` ("producer",
+// "stage consumer", ...) names it in errors. Returns InvalidArgument for an
+// empty bootstrap, an unknown property or value, or an override that
+// contradicts `required`.
+absl::StatusOr<ConfPtr> BuildConf(const KafkaConfig& config, const std::string& role,
+                                  const std::map<std::string, std::string>& defaults,
+                                  const std::map<std::string, std::string>& required);
+
+// Real time, for the deadlines of librdkafka calls (librdkafka waits on the
+// system clock whatever clock the pipeline runs on).
+absl::Time RealNow();
+
+// An absl::Duration as the whole milliseconds librdkafka wants (at least 1,
+// at most INT32_MAX).
+int ToTimeoutMs(absl::Duration d);
+
+struct KafkaDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
+
+// Creates a client from `conf` (consumed, also on failure).
+absl::StatusOr<KafkaPtr> NewClient(rd_kafka_type_t type, ConfPtr conf, const std::string& role);
+
+struct TopicPartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+};
+using TopicPartitionListPtr =
+    std::unique_ptr<rd_kafka_topic_partition_list_t, TopicPartitionListDeleter>;
+
+}  // namespace sbrgate::kafka
+
+#endif  // SBRGATE_PIPELINE_KAFKA_CONFIG_H_
