@@ -45,6 +45,10 @@ constexpr CatalogueEntry kCatalogue[] = {
     {codes::kTfnRegisterNameMismatch, Origin::kProfile, false, /*backend=*/true,
      "Payee name does not match the TFN register",
      "The family name {FamilyName} does not match the name registered for this Tax File Number."},
+    {codes::kPayerAbnCancelled, Origin::kProfile, false, /*backend=*/true,
+     "Payer ABN is cancelled",
+     "The payer's Australian Business Number {Value} is cancelled in the Australian Business "
+     "Register; the pay event cannot be accepted."},
 };
 
 }  // namespace

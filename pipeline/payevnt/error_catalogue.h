@@ -44,6 +44,8 @@ inline constexpr char kPayeeAmountOutOfRange[] = "VR.ATO.PAYEVNTEMP.000183";  //
 inline constexpr char kEndBeforeStart[] = "VR.ATO.PAYEVNTEMP.000184";  // {StartDate} {EndDate}
 // Backend (the ATO's records; a DSP cannot run it): see tfn_register.h.
 inline constexpr char kTfnRegisterNameMismatch[] = "CMN.ATO.PAYEVNTEMP.000180";  // {FamilyName}
+// Backend, employer: see abn_register.h.
+inline constexpr char kPayerAbnCancelled[] = "CMN.ATO.PAYEVNT.000193";  // {Value}
 }  // namespace codes
 
 enum class Origin {

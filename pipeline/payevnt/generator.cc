@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "pipeline/payevnt/abn_register.h"
 #include "pipeline/payevnt/check_digits.h"
 #include "pipeline/payevnt/record.h"
 #include "pipeline/payevnt/tfn_register.h"
@@ -630,6 +631,11 @@ absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& optio
   EmployerData employer;
   employer.abn =
       options.payer_abn.empty() ? MakeValidAbn(Mix(options.seed ^ 0xe1)) : options.payer_abn;
+  // A seeded ABN that happens to be on the cancelled list moves off it.
+  for (uint64_t k = 1; options.payer_abn.empty() && IsCancelledAbn(employer.abn); ++k) {
+    employer.abn = MakeValidAbn(Mix(options.seed ^ 0xe1 ^ k));
+  }
+  if (options.cancelled_employer) employer.abn = CancelledAbn(static_cast<int>(options.seed % 10000));
   if (options.invalid_employer) employer.abn = BreakAbnCheckDigit(employer.abn, options.seed);
   employer.bms_id =
       options.bms_id.empty() ? absl::StrCat("SBRGATE-GEN-", options.seed) : options.bms_id;

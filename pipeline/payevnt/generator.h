@@ -50,6 +50,9 @@ struct GeneratorOptions {
   int64_t name_mismatches = 0;
   uint64_t seed = 1;
   std::string payer_abn;                       // empty: derived from the seed
+  // The payer's ABN is one the ABN register lists as cancelled
+  // (abn_register.h): valid for every check a DSP can run, refused by SBR.
+  bool cancelled_employer = false;
   std::string bms_id;                          // empty: derived from the seed
   std::optional<absl::CivilDay> payment_date;  // empty: the timestamp's day (UTC)
   // MessageTimestampGenerationDt; must be set (no clock is read here).

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/common/byte_stream.h"
 #include "pipeline/common/gzip.h"
+#include "pipeline/payevnt/abn_register.h"
 #include "pipeline/payevnt/error_catalogue.h"
 #include "pipeline/payevnt/lodgment_reader.h"
 #include "pipeline/payevnt/tfn_register.h"
@@ -152,8 +153,11 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
       } else {
         ++valid_employees;
       }
-    } else if (HasError(r.errors)) {
-      outcome.employer_rejected = true;
+    } else {
+      if (std::optional<payevnt::FieldError> backend = payevnt::CheckAbnRegister(r.employer)) {
+        r.errors.push_back(*std::move(backend));
+      }
+      if (HasError(r.errors)) outcome.employer_rejected = true;
     }
     for (const payevnt::FieldError& e : r.errors) {
       if (absl::Status s = spool.Add(e); !s.ok()) return s;

@@ -1,8 +1,9 @@
 // What the SBR2 simulator does with a received pay event once the receipt
 // has gone back: channel validation of the employer and every employee with
 // the same rules sbrgate applies before lodging (pipeline/payevnt), the
-// ATO-side check a DSP cannot run itself (the TFN register, see
-// payevnt/tfn_register.h), then seed 002's partial-acceptance rule:
+// ATO-side checks a DSP cannot run itself (the ABN register for the employer,
+// the TFN register for each employee: payevnt/abn_register.h and
+// tfn_register.h), then seed 002's partial-acceptance rule:
 //
 //   employer invalid                          -> Error
 //   employer valid, no employee valid         -> Error

@@ -233,6 +233,17 @@ TEST_F(SimulatorTest, InvalidEmployerIsError) {
   EXPECT_THAT(ids, ::testing::Contains("1.1"));
 }
 
+TEST_F(SimulatorTest, CancelledEmployerAbnIsError) {
+  payevnt::GeneratorOptions o;
+  o.employees = 5;
+  o.cancelled_employer = true;
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(Lodgment("cancelled-abn", o), &severity, &ids);
+  EXPECT_EQ(severity, event02::Severity::kError);
+  EXPECT_THAT(ids, ElementsAreArray({"1.1"}));
+}
+
 TEST_F(SimulatorTest, NoValidEmployeeIsError) {
   payevnt::GeneratorOptions o;
   o.employees = 4;

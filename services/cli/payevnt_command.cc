@@ -38,6 +38,7 @@ constexpr char kUsage[] =
     "         --timestamp=RFC3339      MessageTimestampGenerationDt (default: now, UTC)\n"
     "         --payment-date=YYYY-MM-DD  (default: the timestamp's day)\n"
     "         --abn=ABN                payer ABN (default: derived from the seed)\n"
+    "         --cancelled-employer     a payer ABN the ATO's register lists as cancelled\n"
     "         --bare                   SBR's bare Record_Delimiter sequence, no wrapper\n"
     "       sbrgate payevnt validate FILE [--json]\n";
 
@@ -72,7 +73,7 @@ int Generate(const Args& args) {
   // -o is the one short option; Flags knows only --long ones.
   Args rewritten;
   for (const std::string& a : args) rewritten.push_back(a == "-o" ? "--output" : a);
-  Flags flags({"invalid-employer", "bare"}, {"employees", "invalid", "name-mismatch", "seed",
+  Flags flags({"invalid-employer", "cancelled-employer", "bare"}, {"employees", "invalid", "name-mismatch", "seed",
                                              "output", "timestamp", "payment-date", "abn"});
   if (absl::Status s = flags.Parse(rewritten); !s.ok()) return UsageError(false, s.message());
   if (!flags.positional().empty()) {
@@ -90,6 +91,7 @@ int Generate(const Args& args) {
                       "--employees, --invalid, --name-mismatch and --seed take whole numbers");
   }
   options.invalid_employer = flags.Has("invalid-employer");
+  options.cancelled_employer = flags.Has("cancelled-employer");
   options.bare_sequence = flags.Has("bare");
   options.payer_abn = flags.Get("abn");
   if (flags.Has("timestamp")) {

@@ -1,0 +1,41 @@
+#include "services/common/gateway.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace sbrgate {
+
+absl::StatusOr<v1::PrevalidateMode> ParsePrevalidate(const std::string& text) {
+  if (text == "hold") return v1::PREVALIDATE_HOLD;
+  if (text == "off") return v1::PREVALIDATE_OFF;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--prevalidate must be hold or off, not '", text, "'"));
+}
+
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& config,
+                                                        blob::BlobStore* blobs, const Clock* clock,
+                                                        const GatewayOptions& options) {
+  std::unique_ptr<Gateway> g(new Gateway());
+  g->view_ = std::make_unique<lodgment::StatusView>(blobs);
+  g->view_stage_ = std::make_unique<lodgment::StatusViewStage>(g->view_.get(), config.instance);
+  auto publisher = gateway::KafkaPublisher::Create(
+      config.kafka, absl::StrCat("sbrgate.gateway.", config.instance));
+  if (!publisher.ok()) return publisher.status();
+  g->publisher_ = *std::move(publisher);
+  gateway::LodgmentServiceOptions so;
+  so.view = g->view_.get();
+  so.publisher = g->publisher_.get();
+  so.blobs = blobs;
+  so.clock = clock;
+  so.default_prevalidate = options.prevalidate;
+  so.message_id_domain = config.message_id_domain;
+  so.spool_dir = config.data_dir + "/spool";
+  g->service_ = std::make_unique<gateway::LodgmentServiceImpl>(so);
+  gateway::ServerOptions server_options;
+  server_options.address = options.grpc_listen;
+  auto server = gateway::StartServer({g->service_.get()}, server_options);
+  if (!server.ok()) return server.status();
+  g->server_ = *std::move(server);
+  return g;
+}
+
+}  // namespace sbrgate

@@ -1,0 +1,51 @@
+// The gateway as a deployable unit: the status view (kept current by its own
+// StatusViewStage), the Kafka publisher and the gRPC LodgmentService. Used by
+// services/gateway and by the all-in-one sbrgated.
+//
+//   absl::StatusOr<std::unique_ptr<Gateway>> g = Gateway::Start(config, blobs, clock, options);
+//   stages.push_back(g->view_stage());        // run it with the others
+#ifndef SBRGATE_SERVICES_COMMON_GATEWAY_H_
+#define SBRGATE_SERVICES_COMMON_GATEWAY_H_
+
+#include <memory>
+#include <string>
+
+#include "pipeline/blob/blob_store.h"
+#include "pipeline/gateway/kafka_publisher.h"
+#include "pipeline/gateway/lodgment_service.h"
+#include "pipeline/gateway/server.h"
+#include "pipeline/lodgment/status_view.h"
+#include "pipeline/lodgment/status_view_stage.h"
+#include "services/common/pipeline.h"
+
+namespace sbrgate {
+
+struct GatewayOptions {
+  std::string grpc_listen = "127.0.0.1:50051";
+  v1::PrevalidateMode prevalidate = v1::PREVALIDATE_HOLD;
+};
+
+class Gateway {
+ public:
+  static absl::StatusOr<std::unique_ptr<Gateway>> Start(const PipelineConfig& config,
+                                                        blob::BlobStore* blobs, const Clock* clock,
+                                                        const GatewayOptions& options);
+  stage::Stage* view_stage() { return view_stage_.get(); }
+  int port() const { return server_.port; }
+  void Shutdown() { server_.server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5))); }
+
+ private:
+  Gateway() = default;
+  std::unique_ptr<lodgment::StatusView> view_;
+  std::unique_ptr<lodgment::StatusViewStage> view_stage_;
+  std::unique_ptr<gateway::KafkaPublisher> publisher_;
+  std::unique_ptr<gateway::LodgmentServiceImpl> service_;
+  gateway::RunningServer server_;
+};
+
+// "hold" or "off".
+absl::StatusOr<v1::PrevalidateMode> ParsePrevalidate(const std::string& text);
+
+}  // namespace sbrgate
+
+#endif  // SBRGATE_SERVICES_COMMON_GATEWAY_H_

@@ -1,0 +1,176 @@
+#include "services/common/pipeline.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "pipeline/lodgment/topics.h"
+#include "pipeline/stage/runner.h"
+#include "services/common/dashed_flags.h"
+
+ABSL_FLAG(std::string, kafka_brokers, "", "Kafka bootstrap servers, host:port,...");
+ABSL_FLAG(std::string, kafka_config, "",
+          "librdkafka properties file (key=value lines) for a real cluster: security, SASL, ...");
+ABSL_FLAG(std::string, data_dir, "/var/lib/sbrgate", "blob store and working files");
+ABSL_FLAG(std::string, instance_id, "", "this instance's name (default: the host name)");
+ABSL_FLAG(std::string, sbr_endpoint, "", "SBR2 base URL, e.g. https://host/services");
+ABSL_FLAG(std::string, cert, "", "machine credential certificate (PEM): TLS client and signer");
+ABSL_FLAG(std::string, key, "", "machine credential private key (PEM)");
+ABSL_FLAG(std::string, ca, "", "CA bundle trusted for the SBR endpoint");
+ABSL_FLAG(std::string, agency_ca, "", "CA that signs the agency's pull responses (default --ca)");
+ABSL_FLAG(double, time_scale, 1, "simulated seconds per real second (tests and demos only)");
+ABSL_FLAG(int64_t, clock_epoch, 0, "unix seconds the scaled clock runs from (share it); 0: now");
+ABSL_FLAG(std::string, message_id_domain, "sbrgate.local", "the @domain of MessageIds");
+
+namespace sbrgate {
+
+absl::StatusOr<PipelineConfig> PipelineConfigFromFlags() {
+  PipelineConfig c;
+  if (const std::string file = absl::GetFlag(FLAGS_kafka_config); !file.empty()) {
+    absl::StatusOr<kafka::KafkaConfig> k = kafka::LoadKafkaConfigFile(file);
+    if (!k.ok()) return k.status();
+    c.kafka = *std::move(k);
+  }
+  if (const std::string b = absl::GetFlag(FLAGS_kafka_brokers); !b.empty()) c.kafka.bootstrap = b;
+  c.data_dir = absl::GetFlag(FLAGS_data_dir);
+  c.instance = absl::GetFlag(FLAGS_instance_id);
+  if (c.instance.empty()) {
+    char host[256] = {0};
+    ::gethostname(host, sizeof host - 1);
+    c.instance = host;
+  }
+  c.time_scale = absl::GetFlag(FLAGS_time_scale);
+  if (c.time_scale < 1) return absl::InvalidArgumentError("--time-scale must be >= 1");
+  const int64_t epoch = absl::GetFlag(FLAGS_clock_epoch);
+  c.clock_epoch = epoch > 0 ? absl::FromUnixSeconds(epoch) : absl::Now();
+  c.message_id_domain = absl::GetFlag(FLAGS_message_id_domain);
+  c.sbr.base_url = absl::GetFlag(FLAGS_sbr_endpoint);
+  c.sbr.tls = {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)};
+  c.sbr.credential_cert = absl::GetFlag(FLAGS_cert);
+  c.sbr.credential_key = absl::GetFlag(FLAGS_key);
+  c.sbr.agency_ca_file = absl::GetFlag(FLAGS_agency_ca).empty() ? absl::GetFlag(FLAGS_ca)
+                                                                 : absl::GetFlag(FLAGS_agency_ca);
+  c.sbr.message_id_domain = c.message_id_domain;
+  c.sbr.spool_dir = c.data_dir + "/spool";
+  return c;
+}
+
+std::unique_ptr<Clock> MakeClock(const PipelineConfig& config) {
+  if (config.time_scale == 1) return std::make_unique<RealClock>();
+  return std::make_unique<ScaledClock>(config.time_scale, config.clock_epoch);
+}
+
+absl::StatusOr<std::unique_ptr<blob::BlobStore>> OpenBlobStore(const PipelineConfig& config) {
+  ::mkdir(config.data_dir.c_str(), 0755);
+  return blob::BlobStore::Create(config.data_dir + "/blobs");
+}
+
+absl::StatusOr<std::unique_ptr<sbr_client::SbrClient>> MakeSbrClient(const PipelineConfig& config,
+                                                                     const Clock* clock) {
+  if (config.sbr.base_url.empty() || config.sbr.credential_cert.empty() ||
+      config.sbr.credential_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--sbr-endpoint, --cert and --key are required (or --embedded-sim)");
+  }
+  ::mkdir(config.data_dir.c_str(), 0755);
+  ::mkdir(config.sbr.spool_dir.c_str(), 0755);
+  return sbr_client::SbrClient::Create(config.sbr, clock);
+}
+
+std::vector<std::pair<std::string, int>> PipelineTopics() {
+  std::vector<std::pair<std::string, int>> out;
+  for (const char* t : lodgment::topics::All()) out.emplace_back(t, lodgment::topics::kPartitions);
+  return out;
+}
+
+void BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+absl::Status RunStagesUntilSignal(const kafka::KafkaConfig& kafka, const std::string& instance,
+                                  const std::vector<stage::Stage*>& stages, Clock* clock,
+                                  const std::function<void()>& on_ready) {
+  std::vector<std::unique_ptr<stage::StageRunner>> runners;
+  for (stage::Stage* s : stages) {
+    stage::RunnerConfig rc;
+    rc.kafka = kafka;
+    rc.instance_id = instance;
+    absl::StatusOr<std::unique_ptr<stage::StageRunner>> r =
+        stage::StageRunner::Create(rc, s, clock);
+    if (!r.ok()) {
+      return absl::Status(r.status().code(),
+                          absl::StrCat("stage ", s->name(), ": ", r.status().message()));
+    }
+    runners.push_back(*std::move(r));
+  }
+  absl::Mutex mu;
+  absl::Status first_failure;
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < runners.size(); ++i) {
+    threads.emplace_back([&, i] {
+      absl::Status s = runners[i]->Run();
+      if (!s.ok()) {
+        absl::MutexLock lock(&mu);
+        if (first_failure.ok()) {
+          first_failure = absl::Status(s.code(), absl::StrCat("stage ", stages[i]->name(), ": ",
+                                                              s.message()));
+        }
+        failed = true;
+      }
+    });
+  }
+  if (on_ready) on_ready();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  const timespec tick{0, 200 * 1000 * 1000};
+  while (!failed && sigtimedwait(&set, nullptr, &tick) < 0) {
+  }
+  for (auto& r : runners) r->Stop();
+  for (std::thread& t : threads) t.join();
+  absl::MutexLock lock(&mu);
+  return first_failure;
+}
+
+int StageMain(int argc, char** argv, const StageFactory& make) {
+  ParseDashedCommandLine(argc, argv);
+  BlockStopSignals();
+  auto fail = [](const absl::Status& s) {
+    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 1;
+  };
+  absl::StatusOr<PipelineConfig> config = PipelineConfigFromFlags();
+  if (!config.ok()) return fail(config.status());
+  if (config->kafka.bootstrap.empty()) {
+    return fail(absl::InvalidArgumentError("--kafka-brokers is required"));
+  }
+  std::unique_ptr<Clock> clock = MakeClock(*config);
+  auto blobs = OpenBlobStore(*config);
+  if (!blobs.ok()) return fail(blobs.status());
+  absl::StatusOr<std::unique_ptr<stage::Stage>> made = make(*config, clock.get(), blobs->get());
+  if (!made.ok()) return fail(made.status());
+  stage::Stage* s = made->get();
+  absl::Status run = RunStagesUntilSignal(config->kafka, config->instance, {s}, clock.get(), [&] {
+    std::printf("{\"stage\": \"%s\", \"instance\": \"%s\"}\n", s->name().c_str(),
+                config->instance.c_str());
+    std::fflush(stdout);
+  });
+  if (!run.ok()) return fail(run);
+  return 0;
+}
+
+}  // namespace sbrgate

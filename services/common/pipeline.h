@@ -1,0 +1,74 @@
+// What sbrgated and the stage executables share: the command-line flags of
+// a deployment (Kafka, SBR endpoint and credential, data directory, clock)
+// and the objects built from them. Each executable picks what it needs:
+//
+//   sbrgate::ParseDashedCommandLine(argc, argv);
+//   absl::StatusOr<PipelineConfig> config = PipelineConfigFromFlags();
+//   auto clock = MakeClock(*config);
+//   auto blobs = OpenBlobStore(*config);
+//   auto sbr = MakeSbrClient(*config, clock.get());
+//   RunStagesUntilSignal(config->kafka, config->instance, stages, clock.get(), {});
+//
+// Flags (dashes or underscores): --kafka-brokers, --kafka-config (a
+// librdkafka properties file for a real cluster: security, SASL, ...),
+// --data-dir, --instance-id, --sbr-endpoint, --cert, --key, --ca,
+// --agency-ca, --time-scale, --clock-epoch, --message-id-domain.
+#ifndef SBRGATE_SERVICES_COMMON_PIPELINE_H_
+#define SBRGATE_SERVICES_COMMON_PIPELINE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "pipeline/blob/blob_store.h"
+#include "pipeline/common/clock.h"
+#include "pipeline/kafka/config.h"
+#include "pipeline/sbr_client/sbr_client.h"
+#include "pipeline/stage/stage.h"
+
+namespace sbrgate {
+
+struct PipelineConfig {
+  kafka::KafkaConfig kafka;  // bootstrap empty: not given
+  std::string data_dir;
+  std::string instance;
+  sbr_client::ClientConfig sbr;  // base_url empty: not given
+  double time_scale = 1;
+  absl::Time clock_epoch;
+  std::string message_id_domain;
+};
+
+absl::StatusOr<PipelineConfig> PipelineConfigFromFlags();
+
+std::unique_ptr<Clock> MakeClock(const PipelineConfig& config);
+absl::StatusOr<std::unique_ptr<blob::BlobStore>> OpenBlobStore(const PipelineConfig& config);
+absl::StatusOr<std::unique_ptr<sbr_client::SbrClient>> MakeSbrClient(const PipelineConfig& config,
+                                                                     const Clock* clock);
+
+// Topics of the pipeline, created on the embedded cluster (a real cluster's
+// are created by its operators; see deploy/).
+std::vector<std::pair<std::string, int>> PipelineTopics();
+
+// Runs every stage (each on its own thread, each with its own consumer
+// group and transactional id) until SIGINT or SIGTERM, or until one fails.
+// `on_ready` runs once the runners have started. Signals must be blocked
+// with BlockStopSignals() before any thread starts.
+absl::Status RunStagesUntilSignal(const kafka::KafkaConfig& kafka, const std::string& instance,
+                                  const std::vector<stage::Stage*>& stages, Clock* clock,
+                                  const std::function<void()>& on_ready);
+
+// Blocks SIGINT and SIGTERM in this thread and every thread it starts later.
+void BlockStopSignals();
+
+// The whole main() of a single-stage executable: parses the flags, builds
+// the clock and blob store, makes the stage with `make` and runs it until a
+// signal. Prints {"stage": NAME, "instance": ...} when running.
+using StageFactory = std::function<absl::StatusOr<std::unique_ptr<stage::Stage>>(
+    const PipelineConfig& config, const Clock* clock, blob::BlobStore* blobs)>;
+int StageMain(int argc, char** argv, const StageFactory& make);
+
+}  // namespace sbrgate
+
+#endif  // SBRGATE_SERVICES_COMMON_PIPELINE_H_

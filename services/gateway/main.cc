@@ -1,0 +1,47 @@
+// The gateway as its own process: the gRPC LodgmentService (ingest, reads,
+// watches, replays) and the status view it answers from.
+//
+//   gateway --kafka-brokers=HOST:PORT --data-dir=DIR --grpc-listen=0.0.0.0:50051
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/dashed_flags.h"
+#include "services/common/gateway.h"
+#include "services/common/pipeline.h"
+
+ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051", "gRPC API address");
+ABSL_FLAG(std::string, prevalidate, "hold",
+          "hold: hold back employee records failing our checks; off: SBR judges everything");
+
+int main(int argc, char** argv) {
+  sbrgate::ParseDashedCommandLine(argc, argv);
+  sbrgate::BlockStopSignals();
+  auto fail = [](const absl::Status& s) {
+    std::fprintf(stderr, "gateway: %s\n", std::string(s.message()).c_str());
+    return 1;
+  };
+  auto config = sbrgate::PipelineConfigFromFlags();
+  if (!config.ok()) return fail(config.status());
+  if (config->kafka.bootstrap.empty()) {
+    return fail(absl::InvalidArgumentError("--kafka-brokers is required"));
+  }
+  auto prevalidate = sbrgate::ParsePrevalidate(absl::GetFlag(FLAGS_prevalidate));
+  if (!prevalidate.ok()) return fail(prevalidate.status());
+  auto clock = sbrgate::MakeClock(*config);
+  auto blobs = sbrgate::OpenBlobStore(*config);
+  if (!blobs.ok()) return fail(blobs.status());
+  sbrgate::GatewayOptions options;
+  options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
+  options.prevalidate = *prevalidate;
+  auto gateway = sbrgate::Gateway::Start(*config, blobs->get(), clock.get(), options);
+  if (!gateway.ok()) return fail(gateway.status());
+  absl::Status run = sbrgate::RunStagesUntilSignal(
+      config->kafka, config->instance, {(*gateway)->view_stage()}, clock.get(), [&] {
+        std::printf("{\"grpc\": \"127.0.0.1:%d\"}\n", (*gateway)->port());
+        std::fflush(stdout);
+      });
+  (*gateway)->Shutdown();
+  if (!run.ok()) return fail(run);
+  return 0;
+}

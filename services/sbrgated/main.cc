@@ -1,0 +1,139 @@
+// sbrgated: the whole STP lodgment pipeline in one process: the gRPC gateway
+// and status view, and the submit, poll, triage and resubmit stages, joined
+// by Kafka topics exactly as when each runs as its own process.
+//
+//   sbrgated --embedded-kafka --embedded-sim --time-scale=600 \
+//            --grpc-listen=127.0.0.1:50051 --data-dir=/tmp/sbrgate
+//   sbrgated --kafka-brokers=kafka1:9092 --kafka-config=/etc/sbrgate/kafka.properties \
+//            --sbr-endpoint=https://... --cert=m2m.pem --key=m2m.key --ca=ato-ca.pem
+//
+// --embedded-kafka hosts librdkafka's mock cluster (the real Kafka protocol
+// on loopback, in memory: for demos and tests); --embedded-sim runs the SBR2
+// simulator with a development PKI made in the data directory. Prints one
+// JSON line when ready (and writes it to --ready-file).
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "pipeline/kafka/embedded_cluster.h"
+#include "pipeline/lodgment/poll_stage.h"
+#include "pipeline/lodgment/resubmit_stage.h"
+#include "pipeline/lodgment/submit_stage.h"
+#include "pipeline/lodgment/triage_stage.h"
+#include "pipeline/pki/dev_pki.h"
+#include "pipeline/sim/simulator.h"
+#include "services/common/dashed_flags.h"
+#include "services/common/gateway.h"
+#include "services/common/pipeline.h"
+
+ABSL_FLAG(bool, embedded_kafka, false, "host librdkafka's mock cluster in this process");
+ABSL_FLAG(bool, embedded_sim, false, "run the SBR2 simulator in this process");
+ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051", "gRPC API address");
+ABSL_FLAG(std::string, prevalidate, "hold",
+          "hold: hold back employee records failing our checks; off: SBR judges everything");
+ABSL_FLAG(std::string, ready_file, "", "also write the ready line here");
+ABSL_FLAG(absl::Duration, sim_processing_base, absl::Seconds(45),
+          "embedded simulator: processing time of any lodgment");
+ABSL_FLAG(absl::Duration, sim_processing_per_employee, absl::Milliseconds(20),
+          "embedded simulator: added processing time per employee");
+ABSL_FLAG(int, sim_admin_port, 0, "embedded simulator's admin port on 127.0.0.1 (0: any)");
+ABSL_FLAG(int, max_attempts, 3, "pushes of a lodgment answered SystemError before giving up");
+ABSL_FLAG(absl::Duration, system_error_backoff, absl::Minutes(15),
+          "wait before resubmitting after a SystemError (doubles per attempt)");
+
+namespace {
+
+int Fail(const absl::Status& s) {
+  std::fprintf(stderr, "sbrgated: %s\n", std::string(s.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sbrgate::ParseDashedCommandLine(argc, argv);
+  sbrgate::BlockStopSignals();
+  absl::StatusOr<sbrgate::PipelineConfig> config = sbrgate::PipelineConfigFromFlags();
+  if (!config.ok()) return Fail(config.status());
+  absl::StatusOr<sbrgate::v1::PrevalidateMode> prevalidate =
+      sbrgate::ParsePrevalidate(absl::GetFlag(FLAGS_prevalidate));
+  if (!prevalidate.ok()) return Fail(prevalidate.status());
+  std::unique_ptr<sbrgate::Clock> clock = sbrgate::MakeClock(*config);
+  auto blobs = sbrgate::OpenBlobStore(*config);
+  if (!blobs.ok()) return Fail(blobs.status());
+
+  std::unique_ptr<sbrgate::kafka::EmbeddedCluster> cluster;
+  if (absl::GetFlag(FLAGS_embedded_kafka)) {
+    auto started = sbrgate::kafka::EmbeddedCluster::Start(1);
+    if (!started.ok()) return Fail(started.status());
+    cluster = *std::move(started);
+    std::vector<sbrgate::kafka::TopicSpec> topics;
+    for (const auto& [name, partitions] : sbrgate::PipelineTopics()) {
+      topics.push_back({name, partitions});
+    }
+    if (absl::Status s = cluster->CreateTopics(topics); !s.ok()) return Fail(s);
+    sbrgate::kafka::KafkaConfig k = cluster->client_config();
+    for (const auto& [key, value] : config->kafka.overrides) k.overrides[key] = value;
+    config->kafka = k;
+  } else if (config->kafka.bootstrap.empty()) {
+    return Fail(absl::InvalidArgumentError("--kafka-brokers or --embedded-kafka is required"));
+  }
+
+  std::unique_ptr<sbrgate::sim::Simulator> sim;
+  if (absl::GetFlag(FLAGS_embedded_sim)) {
+    auto pki = sbrgate::pki::MakeDevPki(config->data_dir + "/pki");
+    if (!pki.ok()) return Fail(pki.status());
+    sbrgate::sim::SimulatorConfig sc;
+    sc.server_cert = pki->server_cert;
+    sc.server_key = pki->server_key;
+    sc.client_ca = pki->ca_cert;
+    sc.data_dir = config->data_dir + "/sim";
+    sc.admin_port = absl::GetFlag(FLAGS_sim_admin_port);
+    sc.processing_base = absl::GetFlag(FLAGS_sim_processing_base);
+    sc.processing_per_employee = absl::GetFlag(FLAGS_sim_processing_per_employee);
+    auto started = sbrgate::sim::Simulator::Start(sc, clock.get());
+    if (!started.ok()) return Fail(started.status());
+    sim = *std::move(started);
+    config->sbr.base_url = sim->base_url();
+    config->sbr.tls = {pki->ca_cert, pki->client_cert, pki->client_key};
+    config->sbr.credential_cert = pki->client_cert;
+    config->sbr.credential_key = pki->client_key;
+    config->sbr.agency_ca_file = pki->ca_cert;
+  }
+  auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
+  if (!sbr.ok()) return Fail(sbr.status());
+
+  sbrgate::GatewayOptions gateway_options;
+  gateway_options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
+  gateway_options.prevalidate = *prevalidate;
+  auto gateway = sbrgate::Gateway::Start(*config, blobs->get(), clock.get(), gateway_options);
+  if (!gateway.ok()) return Fail(gateway.status());
+
+  sbrgate::lodgment::SubmitStage submit(sbr->get(), blobs->get());
+  sbrgate::lodgment::PollStage poll(sbr->get(), blobs->get());
+  sbrgate::lodgment::TriageStage triage(
+      blobs->get(), {absl::GetFlag(FLAGS_max_attempts), absl::GetFlag(FLAGS_system_error_backoff)});
+  sbrgate::lodgment::ResubmitStage resubmit(config->message_id_domain);
+
+  const std::string ready = absl::StrCat(
+      "{\"grpc\": \"127.0.0.1:", (*gateway)->port(), "\", \"kafka\": \"", config->kafka.bootstrap,
+      "\", \"sbr\": \"", config->sbr.base_url, "\", \"sim_admin\": ",
+      sim && sim->admin_port() > 0 ? absl::StrCat("\"http://127.0.0.1:", sim->admin_port(), "\"")
+                                   : "null",
+      "}\n");
+  absl::Status run = sbrgate::RunStagesUntilSignal(
+      config->kafka, config->instance, {(*gateway)->view_stage(), &submit, &poll, &triage, &resubmit},
+      clock.get(), [&] {
+        std::fputs(ready.c_str(), stdout);
+        std::fflush(stdout);
+        if (const std::string f = absl::GetFlag(FLAGS_ready_file); !f.empty()) {
+          sbrgate::WriteFileDurably(f, ready).IgnoreError();
+        }
+      });
+  (*gateway)->Shutdown();
+  if (!run.ok()) return Fail(run);
+  return 0;
+}
