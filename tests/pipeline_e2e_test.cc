@@ -1,0 +1,408 @@
+// The STP lodgment pipeline end to end, every piece its own process: the
+// Kafka broker host (librdkafka's mock cluster), the SBR2 simulator over
+// HTTPS with mutual TLS, the gateway, and the submit, poll, triage and
+// resubmit stages, on an accelerated clock they share (1 s = 1 h).
+#include <signal.h>
+
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "pipeline/common/byte_stream.h"
+#include "pipeline/kafka/topic_reader.h"
+#include "pipeline/lodgment/topics.h"
+#include "pipeline/payevnt/generator.h"
+#include "pipeline/pki/dev_pki.h"
+#include "proto/lodgment.grpc.pb.h"
+#include "services/common/pipeline.h"
+#include "tests/process.h"
+
+namespace sbrgate {
+namespace {
+
+using ::sbrgate::testing::JsonField;
+using ::sbrgate::testing::Process;
+using ::testing::ElementsAreArray;
+using ::testing::UnorderedElementsAreArray;
+
+constexpr int kTimeScale = 3600;
+
+class PipelineE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(absl::StrCat(::testing::TempDir(), "/e2e"));
+    ASSERT_EQ(std::system(absl::StrCat("rm -rf ", *dir_, " && mkdir -p ", *dir_).c_str()), 0);
+    auto pki = pki::MakeDevPki(*dir_ + "/pki");
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = new pki::DevPki(*pki);
+    log_ = new std::string(*dir_ + "/processes.log");
+    epoch_ = absl::StrCat(absl::ToUnixSeconds(absl::Now()));
+
+    std::vector<std::string> topics;
+    for (const auto& [name, partitions] : PipelineTopics()) {
+      topics.push_back(absl::StrCat(name, ":", partitions));
+    }
+    kafka_ = Start("services/kafka-host/kafka-host",
+                   {absl::StrCat("--topics=", absl::StrJoin(topics, ","))});
+    bootstrap_ = new std::string(JsonField(Ready(kafka_), "bootstrap"));
+    ASSERT_FALSE(bootstrap_->empty());
+
+    sim_ = Start("services/sbr-sim/sbr-sim",
+                 {"--cert=" + pki_->server_cert, "--key=" + pki_->server_key,
+                  "--client-ca=" + pki_->ca_cert, "--data-dir=" + *dir_ + "/sim",
+                  absl::StrCat("--time-scale=", kTimeScale), "--clock-epoch=" + epoch_,
+                  "--processing-base=30s", "--processing-per-employee=0s"});
+    const std::string sim_ready = Ready(sim_);
+    endpoint_ = new std::string(JsonField(sim_ready, "endpoint"));
+    admin_ = new std::string(JsonField(sim_ready, "admin"));
+
+    gateway_ = Start("services/gateway/gateway", Common({"--grpc-listen=127.0.0.1:0"}));
+    grpc_ = new std::string(JsonField(Ready(gateway_), "grpc"));
+    submit_ = StartSubmit();
+    Ready(submit_);
+    poll_ = Start("services/poll/poll", Common(SbrFlags()));
+    Ready(poll_);
+    triage_ = Start("services/triage/triage", Common({"--system-error-backoff=10m"}));
+    Ready(triage_);
+    resubmit_ = Start("services/resubmit/resubmit", Common({}));
+    Ready(resubmit_);
+    stub_ = v1::LodgmentService::NewStub(
+                grpc::CreateChannel(*grpc_, grpc::InsecureChannelCredentials()))
+                .release();
+  }
+
+  static void TearDownTestSuite() {
+    delete stub_;
+    for (Process* p : {resubmit_, triage_, poll_, submit_, gateway_, sim_, kafka_}) delete p;
+  }
+
+  static Process* Start(const std::string& binary, const std::vector<std::string>& args) {
+    auto p = Process::Start(binary, args, *log_);
+    EXPECT_TRUE(p.ok()) << p.status();
+    return p->release();
+  }
+
+  static std::string Ready(Process* p) {
+    auto line = p->ReadLine(absl::Seconds(60));
+    EXPECT_TRUE(line.ok()) << line.status() << "; see " << *log_;
+    return line.ok() ? *line : "";
+  }
+
+  static std::vector<std::string> Common(std::vector<std::string> extra) {
+    extra.insert(extra.end(), {"--kafka-brokers=" + *bootstrap_, "--data-dir=" + *dir_ + "/data",
+                               absl::StrCat("--time-scale=", kTimeScale),
+                               "--clock-epoch=" + epoch_, "--instance-id=e2e"});
+    return extra;
+  }
+
+  static std::vector<std::string> SbrFlags() {
+    return {"--sbr-endpoint=" + *endpoint_, "--cert=" + pki_->client_cert,
+            "--key=" + pki_->client_key, "--ca=" + pki_->ca_cert};
+  }
+
+  static Process* StartSubmit() { return Start("services/submit/submit", Common(SbrFlags())); }
+
+  // A generated pay event on disk.
+  static std::string Generate(const std::string& name, payevnt::GeneratorOptions o,
+                              payevnt::GeneratedLodgment* info = nullptr) {
+    o.message_timestamp = absl::Now();
+    const std::string path = absl::StrCat(*dir_, "/", name, ".xml");
+    auto sink = FileSink::Create(path);
+    EXPECT_TRUE(sink.ok());
+    auto generated = payevnt::GenerateLodgment(o, **sink);
+    EXPECT_TRUE(generated.ok()) << generated.status();
+    EXPECT_TRUE((*sink)->Close().ok());
+    if (info) *info = *generated;
+    return path;
+  }
+
+  // Uploads a file through the gRPC API in 256 KiB chunks.
+  static grpc::Status Upload(const std::string& path, v1::SubmitMetadata metadata,
+                             v1::Lodgment* out, bool update = false) {
+    grpc::ClientContext ctx;
+    auto writer = update ? stub_->SubmitUpdateEvent(&ctx, out) : stub_->SubmitPayEvent(&ctx, out);
+    v1::SubmitRequest first;
+    *first.mutable_metadata() = metadata;
+    writer->Write(first);
+    auto content = ReadFileToString(path);
+    EXPECT_TRUE(content.ok());
+    for (size_t at = 0; at < content->size(); at += 256 << 10) {
+      v1::SubmitRequest chunk;
+      chunk.set_chunk(content->substr(at, 256 << 10));
+      if (!writer->Write(chunk)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  static v1::Lodgment Lodge(const std::string& path, v1::PrevalidateMode mode) {
+    v1::SubmitMetadata m;
+    m.set_prevalidate(mode);
+    v1::Lodgment l;
+    grpc::Status s = Upload(path, m, &l);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return l;
+  }
+
+  // Waits for a final state through WatchLodgment.
+  static v1::Lodgment AwaitFinal(const std::string& id, absl::Duration timeout = absl::Seconds(90)) {
+    const absl::Time deadline = absl::Now() + timeout;
+    v1::Lodgment last;
+    while (absl::Now() < deadline) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(absl::ToChronoTime(deadline));
+      v1::GetLodgmentRequest req;
+      req.set_lodgment_id(id);
+      auto reader = stub_->WatchLodgment(&ctx, req);
+      while (reader->Read(&last)) {
+        if (IsFinalState(last.state())) return last;
+      }
+      reader->Finish();
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    ADD_FAILURE() << "lodgment " << id << " still " << v1::LodgmentState_Name(last.state())
+                  << " (" << last.detail() << "); see " << *log_;
+    return last;
+  }
+
+  static bool IsFinalState(v1::LodgmentState s) {
+    return s == v1::ACCEPTED || s == v1::PARTIALLY_ACCEPTED || s == v1::REJECTED ||
+           s == v1::SYSTEM_ERROR || s == v1::ESCALATED || s == v1::SUPERSEDED || s == v1::REFUSED;
+  }
+
+  static std::vector<std::string> Ids(const google::protobuf::RepeatedPtrField<v1::RecordProblem>& p) {
+    std::vector<std::string> out;
+    for (const auto& r : p) out.push_back(r.document_id());
+    return out;
+  }
+
+  static nlohmann::json SimStats() {
+    httplib::Client admin(*admin_);
+    auto res = admin.Get("/admin/stats");
+    EXPECT_TRUE(res && res->status == 200);
+    return res ? nlohmann::json::parse(res->body) : nlohmann::json();
+  }
+
+  static nlohmann::json SimMessage(const std::string& message_id) {
+    for (const auto& m : SimStats()["messages"]) {
+      if (m["message_id"] == message_id) return m;
+    }
+    return nlohmann::json();
+  }
+
+  static void SimFaults(const std::string& json) {
+    httplib::Client admin(*admin_);
+    auto res = admin.Post("/admin/faults", json, "application/json");
+    ASSERT_TRUE(res && res->status == 200);
+  }
+
+  static inline std::string* dir_ = nullptr;
+  static inline std::string* log_ = nullptr;
+  static inline std::string epoch_;
+  static inline pki::DevPki* pki_ = nullptr;
+  static inline std::string* bootstrap_ = nullptr;
+  static inline std::string* endpoint_ = nullptr;
+  static inline std::string* admin_ = nullptr;
+  static inline std::string* grpc_ = nullptr;
+  static inline Process* kafka_ = nullptr;
+  static inline Process* sim_ = nullptr;
+  static inline Process* gateway_ = nullptr;
+  static inline Process* submit_ = nullptr;
+  static inline Process* poll_ = nullptr;
+  static inline Process* triage_ = nullptr;
+  static inline Process* resubmit_ = nullptr;
+  static inline v1::LodgmentService::Stub* stub_ = nullptr;
+};
+
+TEST_F(PipelineE2eTest, CleanPayEventIsAccepted) {
+  payevnt::GeneratorOptions o;
+  o.employees = 20;
+  o.seed = 101;
+  const v1::Lodgment lodged = Lodge(Generate("clean", o), v1::PREVALIDATE_HOLD);
+  const v1::Lodgment l = AwaitFinal(lodged.lodgment_id());
+  EXPECT_EQ(l.state(), v1::ACCEPTED) << l.detail();
+  EXPECT_EQ(l.employees(), 20);
+  EXPECT_FALSE(l.receipt().receipt_message_id().empty());
+  EXPECT_GE(l.polls_size(), 1);
+  EXPECT_EQ(l.polls(l.polls_size() - 1).result(), "response");
+}
+
+TEST_F(PipelineE2eTest, PartialAcceptanceNamesExactlyTheRejectedRecords) {
+  payevnt::GeneratorOptions o;
+  o.employees = 50;
+  o.invalid_tfns = 3;
+  o.seed = 102;
+  payevnt::GeneratedLodgment info;
+  // Off: SBR judges everything, so SBR rejects the three.
+  const v1::Lodgment lodged = Lodge(Generate("partial", o, &info), v1::PREVALIDATE_OFF);
+  const v1::Lodgment l = AwaitFinal(lodged.lodgment_id());
+  EXPECT_EQ(l.state(), v1::PARTIALLY_ACCEPTED) << l.detail();
+  EXPECT_THAT(Ids(l.rejected_records()), ElementsAreArray(info.invalid_document_ids));
+  for (const auto& r : l.rejected_records()) {
+    ASSERT_GE(r.errors_size(), 1);
+    EXPECT_EQ(r.errors(0).code(), "VR.ATO.PAYEVNTEMP.000181");
+    EXPECT_THAT(r.errors(0).path(), ::testing::HasSubstr("TaxFileNumberId"));
+    EXPECT_THAT(r.errors(0).description(), ::testing::Not(::testing::HasSubstr("{")));
+  }
+}
+
+TEST_F(PipelineE2eTest, HeldBackRecordsAreReportedAndTheRestAccepted) {
+  payevnt::GeneratorOptions o;
+  o.employees = 30;
+  o.invalid_tfns = 2;
+  o.seed = 103;
+  payevnt::GeneratedLodgment info;
+  const v1::Lodgment lodged = Lodge(Generate("held", o, &info), v1::PREVALIDATE_HOLD);
+  EXPECT_THAT(Ids(lodged.held_back()), ElementsAreArray(info.invalid_document_ids));
+  EXPECT_EQ(lodged.employees_sent(), 28);
+  const v1::Lodgment l = AwaitFinal(lodged.lodgment_id());
+  EXPECT_EQ(l.state(), v1::ACCEPTED) << l.detail();
+  EXPECT_THAT(Ids(l.held_back()), ElementsAreArray(info.invalid_document_ids));
+}
+
+TEST_F(PipelineE2eTest, CancelledEmployerIsRejected) {
+  payevnt::GeneratorOptions o;
+  o.employees = 5;
+  o.cancelled_employer = true;
+  o.seed = 104;
+  const v1::Lodgment l = AwaitFinal(Lodge(Generate("cancelled", o), v1::PREVALIDATE_HOLD).lodgment_id());
+  EXPECT_EQ(l.state(), v1::REJECTED) << l.detail();
+  ASSERT_GE(l.lodgment_errors_size(), 1);
+  EXPECT_EQ(l.lodgment_errors(0).code(), "CMN.ATO.PAYEVNT.000193");
+}
+
+TEST_F(PipelineE2eTest, NoValidEmployeeIsRejected) {
+  payevnt::GeneratorOptions o;
+  o.employees = 4;
+  o.invalid_tfns = 4;
+  o.seed = 105;
+  const v1::Lodgment l = AwaitFinal(Lodge(Generate("none-valid", o), v1::PREVALIDATE_OFF).lodgment_id());
+  EXPECT_EQ(l.state(), v1::REJECTED) << l.detail();
+  EXPECT_EQ(l.rejected_records_size(), 4);
+}
+
+TEST_F(PipelineE2eTest, InvalidEmployerIsRefusedAtTheGatewayAndNothingIsStored) {
+  payevnt::GeneratorOptions o;
+  o.employees = 5;
+  o.invalid_employer = true;
+  o.seed = 106;
+  v1::Lodgment l;
+  grpc::Status s = Upload(Generate("bad-employer", o), v1::SubmitMetadata(), &l);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("1.1"));
+  EXPECT_FALSE(s.error_details().empty());
+}
+
+TEST_F(PipelineE2eTest, UpdateEventCorrectsRejectedRecords) {
+  payevnt::GeneratorOptions o;
+  o.employees = 12;
+  o.name_mismatches = 2;
+  o.seed = 107;
+  payevnt::GeneratedLodgment info;
+  const v1::Lodgment first =
+      AwaitFinal(Lodge(Generate("mismatch", o, &info), v1::PREVALIDATE_HOLD).lodgment_id());
+  ASSERT_EQ(first.state(), v1::PARTIALLY_ACCEPTED) << first.detail();
+  EXPECT_THAT(Ids(first.rejected_records()), ElementsAreArray(info.name_mismatch_document_ids));
+
+  v1::ListRejectedRecordsRequest req;
+  req.set_lodgment_id(first.lodgment_id());
+  v1::ListRejectedRecordsResponse before;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->ListRejectedRecords(&ctx, req, &before).ok());
+  }
+  EXPECT_EQ(before.records_size(), 2);
+
+  // The same employees with their names put right, as an update event.
+  payevnt::GeneratorOptions fixed = o;
+  fixed.name_mismatches = 0;
+  v1::SubmitMetadata m;
+  m.set_corrects_lodgment_id(first.lodgment_id());
+  v1::Lodgment update;
+  grpc::Status s = Upload(Generate("corrected", fixed), m, &update, /*update=*/true);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const v1::Lodgment done = AwaitFinal(update.lodgment_id());
+  EXPECT_EQ(done.state(), v1::ACCEPTED) << done.detail();
+  EXPECT_EQ(done.kind(), "Update");
+
+  v1::ListRejectedRecordsResponse after;
+  for (int i = 0; i < 50; ++i) {
+    grpc::ClientContext ctx;
+    after.Clear();
+    ASSERT_TRUE(stub_->ListRejectedRecords(&ctx, req, &after).ok());
+    if (after.records_size() == 0) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(after.records_size(), 0);
+}
+
+TEST_F(PipelineE2eTest, SameInteractionIsLodgedOnce) {
+  payevnt::GeneratorOptions o;
+  o.employees = 3;
+  o.seed = 108;
+  const std::string path = Generate("twice", o);
+  const v1::Lodgment a = Lodge(path, v1::PREVALIDATE_HOLD);
+  const v1::Lodgment b = Lodge(path, v1::PREVALIDATE_HOLD);
+  EXPECT_EQ(a.lodgment_id(), b.lodgment_id());
+  EXPECT_EQ(AwaitFinal(a.lodgment_id()).state(), v1::ACCEPTED);
+}
+
+TEST_F(PipelineE2eTest, SubmitKilledBeforeTheReceiptResendsTheSameMessageOnce) {
+  payevnt::GeneratorOptions o;
+  o.employees = 6;
+  o.seed = 109;
+  SimFaults(R"({"hold_receipts": true})");
+  const v1::Lodgment lodged = Lodge(Generate("crash", o), v1::PREVALIDATE_HOLD);
+  // Wait until SBR has the message (and is holding its receipt).
+  nlohmann::json m;
+  for (int i = 0; i < 300 && m.is_null(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    m = SimMessage(lodged.message_id());
+  }
+  ASSERT_FALSE(m.is_null()) << "SBR never received " << lodged.message_id();
+  submit_->Kill(SIGKILL);
+  submit_->Wait();
+  delete submit_;
+  SimFaults(R"({"hold_receipts": false})");
+  submit_ = StartSubmit();
+  Ready(submit_);
+
+  const v1::Lodgment l = AwaitFinal(lodged.lodgment_id(), absl::Seconds(120));
+  EXPECT_EQ(l.state(), v1::ACCEPTED) << l.detail();
+  EXPECT_EQ(l.receipt().message_id(), lodged.message_id());
+  m = SimMessage(lodged.message_id());
+  EXPECT_EQ(m["process_count"], 1);
+  EXPECT_GE(m["receipts_sent"].get<int>(), 2);
+}
+
+TEST_F(PipelineE2eTest, ZzNoEarlyPollsAndNothingLost) {
+  // Runs last (gtest keeps declaration order): every lodgment above was polled.
+  const nlohmann::json stats = SimStats();
+  EXPECT_GT(stats["pulls"].get<int>(), 0);
+  EXPECT_EQ(stats["early_pulls"], 0);
+  kafka::KafkaConfig k;
+  k.bootstrap = *bootstrap_;
+  auto reader = kafka::TopicReader::Create(k);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  for (const char* topic : lodgment::topics::All()) {
+    for (int p = 0; p < lodgment::topics::kPartitions; ++p) {
+      auto w = (*reader)->GetWatermarks(topic, p);
+      ASSERT_TRUE(w.ok()) << w.status();
+      EXPECT_EQ(w->low, 0) << topic << " partition " << p << " lost records";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sbrgate
