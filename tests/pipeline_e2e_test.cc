@@ -53,8 +53,11 @@ class PipelineE2eTest : public ::testing::Test {
     for (const auto& [name, partitions] : PipelineTopics()) {
       topics.push_back(absl::StrCat(name, ":", partitions));
     }
+    // The host writes the client settings that suit the mock (short session
+    // timeouts, so a restarted stage rejoins in seconds).
     kafka_ = Start("services/kafka-host/kafka-host",
-                   {absl::StrCat("--topics=", absl::StrJoin(topics, ","))});
+                   {absl::StrCat("--topics=", absl::StrJoin(topics, ",")),
+                    "--kafka-config-out=" + *dir_ + "/kafka.properties"});
     bootstrap_ = new std::string(JsonField(Ready(kafka_), "bootstrap"));
     ASSERT_FALSE(bootstrap_->empty());
 
@@ -100,7 +103,8 @@ class PipelineE2eTest : public ::testing::Test {
   }
 
   static std::vector<std::string> Common(std::vector<std::string> extra) {
-    extra.insert(extra.end(), {"--kafka-brokers=" + *bootstrap_, "--data-dir=" + *dir_ + "/data",
+    extra.insert(extra.end(), {"--kafka-config=" + *dir_ + "/kafka.properties",
+                               "--kafka-brokers=" + *bootstrap_, "--data-dir=" + *dir_ + "/data",
                                absl::StrCat("--time-scale=", kTimeScale),
                                "--clock-epoch=" + epoch_, "--instance-id=e2e"});
     return extra;
@@ -187,6 +191,12 @@ class PipelineE2eTest : public ::testing::Test {
     return out;
   }
 
+  static std::string LogTail() {
+    auto log = ReadFileToString(*log_);
+    if (!log.ok()) return "";
+    return log->substr(log->size() > 4000 ? log->size() - 4000 : 0);
+  }
+
   static nlohmann::json SimStats() {
     httplib::Client admin(*admin_);
     auto res = admin.Get("/admin/stats");
@@ -195,7 +205,8 @@ class PipelineE2eTest : public ::testing::Test {
   }
 
   static nlohmann::json SimMessage(const std::string& message_id) {
-    for (const auto& m : SimStats()["messages"]) {
+    const nlohmann::json stats = SimStats();
+    for (const auto& m : stats["messages"]) {
       if (m["message_id"] == message_id) return m;
     }
     return nlohmann::json();
@@ -370,7 +381,8 @@ TEST_F(PipelineE2eTest, SubmitKilledBeforeTheReceiptResendsTheSameMessageOnce) {
     absl::SleepFor(absl::Milliseconds(100));
     m = SimMessage(lodged.message_id());
   }
-  ASSERT_FALSE(m.is_null()) << "SBR never received " << lodged.message_id();
+  ASSERT_FALSE(m.is_null()) << "SBR never received " << lodged.message_id() << ": "
+                            << SimStats().dump() << "\n" << LogTail();
   submit_->Kill(SIGKILL);
   submit_->Wait();
   delete submit_;

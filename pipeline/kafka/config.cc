@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "pipeline/common/clock.h"
@@ -60,14 +61,26 @@ absl::Status Set(rd_kafka_conf_t* conf, const std::string& role, const std::stri
 
 }  // namespace
 
-absl::StatusOr<ConfPtr> BuildConf(const KafkaConfig& config, const std::string& role,
+absl::StatusOr<ConfPtr> BuildConf(const KafkaConfig& config, rd_kafka_type_t type,
+                                  const std::string& role,
                                   const std::map<std::string, std::string>& defaults,
                                   const std::map<std::string, std::string>& required) {
   if (config.bootstrap.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("Kafka ", role, " config: bootstrap servers are not set"));
   }
+  const absl::string_view mine = type == RD_KAFKA_CONSUMER ? "consumer." : "producer.";
+  const absl::string_view theirs = type == RD_KAFKA_CONSUMER ? "producer." : "consumer.";
+  std::map<std::string, std::string> overrides;
   for (const auto& [key, value] : config.overrides) {
+    if (absl::StartsWith(key, theirs)) continue;
+    if (absl::StartsWith(key, mine)) {
+      overrides[key.substr(mine.size())] = value;
+    } else {
+      overrides.emplace(key, value);  // a scoped key wins over a plain one
+    }
+  }
+  for (const auto& [key, value] : overrides) {
     auto it = required.find(key);
     if (it != required.end() && it->second != value) {
       return absl::InvalidArgumentError(absl::StrCat("Kafka ", role, " config: override ", key,
@@ -84,7 +97,7 @@ absl::StatusOr<ConfPtr> BuildConf(const KafkaConfig& config, const std::string& 
   for (const auto& [key, value] : defaults) {
     if (absl::Status s = Set(conf.get(), role, "default", key, value); !s.ok()) return s;
   }
-  for (const auto& [key, value] : config.overrides) {
+  for (const auto& [key, value] : overrides) {
     if (absl::Status s = Set(conf.get(), role, "override", key, value); !s.ok()) return s;
   }
   for (const auto& [key, value] : required) {
@@ -103,6 +116,17 @@ int ToTimeoutMs(absl::Duration d) {
   if (ms < 1) return 1;
   if (ms > INT_MAX) return INT_MAX;
   return static_cast<int>(ms);
+}
+
+void WarmTopic(rd_kafka_t* rk, const std::string& topic, absl::Duration timeout) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  if (rkt == nullptr) return;
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(rk, 0, rkt, &metadata, ToTimeoutMs(timeout)) ==
+      RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_metadata_destroy(metadata);
+  }
+  rd_kafka_topic_destroy(rkt);
 }
 
 absl::StatusOr<KafkaPtr> NewClient(rd_kafka_type_t type, ConfPtr conf, const std::string& role) {

@@ -6,7 +6,7 @@
 //   KafkaConfig kafka{"127.0.0.1:9092", {}};
 //   // or, for a real cluster, a properties file of key=value lines:
 //   absl::StatusOr<KafkaConfig> kafka = LoadKafkaConfigFile("/etc/sbrgate/kafka.properties");
-//   absl::StatusOr<ConfPtr> conf = BuildConf(*kafka, "consumer",
+//   absl::StatusOr<ConfPtr> conf = BuildConf(*kafka, RD_KAFKA_CONSUMER, "consumer",
 //       /*defaults=*/{{"fetch.wait.max.ms", "100"}},
 //       /*required=*/{{"enable.auto.commit", "false"}});
 //   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), ...);
@@ -39,7 +39,9 @@ struct KafkaConfig {
   // bootstrap.servers: "host:port,host:port".
   std::string bootstrap;
   // Any librdkafka property (security.protocol, ssl.ca.location,
-  // sasl.mechanisms, session.timeout.ms, ...), applied to every client.
+  // sasl.mechanisms, ...), applied to every client. As in Kafka Streams, a
+  // key prefixed "consumer." or "producer." applies (without the prefix) only
+  // to consumers or only to producers, e.g. "consumer.session.timeout.ms".
   std::map<std::string, std::string> overrides;
 };
 
@@ -54,11 +56,12 @@ struct ConfDeleter {
 };
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 
-// Builds a librdkafka configuration for one client; `role` ("producer",
-// "stage consumer", ...) names it in errors. Returns InvalidArgument for an
+// Builds a librdkafka configuration for one client of `type`; `role`
+// ("producer", "stage consumer", ...) names it in errors. Returns InvalidArgument for an
 // empty bootstrap, an unknown property or value, or an override that
 // contradicts `required`.
-absl::StatusOr<ConfPtr> BuildConf(const KafkaConfig& config, const std::string& role,
+absl::StatusOr<ConfPtr> BuildConf(const KafkaConfig& config, rd_kafka_type_t type,
+                                  const std::string& role,
                                   const std::map<std::string, std::string>& defaults,
                                   const std::map<std::string, std::string>& required);
 
@@ -77,6 +80,12 @@ using KafkaPtr = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
 
 // Creates a client from `conf` (consumed, also on failure).
 absl::StatusOr<KafkaPtr> NewClient(rd_kafka_type_t type, ConfPtr conf, const std::string& role);
+
+// Fetches `topic`'s metadata into `rk`'s cache before its first record:
+// librdkafka 2.0.2 otherwise leaves a producer's record to a topic it has
+// not used yet waiting for its once-a-second topic scan (a second per new
+// topic). Best effort: a failure only means that wait.
+void WarmTopic(rd_kafka_t* rk, const std::string& topic, absl::Duration timeout);
 
 struct TopicPartitionListDeleter {
   void operator()(rd_kafka_topic_partition_list_t* list) const {

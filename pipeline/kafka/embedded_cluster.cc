@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 
 namespace sbrgate::kafka {
 
@@ -61,7 +61,7 @@ EmbeddedCluster::~EmbeddedCluster() {
 
 KafkaConfig EmbeddedCluster::client_config() const {
   return KafkaConfig{bootstrap_,
-                     {{"session.timeout.ms", "3000"}, {"heartbeat.interval.ms", "500"}}};
+                     {{"consumer.session.timeout.ms", "3000"}, {"consumer.heartbeat.interval.ms", "500"}}};
 }
 
 absl::Status EmbeddedCluster::CreateTopic(const std::string& name, int partitions) {

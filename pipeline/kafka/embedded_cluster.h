@@ -23,7 +23,11 @@
 //    only once its processing succeeded, and mirrors transactional offset
 //    commits with a plain commit); see pipeline/stage/runner.h.
 //  - No admin API (CreateTopics is never answered): create topics here.
-//    Producing to a missing topic auto-creates it with 4 partitions.
+//    Producing to a missing topic, or asking for its metadata by name,
+//    auto-creates it with 4 partitions (allow.auto.create.topics=false is
+//    not understood).
+//  - Commands to the mock from this process (CreateTopic, destruction) now
+//    and then take a second: its thread wakes up late.
 //  - A consumer group's first JoinGroup waits 3 s (hard-coded); a member
 //    joining after another left waits session.timeout.ms - 1 s.
 //  - Transactions work with any broker count (the coordinator is a hash of

@@ -50,7 +50,7 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(const KafkaConfig& co
     return producer;
   }
   absl::StatusOr<ConfPtr> conf =
-      BuildConf(config, "producer",
+      BuildConf(config, RD_KAFKA_PRODUCER, "producer",
                 /*defaults=*/
                 {{"linger.ms", "5"},
                  {"message.timeout.ms", std::to_string(ToTimeoutMs(producer->options_.timeout))}},
@@ -83,12 +83,22 @@ absl::Status Producer::Produce(const std::string& topic, const std::string& key,
                                const std::string& value) {
   if (rk_ == nullptr) return ProduceAll({{topic, key, value}});
   if (absl::Status s = CheckSizes({{topic, key, value}}); !s.ok()) return s;
+  bool known;
+  {
+    absl::MutexLock lock(&mu_);
+    known = !known_topics_.insert(topic).second;
+  }
+  if (!known) WarmTopic(rk_.get(), topic, options_.timeout);
   Delivery delivery;
+  // librdkafka's argument macros cast without parentheses: pass plain values.
+  void* key_data = key.empty() ? nullptr : const_cast<char*>(key.data());
+  const size_t key_size = key.size();
+  void* value_data = const_cast<char*>(value.data());
+  const size_t value_size = value.size();
   while (true) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()),
-        RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key_data, key_size),
+        RD_KAFKA_V_VALUE(value_data, value_size),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(&delivery), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return DeliveryStatus(err, topic);

@@ -18,6 +18,7 @@
 #define SBRGATE_PIPELINE_KAFKA_PRODUCER_H_
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,7 @@ class Producer {
   const ProducerOptions options_;
   KafkaPtr rk_;  // idempotent mode
   absl::Mutex mu_;
+  std::set<std::string> known_topics_ ABSL_GUARDED_BY(mu_);  // idempotent mode
   std::unique_ptr<TransactionalProducer> txn_ ABSL_GUARDED_BY(mu_);
   absl::Status fenced_ ABSL_GUARDED_BY(mu_);
 };

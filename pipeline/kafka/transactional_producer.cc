@@ -38,13 +38,14 @@ absl::StatusOr<std::unique_ptr<TransactionalProducer>> TransactionalProducer::Cr
 absl::Status TransactionalProducer::Init() {
   const std::string role = absl::StrCat("transactional producer ", transactional_id_);
   absl::StatusOr<ConfPtr> conf =
-      BuildConf(config_, role, /*defaults=*/{{"linger.ms", "5"}},
+      BuildConf(config_, RD_KAFKA_PRODUCER, role, /*defaults=*/{{"linger.ms", "5"}},
                 /*required=*/
                 {{"transactional.id", transactional_id_},
                  {"enable.idempotence", "true"},
                  {"acks", "all"}});
   if (!conf.ok()) return conf.status();
   rk_.reset();
+  known_topics_.clear();
   absl::StatusOr<KafkaPtr> rk = NewClient(RD_KAFKA_PRODUCER, *std::move(conf), role);
   if (!rk.ok()) return rk.status();
   rk_ = *std::move(rk);
@@ -118,17 +119,24 @@ absl::Status TransactionalProducer::Commit(const std::vector<OutgoingMessage>& m
     return absl::InternalError(absl::StrCat("transactional producer ", transactional_id_,
                                             " has a fatal error: ", reason));
   }
+  for (const OutgoingMessage& m : messages) {
+    if (known_topics_.insert(m.topic).second) WarmTopic(rk_.get(), m.topic, timeout_);
+  }
   if (ErrorPtr error(rd_kafka_begin_transaction(rk_.get())); error != nullptr) {
     return Fail(error.get(), "begin_transaction");
   }
   for (const OutgoingMessage& m : messages) {
+    // librdkafka's argument macros cast without parentheses: pass plain values.
+    const int32_t partition = m.partition < 0 ? RD_KAFKA_PARTITION_UA : m.partition;
+    void* key = m.key.empty() ? nullptr : const_cast<char*>(m.key.data());
+    const size_t key_size = m.key.size();
+    void* value = m.value ? const_cast<char*>(m.value->data()) : nullptr;
+    const size_t value_size = m.value ? m.value->size() : 0;
     while (true) {
       const rd_kafka_resp_err_t err = rd_kafka_producev(
           rk_.get(), RD_KAFKA_V_TOPIC(m.topic.c_str()),
-          RD_KAFKA_V_PARTITION(m.partition < 0 ? RD_KAFKA_PARTITION_UA : m.partition),
-          RD_KAFKA_V_KEY(m.key.empty() ? nullptr : m.key.data(), m.key.size()),
-          RD_KAFKA_V_VALUE(m.value ? const_cast<char*>(m.value->data()) : nullptr,
-                           m.value ? m.value->size() : 0),
+          RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_KEY(key, key_size),
+          RD_KAFKA_V_VALUE(value, value_size),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,7 @@ class TransactionalProducer {
   const std::string transactional_id_;
   const absl::Duration timeout_;
   KafkaPtr rk_;
+  std::set<std::string> known_topics_;  // warmed up (see WarmTopic)
 };
 
 }  // namespace sbrgate::kafka

@@ -45,6 +45,9 @@ std::optional<absl::Time> PollTimer::next() const {
 std::vector<std::string> PollStage::input_topics() const { return {topics::kSubmitted}; }
 
 absl::Status PollStage::Init(stage::Context& ctx) {
+  // Called again after each rebalance: the store then holds the new
+  // assignment's entries, and the timer must hold exactly those.
+  timer_ = PollTimer();
   absl::Status status;
   ctx.store(kStore).ForEach([&](const std::string& id, const std::string& value) {
     events::PendingPoll p;

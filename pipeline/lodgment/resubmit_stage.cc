@@ -10,6 +10,9 @@ namespace sbrgate::lodgment {
 std::vector<std::string> ResubmitStage::input_topics() const { return {topics::kResubmit}; }
 
 absl::Status ResubmitStage::Init(stage::Context& ctx) {
+  // Called again after each rebalance: the store then holds the new
+  // assignment's entries, and the timer must hold exactly those.
+  timer_ = PollTimer();
   absl::Status status;
   ctx.store(kStore).ForEach([&](const std::string& id, const std::string& value) {
     events::ResubmitRequest r;
@@ -54,6 +57,7 @@ void ResubmitStage::Release(const events::ResubmitRequest& request, stage::Conte
   next.set_message_id(ebms::NewMessageId(message_id_domain_));
   next.set_conversation_id(ebms::NewUuid());
   next.set_attempt(request.next_attempt());
+  *next.mutable_created_at() = ToProto(ctx.clock().Now());
   ctx.Emit({topics::kReceived, request.lodgment_id(), next.SerializeAsString()});
   events::StatusChange change =
       Change(request.lodgment_id(), v1::RECEIVED, ctx.clock().Now(),

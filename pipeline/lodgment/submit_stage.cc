@@ -27,6 +27,8 @@ absl::Status SubmitStage::Process(const stage::Record& input, stage::Context& ct
                                               submit.attempt(), ")"))));
   sbr_client::LodgmentPush push;
   push.message_id = submit.message_id();
+  // Every resend of this attempt is the same message, byte for byte.
+  if (submit.has_created_at()) push.timestamp = FromProto(submit.created_at());
   push.conversation_id = submit.conversation_id();
   push.from = {submit.abn(), ebms::kPartyTypeAbn, ebms::kRoleBusiness};
   push.action = submit.action();

@@ -9,8 +9,9 @@
 //   - an ebMS error is SBR's answer, not a delivery failure: the lodgment is
 //     REFUSED with the error, never blindly resent;
 //   - a crash after the push but before the receipt is committed replays the
-//     record, and the resend with the same MessageId is answered by SBR's
-//     duplicate elimination with the original receipt.
+//     record, and the resend (the same MessageId and timestamp, so the same
+//     signed digests) is answered by SBR's duplicate elimination with the
+//     original receipt.
 #ifndef SBRGATE_PIPELINE_LODGMENT_SUBMIT_STAGE_H_
 #define SBRGATE_PIPELINE_LODGMENT_SUBMIT_STAGE_H_
 

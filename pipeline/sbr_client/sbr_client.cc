@@ -102,7 +102,7 @@ absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const 
   ebms::Envelope envelope;
   ebms::UserMessage& m = envelope.messaging.user_messages.emplace_back();
   m.message_id = lodgment.message_id;
-  m.timestamp = clock_->Now();
+  m.timestamp = lodgment.timestamp == absl::InfinitePast() ? clock_->Now() : lodgment.timestamp;
   m.from = lodgment.from;
   m.to = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
   m.service = lodgment.service;

@@ -61,6 +61,10 @@ struct ClientConfig {
 
 struct LodgmentPush {
   std::string message_id;  // stable across resends
+  // The MessageInfo timestamp, also stable across resends: a resend is the
+  // same message, so its signed digests, which SBR's receipt for the first
+  // delivery echoes, come out the same. Unset: the clock's now.
+  absl::Time timestamp = absl::InfinitePast();
   std::string conversation_id;
   ebms::Party from;
   std::string service = ebms::kServicePayevnt;

@@ -89,6 +89,7 @@ class SimulatorTest : public ::testing::Test {
   sbr_client::LodgmentPush Push(const std::string& payload) {
     sbr_client::LodgmentPush p;
     p.message_id = ebms::NewMessageId("test.sbrgate");
+    p.timestamp = clock_.Now();
     p.conversation_id = ebms::NewUuid();
     p.from = {"51824753556", ebms::kPartyTypeAbn, ebms::kRoleBusiness};
     p.payload_gzip_path = payload;

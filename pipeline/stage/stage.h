@@ -54,7 +54,11 @@ struct Output {
 
 // A key-value store local to a stage instance, restored from its changelog
 // topic before the stage sees its first record. Changes made during Process
-// or Punctuate are logged in the same transaction as the outputs.
+// or Punctuate are logged in the same transaction as the outputs, and undone
+// when that transaction is not committed (a failed or retried record).
+// It holds the entries of the input partitions this instance is assigned:
+// an entry belongs to the partition of the record that wrote it, and after a
+// rebalance the store holds exactly the new partitions' entries.
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -86,11 +90,13 @@ class Stage {
   virtual std::vector<std::string> input_topics() const = 0;
   // Stores this stage keeps; each is backed by topic "<app>.<stage>.<store>.changelog".
   virtual std::vector<std::string> store_names() const { return {}; }
-  // After the stores are restored, before the first record.
+  // After the stores are restored, before the first record; again after
+  // every rebalance (the stores then hold the new assignment's entries).
   virtual absl::Status Init(Context& ctx) { return absl::OkStatus(); }
   virtual absl::Status Process(const Record& input, Context& ctx) = 0;
-  // Called every punctuate_interval() of real time (never when zero), with
-  // the clock's time; its outputs and store changes commit on their own.
+  // Called every punctuate_interval() of real time (never when zero, nor
+  // while the instance has no partitions), with the clock's time; its
+  // outputs and store changes commit on their own.
   virtual absl::Status Punctuate(absl::Time now, Context& ctx) { return absl::OkStatus(); }
   virtual absl::Duration punctuate_interval() const { return absl::ZeroDuration(); }
 };

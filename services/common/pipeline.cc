@@ -12,6 +12,8 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "pipeline/lodgment/poll_stage.h"
+#include "pipeline/lodgment/resubmit_stage.h"
 #include "pipeline/lodgment/topics.h"
 #include "pipeline/stage/runner.h"
 #include "services/common/dashed_flags.h"
@@ -88,6 +90,11 @@ absl::StatusOr<std::unique_ptr<sbr_client::SbrClient>> MakeSbrClient(const Pipel
 std::vector<std::pair<std::string, int>> PipelineTopics() {
   std::vector<std::pair<std::string, int>> out;
   for (const char* t : lodgment::topics::All()) out.emplace_back(t, lodgment::topics::kPartitions);
+  // The stages' state-store changelogs, partitioned like their inputs.
+  out.emplace_back(stage::ChangelogTopic("sbrgate", "poll", lodgment::PollStage::kStore),
+                   lodgment::topics::kPartitions);
+  out.emplace_back(stage::ChangelogTopic("sbrgate", "resubmit", lodgment::ResubmitStage::kStore),
+                   lodgment::topics::kPartitions);
   return out;
 }
 

@@ -47,8 +47,9 @@ absl::StatusOr<std::unique_ptr<blob::BlobStore>> OpenBlobStore(const PipelineCon
 absl::StatusOr<std::unique_ptr<sbr_client::SbrClient>> MakeSbrClient(const PipelineConfig& config,
                                                                      const Clock* clock);
 
-// Topics of the pipeline, created on the embedded cluster (a real cluster's
-// are created by its operators; see deploy/).
+// Topics of the pipeline with their partition counts, changelogs included:
+// created on the embedded cluster; a real cluster's operators create them
+// (deploy/topics.sh prints the commands).
 std::vector<std::pair<std::string, int>> PipelineTopics();
 
 // Runs every stage (each on its own thread, each with its own consumer
