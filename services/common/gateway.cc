@@ -1,6 +1,7 @@
 #include "services/common/gateway.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace sbrgate {
 
@@ -16,7 +17,10 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
                                                         const GatewayOptions& options) {
   std::unique_ptr<Gateway> g(new Gateway());
   g->view_ = std::make_unique<lodgment::StatusView>(blobs);
-  g->view_stage_ = std::make_unique<lodgment::StatusViewStage>(g->view_.get(), config.instance);
+  // A consumer group of its own for every start: the view lives in memory,
+  // so each start rebuilds it from the beginning of the status topic.
+  g->view_stage_ = std::make_unique<lodgment::StatusViewStage>(
+      g->view_.get(), absl::StrCat(config.instance, "-", absl::ToUnixMillis(absl::Now())));
   auto publisher = gateway::KafkaPublisher::Create(
       config.kafka, absl::StrCat("sbrgate.gateway.", config.instance));
   if (!publisher.ok()) return publisher.status();
