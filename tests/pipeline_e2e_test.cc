@@ -4,6 +4,7 @@
 // resubmit stages, on an accelerated clock they share (1 s = 1 h).
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -396,6 +397,21 @@ TEST_F(PipelineE2eTest, SubmitKilledBeforeTheReceiptResendsTheSameMessageOnce) {
   m = SimMessage(lodged.message_id());
   EXPECT_EQ(m["process_count"], 1);
   EXPECT_GE(m["receipts_sent"].get<int>(), 2);
+}
+
+TEST_F(PipelineE2eTest, ZzKcatReadsEveryTopic) {
+  // kcat (the operators' tool) speaks to the same broker: every pipeline
+  // topic that carried records reads back, key and all.
+  for (const char* topic : {lodgment::topics::kReceived, lodgment::topics::kSubmitted,
+                            lodgment::topics::kResponses, lodgment::topics::kStatus}) {
+    const std::string out = absl::StrCat(*dir_, "/kcat.out");
+    const std::string cmd = absl::StrCat("kcat -b ", *bootstrap_, " -C -t ", topic,
+                                         " -e -q -f '%k\\n' > ", out, " 2>&1");
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    auto keys = ReadFileToString(out);
+    ASSERT_TRUE(keys.ok());
+    EXPECT_GT(std::count(keys->begin(), keys->end(), '\n'), 0) << topic << ": " << *keys;
+  }
 }
 
 TEST_F(PipelineE2eTest, ZzNoEarlyPollsAndNothingLost) {
