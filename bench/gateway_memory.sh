@@ -11,7 +11,7 @@ employees=${1:-200000}
 "$ROOT/tools/setup"
 run_bazel build -c opt --ui_event_filters=-info,-stdout --noshow_progress \
   //services/cli:sbrgate //services/gateway //services/kafka-host >&2
-bin=$(cd "$ROOT" && bazel info -c opt bazel-bin 2>/dev/null)
+bin=$(cd "$ROOT" && bazel ${BAZEL_STARTUP_OPTS:-} info -c opt bazel-bin 2>/dev/null)
 work=$(mktemp -d /tmp/sbrgate-gwmem.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

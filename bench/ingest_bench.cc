@@ -28,6 +28,8 @@
 ABSL_FLAG(int64_t, employees, 20000, "employee records in the generated pay event");
 ABSL_FLAG(int64_t, invalid, 20, "of which with an invalid TFN (held back)");
 ABSL_FLAG(std::string, work_dir, "/tmp/sbrgate-ingest-bench", "scratch directory");
+ABSL_FLAG(std::string, file, "",
+          "ingest this pay event instead of generating one (e.g. to profile the ingest alone)");
 
 namespace {
 
@@ -41,13 +43,14 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string dir = absl::GetFlag(FLAGS_work_dir);
   std::system(absl::StrCat("rm -rf ", dir, " && mkdir -p ", dir).c_str());
-  const std::string file = dir + "/payevent.xml";
+  std::string file = absl::GetFlag(FLAGS_file);
 
-  sbrgate::payevnt::GeneratorOptions g;
-  g.employees = absl::GetFlag(FLAGS_employees);
-  g.invalid_tfns = absl::GetFlag(FLAGS_invalid);
-  g.message_timestamp = absl::Now();
-  {
+  if (file.empty()) {
+    file = dir + "/payevent.xml";
+    sbrgate::payevnt::GeneratorOptions g;
+    g.employees = absl::GetFlag(FLAGS_employees);
+    g.invalid_tfns = absl::GetFlag(FLAGS_invalid);
+    g.message_timestamp = absl::Now();
     auto sink = sbrgate::FileSink::Create(file);
     if (!sink.ok()) return std::fprintf(stderr, "%s\n", std::string(sink.status().message()).c_str()), 1;
     auto generated = sbrgate::payevnt::GenerateLodgment(g, **sink);
@@ -57,6 +60,7 @@ int main(int argc, char** argv) {
     }
   }
   auto bytes = sbrgate::ReadFileToString(file);
+  if (!bytes.ok()) return std::fprintf(stderr, "%s\n", std::string(bytes.status().message()).c_str()), 1;
   const double megabytes = static_cast<double>(bytes->size()) / (1 << 20);
   bytes->clear();
   bytes->shrink_to_fit();

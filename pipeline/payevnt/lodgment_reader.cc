@@ -4,10 +4,13 @@
 #include <libxml/xmlschemas.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <iterator>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "absl/algorithm/container.h"
@@ -32,8 +35,6 @@ constexpr char kDelimiterName[] = "Record_Delimiter";
 constexpr char kBarePrefix[] = "sbrgateLodgment";
 // How far into the file the first element is looked for.
 constexpr size_t kSniffLimit = 64 << 10;
-// libxml2 keeps line numbers of elements in 16 bits.
-constexpr int kLineCap = 65535;
 
 // What the start of a file shows: not enough yet, a bare SBR sequence (its
 // first element is a Record_Delimiter), or anything else, passed on as is.
@@ -184,30 +185,6 @@ std::string NodePath(const xmlNode* node, const xmlNode* root, absl::string_view
   return path + attribute;
 }
 
-// Deepest element nesting under `root` (root's children are at 1), walked
-// without recursion.
-int MaxElementDepth(const xmlNode* root) {
-  int depth = 1, deepest = 0;
-  const xmlNode* n = root->children;
-  while (n != nullptr) {
-    if (n->type == XML_ELEMENT_NODE) {
-      deepest = std::max(deepest, depth);
-      if (n->children != nullptr) {
-        n = n->children;
-        ++depth;
-        continue;
-      }
-    }
-    while (n->next == nullptr) {
-      n = n->parent;
-      --depth;
-      if (n == root) return deepest;
-    }
-    n = n->next;
-  }
-  return deepest;
-}
-
 struct SchemaProblem {
   std::string message;
   const xmlNode* node;
@@ -221,8 +198,7 @@ void CollectSchemaProblem(void* user, xmlError* error) {
 }  // namespace
 
 // Sniffs the head of the file for a bare SBR sequence and, if it is one,
-// serves the bytes with the wrapper inserted. Also enforces the per-record
-// byte budget while a record is being expanded, and notes the line of each
+// serves the bytes with the wrapper inserted. Also notes the line of each
 // Record_Delimiter it passes on, to tell which record an XML error is in.
 class LodgmentReader::FramedSource : public ByteSource {
  public:
@@ -276,21 +252,13 @@ class LodgmentReader::FramedSource : public ByteSource {
       std::copy_n(tail_.data() + tail_pos_, got, buf);
       tail_pos_ += got;
     }
-    if (budget_active_) {
-      if (got > budget_left_) {
-        return absl::ResourceExhaustedError(
-            absl::StrCat("the document is over the limit of ", budget_size_,
-                         " bytes per record (LodgmentReaderOptions::max_record_bytes)"));
-      }
-      budget_left_ -= got;
-    }
     Scan(buf, got);
     return got;
   }
 
   // Which record libxml2's error at `line` is in, e.g. "DocumentID 1.5", or
-  // "" before the first record. libxml2 parses ahead of the node the reader
-  // is on, so this comes from the raw bytes, not from the records read.
+  // "" before the first record. This comes from the raw bytes (all libxml2
+  // has been given), not from the records read.
   std::string Locate(int line) const {
     const Seen* before = nullptr;  // last delimiter on an earlier line
     const Seen* first_on_line = nullptr;
@@ -315,11 +283,6 @@ class LodgmentReader::FramedSource : public ByteSource {
   }
 
   bool bare() const { return bare_; }
-  void BeginBudget(uint64_t bytes) {
-    budget_active_ = true;
-    budget_size_ = budget_left_ = bytes;
-  }
-  void EndBudget() { budget_active_ = false; }
 
  private:
   FramedSource() = default;
@@ -330,9 +293,6 @@ class LodgmentReader::FramedSource : public ByteSource {
   size_t head_pos_ = 0;
   std::string tail_;
   size_t tail_pos_ = 0;
-  bool budget_active_ = false;
-  uint64_t budget_size_ = 0;
-  uint64_t budget_left_ = 0;
 
   // Lexical scan for Record_Delimiter tags, counting lines as libxml2 does
   // (LF, CR LF and a lone CR each end one line).
@@ -345,6 +305,76 @@ class LodgmentReader::FramedSource : public ByteSource {
   static constexpr size_t kMaxTag = 4096;
 
   void Scan(const char* p, size_t n) {
+    if (carry_.empty()) return ScanBytes(p, n);
+    std::string joined = std::move(carry_);
+    carry_.clear();
+    joined.append(p, n);
+    ScanBytes(joined.data(), joined.size());
+  }
+
+  // The bytes of a chunk, or of the carried-over start of a tag and the
+  // chunk after it.
+  void ScanBytes(const char* p, size_t n) {
+    const char* const end = p + n;
+    while (p < end) {
+      if (in_tag_) {
+        const char* gt = static_cast<const char*>(std::memchr(p, '>', end - p));
+        const char* stop = gt != nullptr ? gt : end;
+        CountLines(p, stop - p);
+        if (tag_.size() + (stop - p) > kMaxTag) {
+          in_tag_ = false;  // not a delimiter worth noting
+        } else {
+          tag_.append(p, stop - p);
+        }
+        if (gt == nullptr) return;
+        p = gt + 1;
+        if (in_tag_) {
+          in_tag_ = false;
+          RecordTag();
+        }
+        continue;
+      }
+      const char* tag = static_cast<const char*>(
+          memmem(p, end - p, kTagStart.data(), kTagStart.size()));
+      if (tag == nullptr || tag + kTagStart.size() == end) {
+        // Perhaps a delimiter's tag cut by the end of the chunk.
+        const char* last = tag;
+        if (last == nullptr) {
+          const size_t tail = std::min<size_t>(end - p, kTagStart.size() - 1);
+          last = static_cast<const char*>(memrchr(end - tail, '<', tail));
+        }
+        if (last != nullptr && kTagStart.substr(0, end - last) == absl::string_view(last, end - last)) {
+          CountLines(p, last - p);
+          carry_.assign(last, end - last);
+          return;
+        }
+        return CountLines(p, end - p);
+      }
+      CountLines(p, tag - p);
+      const char after = tag[kTagStart.size()];
+      p = tag + kTagStart.size();
+      if (absl::ascii_isspace(static_cast<unsigned char>(after)) || after == '/') {
+        tag_line_ = line_;
+        in_tag_ = true;
+        tag_.clear();
+        CountLines(p, 1);
+        ++p;
+      }
+    }
+  }
+
+  void CountLines(const char* p, size_t n) {
+    if (n == 0) return;
+    if (std::memchr(p, '\r', n) == nullptr) {
+      const char* const end = p + n;
+      for (const char* at = p; (at = static_cast<const char*>(std::memchr(at, '\n', end - at)));
+           ++at) {
+        ++line_;
+      }
+      if (after_cr_ && p[0] == '\n') --line_;  // the LF of a CR LF
+      after_cr_ = false;
+      return;
+    }
     for (size_t i = 0; i < n; ++i) {
       const char c = p[i];
       if (c == '\n') {
@@ -353,32 +383,6 @@ class LodgmentReader::FramedSource : public ByteSource {
         ++line_;
       }
       after_cr_ = c == '\r';
-      if (in_tag_) {
-        if (c == '>') {
-          in_tag_ = false;
-          RecordTag();
-        } else if (tag_.size() < kMaxTag) {
-          tag_.push_back(c);
-        } else {
-          in_tag_ = false;
-        }
-        continue;
-      }
-      if (matched_ == kTagStart.size()) {
-        matched_ = 0;
-        if (absl::ascii_isspace(static_cast<unsigned char>(c)) || c == '/') {
-          in_tag_ = true;
-          tag_.clear();
-          continue;
-        }
-      }
-      if (c == kTagStart[matched_]) {
-        if (matched_ == 0) tag_line_ = line_;
-        ++matched_;
-      } else {
-        matched_ = c == '<' ? 1 : 0;
-        if (matched_ == 1) tag_line_ = line_;
-      }
     }
   }
 
@@ -402,11 +406,92 @@ class LodgmentReader::FramedSource : public ByteSource {
 
   int line_ = 1;
   bool after_cr_ = false;
-  size_t matched_ = 0;
   bool in_tag_ = false;
   int tag_line_ = 1;
   std::string tag_;
+  std::string carry_;  // the start of a delimiter's tag at the end of the last chunk
   std::deque<Seen> seen_;
+};
+
+// A document between its parsing and Next(): parsed on the reader's thread,
+// checked on the checker's.
+struct LodgmentReader::Job {
+  Record record;       // what parsing knows; Check adds the rest
+  xml::NodePtr root;   // freed on the reader's thread (see xml::RecordReader)
+  bool record_count_known = false;  // employer: InteractionRecordCt was read
+  uint64_t seq = 0;    // in the checker's order
+};
+
+// Checks documents on a thread of its own, one after the other, in the
+// order they are given.
+class LodgmentReader::Checker {
+ public:
+  explicit Checker(const LodgmentReader& reader) : reader_(reader), thread_([this] { Run(); }) {}
+  ~Checker() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    work_.notify_one();
+    thread_.join();
+  }
+  Checker(const Checker&) = delete;
+  Checker& operator=(const Checker&) = delete;
+
+  void Submit(Job* job) {
+    std::lock_guard<std::mutex> lock(mu_);
+    job->seq = ++submitted_;
+    queue_.push_back(job);
+    if (idle_ && queue_.size() >= kBatch) work_.notify_one();
+  }
+
+  // Returns once `job` is checked. When it has to wait, it waits for the
+  // next kBatch jobs too, so that the two threads do not wake each other
+  // for every record.
+  void Wait(const Job& job) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (checked_ >= job.seq) return;
+    if (idle_) work_.notify_one();
+    wake_at_ = std::min(job.seq + kBatch, submitted_);
+    waiting_ = true;
+    done_.wait(lock, [this] { return checked_ >= wake_at_; });
+    waiting_ = false;
+  }
+
+ private:
+  static constexpr uint64_t kBatch = 16;
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      if (queue_.empty()) {
+        idle_ = true;
+        work_.wait(lock);
+        idle_ = false;
+        continue;
+      }
+      Job* job = queue_.front();
+      queue_.pop_front();
+      lock.unlock();
+      reader_.Check(*job);
+      lock.lock();
+      checked_ = job->seq;
+      if (waiting_ && checked_ >= wake_at_) done_.notify_one();
+    }
+  }
+
+  const LodgmentReader& reader_;
+  std::mutex mu_;
+  std::condition_variable work_;  // for the checker: jobs, or stop
+  std::condition_variable done_;  // for the reader: jobs checked
+  std::deque<Job*> queue_;
+  uint64_t submitted_ = 0;
+  uint64_t checked_ = 0;
+  uint64_t wake_at_ = 0;
+  bool idle_ = false;
+  bool waiting_ = false;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the rest is ready
 };
 
 // A set of DocumentID keys kept as runs of consecutive keys, so the usual
@@ -456,6 +541,8 @@ absl::StatusOr<LodgmentSchemas> LoadLodgmentSchemas() {
   return schemas;
 }
 
+LodgmentReader::LodgmentReader() = default;
+
 absl::StatusOr<std::unique_ptr<LodgmentReader>> LodgmentReader::Open(
     std::unique_ptr<ByteSource> source, absl::string_view name, LodgmentReaderOptions options) {
   if (options.schemas.payevnt == nullptr || options.schemas.payevntemp == nullptr) {
@@ -480,11 +567,15 @@ absl::StatusOr<std::unique_ptr<LodgmentReader>> LodgmentReader::Open(
   }
   r->framed_ = framed->get();
   r->summary_.bare_sequence = (*framed)->bare();
-  absl::StatusOr<std::unique_ptr<xml::StreamReader>> stream =
-      xml::StreamReader::Open(*std::move(framed), name, r->options_.limits);
+  xml::RecordReaderOptions stream_options;
+  stream_options.limits = r->options_.limits;
+  stream_options.max_record_bytes = r->options_.max_record_bytes;
+  stream_options.keep_text = r->options_.keep_document_text;
+  absl::StatusOr<std::unique_ptr<xml::RecordReader>> stream =
+      xml::RecordReader::Open(*std::move(framed), name, stream_options);
   if (!stream.ok()) {
     r->framed_ = nullptr;
-    r->FailXml(stream.status()).IgnoreError();  // reported by Next()
+    r->FailXml(stream.status());  // reported by Next()
   } else {
     r->stream_ = *std::move(stream);
   }
@@ -492,39 +583,41 @@ absl::StatusOr<std::unique_ptr<LodgmentReader>> LodgmentReader::Open(
 }
 
 LodgmentReader::~LodgmentReader() {
+  checker_.reset();  // its thread is done with the contexts and the documents
+  items_.clear();    // the documents, freed before stream_
   if (payevnt_ctxt_ != nullptr) xmlSchemaFreeValidCtxt(payevnt_ctxt_);
   if (payevntemp_ctxt_ != nullptr) xmlSchemaFreeValidCtxt(payevntemp_ctxt_);
 }
 
 std::string LodgmentReader::LineText() const {
-  const int line = stream_->line();
-  if (line < kLineCap) return absl::StrCat("line ", line);
-  return absl::StrCat("near line ", xmlTextReaderGetParserLineNumber(stream_->raw()));
+  return absl::StrCat("line ", stream_ != nullptr ? stream_->line() : 0);
 }
 
-absl::Status LodgmentReader::Fail(FieldError error) {
-  int line = 0;
-  if (stream_ != nullptr) {
-    line = stream_->line();
-    if (line >= kLineCap) line = xmlTextReaderGetParserLineNumber(stream_->raw());
-  }
-  fatal_status_ = absl::InvalidArgumentError(absl::StrCat(
-      name_, ":", line, ": ",
+LodgmentReader::Item LodgmentReader::Fatal(FieldError error) const {
+  Item item;
+  item.status = absl::InvalidArgumentError(absl::StrCat(
+      name_, ":", stream_ != nullptr ? stream_->line() : 0, ": ",
       error.document_id.empty() ? "" : absl::StrCat("DocumentID ", error.document_id, ": "),
       Substitute(error)));
-  summary_.fatal = std::move(error);
-  if (stream_ != nullptr) summary_.bytes_read = stream_->bytes_read();
-  state_ = State::kDone;
-  return fatal_status_;
+  item.fatal = std::move(error);
+  item.bytes_read = stream_ != nullptr ? stream_->bytes_read() : 0;
+  return item;
 }
 
-absl::Status LodgmentReader::FailStructure(absl::string_view document_id, std::string reason) {
-  return Fail(MakeFieldError(codes::kRecordStructure, document_id, "",
-                             {{"Reason", std::move(reason)}, {"Line", LineText()}}));
+void LodgmentReader::Last(Item item) {
+  items_.push_back(std::move(item));
+  parse_done_ = true;
 }
 
-absl::Status LodgmentReader::FailXml(const absl::Status& status) {
-  // xml::StreamReader's messages are "<name>:<line>: <what>".
+void LodgmentReader::Fail(FieldError error) { Last(Fatal(std::move(error))); }
+
+void LodgmentReader::FailStructure(absl::string_view document_id, std::string reason) {
+  Fail(MakeFieldError(codes::kRecordStructure, document_id, "",
+                      {{"Reason", std::move(reason)}, {"Line", LineText()}}));
+}
+
+void LodgmentReader::FailXml(const absl::Status& status) {
+  // xml::RecordReader's messages are "<name>:<line>: <what>".
   int line = 0;
   absl::string_view rest = status.message();
   std::string where;
@@ -546,88 +639,133 @@ absl::Status LodgmentReader::FailXml(const absl::Status& status) {
     document_id = std::string(absl::string_view(where).substr(strlen("DocumentID ")));
     document_id = document_id.substr(0, document_id.find(' '));
   }
-  summary_.fatal = MakeFieldError(codes::kNotWellFormed, document_id, "", {{"Message", message}});
-  if (stream_ != nullptr) summary_.bytes_read = stream_->bytes_read();
-  fatal_status_ = absl::InvalidArgumentError(message);
-  state_ = State::kDone;
-  return fatal_status_;
-}
-
-absl::StatusOr<bool> LodgmentReader::Advance() {
-  if (positioned_) {
-    positioned_ = false;
-    return true;
-  }
-  if (eof_) return false;
-  absl::StatusOr<bool> more = stream_->Next();
-  if (more.ok() && !*more) eof_ = true;
-  return more;
+  Item item;
+  item.status = absl::InvalidArgumentError(message);
+  item.fatal = MakeFieldError(codes::kNotWellFormed, document_id, "", {{"Message", message}});
+  item.bytes_read = stream_ != nullptr ? stream_->bytes_read() : 0;
+  Last(std::move(item));
 }
 
 absl::StatusOr<std::optional<Record>> LodgmentReader::Next() {
-  if (!fatal_status_.ok()) return fatal_status_;
-  if (state_ == State::kDone) return std::nullopt;
-  if (state_ == State::kStart) {
-    if (absl::Status s = ReadRoot(); !s.ok()) return s;
+  if (done_) {
+    if (!fatal_status_.ok()) return fatal_status_;
+    return std::nullopt;
   }
-  for (;;) {
-    absl::StatusOr<bool> more = Advance();
-    if (!more.ok()) return FailXml(more.status());
-    if (!*more) {
-      if (absl::Status s = Finish(); !s.ok()) return s;
-      return std::nullopt;
+  // The first record alone (a caller may stop after the employer's); then
+  // a few dozen in flight, checked on the checker's thread while this one
+  // parses those after them.
+  const size_t in_flight = taken_ == 0 ? 1 : kInFlight;
+  while (!parse_done_ && items_.size() < in_flight) ParseItem();
+  Item item = std::move(items_.front());
+  items_.pop_front();
+  ++taken_;
+  return Take(std::move(item));
+}
+
+absl::StatusOr<std::optional<Record>> LodgmentReader::Take(Item item) {
+  if (item.job != nullptr) {
+    Job& job = *item.job;
+    checker_->Wait(job);
+    job.root.reset();
+    Record rec = std::move(job.record);
+    if (rec.kind == Record::Kind::kEmployer) {
+      record_count_known_ = job.record_count_known;
+      summary_.has_employer = true;
+      summary_.employer = rec.employer;
+      summary_.employer_has_errors = !rec.errors.empty();
+    } else {
+      ++summary_.employees;
+      if (!rec.errors.empty()) ++summary_.employees_with_errors;
     }
-    // After the wrapper's end libxml2 lets through only comments, processing
-    // instructions and whitespace.
-    if (state_ == State::kAfterRoot) continue;
-    const int type = stream_->type();
-    if (type == XML_READER_TYPE_END_ELEMENT && stream_->depth() == 0) {
-      state_ = State::kAfterRoot;
-      continue;
+    return std::optional<Record>(std::move(rec));
+  }
+  done_ = true;
+  summary_.bytes_read = item.bytes_read;
+  if (!item.status.ok()) {
+    summary_.fatal = std::move(item.fatal);
+    fatal_status_ = item.status;
+    return fatal_status_;
+  }
+  if (absl::Status s = Finish(); !s.ok()) return s;
+  return std::nullopt;
+}
+
+absl::Status LodgmentReader::Finish() {
+  if (!summary_.has_employer) {
+    Item item = Fatal(MakeFieldError(
+        codes::kRecordStructure, "", "",
+        {{"Reason", "the lodgment holds no PAYEVNT (employer) document"}, {"Line", LineText()}}));
+    summary_.fatal = std::move(item.fatal);
+    fatal_status_ = item.status;
+    return fatal_status_;
+  }
+  if (record_count_known_ && summary_.employer.interaction_record_count != summary_.employees) {
+    summary_.final_errors.push_back(
+        MakeFieldError(codes::kRecordCountMismatch, parent_id_,
+                       "/tns:PAYEVNT/tns:Rp/tns:Payroll/tns:InteractionRecordCt",
+                       {{"Declared", absl::StrCat(summary_.employer.interaction_record_count)},
+                        {"Actual", absl::StrCat(summary_.employees)}}));
+    summary_.employer_has_errors = true;
+  }
+  summary_.finished = true;
+  return absl::OkStatus();
+}
+
+void LodgmentReader::ParseItem() {
+  using Event = xml::RecordReader::Event;
+  const size_t queued = items_.size();
+  while (!parse_done_ && items_.size() == queued) {
+    absl::StatusOr<Event> event = stream_->Next();
+    if (!event.ok()) return FailXml(event.status());
+    switch (*event) {
+      case Event::kRootStart:
+        ReadRoot();
+        break;
+      case Event::kRecordStart:
+        if (stream_->local_name() == kDelimiterName &&
+            (stream_->namespace_uri().empty() ||
+             stream_->namespace_uri() == kLodgmentNamespace)) {
+          StartDelimiter();
+        } else {
+          StartDocument();
+        }
+        break;
+      case Event::kRecordEnd:
+        if (open_delimiter_.has_value()) {
+          EndDelimiter();
+        } else {
+          EndDocument();
+        }
+        break;
+      case Event::kText:
+        FailStructure(last_id_, "text outside any document");
+        break;
+      case Event::kRootEnd:  // after it libxml2 lets through only comments,
+        break;               // processing instructions and whitespace
+      case Event::kEnd:
+        EndOfFile();
+        break;
     }
-    if (type == XML_READER_TYPE_ELEMENT) {
-      if (stream_->local_name() == kDelimiterName &&
-          (stream_->namespace_uri().empty() || stream_->namespace_uri() == kLodgmentNamespace)) {
-        if (absl::Status s = ReadDelimiter(); !s.ok()) return s;
-        continue;
-      }
-      absl::StatusOr<Record> record = ReadDocument();
-      if (!record.ok()) return record.status();
-      return std::optional<Record>(*std::move(record));
-    }
-    if ((type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) &&
-        !IsWhitespace(stream_->value())) {
-      return FailStructure(last_id_, "text outside any document");
-    }
-    // Whitespace, comments and processing instructions between records.
   }
 }
 
-absl::Status LodgmentReader::ReadRoot() {
-  for (;;) {
-    absl::StatusOr<bool> more = Advance();
-    if (!more.ok()) return FailXml(more.status());
-    if (!*more) return FailStructure("", "the file holds no XML element");
-    if (stream_->type() != XML_READER_TYPE_ELEMENT) continue;
-    const std::string local = stream_->local_name();
-    const std::string ns = stream_->namespace_uri();
-    if (local == kWrapperName && ns == kLodgmentNamespace) {
-      state_ = stream_->is_empty_element() ? State::kAfterRoot : State::kRecords;
-      return absl::OkStatus();
-    }
-    if (local == "PAYEVNT" || local == "PAYEVNTEMP") {
-      return Fail(MakeFieldError(codes::kMissingRecordDelimiter, "", "",
-                                 {{"Element", local}, {"Line", LineText()}}));
-    }
-    return FailStructure("", absl::StrCat("the root element <", local, "> (namespace '", ns,
-                                          "') is not a lodgment: expected <", kWrapperName,
-                                          " xmlns=\"", kLodgmentNamespace,
-                                          "\"> around the records, or a bare sequence "
-                                          "starting with a Record_Delimiter"));
+void LodgmentReader::ReadRoot() {
+  root_seen_ = true;
+  const std::string local(stream_->local_name());
+  const std::string ns(stream_->namespace_uri());
+  if (local == kWrapperName && ns == kLodgmentNamespace) return;
+  if (local == "PAYEVNT" || local == "PAYEVNTEMP") {
+    return Fail(MakeFieldError(codes::kMissingRecordDelimiter, "", "",
+                               {{"Element", local}, {"Line", LineText()}}));
   }
+  FailStructure("", absl::StrCat("the root element <", local, "> (namespace '", ns,
+                                 "') is not a lodgment: expected <", kWrapperName, " xmlns=\"",
+                                 kLodgmentNamespace,
+                                 "\"> around the records, or a bare sequence "
+                                 "starting with a Record_Delimiter"));
 }
 
-absl::Status LodgmentReader::ReadDelimiter() {
+void LodgmentReader::StartDelimiter() {
   if (pending_.has_value()) {
     return FailStructure(pending_->document_id,
                          absl::StrCat("Record_Delimiter DocumentID ", pending_->document_id,
@@ -696,36 +834,31 @@ absl::Status LodgmentReader::ReadDelimiter() {
   if (!seen_ids_->Insert(key)) {
     return FailStructure(d.document_id, absl::StrCat("duplicate DocumentID ", d.document_id));
   }
-  if (!stream_->is_empty_element()) {
-    reading_id_ = d.document_id;
-    framed_->BeginBudget(options_.max_record_bytes);
-    absl::StatusOr<xmlNode*> node = stream_->ExpandCurrent();
-    framed_->EndBudget();
-    if (!node.ok()) return FailXml(node.status());
-    for (const xmlNode* c = (*node)->children; c != nullptr; c = c->next) {
-      if (c->type == XML_ELEMENT_NODE ||
-          ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
-           !IsWhitespace(NodeText(c)))) {
-        return FailStructure(d.document_id, "a Record_Delimiter must be empty");
-      }
-    }
-    absl::StatusOr<bool> more = stream_->SkipSubtree();
-    if (!more.ok()) return FailXml(more.status());
-    positioned_ = *more;
-    eof_ = !*more;
-    reading_id_.clear();
-  }
   if (parent) {
     parent_id_ = d.document_id;
     parent_group_ = group;
   }
-  pending_ = std::move(d);
-  return absl::OkStatus();
+  reading_id_ = d.document_id;
+  open_delimiter_ = std::move(d);
 }
 
-absl::StatusOr<Record> LodgmentReader::ReadDocument() {
-  const std::string local = stream_->local_name();
-  const std::string ns = stream_->namespace_uri();
+void LodgmentReader::EndDelimiter() {
+  const xml::RecordReader::Record r = stream_->TakeRecord();
+  for (const xmlNode* c = r.node->children; c != nullptr; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE ||
+        ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+         !IsWhitespace(NodeText(c)))) {
+      return FailStructure(open_delimiter_->document_id, "a Record_Delimiter must be empty");
+    }
+  }
+  pending_ = *std::move(open_delimiter_);
+  open_delimiter_.reset();
+  reading_id_.clear();
+}
+
+void LodgmentReader::StartDocument() {
+  const std::string local(stream_->local_name());
+  const std::string ns(stream_->namespace_uri());
   if (!pending_.has_value()) {
     return Fail(MakeFieldError(
         codes::kMissingRecordDelimiter, "", "",
@@ -733,10 +866,10 @@ absl::StatusOr<Record> LodgmentReader::ReadDocument() {
          {"Line",
           absl::StrCat(LineText(), last_id_.empty() ? "" : ", after DocumentID ", last_id_)}}));
   }
-  const Delimiter d = *std::move(pending_);
+  Delimiter d = *std::move(pending_);
   pending_.reset();
-  const bool employer = d.document_name == "PAYEVNT";
-  const char* expected_ns = employer ? kPayevntNamespace : kPayevntempNamespace;
+  const char* expected_ns =
+      d.document_name == "PAYEVNT" ? kPayevntNamespace : kPayevntempNamespace;
   if (local != d.document_name) {
     return FailStructure(
         d.document_id,
@@ -747,60 +880,68 @@ absl::StatusOr<Record> LodgmentReader::ReadDocument() {
     return FailStructure(d.document_id, absl::StrCat("<", local, "> is in namespace '", ns,
                                                      "', expected '", expected_ns, "'"));
   }
-  Record rec;
-  rec.kind = employer ? Record::Kind::kEmployer : Record::Kind::kEmployee;
+  reading_id_ = d.document_id;
+  d.line = stream_->line();  // from here on, the document's
+  open_document_ = std::move(d);
+}
+
+void LodgmentReader::EndDocument() {
+  std::string text = options_.keep_document_text ? stream_->RecordText() : "";
+  xml::RecordReader::Record r = stream_->TakeRecord();
+  Delimiter d = *std::move(open_document_);
+  open_document_.reset();
+  auto job = std::make_unique<Job>();
+  Record& rec = job->record;
+  rec.kind = d.document_name == "PAYEVNT" ? Record::Kind::kEmployer : Record::Kind::kEmployee;
   rec.document_id = d.document_id;
   rec.related_document_id = d.related_document_id;
-  rec.line = stream_->line();
+  rec.line = d.line;
+  rec.text = std::move(text);
+  job->root = std::move(r.node);
+  if (checker_ == nullptr) checker_ = std::make_unique<Checker>(*this);
+  checker_->Submit(job.get());
+  Item item;
+  item.job = std::move(job);
+  items_.push_back(std::move(item));
+  reading_id_.clear();
+  last_id_ = std::move(d.document_id);
+}
 
-  reading_id_ = d.document_id;
-  framed_->BeginBudget(options_.max_record_bytes);
-  absl::StatusOr<xmlNode*> expanded = stream_->ExpandCurrent();
-  framed_->EndBudget();
-  if (!expanded.ok()) return FailXml(expanded.status());
-  xmlNode* root = *expanded;
-  // The record sits at depth 1 under the wrapper.
-  if (MaxElementDepth(root) + 1 > options_.limits.max_depth) {
-    return Fail(MakeFieldError(
-        codes::kNotWellFormed, d.document_id, "",
-        {{"Message", absl::StrCat(name_, ":", LineText(), ": elements nested deeper than ",
-                                  options_.limits.max_depth, " levels")}}));
+void LodgmentReader::EndOfFile() {
+  if (!root_seen_) return FailStructure("", "the file holds no XML element");
+  if (pending_.has_value()) {
+    return FailStructure(
+        pending_->document_id,
+        absl::StrCat("Record_Delimiter DocumentID ", pending_->document_id, " (line ",
+                     pending_->line, ") is not followed by its document"));
   }
-  rec.errors =
-      SchemaErrors(employer ? payevnt_ctxt_ : payevntemp_ctxt_, root, d.document_id, expected_ns);
-  if (employer) {
-    CheckEmployer(root, rec);
+  Item end;
+  end.bytes_read = stream_->bytes_read();
+  Last(std::move(end));
+}
+
+void LodgmentReader::Check(Job& job) const {
+  xmlNode* root = job.root.get();
+  Record& rec = job.record;
+  if (rec.kind == Record::Kind::kEmployer) {
+    rec.errors = SchemaErrors(payevnt_ctxt_, root, rec.document_id, kPayevntNamespace);
+    CheckEmployer(root, job);
   } else {
+    rec.errors = SchemaErrors(payevntemp_ctxt_, root, rec.document_id, kPayevntempNamespace);
     CheckEmployee(root, rec);
   }
-
-  absl::StatusOr<bool> more = stream_->SkipSubtree();
-  if (!more.ok()) return FailXml(more.status());
-  positioned_ = *more;
-  eof_ = !*more;
-  reading_id_.clear();
-  last_id_ = d.document_id;
-
-  if (employer) {
-    summary_.has_employer = true;
-    summary_.employer = rec.employer;
-    summary_.employer_has_errors = !rec.errors.empty();
-  } else {
-    ++summary_.employees;
-    if (!rec.errors.empty()) ++summary_.employees_with_errors;
-  }
-  return rec;
+  if (options_.on_checked) options_.on_checked(rec);
 }
 
 std::vector<FieldError> LodgmentReader::SchemaErrors(xmlSchemaValidCtxt* ctxt, xmlNode* root,
                                                      const std::string& document_id,
-                                                     absl::string_view ns) {
+                                                     absl::string_view ns) const {
   std::vector<SchemaProblem> problems;
   xmlSchemaSetValidStructuredErrors(ctxt, CollectSchemaProblem, &problems);
   const int rc = xmlSchemaValidateOneElement(ctxt, root);
   xmlSchemaSetValidStructuredErrors(ctxt, nullptr, nullptr);
-  if (rc != 0 && problems.empty())
-    problems.push_back({"the document does not match the schema", root});
+  if (rc == 0 && problems.empty()) return {};
+  if (problems.empty()) problems.push_back({"the document does not match the schema", root});
   std::vector<FieldError> errors;
   std::vector<const xmlNode*> reported;
   const std::string qualified = absl::StrCat("{", ns, "}");
@@ -824,7 +965,8 @@ std::vector<FieldError> LodgmentReader::SchemaErrors(xmlSchemaValidCtxt* ctxt, x
   return errors;
 }
 
-void LodgmentReader::CheckEmployer(xmlNode* root, Record& rec) {
+void LodgmentReader::CheckEmployer(xmlNode* root, Job& job) const {
+  Record& rec = job.record;
   EmployerRecord& e = rec.employer;
   const std::string& id = rec.document_id;
   const absl::string_view ns = kPayevntNamespace;
@@ -858,7 +1000,7 @@ void LodgmentReader::CheckEmployer(xmlNode* root, Record& rec) {
   check_abn(xml::FirstChild(root, "Int"));
 
   const xmlNode* count = xml::FirstChild(payroll, "InteractionRecordCt");
-  record_count_known_ =
+  job.record_count_known =
       count != nullptr &&
       absl::SimpleAtoi(absl::StripAsciiWhitespace(NodeText(count)), &e.interaction_record_count) &&
       e.interaction_record_count >= 0;
@@ -902,7 +1044,7 @@ void LodgmentReader::CheckEmployer(xmlNode* root, Record& rec) {
   }
 }
 
-void LodgmentReader::CheckEmployee(xmlNode* root, Record& rec) {
+void LodgmentReader::CheckEmployee(xmlNode* root, Record& rec) const {
   EmployeeRecord& e = rec.employee;
   const std::string& id = rec.document_id;
   const absl::string_view ns = kPayevntempNamespace;
@@ -967,30 +1109,6 @@ void LodgmentReader::CheckEmployee(xmlNode* root, Record& rec) {
       }
     }
   }
-}
-
-absl::Status LodgmentReader::Finish() {
-  state_ = State::kDone;
-  summary_.bytes_read = stream_->bytes_read();
-  if (pending_.has_value()) {
-    return FailStructure(
-        pending_->document_id,
-        absl::StrCat("Record_Delimiter DocumentID ", pending_->document_id, " (line ",
-                     pending_->line, ") is not followed by its document"));
-  }
-  if (!summary_.has_employer) {
-    return FailStructure("", "the lodgment holds no PAYEVNT (employer) document");
-  }
-  if (record_count_known_ && summary_.employer.interaction_record_count != summary_.employees) {
-    summary_.final_errors.push_back(
-        MakeFieldError(codes::kRecordCountMismatch, parent_id_,
-                       "/tns:PAYEVNT/tns:Rp/tns:Payroll/tns:InteractionRecordCt",
-                       {{"Declared", absl::StrCat(summary_.employer.interaction_record_count)},
-                        {"Actual", absl::StrCat(summary_.employees)}}));
-    summary_.employer_has_errors = true;
-  }
-  summary_.finished = true;
-  return absl::OkStatus();
 }
 
 }  // namespace sbrgate::payevnt

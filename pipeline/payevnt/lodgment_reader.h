@@ -45,18 +45,25 @@
 //    matching its document, duplicate DocumentID, parent not first): reading
 //    stops; Next() returns InvalidArgument naming file, line and record:
 //    "<name>:<line>: DocumentID <id>: <what>" for the record structure,
-//    "<name>:<line>: <what> (in DocumentID <id>)" for XML problems (libxml2
-//    parses ahead of the records, so those are placed by their line; in a
-//    one-line file the message names the range of records on it), and
-//    summary().fatal holds the same as a FieldError. Past line 65535 (where
-//    libxml2 stops counting element lines) structural messages say "near";
+//    "<name>:<line>: <what> (in DocumentID <id>)" for XML problems (placed
+//    by their line; in a one-line file the message names the range of
+//    records on it), and summary().fatal holds the same as a FieldError;
 //  - per record (schema, check digits, dates, amounts): in Record::errors,
 //    and reading goes on. InteractionRecordCt can only be checked at the end,
 //    so its error (about the employer) lands in summary().final_errors.
+//
+// The file is parsed once (xml::RecordReader), on the caller's thread. The
+// checks of each record run on a second thread, up to a few dozen records
+// behind the parsing; records, errors and the summary come out exactly as if
+// it were all done in order on one thread. The first record (the
+// employer's) is returned before anything after it is read beyond libxml2's
+// 16 KiB read-ahead, so a caller can stop there cheaply.
 #ifndef SBRGATE_PIPELINE_PAYEVNT_LODGMENT_READER_H_
 #define SBRGATE_PIPELINE_PAYEVNT_LODGMENT_READER_H_
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +86,8 @@ struct LodgmentSchemas {
 // Loads pipeline/payevnt/schemas/payevnt.xsd and payevntemp.xsd (ResourcePath).
 absl::StatusOr<LodgmentSchemas> LoadLodgmentSchemas();
 
+struct Record;
+
 struct LodgmentReaderOptions {
   LodgmentSchemas schemas;  // loaded by Open when left empty
   xml::Limits limits;
@@ -88,6 +97,13 @@ struct LodgmentReaderOptions {
   // PaymentRecordTransactionD may be at most this many days after the day of
   // MessageTimestampGenerationDt (UTC).
   int max_payment_days_ahead = 366;
+  // Fill Record::text.
+  bool keep_document_text = false;
+  // Called for each record once it is checked, in file order, on the thread
+  // that checks it (not the caller's: see above), before Next() returns it.
+  // It may change the record, e.g. take its text. Work done here runs in
+  // parallel with the parsing of the records after it.
+  std::function<void(Record&)> on_checked;
 };
 
 struct Record {
@@ -95,10 +111,14 @@ struct Record {
   Kind kind = Kind::kEmployee;
   std::string document_id;
   std::string related_document_id;
-  int line = 0;             // of the document's start tag (libxml2 caps it at 65535)
+  int line = 0;             // of the document's start tag
   EmployerRecord employer;  // when kind == kEmployer
   EmployeeRecord employee;  // when kind == kEmployee
   std::vector<FieldError> errors;
+  // (LodgmentReaderOptions::keep_document_text) The document as XML that
+  // stands on its own, UTF-8 (see xml::RecordReader::Record::text): as it is
+  // in the file whenever it declares the namespaces it uses.
+  std::string text;
 };
 
 struct LodgmentSummary {
@@ -132,7 +152,16 @@ class LodgmentReader {
  private:
   class FramedSource;
   class IdSet;
-  enum class State { kStart, kRecords, kAfterRoot, kDone };
+  class Checker;
+  struct Job;
+  // What Next() returns next: a document (once checked); else a structural
+  // error; else (status OK) the end.
+  struct Item {
+    std::unique_ptr<Job> job;
+    absl::Status status;
+    std::optional<FieldError> fatal;
+    uint64_t bytes_read = 0;
+  };
   struct Delimiter {
     std::string document_id;
     std::string document_name;  // PAYEVNT or PAYEVNTEMP
@@ -140,40 +169,65 @@ class LodgmentReader {
     int line = 0;
   };
 
-  LodgmentReader() = default;
-  absl::StatusOr<bool> Advance();
-  absl::Status ReadRoot();
-  absl::Status ReadDelimiter();
-  absl::StatusOr<Record> ReadDocument();
-  absl::Status Finish();
+  // Documents in flight from the second record on: parsed, waiting for or
+  // in their checks.
+  static constexpr size_t kInFlight = 64;
+
+  LodgmentReader();
+  // Parsing (this thread): reads on until one more item is queued: a
+  // document to check, a structural error or the end.
+  void ParseItem();
+  void ReadRoot();
+  void StartDelimiter();
+  void EndDelimiter();
+  void StartDocument();
+  void EndDocument();
+  void EndOfFile();
   std::string LineText() const;
-  absl::Status Fail(FieldError error);
-  absl::Status FailStructure(absl::string_view document_id, std::string reason);
-  absl::Status FailXml(const absl::Status& status);
+  // A structural error where the parsing is.
+  Item Fatal(FieldError error) const;
+  // Queues the last item: nothing is parsed after it.
+  void Last(Item item);
+  void Fail(FieldError error);
+  void FailStructure(absl::string_view document_id, std::string reason);
+  void FailXml(const absl::Status& status);
+  // The record checks (the checker's thread): schema, then business rules.
+  void Check(Job& job) const;
   std::vector<FieldError> SchemaErrors(xmlSchemaValidCtxt* ctxt, xmlNode* root,
-                                       const std::string& document_id, absl::string_view ns);
-  void CheckEmployer(xmlNode* root, Record& rec);
-  void CheckEmployee(xmlNode* root, Record& rec);
+                                       const std::string& document_id, absl::string_view ns) const;
+  void CheckEmployer(xmlNode* root, Job& job) const;
+  void CheckEmployee(xmlNode* root, Record& rec) const;
+  // Taking items (this thread): what Next() returns.
+  absl::StatusOr<std::optional<Record>> Take(Item item);
+  absl::Status Finish();
 
   std::string name_;
   LodgmentReaderOptions options_;
   FramedSource* framed_ = nullptr;  // owned by stream_
-  std::unique_ptr<xml::StreamReader> stream_;
-  State state_ = State::kStart;
-  bool positioned_ = false;  // stream_ already sits on an unprocessed node
-  absl::Status fatal_status_;
-  std::optional<Delimiter> pending_;  // read, its document not yet
+  std::unique_ptr<xml::RecordReader> stream_;
+  // Parsing state.
+  bool root_seen_ = false;
+  bool parse_done_ = false;  // the last item (an error or the end) is queued
+  std::optional<Delimiter> open_delimiter_;  // its start tag read, its end not yet
+  std::optional<Delimiter> open_document_;   // the same for the document it announces
+  std::optional<Delimiter> pending_;         // read, its document not yet
   std::string parent_id_;
   uint64_t parent_group_ = 0;
-  std::string last_id_;     // DocumentID of the last complete record
-  std::string reading_id_;  // DocumentID of the document being read
-  bool eof_ = false;
-  bool record_count_known_ = false;
+  std::string last_id_;     // DocumentID of the last complete document
+  std::string reading_id_;  // DocumentID of the delimiter or document being read
   std::unique_ptr<IdSet> seen_ids_;  // for the duplicate DocumentID check
-  // One validation context per schema, reused for every record.
+  // One validation context per schema, used by the checker's thread only.
   xmlSchemaValidCtxt* payevnt_ctxt_ = nullptr;
   xmlSchemaValidCtxt* payevntemp_ctxt_ = nullptr;
+  // Taking state.
+  uint64_t taken_ = 0;  // items returned
+  bool done_ = false;   // the end or an error was returned
+  absl::Status fatal_status_;
+  bool record_count_known_ = false;
   LodgmentSummary summary_;
+  // In file order; destroyed (and the checker stopped) before stream_.
+  std::deque<Item> items_;
+  std::unique_ptr<Checker> checker_;
 };
 
 }  // namespace sbrgate::payevnt

@@ -4,8 +4,12 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlIO.h>
 
+#include <libxml/SAX2.h>
+
+#include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -25,6 +29,23 @@ void InitLibxml() {
     // Schema imports and anything else libxml2 resolves come from local files.
     xmlSetExternalEntityLoader(xmlNoNetExternalEntityLoader);
   });
+}
+
+constexpr char kDtdRefusal[] =
+    "a DTD (<!DOCTYPE>/<!ENTITY>) is not allowed: entities and external references are refused";
+
+// Whether a chunk of raw input holds DTD markup, also across the boundary
+// with `tail`, the last bytes of the chunk before.
+bool HasDtdMarkup(absl::string_view tail, absl::string_view chunk) {
+  std::string window(tail);
+  window.append(chunk.data(), std::min<size_t>(chunk.size(), 16));
+  for (absl::string_view markup : {absl::string_view("<!DOCTYPE"), absl::string_view("<!ENTITY")}) {
+    if (window.find(markup.data(), 0, markup.size()) != std::string::npos ||
+        chunk.find(markup) != absl::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string Trimmed(const char* message) {
@@ -205,14 +226,9 @@ struct StreamReader::Input {
       return -1;
     }
     if (*n == 0) return 0;
-    std::string window = in->tail;
-    window.append(buf, std::min<size_t>(*n, 16));
     const absl::string_view chunk(buf, *n);
-    if (window.find("<!DOCTYPE") != std::string::npos ||
-        chunk.find("<!DOCTYPE") != absl::string_view::npos ||
-        window.find("<!ENTITY") != std::string::npos ||
-        chunk.find("<!ENTITY") != absl::string_view::npos) {
-      in->error = "a DTD (<!DOCTYPE>/<!ENTITY>) is not allowed: entities and external references are refused";
+    if (HasDtdMarkup(in->tail, chunk)) {
+      in->error = kDtdRefusal;
       return -1;
     }
     in->tail = std::string(chunk.substr(chunk.size() > 8 ? chunk.size() - 8 : 0));
@@ -375,6 +391,359 @@ absl::StatusOr<bool> StreamReader::SkipSubtree() {
 
 uint64_t StreamReader::bytes_read() const { return input_->bytes; }
 
+namespace {
+
+// How much input RecordReader hands libxml2 at a time.
+constexpr size_t kRecordChunkBytes = 16 << 10;
+
+bool IsBlank(const xmlChar* text, int len) {
+  for (int i = 0; i < len; ++i) {
+    if (!IS_BLANK_CH(text[i])) return false;
+  }
+  return true;
+}
+
+bool IsXmlNamespace(const xmlNs* ns) {
+  return ns->prefix != nullptr && xmlStrEqual(ns->prefix, BAD_CAST "xml");
+}
+
+// Whether every namespace used in the subtree (by elements and attributes)
+// is declared in it, so that its text stands on its own. A walk in document
+// order meets each declaration before the nodes in its scope.
+bool DeclaresItsNamespaces(const xmlNode* root) {
+  std::vector<const xmlNs*> declared;
+  auto known = [&declared](const xmlNs* ns) {
+    return ns == nullptr || IsXmlNamespace(ns) ||
+           std::find(declared.begin(), declared.end(), ns) != declared.end();
+  };
+  const xmlNode* n = root;
+  while (n != nullptr) {
+    if (n->type == XML_ELEMENT_NODE) {
+      for (const xmlNs* ns = n->nsDef; ns != nullptr; ns = ns->next) declared.push_back(ns);
+      if (!known(n->ns)) return false;
+      for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
+        if (!known(a->ns)) return false;
+      }
+      if (n->children != nullptr) {
+        n = n->children;
+        continue;
+      }
+    }
+    while (n != root && n->next == nullptr) n = n->parent;
+    if (n == root) break;
+    n = n->next;
+  }
+  return true;
+}
+
+}  // namespace
+
+// The SAX handlers: libxml2's own DOM builders, wrapped to enforce the
+// limits, to detach each complete record and to queue the events.
+struct RecordReader::Callbacks {
+  static RecordReader* Self(void* ctx) {
+    return static_cast<RecordReader*>(static_cast<xmlParserCtxt*>(ctx)->_private);
+  }
+
+  // True (and the parser halted) once a problem is known: no event may
+  // follow it.
+  static bool Halted(void* ctx) {
+    if (!Self(ctx)->stopped_) return false;
+    xmlStopParser(static_cast<xmlParserCtxt*>(ctx));
+    return true;
+  }
+
+  static void StartElement(void* ctx, const xmlChar* localname, const xmlChar* prefix,
+                           const xmlChar* uri, int nb_namespaces, const xmlChar** namespaces,
+                           int nb_attributes, int nb_defaulted, const xmlChar** attributes) {
+    if (Halted(ctx)) return;
+    auto* ctxt = static_cast<xmlParserCtxt*>(ctx);
+    RecordReader* self = Self(ctx);
+    const int depth = ctxt->nodeNr;  // of this element: 0 for the root
+    const Limits& limits = self->options_.limits;
+    if (depth > limits.max_depth) {
+      self->Stop(absl::StrCat("elements nested deeper than ", limits.max_depth, " levels"));
+      return;
+    }
+    // attributes: 5 pointers each (localname, prefix, URI, value, end).
+    for (int i = 0; i < nb_attributes; ++i) {
+      const size_t len = attributes[i * 5 + 4] - attributes[i * 5 + 3];
+      if (len > limits.max_text_bytes) {
+        self->Stop(absl::StrCat("attribute ", reinterpret_cast<const char*>(attributes[i * 5]),
+                                " of ", len, " bytes is over the limit of ",
+                                limits.max_text_bytes));
+        return;
+      }
+    }
+    self->text_run_ = 0;
+    if (depth == 1) {
+      // A start tag holds no '<' but its first byte, and libxml2 has just
+      // read it whole: the record starts at the last '<' before the parser.
+      const xmlChar* p = ctxt->input->cur;
+      while (p > ctxt->input->base && *--p != '<') {
+      }
+      self->in_record_ = true;
+      self->record_start_ = ctxt->input->consumed + static_cast<uint64_t>(p - ctxt->input->base);
+      self->record_line_ = ctxt->input->line;
+      self->record_name_ = prefix == nullptr
+                               ? std::string(reinterpret_cast<const char*>(localname))
+                               : absl::StrCat(reinterpret_cast<const char*>(prefix), ":",
+                                              reinterpret_cast<const char*>(localname));
+    } else if (depth > 1 && self->OverBudget(self->ParsePosition())) {
+      return;
+    }
+    xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                          nb_defaulted, attributes);
+    if (depth > 1 || ctxt->nodeNr != depth + 1) return;
+    self->pending_.push_back(
+        {depth == 0 ? Event::kRootStart : Event::kRecordStart, ctxt->node, ctxt->input->line, ""});
+  }
+
+  static void EndElement(void* ctx, const xmlChar* localname, const xmlChar* prefix,
+                         const xmlChar* uri) {
+    if (Halted(ctx)) return;
+    auto* ctxt = static_cast<xmlParserCtxt*>(ctx);
+    RecordReader* self = Self(ctx);
+    xmlNode* node = ctxt->node;
+    const int depth = ctxt->nodeNr - 1;  // of this element
+    self->text_run_ = 0;
+    if (depth >= 1 && self->OverBudget(self->ParsePosition())) return;
+    xmlSAX2EndElementNs(ctx, localname, prefix, uri);
+    if (node == nullptr) return;
+    if (depth == 0) {
+      self->pending_.push_back({Event::kRootEnd, node, ctxt->input->line, ""});
+    } else if (depth == 1) {
+      // Stays in the document until taken (RecordText may need its
+      // ancestors' namespace declarations).
+      Pending record{Event::kRecordEnd, node, self->record_line_, ""};
+      if (self->options_.keep_text) record.input = self->RecordInput(self->ParsePosition());
+      self->in_record_ = false;
+      self->pending_.push_back(std::move(record));
+    }
+  }
+
+  static void Characters(void* ctx, const xmlChar* text, int len) {
+    if (Halted(ctx)) return;
+    auto* ctxt = static_cast<xmlParserCtxt*>(ctx);
+    RecordReader* self = Self(ctx);
+    if (ctxt->nodeNr > 1) {
+      // libxml2 often moves on past the text only after this call.
+      uint64_t end = self->ParsePosition();
+      const xmlParserInput* in = ctxt->input;
+      if (text >= in->base && text + len <= in->end) {
+        end = std::max(end, in->consumed + static_cast<uint64_t>(text + len - in->base));
+      }
+      if (self->OverBudget(end)) return;
+    }
+    self->text_run_ += static_cast<size_t>(len);
+    if (self->text_run_ > self->options_.limits.max_text_bytes) {
+      self->Stop(absl::StrCat("text of <", LocalName(ctxt->node), "> is over the limit of ",
+                              self->options_.limits.max_text_bytes, " bytes"));
+      return;
+    }
+    if (ctxt->nodeNr <= 1) {  // between records: not kept
+      if (!IsBlank(text, len)) {
+        self->pending_.push_back({Event::kText, nullptr, ctxt->input->line, ""});
+      }
+      return;
+    }
+    xmlSAX2Characters(ctx, text, len);
+  }
+
+  static void Comment(void* ctx, const xmlChar* value) {
+    if (Halted(ctx)) return;
+    RecordReader* self = Self(ctx);
+    self->text_run_ = 0;
+    // Outside records not kept; inside, part of the record's DOM.
+    if (static_cast<xmlParserCtxt*>(ctx)->nodeNr < 2 || self->OverBudget(self->ParsePosition())) {
+      return;
+    }
+    xmlSAX2Comment(ctx, value);
+  }
+
+  static void ProcessingInstruction(void* ctx, const xmlChar* target, const xmlChar* data) {
+    if (Halted(ctx)) return;
+    RecordReader* self = Self(ctx);
+    self->text_run_ = 0;
+    if (static_cast<xmlParserCtxt*>(ctx)->nodeNr < 2 || self->OverBudget(self->ParsePosition())) {
+      return;
+    }
+    xmlSAX2ProcessingInstruction(ctx, target, data);
+  }
+
+  static void Dtd(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
+    if (Halted(ctx)) return;
+    Self(ctx)->Stop(kDtdRefusal);
+  }
+
+  // Any message from libxml2, warnings too, ends the reading. The parser is
+  // halted by the next handler: halting it inside its own error report is
+  // not safe.
+  static void Error(void* ctx, xmlError* error) {
+    if (ctx == nullptr || Self(ctx)->stopped_) return;
+    Self(ctx)->Refuse(error->line,
+                      absl::StrCat("not well-formed XML: ", Trimmed(error->message)));
+  }
+};
+
+absl::StatusOr<std::unique_ptr<RecordReader>> RecordReader::Open(
+    std::unique_ptr<ByteSource> source, absl::string_view source_name,
+    RecordReaderOptions options) {
+  InitLibxml();
+  std::unique_ptr<RecordReader> r(new RecordReader());
+  r->source_ = std::move(source);
+  r->source_name_ = std::string(source_name);
+  r->options_ = options;
+  xmlSAXHandler sax;
+  std::memset(&sax, 0, sizeof sax);
+  xmlSAXVersion(&sax, 2);
+  sax.startElementNs = Callbacks::StartElement;
+  sax.endElementNs = Callbacks::EndElement;
+  sax.characters = Callbacks::Characters;
+  sax.ignorableWhitespace = Callbacks::Characters;
+  sax.cdataBlock = nullptr;  // CDATA arrives as characters
+  sax.comment = Callbacks::Comment;
+  sax.processingInstruction = Callbacks::ProcessingInstruction;
+  sax.internalSubset = Callbacks::Dtd;
+  sax.externalSubset = Callbacks::Dtd;
+  sax.serror = Callbacks::Error;
+  r->ctxt_ = xmlCreatePushParserCtxt(&sax, nullptr, nullptr, 0, r->source_name_.c_str());
+  if (r->ctxt_ == nullptr) return absl::ResourceExhaustedError("cannot allocate XML parser");
+  xmlCtxtUseOptions(r->ctxt_, kParseOptions);
+  r->ctxt_->_private = r.get();
+  r->chunk_.resize(kRecordChunkBytes);
+  return r;
+}
+
+RecordReader::~RecordReader() {
+  // Records not taken are still in the document.
+  if (ctxt_ != nullptr) {
+    xmlFreeDoc(ctxt_->myDoc);
+    xmlFreeParserCtxt(ctxt_);
+  }
+}
+
+uint64_t RecordReader::ParsePosition() const {
+  return ctxt_->input->consumed + static_cast<uint64_t>(ctxt_->input->cur - ctxt_->input->base);
+}
+
+void RecordReader::Refuse(int line, std::string message) {
+  error_ = absl::InvalidArgumentError(absl::StrCat(source_name_, ":", line, ": ", message));
+  stopped_ = true;
+  window_.clear();
+}
+
+void RecordReader::Stop(std::string why) {
+  Refuse(ctxt_->input->line, std::move(why));
+  xmlStopParser(ctxt_);
+}
+
+bool RecordReader::OverBudget(uint64_t position) {
+  const size_t max = options_.max_record_bytes;
+  if (!in_record_ || max == 0 || position - record_start_ <= max) return false;
+  Stop(absl::StrCat("<", record_name_, "> is over the limit of ", max, " bytes per record"));
+  return true;
+}
+
+std::string RecordReader::RecordText() {
+  if (current_.event != Event::kRecordEnd || current_.node == nullptr) return "";
+  if (!current_.input.empty() && DeclaresItsNamespaces(current_.node)) {
+    return std::move(current_.input);
+  }
+  // A copy made in place declares on itself every namespace it uses.
+  NodePtr copy(xmlDocCopyNode(current_.node, current_.node->doc, 1));
+  return copy != nullptr ? NodeXml(copy.get()) : "";
+}
+
+void RecordReader::Feed() {
+  if (eof_) {
+    xmlParseChunk(ctxt_, nullptr, 0, 1);
+    finished_ = true;
+    if (!stopped_ && !ctxt_->wellFormed) {
+      Refuse(ctxt_->input->line, "not well-formed XML: unknown error");
+    }
+    return;
+  }
+  absl::StatusOr<size_t> n = source_->Read(chunk_.data(), chunk_.size());
+  if (!n.ok()) return Refuse(ctxt_->input->line, std::string(n.status().message()));
+  if (*n == 0) {
+    eof_ = true;
+    return;
+  }
+  const absl::string_view chunk(chunk_.data(), *n);
+  if (HasDtdMarkup(dtd_tail_, chunk)) return Refuse(ctxt_->input->line, kDtdRefusal);
+  dtd_tail_ = std::string(chunk.substr(chunk.size() > 8 ? chunk.size() - 8 : 0));
+  bytes_read_ += *n;
+  if (options_.keep_text) window_.append(chunk.data(), chunk.size());
+  xmlParseChunk(ctxt_, chunk.data(), static_cast<int>(chunk.size()), 0);
+  if (stopped_) return;
+  // A record still open owns everything libxml2 holds, parsed or not.
+  if (in_record_ && OverBudget(ctxt_->input->consumed +
+                               static_cast<uint64_t>(ctxt_->input->end - ctxt_->input->base))) {
+    return;
+  }
+  if (options_.keep_text) {
+    // Keep only what a record to come may need: from the open record's
+    // start, or from where the parser is.
+    const uint64_t keep = in_record_ ? record_start_ : ParsePosition();
+    if (keep > window_start_) {
+      window_.erase(0, static_cast<size_t>(std::min<uint64_t>(keep - window_start_, window_.size())));
+      window_start_ = keep;
+    }
+  }
+}
+
+std::string RecordReader::RecordInput(uint64_t end) const {
+  const bool utf8 = ctxt_->input->buf == nullptr || ctxt_->input->buf->encoder == nullptr;
+  if (!utf8 || record_start_ < window_start_ || end > window_start_ + window_.size()) return "";
+  return window_.substr(static_cast<size_t>(record_start_ - window_start_),
+                        static_cast<size_t>(end - record_start_));
+}
+
+absl::StatusOr<RecordReader::Event> RecordReader::Next() {
+  if (current_.event == Event::kRecordEnd && current_.node != nullptr) {
+    xmlUnlinkNode(current_.node);  // not taken
+    xmlFreeNode(current_.node);
+  }
+  current_ = Pending{Event::kEnd};
+  while (pending_.empty()) {
+    if (stopped_) return error_;
+    if (finished_) return Event::kEnd;
+    Feed();
+  }
+  current_ = std::move(pending_.front());
+  pending_.pop_front();
+  return current_.event;
+}
+
+absl::string_view RecordReader::local_name() const { return LocalName(current_.node); }
+
+absl::string_view RecordReader::namespace_uri() const { return NamespaceUri(current_.node); }
+
+bool RecordReader::attribute(const char* name, std::string* value) const {
+  if (current_.node == nullptr) return false;
+  xmlChar* v = xmlGetNoNsProp(current_.node, reinterpret_cast<const xmlChar*>(name));
+  if (v == nullptr) return false;
+  value->assign(reinterpret_cast<const char*>(v));
+  xmlFree(v);
+  return true;
+}
+
+int RecordReader::line() const {
+  if (current_.line > 0) return current_.line;
+  return ctxt_->input != nullptr ? ctxt_->input->line : 0;
+}
+
+RecordReader::Record RecordReader::TakeRecord() {
+  Record r;
+  if (current_.event != Event::kRecordEnd || current_.node == nullptr) return r;
+  xmlUnlinkNode(current_.node);
+  r.node.reset(current_.node);
+  r.line = current_.line;
+  current_.node = nullptr;
+  return r;
+}
+
 absl::string_view LocalName(const xmlNode* node) {
   return node && node->name ? reinterpret_cast<const char*>(node->name) : "";
 }
@@ -416,6 +785,22 @@ std::string Attribute(const xmlNode* node, const char* name) {
   std::string out = v ? reinterpret_cast<const char*>(v) : "";
   xmlFree(v);
   return out;
+}
+
+std::string NodeXml(xmlNode* node) {
+  std::string text;
+  xmlBuffer* buffer = xmlBufferCreate();
+  if (buffer == nullptr) return text;
+  xmlOutputBuffer* out = xmlOutputBufferCreateBuffer(buffer, nullptr);
+  if (out != nullptr) {
+    xmlNodeDumpOutput(out, node->doc, node, 0, 0, "UTF-8");
+    xmlOutputBufferFlush(out);
+    text.assign(reinterpret_cast<const char*>(xmlBufferContent(buffer)),
+                static_cast<size_t>(xmlBufferLength(buffer)));
+    xmlOutputBufferClose(out);
+  }
+  xmlBufferFree(buffer);
+  return text;
 }
 
 std::string Escape(absl::string_view text) {

@@ -14,7 +14,8 @@
 //   absl::StatusOr<xml::Document> doc = xml::ParseDocument(bytes, "envelope");
 //   xmlNode* root = xmlDocGetRootElement(doc->get());
 //
-// Streams (lodgments of any size): see StreamReader.
+// Streams (lodgments of any size): see StreamReader, and RecordReader for a
+// root holding a long sequence of records.
 //
 // XSD validation: see Schema.
 #ifndef SBRGATE_PIPELINE_XML_HARDENED_H_
@@ -24,6 +25,8 @@
 #include <libxml/xmlreader.h>
 #include <libxml/xmlschemas.h>
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -121,6 +124,140 @@ class StreamReader {
   Limits limits_;
 };
 
+struct NodeFree {
+  void operator()(xmlNode* n) const { xmlFreeNode(n); }
+};
+using NodePtr = std::unique_ptr<xmlNode, NodeFree>;
+
+struct RecordReaderOptions {
+  Limits limits;
+  // Largest record (child of the root) in bytes of input; 0 for no limit.
+  // Bounds the memory one record's DOM takes.
+  size_t max_record_bytes = 0;
+  // Keep the input bytes of each record, so that RecordText() gives them as
+  // they are rather than serialising the DOM.
+  bool keep_text = false;
+};
+
+// Reads a document whose root element holds a long sequence of records (its
+// child elements), one record at a time, in bounded memory: libxml2's push
+// parser builds the DOM of the record being read, and each complete record
+// is handed over detached from the document. Limits apply as for
+// ParseDocument (no DTD, depth, text and attribute sizes), plus
+// RecordReaderOptions::max_record_bytes; the total size is unbounded. The
+// input is parsed exactly once, 16 KiB at a time.
+//
+//   auto reader = xml::RecordReader::Open(std::move(source), "lodgment.xml");
+//   for (;;) {
+//     absl::StatusOr<xml::RecordReader::Event> e = (*reader)->Next();
+//     if (!e.ok()) return e.status();  // "<name>:<line>: <what>"
+//     if (*e == xml::RecordReader::Event::kEnd) break;
+//     if (*e == xml::RecordReader::Event::kRecordEnd) {
+//       xml::RecordReader::Record r = (*reader)->TakeRecord();
+//       Use(r.node.get());  // a detached element
+//     }
+//   }
+//
+// Events come in document order. libxml2 reads ahead of them (up to 16 KiB),
+// so a problem found further on is reported by Next() only once the events
+// before it have been returned.
+//
+// Threads: a taken record may be read, not changed, on another thread while
+// this reader goes on (its names are in the reader's dictionary, which only
+// grows); it must be freed on the thread that calls Next(), before the
+// reader is destroyed.
+class RecordReader {
+ public:
+  enum class Event {
+    kRootStart,    // the root's start tag was read: local_name(), namespace_uri(), line()
+    kRecordStart,  // a record's start tag was read: the same, and attribute()
+    kRecordEnd,    // that record is complete: TakeRecord()
+    kText,         // text between records that is not whitespace: line()
+    kRootEnd,      // the root's end tag
+    kEnd,          // the input ended, well-formed
+  };
+  struct Record {
+    NodePtr node;  // the record's element, detached from the document
+    int line = 0;  // of its start tag
+  };
+
+  static absl::StatusOr<std::unique_ptr<RecordReader>> Open(
+      std::unique_ptr<ByteSource> source, absl::string_view source_name,
+      RecordReaderOptions options = RecordReaderOptions());
+  ~RecordReader();
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // The next event. After an error, returns the same error again.
+  absl::StatusOr<Event> Next();
+
+  // The current event's element (kRootStart, kRecordStart, kRecordEnd).
+  absl::string_view local_name() const;
+  absl::string_view namespace_uri() const;
+  // The current element's attribute in no namespace; false if absent.
+  bool attribute(const char* name, std::string* value) const;
+  // Line of the current event (for an element, of its start tag), or where
+  // the parser is.
+  int line() const;
+  // The record of a kRecordEnd event as XML that stands on its own, UTF-8:
+  // its bytes in the input as they are (RecordReaderOptions::keep_text, a
+  // UTF-8 input, and the record declares every namespace it uses), else
+  // serialised from its DOM with those declarations added to it. Before
+  // TakeRecord(), once.
+  std::string RecordText();
+  // The record of a kRecordEnd event; once only. Not taken, it is freed by
+  // the next Next().
+  Record TakeRecord();
+  // Bytes consumed from the source so far.
+  uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  struct Callbacks;
+  struct Pending {
+    Event event;
+    xmlNode* node = nullptr;  // for kRecordEnd, in the document until taken
+    int line = 0;
+    std::string input;  // kRecordEnd (keep_text): the record's bytes
+  };
+  RecordReader() = default;
+  // Hands libxml2 the next chunk of input (or the end of it).
+  void Feed();
+  // Offset in the input (as libxml2 holds it) of the parser's position.
+  uint64_t ParsePosition() const;
+  // Ends the reading with an error: Refuse from libxml2's error handler,
+  // Stop (which also halts the parser) from the others.
+  void Refuse(int line, std::string message);
+  void Stop(std::string why);
+  // Stops if the open record reaches past `position` over its budget.
+  bool OverBudget(uint64_t position);
+  // The input bytes of the open record, which ends at `end`; empty if they
+  // are not the record's UTF-8 text.
+  std::string RecordInput(uint64_t end) const;
+
+  std::unique_ptr<ByteSource> source_;
+  std::string source_name_;
+  RecordReaderOptions options_;
+  xmlParserCtxt* ctxt_ = nullptr;
+  std::deque<Pending> pending_;
+  Pending current_{Event::kEnd};
+  absl::Status error_;
+  bool stopped_ = false;   // a problem was found: no more events
+  bool eof_ = false;       // the source is exhausted
+  bool finished_ = false;  // the parser has seen the end
+  uint64_t bytes_read_ = 0;
+  std::string chunk_;      // read buffer
+  std::string dtd_tail_;   // last bytes of the previous chunk, for the DTD check
+  // The open record, if any.
+  bool in_record_ = false;
+  uint64_t record_start_ = 0;  // offset of its '<'
+  int record_line_ = 0;
+  std::string record_name_;  // qualified, for messages
+  size_t text_run_ = 0;  // bytes of the text node being built
+  // Input bytes from window_start_ on, kept while a record may need them.
+  std::string window_;
+  uint64_t window_start_ = 0;
+};
+
 // Text content of the first child element of `parent` named `local_name`
 // (any namespace), or empty if absent.
 std::string ChildText(const xmlNode* parent, absl::string_view local_name);
@@ -133,6 +270,10 @@ std::string Attribute(const xmlNode* node, const char* name);
 // Local name and namespace of an element.
 absl::string_view LocalName(const xmlNode* node);
 absl::string_view NamespaceUri(const xmlNode* node);
+
+// The element and its subtree as XML, UTF-8 (no XML declaration; namespaces
+// declared above it are not added). Empty if it cannot be serialised.
+std::string NodeXml(xmlNode* node);
 
 // Escapes text for use in XML character data and attribute values.
 std::string Escape(absl::string_view text);
