@@ -72,6 +72,8 @@ std::unique_ptr<Clock> MakeClock(const PipelineConfig& config) {
 
 absl::StatusOr<std::unique_ptr<blob::BlobStore>> OpenBlobStore(const PipelineConfig& config) {
   ::mkdir(config.data_dir.c_str(), 0755);
+  // Uploads and SBR responses are spooled here before they become blobs.
+  ::mkdir((config.data_dir + "/spool").c_str(), 0755);
   return blob::BlobStore::Create(config.data_dir + "/blobs");
 }
 
