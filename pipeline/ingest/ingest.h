@@ -34,12 +34,17 @@
 //    employees_sent is 0 and there is no payload.
 //  - PrevalidateMode::kOff: every record is sent as given; SBR judges.
 //
-// Memory stays bounded however large the upload: the bytes are teed to an
-// unlinked temporary file while LodgmentReader validates them record by
-// record, and a second streaming pass over that file writes the payload
-// (each kept document re-serialised from its own small DOM, with the
-// namespaces it uses declared on it). Only the lists of held-back and sent
-// records grow with the file.
+// One pass, on two threads: LodgmentReader parses the upload on the
+// caller's thread and validates each record on a second one; as soon as an
+// employee record is validated and kept, its document (its bytes as
+// uploaded, plus any namespace declarations it relied on from the wrapper)
+// is compressed on that second thread into an unlinked temporary file. The
+// employer's PAYEVNT, whose InteractionRecordCt is only known at the end,
+// is compressed last and spliced in front: the blob is a single gzip
+// member. Results do not depend on the threads' timing. Memory stays
+// bounded however large the upload: a few dozen records are in flight at
+// a time, and only the lists of held-back and sent records grow with the
+// file. The upload is read on the caller's thread only.
 #ifndef SBRGATE_PIPELINE_INGEST_INGEST_H_
 #define SBRGATE_PIPELINE_INGEST_INGEST_H_
 
@@ -69,8 +74,9 @@ struct IngestOptions {
   PrevalidateMode prevalidate = PrevalidateMode::kHold;
   // Names the upload in messages ("pay.xml:12: ...").
   std::string name = "upload";
-  // Where the upload is spooled while it is read (an unlinked file, so
-  // nothing is left behind even by a crash). Empty: $TMPDIR, else /tmp.
+  // Where the compressed employee documents are spooled until the payload
+  // is written (an unlinked file, so nothing is left behind even by a
+  // crash). Empty: $TMPDIR, else /tmp.
   std::string temp_dir;
   // Schemas and limits for the reader; schemas load on each call when empty.
   payevnt::LodgmentReaderOptions reader;

@@ -1,7 +1,10 @@
 #include "pipeline/ingest/ingest.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -265,6 +268,51 @@ TEST_F(IngestTest, NamespacesDeclaredOnTheWrapperTravelWithEachDocument) {
   const payevnt::ValidationReport report = Validate(payload);
   EXPECT_TRUE(report.valid) << (report.errors.empty() ? "" : payevnt::ToString(report.errors[0]));
   EXPECT_EQ(report.employees, 3);
+}
+
+TEST_F(IngestTest, PayloadIsOneGzipMember) {
+  std::string file;
+  Generate(&file, 300, 4);
+  absl::StatusOr<IngestResult> r = Run(file);
+  ASSERT_TRUE(r.ok()) << r.status();
+  absl::StatusOr<std::string> gz = blobs_->ReadString(r->payload->sha256);
+  ASSERT_TRUE(gz.ok()) << gz.status();
+  // A plain zlib gunzip of one member (no multi-member tolerance) takes in
+  // every byte and gives the whole sequence.
+  z_stream z{};
+  ASSERT_EQ(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+  std::string plain(8 << 20, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(gz->data());
+  z.avail_in = static_cast<uInt>(gz->size());
+  z.next_out = reinterpret_cast<Bytef*>(plain.data());
+  z.avail_out = static_cast<uInt>(plain.size());
+  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
+  EXPECT_EQ(z.avail_in, 0u);
+  plain.resize(z.total_out);
+  inflateEnd(&z);
+  EXPECT_EQ(plain, Payload(*r));
+  const payevnt::ValidationReport report = Validate(plain);
+  EXPECT_TRUE(report.valid);
+  EXPECT_EQ(report.employees, 296);
+  EXPECT_EQ(report.employer.interaction_record_count, 296);
+}
+
+TEST_F(IngestTest, DocumentsTravelAsUploaded) {
+  std::string file;
+  Generate(&file, 30);
+  file = EditRecord(file, "1.7", "<tns:Payee>", "<tns:Payee><!-- checked by hand -->");
+  file = absl::StrReplaceAll(file, {{"\n", "\r\n"}});
+  absl::StatusOr<IngestResult> r = Run(file);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string payload = Payload(*r);
+  // Each employee document is the uploaded bytes of it.
+  const size_t begin = file.find("<tns:PAYEVNTEMP", Span(file, "1.7").first);
+  const size_t end = file.find("</tns:PAYEVNTEMP>", begin) + strlen("</tns:PAYEVNTEMP>");
+  EXPECT_THAT(payload, HasSubstr(file.substr(begin, end - begin)));
+  EXPECT_THAT(payload, HasSubstr("<!-- checked by hand -->"));
+  const payevnt::ValidationReport report = Validate(payload);
+  EXPECT_TRUE(report.valid) << (report.errors.empty() ? "" : payevnt::ToString(report.errors[0]));
+  EXPECT_EQ(report.employees, 30);
 }
 
 TEST_F(IngestTest, OffModeSendsEveryRecordAsGiven) {

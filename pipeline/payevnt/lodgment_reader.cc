@@ -109,7 +109,23 @@ bool ParseDocumentId(absl::string_view id, uint64_t* group, uint64_t* key) {
 // xs:date (no zone; the schemas require that shape), whitespace collapsed.
 bool ParseDay(absl::string_view text, absl::CivilDay* day) {
   text = absl::StripAsciiWhitespace(text);
-  return text.size() == 10 && absl::ParseCivilTime(text, day);
+  if (text.size() != 10) return false;
+  // The usual YYYY-MM-DD directly; the rest as absl reads it.
+  int parts[3] = {0, 0, 0};
+  for (size_t i = 0, part = 0; i < text.size(); ++i) {
+    if (i == 4 || i == 7) {
+      if (text[i] != '-') return absl::ParseCivilTime(text, day);
+      ++part;
+    } else if (absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
+      parts[part] = parts[part] * 10 + (text[i] - '0');
+    } else {
+      return absl::ParseCivilTime(text, day);
+    }
+  }
+  const absl::CivilDay d(parts[0], parts[1], parts[2]);
+  if (d.year() != parts[0] || d.month() != parts[1] || d.day() != parts[2]) return false;
+  *day = d;
+  return true;
 }
 
 // xs:decimal with at most two fraction digits, to cents.
@@ -416,7 +432,7 @@ class LodgmentReader::FramedSource : public ByteSource {
 // A document between its parsing and Next(): parsed on the reader's thread,
 // checked on the checker's.
 struct LodgmentReader::Job {
-  Record record;       // what parsing knows; Check adds the rest
+  Record record;       // all but the schema errors, which Check adds
   xml::NodePtr root;   // freed on the reader's thread (see xml::RecordReader)
   bool record_count_known = false;  // employer: InteractionRecordCt was read
   uint64_t seq = 0;    // in the checker's order
@@ -459,7 +475,7 @@ class LodgmentReader::Checker {
   }
 
  private:
-  static constexpr uint64_t kBatch = 16;
+  static constexpr uint64_t kBatch = 8;
 
   void Run() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -886,7 +902,7 @@ void LodgmentReader::StartDocument() {
 }
 
 void LodgmentReader::EndDocument() {
-  std::string text = options_.keep_document_text ? stream_->RecordText() : "";
+  xml::SharedText text = options_.keep_document_text ? stream_->RecordText() : xml::SharedText();
   xml::RecordReader::Record r = stream_->TakeRecord();
   Delimiter d = *std::move(open_document_);
   open_document_.reset();
@@ -898,6 +914,13 @@ void LodgmentReader::EndDocument() {
   rec.line = d.line;
   rec.text = std::move(text);
   job->root = std::move(r.node);
+  // The business rules read a few fields: cheapest here, while the DOM just
+  // built is in this thread's cache. The schema follows on the checker's.
+  if (rec.kind == Record::Kind::kEmployer) {
+    CheckEmployer(job->root.get(), *job);
+  } else {
+    CheckEmployee(job->root.get(), rec);
+  }
   if (checker_ == nullptr) checker_ = std::make_unique<Checker>(*this);
   checker_->Submit(job.get());
   Item item;
@@ -921,14 +944,16 @@ void LodgmentReader::EndOfFile() {
 }
 
 void LodgmentReader::Check(Job& job) const {
-  xmlNode* root = job.root.get();
   Record& rec = job.record;
-  if (rec.kind == Record::Kind::kEmployer) {
-    rec.errors = SchemaErrors(payevnt_ctxt_, root, rec.document_id, kPayevntNamespace);
-    CheckEmployer(root, job);
-  } else {
-    rec.errors = SchemaErrors(payevntemp_ctxt_, root, rec.document_id, kPayevntempNamespace);
-    CheckEmployee(root, rec);
+  const bool employer = rec.kind == Record::Kind::kEmployer;
+  // Schema errors first, then those of the business rules (see EndDocument).
+  std::vector<FieldError> errors =
+      SchemaErrors(employer ? payevnt_ctxt_ : payevntemp_ctxt_, job.root.get(), rec.document_id,
+                   employer ? kPayevntNamespace : kPayevntempNamespace);
+  if (!errors.empty()) {
+    errors.insert(errors.end(), std::make_move_iterator(rec.errors.begin()),
+                  std::make_move_iterator(rec.errors.end()));
+    rec.errors = std::move(errors);
   }
   if (options_.on_checked) options_.on_checked(rec);
 }

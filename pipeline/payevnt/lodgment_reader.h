@@ -52,12 +52,14 @@
 //    and reading goes on. InteractionRecordCt can only be checked at the end,
 //    so its error (about the employer) lands in summary().final_errors.
 //
-// The file is parsed once (xml::RecordReader), on the caller's thread. The
-// checks of each record run on a second thread, up to a few dozen records
-// behind the parsing; records, errors and the summary come out exactly as if
-// it were all done in order on one thread. The first record (the
-// employer's) is returned before anything after it is read beyond libxml2's
-// 16 KiB read-ahead, so a caller can stop there cheaply.
+// The file is parsed once (xml::RecordReader), on the caller's thread, and
+// the business rules run there too. The schema validation of each record
+// runs on a second thread, up to a few dozen records behind the parsing;
+// records, errors and the summary come out exactly as if it were all done in
+// order on one thread: every record complete before a structural problem is
+// returned before it. The first record (the employer's) is returned before
+// anything after it is read beyond libxml2's 16 KiB read-ahead, so a caller
+// can stop there cheaply.
 #ifndef SBRGATE_PIPELINE_PAYEVNT_LODGMENT_READER_H_
 #define SBRGATE_PIPELINE_PAYEVNT_LODGMENT_READER_H_
 
@@ -99,10 +101,11 @@ struct LodgmentReaderOptions {
   int max_payment_days_ahead = 366;
   // Fill Record::text.
   bool keep_document_text = false;
-  // Called for each record once it is checked, in file order, on the thread
-  // that checks it (not the caller's: see above), before Next() returns it.
-  // It may change the record, e.g. take its text. Work done here runs in
-  // parallel with the parsing of the records after it.
+  // Called for each record once it is checked, in file order, before Next()
+  // returns it, on the thread that checks it: in parallel with the caller's
+  // thread, which parses the records after it. What it shares with the
+  // caller needs a lock, or is left alone by the caller until the reader is
+  // destroyed. It may change the record, e.g. take its text.
   std::function<void(Record&)> on_checked;
 };
 
@@ -116,9 +119,10 @@ struct Record {
   EmployeeRecord employee;  // when kind == kEmployee
   std::vector<FieldError> errors;
   // (LodgmentReaderOptions::keep_document_text) The document as XML that
-  // stands on its own, UTF-8 (see xml::RecordReader::Record::text): as it is
-  // in the file whenever it declares the namespaces it uses.
-  std::string text;
+  // stands on its own, UTF-8 (see xml::RecordReader::RecordText): its bytes
+  // as in the file when that is UTF-8, with the declarations of any
+  // namespace it took from the wrapper added to its start tag.
+  xml::SharedText text;
 };
 
 struct LodgmentSummary {
@@ -170,8 +174,9 @@ class LodgmentReader {
   };
 
   // Documents in flight from the second record on: parsed, waiting for or
-  // in their checks.
-  static constexpr size_t kInFlight = 64;
+  // in their checks. Few enough that their DOMs are still in cache when
+  // freed.
+  static constexpr size_t kInFlight = 24;
 
   LodgmentReader();
   // Parsing (this thread): reads on until one more item is queued: a
@@ -191,7 +196,8 @@ class LodgmentReader {
   void Fail(FieldError error);
   void FailStructure(absl::string_view document_id, std::string reason);
   void FailXml(const absl::Status& status);
-  // The record checks (the checker's thread): schema, then business rules.
+  // The schema check (the checker's thread), after the business rules
+  // (this thread, when the document is parsed).
   void Check(Job& job) const;
   std::vector<FieldError> SchemaErrors(xmlSchemaValidCtxt* ctxt, xmlNode* root,
                                        const std::string& document_id, absl::string_view ns) const;

@@ -1,7 +1,9 @@
 #include "pipeline/payevnt/lodgment_reader.h"
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -520,6 +522,53 @@ TEST(LodgmentReaderFatalTest, TextBetweenRecordsAndEmptyLodgments) {
   ExpectFatal(file, {"text outside any document", "DocumentID 1.2"});
   ExpectFatal("<PayEventLodgment xmlns=\"http://sbrgate.dev/ns/lodgment\"/>",
               {"no PAYEVNT (employer) document"});
+}
+
+TEST(LodgmentReaderTest, GivesEachDocumentsTextAndCallsTheHookInOrder) {
+  const std::string file = Generate(100, 4);
+  LodgmentReaderOptions options;
+  options.keep_document_text = true;
+  // The hook runs on another thread, alongside this one.
+  std::mutex mu;
+  std::vector<std::string> hooked;
+  std::vector<size_t> errors_when_hooked;
+  const std::thread::id caller = std::this_thread::get_id();
+  bool on_caller_thread = false;
+  options.on_checked = [&](Record& rec) {
+    std::lock_guard<std::mutex> lock(mu);
+    hooked.push_back(rec.document_id);
+    errors_when_hooked.push_back(rec.errors.size());
+    on_caller_thread = on_caller_thread || std::this_thread::get_id() == caller;
+  };
+  absl::StatusOr<std::unique_ptr<LodgmentReader>> reader =
+      LodgmentReader::Open(std::make_unique<StringSource>(file), "pay.xml", options);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  std::vector<std::string> ids;
+  for (;;) {
+    absl::StatusOr<std::optional<Record>> r = (*reader)->Next();
+    ASSERT_TRUE(r.ok()) << r.status();
+    if (!r->has_value()) break;
+    const Record& rec = **r;
+    ids.push_back(rec.document_id);
+    {
+      // Already checked, with its final errors, when returned.
+      std::lock_guard<std::mutex> lock(mu);
+      ASSERT_GE(hooked.size(), ids.size());
+      EXPECT_EQ(hooked[ids.size() - 1], rec.document_id);
+      EXPECT_EQ(errors_when_hooked[ids.size() - 1], rec.errors.size());
+    }
+    // The document as it is in the file.
+    const auto [b, e] = Span(file, rec.document_id);
+    const std::string element = rec.kind == Record::Kind::kEmployer ? "tns:PAYEVNT" : "tns:PAYEVNTEMP";
+    const size_t open = file.find("<" + element, b);
+    const size_t close = file.find("</" + element + ">", open) + element.size() + 3;
+    ASSERT_LT(close, e + 1);
+    EXPECT_EQ(rec.text.ToString(), file.substr(open, close - open));
+  }
+  reader->reset();  // the hook's thread is done
+  EXPECT_EQ(ids, hooked);
+  EXPECT_EQ(ids.size(), 101u);
+  EXPECT_FALSE(on_caller_thread);
 }
 
 TEST(LodgmentReaderTest, AcceptsDelimitersInNoNamespaceInsideTheWrapper) {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
@@ -34,18 +35,25 @@ void InitLibxml() {
 constexpr char kDtdRefusal[] =
     "a DTD (<!DOCTYPE>/<!ENTITY>) is not allowed: entities and external references are refused";
 
+// Whether `text` holds DTD markup. '!' is rare in XML: look for it, then
+// around it.
+bool ContainsDtdMarkup(absl::string_view text) {
+  const char* const end = text.data() + text.size();
+  for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(p, '!', end - p)));
+       ++p) {
+    if (p == text.data() || p[-1] != '<') continue;
+    const absl::string_view rest(p + 1, end - p - 1);
+    if (absl::StartsWith(rest, "DOCTYPE") || absl::StartsWith(rest, "ENTITY")) return true;
+  }
+  return false;
+}
+
 // Whether a chunk of raw input holds DTD markup, also across the boundary
 // with `tail`, the last bytes of the chunk before.
 bool HasDtdMarkup(absl::string_view tail, absl::string_view chunk) {
   std::string window(tail);
   window.append(chunk.data(), std::min<size_t>(chunk.size(), 16));
-  for (absl::string_view markup : {absl::string_view("<!DOCTYPE"), absl::string_view("<!ENTITY")}) {
-    if (window.find(markup.data(), 0, markup.size()) != std::string::npos ||
-        chunk.find(markup) != absl::string_view::npos) {
-      return true;
-    }
-  }
-  return false;
+  return ContainsDtdMarkup(window) || ContainsDtdMarkup(chunk);
 }
 
 std::string Trimmed(const char* message) {
@@ -403,39 +411,6 @@ bool IsBlank(const xmlChar* text, int len) {
   return true;
 }
 
-bool IsXmlNamespace(const xmlNs* ns) {
-  return ns->prefix != nullptr && xmlStrEqual(ns->prefix, BAD_CAST "xml");
-}
-
-// Whether every namespace used in the subtree (by elements and attributes)
-// is declared in it, so that its text stands on its own. A walk in document
-// order meets each declaration before the nodes in its scope.
-bool DeclaresItsNamespaces(const xmlNode* root) {
-  std::vector<const xmlNs*> declared;
-  auto known = [&declared](const xmlNs* ns) {
-    return ns == nullptr || IsXmlNamespace(ns) ||
-           std::find(declared.begin(), declared.end(), ns) != declared.end();
-  };
-  const xmlNode* n = root;
-  while (n != nullptr) {
-    if (n->type == XML_ELEMENT_NODE) {
-      for (const xmlNs* ns = n->nsDef; ns != nullptr; ns = ns->next) declared.push_back(ns);
-      if (!known(n->ns)) return false;
-      for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
-        if (!known(a->ns)) return false;
-      }
-      if (n->children != nullptr) {
-        n = n->children;
-        continue;
-      }
-    }
-    while (n != root && n->next == nullptr) n = n->parent;
-    if (n == root) break;
-    n = n->next;
-  }
-  return true;
-}
-
 }  // namespace
 
 // The SAX handlers: libxml2's own DOM builders, wrapped to enforce the
@@ -476,6 +451,7 @@ struct RecordReader::Callbacks {
       }
     }
     self->text_run_ = 0;
+    self->blanks_.clear();  // an element follows them: element content
     if (depth == 1) {
       // A start tag holds no '<' but its first byte, and libxml2 has just
       // read it whole: the record starts at the last '<' before the parser.
@@ -483,20 +459,28 @@ struct RecordReader::Callbacks {
       while (p > ctxt->input->base && *--p != '<') {
       }
       self->in_record_ = true;
+      self->borrowed_ns_.clear();
       self->record_start_ = ctxt->input->consumed + static_cast<uint64_t>(p - ctxt->input->base);
       self->record_line_ = ctxt->input->line;
-      self->record_name_ = prefix == nullptr
-                               ? std::string(reinterpret_cast<const char*>(localname))
-                               : absl::StrCat(reinterpret_cast<const char*>(prefix), ":",
-                                              reinterpret_cast<const char*>(localname));
+      self->record_prefix_ = prefix;
+      self->record_name_ = localname;
     } else if (depth > 1 && self->OverBudget(self->ParsePosition())) {
       return;
     }
     xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
                           nb_defaulted, attributes);
-    if (depth > 1 || ctxt->nodeNr != depth + 1) return;
+    if (ctxt->nodeNr != depth + 1) return;  // not built
+    if (depth >= 1) {
+      // Only the root's declarations are outside a record.
+      const xmlNode* node = ctxt->node;
+      self->NoteNamespace(node->ns);
+      for (const xmlAttr* a = node->properties; a != nullptr; a = a->next) {
+        self->NoteNamespace(a->ns);
+      }
+    }
+    if (depth > 1) return;
     self->pending_.push_back(
-        {depth == 0 ? Event::kRootStart : Event::kRecordStart, ctxt->node, ctxt->input->line, ""});
+        {depth == 0 ? Event::kRootStart : Event::kRecordStart, ctxt->node, ctxt->input->line, {}});
   }
 
   static void EndElement(void* ctx, const xmlChar* localname, const xmlChar* prefix,
@@ -508,14 +492,15 @@ struct RecordReader::Callbacks {
     const int depth = ctxt->nodeNr - 1;  // of this element
     self->text_run_ = 0;
     if (depth >= 1 && self->OverBudget(self->ParsePosition())) return;
+    self->FlushBlanks();  // the element's own (blank) text
     xmlSAX2EndElementNs(ctx, localname, prefix, uri);
     if (node == nullptr) return;
     if (depth == 0) {
-      self->pending_.push_back({Event::kRootEnd, node, ctxt->input->line, ""});
+      self->pending_.push_back({Event::kRootEnd, node, ctxt->input->line, {}});
     } else if (depth == 1) {
       // Stays in the document until taken (RecordText may need its
       // ancestors' namespace declarations).
-      Pending record{Event::kRecordEnd, node, self->record_line_, ""};
+      Pending record{Event::kRecordEnd, node, self->record_line_, {}};
       if (self->options_.keep_text) record.input = self->RecordInput(self->ParsePosition());
       self->in_record_ = false;
       self->pending_.push_back(std::move(record));
@@ -526,7 +511,7 @@ struct RecordReader::Callbacks {
     if (Halted(ctx)) return;
     auto* ctxt = static_cast<xmlParserCtxt*>(ctx);
     RecordReader* self = Self(ctx);
-    if (ctxt->nodeNr > 1) {
+    if (ctxt->nodeNr > 1 && self->options_.max_record_bytes != 0) {
       // libxml2 often moves on past the text only after this call.
       uint64_t end = self->ParsePosition();
       const xmlParserInput* in = ctxt->input;
@@ -541,12 +526,25 @@ struct RecordReader::Callbacks {
                               self->options_.limits.max_text_bytes, " bytes"));
       return;
     }
+    const bool blank = IsBlank(text, len);
     if (ctxt->nodeNr <= 1) {  // between records: not kept
-      if (!IsBlank(text, len)) {
-        self->pending_.push_back({Event::kText, nullptr, ctxt->input->line, ""});
-      }
+      if (!blank) self->pending_.push_back({Event::kText, nullptr, ctxt->input->line, {}});
       return;
     }
+    // Whitespace in element content is not kept (XML Schema validation
+    // ignores it, and so does everything reading a record's fields): after
+    // an element it is dropped; before one, once the element starts. Kept
+    // when libxml2 converts the input's encoding: records are then
+    // serialised from their DOM.
+    if (blank && ctxt->input->buf != nullptr && ctxt->input->buf->encoder == nullptr) {
+      const xmlNode* last = ctxt->node->last;
+      if (last != nullptr && last->type == XML_ELEMENT_NODE) return;
+      if (last == nullptr || last->type != XML_TEXT_NODE) {
+        self->blanks_.append(reinterpret_cast<const char*>(text), static_cast<size_t>(len));
+        return;
+      }
+    }
+    self->FlushBlanks();
     xmlSAX2Characters(ctx, text, len);
   }
 
@@ -558,6 +556,7 @@ struct RecordReader::Callbacks {
     if (static_cast<xmlParserCtxt*>(ctx)->nodeNr < 2 || self->OverBudget(self->ParsePosition())) {
       return;
     }
+    self->FlushBlanks();
     xmlSAX2Comment(ctx, value);
   }
 
@@ -568,6 +567,7 @@ struct RecordReader::Callbacks {
     if (static_cast<xmlParserCtxt*>(ctx)->nodeNr < 2 || self->OverBudget(self->ParsePosition())) {
       return;
     }
+    self->FlushBlanks();
     xmlSAX2ProcessingInstruction(ctx, target, data);
   }
 
@@ -585,6 +585,86 @@ struct RecordReader::Callbacks {
                       absl::StrCat("not well-formed XML: ", Trimmed(error->message)));
   }
 };
+
+// Recycles the read buffers, which records' texts share and release on any
+// thread: a fresh 16 KiB allocation for each chunk would have glibc's malloc
+// consolidate its fast bins every time, at the expense of every DOM node
+// allocated after it.
+class RecordReader::BufferPool : public std::enable_shared_from_this<BufferPool> {
+ public:
+  BufferPool() = default;
+  ~BufferPool() {
+    for (std::string* b : free_) delete b;
+  }
+  BufferPool(const BufferPool&) = delete;
+  BufferPool& operator=(const BufferPool&) = delete;
+
+  // A buffer of kRecordChunkBytes, back in the pool once released.
+  std::shared_ptr<std::string> Get() {
+    std::string* b = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        b = free_.back();
+        free_.pop_back();
+      }
+    }
+    if (b == nullptr) b = new std::string();
+    b->resize(kRecordChunkBytes);
+    return std::shared_ptr<std::string>(b, [pool = shared_from_this()](std::string* s) {
+      pool->Put(s);
+    });
+  }
+
+ private:
+  static constexpr size_t kMaxFree = 64;
+  void Put(std::string* b) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (free_.size() < kMaxFree) {
+        free_.push_back(b);
+        return;
+      }
+    }
+    delete b;
+  }
+  std::mutex mu_;
+  std::vector<std::string*> free_;
+};
+
+SharedText::SharedText(std::string text) {
+  if (text.empty()) return;
+  auto buffer = std::make_shared<const std::string>(std::move(text));
+  pieces_.emplace_back(*buffer);
+  buffers_.push_back(std::move(buffer));
+}
+
+void SharedText::Insert(size_t at, std::string text) {
+  size_t i = 0;
+  while (i < pieces_.size() && at > pieces_[i].size()) at -= pieces_[i++].size();
+  if (i == pieces_.size() || text.empty()) return;
+  auto buffer = std::make_shared<const std::string>(std::move(text));
+  const absl::string_view piece = pieces_[i];
+  pieces_[i] = piece.substr(0, at);
+  pieces_.insert(pieces_.begin() + i + 1, {absl::string_view(*buffer), piece.substr(at)});
+  buffers_.push_back(std::move(buffer));
+  pieces_.erase(std::remove_if(pieces_.begin(), pieces_.end(),
+                               [](absl::string_view p) { return p.empty(); }),
+                pieces_.end());
+}
+
+size_t SharedText::size() const {
+  size_t n = 0;
+  for (absl::string_view p : pieces_) n += p.size();
+  return n;
+}
+
+std::string SharedText::ToString() const {
+  std::string out;
+  out.reserve(size());
+  for (absl::string_view p : pieces_) out.append(p.data(), p.size());
+  return out;
+}
 
 absl::StatusOr<std::unique_ptr<RecordReader>> RecordReader::Open(
     std::unique_ptr<ByteSource> source, absl::string_view source_name,
@@ -611,7 +691,11 @@ absl::StatusOr<std::unique_ptr<RecordReader>> RecordReader::Open(
   if (r->ctxt_ == nullptr) return absl::ResourceExhaustedError("cannot allocate XML parser");
   xmlCtxtUseOptions(r->ctxt_, kParseOptions);
   r->ctxt_->_private = r.get();
-  r->chunk_.resize(kRecordChunkBytes);
+  if (r->options_.keep_text) {
+    r->buffers_ = std::make_shared<BufferPool>();
+  } else {
+    r->chunk_.resize(kRecordChunkBytes);
+  }
   return r;
 }
 
@@ -623,6 +707,21 @@ RecordReader::~RecordReader() {
   }
 }
 
+void RecordReader::FlushBlanks() {
+  if (blanks_.empty()) return;
+  xmlSAX2Characters(ctxt_, reinterpret_cast<const xmlChar*>(blanks_.data()),
+                    static_cast<int>(blanks_.size()));
+  blanks_.clear();
+}
+
+bool RecordReader::IsRootNamespace(const xmlNs* ns) const {
+  if (ns == nullptr || ctxt_->nodeNr == 0) return false;
+  for (const xmlNs* d = ctxt_->nodeTab[0]->nsDef; d != nullptr; d = d->next) {
+    if (d == ns) return true;
+  }
+  return false;
+}
+
 uint64_t RecordReader::ParsePosition() const {
   return ctxt_->input->consumed + static_cast<uint64_t>(ctxt_->input->cur - ctxt_->input->base);
 }
@@ -630,7 +729,7 @@ uint64_t RecordReader::ParsePosition() const {
 void RecordReader::Refuse(int line, std::string message) {
   error_ = absl::InvalidArgumentError(absl::StrCat(source_name_, ":", line, ": ", message));
   stopped_ = true;
-  window_.clear();
+  kept_.clear();
 }
 
 void RecordReader::Stop(std::string why) {
@@ -641,18 +740,18 @@ void RecordReader::Stop(std::string why) {
 bool RecordReader::OverBudget(uint64_t position) {
   const size_t max = options_.max_record_bytes;
   if (!in_record_ || max == 0 || position - record_start_ <= max) return false;
-  Stop(absl::StrCat("<", record_name_, "> is over the limit of ", max, " bytes per record"));
+  Stop(absl::StrCat("<", record_prefix_ == nullptr ? "" : reinterpret_cast<const char*>(record_prefix_),
+                    record_prefix_ == nullptr ? "" : ":", reinterpret_cast<const char*>(record_name_),
+                    "> is over the limit of ", max, " bytes per record"));
   return true;
 }
 
-std::string RecordReader::RecordText() {
-  if (current_.event != Event::kRecordEnd || current_.node == nullptr) return "";
-  if (!current_.input.empty() && DeclaresItsNamespaces(current_.node)) {
-    return std::move(current_.input);
-  }
+SharedText RecordReader::RecordText() {
+  if (current_.event != Event::kRecordEnd || current_.node == nullptr) return SharedText();
+  if (!current_.input.empty()) return std::move(current_.input);
   // A copy made in place declares on itself every namespace it uses.
   NodePtr copy(xmlDocCopyNode(current_.node, current_.node->doc, 1));
-  return copy != nullptr ? NodeXml(copy.get()) : "";
+  return SharedText(copy != nullptr ? NodeXml(copy.get()) : "");
 }
 
 void RecordReader::Feed() {
@@ -664,17 +763,24 @@ void RecordReader::Feed() {
     }
     return;
   }
-  absl::StatusOr<size_t> n = source_->Read(chunk_.data(), chunk_.size());
+  // Kept input goes in a buffer of its own, shared with the records' texts.
+  std::shared_ptr<std::string> kept;
+  if (options_.keep_text) kept = buffers_->Get();
+  std::string& buffer = kept != nullptr ? *kept : chunk_;
+  absl::StatusOr<size_t> n = source_->Read(buffer.data(), buffer.size());
   if (!n.ok()) return Refuse(ctxt_->input->line, std::string(n.status().message()));
   if (*n == 0) {
     eof_ = true;
     return;
   }
-  const absl::string_view chunk(chunk_.data(), *n);
+  const absl::string_view chunk(buffer.data(), *n);
   if (HasDtdMarkup(dtd_tail_, chunk)) return Refuse(ctxt_->input->line, kDtdRefusal);
   dtd_tail_ = std::string(chunk.substr(chunk.size() > 8 ? chunk.size() - 8 : 0));
+  if (kept != nullptr) {
+    kept->resize(*n);
+    kept_.push_back({bytes_read_, std::move(kept)});
+  }
   bytes_read_ += *n;
-  if (options_.keep_text) window_.append(chunk.data(), chunk.size());
   xmlParseChunk(ctxt_, chunk.data(), static_cast<int>(chunk.size()), 0);
   if (stopped_) return;
   // A record still open owns everything libxml2 holds, parsed or not.
@@ -682,22 +788,49 @@ void RecordReader::Feed() {
                                static_cast<uint64_t>(ctxt_->input->end - ctxt_->input->base))) {
     return;
   }
-  if (options_.keep_text) {
-    // Keep only what a record to come may need: from the open record's
-    // start, or from where the parser is.
-    const uint64_t keep = in_record_ ? record_start_ : ParsePosition();
-    if (keep > window_start_) {
-      window_.erase(0, static_cast<size_t>(std::min<uint64_t>(keep - window_start_, window_.size())));
-      window_start_ = keep;
-    }
+  // Keep only what a record to come may need: from the open record's start,
+  // or from where the parser is.
+  const uint64_t keep = in_record_ ? record_start_ : ParsePosition();
+  while (!kept_.empty() && kept_.front().start + kept_.front().bytes->size() <= keep) {
+    kept_.pop_front();
   }
 }
 
-std::string RecordReader::RecordInput(uint64_t end) const {
+SharedText RecordReader::RecordInput(uint64_t end) const {
+  SharedText text;
   const bool utf8 = ctxt_->input->buf == nullptr || ctxt_->input->buf->encoder == nullptr;
-  if (!utf8 || record_start_ < window_start_ || end > window_start_ + window_.size()) return "";
-  return window_.substr(static_cast<size_t>(record_start_ - window_start_),
-                        static_cast<size_t>(end - record_start_));
+  if (!utf8 || kept_.empty() || record_start_ < kept_.front().start ||
+      end > kept_.back().start + kept_.back().bytes->size()) {
+    return text;
+  }
+  for (const Chunk& c : kept_) {
+    const uint64_t from = std::max(record_start_, c.start);
+    const uint64_t to = std::min<uint64_t>(end, c.start + c.bytes->size());
+    if (from >= to) continue;
+    text.pieces_.emplace_back(c.bytes->data() + (from - c.start), static_cast<size_t>(to - from));
+    text.buffers_.push_back(c.bytes);
+  }
+  if (borrowed_ns_.empty()) return text;
+  // Declare on the record's element, right after its name, what it uses of
+  // the root's declarations, as a copy of its DOM would.
+  std::string declarations;
+  for (const xmlNs* ns : borrowed_ns_) {
+    absl::StrAppend(&declarations, " xmlns",
+                    ns->prefix != nullptr ? ":" : "",
+                    ns->prefix != nullptr ? reinterpret_cast<const char*>(ns->prefix) : "", "=\"",
+                    Escape(reinterpret_cast<const char*>(ns->href)), "\"");
+  }
+  const size_t name_end = 1 + (record_prefix_ != nullptr ? xmlStrlen(record_prefix_) + 1 : 0) +
+                          xmlStrlen(record_name_);
+  text.Insert(name_end, std::move(declarations));
+  return text;
+}
+
+void RecordReader::NoteNamespace(const xmlNs* ns) {
+  if (ns == nullptr || !IsRootNamespace(ns)) return;
+  if (std::find(borrowed_ns_.begin(), borrowed_ns_.end(), ns) == borrowed_ns_.end()) {
+    borrowed_ns_.push_back(ns);
+  }
 }
 
 absl::StatusOr<RecordReader::Event> RecordReader::Next() {

@@ -129,13 +129,33 @@ struct NodeFree {
 };
 using NodePtr = std::unique_ptr<xmlNode, NodeFree>;
 
+// Text kept in pieces of buffers it shares (RecordReader's input), so that
+// handing it over copies nothing. It keeps those buffers alive and, once
+// made, may be read on any thread.
+class SharedText {
+ public:
+  SharedText() = default;
+  explicit SharedText(std::string text);
+  const std::vector<absl::string_view>& pieces() const { return pieces_; }
+  size_t size() const;
+  bool empty() const { return pieces_.empty(); }
+  std::string ToString() const;
+
+ private:
+  friend class RecordReader;
+  // Puts `text` after the first `at` bytes (which must exist).
+  void Insert(size_t at, std::string text);
+  std::vector<absl::string_view> pieces_;  // none empty
+  std::vector<std::shared_ptr<const std::string>> buffers_;
+};
+
 struct RecordReaderOptions {
   Limits limits;
   // Largest record (child of the root) in bytes of input; 0 for no limit.
   // Bounds the memory one record's DOM takes.
   size_t max_record_bytes = 0;
-  // Keep the input bytes of each record, so that RecordText() gives them as
-  // they are rather than serialising the DOM.
+  // Keep the input of each record, so that RecordText() gives it as it is
+  // rather than serialising the DOM.
   bool keep_text = false;
 };
 
@@ -146,6 +166,11 @@ struct RecordReaderOptions {
 // ParseDocument (no DTD, depth, text and attribute sizes), plus
 // RecordReaderOptions::max_record_bytes; the total size is unbounded. The
 // input is parsed exactly once, 16 KiB at a time.
+//
+// The DOM leaves out what schema validation ignores: text made only of
+// whitespace next to an element (indentation in element content), unless
+// libxml2 converts the input's encoding. Text of an element with no element
+// children is kept whole, blank or not.
 //
 //   auto reader = xml::RecordReader::Open(std::move(source), "lodgment.xml");
 //   for (;;) {
@@ -200,11 +225,11 @@ class RecordReader {
   // the parser is.
   int line() const;
   // The record of a kRecordEnd event as XML that stands on its own, UTF-8:
-  // its bytes in the input as they are (RecordReaderOptions::keep_text, a
-  // UTF-8 input, and the record declares every namespace it uses), else
-  // serialised from its DOM with those declarations added to it. Before
-  // TakeRecord(), once.
-  std::string RecordText();
+  // its bytes in the input as they are (RecordReaderOptions::keep_text and a
+  // UTF-8 input), with the namespace declarations it uses from the root
+  // added to its start tag; else serialised from its DOM, with those
+  // declarations added to it. Before TakeRecord(), once.
+  SharedText RecordText();
   // The record of a kRecordEnd event; once only. Not taken, it is freed by
   // the next Next().
   Record TakeRecord();
@@ -217,7 +242,12 @@ class RecordReader {
     Event event;
     xmlNode* node = nullptr;  // for kRecordEnd, in the document until taken
     int line = 0;
-    std::string input;  // kRecordEnd (keep_text): the record's bytes
+    SharedText input;  // kRecordEnd (keep_text): the record's bytes
+  };
+  // Input kept for RecordText(), a chunk as read.
+  struct Chunk {
+    uint64_t start;  // offset in the input
+    std::shared_ptr<const std::string> bytes;
   };
   RecordReader() = default;
   // Hands libxml2 the next chunk of input (or the end of it).
@@ -232,7 +262,13 @@ class RecordReader {
   bool OverBudget(uint64_t position);
   // The input bytes of the open record, which ends at `end`; empty if they
   // are not the record's UTF-8 text.
-  std::string RecordInput(uint64_t end) const;
+  SharedText RecordInput(uint64_t end) const;
+  // Whether `ns` is declared on the root element.
+  bool IsRootNamespace(const xmlNs* ns) const;
+  // Notes that the open record uses `ns`.
+  void NoteNamespace(const xmlNs* ns);
+  // Adds the blank text held back (blanks_) to the open element.
+  void FlushBlanks();
 
   std::unique_ptr<ByteSource> source_;
   std::string source_name_;
@@ -245,17 +281,24 @@ class RecordReader {
   bool eof_ = false;       // the source is exhausted
   bool finished_ = false;  // the parser has seen the end
   uint64_t bytes_read_ = 0;
-  std::string chunk_;      // read buffer
+  std::string chunk_;      // read buffer, when the input is not kept
+  class BufferPool;
+  std::shared_ptr<BufferPool> buffers_;  // read buffers, when it is
   std::string dtd_tail_;   // last bytes of the previous chunk, for the DTD check
   // The open record, if any.
   bool in_record_ = false;
   uint64_t record_start_ = 0;  // offset of its '<'
   int record_line_ = 0;
-  std::string record_name_;  // qualified, for messages
+  // The root's declarations it uses: its input text needs them added.
+  std::vector<const xmlNs*> borrowed_ns_;
+  const xmlChar* record_prefix_ = nullptr;  // for messages, from the dictionary
+  const xmlChar* record_name_ = nullptr;
   size_t text_run_ = 0;  // bytes of the text node being built
-  // Input bytes from window_start_ on, kept while a record may need them.
-  std::string window_;
-  uint64_t window_start_ = 0;
+  // Blank text at the start of an element, kept back until it is known
+  // whether the element has element content (then it is dropped).
+  std::string blanks_;
+  // (keep_text) The input from where a record may start on.
+  std::deque<Chunk> kept_;
 };
 
 // Text content of the first child element of `parent` named `local_name`
