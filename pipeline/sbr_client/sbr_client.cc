@@ -23,9 +23,18 @@ class SpooledBody {
   std::string path_;
 };
 
+// POSTs a packaged message to `url` and reads the ebMS answer.
 absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
-    const HttpsTransport& transport, const HttpRequest& request, const std::string& spool_dir,
+    const HttpsTransport& transport, ebms_package::OutboundMessage& out, const std::string& url,
+    absl::Duration connect_timeout, absl::Duration total_timeout, const std::string& spool_dir,
     const wssec::Verifier* verifier, int* http_status) {
+  HttpRequest request;
+  request.url = url;
+  request.headers = {{"Content-Type", out.content_type}, {"SOAPAction", "\"\""}};
+  request.body = out.body.get();
+  request.content_length = out.content_length;
+  request.connect_timeout = connect_timeout;
+  request.total_timeout = total_timeout;
   SpooledBody spooled(spool_dir);
   absl::StatusOr<HttpResponse> response;
   {
@@ -44,7 +53,7 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
       content_type, **source, spool_dir, verifier, ebms_package::RequireSignature::kNo);
   if (!in.ok()) {
     return absl::Status(in.status().code(),
-                        absl::StrCat("HTTP ", response->status, " from ", request.url,
+                        absl::StrCat("HTTP ", response->status, " from ", url,
                                      " is not a readable ebMS message: ", in.status().message()));
   }
   return in;
@@ -122,17 +131,12 @@ absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const 
       envelope, &credential_, {{content_id, "application/gzip", lodgment.payload_gzip_path}});
   if (!out.ok()) return out.status();
 
-  HttpRequest request;
-  request.url = absl::StrCat(config_.base_url, "/BulkBatch-async-push");
-  request.headers = {{"Content-Type", out->content_type}, {"SOAPAction", "\"\""}};
-  request.body = out->body.get();
-  request.content_length = out->content_length;
-  request.connect_timeout = config_.connect_timeout;
-  request.total_timeout = config_.push_timeout;
   PushOutcome outcome;
   outcome.sent_digests = out->digests;
-  absl::StatusOr<ebms_package::InboundMessage> in = PostAndRead(
-      transport_, request, config_.spool_dir, nullptr, &outcome.http_status);
+  absl::StatusOr<ebms_package::InboundMessage> in =
+      PostAndRead(transport_, *out, absl::StrCat(config_.base_url, "/BulkBatch-async-push"),
+                  config_.connect_timeout, config_.push_timeout, config_.spool_dir, nullptr,
+                  &outcome.http_status);
   if (!in.ok()) return in.status();
   ebms_package::RemoveSpooledAttachments(*in);
   outcome.errors = AllErrors(in->envelope.messaging);
@@ -157,16 +161,10 @@ absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id
   absl::StatusOr<ebms_package::OutboundMessage> out =
       ebms_package::PackageMessage(envelope, &credential_, {});
   if (!out.ok()) return out.status();
-  HttpRequest request;
-  request.url = absl::StrCat(config_.base_url, "/BulkBatch-async-pull");
-  request.headers = {{"Content-Type", out->content_type}, {"SOAPAction", "\"\""}};
-  request.body = out->body.get();
-  request.content_length = out->content_length;
-  request.connect_timeout = config_.connect_timeout;
-  request.total_timeout = config_.pull_timeout;
   PullOutcome outcome;
   absl::StatusOr<ebms_package::InboundMessage> in =
-      PostAndRead(transport_, request, config_.spool_dir,
+      PostAndRead(transport_, *out, absl::StrCat(config_.base_url, "/BulkBatch-async-pull"),
+                  config_.connect_timeout, config_.pull_timeout, config_.spool_dir,
                   agency_verifier_ ? &*agency_verifier_ : nullptr, &outcome.http_status);
   if (!in.ok()) return in.status();
   if (agency_verifier_ && !in->envelope.messaging.user_messages.empty() && !in->signature) {
@@ -209,6 +207,46 @@ absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id
   }
   ebms_package::RemoveSpooledAttachments(*in);
   outcome.kind = PullOutcome::Kind::kResponse;
+  return outcome;
+}
+
+absl::StatusOr<SingleOutcome> SbrClient::Exchange(const SingleRequest& request) const {
+  ebms::Envelope envelope;
+  ebms::UserMessage& m = envelope.messaging.user_messages.emplace_back();
+  m.message_id = request.message_id;
+  m.timestamp = clock_->Now();
+  m.from = request.from;
+  m.to = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
+  m.service = request.service;
+  m.action = request.action;
+  m.conversation_id =
+      request.conversation_id.empty() ? ebms::NewUuid() : request.conversation_id;
+  m.message_properties = {{ebms::kPropertyProductId, config_.software.product_id},
+                          {ebms::kPropertyBmsVendor, config_.software.vendor},
+                          {ebms::kPropertyBmsName, config_.software.name},
+                          {ebms::kPropertyBmsVersion, config_.software.version}};
+  envelope.body_xml = request.body_xml;
+  absl::StatusOr<ebms_package::OutboundMessage> out =
+      ebms_package::PackageMessage(envelope, &credential_, {});
+  if (!out.ok()) return out.status();
+  SingleOutcome outcome;
+  absl::StatusOr<ebms_package::InboundMessage> in =
+      PostAndRead(transport_, *out, absl::StrCat(config_.base_url, "/Single-sync"),
+                  config_.connect_timeout, config_.single_timeout, config_.spool_dir, nullptr,
+                  &outcome.http_status);
+  if (!in.ok()) return in.status();
+  ebms_package::RemoveSpooledAttachments(*in);
+  outcome.errors = AllErrors(in->envelope.messaging);
+  if (!outcome.errors.empty()) return outcome;
+  const std::vector<ebms::UserMessage>& answers = in->envelope.messaging.user_messages;
+  if (answers.size() != 1 || answers.front().ref_to_message_id != request.message_id) {
+    return absl::DataLossError(absl::StrCat(
+        "HTTP ", outcome.http_status, ": the Single-sync answer to ", request.message_id,
+        answers.empty() ? " holds no response"
+                        : absl::StrCat(" answers ", answers.front().ref_to_message_id)));
+  }
+  outcome.response_message = answers.front();
+  outcome.body_xml = std::move(in->envelope.body_xml);
   return outcome;
 }
 

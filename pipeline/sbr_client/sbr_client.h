@@ -44,7 +44,7 @@ struct SoftwareIdentity {
 
 struct ClientConfig {
   // The SBR2 base URL; the interaction-pattern paths are appended
-  // ("/BulkBatch-async-push", "/BulkBatch-async-pull").
+  // ("/BulkBatch-async-push", "/BulkBatch-async-pull", "/Single-sync").
   std::string base_url;
   TlsConfig tls;
   std::string credential_cert;  // machine credential that signs messages
@@ -57,6 +57,7 @@ struct ClientConfig {
   absl::Duration connect_timeout = absl::Seconds(30);
   absl::Duration push_timeout = absl::Hours(12);  // a 2.5 GB upload can take hours
   absl::Duration pull_timeout = absl::Minutes(30);
+  absl::Duration single_timeout = absl::Minutes(2);
 };
 
 struct LodgmentPush {
@@ -90,6 +91,25 @@ struct PullOutcome {
   std::string response_path;  // the event.02 document, decompressed
 };
 
+// A Single-sync request (the single request processor): the business
+// request travels in the signed SOAP Body and the agency answers at once,
+// its response in the Body (CLNTCOMM quick list and single get).
+struct SingleRequest {
+  std::string message_id;
+  ebms::Party from;
+  std::string service;
+  std::string action;
+  std::string conversation_id;
+  std::string body_xml;
+};
+
+struct SingleOutcome {
+  int http_status = 0;
+  std::vector<ebms::Error> errors;  // set: SBR refused the message
+  ebms::UserMessage response_message;
+  std::string body_xml;  // the business response (errors empty)
+};
+
 // What the pipeline's stages need of SBR; SbrClient is the real one, and
 // stage unit tests use fakes of it.
 class SbrApi {
@@ -99,13 +119,24 @@ class SbrApi {
   virtual absl::StatusOr<PullOutcome> Pull(const std::string& ref_to_message_id) const = 0;
 };
 
-class SbrClient : public SbrApi {
+// The single request processor; SbrClient is the real one.
+class SingleSyncApi {
+ public:
+  virtual ~SingleSyncApi() = default;
+  // Transport failures are errors (Unavailable, DeadlineExceeded: send again
+  // later); an ebMS refusal is an outcome with `errors`. A response that does
+  // not answer `request.message_id` is DataLoss.
+  virtual absl::StatusOr<SingleOutcome> Exchange(const SingleRequest& request) const = 0;
+};
+
+class SbrClient : public SbrApi, public SingleSyncApi {
  public:
   static absl::StatusOr<std::unique_ptr<SbrClient>> Create(ClientConfig config,
                                                            const Clock* clock);
 
   absl::StatusOr<PushOutcome> Push(const LodgmentPush& lodgment) const override;
   absl::StatusOr<PullOutcome> Pull(const std::string& ref_to_message_id) const override;
+  absl::StatusOr<SingleOutcome> Exchange(const SingleRequest& request) const override;
 
  private:
   SbrClient(ClientConfig config, const Clock* clock, wssec::Credential credential,

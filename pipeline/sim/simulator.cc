@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "pipeline/clntcomm/wire.h"
 #include "pipeline/common/byte_stream.h"
 #include "pipeline/common/digest.h"
 #include "pipeline/common/gzip.h"
@@ -19,6 +20,7 @@
 #include "pipeline/ebms/message.h"
 #include "pipeline/ebms_package/package.h"
 #include "pipeline/poll/schedule.h"
+#include "pipeline/sim/clntcomm_serve.h"
 #include "pipeline/sim/lodgment_processor.h"
 #include "pipeline/wssec/credential.h"
 #include "pipeline/wssec/verifier.h"
@@ -64,7 +66,8 @@ class Simulator::Impl {
       : config_(std::move(config)),
         clock_(clock),
         verifier_(std::move(verifier)),
-        agency_(std::move(agency)) {}
+        agency_(std::move(agency)),
+        clntcomm_(clock) {}
 
   ~Impl() { Shutdown(); }
 
@@ -142,6 +145,23 @@ class Simulator::Impl {
     return Report(it->second);
   }
 
+  ClntcommCorpus& clntcomm() { return clntcomm_; }
+
+  absl::StatusOr<std::vector<SeedResult>> SeedClntcommJson(const std::string& json) {
+    absl::StatusOr<std::vector<ClntcommSeed>> seeds = ParseSeedJson(json);
+    if (!seeds.ok()) return seeds.status();
+    std::vector<SeedResult> out;
+    for (size_t i = 0; i < seeds->size(); ++i) {
+      absl::StatusOr<SeedResult> r = clntcomm_.SeedClient((*seeds)[i]);
+      if (!r.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("clntcomm seed [", i, "]: ", r.status().message()));
+      }
+      out.push_back(*std::move(r));
+    }
+    return out;
+  }
+
   void WaitUntilIdle() const {
     absl::MutexLock lock(&mu_);
     auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return queue_.empty() && busy_ == 0; };
@@ -157,6 +177,8 @@ class Simulator::Impl {
     std::string signer_fingerprint;
     std::string payload_path;
     std::string response_path;
+    std::string response_document_name;  // PartProperties of the response
+    std::string response_document_type;
     std::atomic<int64_t> employees_seen{0};
   };
 
@@ -284,6 +306,11 @@ class Simulator::Impl {
     server.Post("/services/BulkBatch-async-pull",
                 [this](const httplib::Request& req, httplib::Response& res,
                        const httplib::ContentReader& reader) { HandlePull(req, res, reader); });
+    server.Post("/services/Single-sync",
+                [this](const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader& reader) {
+                  HandleSingleSync(req, res, reader);
+                });
   }
 
   void HandlePush(const httplib::Request& req, httplib::Response& res,
@@ -364,6 +391,7 @@ class Simulator::Impl {
       } else {
         Stored& s = it->second;
         s.report.message_id = um.message_id;
+        s.report.service = um.service;
         s.report.action = um.action;
         s.report.from_party = um.from.id;
         s.report.received_at = receipt.timestamp;
@@ -397,8 +425,13 @@ class Simulator::Impl {
   // the message, before the first ':'.
   absl::Status CheckPushedMessage(const ebms::UserMessage& um,
                                   const ebms_package::InboundMessage& in) {
-    if (um.service != ebms::kServicePayevnt ||
-        (um.action != ebms::kActionPayevntSubmit && um.action != ebms::kActionPayevntUpdate)) {
+    const bool payevnt =
+        um.service == ebms::kServicePayevnt &&
+        (um.action == ebms::kActionPayevntSubmit || um.action == ebms::kActionPayevntUpdate);
+    const bool clntcomm =
+        um.service == ebms::kServiceClntcomm &&
+        (um.action == ebms::kActionClntcommList || um.action == ebms::kActionClntcommGet);
+    if (!payevnt && !clntcomm) {
       return absl::InvalidArgumentError(absl::StrCat(
           ebms::kErrorProcessingModeMismatch, ": service ", um.service, " action ", um.action,
           " is not offered on BulkBatch-async-push"));
@@ -496,19 +529,24 @@ class Simulator::Impl {
     um.ref_to_message_id = stored.report.message_id;
     um.from = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
     um.to = stored.from;
-    um.service = ebms::kServicePayevnt;
+    um.service = stored.report.service;
     um.action = stored.report.action;
     um.conversation_id = stored.conversation_id;
     const std::string cid = absl::StrCat("response-", stored.report.message_id);
     um.parts.push_back({absl::StrCat("cid:", cid),
                         {{ebms::kPartPropertyCompressionType, "application/gzip"},
                          {ebms::kPartPropertyMimeType, "text/xml"},
-                         {ebms::kPartPropertyDocumentName, "event.02"},
-                         {ebms::kPartPropertyDocumentType, "Response"}}});
+                         {ebms::kPartPropertyDocumentName, stored.response_document_name},
+                         {ebms::kPartPropertyDocumentType, stored.response_document_type}}});
     absl::StatusOr<ebms_package::OutboundMessage> out =
         ebms_package::PackageMessage(envelope, &agency_, {{cid, "application/gzip", gz}});
+    SendPackaged(res, out, stored.report.message_id);
+  }
+
+  void SendPackaged(httplib::Response& res, absl::StatusOr<ebms_package::OutboundMessage>& out,
+                    absl::string_view ref) {
     if (!out.ok() || !out->content_length.has_value()) {
-      SendError(res, ebms::kErrorOther, stored.report.message_id,
+      SendError(res, ebms::kErrorOther, ref,
                 absl::StrCat("the agency could not package the response: ", out.status().message()));
       return;
     }
@@ -547,8 +585,10 @@ class Simulator::Impl {
       options.system_error = StableFraction(id) < faults.system_error_rate;
       options.employees_seen = &stored->employees_seen;
       const std::string response_path = absl::StrCat(Responses(), "/", Sha256Hex(id), ".xml");
+      const bool clntcomm = stored->report.service == ebms::kServiceClntcomm;
       absl::StatusOr<ProcessingOutcome> outcome =
-          ProcessPayEvent(stored->payload_path, response_path, options);
+          clntcomm ? ProcessClntcomm(*stored, response_path, options.system_error)
+                   : ProcessPayEvent(stored->payload_path, response_path, options);
       absl::Status gz_status = outcome.ok() ? Compress(response_path) : outcome.status();
       absl::MutexLock lock(&mu_);
       --busy_;
@@ -563,11 +603,125 @@ class Simulator::Impl {
       r.maximum = outcome->maximum;
       r.rejected_document_ids = outcome->rejected_document_ids;
       stored->response_path = response_path;
+      if (clntcomm) {
+        stored->response_document_name = clntcomm::kClntcommDocumentName;
+        stored->response_document_type = stored->report.action == ebms::kActionClntcommList
+                                             ? clntcomm::kClntcommListResponse
+                                             : clntcomm::kClntcommGetResponse;
+      } else {
+        stored->response_document_name = "event.02";
+        stored->response_document_type = "Response";
+      }
       const absl::Duration delay =
           (config_.processing_base + config_.processing_per_employee * outcome->employees) *
           faults.slow_factor;
       r.ready_at = std::max(r.received_at + delay, clock_->Now());
     }
+  }
+
+  // The bulk CLNTCOMM request in `stored`'s payload, answered into
+  // `response_path`. The outcome's severity says whether it was refused.
+  absl::StatusOr<ProcessingOutcome> ProcessClntcomm(const Stored& stored,
+                                                    const std::string& response_path,
+                                                    bool system_error) {
+    std::string request;
+    {
+      auto file = FileSource::Open(stored.payload_path);
+      if (!file.ok()) return file.status();
+      GunzipSource plain(**file, GunzipOptions{uint64_t{16} << 20});
+      StringSink sink;
+      // Not gzip, or too large: answered as a request that cannot be read.
+      if (auto n = Pump(plain, sink); n.ok()) request = sink.data();
+    }
+    auto out = FileSink::Create(response_path);
+    if (!out.ok()) return out.status();
+    absl::StatusOr<ServeOutcome> served =
+        ServeClntcomm(clntcomm_, stored.report.action, stored.from, request, ClntcommMode::kBulk,
+                      system_error, **out);
+    if (!served.ok()) return served.status();
+    if (absl::Status s = (*out)->Close(); !s.ok()) return s;
+    CountClntcomm(stored.report.action, /*bulk=*/true, *served);
+    ProcessingOutcome outcome;
+    outcome.maximum = served->refused.ok() ? event02::Severity::kInformation
+                      : system_error       ? event02::Severity::kSystemError
+                                           : event02::Severity::kError;
+    return outcome;
+  }
+
+  void CountClntcomm(absl::string_view action, bool bulk, const ServeOutcome& served) {
+    absl::MutexLock lock(&mu_);
+    ++(action == ebms::kActionClntcommList ? counters_.clntcomm_lists : counters_.clntcomm_gets);
+    if (bulk) ++counters_.clntcomm_bulk;
+    counters_.clntcomm_documents += served.documents;
+    if (!served.refused.ok()) ++counters_.clntcomm_refused;
+  }
+
+  // A single CLNTCOMM request: the request is the signed SOAP Body, the
+  // response the Body of the synchronous answer (unsigned: SBR signs only
+  // bulk pull responses).
+  void HandleSingleSync(const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) {
+    if (ApplyTransportFaults(res)) return;
+    absl::StatusOr<ebms_package::InboundMessage> in = Receive(req, reader);
+    if (!in.ok()) {
+      const bool auth = in.status().code() == absl::StatusCode::kUnauthenticated;
+      SendError(res, auth ? ebms::kErrorFailedAuthentication : ebms::kErrorInvalidHeader, "",
+                in.status().message());
+      return;
+    }
+    ebms_package::RemoveSpooledAttachments(*in);
+    const ebms::Messaging& m = in->envelope.messaging;
+    if (m.user_messages.size() != 1) {
+      SendError(res, ebms::kErrorInvalidHeader, "",
+                "a Single-sync request carries exactly one eb:UserMessage");
+      return;
+    }
+    const ebms::UserMessage& um = m.user_messages.front();
+    if (um.service != ebms::kServiceClntcomm ||
+        (um.action != ebms::kActionClntcommList && um.action != ebms::kActionClntcommGet)) {
+      SendError(res, ebms::kErrorProcessingModeMismatch, um.message_id,
+                absl::StrCat("service ", um.service, " action ", um.action,
+                             " is not offered on Single-sync"));
+      return;
+    }
+    if (!in->attachments.empty()) {
+      SendError(res, "CMN.ATO.GEN.UNEXPECTEDNUMPAYLOADS", um.message_id,
+                absl::StrCat("a Single-sync request travels in the SOAP Body, without "
+                             "attachments; got ",
+                             in->attachments.size()));
+      return;
+    }
+    const bool system_error = StableFraction(um.message_id) < faults().system_error_rate;
+    StringSink response;
+    absl::StatusOr<ServeOutcome> served =
+        ServeClntcomm(clntcomm_, um.action, um.from, in->envelope.body_xml, ClntcommMode::kSingle,
+                      system_error, response);
+    if (!served.ok()) {
+      SendError(res, ebms::kErrorOther, um.message_id,
+                absl::StrCat("the agency could not answer: ", served.status().message()));
+      return;
+    }
+    CountClntcomm(um.action, /*bulk=*/false, *served);
+    ebms::Envelope envelope;
+    ebms::UserMessage& answer = envelope.messaging.user_messages.emplace_back();
+    answer.message_id = ebms::NewMessageId("sbr-sim.ato.gov.au");
+    answer.timestamp = clock_->Now();
+    answer.ref_to_message_id = um.message_id;
+    answer.from = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
+    answer.to = um.from;
+    answer.service = um.service;
+    answer.action = um.action;
+    answer.conversation_id = um.conversation_id;
+    answer.parts.push_back(
+        {"", {{ebms::kPartPropertyMimeType, "text/xml"},
+              {ebms::kPartPropertyDocumentName, clntcomm::kClntcommDocumentName},
+              {ebms::kPartPropertyDocumentType, um.action == ebms::kActionClntcommList
+                                                    ? clntcomm::kClntcommListResponse
+                                                    : clntcomm::kClntcommGetResponse}}});
+    envelope.body_xml = response.data();
+    absl::StatusOr<ebms_package::OutboundMessage> out =
+        ebms_package::PackageMessage(envelope, nullptr, {});
+    SendPackaged(res, out, um.message_id);
   }
 
   static absl::Status Compress(const std::string& path) {
@@ -598,6 +752,24 @@ class Simulator::Impl {
       }
       res.set_content(MessageToJson(*m), "application/json");
     });
+    admin.Post("/admin/clntcomm/seed", [this](const httplib::Request& req,
+                                              httplib::Response& res) {
+      absl::StatusOr<std::vector<SeedResult>> seeded = SeedClntcommJson(req.body);
+      if (!seeded.ok()) {
+        res.status = 400;
+        res.set_content(nlohmann::json{{"error", std::string(seeded.status().message())}}.dump(),
+                        "application/json");
+        return;
+      }
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (const SeedResult& r : *seeded) {
+        list.push_back({{"client", ClientKey(r.client)}, {"name", r.name}, {"added", r.added}});
+      }
+      res.set_content(nlohmann::ordered_json{{"seeded", list},
+                                             {"communications", clntcomm_.size()}}
+                          .dump(2),
+                      "application/json");
+    });
     admin.Get("/admin/faults", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(FaultsToJson(faults()), "application/json");
     });
@@ -618,6 +790,7 @@ class Simulator::Impl {
   Clock* const clock_;
   const wssec::Verifier verifier_;
   const wssec::Credential agency_;
+  ClntcommCorpus clntcomm_;
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
@@ -664,6 +837,10 @@ std::optional<MessageReport> Simulator::Message(const std::string& id) const {
   return impl_->Message(id);
 }
 void Simulator::WaitUntilIdle() const { impl_->WaitUntilIdle(); }
+ClntcommCorpus& Simulator::clntcomm() { return impl_->clntcomm(); }
+absl::StatusOr<std::vector<SeedResult>> Simulator::SeedClntcommJson(const std::string& json) {
+  return impl_->SeedClntcommJson(json);
+}
 
 namespace {
 
@@ -673,6 +850,7 @@ nlohmann::ordered_json MessageJson(const MessageReport& m) {
     pulls.push_back({{"at", Rfc3339(p.at)}, {"result", p.result}, {"early", p.early}});
   }
   return {{"message_id", m.message_id},
+          {"service", m.service},
           {"action", m.action},
           {"from_party", m.from_party},
           {"received_at", Rfc3339(m.received_at)},
@@ -698,6 +876,11 @@ std::string StatsToJson(const SimulatorStats& stats) {
                                 {"refused_pushes", stats.refused_pushes},
                                 {"pulls", stats.pulls},
                                 {"early_pulls", stats.early_pulls},
+                                {"clntcomm_lists", stats.clntcomm_lists},
+                                {"clntcomm_gets", stats.clntcomm_gets},
+                                {"clntcomm_bulk", stats.clntcomm_bulk},
+                                {"clntcomm_documents", stats.clntcomm_documents},
+                                {"clntcomm_refused", stats.clntcomm_refused},
                                 {"messages", messages}}
       .dump(2);
 }

@@ -16,15 +16,30 @@
 //   - fault modes switchable at run time: unavailable (503), refused
 //     connections, hanging requests, receipts lost or held after processing,
 //     slow processing, a SystemError rate.
+//   - client communications (CLNTCOMM, seed 000) from a seeded corpus
+//     (clntcomm_corpus.h), served as clntcomm_serve.h and
+//     pipeline/clntcomm/wire.h describe: single list and get
+//     on Single-sync (request and response in the SOAP Body), bulk list and
+//     get through the same push and pull as PAYEVNT (Service
+//     http://sbr.gov.au/ato/clntcomm/2020 on BulkBatch-async-push; the
+//     response is ready processing_base after the push).
 //
 // An admin endpoint (plain HTTP, loopback) reports and switches all of this:
 //   GET  /admin/stats            counters and every message, as JSON
 //   GET  /admin/messages/ID      one message
 //   GET  /admin/faults, POST /admin/faults  {"unavailable": true, ...}
+//   POST /admin/clntcomm/seed    seeds communications (JSON: one object or an
+//                                array, see clntcomm_corpus.h), e.g.
+//     {"agent_abn": "51824753556", "ran": "12345678",
+//      "client": {"type": "TFN", "value": "123456782"}, "name": "Alex Citizen",
+//      "count": 150, "level": "account", "accounts": ["AS:001"], "seed": 7}
+//     answers {"seeded": [{"client": "TFN:123456782", "name": ..., "added": 150}],
+//              "communications": <corpus size>}
 //
 //   auto sim = Simulator::Start(config, &clock);
 //   sbr_client config: base_url = (*sim)->base_url();
 //   (*sim)->SetFaults({.unavailable = true});
+//   (*sim)->clntcomm().SeedClient(seed);   // or SeedClntcommJson(json)
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_H_
 
@@ -37,6 +52,7 @@
 #include "absl/time/time.h"
 #include "pipeline/common/clock.h"
 #include "pipeline/event02/event02.h"
+#include "pipeline/sim/clntcomm_corpus.h"
 
 namespace sbrgate::sim {
 
@@ -76,6 +92,7 @@ struct PullRecord {
 
 struct MessageReport {
   std::string message_id;
+  std::string service;
   std::string action;
   std::string from_party;
   absl::Time received_at;
@@ -95,6 +112,14 @@ struct SimulatorStats {
   int64_t refused_pushes = 0;     // answered with an ebMS error
   int64_t pulls = 0;
   int64_t early_pulls = 0;
+  // CLNTCOMM requests that reached the agency, single (Single-sync) and bulk
+  // (counted when processed); a client that serves a repeat from its own
+  // store leaves them unchanged.
+  int64_t clntcomm_lists = 0;
+  int64_t clntcomm_gets = 0;
+  int64_t clntcomm_bulk = 0;       // of those, bulk requests
+  int64_t clntcomm_documents = 0;  // documents sent, single and bulk
+  int64_t clntcomm_refused = 0;    // answered with a cc:Error
   std::vector<MessageReport> messages;  // in arrival order
 };
 
@@ -111,6 +136,11 @@ class Simulator {
   FaultModes faults() const;
   SimulatorStats Stats() const;
   std::optional<MessageReport> Message(const std::string& message_id) const;
+
+  // The client communications the agency holds; seed it directly or with
+  // SeedClntcommJson (the admin endpoint's and --seed-clntcomm's format).
+  ClntcommCorpus& clntcomm();
+  absl::StatusOr<std::vector<SeedResult>> SeedClntcommJson(const std::string& json);
 
   // Blocks until every received lodgment has been processed (tests).
   void WaitUntilIdle() const;

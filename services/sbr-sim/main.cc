@@ -4,6 +4,13 @@
 //   sbr-sim --cert=sim.pem --key=sim.key --client-ca=ca.pem --data-dir=/tmp/sim \
 //           --listen=127.0.0.1:8443 --admin-listen=127.0.0.1:8444 --time-scale=60
 //
+// --seed-clntcomm=FILE seeds the client communications the simulator serves
+// (CLNTCOMM) from a JSON array of seeds, each as POST /admin/clntcomm/seed
+// takes (pipeline/sim/clntcomm_corpus.h):
+//   [{"agent_abn": "51824753556", "ran": "12345678",
+//     "client": {"type": "TFN", "value": "123456782"}, "name": "Alex Citizen",
+//     "count": 150, "level": "client", "seed": 7}]
+//
 // Prints one line when it is ready (and writes it to --ready-file):
 //   {"endpoint": "https://127.0.0.1:8443/services", "admin": "http://127.0.0.1:8444"}
 // Runs until SIGINT or SIGTERM.
@@ -38,6 +45,8 @@ ABSL_FLAG(absl::Duration, processing_base, absl::Seconds(45), "processing time o
 ABSL_FLAG(absl::Duration, processing_per_employee, absl::Milliseconds(20),
           "additional processing time per employee record");
 ABSL_FLAG(std::string, faults, "", "initial fault modes as JSON, e.g. {\"unavailable\": true}");
+ABSL_FLAG(std::string, seed_clntcomm, "",
+          "JSON file: an array of client-communication seeds (see /admin/clntcomm/seed)");
 ABSL_FLAG(std::string, ready_file, "", "write the ready line to this file too");
 
 namespace {
@@ -97,6 +106,14 @@ int main(int argc, char** argv) {
       return Fail(absl::StrCat("--faults: ", s.message()));
     }
     (*sim)->SetFaults(f);
+  }
+  if (const std::string seeds = absl::GetFlag(FLAGS_seed_clntcomm); !seeds.empty()) {
+    absl::StatusOr<std::string> json = sbrgate::ReadFileToString(seeds);
+    if (!json.ok()) return Fail(absl::StrCat("--seed-clntcomm: ", json.status().message()));
+    auto seeded = (*sim)->SeedClntcommJson(*json);
+    if (!seeded.ok()) {
+      return Fail(absl::StrCat("--seed-clntcomm=", seeds, ": ", seeded.status().message()));
+    }
   }
 
   const std::string ready = absl::StrCat(
