@@ -2,12 +2,12 @@
 
 namespace sbrgate {
 
-ScaledClock::ScaledClock(double scale, absl::Time epoch)
-    : scale_(scale < 1 ? 1 : scale), epoch_(epoch) {}
+ScaledClock::ScaledClock(double scale, absl::Time epoch, absl::Time start)
+    : scale_(scale < 1 ? 1 : scale),
+      epoch_(epoch),
+      start_(start == absl::InfinitePast() ? epoch : start) {}
 
-absl::Time ScaledClock::Now() const {
-  return epoch_ + (absl::Now() - epoch_) * scale_;
-}
+absl::Time ScaledClock::Now() const { return start_ + (absl::Now() - epoch_) * scale_; }
 
 void ScaledClock::SleepFor(absl::Duration d) { absl::SleepFor(ToReal(d)); }
 

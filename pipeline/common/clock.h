@@ -41,13 +41,17 @@ class RealClock : public Clock {
 };
 
 // Runs `scale` times faster than real time from `epoch` (a real instant):
-// Now() = epoch + (real now - epoch) * scale. Processes given the same epoch
-// and scale agree on the time, which the multi-process pipeline relies on
-// (the poller and the simulator must agree on what "early" means).
-// scale must be >= 1; the default epoch is the moment of construction.
+// Now() = start + (real now - epoch) * scale, where `start` (default: the
+// epoch itself) is what the clock reads at the epoch, so a demo or test can
+// place the whole system at, say, 2:00 pm Sydney time. Processes given the
+// same epoch, start and scale agree on the time, which the multi-process
+// pipeline relies on (the poller and the simulator must agree on what
+// "early" means). scale must be >= 1; the default epoch is the moment of
+// construction.
 class ScaledClock : public Clock {
  public:
-  explicit ScaledClock(double scale, absl::Time epoch = absl::Now());
+  explicit ScaledClock(double scale, absl::Time epoch = absl::Now(),
+                       absl::Time start = absl::InfinitePast());
   absl::Time Now() const override;
   void SleepFor(absl::Duration d) override;
   absl::Duration ToReal(absl::Duration d) const override;
@@ -56,10 +60,9 @@ class ScaledClock : public Clock {
  private:
   const double scale_;
   const absl::Time epoch_;
+  const absl::Time start_;
 };
 
-// Moves only when told to. SleepFor blocks until another thread has advanced
-// the clock far enough.
 class ManualClock : public Clock {
  public:
   explicit ManualClock(absl::Time start) : now_(start) {}

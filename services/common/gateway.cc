@@ -36,7 +36,9 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   g->service_ = std::make_unique<gateway::LodgmentServiceImpl>(so);
   gateway::ServerOptions server_options;
   server_options.address = options.grpc_listen;
-  auto server = gateway::StartServer({g->service_.get()}, server_options);
+  std::vector<grpc::Service*> services = {g->service_.get()};
+  services.insert(services.end(), options.extra_services.begin(), options.extra_services.end());
+  auto server = gateway::StartServer(services, server_options);
   if (!server.ok()) return server.status();
   g->server_ = *std::move(server);
   return g;

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pipeline/blob/blob_store.h"
 #include "pipeline/gateway/kafka_publisher.h"
@@ -23,6 +24,8 @@ namespace sbrgate {
 struct GatewayOptions {
   std::string grpc_listen = "127.0.0.1:50051";
   v1::PrevalidateMode prevalidate = v1::PREVALIDATE_HOLD;
+  // Served on the same address (sbrgated adds the CommunicationService).
+  std::vector<grpc::Service*> extra_services;
 };
 
 class Gateway {

@@ -12,6 +12,8 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "pipeline/comms/job_stage.h"
+#include "pipeline/comms/topics.h"
 #include "pipeline/lodgment/poll_stage.h"
 #include "pipeline/lodgment/resubmit_stage.h"
 #include "pipeline/lodgment/topics.h"
@@ -30,6 +32,9 @@ ABSL_FLAG(std::string, ca, "", "CA bundle trusted for the SBR endpoint");
 ABSL_FLAG(std::string, agency_ca, "", "CA that signs the agency's pull responses (default --ca)");
 ABSL_FLAG(double, time_scale, 1, "simulated seconds per real second (tests and demos only)");
 ABSL_FLAG(int64_t, clock_epoch, 0, "unix seconds the scaled clock runs from (share it); 0: now");
+ABSL_FLAG(std::string, clock_start, "",
+          "RFC 3339 time the clock reads at --clock-epoch (share it); empty: the epoch itself "
+          "(tests and demos place the system at a chosen local time)");
 ABSL_FLAG(std::string, message_id_domain, "sbrgate.local", "the @domain of MessageIds");
 
 namespace sbrgate {
@@ -53,6 +58,14 @@ absl::StatusOr<PipelineConfig> PipelineConfigFromFlags() {
   if (c.time_scale < 1) return absl::InvalidArgumentError("--time-scale must be >= 1");
   const int64_t epoch = absl::GetFlag(FLAGS_clock_epoch);
   c.clock_epoch = epoch > 0 ? absl::FromUnixSeconds(epoch) : absl::Now();
+  c.clock_start = c.clock_epoch;
+  if (const std::string start = absl::GetFlag(FLAGS_clock_start); !start.empty()) {
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, start, &c.clock_start, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--clock-start '", start, "' is not an RFC 3339 time: ", error));
+    }
+  }
   c.message_id_domain = absl::GetFlag(FLAGS_message_id_domain);
   c.sbr.base_url = absl::GetFlag(FLAGS_sbr_endpoint);
   c.sbr.tls = {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)};
@@ -66,8 +79,10 @@ absl::StatusOr<PipelineConfig> PipelineConfigFromFlags() {
 }
 
 std::unique_ptr<Clock> MakeClock(const PipelineConfig& config) {
-  if (config.time_scale == 1) return std::make_unique<RealClock>();
-  return std::make_unique<ScaledClock>(config.time_scale, config.clock_epoch);
+  if (config.time_scale == 1 && config.clock_start == config.clock_epoch) {
+    return std::make_unique<RealClock>();
+  }
+  return std::make_unique<ScaledClock>(config.time_scale, config.clock_epoch, config.clock_start);
 }
 
 absl::StatusOr<std::unique_ptr<blob::BlobStore>> OpenBlobStore(const PipelineConfig& config) {
@@ -97,6 +112,13 @@ std::vector<std::pair<std::string, int>> PipelineTopics() {
                    lodgment::topics::kPartitions);
   out.emplace_back(stage::ChangelogTopic("sbrgate", "resubmit", lodgment::ResubmitStage::kStore),
                    lodgment::topics::kPartitions);
+  for (const comms::topics::TopicSpec& t : comms::topics::All()) {
+    out.emplace_back(t.name, t.partitions);
+  }
+  for (const char* store : {comms::JobStage::kJobsStore, comms::JobStage::kChecksStore}) {
+    out.emplace_back(stage::ChangelogTopic("sbrgate", "comms-jobs", store),
+                     comms::topics::kJobPartitions);
+  }
   return out;
 }
 

@@ -12,7 +12,7 @@
 // Flags (dashes or underscores): --kafka-brokers, --kafka-config (a
 // librdkafka properties file for a real cluster: security, SASL, ...),
 // --data-dir, --instance-id, --sbr-endpoint, --cert, --key, --ca,
-// --agency-ca, --time-scale, --clock-epoch, --message-id-domain.
+// --agency-ca, --time-scale, --clock-epoch, --clock-start, --message-id-domain.
 #ifndef SBRGATE_SERVICES_COMMON_PIPELINE_H_
 #define SBRGATE_SERVICES_COMMON_PIPELINE_H_
 
@@ -37,6 +37,7 @@ struct PipelineConfig {
   sbr_client::ClientConfig sbr;  // base_url empty: not given
   double time_scale = 1;
   absl::Time clock_epoch;
+  absl::Time clock_start;  // what the clock reads at clock_epoch
   std::string message_id_domain;
 };
 

@@ -41,6 +41,9 @@ ABSL_FLAG(std::string, data_dir, "", "where payloads and responses are kept");
 ABSL_FLAG(double, time_scale, 1, "simulated seconds per real second");
 ABSL_FLAG(int64_t, clock_epoch, 0,
           "unix seconds from which scaled time runs (share it with sbrgate); 0: now");
+ABSL_FLAG(std::string, clock_start, "",
+          "RFC 3339 time the clock reads at --clock-epoch (share it with sbrgate); empty: the "
+          "epoch itself");
 ABSL_FLAG(absl::Duration, processing_base, absl::Seconds(45), "processing time of any lodgment");
 ABSL_FLAG(absl::Duration, processing_per_employee, absl::Milliseconds(20),
           "additional processing time per employee record");
@@ -95,9 +98,16 @@ int main(int argc, char** argv) {
   config.processing_base = absl::GetFlag(FLAGS_processing_base);
   config.processing_per_employee = absl::GetFlag(FLAGS_processing_per_employee);
 
-  const int64_t epoch = absl::GetFlag(FLAGS_clock_epoch);
-  sbrgate::ScaledClock clock(absl::GetFlag(FLAGS_time_scale),
-                             epoch > 0 ? absl::FromUnixSeconds(epoch) : absl::Now());
+  const int64_t epoch_seconds = absl::GetFlag(FLAGS_clock_epoch);
+  const absl::Time epoch = epoch_seconds > 0 ? absl::FromUnixSeconds(epoch_seconds) : absl::Now();
+  absl::Time start = epoch;
+  if (const std::string text = absl::GetFlag(FLAGS_clock_start); !text.empty()) {
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, text, &start, &error)) {
+      return Fail(absl::StrCat("--clock-start '", text, "' is not an RFC 3339 time: ", error));
+    }
+  }
+  sbrgate::ScaledClock clock(absl::GetFlag(FLAGS_time_scale), epoch, start);
   auto sim = sbrgate::sim::Simulator::Start(config, &clock);
   if (!sim.ok()) return Fail(std::string(sim.status().message()));
   if (const std::string faults = absl::GetFlag(FLAGS_faults); !faults.empty()) {

@@ -1,6 +1,8 @@
-// sbrgated: the whole STP lodgment pipeline in one process: the gRPC gateway
-// and status view, and the submit, poll, triage and resubmit stages, joined
-// by Kafka topics exactly as when each runs as its own process.
+// sbrgated: all of sbrgate in one process: the gRPC gateway and status view,
+// the submit, poll, triage and resubmit stages of the STP lodgment pipeline,
+// and client-communication retrieval (CommunicationService and its job
+// stage), joined by Kafka topics exactly as when each runs as its own
+// process. Both gRPC services share --grpc-listen.
 //
 //   sbrgated --embedded-kafka --embedded-sim --time-scale=600 \
 //            --grpc-listen=127.0.0.1:50051 --data-dir=/tmp/sbrgate
@@ -25,6 +27,7 @@
 #include "pipeline/lodgment/triage_stage.h"
 #include "pipeline/pki/dev_pki.h"
 #include "pipeline/sim/simulator.h"
+#include "services/common/comms.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/gateway.h"
 #include "services/common/pipeline.h"
@@ -39,8 +42,14 @@ ABSL_FLAG(absl::Duration, sim_processing_base, absl::Seconds(45),
           "embedded simulator: processing time of any lodgment");
 ABSL_FLAG(absl::Duration, sim_processing_per_employee, absl::Milliseconds(20),
           "embedded simulator: added processing time per employee");
+ABSL_FLAG(std::string, sim_seed_clntcomm, "",
+          "embedded simulator: seed its client-communication corpus from this JSON file "
+          "(pipeline/sim/clntcomm_corpus.h describes it)");
 ABSL_FLAG(int, sim_admin_port, 0, "embedded simulator's admin port on 127.0.0.1 (0: any)");
 ABSL_FLAG(int, max_attempts, 3, "pushes of a lodgment answered SystemError before giving up");
+ABSL_FLAG(std::string, comms_permissions, "",
+          "practice users' permissions (agent_abn,user_id,permission per line); "
+          "without it nobody may list or get client communications");
 ABSL_FLAG(absl::Duration, system_error_backoff, absl::Minutes(15),
           "wait before resubmitting after a SystemError (doubles per attempt)");
 
@@ -97,6 +106,11 @@ int main(int argc, char** argv) {
     auto started = sbrgate::sim::Simulator::Start(sc, clock.get());
     if (!started.ok()) return Fail(started.status());
     sim = *std::move(started);
+    if (const std::string seed = absl::GetFlag(FLAGS_sim_seed_clntcomm); !seed.empty()) {
+      absl::StatusOr<std::string> json = sbrgate::ReadFileToString(seed);
+      if (!json.ok()) return Fail(json.status());
+      if (auto seeded = sim->SeedClntcommJson(*json); !seeded.ok()) return Fail(seeded.status());
+    }
     config->sbr.base_url = sim->base_url();
     config->sbr.tls = {pki->ca_cert, pki->client_cert, pki->client_key};
     config->sbr.credential_cert = pki->client_cert;
@@ -106,9 +120,14 @@ int main(int argc, char** argv) {
   auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
   if (!sbr.ok()) return Fail(sbr.status());
 
+  auto comms = sbrgate::Communications::Create(*config, blobs->get(), clock.get(), sbr->get(),
+                                               {absl::GetFlag(FLAGS_comms_permissions)});
+  if (!comms.ok()) return Fail(comms.status());
+
   sbrgate::GatewayOptions gateway_options;
   gateway_options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
   gateway_options.prevalidate = *prevalidate;
+  gateway_options.extra_services = {(*comms)->service()};
   auto gateway = sbrgate::Gateway::Start(*config, blobs->get(), clock.get(), gateway_options);
   if (!gateway.ok()) return Fail(gateway.status());
 
@@ -125,7 +144,8 @@ int main(int argc, char** argv) {
                                    : "null",
       "}\n");
   absl::Status run = sbrgate::RunStagesUntilSignal(
-      config->kafka, config->instance, {(*gateway)->view_stage(), &submit, &poll, &triage, &resubmit},
+      config->kafka, config->instance, {(*gateway)->view_stage(), &submit, &poll, &triage, &resubmit,
+                                         (*comms)->view_stage(), (*comms)->job_stage()},
       clock.get(), [&] {
         std::fputs(ready.c_str(), stdout);
         std::fflush(stdout);

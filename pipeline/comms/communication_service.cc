@@ -1,0 +1,300 @@
+#include "pipeline/comms/communication_service.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "pipeline/clntcomm/request_rules.h"
+#include "pipeline/clntcomm/schedule.h"
+#include "pipeline/clntcomm/sydney.h"
+#include "pipeline/comms/job_stage.h"
+#include "pipeline/comms/topics.h"
+#include "pipeline/ebms/message.h"
+#include "pipeline/lodgment/status.h"
+#include "proto/google/rpc/error_details.pb.h"
+#include "proto/google/rpc/status.pb.h"
+
+namespace sbrgate::comms {
+namespace {
+
+using lodgment::ToProto;
+
+constexpr int kDownloadChunkBytes = 64 << 10;
+// How often a watcher looks at whether its client is still there.
+constexpr absl::Duration kWatchTick = absl::Milliseconds(250);
+
+grpc::Status ToGrpc(const absl::Status& s) {
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+}
+
+// INVALID_ARGUMENT whose details are a google.rpc.BadRequest naming each field.
+grpc::Status InvalidArgument(const std::vector<clntcomm::FieldViolation>& violations) {
+  google::rpc::BadRequest bad_request;
+  std::vector<std::string> parts;
+  for (const clntcomm::FieldViolation& v : violations) {
+    google::rpc::BadRequest::FieldViolation* fv = bad_request.add_field_violations();
+    fv->set_field(v.field);
+    fv->set_description(v.description);
+    parts.push_back(absl::StrCat(v.field, ": ", v.description));
+  }
+  const std::string message = absl::StrJoin(parts, "; ");
+  google::rpc::Status rich;
+  rich.set_code(grpc::StatusCode::INVALID_ARGUMENT);
+  rich.set_message(message);
+  rich.add_details()->PackFrom(bad_request);
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message, rich.SerializeAsString());
+}
+
+// The agent's own violations, each field under `prefix`.
+void Prefix(std::vector<clntcomm::FieldViolation>& violations, const std::string& prefix) {
+  for (clntcomm::FieldViolation& v : violations) v.field = absl::StrCat(prefix, v.field);
+}
+
+std::vector<v1::Channel> Channels(const google::protobuf::RepeatedField<int>& channels) {
+  std::vector<v1::Channel> out;
+  for (int c : channels) out.push_back(static_cast<v1::Channel>(c));
+  return out;
+}
+
+}  // namespace
+
+grpc::Status CommunicationServiceImpl::QuickList(grpc::ServerContext*,
+                                                 const v1::ListCommunicationsRequest* request,
+                                                 v1::ListCommunicationsResponse* response) {
+  std::vector<clntcomm::FieldViolation> violations =
+      clntcomm::ListRequestViolations(*request, options_.clock->Now());
+  if (!violations.empty()) return InvalidArgument(violations);
+  if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
+    return ToGrpc(s);
+  }
+  absl::StatusOr<v1::ListCommunicationsResponse> page = options_.sbr->QuickList(*request);
+  if (!page.ok()) return ToGrpc(page.status());
+  *response = *std::move(page);
+  return grpc::Status::OK;
+}
+
+grpc::Status CommunicationServiceImpl::StartBulkList(grpc::ServerContext*,
+                                                     const v1::ListCommunicationsRequest* request,
+                                                     v1::Job* job) {
+  const absl::Time now = options_.clock->Now();
+  std::vector<clntcomm::FieldViolation> violations = clntcomm::ListRequestViolations(*request, now);
+  if (!violations.empty()) return InvalidArgument(violations);
+  if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
+    return ToGrpc(s);
+  }
+  return CreateJob(
+      kJobKindBulkList, request->agent(), *request, now,
+      clntcomm::EarliestStart(clntcomm::JobKind::kBulk, Channels(request->channels()), now), job);
+}
+
+grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext*,
+                                                        const v1::GetCommunicationRequest* request,
+                                                        v1::Communication* response) {
+  std::vector<clntcomm::FieldViolation> violations = clntcomm::GetRequestViolations(*request);
+  if (!violations.empty()) return InvalidArgument(violations);
+  if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
+    return ToGrpc(s);
+  }
+  const std::string& abn = request->agent().agent_abn();
+  if (!request->refetch()) {
+    if (std::optional<v1::Communication> stored =
+            options_.keeper->FromStore(abn, request->document_id())) {
+      *response = *std::move(stored);
+      return grpc::Status::OK;
+    }
+  }
+  absl::StatusOr<clntcomm::ResponseEntry> entry = options_.sbr->GetOne(*request);
+  if (!entry.ok()) return ToGrpc(entry.status());
+  absl::StatusOr<KeptDocument> kept =
+      options_.keeper->Keep(abn, *entry, options_.clock->Now(), /*job_id=*/"");
+  if (!kept.ok()) return ToGrpc(kept.status());
+  // The document is kept (and in the ledger) whether or not this publish
+  // succeeds: the caller gets it either way, and says so.
+  if (absl::Status s = options_.publisher->Publish({kept->event}); !s.ok()) {
+    return ToGrpc(absl::UnavailableError(
+        absl::StrCat("document ", request->document_id(),
+                     " is retrieved and stored, but its event could not be published: ",
+                     s.message())));
+  }
+  *response = kept->communication;
+  return grpc::Status::OK;
+}
+
+grpc::Status CommunicationServiceImpl::StartBulkGet(grpc::ServerContext*,
+                                                    const v1::BulkGetRequest* request,
+                                                    v1::Job* job) {
+  std::vector<clntcomm::FieldViolation> violations;
+  if (request->documents().empty()) {
+    violations.push_back({"documents", "name at least one document (ids come from a list)"});
+  }
+  for (int i = 0; i < request->documents_size(); ++i) {
+    v1::GetCommunicationRequest d = request->documents(i);
+    *d.mutable_agent() = request->agent();
+    std::vector<clntcomm::FieldViolation> own = clntcomm::GetRequestViolations(d);
+    Prefix(own, absl::StrCat("documents[", i, "]."));
+    for (clntcomm::FieldViolation& v : own) {
+      // The agent is the request's, checked once below.
+      if (v.field.find(".agent.") == std::string::npos) violations.push_back(std::move(v));
+    }
+  }
+  {
+    v1::GetCommunicationRequest agent_only;
+    *agent_only.mutable_agent() = request->agent();
+    for (clntcomm::FieldViolation& v : clntcomm::GetRequestViolations(agent_only)) {
+      if (v.field.rfind("agent.", 0) == 0) violations.push_back(std::move(v));
+    }
+  }
+  if (!violations.empty()) return InvalidArgument(violations);
+  if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
+    return ToGrpc(s);
+  }
+  v1::BulkGetRequest normalized = *request;
+  for (v1::GetCommunicationRequest& d : *normalized.mutable_documents()) {
+    *d.mutable_agent() = request->agent();
+  }
+  // A bulk get may span every channel: it waits for the night window.
+  const absl::Time now = options_.clock->Now();
+  return CreateJob(kJobKindBulkGet, request->agent(), normalized, now,
+                   clntcomm::EarliestStart(clntcomm::JobKind::kBulk, {}, now), job);
+}
+
+grpc::Status CommunicationServiceImpl::StartDailySync(grpc::ServerContext*,
+                                                      const v1::DailySyncRequest* request,
+                                                      v1::Job* job) {
+  v1::GetCommunicationRequest agent_only;
+  *agent_only.mutable_agent() = request->agent();
+  std::vector<clntcomm::FieldViolation> violations;
+  for (clntcomm::FieldViolation& v : clntcomm::GetRequestViolations(agent_only)) {
+    if (v.field.rfind("agent.", 0) == 0) violations.push_back(std::move(v));
+  }
+  for (int i = 0; i < request->channels_size(); ++i) {
+    if (request->channels(i) == v1::CHANNEL_UNSPECIFIED) {
+      violations.push_back({absl::StrCat("channels[", i, "]"), "CHANNEL_UNSPECIFIED is not a channel"});
+    }
+  }
+  if (!violations.empty()) return InvalidArgument(violations);
+  if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
+    return ToGrpc(s);
+  }
+  const absl::Time now = options_.clock->Now();
+  return CreateJob(
+      kJobKindDailySync, request->agent(), *request, now,
+      clntcomm::EarliestStart(clntcomm::JobKind::kBulk, Channels(request->channels()), now), job);
+}
+
+grpc::Status CommunicationServiceImpl::CreateJob(const std::string& kind,
+                                                 const v1::AgentContext& agent,
+                                                 const google::protobuf::Message& request,
+                                                 absl::Time now, absl::Time not_before,
+                                                 v1::Job* job) {
+  absl::StatusOr<blob::BlobId> stored =
+      options_.keeper->blobs().PutString(request.SerializeAsString());
+  if (!stored.ok()) return ToGrpc(stored.status());
+  job->set_job_id(absl::StrCat("job-", ebms::NewUuid()));
+  job->set_kind(kind);
+  job->set_state(v1::SCHEDULED);
+  *job->mutable_not_before() = ToProto(not_before);
+  *job->mutable_created_at() = ToProto(now);
+  *job->mutable_agent() = agent;
+  job->set_revision(1);
+  job->set_detail(not_before > now
+                      ? absl::StrCat("waiting for the reasonable-use window at ",
+                                     absl::FormatTime("%Y-%m-%d %H:%M %Z", not_before,
+                                                      clntcomm::SydneyTimeZone()))
+                      : "starting");
+  v1::JobRequested requested;
+  *requested.mutable_job() = *job;
+  requested.set_request_sha256(stored->sha256);
+  if (absl::Status s = options_.publisher->Publish(
+          {{topics::kJobRequests, job->job_id(), requested.SerializeAsString()},
+           {topics::kJobs, job->job_id(), job->SerializeAsString()}});
+      !s.ok()) {
+    return ToGrpc(s);
+  }
+  options_.view->Apply(*job);
+  return grpc::Status::OK;
+}
+
+grpc::Status CommunicationServiceImpl::WithResults(v1::Job* job) const {
+  if (job->results_sha256().empty()) return grpc::Status::OK;
+  absl::StatusOr<std::string> bytes = options_.keeper->blobs().ReadString(job->results_sha256());
+  v1::JobResults results;
+  if (!bytes.ok()) return ToGrpc(bytes.status());
+  if (!results.ParseFromString(*bytes)) {
+    return ToGrpc(absl::DataLossError(absl::StrCat("results of job ", job->job_id(),
+                                                   " do not parse")));
+  }
+  *job->mutable_items() = std::move(*results.mutable_items());
+  *job->mutable_documents() = std::move(*results.mutable_documents());
+  return grpc::Status::OK;
+}
+
+grpc::Status CommunicationServiceImpl::GetJob(grpc::ServerContext*, const v1::GetJobRequest* request,
+                                              v1::Job* job) {
+  std::optional<JobView::Versioned> held = options_.view->Get(request->job_id());
+  if (!held) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("job '", request->job_id(), "' not found"));
+  }
+  *job = std::move(held->job);
+  return WithResults(job);
+}
+
+grpc::Status CommunicationServiceImpl::ListJobs(grpc::ServerContext*,
+                                                const v1::ListJobsRequest* request,
+                                                v1::ListJobsResponse* response) {
+  for (v1::Job& j : options_.view->List(request->agent_abn())) {
+    *response->add_jobs() = std::move(j);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status CommunicationServiceImpl::WatchJob(grpc::ServerContext* context,
+                                                const v1::GetJobRequest* request,
+                                                grpc::ServerWriter<v1::Job>* writer) {
+  int64_t version = 0;
+  for (;;) {
+    std::optional<JobView::Versioned> held =
+        options_.view->WaitForChange(request->job_id(), version, absl::Now() + kWatchTick);
+    if (context->IsCancelled()) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    }
+    if (!held) {
+      if (version == 0) {
+        return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                            absl::StrCat("job '", request->job_id(), "' not found"));
+      }
+      continue;
+    }
+    if (held->version == version) continue;
+    version = held->version;
+    v1::Job job = std::move(held->job);
+    if (grpc::Status s = WithResults(&job); !s.ok()) return s;
+    if (!writer->Write(job)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    if (IsFinal(job.state())) return grpc::Status::OK;
+  }
+}
+
+grpc::Status CommunicationServiceImpl::DownloadDocument(
+    grpc::ServerContext* context, const v1::DownloadDocumentRequest* request,
+    grpc::ServerWriter<v1::DocumentChunk>* writer) {
+  if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
+    return ToGrpc(s);
+  }
+  absl::StatusOr<std::unique_ptr<ByteSource>> source =
+      options_.keeper->OpenContent(request->agent().agent_abn(), request->document_id());
+  if (!source.ok()) return ToGrpc(source.status());
+  std::string buffer(kDownloadChunkBytes, '\0');
+  for (;;) {
+    absl::StatusOr<size_t> n = (*source)->Read(buffer.data(), buffer.size());
+    if (!n.ok()) return ToGrpc(n.status());
+    if (*n == 0) return grpc::Status::OK;
+    v1::DocumentChunk chunk;
+    chunk.set_data(buffer.data(), *n);
+    if (context->IsCancelled() || !writer->Write(chunk)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    }
+  }
+}
+
+}  // namespace sbrgate::comms
