@@ -27,6 +27,9 @@ int RunRejections(const Args& args);  // rejections [--abn --lodgment]
 int RunReplay(const Args& args);      // replay [IDS...] [--state --after --before]
 int RunPollPlan(const Args& args);    // poll-plan --employees N [--count K] (local)
 
+// The gateway's CommunicationService (comms_command.cc), with --gateway too.
+int RunComms(const Args& args);  // comms list|get|sync|jobs ...
+
 }  // namespace sbrgate::cli
 
 #endif  // SBRGATE_SERVICES_CLI_COMMANDS_H_

@@ -1,10 +1,13 @@
 // A small command-line parser for sbrgate's subcommands: positional
 // arguments plus --name=value, --name value and boolean --name flags. Unknown
 // flags are errors, so a typo never silently changes what a command does.
+// A valued flag given more than once keeps every value for GetAll(); Get()
+// gives the last.
 //
 //   Flags f({"json"}, {"endpoint", "cert"});      // booleans, valued
 //   if (absl::Status s = f.Parse(args); !s.ok()) ...
 //   f.Has("json"); f.Get("endpoint", "default"); f.positional();
+//   f.GetAll("client");                           // every --client, in order
 #ifndef SBRGATE_SERVICES_CLI_FLAGS_H_
 #define SBRGATE_SERVICES_CLI_FLAGS_H_
 
@@ -49,6 +52,7 @@ class Flags {
           value = args[++i];
         }
         values_[name] = value;
+        all_values_[name].push_back(value);
       } else {
         return absl::InvalidArgumentError(absl::StrCat("unknown option --", name));
       }
@@ -61,12 +65,18 @@ class Flags {
     auto it = values_.find(name);
     return it == values_.end() ? fallback : it->second;
   }
+  // Every value of a valued flag, in the order given; empty when absent.
+  std::vector<std::string> GetAll(const std::string& name) const {
+    auto it = all_values_.find(name);
+    return it == all_values_.end() ? std::vector<std::string>() : it->second;
+  }
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:
   std::set<std::string> booleans_;
   std::set<std::string> valued_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_values_;
   std::vector<std::string> positional_;
 };
 

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -43,27 +42,18 @@
 #include "pipeline/lodgment/status.h"
 #include "pipeline/lodgment/status_view.h"
 #include "pipeline/poll/schedule.h"
-#include "proto/google/rpc/error_details.pb.h"
-#include "proto/google/rpc/status.pb.h"
 #include "proto/lodgment.grpc.pb.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
+#include "services/cli/rpc_output.h"
 
 namespace sbrgate::cli {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitTimeout = 3;
 constexpr size_t kChunkBytes = 256 << 10;
 constexpr int64_t kProgressMinBytes = 1 << 20;
-constexpr char kDefaultGateway[] = "127.0.0.1:50051";
 constexpr double kDefaultWaitSeconds = 600;
 constexpr int kDefaultPollCount = 10;
-// A lodgment with its held-back and rejected records can be large.
-constexpr int kMaxResponseBytes = 512 << 20;
 
 constexpr char kUsage[] =
     "usage: sbrgate [--gateway=HOST:PORT] COMMAND ... [--json]\n"
@@ -78,82 +68,8 @@ constexpr char kUsage[] =
     "  poll-plan --employees=N [--count=K]\n"
     "--gateway defaults to $SBRGATE_GATEWAY, else 127.0.0.1:50051.\n";
 
-void PrintError(bool json, const std::string& code, const std::string& message,
-                Json details = nullptr) {
-  if (json) {
-    Json error{{"code", code}, {"message", message}};
-    if (!details.is_null()) error["details"] = std::move(details);
-    std::cerr << Json{{"error", std::move(error)}}.dump() << "\n";
-    return;
-  }
-  std::cerr << "sbrgate: " << code << ": " << message << "\n";
-  if (details.is_array()) {
-    for (const Json& d : details) {
-      std::cerr << "  " << d["field"].get<std::string>() << ": "
-                << d["description"].get<std::string>() << "\n";
-    }
-  }
-}
-
-int UsageError(bool json, absl::string_view message) {
-  PrintError(json, "INVALID_ARGUMENT", std::string(message));
-  if (!json) std::cerr << kUsage;
-  return kExitUsage;
-}
-
-int LocalError(bool json, const absl::Status& status) {
-  PrintError(json, absl::StatusCodeToString(status.code()), std::string(status.message()));
-  return kExitUsage;
-}
-
-std::string CodeName(grpc::StatusCode code) {
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
-
-// The gateway's error, with the BadRequest violations of a refused upload.
-int RpcError(bool json, const grpc::Status& status) {
-  Json details = nullptr;
-  google::rpc::Status rich;
-  if (!status.error_details().empty() && rich.ParseFromString(status.error_details())) {
-    details = Json::array();
-    for (const google::protobuf::Any& any : rich.details()) {
-      google::rpc::BadRequest bad;
-      if (!any.UnpackTo(&bad)) continue;
-      for (const auto& v : bad.field_violations()) {
-        details.push_back({{"field", v.field()}, {"description", v.description()}});
-      }
-    }
-  }
-  PrintError(json, CodeName(status.error_code()), status.error_message(), std::move(details));
-  return kExitFailed;
-}
-
-// Parses `args` into `flags`; false (with the exit status in *exit) when
-// they are wrong or the positional count is outside [min, max].
-bool ParseArgs(const Args& args, Flags& flags, size_t min, size_t max, absl::string_view what,
-               int* exit) {
-  const absl::Status parsed = flags.Parse(args);
-  const bool json = flags.Has("json");
-  if (!parsed.ok()) {
-    *exit = UsageError(json, parsed.message());
-    return false;
-  }
-  const size_t n = flags.positional().size();
-  if (n < min || n > max) {
-    *exit = UsageError(json, what);
-    return false;
-  }
-  return true;
-}
-
 std::unique_ptr<v1::LodgmentService::Stub> Connect(const Flags& flags) {
-  const char* env = std::getenv("SBRGATE_GATEWAY");
-  const std::string gateway =
-      flags.Get("gateway", env != nullptr && *env != '\0' ? env : kDefaultGateway);
-  grpc::ChannelArguments arguments;
-  arguments.SetMaxReceiveMessageSize(kMaxResponseBytes);
-  return v1::LodgmentService::NewStub(
-      grpc::CreateCustomChannel(gateway, grpc::InsecureChannelCredentials(), arguments));
+  return v1::LodgmentService::NewStub(GatewayChannel(flags));
 }
 
 bool ParseState(const std::string& text, v1::LodgmentState* state) {
@@ -176,8 +92,10 @@ bool ParseFilter(const Flags& flags, Request* request, int* exit) {
   if (flags.Has("state")) {
     v1::LodgmentState state;
     if (!ParseState(flags.Get("state"), &state)) {
-      *exit = UsageError(json, absl::StrCat("--state '", flags.Get("state"),
-                                            "' is not a lodgment state (e.g. REJECTED, HELD)"));
+      *exit = UsageError(json,
+                         absl::StrCat("--state '", flags.Get("state"),
+                                      "' is not a lodgment state (e.g. REJECTED, HELD)"),
+                         kUsage);
       return false;
     }
     request->set_state(state);
@@ -186,7 +104,8 @@ bool ParseFilter(const Flags& flags, Request* request, int* exit) {
                              std::make_pair("before", request->mutable_created_before())}) {
     if (flags.Has(name) && !ParseTimestamp(flags.Get(name), field)) {
       *exit = UsageError(
-          json, absl::StrCat("--", name, " '", flags.Get(name), "' is not an RFC 3339 time"));
+          json, absl::StrCat("--", name, " '", flags.Get(name), "' is not an RFC 3339 time"),
+          kUsage);
       return false;
     }
   }
@@ -275,11 +194,13 @@ int Lodge(const Flags& flags, const std::string& path, const std::string& correc
     } else if (value == "off") {
       mode = v1::PREVALIDATE_OFF;
     } else {
-      return UsageError(json, absl::StrCat("--prevalidate is hold or off, not '", value, "'"));
+      return UsageError(json, absl::StrCat("--prevalidate is hold or off, not '", value, "'"),
+                        kUsage);
     }
   }
   if (update && corrects.empty()) {
-    return UsageError(json, "--update needs --corrects=ID: the lodgment whose records it corrects");
+    return UsageError(json, "--update needs --corrects=ID: the lodgment whose records it corrects",
+                      kUsage);
   }
   absl::StatusOr<std::unique_ptr<FileSource>> file = FileSource::Open(path);
   if (!file.ok()) return LocalError(json, file.status());
@@ -352,25 +273,26 @@ int Lodge(const Flags& flags, const std::string& path, const std::string& correc
 int RunLodge(const Args& args) {
   Flags flags({"json", "update"}, {"gateway", "corrects", "prevalidate"});
   int exit = 0;
-  if (!ParseArgs(args, flags, 1, 1, "lodge takes one FILE", &exit)) return exit;
+  if (!ParseArgs(args, flags, 1, 1, "lodge takes one FILE", kUsage, &exit)) return exit;
   return Lodge(flags, flags.positional()[0], flags.Get("corrects"), flags.Has("update"));
 }
 
 int RunResubmit(const Args& args) {
   Flags flags({"json"}, {"gateway", "prevalidate"});
   int exit = 0;
-  if (!ParseArgs(args, flags, 2, 2, "resubmit takes a lodgment ID and a FILE", &exit)) return exit;
+  if (!ParseArgs(args, flags, 2, 2, "resubmit takes a lodgment ID and a FILE", kUsage, &exit))
+    return exit;
   return Lodge(flags, flags.positional()[1], flags.positional()[0], /*update=*/false);
 }
 
 int RunWait(const Args& args) {
   Flags flags({"json"}, {"gateway", "timeout"});
   int exit = 0;
-  if (!ParseArgs(args, flags, 1, 1, "wait takes one lodgment ID", &exit)) return exit;
+  if (!ParseArgs(args, flags, 1, 1, "wait takes one lodgment ID", kUsage, &exit)) return exit;
   const bool json = flags.Has("json");
   double seconds = kDefaultWaitSeconds;
   if (flags.Has("timeout") && (!absl::SimpleAtod(flags.Get("timeout"), &seconds) || seconds <= 0)) {
-    return UsageError(json, "--timeout takes a number of seconds");
+    return UsageError(json, "--timeout takes a number of seconds", kUsage);
   }
   const std::string id = flags.positional()[0];
   RealClock clock;
@@ -408,7 +330,7 @@ int RunWait(const Args& args) {
 int RunStatus(const Args& args) {
   Flags flags({"json"}, {"gateway"});
   int exit = 0;
-  if (!ParseArgs(args, flags, 1, 1, "status takes one lodgment ID", &exit)) return exit;
+  if (!ParseArgs(args, flags, 1, 1, "status takes one lodgment ID", kUsage, &exit)) return exit;
   v1::GetLodgmentRequest request;
   request.set_lodgment_id(flags.positional()[0]);
   grpc::ClientContext context;
@@ -422,7 +344,8 @@ int RunStatus(const Args& args) {
 int RunList(const Args& args) {
   Flags flags({"json"}, {"gateway", "abn", "state", "after", "before", "page-size", "page-token"});
   int exit = 0;
-  if (!ParseArgs(args, flags, 0, 0, "list takes no arguments, only options", &exit)) return exit;
+  if (!ParseArgs(args, flags, 0, 0, "list takes no arguments, only options", kUsage, &exit))
+    return exit;
   const bool json = flags.Has("json");
   v1::ListLodgmentsRequest request;
   if (!ParseFilter(flags, &request, &exit)) return exit;
@@ -431,7 +354,7 @@ int RunList(const Args& args) {
   if (flags.Has("page-size")) {
     int32_t size = 0;
     if (!absl::SimpleAtoi(flags.Get("page-size"), &size) || size <= 0) {
-      return UsageError(json, "--page-size takes a positive number");
+      return UsageError(json, "--page-size takes a positive number", kUsage);
     }
     request.set_page_size(size);
   }
@@ -463,7 +386,7 @@ int RunList(const Args& args) {
 int RunRejections(const Args& args) {
   Flags flags({"json"}, {"gateway", "abn", "lodgment"});
   int exit = 0;
-  if (!ParseArgs(args, flags, 0, 0, "rejections takes no arguments, only options", &exit)) {
+  if (!ParseArgs(args, flags, 0, 0, "rejections takes no arguments, only options", kUsage, &exit)) {
     return exit;
   }
   const bool json = flags.Has("json");
@@ -496,7 +419,7 @@ int RunRejections(const Args& args) {
 int RunReplay(const Args& args) {
   Flags flags({"json"}, {"gateway", "state", "after", "before"});
   int exit = 0;
-  if (!ParseArgs(args, flags, 0, SIZE_MAX, "", &exit)) return exit;
+  if (!ParseArgs(args, flags, 0, SIZE_MAX, "", kUsage, &exit)) return exit;
   const bool json = flags.Has("json");
   v1::ReplayLodgmentsRequest request;
   for (const std::string& id : flags.positional()) request.add_lodgment_ids(id);
@@ -520,7 +443,7 @@ int RunReplay(const Args& args) {
 int RunPollPlan(const Args& args) {
   Flags flags({"json"}, {"employees", "count"});
   int exit = 0;
-  if (!ParseArgs(args, flags, 0, 0, "poll-plan takes no arguments, only options", &exit)) {
+  if (!ParseArgs(args, flags, 0, 0, "poll-plan takes no arguments, only options", kUsage, &exit)) {
     return exit;
   }
   const bool json = flags.Has("json");
@@ -528,10 +451,10 @@ int RunPollPlan(const Args& args) {
   int count = kDefaultPollCount;
   if (!flags.Has("employees") || !absl::SimpleAtoi(flags.Get("employees"), &employees) ||
       employees < 0) {
-    return UsageError(json, "--employees N is required (a whole number)");
+    return UsageError(json, "--employees N is required (a whole number)", kUsage);
   }
   if (flags.Has("count") && (!absl::SimpleAtoi(flags.Get("count"), &count) || count < 0)) {
-    return UsageError(json, "--count takes a whole number");
+    return UsageError(json, "--count takes a whole number", kUsage);
   }
   const poll::PollPlan plan = poll::PollPlan::ForEmployees(employees);
   const std::vector<absl::Duration> offsets = plan.Offsets(count);
