@@ -22,18 +22,19 @@
 #include "pipeline/clntcomm/sydney.h"
 #include "pipeline/common/byte_stream.h"
 #include "pipeline/common/digest.h"
+#include "pipeline/comms/testing.h"
 #include "pipeline/comms/topics.h"
 #include "pipeline/kafka/topic_reader.h"
+#include "pipeline/lodgment/status.h"
 #include "pipeline/pki/dev_pki.h"
 #include "proto/communications.grpc.pb.h"
-#include "proto/google/rpc/error_details.pb.h"
-#include "proto/google/rpc/status.pb.h"
 #include "services/common/pipeline.h"
 #include "tests/process.h"
 
 namespace sbrgate {
 namespace {
 
+using ::sbrgate::lodgment::FromProto;
 using ::sbrgate::testing::JsonField;
 using ::sbrgate::testing::Process;
 
@@ -50,10 +51,6 @@ absl::Time StartOfTest() {
   absl::CivilDay day = absl::ToCivilDay(absl::Now(), tz) + 2;
   while (absl::GetWeekday(day) != absl::Weekday::tuesday) ++day;
   return absl::FromCivil(absl::CivilMinute(day.year(), day.month(), day.day(), 13, 30), tz);
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
 class CommsE2eTest : public ::testing::Test {
@@ -212,18 +209,6 @@ class CommsE2eTest : public ::testing::Test {
     return job;
   }
 
-  static std::vector<std::string> FieldsOf(const grpc::Status& s) {
-    std::vector<std::string> fields;
-    google::rpc::Status rich;
-    if (!rich.ParseFromString(s.error_details())) return fields;
-    for (const google::protobuf::Any& any : rich.details()) {
-      google::rpc::BadRequest bad;
-      if (!any.UnpackTo(&bad)) continue;
-      for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-    }
-    return fields;
-  }
-
   static inline std::string* dir_ = nullptr;
   static inline std::string* log_ = nullptr;
   static inline std::string* bootstrap_ = nullptr;
@@ -253,7 +238,7 @@ TEST_F(CommsE2eTest, RequestsPastTheLimitsAreRefusedNamingTheField) {
   v1::ListCommunicationsResponse page;
   grpc::Status s = QuickList(whole_practice, &page);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_FALSE(FieldsOf(s).empty()) << s.error_message();
+  EXPECT_FALSE(comms::BadRequestFields(s).empty()) << s.error_message();
 
   v1::ListCommunicationsRequest no_channel = ListOf(absl::StrCat("TFN:", kClientTfn));
   no_channel.clear_channels();
@@ -261,7 +246,7 @@ TEST_F(CommsE2eTest, RequestsPastTheLimitsAreRefusedNamingTheField) {
   no_channel.add_categories(v1::LEGAL);
   s = QuickList(no_channel, &page);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  const std::vector<std::string> fields = FieldsOf(s);
+  const std::vector<std::string> fields = comms::BadRequestFields(s);
   EXPECT_NE(std::find(fields.begin(), fields.end(), "channels"), fields.end()) << s.error_message();
   EXPECT_NE(std::find(fields.begin(), fields.end(), "categories"), fields.end())
       << s.error_message();

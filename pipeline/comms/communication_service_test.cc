@@ -5,18 +5,13 @@
 // job stage is tests/comms_e2e_test.cc.
 #include "pipeline/comms/communication_service.h"
 
-#include <filesystem>
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pipeline/clntcomm/sydney.h"
-#include "pipeline/comms/fake_comms_sbr.h"
+#include "pipeline/comms/testing.h"
 #include "pipeline/comms/job_stage.h"
 #include "pipeline/comms/topics.h"
 #include "pipeline/gateway/fake_publisher.h"
 #include "pipeline/lodgment/status.h"
-#include "proto/google/rpc/error_details.pb.h"
-#include "proto/google/rpc/status.pb.h"
 
 namespace sbrgate::comms {
 namespace {
@@ -26,44 +21,17 @@ using lodgment::FromProto;
 
 constexpr char kAbn[] = "51824753556";
 
-absl::Time Sydney(int y, int m, int d, int hh, int mm = 0) {
-  return absl::FromCivil(absl::CivilMinute(y, m, d, hh, mm), clntcomm::SydneyTimeZone());
-}
-
-v1::ClientId Tfn() {
-  v1::ClientId c;
-  c.set_type(v1::TFN);
-  c.set_value("123456782");
-  return c;
-}
-
-std::vector<std::string> FieldsOf(const grpc::Status& s) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(s.error_details())) return fields;
-  for (const google::protobuf::Any& any : rich.details()) {
-    google::rpc::BadRequest bad;
-    if (!any.UnpackTo(&bad)) continue;
-    for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-  }
-  return fields;
-}
 
 class CommunicationServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::string(getenv("TEST_TMPDIR")) + "/" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::create_directories(dir_ + "/sbr");
-    blobs_ = *blob::BlobStore::Create(dir_ + "/blobs");
-    ledger_ = *clntcomm::RetrievalLedger::Open(dir_ + "/ledger");
-    keeper_ = std::make_unique<DocumentKeeper>(blobs_.get(), ledger_.get());
-    sbr_ = std::make_unique<FakeCommsSbr>(dir_ + "/sbr");
-    sbr_->AddItems(Tfn(), 3, Sydney(2026, 1, 5, 9));
+    bed_ = TestBed::ForCurrentTest();
+    sbr_ = bed_.sbr.get();
+    sbr_->AddItems(TestTfn(), 3, SydneyTime(2026, 1, 5, 9));
     permissions_.Grant(kAbn, "alice", clntcomm::kClientCorroView);
     permissions_.Grant(kAbn, "bob", "Client.Lodge");
     service_ = std::make_unique<CommunicationServiceImpl>(CommunicationServiceOptions{
-        sbr_.get(), keeper_.get(), &permissions_, &publisher_, &view_, &clock_});
+        sbr_, bed_.keeper.get(), &permissions_, &publisher_, &view_, &clock_});
   }
 
   static v1::AgentContext Agent(const std::string& user = "alice") {
@@ -77,7 +45,7 @@ class CommunicationServiceTest : public ::testing::Test {
   static v1::ListCommunicationsRequest List(std::vector<v1::Channel> channels) {
     v1::ListCommunicationsRequest r;
     *r.mutable_agent() = Agent();
-    *r.add_clients() = Tfn();
+    *r.add_clients() = TestTfn();
     r.set_from_date("2020-01-01");
     r.set_to_date("2026-01-31");
     for (v1::Channel c : channels) r.add_channels(c);
@@ -87,18 +55,15 @@ class CommunicationServiceTest : public ::testing::Test {
   v1::GetCommunicationRequest Get(bool refetch = false) {
     v1::GetCommunicationRequest g;
     *g.mutable_agent() = Agent();
-    *g.mutable_client() = Tfn();
+    *g.mutable_client() = TestTfn();
     g.set_document_id(sbr_->docs().front().item.document_id());
     g.set_refetch(refetch);
     return g;
   }
 
-  std::string dir_;
-  ManualClock clock_{Sydney(2026, 3, 2, 14)};
-  std::unique_ptr<blob::BlobStore> blobs_;
-  std::unique_ptr<clntcomm::RetrievalLedger> ledger_;
-  std::unique_ptr<DocumentKeeper> keeper_;
-  std::unique_ptr<FakeCommsSbr> sbr_;
+  TestBed bed_;
+  ManualClock clock_{SydneyTime(2026, 3, 2, 14)};
+  FakeCommsSbr* sbr_ = nullptr;
   clntcomm::PermissionStore permissions_;
   gateway::FakePublisher publisher_;
   JobView view_;
@@ -111,16 +76,16 @@ TEST_F(CommunicationServiceTest, BulkWorkAskedForAtTwoPmWaitsForEightPmAcrossDay
   // Sunday 4 October 2026: the days either side of each change.
   for (const absl::CivilDay day : {absl::CivilDay(2026, 4, 4), absl::CivilDay(2026, 4, 6),
                                    absl::CivilDay(2026, 10, 3), absl::CivilDay(2026, 10, 5)}) {
-    clock_.Set(Sydney(day.year(), day.month(), day.day(), 14));
+    clock_.Set(SydneyTime(day.year(), day.month(), day.day(), 14));
     v1::Job job;
     const v1::ListCommunicationsRequest list = List({v1::PAPER});
     ASSERT_TRUE(service_->StartBulkList(&ctx_, &list, &job).ok());
     EXPECT_EQ(job.state(), v1::SCHEDULED);
-    EXPECT_EQ(FromProto(job.not_before()), Sydney(day.year(), day.month(), day.day(), 20)) << day;
+    EXPECT_EQ(FromProto(job.not_before()), SydneyTime(day.year(), day.month(), day.day(), 20)) << day;
     v1::DailySyncRequest daily;
     *daily.mutable_agent() = Agent();
     ASSERT_TRUE(service_->StartDailySync(&ctx_, &daily, &job).ok());
-    EXPECT_EQ(FromProto(job.not_before()), Sydney(day.year(), day.month(), day.day(), 20)) << day;
+    EXPECT_EQ(FromProto(job.not_before()), SydneyTime(day.year(), day.month(), day.day(), 20)) << day;
   }
   // Published as a request for the job stage and a first snapshot.
   const std::vector<std::vector<stage::Output>> calls = publisher_.calls();
@@ -131,7 +96,7 @@ TEST_F(CommunicationServiceTest, BulkWorkAskedForAtTwoPmWaitsForEightPmAcrossDay
 }
 
 TEST_F(CommunicationServiceTest, SmsAndEmailOnlyBulkWorkRunsAtOnceOnAWeekday) {
-  clock_.Set(Sydney(2026, 3, 2, 14));  // a Monday
+  clock_.Set(SydneyTime(2026, 3, 2, 14));  // a Monday
   v1::Job job;
   const v1::ListCommunicationsRequest list = List({v1::SMS, v1::EMAIL});
   ASSERT_TRUE(service_->StartBulkList(&ctx_, &list, &job).ok());
@@ -146,20 +111,20 @@ TEST_F(CommunicationServiceTest, RefusalsNameTheFieldAndNeverReachSbr) {
   v1::ListCommunicationsResponse page;
   grpc::Status s = service_->QuickList(&ctx_, &r, &page);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(FieldsOf(s), Contains("channels"));
-  EXPECT_THAT(FieldsOf(s), Contains("categories"));
+  EXPECT_THAT(BadRequestFields(s), Contains("channels"));
+  EXPECT_THAT(BadRequestFields(s), Contains("categories"));
 
   v1::BulkGetRequest get;
   *get.mutable_agent() = Agent();
   v1::Job job;
   s = service_->StartBulkGet(&ctx_, &get, &job);
-  EXPECT_THAT(FieldsOf(s), Contains("documents"));
+  EXPECT_THAT(BadRequestFields(s), Contains("documents"));
   v1::GetCommunicationRequest* d = get.add_documents();
-  *d->mutable_client() = Tfn();
+  *d->mutable_client() = TestTfn();
   d->mutable_client()->set_value("123456789");  // bad check digit
   s = service_->StartBulkGet(&ctx_, &get, &job);
-  EXPECT_THAT(FieldsOf(s), Contains("documents[0].client.value"));
-  EXPECT_THAT(FieldsOf(s), Contains("documents[0].document_id"));
+  EXPECT_THAT(BadRequestFields(s), Contains("documents[0].client.value"));
+  EXPECT_THAT(BadRequestFields(s), Contains("documents[0].document_id"));
 
   r = List({v1::PAPER});
   *r.mutable_agent() = Agent("bob");

@@ -4,12 +4,9 @@
 // the real runner, broker and simulator in tests/comms_e2e_test.cc.
 #include "pipeline/comms/job_stage.h"
 
-#include <filesystem>
-
 #include "gtest/gtest.h"
 #include "pipeline/clntcomm/schedule.h"
-#include "pipeline/clntcomm/sydney.h"
-#include "pipeline/comms/fake_comms_sbr.h"
+#include "pipeline/comms/testing.h"
 #include "pipeline/comms/topics.h"
 #include "pipeline/lodgment/fake_context.h"
 #include "pipeline/lodgment/status.h"
@@ -21,29 +18,17 @@ using lodgment::ToProto;
 
 constexpr char kAbn[] = "51824753556";
 
-absl::Time Sydney(int y, int m, int d, int hh, int mm = 0) {
-  return absl::FromCivil(absl::CivilMinute(y, m, d, hh, mm), clntcomm::SydneyTimeZone());
-}
-
-v1::ClientId Tfn() {
-  v1::ClientId c;
-  c.set_type(v1::TFN);
-  c.set_value("123456782");
-  return c;
-}
 
 class JobStageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::string(getenv("TEST_TMPDIR")) + "/" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::create_directories(dir_ + "/sbr");
-    blobs_ = *blob::BlobStore::Create(dir_ + "/blobs");
-    ledger_ = *clntcomm::RetrievalLedger::Open(dir_ + "/ledger");
-    keeper_ = std::make_unique<DocumentKeeper>(blobs_.get(), ledger_.get());
-    sbr_ = std::make_unique<FakeCommsSbr>(dir_ + "/sbr");
-    sbr_->AddItems(Tfn(), 150, Sydney(2026, 3, 1, 9));
-    stage_ = std::make_unique<JobStage>(sbr_.get(), keeper_.get(),
+    bed_ = TestBed::ForCurrentTest();
+    blobs_ = bed_.blobs.get();
+    ledger_ = bed_.ledger.get();
+    keeper_ = bed_.keeper.get();
+    sbr_ = bed_.sbr.get();
+    sbr_->AddItems(TestTfn(), 150, SydneyTime(2026, 3, 1, 9));
+    stage_ = std::make_unique<JobStage>(sbr_, keeper_,
                                         JobStageOptions{"test.sbrgate", absl::Minutes(1),
                                                         absl::Minutes(5)});
   }
@@ -110,13 +95,13 @@ class JobStageTest : public ::testing::Test {
     return r;
   }
 
-  std::string dir_;
-  ManualClock clock_{Sydney(2026, 3, 2, 14)};
+  TestBed bed_;
+  ManualClock clock_{SydneyTime(2026, 3, 2, 14)};
   lodgment::FakeContext ctx_{&clock_};
-  std::unique_ptr<blob::BlobStore> blobs_;
-  std::unique_ptr<clntcomm::RetrievalLedger> ledger_;
-  std::unique_ptr<DocumentKeeper> keeper_;
-  std::unique_ptr<FakeCommsSbr> sbr_;
+  blob::BlobStore* blobs_ = nullptr;
+  clntcomm::RetrievalLedger* ledger_ = nullptr;
+  DocumentKeeper* keeper_ = nullptr;
+  FakeCommsSbr* sbr_ = nullptr;
   std::unique_ptr<JobStage> stage_;
   int jobs_ = 0;
 };
@@ -124,9 +109,9 @@ class JobStageTest : public ::testing::Test {
 TEST_F(JobStageTest, BulkListWaitsForItsWindowThenListsEveryMatch) {
   v1::ListCommunicationsRequest list;
   *list.mutable_agent() = Agent();
-  const absl::Time asked = Sydney(2026, 3, 2, 14);
+  const absl::Time asked = SydneyTime(2026, 3, 2, 14);
   const absl::Time window = clntcomm::EarliestStart(clntcomm::JobKind::kBulk, {v1::PAPER}, asked);
-  ASSERT_EQ(window, Sydney(2026, 3, 2, 20));
+  ASSERT_EQ(window, SydneyTime(2026, 3, 2, 20));
   const std::string id = Request(kJobKindBulkList, list, window);
 
   RunFor(asked, absl::Hours(6) - absl::Minutes(1));  // until 7:59 pm
@@ -143,8 +128,8 @@ TEST_F(JobStageTest, BulkListWaitsForItsWindowThenListsEveryMatch) {
 }
 
 TEST_F(JobStageTest, BulkGetRetrievesEachDocumentOnceThenServesFromTheStore) {
-  const std::string first = Request(kJobKindBulkGet, GetAll(), Sydney(2026, 3, 2, 20));
-  RunFor(Sydney(2026, 3, 2, 20), absl::Minutes(5));
+  const std::string first = Request(kJobKindBulkGet, GetAll(), SydneyTime(2026, 3, 2, 20));
+  RunFor(SydneyTime(2026, 3, 2, 20), absl::Minutes(5));
   std::optional<v1::Job> job = Latest(first);
   ASSERT_TRUE(job.has_value());
   ASSERT_EQ(job->state(), v1::DONE) << job->detail();
@@ -161,8 +146,8 @@ TEST_F(JobStageTest, BulkGetRetrievesEachDocumentOnceThenServesFromTheStore) {
 
   ctx_.Clear();
   const size_t pushes = sbr_->pushes().size();
-  const std::string second = Request(kJobKindBulkGet, GetAll(), Sydney(2026, 3, 2, 21));
-  RunFor(Sydney(2026, 3, 2, 21), absl::Minutes(2));
+  const std::string second = Request(kJobKindBulkGet, GetAll(), SydneyTime(2026, 3, 2, 21));
+  RunFor(SydneyTime(2026, 3, 2, 21), absl::Minutes(2));
   job = Latest(second);
   ASSERT_EQ(job->state(), v1::DONE) << job->detail();
   EXPECT_EQ(job->served_from_store(), 150);
@@ -172,20 +157,20 @@ TEST_F(JobStageTest, BulkGetRetrievesEachDocumentOnceThenServesFromTheStore) {
 }
 
 TEST_F(JobStageTest, RefetchAsksSbrAgain) {
-  Request(kJobKindBulkGet, GetAll(), Sydney(2026, 3, 2, 20));
-  RunFor(Sydney(2026, 3, 2, 20), absl::Minutes(3));
+  Request(kJobKindBulkGet, GetAll(), SydneyTime(2026, 3, 2, 20));
+  RunFor(SydneyTime(2026, 3, 2, 20), absl::Minutes(3));
   v1::BulkGetRequest again = GetAll();
   again.set_refetch(true);
-  const std::string id = Request(kJobKindBulkGet, again, Sydney(2026, 3, 2, 21));
-  RunFor(Sydney(2026, 3, 2, 21), absl::Minutes(3));
+  const std::string id = Request(kJobKindBulkGet, again, SydneyTime(2026, 3, 2, 21));
+  RunFor(SydneyTime(2026, 3, 2, 21), absl::Minutes(3));
   EXPECT_EQ(Latest(id)->served_from_store(), 0);
   EXPECT_EQ(sbr_->documents_sent(), 300);
 }
 
 TEST_F(JobStageTest, SbrUnavailableResendsTheSameMessage) {
   sbr_->set_unavailable(true);
-  const std::string id = Request(kJobKindBulkGet, GetAll(), Sydney(2026, 3, 2, 20));
-  RunFor(Sydney(2026, 3, 2, 20), absl::Minutes(12));
+  const std::string id = Request(kJobKindBulkGet, GetAll(), SydneyTime(2026, 3, 2, 20));
+  RunFor(SydneyTime(2026, 3, 2, 20), absl::Minutes(12));
   EXPECT_TRUE(sbr_->pushes().empty());
   EXPECT_EQ(Latest(id)->state(), v1::RUNNING);
   v1::JobProgress p;
@@ -194,7 +179,7 @@ TEST_F(JobStageTest, SbrUnavailableResendsTheSameMessage) {
   ASSERT_FALSE(message_id.empty());
 
   sbr_->set_unavailable(false);
-  RunFor(Sydney(2026, 3, 2, 20, 13), absl::Minutes(10));
+  RunFor(SydneyTime(2026, 3, 2, 20, 13), absl::Minutes(10));
   ASSERT_EQ(sbr_->pushes().size(), 1u);
   EXPECT_EQ(sbr_->pushes()[0].message_id, message_id);
   EXPECT_EQ(sbr_->pushes()[0].timestamp, lodgment::FromProto(p.pushed_at()));
@@ -202,27 +187,27 @@ TEST_F(JobStageTest, SbrUnavailableResendsTheSameMessage) {
 }
 
 TEST_F(JobStageTest, DailySyncChecksAtMostOncePerHourForThePeriodSinceTheLastCheck) {
-  sbr_->AddItems(Tfn(), 3, Sydney(2026, 3, 2, 19));  // within the last 24 hours
+  sbr_->AddItems(TestTfn(), 3, SydneyTime(2026, 3, 2, 19));  // within the last 24 hours
   v1::DailySyncRequest daily;
   *daily.mutable_agent() = Agent();
-  const std::string first = Request(kJobKindDailySync, daily, Sydney(2026, 3, 2, 21));
-  RunFor(Sydney(2026, 3, 2, 21), absl::Minutes(6));
+  const std::string first = Request(kJobKindDailySync, daily, SydneyTime(2026, 3, 2, 21));
+  RunFor(SydneyTime(2026, 3, 2, 21), absl::Minutes(6));
   std::optional<v1::Job> job = Latest(first);
   ASSERT_EQ(job->state(), v1::DONE) << job->detail();
   EXPECT_EQ(job->item_count(), 3);  // only the last 24 hours
   EXPECT_EQ(job->document_count(), 3);
   ASSERT_EQ(sbr_->pushes().size(), 2u);  // a list, then a get
-  const absl::Time checked = Sydney(2026, 3, 2, 21);
+  const absl::Time checked = SydneyTime(2026, 3, 2, 21);
 
   // Asked again 20 minutes later: waits until an hour after the check.
-  const std::string second = Request(kJobKindDailySync, daily, Sydney(2026, 3, 2, 21, 20));
-  RunFor(Sydney(2026, 3, 2, 21, 20), absl::Minutes(30));
+  const std::string second = Request(kJobKindDailySync, daily, SydneyTime(2026, 3, 2, 21, 20));
+  RunFor(SydneyTime(2026, 3, 2, 21, 20), absl::Minutes(30));
   job = Latest(second);
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->state(), v1::SCHEDULED);
   EXPECT_GE(lodgment::FromProto(job->not_before()), checked + clntcomm::kMinCheckInterval);
   EXPECT_EQ(sbr_->pushes().size(), 2u);
-  RunFor(Sydney(2026, 3, 2, 21, 51), absl::Minutes(20));
+  RunFor(SydneyTime(2026, 3, 2, 21, 51), absl::Minutes(20));
   job = Latest(second);
   EXPECT_EQ(job->state(), v1::DONE) << job->detail();
   EXPECT_EQ(job->item_count(), 0);  // nothing new since the last check
@@ -232,7 +217,7 @@ TEST_F(JobStageTest, DailySyncChecksAtMostOncePerHourForThePeriodSinceTheLastChe
 TEST_F(JobStageTest, AReplayedRequestIsOneJob) {
   v1::ListCommunicationsRequest list;
   *list.mutable_agent() = Agent();
-  const std::string id = Request(kJobKindBulkList, list, Sydney(2026, 3, 2, 20));
+  const std::string id = Request(kJobKindBulkList, list, SydneyTime(2026, 3, 2, 20));
   v1::JobRequested again;
   ctx_.store(JobStage::kJobsStore).ForEach([&](const std::string&, const std::string& v) {
     v1::JobProgress p;
@@ -242,7 +227,7 @@ TEST_F(JobStageTest, AReplayedRequestIsOneJob) {
   stage::Record in;
   in.value = again.SerializeAsString();
   ASSERT_TRUE(stage_->Process(in, ctx_).ok());
-  RunFor(Sydney(2026, 3, 2, 20), absl::Minutes(3));
+  RunFor(SydneyTime(2026, 3, 2, 20), absl::Minutes(3));
   EXPECT_EQ(sbr_->pushes().size(), 1u);
   EXPECT_EQ(Latest(id)->state(), v1::DONE);
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <deque>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -269,6 +270,20 @@ class Simulator::Impl {
     while (!released()) mu_.AwaitWithTimeout(absl::Condition(&released), absl::Milliseconds(50));
   }
 
+  // The request as a packaged message, or nullopt once it is answered with
+  // the ebMS error that says why it cannot be read (EBMS:0101 for a
+  // signature or trust failure).
+  std::optional<ebms_package::InboundMessage> ReceiveOrRefuse(const httplib::Request& req,
+                                                              const httplib::ContentReader& reader,
+                                                              httplib::Response& res) {
+    absl::StatusOr<ebms_package::InboundMessage> in = Receive(req, reader);
+    if (in.ok()) return *std::move(in);
+    const bool auth = in.status().code() == absl::StatusCode::kUnauthenticated;
+    SendError(res, auth ? ebms::kErrorFailedAuthentication : ebms::kErrorInvalidHeader, "",
+              in.status().message());
+    return std::nullopt;
+  }
+
   // Spools the request body to a file and reads it as a packaged message.
   absl::StatusOr<ebms_package::InboundMessage> Receive(const httplib::Request& req,
                                                        const httplib::ContentReader& reader) {
@@ -320,12 +335,9 @@ class Simulator::Impl {
       absl::MutexLock lock(&mu_);
       ++counters_.pushes;
     }
-    absl::StatusOr<ebms_package::InboundMessage> in = Receive(req, reader);
-    if (!in.ok()) {
+    std::optional<ebms_package::InboundMessage> in = ReceiveOrRefuse(req, reader, res);
+    if (!in) {
       CountRefused();
-      const bool auth = in.status().code() == absl::StatusCode::kUnauthenticated;
-      SendError(res, auth ? ebms::kErrorFailedAuthentication : ebms::kErrorInvalidHeader, "",
-                in.status().message());
       return;
     }
     const ebms::Messaging& m = in->envelope.messaging;
@@ -465,13 +477,8 @@ class Simulator::Impl {
   void HandlePull(const httplib::Request& req, httplib::Response& res,
                   const httplib::ContentReader& reader) {
     if (ApplyTransportFaults(res)) return;
-    absl::StatusOr<ebms_package::InboundMessage> in = Receive(req, reader);
-    if (!in.ok()) {
-      const bool auth = in.status().code() == absl::StatusCode::kUnauthenticated;
-      SendError(res, auth ? ebms::kErrorFailedAuthentication : ebms::kErrorInvalidHeader, "",
-                in.status().message());
-      return;
-    }
+    std::optional<ebms_package::InboundMessage> in = ReceiveOrRefuse(req, reader, res);
+    if (!in) return;
     ebms_package::RemoveSpooledAttachments(*in);
     const auto& pulls = in->envelope.messaging.pull_requests;
     if (pulls.size() != 1 || pulls.front().ref_to_message_id.empty()) {
@@ -662,13 +669,8 @@ class Simulator::Impl {
   void HandleSingleSync(const httplib::Request& req, httplib::Response& res,
                         const httplib::ContentReader& reader) {
     if (ApplyTransportFaults(res)) return;
-    absl::StatusOr<ebms_package::InboundMessage> in = Receive(req, reader);
-    if (!in.ok()) {
-      const bool auth = in.status().code() == absl::StatusCode::kUnauthenticated;
-      SendError(res, auth ? ebms::kErrorFailedAuthentication : ebms::kErrorInvalidHeader, "",
-                in.status().message());
-      return;
-    }
+    std::optional<ebms_package::InboundMessage> in = ReceiveOrRefuse(req, reader, res);
+    if (!in) return;
     ebms_package::RemoveSpooledAttachments(*in);
     const ebms::Messaging& m = in->envelope.messaging;
     if (m.user_messages.size() != 1) {
