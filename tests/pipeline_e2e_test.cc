@@ -326,6 +326,12 @@ TEST_F(PipelineE2eTest, UpdateEventCorrectsRejectedRecords) {
       AwaitFinal(Lodge(Generate("mismatch", o, &info), v1::PREVALIDATE_HOLD).lodgment_id());
   ASSERT_EQ(first.state(), v1::PARTIALLY_ACCEPTED) << first.detail();
   EXPECT_THAT(Ids(first.rejected_records()), ElementsAreArray(info.name_mismatch_document_ids));
+  for (const v1::RecordProblem& r : first.rejected_records()) {
+    // SBR names records by DocumentID only; sbrgate says whom they are about.
+    EXPECT_FALSE(r.family_name().empty()) << r.document_id();
+    EXPECT_FALSE(r.payroll_id().empty()) << r.document_id();
+    EXPECT_NE(r.tfn_masked().find('*'), std::string::npos) << r.document_id();
+  }
 
   v1::ListRejectedRecordsRequest req;
   req.set_lodgment_id(first.lodgment_id());

@@ -295,6 +295,8 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
       v1::RecordProblem p;
       p.set_document_id(s.document_id);
       p.set_payroll_id(s.payroll_id);
+      p.set_family_name(s.family_name);
+      p.set_tfn_masked(s.tfn_masked);
       sent.push_back(std::move(p));
     }
     absl::StatusOr<events::BlobRef> ref = lodgment::StoreProblems(*options_.blobs, sent);

@@ -406,7 +406,10 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
     if (held(rec)) {
       result.held_back.push_back(HeldBack(rec));
     } else {
-      result.sent.push_back({rec.document_id, rec.employee.payroll_id});
+      result.sent.push_back({rec.document_id, rec.employee.payroll_id, rec.employee.family_name,
+                             rec.employee.tfn.empty()
+                                 ? std::string()
+                                 : payevnt::MaskIdentifier(rec.employee.tfn)});
     }
   }
   const payevnt::LodgmentSummary summary = (*reader)->summary();

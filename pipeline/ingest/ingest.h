@@ -86,10 +86,13 @@ struct IngestOptions {
   std::function<absl::Status(const payevnt::EmployerRecord&)> on_employer;
 };
 
-// An employee record in the payload.
+// An employee record in the payload: who it is, so that SBR's rejections,
+// which name records by DocumentID only, can say whom they are about.
 struct SentRecord {
   std::string document_id;
   std::string payroll_id;
+  std::string family_name;
+  std::string tfn_masked;
 };
 
 struct IngestResult {
