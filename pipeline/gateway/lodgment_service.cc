@@ -289,17 +289,18 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
     *change.mutable_held_back() = *std::move(ref);
   }
   if (!result->sent.empty()) {
-    std::vector<v1::RecordProblem> sent;
-    sent.reserve(result->sent.size());
+    absl::StatusOr<lodgment::ProblemsBlobWriter> sent =
+        lodgment::ProblemsBlobWriter::Create(*options_.blobs);
+    if (!sent.ok()) return ToGrpcStatus(sent.status());
+    v1::RecordProblem p;
     for (const ingest::SentRecord& s : result->sent) {
-      v1::RecordProblem p;
       p.set_document_id(s.document_id);
       p.set_payroll_id(s.payroll_id);
       p.set_family_name(s.family_name);
       p.set_tfn_masked(s.tfn_masked);
-      sent.push_back(std::move(p));
+      if (absl::Status w = sent->Add(p); !w.ok()) return ToGrpcStatus(w);
     }
-    absl::StatusOr<events::BlobRef> ref = lodgment::StoreProblems(*options_.blobs, sent);
+    absl::StatusOr<events::BlobRef> ref = sent->Commit();
     if (!ref.ok()) return ToGrpcStatus(ref.status());
     *change.mutable_sent_records() = *std::move(ref);
   }

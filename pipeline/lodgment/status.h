@@ -4,6 +4,7 @@
 #ifndef SBRGATE_PIPELINE_LODGMENT_STATUS_H_
 #define SBRGATE_PIPELINE_LODGMENT_STATUS_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,25 @@ events::StatusChange Change(const std::string& lodgment_id, v1::LodgmentState st
 
 // The StatusChange as a record on the status topic.
 stage::Output StatusOutput(const events::StatusChange& change);
+
+// Writes an events::RecordProblems blob one record at a time, in the
+// message's wire format, so a list of 200,000 records is never held twice.
+//
+//   absl::StatusOr<ProblemsBlobWriter> w = ProblemsBlobWriter::Create(blobs);
+//   for (...) if (absl::Status s = w->Add(problem); !s.ok()) return s;
+//   absl::StatusOr<events::BlobRef> ref = w->Commit();
+class ProblemsBlobWriter {
+ public:
+  static absl::StatusOr<ProblemsBlobWriter> Create(const blob::BlobStore& blobs);
+  absl::Status Add(const v1::RecordProblem& problem);
+  absl::StatusOr<events::BlobRef> Commit();
+
+ private:
+  explicit ProblemsBlobWriter(std::unique_ptr<blob::BlobStore::Writer> writer)
+      : writer_(std::move(writer)) {}
+  std::unique_ptr<blob::BlobStore::Writer> writer_;
+  std::string frame_;
+};
 
 // Stores `problems` as an events::RecordProblems blob.
 absl::StatusOr<events::BlobRef> StoreProblems(const blob::BlobStore& blobs,

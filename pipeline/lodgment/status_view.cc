@@ -54,10 +54,22 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
     if (!p.ok()) return p.status();
     rejected = *std::move(p);
   }
-  if (!change.sent_records().sha256().empty()) {
-    auto p = LoadProblems(change.sent_records());
-    if (!p.ok()) return p.status();
-    sent = *std::move(p);
+  // The sent records are needed only to name rejected records and, when an
+  // update event is accepted, to resolve what it corrected.
+  const bool accepted =
+      change.state() == v1::ACCEPTED || change.state() == v1::PARTIALLY_ACCEPTED;
+  if (rejected || accepted) {
+    events::BlobRef ref = change.sent_records();
+    if (ref.sha256().empty()) {
+      absl::MutexLock lock(&mu_);
+      auto it = entries_.find(change.lodgment_id());
+      if (it != entries_.end()) ref = it->second.sent_records;
+    }
+    if (!ref.sha256().empty()) {
+      auto p = LoadProblems(ref);
+      if (!p.ok()) return p.status();
+      sent = *std::move(p);
+    }
   }
 
   absl::MutexLock lock(&mu_);
@@ -79,11 +91,13 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
     l.clear_held_back();
     for (auto& p : *held) *l.add_held_back() = std::move(p);
   }
-  if (sent) e.sent_records = *std::move(sent);
+  if (!change.sent_records().sha256().empty()) e.sent_records = change.sent_records();
   if (rejected) {
     // SBR names records by DocumentID; add who they are from what was sent.
     std::map<std::string, const v1::RecordProblem*> by_id;
-    for (const v1::RecordProblem& s : e.sent_records) by_id[s.document_id()] = &s;
+    if (sent) {
+      for (const v1::RecordProblem& s : *sent) by_id[s.document_id()] = &s;
+    }
     l.clear_rejected_records();
     for (auto& p : *rejected) {
       auto it = by_id.find(p.document_id());
@@ -104,13 +118,14 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
   }
   if (l.kind() == "Update" &&
       (l.state() == v1::ACCEPTED || l.state() == v1::PARTIALLY_ACCEPTED)) {
-    ResolveCorrected(e);
+    ResolveCorrected(e, sent ? *sent : std::vector<v1::RecordProblem>());
   }
   ++e.version;
   return absl::OkStatus();
 }
 
-void StatusView::ResolveCorrected(const Entry& update) {
+void StatusView::ResolveCorrected(const Entry& update,
+                                  const std::vector<v1::RecordProblem>& sent) {
   auto original = entries_.find(update.lodgment.corrects_lodgment_id());
   if (original == entries_.end()) return;
   std::set<std::string> still_rejected;
@@ -118,7 +133,7 @@ void StatusView::ResolveCorrected(const Entry& update) {
     still_rejected.insert(p.payroll_id());
   }
   std::set<std::string> corrected;
-  for (const v1::RecordProblem& p : update.sent_records) {
+  for (const v1::RecordProblem& p : sent) {
     if (still_rejected.count(p.payroll_id()) == 0) corrected.insert(p.payroll_id());
   }
   Entry& o = original->second;

@@ -71,10 +71,14 @@ class StatusView {
     int64_t version = 0;
     events::LodgmentToSubmit submission;
     std::set<std::string> resolved;  // DocumentIDs fixed by an accepted update
-    std::vector<v1::RecordProblem> sent_records;
+    // Who each sent record is, as a blob: read only to name SBR's rejections
+    // and to resolve an update's corrections, so a view of many large
+    // lodgments does not hold every employee in memory.
+    events::BlobRef sent_records;
   };
   absl::StatusOr<std::vector<v1::RecordProblem>> LoadProblems(const events::BlobRef& ref) const;
-  void ResolveCorrected(const Entry& update) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ResolveCorrected(const Entry& update, const std::vector<v1::RecordProblem>& sent)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static bool Matches(const v1::Lodgment& l, const ListFilter& f);
 
   const blob::BlobStore* blobs_;
