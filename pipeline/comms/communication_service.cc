@@ -206,7 +206,7 @@ grpc::Status CommunicationServiceImpl::CreateJob(const std::string& kind,
   *requested.mutable_job() = *job;
   requested.set_request_sha256(stored->sha256);
   if (absl::Status s = options_.publisher->Publish(
-          {{topics::kJobRequests, job->job_id(), requested.SerializeAsString()},
+          {{topics::kJobRequests, agent.agent_abn(), requested.SerializeAsString()},
            {topics::kJobs, job->job_id(), job->SerializeAsString()}});
       !s.ok()) {
     return ToGrpc(s);

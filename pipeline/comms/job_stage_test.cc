@@ -55,7 +55,7 @@ class JobStageTest : public ::testing::Test {
     r.set_request_sha256(blobs_->PutString(request.SerializeAsString())->sha256);
     stage::Record in;
     in.topic = topics::kJobRequests;
-    in.key = job->job_id();
+    in.key = job->agent().agent_abn();
     in.value = r.SerializeAsString();
     EXPECT_TRUE(stage_->Process(in, ctx_).ok());
     return job->job_id();

@@ -1,6 +1,9 @@
 // The topics of client-communication retrieval and what flows on each.
-// Values are protobuf messages from proto/communications.proto; keys are job
-// ids, or document ids for retrieved documents.
+// Values are protobuf messages from proto/communications.proto. Job requests
+// are keyed by the practice's ABN, so that one job-stage instance holds all
+// of a practice's jobs and the time of its last check (the once-an-hour rule
+// holds however many instances run); job snapshots by job id; retrieved
+// documents by document id.
 //
 //   CommunicationService ──JobRequested──> jobs.requested ──> job stage
 //   CommunicationService, job stage ──Job──> jobs ──> job view (service)
