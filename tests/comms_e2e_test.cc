@@ -4,6 +4,8 @@
 // with its job stage, on a shared accelerated clock (1 s = 10 min) that
 // starts at 1:30 pm Sydney time on a weekday, so that business-hours and
 // night-window rules both show.
+#include <signal.h>
+
 #include <algorithm>
 #include <memory>
 #include <set>
@@ -100,11 +102,41 @@ class CommsE2eTest : public ::testing::Test {
         "--sbr-endpoint=" + JsonField(sim_ready, "endpoint"), "--cert=" + pki->client_cert,
         "--key=" + pki->client_key, "--ca=" + pki->ca_cert, "--comms-permissions=" + permissions};
     comms_args.insert(comms_args.end(), clock.begin(), clock.end());
-    comms_ = Start("services/comms/comms", comms_args);
+    comms_args_ = new std::vector<std::string>(std::move(comms_args));
+    StartComms();
+  }
+
+  static void StartComms() {
+    comms_ = Start("services/comms/comms", *comms_args_);
     const std::string grpc = JsonField(Ready(comms_), "grpc");
+    delete stub_;
     stub_ = v1::CommunicationService::NewStub(
                 grpc::CreateChannel(grpc, grpc::InsecureChannelCredentials()))
                 .release();
+  }
+
+  static void SimFaults(const std::string& json) {
+    httplib::Client admin(*admin_);
+    auto res = admin.Post("/admin/faults", json, "application/json");
+    ASSERT_TRUE(res && res->status == 200);
+  }
+
+  // The CLNTCOMM get messages SBR has received.
+  static std::set<std::string> SimGetMessages() {
+    std::set<std::string> ids;
+    const nlohmann::json stats = SimStats();
+    for (const auto& m : stats["messages"]) {
+      if (m["action"] == "Get.001.00") ids.insert(m["message_id"].get<std::string>());
+    }
+    return ids;
+  }
+
+  static nlohmann::json SimMessage(const std::string& message_id) {
+    const nlohmann::json stats = SimStats();
+    for (const auto& m : stats["messages"]) {
+      if (m["message_id"] == message_id) return m;
+    }
+    return nlohmann::json();
   }
 
   static void TearDownTestSuite() {
@@ -220,6 +252,7 @@ class CommsE2eTest : public ::testing::Test {
   static inline Process* comms_ = nullptr;
   static inline v1::CommunicationService::Stub* stub_ = nullptr;
   static inline std::vector<v1::CommunicationItem>* listed_ = nullptr;
+  static inline std::vector<std::string>* comms_args_ = nullptr;
 };
 
 TEST_F(CommsE2eTest, QuickListReturnsTheFirstHundredAndSaysThereIsMore) {
@@ -395,6 +428,63 @@ TEST_F(CommsE2eTest, BulkGetRetrievesEachDocumentOnceThenServesRepeatsFromTheSto
   EXPECT_EQ(size, c.size());
   EXPECT_EQ(hash.Hex(), c.sha256());
   EXPECT_EQ(SimStats()["clntcomm_gets"], again["clntcomm_gets"]);
+}
+
+TEST_F(CommsE2eTest, KilledWhileSbrHoldsTheReceiptTheJobResendsTheSameMessageOnce) {
+  // After the bulk list, so the night window is open: the job runs at once.
+  ASSERT_NE(listed_, nullptr) << "needs the bulk list";
+  v1::ListCommunicationsResponse page;
+  grpc::Status s = QuickList(ListOf(*account_client_), &page);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_GT(page.items_size(), 0);
+  v1::BulkGetRequest get;
+  *get.mutable_agent() = Agent();
+  for (const v1::CommunicationItem& i : page.items()) {
+    v1::GetCommunicationRequest* d = get.add_documents();
+    *d->mutable_client() = i.client();
+    d->set_document_id(i.document_id());
+  }
+  const std::set<std::string> before = SimGetMessages();
+  SimFaults(R"({"hold_receipts": true})");
+  v1::Job job;
+  {
+    grpc::ClientContext ctx;
+    s = stub_->StartBulkGet(&ctx, get, &job);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  // Wait until SBR has the request (and is holding its receipt).
+  std::string message_id;
+  for (int i = 0; i < 300 && message_id.empty(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    for (const std::string& id : SimGetMessages()) {
+      if (before.count(id) == 0) message_id = id;
+    }
+  }
+  if (message_id.empty()) {
+    grpc::ClientContext ctx;
+    v1::GetJobRequest req;
+    req.set_job_id(job.job_id());
+    v1::Job now;
+    stub_->GetJob(&ctx, req, &now);
+    FAIL() << "SBR never received the bulk get; job " << v1::JobState_Name(now.state()) << " ("
+           << now.detail() << "); see " << *log_;
+  }
+  comms_->Kill(SIGKILL);
+  comms_->Wait();
+  delete comms_;
+  SimFaults(R"({"hold_receipts": false})");
+  StartComms();
+
+  const v1::Job done = AwaitJob(job.job_id());
+  ASSERT_EQ(done.state(), v1::DONE) << done.detail();
+  EXPECT_EQ(done.document_count(), page.items_size());
+  EXPECT_EQ(done.served_from_store(), 0);
+  const nlohmann::json m = SimMessage(message_id);
+  EXPECT_EQ(m["process_count"], 1);
+  EXPECT_GE(m["receipts_sent"].get<int>(), 2);
+  std::set<std::string> after = SimGetMessages();
+  for (const std::string& id : before) after.erase(id);
+  EXPECT_EQ(after, std::set<std::string>{message_id});  // no second message
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ using lodgment::ToProto;
 constexpr int kDownloadChunkBytes = 64 << 10;
 // How often a watcher looks at whether its client is still there.
 constexpr absl::Duration kWatchTick = absl::Milliseconds(250);
+// How long WatchJob waits for a job it does not know yet.
+constexpr absl::Duration kAppearTimeout = absl::Seconds(10);
 
 grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
@@ -252,6 +254,9 @@ grpc::Status CommunicationServiceImpl::ListJobs(grpc::ServerContext*,
 grpc::Status CommunicationServiceImpl::WatchJob(grpc::ServerContext* context,
                                                 const v1::GetJobRequest* request,
                                                 grpc::ServerWriter<v1::Job>* writer) {
+  // The view is rebuilt from the jobs topic when the service starts: a job
+  // may take a moment to appear.
+  const absl::Time appear_by = absl::Now() + kAppearTimeout;
   int64_t version = 0;
   for (;;) {
     std::optional<JobView::Versioned> held =
@@ -260,7 +265,7 @@ grpc::Status CommunicationServiceImpl::WatchJob(grpc::ServerContext* context,
       return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
     }
     if (!held) {
-      if (version == 0) {
+      if (absl::Now() >= appear_by) {
         return grpc::Status(grpc::StatusCode::NOT_FOUND,
                             absl::StrCat("job '", request->job_id(), "' not found"));
       }
