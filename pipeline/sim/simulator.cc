@@ -508,7 +508,11 @@ class Simulator::Impl {
       const poll::PollPlan plan = poll::PollPlan::ForEmployees(employees);
       std::optional<absl::Time> last;
       if (!r.pulls.empty()) last = r.pulls.back().at;
-      PullRecord record{now, "", plan.IsEarly(r.received_at, r.pulls.size(), last, now)};
+      // The polling table is STP's (seed 002); the ATO publishes none for
+      // CLNTCOMM bulk responses, so only pay event pulls can be early.
+      const bool stp = r.service == ebms::kServicePayevnt;
+      PullRecord record{now, "",
+                        stp && plan.IsEarly(r.received_at, r.pulls.size(), last, now)};
       if (record.early) ++counters_.early_pulls;
       if (r.processed && now >= r.ready_at) {
         record.result = "response";

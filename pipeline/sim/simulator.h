@@ -111,7 +111,7 @@ struct SimulatorStats {
   int64_t duplicate_pushes = 0;   // answered with an earlier receipt
   int64_t refused_pushes = 0;     // answered with an ebMS error
   int64_t pulls = 0;
-  int64_t early_pulls = 0;
+  int64_t early_pulls = 0;        // pay event pulls the STP polling schedule does not allow yet
   // CLNTCOMM requests that reached the agency, single (Single-sync) and bulk
   // (counted when processed); a client that serves a repeat from its own
   // store leaves them unchanged.
