@@ -95,7 +95,9 @@ TEST_F(CommunicationServiceTest, BulkWorkAskedForAtTwoPmWaitsForEightPmAcrossDay
     topics.insert(o.topic);
     // A practice's jobs share a partition: one stage instance keeps its
     // last-check time.
-    if (o.topic == topics::kJobRequests) EXPECT_EQ(o.key, kAbn);
+    if (o.topic == topics::kJobRequests) {
+      EXPECT_EQ(o.key, kAbn);
+    }
   }
   EXPECT_EQ(topics, (std::set<std::string>{topics::kJobRequests, topics::kJobs}));
 }
