@@ -2,7 +2,7 @@
 // CommunicationService, its job view, and the job stage that runs bulk work
 // against SBR in the ATO's reasonable-use windows.
 //
-//   comms --kafka-brokers=HOST:PORT --data-dir=DIR --grpc-listen=0.0.0.0:50052 \
+//   comms --kafka-brokers=HOST:PORT --data-dir=DIR --grpc-listen=0.0.0.0:50052
 //         --sbr-endpoint=URL --cert=PEM --key=PEM --ca=PEM --comms-permissions=FILE
 #include <cstdio>
 

@@ -1,7 +1,7 @@
 // sbr-sim: the SBR2 simulator as a standalone HTTPS server (a conformance
 // sandbox for DSPs, and the ATO stand-in of the demo and the tests).
 //
-//   sbr-sim --cert=sim.pem --key=sim.key --client-ca=ca.pem --data-dir=/tmp/sim \
+//   sbr-sim --cert=sim.pem --key=sim.key --client-ca=ca.pem --data-dir=/tmp/sim
 //           --listen=127.0.0.1:8443 --admin-listen=127.0.0.1:8444 --time-scale=60
 //
 // --seed-clntcomm=FILE seeds the client communications the simulator serves

@@ -4,9 +4,9 @@
 // stage), joined by Kafka topics exactly as when each runs as its own
 // process. Both gRPC services share --grpc-listen.
 //
-//   sbrgated --embedded-kafka --embedded-sim --time-scale=600 \
+//   sbrgated --embedded-kafka --embedded-sim --time-scale=600
 //            --grpc-listen=127.0.0.1:50051 --data-dir=/tmp/sbrgate
-//   sbrgated --kafka-brokers=kafka1:9092 --kafka-config=/etc/sbrgate/kafka.properties \
+//   sbrgated --kafka-brokers=kafka1:9092 --kafka-config=/etc/sbrgate/kafka.properties
 //            --sbr-endpoint=https://... --cert=m2m.pem --key=m2m.key --ca=ato-ca.pem
 //
 // --embedded-kafka hosts librdkafka's mock cluster (the real Kafka protocol
