@@ -145,16 +145,10 @@ class CommsE2eTest : public ::testing::Test {
   }
 
   static Process* Start(const std::string& binary, const std::vector<std::string>& args) {
-    auto p = Process::Start(binary, args, *log_);
-    EXPECT_TRUE(p.ok()) << p.status();
-    return p->release();
+    return testing::StartOrFail(binary, args, *log_);
   }
 
-  static std::string Ready(Process* p) {
-    auto line = p->ReadLine(absl::Seconds(60));
-    EXPECT_TRUE(line.ok()) << line.status() << "; see " << *log_;
-    return line.ok() ? *line : "";
-  }
+  static std::string Ready(Process* p) { return testing::ReadyLineOrFail(p, *log_); }
 
   // The practice: one client at client level with 150 communications, one
   // at account level (an activity statement account), and another practice

@@ -92,16 +92,10 @@ class PipelineE2eTest : public ::testing::Test {
   }
 
   static Process* Start(const std::string& binary, const std::vector<std::string>& args) {
-    auto p = Process::Start(binary, args, *log_);
-    EXPECT_TRUE(p.ok()) << p.status();
-    return p->release();
+    return testing::StartOrFail(binary, args, *log_);
   }
 
-  static std::string Ready(Process* p) {
-    auto line = p->ReadLine(absl::Seconds(60));
-    EXPECT_TRUE(line.ok()) << line.status() << "; see " << *log_;
-    return line.ok() ? *line : "";
-  }
+  static std::string Ready(Process* p) { return testing::ReadyLineOrFail(p, *log_); }
 
   static std::vector<std::string> Common(std::vector<std::string> extra) {
     extra.insert(extra.end(), {"--kafka-config=" + *dir_ + "/kafka.properties",

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 
 namespace sbrgate::testing {
 
@@ -109,6 +110,27 @@ std::string JsonField(const std::string& line, const std::string& key) {
   if (at == std::string::npos) return "";
   const size_t start = at + needle.size();
   return line.substr(start, line.find('"', start) - start);
+}
+
+Process* StartOrFail(const std::string& binary, const std::vector<std::string>& args,
+                     const std::string& log_path) {
+  absl::StatusOr<std::unique_ptr<Process>> p = Process::Start(binary, args, log_path);
+  if (!p.ok()) {
+    ADD_FAILURE() << binary << ": " << p.status() << "; see " << log_path;
+    return nullptr;
+  }
+  return p->release();
+}
+
+std::string ReadyLineOrFail(Process* process, const std::string& log_path,
+                            absl::Duration timeout) {
+  if (process == nullptr) return "";
+  absl::StatusOr<std::string> line = process->ReadLine(timeout);
+  if (!line.ok()) {
+    ADD_FAILURE() << line.status() << "; see " << log_path;
+    return "";
+  }
+  return *line;
 }
 
 }  // namespace sbrgate::testing

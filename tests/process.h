@@ -5,6 +5,9 @@
 //   auto sim = Process::Start("services/sbr-sim/sbr-sim", {"--cert=...", ...});
 //   absl::StatusOr<std::string> ready = sim->ReadLine(absl::Seconds(30));
 //   sim->Kill(SIGKILL);
+//
+// In fixtures: Process* kafka = StartOrFail(binary, args, log);
+//              std::string ready = ReadyLineOrFail(kafka, log);
 #ifndef SBRGATE_TESTS_PROCESS_H_
 #define SBRGATE_TESTS_PROCESS_H_
 
@@ -46,6 +49,14 @@ class Process {
   bool exited_ = false;
   int exit_status_ = 0;
 };
+
+// For test fixtures: Start, or a test failure (naming the log) and null.
+Process* StartOrFail(const std::string& binary, const std::vector<std::string>& args,
+                     const std::string& log_path);
+
+// The child's ready line, or a test failure (naming the log) and "".
+std::string ReadyLineOrFail(Process* process, const std::string& log_path,
+                            absl::Duration timeout = absl::Seconds(60));
 
 // A value "key": "value" from a one-line JSON object (the ready lines).
 std::string JsonField(const std::string& line, const std::string& key);

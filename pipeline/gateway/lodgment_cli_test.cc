@@ -1,14 +1,8 @@
 // End-to-end tests of the gateway commands of `sbrgate`
 // (services/cli/lodgment_command.cc): the built binary, run as a separate
 // process, against a real gRPC gateway served from this test.
-#include <sys/wait.h>
-
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +15,7 @@
 #include "pipeline/blob/blob_store.h"
 #include "pipeline/common/byte_stream.h"
 #include "pipeline/common/clock.h"
+#include "pipeline/common/testing/run_program.h"
 #include "pipeline/gateway/fake_publisher.h"
 #include "pipeline/gateway/lodgment_service.h"
 #include "pipeline/gateway/server.h"
@@ -37,49 +32,15 @@ using Json = nlohmann::ordered_json;
 
 const absl::Time kNow = absl::FromUnixSeconds(1721005323);  // 2024-07-15T01:02:03Z
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Result = ::sbrgate::testing::ProgramResult;
+using ::sbrgate::testing::RunProgram;
+using ::sbrgate::testing::SbrgateBinary;
+using ::sbrgate::testing::TestTempDir;
 
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs `binary` (sbrgate when empty) with `args` and `env` (e.g.
-// "SBRGATE_GATEWAY=...").
-Result RunProgram(const std::vector<std::string>& args, const std::string& env = "",
-                  std::string binary = "") {
-  if (binary.empty()) {
-    binary = absl::StrCat(std::getenv("TEST_SRCDIR"), "/sbrgate/services/cli/sbrgate");
-  }
-  const std::string err_path = TempDir() + "/stderr.txt";
-  std::string command = absl::StrCat("env -u SBRGATE_GATEWAY ", env, " ", binary);
-  for (const std::string& a : args) absl::StrAppend(&command, " '", a, "'");
-  absl::StrAppend(&command, " 2>'", err_path, "'");
-  Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = ReadFile(err_path);
-  return r;
-}
-
+// sbrgate with `args`, with $SBRGATE_GATEWAY unset unless `env` sets it
+// (e.g. "SBRGATE_GATEWAY=...").
 Result Sbrgate(const std::vector<std::string>& args, const std::string& env = "") {
-  return RunProgram(args, env);
+  return RunProgram(SbrgateBinary(), args, absl::StrCat("env -u SBRGATE_GATEWAY ", env));
 }
 
 std::string GenerateFile(const std::string& name, int64_t employees, int64_t invalid,
@@ -90,7 +51,7 @@ std::string GenerateFile(const std::string& name, int64_t employees, int64_t inv
   o.invalid_employer = invalid_employer;
   o.seed = seed;
   o.message_timestamp = kNow;
-  const std::string path = absl::StrCat(TempDir(), "/", name);
+  const std::string path = absl::StrCat(TestTempDir(), "/", name);
   auto sink = FileSink::Create(path);
   EXPECT_TRUE(sink.ok());
   EXPECT_TRUE(payevnt::GenerateLodgment(o, **sink).ok());
@@ -102,7 +63,7 @@ class LodgmentCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string root = absl::StrCat(
-        TempDir(), "/cli-", ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        TestTempDir(), "/cli-", ::testing::UnitTest::GetInstance()->current_test_info()->name());
     auto blobs = blob::BlobStore::Create(root + "/blobs");
     ASSERT_TRUE(blobs.ok());
     blobs_ = *std::move(blobs);
@@ -286,11 +247,10 @@ TEST_F(LodgmentCliTest, ResubmitListAndReplay) {
 TEST_F(LodgmentCliTest, TextOutputAndAProgressBarOnATerminal) {
   const std::string file = GenerateFile("big.xml", 700, 0);  // over 1 MB
   // script(1) gives sbrgate a terminal, where large uploads show progress.
-  const std::string binary =
-      absl::StrCat(std::getenv("TEST_SRCDIR"), "/sbrgate/services/cli/sbrgate");
   Result r = RunProgram(
-      {"-qec", absl::StrCat(binary, " --gateway=", gateway_, " lodge ", file), "/dev/null"}, "",
-      "script");
+      "script",
+      {"-qec", absl::StrCat(SbrgateBinary(), " --gateway=", gateway_, " lodge ", file),
+       "/dev/null"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("sending big.xml ["));
   EXPECT_THAT(r.out, HasSubstr("100%"));

@@ -1,63 +1,30 @@
 // End-to-end tests of `sbrgate payevnt` (services/cli/payevnt_command.cc):
 // runs the built binary and checks its output and exit status.
-#include <sys/wait.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/common/testing/run_program.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 using Json = nlohmann::ordered_json;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = ::sbrgate::testing::ProgramResult;
+using ::sbrgate::testing::ReadFileOrEmpty;
+using ::sbrgate::testing::TestTempDir;
 
 Result Sbrgate(const std::vector<std::string>& args) {
-  const std::string binary =
-      absl::StrCat(std::getenv("TEST_SRCDIR"), "/sbrgate/services/cli/sbrgate");
-  const std::string err_path = TempDir() + "/stderr.txt";
-  std::string command = binary;
-  for (const std::string& a : args) absl::StrAppend(&command, " '", a, "'");
-  absl::StrAppend(&command, " 2>'", err_path, "'");
-  Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = ReadFile(err_path);
-  return r;
+  return ::sbrgate::testing::RunProgram(::sbrgate::testing::SbrgateBinary(), args);
 }
 
 TEST(PayevntCliTest, GeneratePrintsExactlyTheAgreedJson) {
-  const std::string file = TempDir() + "/gen.xml";
+  const std::string file = TestTempDir() + "/gen.xml";
   Result r = Sbrgate(
       {"payevnt", "generate", "--employees", "40", "--invalid", "3", "--seed", "9", "-o", file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -68,11 +35,11 @@ TEST(PayevntCliTest, GeneratePrintsExactlyTheAgreedJson) {
   EXPECT_EQ(out["file"], file);
   EXPECT_EQ(out["employees"], 40);
   EXPECT_EQ(out["invalid_document_ids"].size(), 3u);
-  EXPECT_THAT(ReadFile(file), HasSubstr("<tns:InteractionRecordCt>40<"));
+  EXPECT_THAT(ReadFileOrEmpty(file), HasSubstr("<tns:InteractionRecordCt>40<"));
 }
 
 TEST(PayevntCliTest, ValidateFindsExactlyTheGeneratedInvalidIds) {
-  const std::string file = TempDir() + "/invalid.xml";
+  const std::string file = TestTempDir() + "/invalid.xml";
   Result g = Sbrgate({"payevnt", "generate", "--employees", "50", "--invalid", "3",
                       "--invalid-employer", "--name-mismatch", "2", "--seed", "4", "-o", file});
   ASSERT_EQ(g.exit_code, 0) << g.err;
@@ -106,7 +73,7 @@ TEST(PayevntCliTest, ValidateFindsExactlyTheGeneratedInvalidIds) {
 }
 
 TEST(PayevntCliTest, ValidFileAndNameMismatchesPassTheSenderSideChecks) {
-  const std::string file = TempDir() + "/valid.xml";
+  const std::string file = TestTempDir() + "/valid.xml";
   ASSERT_EQ(Sbrgate({"payevnt", "generate", "--employees", "20", "--name-mismatch", "2", "-o", file,
                      "--timestamp", "2025-07-02T10:00:00Z"})
                 .exit_code,
@@ -120,9 +87,9 @@ TEST(PayevntCliTest, ValidFileAndNameMismatchesPassTheSenderSideChecks) {
 }
 
 TEST(PayevntCliTest, StructuralErrorIsInvalidWithLineAndRecord) {
-  const std::string file = TempDir() + "/broken.xml";
+  const std::string file = TestTempDir() + "/broken.xml";
   ASSERT_EQ(Sbrgate({"payevnt", "generate", "--employees", "5", "-o", file}).exit_code, 0);
-  std::string content = ReadFile(file);
+  std::string content = ReadFileOrEmpty(file);
   const size_t at = content.find("<Record_Delimiter DocumentID=\"1.4\"");
   content.erase(at, content.find('\n', at) + 1 - at);
   std::ofstream(file) << content;
@@ -137,10 +104,10 @@ TEST(PayevntCliTest, StructuralErrorIsInvalidWithLineAndRecord) {
 }
 
 TEST(PayevntCliTest, UsageAndIoErrorsExitTwo) {
-  Result missing = Sbrgate({"payevnt", "validate", TempDir() + "/does-not-exist.xml"});
+  Result missing = Sbrgate({"payevnt", "validate", TestTempDir() + "/does-not-exist.xml"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("does-not-exist.xml"));
-  Result missing_json = Sbrgate({"payevnt", "validate", TempDir() + "/nope.xml", "--json"});
+  Result missing_json = Sbrgate({"payevnt", "validate", TestTempDir() + "/nope.xml", "--json"});
   EXPECT_EQ(missing_json.exit_code, 2);
   EXPECT_EQ(Json::parse(missing_json.err)["error"]["code"], "NOT_FOUND");
   EXPECT_EQ(Sbrgate({"payevnt"}).exit_code, 2);
@@ -148,14 +115,14 @@ TEST(PayevntCliTest, UsageAndIoErrorsExitTwo) {
   EXPECT_EQ(Sbrgate({"payevnt", "validate"}).exit_code, 2);
   EXPECT_EQ(Sbrgate({"payevnt", "generate", "--employees", "3"}).exit_code, 2);  // no -o
   EXPECT_EQ(
-      Sbrgate({"payevnt", "generate", "--employees", "x", "-o", TempDir() + "/x.xml"}).exit_code,
+      Sbrgate({"payevnt", "generate", "--employees", "x", "-o", TestTempDir() + "/x.xml"}).exit_code,
       2);
   EXPECT_EQ(Sbrgate({"payevnt", "generate", "--employees", "3", "--invalid", "4", "-o",
-                     TempDir() + "/y.xml"})
+                     TestTempDir() + "/y.xml"})
                 .exit_code,
             2);
   EXPECT_EQ(
-      Sbrgate({"payevnt", "generate", "--employees", "3", "--bogus", "-o", TempDir() + "/z.xml"})
+      Sbrgate({"payevnt", "generate", "--employees", "3", "--bogus", "-o", TestTempDir() + "/z.xml"})
           .exit_code,
       2);
   EXPECT_EQ(Sbrgate({"payevnt", "--help"}).exit_code, 0);

@@ -3,15 +3,11 @@
 // sends, what it prints, and how it reports the gateway's errors. The real
 // service's behaviour is tests/comms_e2e_test.cc's concern.
 #include <grpcpp/grpcpp.h>
-#include <sys/wait.h>
 
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/common/digest.h"
+#include "pipeline/common/testing/run_program.h"
 #include "proto/communications.grpc.pb.h"
 #include "proto/google/rpc/error_details.pb.h"
 #include "proto/google/rpc/status.pb.h"
@@ -180,23 +177,9 @@ class ScriptedComms final : public v1::CommunicationService::Service {
   v1::DailySyncRequest sync_ ABSL_GUARDED_BY(mu_);
 };
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = ::sbrgate::testing::ProgramResult;
+using ::sbrgate::testing::ReadFileOrEmpty;
+using ::sbrgate::testing::TestTempDir;
 
 class CommsCommandTest : public ::testing::Test {
  protected:
@@ -212,23 +195,10 @@ class CommsCommandTest : public ::testing::Test {
   }
 
   // `sbrgate --gateway=... comms ARGS`, without $USER.
-  Result Comms(const std::vector<std::string>& args) {
-    const std::string err_path = TempDir() + "/stderr.txt";
-    std::string command =
-        absl::StrCat("env -u USER -u SBRGATE_GATEWAY ", std::getenv("TEST_SRCDIR"),
-                     "/sbrgate/services/cli/sbrgate --gateway=127.0.0.1:", port_, " comms");
-    for (const std::string& a : args) absl::StrAppend(&command, " '", a, "'");
-    absl::StrAppend(&command, " 2>'", err_path, "'");
-    Result r;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-    const int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = ReadFile(err_path);
-    return r;
+  Result Comms(std::vector<std::string> args) {
+    args.insert(args.begin(), {absl::StrCat("--gateway=127.0.0.1:", port_), "comms"});
+    return ::sbrgate::testing::RunProgram(::sbrgate::testing::SbrgateBinary(), args,
+                                          "env -u USER -u SBRGATE_GATEWAY");
   }
 
   ScriptedComms service_;
@@ -318,14 +288,14 @@ TEST_F(CommsCommandTest, BulkListPrintsTheJob) {
 }
 
 TEST_F(CommsCommandTest, GetDownloadsTheDocumentIntoOutput) {
-  const std::string path = TempDir() + "/notice.pdf";
+  const std::string path = TestTempDir() + "/notice.pdf";
   const Result r = Comms(With({"get", "--client=TFN:123456782", "--document=D-7", "--refetch",
                                "--output=" + path, "--json"}));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(service_.get().document_id(), "D-7");
   EXPECT_TRUE(service_.get().refetch());
   EXPECT_EQ(service_.get().agent().user_id(), "alice");
-  EXPECT_EQ(ReadFile(path), kDocument);
+  EXPECT_EQ(ReadFileOrEmpty(path), kDocument);
   const Json c = Json::parse(r.out);
   EXPECT_EQ(c["item"]["document_id"], "D-7");
   EXPECT_EQ(c["sha256"], Sha256Hex(kDocument));
@@ -333,7 +303,7 @@ TEST_F(CommsCommandTest, GetDownloadsTheDocumentIntoOutput) {
 }
 
 TEST_F(CommsCommandTest, ADownloadThatDoesNotMatchItsDigestIsNotKept) {
-  const std::string path = TempDir() + "/tampered.pdf";
+  const std::string path = TestTempDir() + "/tampered.pdf";
   const Result r = Comms(
       With({"get", "--client=TFN:123456782", "--document=tampered", "--output=" + path, "--json"}));
   EXPECT_EQ(r.exit_code, 1);
