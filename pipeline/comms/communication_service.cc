@@ -108,16 +108,16 @@ grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext*,
   absl::StatusOr<clntcomm::ResponseEntry> entry = options_.sbr->GetOne(*request);
   if (!entry.ok()) return ToGrpc(entry.status());
   absl::StatusOr<KeptDocument> kept =
-      options_.keeper->Keep(abn, *entry, options_.clock->Now(), /*job_id=*/"");
+      options_.keeper->Store(abn, *entry, options_.clock->Now(), /*job_id=*/"");
   if (!kept.ok()) return ToGrpc(kept.status());
-  // The document is kept (and in the ledger) whether or not this publish
-  // succeeds: the caller gets it either way, and says so.
+  // Not remembered until its event is out (document_keeper.h says why).
   if (absl::Status s = options_.publisher->Publish({kept->event}); !s.ok()) {
     return ToGrpc(absl::UnavailableError(
         absl::StrCat("document ", request->document_id(),
-                     " is retrieved and stored, but its event could not be published: ",
+                     " was retrieved but its event could not be published (ask again): ",
                      s.message())));
   }
+  if (absl::Status s = options_.keeper->Remember(*kept); !s.ok()) return ToGrpc(s);
   *response = kept->communication;
   return grpc::Status::OK;
 }

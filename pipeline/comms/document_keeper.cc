@@ -24,9 +24,9 @@ std::optional<v1::Communication> DocumentKeeper::FromStore(const std::string& ag
   return c;
 }
 
-absl::StatusOr<KeptDocument> DocumentKeeper::Keep(const std::string& agent_abn,
-                                                  const clntcomm::ResponseEntry& entry,
-                                                  absl::Time now, const std::string& job_id) {
+absl::StatusOr<KeptDocument> DocumentKeeper::Store(const std::string& agent_abn,
+                                                   const clntcomm::ResponseEntry& entry,
+                                                   absl::Time now, const std::string& job_id) {
   const v1::CommunicationItem& item = entry.document.item;
   absl::StatusOr<blob::BlobId> content = blobs_->PutString(entry.document.content);
   if (!content.ok()) return content.status();
@@ -45,17 +45,17 @@ absl::StatusOr<KeptDocument> DocumentKeeper::Keep(const std::string& agent_abn,
   const std::string serialized = retrieved.SerializeAsString();
   absl::StatusOr<blob::BlobId> record = blobs_->PutString(serialized);
   if (!record.ok()) return record.status();
-  if (absl::Status s =
-          ledger_->Record({agent_abn, item.document_id(), record->sha256, content->size, now});
-      !s.ok()) {
-    return s;
-  }
   KeptDocument kept;
+  kept.ledger_entry = {agent_abn, item.document_id(), record->sha256, content->size, now};
   *kept.communication.mutable_item() = item;
   kept.communication.set_sha256(content->sha256);
   kept.communication.set_size(content->size);
   kept.event = {topics::kDocuments, item.document_id(), serialized};
   return kept;
+}
+
+absl::Status DocumentKeeper::Remember(const KeptDocument& kept) {
+  return ledger_->Record(kept.ledger_entry);
 }
 
 absl::StatusOr<std::unique_ptr<ByteSource>> DocumentKeeper::OpenContent(

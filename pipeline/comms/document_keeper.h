@@ -8,11 +8,17 @@
 //   DocumentKeeper keeper(&blobs, &ledger);
 //   if (std::optional<v1::Communication> c = keeper.FromStore(abn, id)) return *c;
 //   ... fetch from SBR ...
-//   absl::StatusOr<KeptDocument> kept = keeper.Keep(abn, entry, now, job_id);
+//   absl::StatusOr<KeptDocument> kept = keeper.Store(abn, entry, now, job_id);
 //   publish kept->event;   // topics::kDocuments, for downstream software
+//   keeper.Remember(*kept);
 //
-// Order of writes: content, record, ledger (fsync'd). A crash in between
-// leaves orphan blobs, never a ledger entry without its blobs.
+// Order: content and record blobs, then the event, then the ledger
+// (fsync'd). The ledger is last so that a document is never served from the
+// store without its event having gone out: if publishing fails, the next
+// request fetches it again (a second retrieval in a broker outage rather
+// than an event lost); if remembering fails, the next request publishes a
+// second event for the same document id and bytes (downstream keys by
+// document id). A crash leaves at worst orphan blobs.
 #ifndef SBRGATE_PIPELINE_COMMS_DOCUMENT_KEEPER_H_
 #define SBRGATE_PIPELINE_COMMS_DOCUMENT_KEEPER_H_
 
@@ -32,6 +38,7 @@ namespace sbrgate::comms {
 struct KeptDocument {
   v1::Communication communication;
   stage::Output event;  // a CommunicationRetrieved on topics::kDocuments
+  clntcomm::RetrievalLedger::Entry ledger_entry;
 };
 
 class DocumentKeeper {
@@ -46,10 +53,13 @@ class DocumentKeeper {
   std::optional<v1::Communication> FromStore(const std::string& agent_abn,
                                              const std::string& document_id) const;
 
-  // Stores a document SBR returned and records it in the ledger.
-  absl::StatusOr<KeptDocument> Keep(const std::string& agent_abn,
-                                    const clntcomm::ResponseEntry& entry, absl::Time now,
-                                    const std::string& job_id);
+  // Stores a document SBR returned (its bytes and what it is).
+  absl::StatusOr<KeptDocument> Store(const std::string& agent_abn,
+                                     const clntcomm::ResponseEntry& entry, absl::Time now,
+                                     const std::string& job_id);
+  // Records a stored document in the retrieve-once ledger, once its event
+  // is on its way.
+  absl::Status Remember(const KeptDocument& kept);
 
   // The bytes of document `document_id` as practice `agent_abn` retrieved
   // it (NotFound otherwise: a practice never reads another's documents).

@@ -306,10 +306,13 @@ absl::Status JobStage::GetDone(v1::JobProgress& p,
       f->set_message(std::string(e.status.message()));
       continue;
     }
-    absl::StatusOr<KeptDocument> kept = keeper_->Keep(abn, e, now, p.requested().job().job_id());
+    absl::StatusOr<KeptDocument> kept = keeper_->Store(abn, e, now, p.requested().job().job_id());
     if (!kept.ok()) return kept.status();
+    // The event commits with this punctuation; should that fail, the job
+    // pulls again and keeps, emits and remembers the same documents again.
+    ctx.Emit(kept->event);
+    if (absl::Status s = keeper_->Remember(*kept); !s.ok()) return s;
     *results.add_documents() = kept->communication;
-    ctx.Emit(std::move(kept->event));
   }
   if (p.requested().job().kind() == kJobKindDailySync) {
     ctx.store(kChecksStore).Put(abn, p.period_to().SerializeAsString());
