@@ -8,7 +8,7 @@
 #include "pipeline/clntcomm/schedule.h"
 #include "pipeline/comms/testing.h"
 #include "pipeline/comms/topics.h"
-#include "pipeline/lodgment/fake_context.h"
+#include "pipeline/stage/fake_context.h"
 #include "pipeline/lodgment/status.h"
 
 namespace sbrgate::comms {
@@ -97,7 +97,7 @@ class JobStageTest : public ::testing::Test {
 
   TestBed bed_;
   ManualClock clock_{SydneyTime(2026, 3, 2, 14)};
-  lodgment::FakeContext ctx_{&clock_};
+  stage::FakeContext ctx_{&clock_};
   blob::BlobStore* blobs_ = nullptr;
   clntcomm::RetrievalLedger* ledger_ = nullptr;
   DocumentKeeper* keeper_ = nullptr;

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/common/byte_stream.h"
 #include "pipeline/event02/event02.h"
-#include "pipeline/lodgment/fake_context.h"
+#include "pipeline/stage/fake_context.h"
 #include "pipeline/lodgment/poll_stage.h"
 #include "pipeline/lodgment/resubmit_stage.h"
 #include "pipeline/lodgment/status.h"
@@ -19,6 +19,7 @@
 namespace sbrgate::lodgment {
 namespace {
 
+using ::sbrgate::stage::FakeContext;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 

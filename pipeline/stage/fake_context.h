@@ -1,19 +1,24 @@
-// FakeContext: a stage::Context for unit tests of the lodgment stages, with
-// in-memory stores and the outputs kept for inspection. The same stages run
-// under the real StageRunner in tests/ and the daemon.
-#ifndef SBRGATE_PIPELINE_LODGMENT_FAKE_CONTEXT_H_
-#define SBRGATE_PIPELINE_LODGMENT_FAKE_CONTEXT_H_
+// FakeContext: a Context for unit tests of stages, with in-memory
+// stores and the outputs kept for inspection. The same stages run under the
+// real StageRunner in tests/ and the daemon.
+//
+//   FakeContext ctx(&clock);
+//   ASSERT_TRUE(stage.Process(record, ctx).ok());
+//   std::vector<events::StatusChange> changes = ctx.On<events::StatusChange>(topics::kStatus);
+#ifndef SBRGATE_PIPELINE_STAGE_FAKE_CONTEXT_H_
+#define SBRGATE_PIPELINE_STAGE_FAKE_CONTEXT_H_
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pipeline/stage/stage.h"
-#include "proto/events.pb.h"
 
-namespace sbrgate::lodgment {
+namespace sbrgate::stage {
 
-class FakeStore : public stage::StateStore {
+class FakeStore : public StateStore {
  public:
   std::optional<std::string> Get(const std::string& key) const override {
     auto it = data_.find(key);
@@ -32,19 +37,19 @@ class FakeStore : public stage::StateStore {
   std::map<std::string, std::string> data_;
 };
 
-class FakeContext : public stage::Context {
+class FakeContext : public Context {
  public:
   explicit FakeContext(const Clock* clock) : clock_(clock) {}
-  void Emit(stage::Output output) override { emitted.push_back(std::move(output)); }
-  void Notify(stage::Output output) override { notified.push_back(std::move(output)); }
-  stage::StateStore& store(const std::string& name) override { return stores[name]; }
+  void Emit(Output output) override { emitted.push_back(std::move(output)); }
+  void Notify(Output output) override { notified.push_back(std::move(output)); }
+  StateStore& store(const std::string& name) override { return stores[name]; }
   const Clock& clock() const override { return *clock_; }
 
   // The emitted records on `topic`, parsed as T.
   template <typename T>
   std::vector<T> On(const std::string& topic, bool notifications = false) const {
     std::vector<T> out;
-    for (const stage::Output& o : notifications ? notified : emitted) {
+    for (const Output& o : notifications ? notified : emitted) {
       if (o.topic != topic) continue;
       T t;
       t.ParseFromString(o.value);
@@ -57,14 +62,14 @@ class FakeContext : public stage::Context {
     notified.clear();
   }
 
-  std::vector<stage::Output> emitted;
-  std::vector<stage::Output> notified;
+  std::vector<Output> emitted;
+  std::vector<Output> notified;
   std::map<std::string, FakeStore> stores;
 
  private:
   const Clock* clock_;
 };
 
-}  // namespace sbrgate::lodgment
+}  // namespace sbrgate::stage
 
-#endif  // SBRGATE_PIPELINE_LODGMENT_FAKE_CONTEXT_H_
+#endif  // SBRGATE_PIPELINE_STAGE_FAKE_CONTEXT_H_
