@@ -55,6 +55,9 @@ absl::StatusOr<std::vector<clntcomm::ResponseEntry>> ReadResponse(const std::str
   return entries;
 }
 
+// Failed steps of one job, in a row, before the job fails.
+constexpr int kMaxStepFailures = 5;
+
 bool Transient(const absl::Status& s) {
   return s.code() == absl::StatusCode::kUnavailable ||
          s.code() == absl::StatusCode::kDeadlineExceeded;
@@ -95,7 +98,22 @@ absl::Status JobStage::Punctuate(absl::Time now, stage::Context& ctx) {
   for (const auto& [at, id] : due) {
     v1::JobProgress p;
     p.ParseFromString(*ctx.store(kJobsStore).Get(id));
-    if (absl::Status s = Step(p, now, ctx); !s.ok()) return s;
+    p.set_step_failures(0);  // saved so by a step that succeeds
+    const absl::Status s = Step(p, now, ctx);
+    if (s.ok()) continue;
+    // One job's trouble (a blob that cannot be written or read) must not
+    // hold the others: it waits and tries again from its last saved step,
+    // and fails after a few tries.
+    p.ParseFromString(*ctx.store(kJobsStore).Get(id));
+    p.set_step_failures(p.step_failures() + 1);
+    const std::string why = absl::StrCat("step failed ", p.step_failures(), " times: ", s.message());
+    if (p.step_failures() >= kMaxStepFailures) {
+      if (absl::Status f = Finish(p, v1::FAILED, {}, why, now, ctx); !f.ok()) return f;
+      continue;
+    }
+    *p.mutable_next_attempt() = ToProto(now + options_.retry_interval);
+    p.mutable_requested()->mutable_job()->set_detail(why);
+    Save(p, ctx, /*publish=*/true);
   }
   return absl::OkStatus();
 }

@@ -4,6 +4,7 @@
 // the real runner, broker and simulator in tests/comms_e2e_test.cc.
 #include "pipeline/comms/job_stage.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/clntcomm/schedule.h"
 #include "pipeline/comms/testing.h"
@@ -41,9 +42,10 @@ class JobStageTest : public ::testing::Test {
     return a;
   }
 
-  // A job as the service makes it.
+  // A job as the service makes it; `request_sha256` overrides where its
+  // request is stored.
   std::string Request(const std::string& kind, const google::protobuf::Message& request,
-                      absl::Time not_before) {
+                      absl::Time not_before, const std::string& request_sha256 = "") {
     v1::JobRequested r;
     v1::Job* job = r.mutable_job();
     job->set_job_id(absl::StrCat("job-", ++jobs_));
@@ -52,7 +54,9 @@ class JobStageTest : public ::testing::Test {
     *job->mutable_not_before() = ToProto(not_before);
     *job->mutable_agent() = Agent();
     job->set_revision(1);
-    r.set_request_sha256(blobs_->PutString(request.SerializeAsString())->sha256);
+    r.set_request_sha256(request_sha256.empty()
+                             ? blobs_->PutString(request.SerializeAsString())->sha256
+                             : request_sha256);
     stage::Record in;
     in.topic = topics::kJobRequests;
     in.key = job->agent().agent_abn();
@@ -212,6 +216,25 @@ TEST_F(JobStageTest, DailySyncChecksAtMostOncePerHourForThePeriodSinceTheLastChe
   EXPECT_EQ(job->state(), v1::DONE) << job->detail();
   EXPECT_EQ(job->item_count(), 0);  // nothing new since the last check
   EXPECT_EQ(sbr_->pushes().size(), 3u);
+}
+
+TEST_F(JobStageTest, AJobThatCannotReadItsRequestFailsWithoutHoldingTheOthers) {
+  v1::ListCommunicationsRequest list;
+  *list.mutable_agent() = Agent();
+  const std::string broken =
+      Request(kJobKindBulkList, list, SydneyTime(2026, 3, 2, 20), std::string(64, '0'));
+  const std::string fine = Request(kJobKindBulkList, list, SydneyTime(2026, 3, 2, 20));
+  RunFor(SydneyTime(2026, 3, 2, 20), absl::Minutes(3));
+  EXPECT_EQ(Latest(fine)->state(), v1::DONE);
+  std::optional<v1::Job> job = Latest(broken);
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(job->state(), v1::SCHEDULED);
+  EXPECT_THAT(job->detail(), ::testing::HasSubstr("step failed 1 times"));
+  RunFor(SydneyTime(2026, 3, 2, 20, 4), absl::Minutes(30));  // retried every 5 minutes
+  job = Latest(broken);
+  EXPECT_EQ(job->state(), v1::FAILED);
+  EXPECT_THAT(job->detail(), ::testing::HasSubstr("step failed 5 times"));
+  EXPECT_EQ(ctx_.store(JobStage::kJobsStore).size(), 0u);
 }
 
 TEST_F(JobStageTest, AReplayedRequestIsOneJob) {
