@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "pipeline/clntcomm/request_rules.h"
@@ -22,6 +23,9 @@ using lodgment::ToProto;
 constexpr int kDownloadChunkBytes = 64 << 10;
 // How often a watcher looks at whether its client is still there.
 constexpr absl::Duration kWatchTick = absl::Milliseconds(250);
+// Items and documents per page of a job's results.
+constexpr int kDefaultJobPageSize = 1000;
+constexpr int kMaxJobPageSize = 10000;
 // How long WatchJob waits for a job it does not know yet.
 constexpr absl::Duration kAppearTimeout = absl::Seconds(10);
 
@@ -217,7 +221,17 @@ grpc::Status CommunicationServiceImpl::CreateJob(const std::string& kind,
   return grpc::Status::OK;
 }
 
-grpc::Status CommunicationServiceImpl::WithResults(v1::Job* job) const {
+grpc::Status CommunicationServiceImpl::WithResults(v1::Job* job,
+                                                  const v1::GetJobRequest& page) const {
+  if (page.page_size() < 0 || page.page_size() > kMaxJobPageSize) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("page_size must be 0 to ", kMaxJobPageSize));
+  }
+  int64_t offset = 0;
+  if (!page.page_token().empty() && (!absl::SimpleAtoi(page.page_token(), &offset) || offset < 0)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("page_token '", page.page_token(), "' is not one of ours"));
+  }
   if (job->results_sha256().empty()) return grpc::Status::OK;
   absl::StatusOr<std::string> bytes = options_.keeper->blobs().ReadString(job->results_sha256());
   v1::JobResults results;
@@ -226,8 +240,17 @@ grpc::Status CommunicationServiceImpl::WithResults(v1::Job* job) const {
     return ToGrpc(absl::DataLossError(absl::StrCat("results of job ", job->job_id(),
                                                    " do not parse")));
   }
-  *job->mutable_items() = std::move(*results.mutable_items());
-  *job->mutable_documents() = std::move(*results.mutable_documents());
+  const int64_t size = page.page_size() == 0 ? kDefaultJobPageSize : page.page_size();
+  const int64_t end = offset + size;
+  for (int64_t i = offset; i < end && i < results.items_size(); ++i) {
+    *job->add_items() = std::move(*results.mutable_items(i));
+  }
+  for (int64_t i = offset; i < end && i < results.documents_size(); ++i) {
+    *job->add_documents() = std::move(*results.mutable_documents(i));
+  }
+  if (end < results.items_size() || end < results.documents_size()) {
+    job->set_next_page_token(absl::StrCat(end));
+  }
   return grpc::Status::OK;
 }
 
@@ -239,7 +262,7 @@ grpc::Status CommunicationServiceImpl::GetJob(grpc::ServerContext*, const v1::Ge
                         absl::StrCat("job '", request->job_id(), "' not found"));
   }
   *job = std::move(held->job);
-  return WithResults(job);
+  return WithResults(job, *request);
 }
 
 grpc::Status CommunicationServiceImpl::ListJobs(grpc::ServerContext*,
@@ -274,7 +297,9 @@ grpc::Status CommunicationServiceImpl::WatchJob(grpc::ServerContext* context,
     if (held->version == version) continue;
     version = held->version;
     v1::Job job = std::move(held->job);
-    if (grpc::Status s = WithResults(&job); !s.ok()) return s;
+    v1::GetJobRequest first_page;
+    first_page.set_page_size(request->page_size());
+    if (grpc::Status s = WithResults(&job, first_page); !s.ok()) return s;
     if (!writer->Write(job)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
     if (IsFinal(job.state())) return grpc::Status::OK;
   }

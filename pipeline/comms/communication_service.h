@@ -77,8 +77,8 @@ class CommunicationServiceImpl final : public v1::CommunicationService::Service 
   grpc::Status CreateJob(const std::string& kind, const v1::AgentContext& agent,
                          const google::protobuf::Message& request, absl::Time now,
                          absl::Time not_before, v1::Job* job);
-  // The job with its results loaded from the store.
-  grpc::Status WithResults(v1::Job* job) const;
+  // The job with a page of its results, loaded from the store.
+  grpc::Status WithResults(v1::Job* job, const v1::GetJobRequest& page) const;
 
   const CommunicationServiceOptions options_;
 };

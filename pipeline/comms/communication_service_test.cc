@@ -184,6 +184,42 @@ TEST_F(CommunicationServiceTest, ADocumentWhoseEventCannotBePublishedIsNotServed
   EXPECT_EQ(sbr_->single_gets(), 2);
 }
 
+TEST_F(CommunicationServiceTest, AJobsResultsComeAPageAtATime) {
+  v1::JobResults results;
+  for (int i = 0; i < 2500; ++i) results.add_items()->set_document_id(absl::StrCat("D-", i));
+  v1::Job done;
+  done.set_job_id("job-big");
+  done.set_state(v1::DONE);
+  done.set_item_count(2500);
+  done.set_revision(3);
+  done.set_results_sha256(bed_.blobs->PutString(results.SerializeAsString())->sha256);
+  view_.Apply(done);
+
+  v1::GetJobRequest r;
+  r.set_job_id("job-big");
+  std::vector<std::string> ids;
+  int pages = 0;
+  do {
+    v1::Job page;
+    ASSERT_TRUE(service_->GetJob(&ctx_, &r, &page).ok());
+    EXPECT_LE(page.items_size(), 1000);
+    for (const v1::CommunicationItem& i : page.items()) ids.push_back(i.document_id());
+    r.set_page_token(page.next_page_token());
+    ++pages;
+  } while (!r.page_token().empty());
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(ids.size(), 2500u);
+  EXPECT_EQ(ids.front(), "D-0");
+  EXPECT_EQ(ids.back(), "D-2499");
+
+  r.set_page_token("not-a-token");
+  v1::Job page;
+  EXPECT_EQ(service_->GetJob(&ctx_, &r, &page).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  r.clear_page_token();
+  r.set_page_size(20000);
+  EXPECT_EQ(service_->GetJob(&ctx_, &r, &page).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(CommunicationServiceTest, UnknownJobIsNotFound) {
   v1::GetJobRequest r;
   r.set_job_id("job-nope");

@@ -84,6 +84,30 @@ void SetLongRequestDeadline(grpc::ClientContext& context) {
 
 bool IsFinal(v1::JobState state) { return state == v1::DONE || state == v1::FAILED; }
 
+// Job `id` with every page of its items and documents (GetJob pages them;
+// a finished job's results do not change between pages).
+grpc::Status GetWholeJob(Stub& client, const std::string& id, v1::Job* job) {
+  v1::GetJobRequest request;
+  request.set_job_id(id);
+  for (bool first = true;; first = false) {
+    grpc::ClientContext context;
+    SetLongRequestDeadline(context);
+    v1::Job page;
+    const grpc::Status status = client.GetJob(&context, request, &page);
+    if (!status.ok()) return status;
+    if (first) {
+      *job = std::move(page);
+    } else {
+      job->mutable_items()->MergeFrom(page.items());
+      job->mutable_documents()->MergeFrom(page.documents());
+      job->set_next_page_token(page.next_page_token());
+    }
+    if (job->next_page_token().empty()) return grpc::Status::OK;
+    request.set_page_token(job->next_page_token());
+    job->clear_next_page_token();
+  }
+}
+
 // RFC 3339, or "-" when unset.
 std::string TimeText(const google::protobuf::Timestamp& t) {
   const Json j = gateway::TimestampJson(t);
@@ -269,11 +293,8 @@ int GetBulk(const Flags& flags, const v1::AgentContext& agent) {
   }
   if (flags.Has("documents-from")) {
     const std::string job_id = flags.Get("documents-from");
-    v1::GetJobRequest get;
-    get.set_job_id(job_id);
-    grpc::ClientContext context;
     v1::Job listed;
-    const grpc::Status status = Connect(flags)->GetJob(&context, get, &listed);
+    const grpc::Status status = GetWholeJob(*Connect(flags), job_id, &listed);
     if (!status.ok()) return RpcError(json, status);
     if (listed.state() != v1::DONE) {
       PrintError(json, "FAILED_PRECONDITION",
@@ -366,6 +387,11 @@ int WatchJob(const Flags& flags, const std::string& id) {
   if (last.has_value() && IsFinal(last->state())) {
     context.TryCancel();
     reader->Finish();
+    if (!last->next_page_token().empty()) {
+      // The watch carries the first page of the results; the rest by GetJob.
+      const grpc::Status status = GetWholeJob(*client, id, &*last);
+      if (!status.ok()) return RpcError(json, status);
+    }
     PrintJob(json, *last);
     return 0;
   }
@@ -396,11 +422,8 @@ int Jobs(const Flags& flags, const std::vector<std::string>& args) {
     return UsageError(json, "--timeout needs --wait", kUsage);
   }
   if (flags.Has("wait")) return WatchJob(flags, args[0]);
-  v1::GetJobRequest request;
-  request.set_job_id(args[0]);
-  grpc::ClientContext context;
   v1::Job job;
-  const grpc::Status status = Connect(flags)->GetJob(&context, request, &job);
+  const grpc::Status status = GetWholeJob(*Connect(flags), args[0], &job);
   if (!status.ok()) return RpcError(json, status);
   PrintJob(json, job);
   return 0;

@@ -102,10 +102,17 @@ class ScriptedComms final : public v1::CommunicationService::Service {
   grpc::Status GetJob(grpc::ServerContext*, const v1::GetJobRequest* request,
                       v1::Job* job) override {
     if (request->job_id() == "listed") {
+      // Two pages, as the service pages a job's results.
       *job = MakeJob("listed", "bulk-list", v1::DONE);
-      *job->add_items() = Item("D-1");
-      *job->add_items() = Item("D-2");
       job->set_item_count(2);
+      if (request->page_token().empty()) {
+        *job->add_items() = Item("D-1");
+        job->set_next_page_token("p2");
+      } else if (request->page_token() == "p2") {
+        *job->add_items() = Item("D-2");
+      } else {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "bad page token");
+      }
       return grpc::Status::OK;
     }
     if (request->job_id() == "running") {
