@@ -38,7 +38,7 @@
 #include "absl/strings/str_format.h"
 #include "pipeline/common/byte_stream.h"
 #include "pipeline/common/digest.h"
-#include "pipeline/gateway/lodgment_json.h"
+#include "pipeline/comms/job_view.h"
 #include "proto/communications.grpc.pb.h"
 #include "services/cli/commands.h"
 #include "services/cli/comms_args.h"
@@ -49,7 +49,8 @@
 namespace sbrgate::cli {
 namespace {
 
-using Stub = v1::CommunicationService::Stub;
+// gRPC names a service's client class "Stub".
+using CommsClient = v1::CommunicationService::Stub;
 
 // QuickList and GetCommunication wait on SBR's single request processor,
 // which can take minutes; so may a large document's download. Longer than
@@ -74,7 +75,7 @@ constexpr char kUsage[] =
 
 const char* DefaultUser() { return std::getenv("USER"); }
 
-std::unique_ptr<Stub> Connect(const Flags& flags) {
+std::unique_ptr<CommsClient> Connect(const Flags& flags) {
   return v1::CommunicationService::NewStub(GatewayChannel(flags));
 }
 
@@ -82,11 +83,9 @@ void SetLongRequestDeadline(grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() + kLongRequestDeadline);
 }
 
-bool IsFinal(v1::JobState state) { return state == v1::DONE || state == v1::FAILED; }
-
 // Job `id` with every page of its items and documents (GetJob pages them;
 // a finished job's results do not change between pages).
-grpc::Status GetWholeJob(Stub& client, const std::string& id, v1::Job* job) {
+grpc::Status GetWholeJob(CommsClient& client, const std::string& id, v1::Job* job) {
   v1::GetJobRequest request;
   request.set_job_id(id);
   for (bool first = true;; first = false) {
@@ -106,12 +105,6 @@ grpc::Status GetWholeJob(Stub& client, const std::string& id, v1::Job* job) {
     request.set_page_token(job->next_page_token());
     job->clear_next_page_token();
   }
-}
-
-// RFC 3339, or "-" when unset.
-std::string TimeText(const google::protobuf::Timestamp& t) {
-  const Json j = gateway::TimestampJson(t);
-  return j.is_null() ? "-" : j.get<std::string>();
 }
 
 std::string ClientText(const v1::ClientId& id) {
@@ -161,7 +154,7 @@ void PrintJob(bool json, const v1::Job& job) {
 // A unary RPC answering a Job, printed.
 template <typename Request>
 int StartJob(const Flags& flags, const Request& request,
-             grpc::Status (Stub::*start)(grpc::ClientContext*, const Request&, v1::Job*)) {
+             grpc::Status (CommsClient::*start)(grpc::ClientContext*, const Request&, v1::Job*)) {
   grpc::ClientContext context;
   v1::Job job;
   const grpc::Status status = (Connect(flags).get()->*start)(&context, request, &job);
@@ -175,7 +168,7 @@ int List(const Flags& flags, const std::vector<std::string>&) {
   absl::StatusOr<v1::ListCommunicationsRequest> request =
       ListRequestFromFlags(flags, DefaultUser());
   if (!request.ok()) return UsageError(json, request.status().message(), kUsage);
-  if (flags.Has("bulk")) return StartJob(flags, *request, &Stub::StartBulkList);
+  if (flags.Has("bulk")) return StartJob(flags, *request, &CommsClient::StartBulkList);
 
   grpc::ClientContext context;
   SetLongRequestDeadline(context);
@@ -317,7 +310,7 @@ int GetBulk(const Flags& flags, const v1::AgentContext& agent) {
     return UsageError(json, "get --bulk needs --documents-from=JOB_ID or --document=TYPE:VALUE:ID",
                       kUsage);
   }
-  return StartJob(flags, request, &Stub::StartBulkGet);
+  return StartJob(flags, request, &CommsClient::StartBulkGet);
 }
 
 int Get(const Flags& flags, const std::vector<std::string>&) {
@@ -335,7 +328,7 @@ int Sync(const Flags& flags, const std::vector<std::string>&) {
   absl::StatusOr<std::vector<v1::Channel>> channels = ParseChannels(flags.GetAll("channel"));
   if (!channels.ok()) return UsageError(json, channels.status().message(), kUsage);
   for (v1::Channel channel : *channels) request.add_channels(channel);
-  return StartJob(flags, request, &Stub::StartDailySync);
+  return StartJob(flags, request, &CommsClient::StartDailySync);
 }
 
 int ListJobs(const Flags& flags) {
@@ -373,7 +366,7 @@ int WatchJob(const Flags& flags, const std::string& id) {
                            std::chrono::duration<double>(seconds)));
   v1::GetJobRequest request;
   request.set_job_id(id);
-  std::unique_ptr<Stub> client = Connect(flags);
+  std::unique_ptr<CommsClient> client = Connect(flags);
   std::unique_ptr<grpc::ClientReader<v1::Job>> reader = client->WatchJob(&context, request);
   std::optional<v1::Job> last;
   v1::Job job;
@@ -382,9 +375,9 @@ int WatchJob(const Flags& flags, const std::string& id) {
     last = job;
     // The final snapshot is all that is wanted; the server may keep the
     // stream open after it.
-    if (IsFinal(job.state())) break;
+    if (comms::IsFinal(job.state())) break;
   }
-  if (last.has_value() && IsFinal(last->state())) {
+  if (last.has_value() && comms::IsFinal(last->state())) {
     context.TryCancel();
     reader->Finish();
     if (!last->next_page_token().empty()) {

@@ -114,12 +114,6 @@ bool ParseFilter(const Flags& flags, Request* request, int* exit) {
   return true;
 }
 
-// RFC 3339, or "-" when unset.
-std::string TimeText(const google::protobuf::Timestamp& t) {
-  const Json j = gateway::TimestampJson(t);
-  return j.is_null() ? "-" : j.get<std::string>();
-}
-
 void PrintLodgmentText(const v1::Lodgment& l) {
   std::cout << "lodgment " << l.lodgment_id() << ": " << v1::LodgmentState_Name(l.state()) << "\n"
             << "  " << l.kind() << ", ABN " << l.abn() << ", InteractionTransactionId "

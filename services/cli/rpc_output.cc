@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "pipeline/gateway/lodgment_json.h"
 #include "proto/google/rpc/error_details.pb.h"
 #include "proto/google/rpc/status.pb.h"
 
@@ -92,6 +93,11 @@ std::shared_ptr<grpc::Channel> GatewayChannel(const Flags& flags) {
   arguments.SetMaxReceiveMessageSize(kMaxResponseBytes);
   return grpc::CreateCustomChannel(GatewayAddress(flags), grpc::InsecureChannelCredentials(),
                                    arguments);
+}
+
+std::string TimeText(const google::protobuf::Timestamp& t) {
+  const Json j = gateway::TimestampJson(t);
+  return j.is_null() ? "-" : j.get<std::string>();
 }
 
 }  // namespace sbrgate::cli

@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 
@@ -60,6 +61,9 @@ int RpcError(bool json, const grpc::Status& status);
 // [min, max], which `what` explains.
 bool ParseArgs(const Args& args, Flags& flags, size_t min, size_t max, absl::string_view what,
                absl::string_view usage, int* exit);
+
+// A timestamp for people: RFC 3339, or "-" when unset.
+std::string TimeText(const google::protobuf::Timestamp& t);
 
 // "--gateway", else $SBRGATE_GATEWAY, else 127.0.0.1:50051.
 std::string GatewayAddress(const Flags& flags);
