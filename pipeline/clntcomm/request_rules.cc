@@ -70,23 +70,6 @@ void CheckAgent(const v1::AgentContext& agent, bool has_agent,
   }
 }
 
-// A strict YYYY-MM-DD: four-two-two digits and a real calendar day
-// (2024-02-30 is refused, not normalised to 1 March).
-std::optional<absl::CivilDay> ParseDate(absl::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  if (!AllDigits(s.substr(0, 4)) || !AllDigits(s.substr(5, 2)) || !AllDigits(s.substr(8, 2)))
-    return std::nullopt;
-  auto num = [&](size_t pos, size_t len) {
-    int n = 0;
-    for (size_t i = pos; i < pos + len; ++i) n = n * 10 + (s[i] - '0');
-    return n;
-  };
-  const int y = num(0, 4), m = num(5, 2), d = num(8, 2);
-  const absl::CivilDay day(y, m, d);
-  if (day.year() != y || day.month() != m || day.day() != d) return std::nullopt;
-  return day;
-}
-
 std::optional<absl::CivilDay> CheckDate(const std::string& field, const std::string& value,
                                         absl::CivilDay today, std::vector<FieldViolation>& out) {
   if (value.empty()) {
@@ -110,6 +93,21 @@ std::optional<absl::CivilDay> CheckDate(const std::string& field, const std::str
 }
 
 }  // namespace
+
+std::optional<absl::CivilDay> ParseDate(absl::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  if (!AllDigits(s.substr(0, 4)) || !AllDigits(s.substr(5, 2)) || !AllDigits(s.substr(8, 2)))
+    return std::nullopt;
+  auto num = [&](size_t pos, size_t len) {
+    int n = 0;
+    for (size_t i = pos; i < pos + len; ++i) n = n * 10 + (s[i] - '0');
+    return n;
+  };
+  const int y = num(0, 4), m = num(5, 2), d = num(8, 2);
+  const absl::CivilDay day(y, m, d);
+  if (day.year() != y || day.month() != m || day.day() != d) return std::nullopt;
+  return day;
+}
 
 bool IsValidIdentifier(const v1::ClientId& id) {
   return !IdentifierProblem(id, "client").has_value();

@@ -41,10 +41,12 @@
 #ifndef SBRGATE_PIPELINE_CLNTCOMM_REQUEST_RULES_H_
 #define SBRGATE_PIPELINE_CLNTCOMM_REQUEST_RULES_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "proto/communications.pb.h"
@@ -77,6 +79,10 @@ absl::Status ValidateListRequest(const v1::ListCommunicationsRequest& r, absl::T
 // non-empty document_id.
 std::vector<FieldViolation> GetRequestViolations(const v1::GetCommunicationRequest& r);
 absl::Status ValidateGetRequest(const v1::GetCommunicationRequest& r);
+
+// A strict YYYY-MM-DD, the request date format: four-two-two digits and a
+// real calendar day (2024-02-30 is refused, not normalised to 1 March).
+std::optional<absl::CivilDay> ParseDate(absl::string_view s);
 
 // Whether `id` has a known type and a value of that type's shape and check
 // digit (see the table above).

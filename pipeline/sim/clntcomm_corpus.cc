@@ -32,12 +32,12 @@ uint64_t Hash64(absl::string_view text) {
 }
 
 absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view text, absl::string_view field) {
-  absl::CivilDay day;
-  if (text.size() != 10 || !absl::ParseCivilTime(text, &day)) {
+  std::optional<absl::CivilDay> day = clntcomm::ParseDate(text);
+  if (!day) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": '", std::string(text), "' is not a date (YYYY-MM-DD)"));
   }
-  return day;
+  return *day;
 }
 
 bool AllDigits(absl::string_view s) {
