@@ -208,16 +208,49 @@ absl::Status ValidateListRequest(const v1::ListCommunicationsRequest& r, absl::T
   return ViolationsToStatus(ListRequestViolations(r, now));
 }
 
-std::vector<FieldViolation> GetRequestViolations(const v1::GetCommunicationRequest& r) {
-  std::vector<FieldViolation> out;
-  CheckAgent(r.agent(), r.has_agent(), out);
+namespace {
+
+// A document to get: its client and its id, fields under `prefix`.
+void CheckDocument(const v1::GetCommunicationRequest& r, const std::string& prefix,
+                   std::vector<FieldViolation>& out) {
   if (!r.has_client()) {
-    out.push_back({"client", "required: the client the document belongs to"});
-  } else if (auto problem = IdentifierProblem(r.client(), "client")) {
+    out.push_back({prefix + "client", "required: the client the document belongs to"});
+  } else if (auto problem = IdentifierProblem(r.client(), prefix + "client")) {
     out.push_back(*std::move(problem));
   }
   if (absl::StripAsciiWhitespace(r.document_id()).empty()) {
-    out.push_back({"document_id", "required: the id from a list response"});
+    out.push_back({prefix + "document_id", "required: the id from a list response"});
+  }
+}
+
+}  // namespace
+
+std::vector<FieldViolation> GetRequestViolations(const v1::GetCommunicationRequest& r) {
+  std::vector<FieldViolation> out;
+  CheckAgent(r.agent(), r.has_agent(), out);
+  CheckDocument(r, "", out);
+  return out;
+}
+
+std::vector<FieldViolation> BulkGetRequestViolations(const v1::BulkGetRequest& r) {
+  std::vector<FieldViolation> out;
+  CheckAgent(r.agent(), r.has_agent(), out);
+  if (r.documents().empty()) {
+    out.push_back({"documents", "name at least one document (ids come from a list)"});
+  }
+  for (int i = 0; i < r.documents_size(); ++i) {
+    CheckDocument(r.documents(i), absl::StrCat("documents[", i, "]."), out);
+  }
+  return out;
+}
+
+std::vector<FieldViolation> DailySyncRequestViolations(const v1::DailySyncRequest& r) {
+  std::vector<FieldViolation> out;
+  CheckAgent(r.agent(), r.has_agent(), out);
+  for (int i = 0; i < r.channels_size(); ++i) {
+    if (r.channels(i) == v1::CHANNEL_UNSPECIFIED) {
+      out.push_back({absl::StrCat("channels[", i, "]"), "CHANNEL_UNSPECIFIED is not a channel"});
+    }
   }
   return out;
 }

@@ -80,6 +80,15 @@ absl::Status ValidateListRequest(const v1::ListCommunicationsRequest& r, absl::T
 std::vector<FieldViolation> GetRequestViolations(const v1::GetCommunicationRequest& r);
 absl::Status ValidateGetRequest(const v1::GetCommunicationRequest& r);
 
+// Get bulk: the agent, at least one document, and each document as for get
+// single (fields "documents[i].client.value", ...); each document's own
+// agent field is not read (the request's agent asks for all of them).
+std::vector<FieldViolation> BulkGetRequestViolations(const v1::BulkGetRequest& r);
+
+// The daily sync: the agent, and channels (none: every channel) that are
+// real channels.
+std::vector<FieldViolation> DailySyncRequestViolations(const v1::DailySyncRequest& r);
+
 // A strict YYYY-MM-DD, the request date format: four-two-two digits and a
 // real calendar day (2024-02-30 is refused, not normalised to 1 March).
 std::optional<absl::CivilDay> ParseDate(absl::string_view s);

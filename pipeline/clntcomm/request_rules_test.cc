@@ -218,6 +218,36 @@ TEST(GetRequest, Rules) {
   EXPECT_EQ(GetRequestViolations(bad).at(0).field, "client");
 }
 
+TEST(BulkGetRequest, AgentOnceAndEachDocumentByIndex) {
+  v1::BulkGetRequest r;
+  r.mutable_agent()->set_agent_abn(kAgentAbn);
+  r.mutable_agent()->set_ran("12345678");
+  EXPECT_EQ(BulkGetRequestViolations(r).at(0).field, "documents");
+  v1::GetCommunicationRequest* good = r.add_documents();
+  *good->mutable_client() = Id(v1::ABN, kAgentAbn);
+  good->set_document_id("DOC-1");
+  EXPECT_TRUE(BulkGetRequestViolations(r).empty());
+  v1::GetCommunicationRequest* bad = r.add_documents();
+  *bad->mutable_client() = Id(v1::ABN, payevnt::BreakAbnCheckDigit(kAgentAbn, 2));
+  r.mutable_agent()->clear_ran();
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : BulkGetRequestViolations(r)) fields.push_back(v.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"agent.ran", "documents[1].client.value",
+                                              "documents[1].document_id"}));
+}
+
+TEST(DailySyncRequest, AgentAndRealChannels) {
+  v1::DailySyncRequest r;
+  EXPECT_EQ(DailySyncRequestViolations(r).at(0).field, "agent");
+  r.mutable_agent()->set_agent_abn(kAgentAbn);
+  r.mutable_agent()->set_ran("12345678");
+  EXPECT_TRUE(DailySyncRequestViolations(r).empty());  // no channel: every channel
+  r.add_channels(v1::SMS);
+  r.add_channels(v1::CHANNEL_UNSPECIFIED);
+  ASSERT_EQ(DailySyncRequestViolations(r).size(), 1u);
+  EXPECT_EQ(DailySyncRequestViolations(r).at(0).field, "channels[1]");
+}
+
 TEST(IsValidIdentifier, Types) {
   EXPECT_TRUE(IsValidIdentifier(Id(v1::TFN, "123456782")));
   EXPECT_FALSE(IsValidIdentifier(Id(v1::TFN, "123456789")));

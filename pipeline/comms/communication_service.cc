@@ -51,11 +51,6 @@ grpc::Status InvalidArgument(const std::vector<clntcomm::FieldViolation>& violat
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message, rich.SerializeAsString());
 }
 
-// The agent's own violations, each field under `prefix`.
-void Prefix(std::vector<clntcomm::FieldViolation>& violations, const std::string& prefix) {
-  for (clntcomm::FieldViolation& v : violations) v.field = absl::StrCat(prefix, v.field);
-}
-
 std::vector<v1::Channel> Channels(const google::protobuf::RepeatedField<int>& channels) {
   std::vector<v1::Channel> out;
   for (int c : channels) out.push_back(static_cast<v1::Channel>(c));
@@ -129,55 +124,22 @@ grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext*,
 grpc::Status CommunicationServiceImpl::StartBulkGet(grpc::ServerContext*,
                                                     const v1::BulkGetRequest* request,
                                                     v1::Job* job) {
-  std::vector<clntcomm::FieldViolation> violations;
-  if (request->documents().empty()) {
-    violations.push_back({"documents", "name at least one document (ids come from a list)"});
-  }
-  for (int i = 0; i < request->documents_size(); ++i) {
-    v1::GetCommunicationRequest d = request->documents(i);
-    *d.mutable_agent() = request->agent();
-    std::vector<clntcomm::FieldViolation> own = clntcomm::GetRequestViolations(d);
-    Prefix(own, absl::StrCat("documents[", i, "]."));
-    for (clntcomm::FieldViolation& v : own) {
-      // The agent is the request's, checked once below.
-      if (v.field.find(".agent.") == std::string::npos) violations.push_back(std::move(v));
-    }
-  }
-  {
-    v1::GetCommunicationRequest agent_only;
-    *agent_only.mutable_agent() = request->agent();
-    for (clntcomm::FieldViolation& v : clntcomm::GetRequestViolations(agent_only)) {
-      if (v.field.rfind("agent.", 0) == 0) violations.push_back(std::move(v));
-    }
-  }
+  std::vector<clntcomm::FieldViolation> violations = clntcomm::BulkGetRequestViolations(*request);
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
     return ToGrpc(s);
   }
-  v1::BulkGetRequest normalized = *request;
-  for (v1::GetCommunicationRequest& d : *normalized.mutable_documents()) {
-    *d.mutable_agent() = request->agent();
-  }
   // A bulk get may span every channel: it waits for the night window.
   const absl::Time now = options_.clock->Now();
-  return CreateJob(kJobKindBulkGet, request->agent(), normalized, now,
+  return CreateJob(kJobKindBulkGet, request->agent(), *request, now,
                    clntcomm::EarliestStart(clntcomm::JobKind::kBulk, {}, now), job);
 }
 
 grpc::Status CommunicationServiceImpl::StartDailySync(grpc::ServerContext*,
                                                       const v1::DailySyncRequest* request,
                                                       v1::Job* job) {
-  v1::GetCommunicationRequest agent_only;
-  *agent_only.mutable_agent() = request->agent();
-  std::vector<clntcomm::FieldViolation> violations;
-  for (clntcomm::FieldViolation& v : clntcomm::GetRequestViolations(agent_only)) {
-    if (v.field.rfind("agent.", 0) == 0) violations.push_back(std::move(v));
-  }
-  for (int i = 0; i < request->channels_size(); ++i) {
-    if (request->channels(i) == v1::CHANNEL_UNSPECIFIED) {
-      violations.push_back({absl::StrCat("channels[", i, "]"), "CHANNEL_UNSPECIFIED is not a channel"});
-    }
-  }
+  std::vector<clntcomm::FieldViolation> violations =
+      clntcomm::DailySyncRequestViolations(*request);
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
     return ToGrpc(s);

@@ -273,7 +273,6 @@ absl::Status JobStage::ListDone(v1::JobProgress& p,
       const absl::Time sent = FromProto(item.sent_at());
       if (sent < from || sent >= to) continue;
       v1::GetCommunicationRequest* d = get.add_documents();
-      *d->mutable_agent() = get.agent();
       *d->mutable_client() = item.client();
       d->set_document_id(item.document_id());
     }
