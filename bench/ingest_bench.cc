@@ -23,10 +23,10 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "pipeline/blob/blob_store.h"
-#include "pipeline/common/byte_stream.h"
-#include "pipeline/ingest/ingest.h"
-#include "pipeline/payevnt/generator.h"
+#include "pipeline/platform/blob/blob_store.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/stp/ingest/ingest.h"
+#include "pipeline/stp/payevnt/generator.h"
 
 ABSL_FLAG(int64_t, employees, 20000, "employee records in the generated pay event");
 ABSL_FLAG(int64_t, invalid, 20, "of which with an invalid TFN (held back)");

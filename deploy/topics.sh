@@ -16,7 +16,7 @@ for t in sbrgate.poll.pending.changelog sbrgate.resubmit.due.changelog; do
   echo "kafka-topics.sh --bootstrap-server $bootstrap --create --if-not-exists --topic $t" \
        "--partitions $partitions --replication-factor $replication --config cleanup.policy=compact"
 done
-# Client communications (pipeline/comms/topics.h): few jobs, many documents.
+# Client communications (pipeline/topology/clntcomm_topics.h): few jobs, many documents.
 for spec in sbrgate.clntcomm.jobs.requested:2 sbrgate.clntcomm.jobs:2 sbrgate.clntcomm.documents:8; do
   echo "kafka-topics.sh --bootstrap-server $bootstrap --create --if-not-exists --topic ${spec%:*}" \
        "--partitions ${spec#*:} --replication-factor $replication --config retention.ms=-1"

@@ -1,7 +1,7 @@
 // JSON renderings of CommunicationService messages; see comms_json.h.
 #include "services/cli/comms_json.h"
 
-#include "pipeline/gateway/lodgment_json.h"
+#include "pipeline/stp/gateway/lodgment_json.h"
 
 namespace sbrgate::cli {
 

@@ -1,8 +1,8 @@
 // `sbrgate ebms inspect FILE [--json]`: the command lives beside the codec in
-// pipeline/ebms/inspect_command.h, where it is tested.
+// pipeline/sbr/ebms/inspect_command.h, where it is tested.
 #include <iostream>
 
-#include "pipeline/ebms/inspect_command.h"
+#include "pipeline/sbr/ebms/inspect_command.h"
 #include "services/cli/commands.h"
 
 namespace sbrgate::cli {

@@ -1,5 +1,5 @@
 // sbrgate payevnt: make and check STP pay-event lodgment files
-// (format: pipeline/payevnt/lodgment_reader.h).
+// (format: pipeline/stp/payevnt/lodgment_reader.h).
 //
 //   payevnt generate --employees N [--invalid K] [--invalid-employer]
 //                    [--name-mismatch M] [--seed S] [--timestamp RFC3339]
@@ -20,10 +20,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "pipeline/common/byte_stream.h"
-#include "pipeline/common/clock.h"
-#include "pipeline/payevnt/generator.h"
-#include "pipeline/payevnt/validator.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/clock.h"
+#include "pipeline/stp/payevnt/generator.h"
+#include "pipeline/stp/payevnt/validator.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 

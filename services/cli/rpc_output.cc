@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "pipeline/gateway/lodgment_json.h"
+#include "pipeline/stp/gateway/lodgment_json.h"
 #include "proto/google/rpc/error_details.pb.h"
 #include "proto/google/rpc/status.pb.h"
 

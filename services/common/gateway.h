@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/blob/blob_store.h"
-#include "pipeline/gateway/kafka_publisher.h"
-#include "pipeline/gateway/lodgment_service.h"
-#include "pipeline/gateway/server.h"
-#include "pipeline/lodgment/status_view.h"
-#include "pipeline/lodgment/status_view_stage.h"
+#include "pipeline/platform/blob/blob_store.h"
+#include "pipeline/stp/gateway/kafka_publisher.h"
+#include "pipeline/stp/gateway/lodgment_service.h"
+#include "pipeline/stp/gateway/server.h"
+#include "pipeline/stp/status/status_view.h"
+#include "pipeline/stp/stages/status_view_stage.h"
 #include "services/common/pipeline.h"
 
 namespace sbrgate {

@@ -12,12 +12,12 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "pipeline/comms/job_stage.h"
-#include "pipeline/comms/topics.h"
-#include "pipeline/lodgment/poll_stage.h"
-#include "pipeline/lodgment/resubmit_stage.h"
-#include "pipeline/lodgment/topics.h"
-#include "pipeline/stage/runner.h"
+#include "pipeline/clntcomm/jobs/job_stage.h"
+#include "pipeline/topology/clntcomm_topics.h"
+#include "pipeline/stp/stages/poll_stage.h"
+#include "pipeline/stp/stages/resubmit_stage.h"
+#include "pipeline/topology/stp_topics.h"
+#include "pipeline/platform/stage/runner.h"
 #include "services/common/dashed_flags.h"
 
 ABSL_FLAG(std::string, kafka_brokers, "", "Kafka bootstrap servers, host:port,...");

@@ -22,11 +22,11 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "pipeline/blob/blob_store.h"
-#include "pipeline/common/clock.h"
-#include "pipeline/kafka/config.h"
-#include "pipeline/sbr_client/sbr_client.h"
-#include "pipeline/stage/stage.h"
+#include "pipeline/platform/blob/blob_store.h"
+#include "pipeline/platform/common/clock.h"
+#include "pipeline/platform/kafka/config.h"
+#include "pipeline/sbr/client/sbr_client.h"
+#include "pipeline/platform/stage/stage.h"
 
 namespace sbrgate {
 

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "pipeline/common/clock.h"
-#include "pipeline/common/resources.h"
-#include "pipeline/kafka/config.h"
-#include "pipeline/kafka/producer.h"
-#include "pipeline/kafka/topic_reader.h"
+#include "pipeline/platform/common/clock.h"
+#include "pipeline/platform/common/resources.h"
+#include "pipeline/platform/kafka/config.h"
+#include "pipeline/platform/kafka/producer.h"
+#include "pipeline/platform/kafka/topic_reader.h"
 
 extern char** environ;
 

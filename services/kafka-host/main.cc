@@ -1,5 +1,5 @@
 // kafka-host: a Kafka cluster in a process of its own (librdkafka's mock
-// cluster, see pipeline/kafka/embedded_cluster.h), so that stage processes
+// cluster, see pipeline/platform/kafka/embedded_cluster.h), so that stage processes
 // can be killed and restarted against it. Its data lives in memory and goes
 // when it exits.
 //
@@ -22,8 +22,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "pipeline/common/byte_stream.h"
-#include "pipeline/kafka/embedded_cluster.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/kafka/embedded_cluster.h"
 #include "services/common/dashed_flags.h"
 
 ABSL_FLAG(int, brokers, 1, "number of brokers");

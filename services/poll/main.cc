@@ -1,9 +1,9 @@
 // The poll stage as its own process: pulls for business responses on the STP
-// schedule and escalates after 72 hours (pipeline/lodgment/poll_stage.h).
+// schedule and escalates after 72 hours (pipeline/stp/stages/poll_stage.h).
 //
 //   poll --kafka-brokers=HOST:PORT --data-dir=DIR --sbr-endpoint=URL
 //        --cert=PEM --key=PEM --ca=PEM
-#include "pipeline/lodgment/poll_stage.h"
+#include "pipeline/stp/stages/poll_stage.h"
 #include "services/common/pipeline.h"
 
 int main(int argc, char** argv) {

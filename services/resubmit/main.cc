@@ -1,9 +1,9 @@
 // The resubmit stage as its own process: sends lodgments again as new
 // attempts, after SystemErrors and for operators' replays
-// (pipeline/lodgment/resubmit_stage.h).
+// (pipeline/stp/stages/resubmit_stage.h).
 //
 //   resubmit --kafka-brokers=HOST:PORT --data-dir=DIR
-#include "pipeline/lodgment/resubmit_stage.h"
+#include "pipeline/stp/stages/resubmit_stage.h"
 #include "services/common/pipeline.h"
 
 int main(int argc, char** argv) {

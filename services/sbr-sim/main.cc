@@ -6,7 +6,7 @@
 //
 // --seed-clntcomm=FILE seeds the client communications the simulator serves
 // (CLNTCOMM) from a JSON array of seeds, each as POST /admin/clntcomm/seed
-// takes (pipeline/sim/clntcomm_corpus.h):
+// takes (pipeline/sim/simulator/clntcomm_corpus.h):
 //   [{"agent_abn": "51824753556", "ran": "12345678",
 //     "client": {"type": "TFN", "value": "123456782"}, "name": "Alex Citizen",
 //     "count": 150, "level": "client", "seed": 7}]
@@ -27,9 +27,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "pipeline/common/byte_stream.h"
-#include "pipeline/common/clock.h"
-#include "pipeline/sim/simulator.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/clock.h"
+#include "pipeline/sim/simulator/simulator.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "HOST:PORT for the ebMS3 HTTPS endpoint (0: any)");
 ABSL_FLAG(std::string, admin_listen, "127.0.0.1:0",

@@ -20,14 +20,14 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
-#include "pipeline/kafka/embedded_cluster.h"
-#include "pipeline/lodgment/poll_stage.h"
-#include "pipeline/lodgment/resubmit_stage.h"
-#include "pipeline/lodgment/submit_stage.h"
-#include "pipeline/lodgment/triage_stage.h"
-#include "pipeline/pki/dev_pki.h"
-#include "pipeline/sim/simulator.h"
-#include "services/common/comms.h"
+#include "pipeline/platform/kafka/embedded_cluster.h"
+#include "pipeline/stp/stages/poll_stage.h"
+#include "pipeline/stp/stages/resubmit_stage.h"
+#include "pipeline/stp/stages/submit_stage.h"
+#include "pipeline/stp/stages/triage_stage.h"
+#include "pipeline/sim/dev_pki/dev_pki.h"
+#include "pipeline/sim/simulator/simulator.h"
+#include "services/common/clntcomm.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/gateway.h"
 #include "services/common/pipeline.h"
@@ -44,7 +44,7 @@ ABSL_FLAG(absl::Duration, sim_processing_per_employee, absl::Milliseconds(20),
           "embedded simulator: added processing time per employee");
 ABSL_FLAG(std::string, sim_seed_clntcomm, "",
           "embedded simulator: seed its client-communication corpus from this JSON file "
-          "(pipeline/sim/clntcomm_corpus.h describes it)");
+          "(pipeline/sim/simulator/clntcomm_corpus.h describes it)");
 ABSL_FLAG(int, sim_admin_port, 0, "embedded simulator's admin port on 127.0.0.1 (0: any)");
 ABSL_FLAG(int, max_attempts, 3, "pushes of a lodgment answered SystemError before giving up");
 ABSL_FLAG(std::string, comms_permissions, "",

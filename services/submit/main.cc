@@ -1,9 +1,9 @@
 // The submit stage as its own process: pushes lodgments to SBR and records
-// technical receipts (pipeline/lodgment/submit_stage.h).
+// technical receipts (pipeline/stp/stages/submit_stage.h).
 //
 //   submit --kafka-brokers=HOST:PORT --data-dir=DIR --sbr-endpoint=URL
 //          --cert=PEM --key=PEM --ca=PEM
-#include "pipeline/lodgment/submit_stage.h"
+#include "pipeline/stp/stages/submit_stage.h"
 #include "services/common/pipeline.h"
 
 int main(int argc, char** argv) {

@@ -1,9 +1,9 @@
 // The triage stage as its own process: reads SBR's business responses and
-// decides each lodgment's outcome (pipeline/lodgment/triage_stage.h).
+// decides each lodgment's outcome (pipeline/stp/stages/triage_stage.h).
 //
 //   triage --kafka-brokers=HOST:PORT --data-dir=DIR [--max-attempts=3]
 #include "absl/flags/flag.h"
-#include "pipeline/lodgment/triage_stage.h"
+#include "pipeline/stp/stages/triage_stage.h"
 #include "services/common/pipeline.h"
 
 ABSL_FLAG(int, max_attempts, 3, "pushes of a lodgment answered SystemError before giving up");

@@ -1,0 +1,147 @@
+#include "pipeline/platform/blob/blob_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace sbrgate::blob {
+namespace {
+
+absl::Status MakeDirs(const std::string& path) {
+  std::string partial;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || (path[i] == '/' && i > 0)) {
+      partial = path.substr(0, i);
+      if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
+        return absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", partial));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncDir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", dir));
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return absl::ErrnoToStatus(errno, absl::StrCat("fsync ", dir));
+  return absl::OkStatus();
+}
+
+bool IsSha256Hex(absl::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!absl::ascii_isdigit(c) && (c < 'a' || c > 'f')) return false;
+  }
+  return true;
+}
+
+std::string Directory(const std::string& root, absl::string_view sha) {
+  return absl::StrCat(root, "/", sha.substr(0, 2), "/", sha.substr(2, 2));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Create(std::string root) {
+  if (absl::Status s = MakeDirs(root + "/tmp"); !s.ok()) return s;
+  return std::unique_ptr<BlobStore>(new BlobStore(std::move(root)));
+}
+
+BlobStore::Writer::Writer(const BlobStore* store, std::string tmp_path, FILE* f)
+    : store_(store), tmp_path_(std::move(tmp_path)), f_(f) {}
+
+BlobStore::Writer::~Writer() {
+  if (f_ != nullptr) {
+    std::fclose(f_);
+    std::remove(tmp_path_.c_str());
+  }
+}
+
+absl::Status BlobStore::Writer::Write(absl::string_view bytes) {
+  if (f_ == nullptr) return absl::FailedPreconditionError("blob writer already committed");
+  if (std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size()) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("cannot write ", tmp_path_));
+  }
+  hash_.Update(bytes);
+  size_ += static_cast<int64_t>(bytes.size());
+  return absl::OkStatus();
+}
+
+absl::Status BlobStore::Writer::Close() { return Commit().status(); }
+
+absl::StatusOr<BlobId> BlobStore::Writer::Commit() {
+  if (f_ == nullptr) return absl::FailedPreconditionError("blob writer already committed");
+  FILE* f = f_;
+  f_ = nullptr;
+  if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0) {
+    const absl::Status s = absl::ErrnoToStatus(errno, absl::StrCat("cannot flush ", tmp_path_));
+    std::fclose(f);
+    std::remove(tmp_path_.c_str());
+    return s;
+  }
+  std::fclose(f);
+  BlobId id{hash_.Hex(), size_};
+  const std::string dir = Directory(store_->root_, id.sha256);
+  if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
+  const std::string final_path = absl::StrCat(dir, "/", id.sha256);
+  if (std::rename(tmp_path_.c_str(), final_path.c_str()) != 0) {
+    const absl::Status s = absl::ErrnoToStatus(errno, absl::StrCat("cannot store ", final_path));
+    std::remove(tmp_path_.c_str());
+    return s;
+  }
+  if (absl::Status s = SyncDir(dir); !s.ok()) return s;
+  return id;
+}
+
+absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter() const {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  const std::string tmp = absl::StrCat(root_, "/tmp/", ::getpid(), "-", rng(), ".part");
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", tmp));
+  return std::unique_ptr<Writer>(new Writer(this, tmp, f));
+}
+
+absl::StatusOr<BlobId> BlobStore::PutString(absl::string_view bytes) const {
+  auto w = NewWriter();
+  if (!w.ok()) return w.status();
+  if (absl::Status s = (*w)->Write(bytes); !s.ok()) return s;
+  return (*w)->Commit();
+}
+
+absl::StatusOr<std::string> BlobStore::PathOf(absl::string_view sha256) const {
+  if (!IsSha256Hex(sha256)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", sha256, "' is not a SHA-256 blob id"));
+  }
+  return absl::StrCat(Directory(root_, sha256), "/", sha256);
+}
+
+bool BlobStore::Exists(absl::string_view sha256) const {
+  absl::StatusOr<std::string> path = PathOf(sha256);
+  return path.ok() && ::access(path->c_str(), R_OK) == 0;
+}
+
+absl::StatusOr<std::unique_ptr<ByteSource>> BlobStore::Open(absl::string_view sha256) const {
+  absl::StatusOr<std::string> path = PathOf(sha256);
+  if (!path.ok()) return path.status();
+  if (::access(path->c_str(), R_OK) != 0) {
+    return absl::NotFoundError(absl::StrCat("blob ", sha256, " is not in ", root_));
+  }
+  auto src = FileSource::Open(*path);
+  if (!src.ok()) return src.status();
+  return std::unique_ptr<ByteSource>(std::move(*src));
+}
+
+absl::StatusOr<std::string> BlobStore::ReadString(absl::string_view sha256) const {
+  absl::StatusOr<std::string> path = PathOf(sha256);
+  if (!path.ok()) return path.status();
+  return ReadFileToString(*path);
+}
+
+}  // namespace sbrgate::blob

@@ -1,0 +1,101 @@
+#include "pipeline/platform/kafka/config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace sbrgate::kafka {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Get(rd_kafka_conf_t* conf, const char* key) {
+  char value[256];
+  size_t size = sizeof(value);
+  if (rd_kafka_conf_get(conf, key, value, &size) != RD_KAFKA_CONF_OK) return "<unset>";
+  return value;
+}
+
+TEST(ParseKafkaConfig, ReadsBootstrapAndOverrides) {
+  absl::StatusOr<KafkaConfig> config = ParseKafkaConfig(
+      "# a real cluster\n"
+      "bootstrap.servers = b1:9093,b2:9093\n"
+      "\n"
+      "! java-style comment\n"
+      "security.protocol=SASL_SSL\n"
+      "sasl.mechanisms = PLAIN\n",
+      "kafka.properties");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->bootstrap, "b1:9093,b2:9093");
+  EXPECT_EQ(config->overrides.size(), 2u);
+  EXPECT_EQ(config->overrides.at("security.protocol"), "SASL_SSL");
+  EXPECT_EQ(config->overrides.at("sasl.mechanisms"), "PLAIN");
+}
+
+TEST(ParseKafkaConfig, NamesTheBadLine) {
+  absl::StatusOr<KafkaConfig> config =
+      ParseKafkaConfig("bootstrap.servers=x:1\nsecurity.protocol\n", "kafka.properties");
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("kafka.properties:2"));
+}
+
+TEST(LoadKafkaConfigFile, MissingFileIsNotFound) {
+  EXPECT_TRUE(absl::IsNotFound(LoadKafkaConfigFile("/nonexistent/kafka.properties").status()));
+}
+
+TEST(BuildConf, AppliesDefaultsThenOverridesThenRequired) {
+  KafkaConfig config{"127.0.0.1:9092", {{"linger.ms", "50"}, {"client.id", "ops"}}};
+  absl::StatusOr<ConfPtr> conf =
+      BuildConf(config, RD_KAFKA_PRODUCER, "producer", {{"linger.ms", "5"}, {"batch.num.messages", "100"}},
+                {{"acks", "all"}});
+  ASSERT_TRUE(conf.ok()) << conf.status();
+  EXPECT_EQ(Get(conf->get(), "bootstrap.servers"), "127.0.0.1:9092");
+  EXPECT_EQ(Get(conf->get(), "linger.ms"), "50");
+  EXPECT_EQ(Get(conf->get(), "batch.num.messages"), "100");
+  EXPECT_EQ(Get(conf->get(), "client.id"), "ops");
+  EXPECT_EQ(Get(conf->get(), "acks"), "-1");  // librdkafka spells "all" as -1
+}
+
+TEST(BuildConf, ScopedOverridesApplyToTheirClientTypeOnly) {
+  KafkaConfig config{"127.0.0.1:9092",
+                     {{"consumer.session.timeout.ms", "3000"},
+                      {"producer.linger.ms", "20"},
+                      {"client.id", "both"}}};
+  absl::StatusOr<ConfPtr> consumer = BuildConf(config, RD_KAFKA_CONSUMER, "consumer", {}, {});
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  EXPECT_EQ(Get(consumer->get(), "session.timeout.ms"), "3000");
+  EXPECT_EQ(Get(consumer->get(), "client.id"), "both");
+  absl::StatusOr<ConfPtr> producer = BuildConf(config, RD_KAFKA_PRODUCER, "producer", {}, {});
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  EXPECT_EQ(Get(producer->get(), "linger.ms"), "20");
+  EXPECT_EQ(Get(producer->get(), "session.timeout.ms"), "45000");
+}
+
+TEST(BuildConf, RefusesOverrideContradictingRequired) {
+  KafkaConfig config{"127.0.0.1:9092", {{"isolation.level", "read_uncommitted"}}};
+  absl::StatusOr<ConfPtr> conf =
+      BuildConf(config, RD_KAFKA_CONSUMER, "stage consumer", {}, {{"isolation.level", "read_committed"}});
+  ASSERT_FALSE(conf.ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(conf.status()));
+  EXPECT_THAT(std::string(conf.status().message()),
+              HasSubstr("isolation.level=read_uncommitted contradicts"));
+}
+
+TEST(BuildConf, NamesUnknownProperty) {
+  KafkaConfig config{"127.0.0.1:9092", {{"no.such.property", "1"}}};
+  absl::StatusOr<ConfPtr> conf = BuildConf(config, RD_KAFKA_PRODUCER, "producer", {}, {});
+  ASSERT_FALSE(conf.ok());
+  EXPECT_THAT(std::string(conf.status().message()), HasSubstr("no.such.property=1"));
+}
+
+TEST(BuildConf, RequiresBootstrap) {
+  EXPECT_TRUE(absl::IsInvalidArgument(BuildConf(KafkaConfig{}, RD_KAFKA_PRODUCER, "producer", {}, {}).status()));
+}
+
+TEST(ToTimeoutMs, Clamps) {
+  EXPECT_EQ(ToTimeoutMs(absl::ZeroDuration()), 1);
+  EXPECT_EQ(ToTimeoutMs(absl::Seconds(2)), 2000);
+  EXPECT_EQ(ToTimeoutMs(absl::InfiniteDuration()), INT_MAX);
+}
+
+}  // namespace
+}  // namespace sbrgate::kafka

@@ -1,0 +1,922 @@
+#include "pipeline/platform/stage/runner.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "pipeline/platform/kafka/topic_reader.h"
+#include "pipeline/platform/kafka/transactional_producer.h"
+#include "proto/events.pb.h"
+
+namespace sbrgate::stage {
+
+std::string GroupId(const std::string& app, const std::string& stage) {
+  return absl::StrCat(app, ".", stage);
+}
+
+std::string TransactionalId(const std::string& app, const std::string& stage,
+                            const std::string& instance_id) {
+  return absl::StrCat(app, ".", stage, ".", instance_id);
+}
+
+std::string ChangelogTopic(const std::string& app, const std::string& stage,
+                           const std::string& store) {
+  return absl::StrCat(app, ".", stage, ".", store, ".changelog");
+}
+
+std::vector<std::string> ChangelogTopics(const Stage& stage, const std::string& app) {
+  std::vector<std::string> topics;
+  for (const std::string& store : stage.store_names()) {
+    topics.push_back(ChangelogTopic(app, stage.name(), store));
+  }
+  return topics;
+}
+
+namespace {
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+using TopicPartition = std::pair<std::string, int32_t>;
+
+bool IsTransient(const absl::Status& s) {
+  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s);
+}
+
+int WaitMs(absl::Duration d) { return d <= absl::ZeroDuration() ? 0 : kafka::ToTimeoutMs(d); }
+
+std::string OversizeMessage(const std::string& what, size_t size) {
+  return absl::StrCat(what, " is ", size, " bytes; the limit is ", kafka::kMaxMessageBytes,
+                      " (large payloads go to the blob store)");
+}
+
+class MemStore;
+
+// A store entry and the input partition it belongs to (its changelog
+// partition).
+struct Entry {
+  std::string value;
+  int32_t partition = 0;
+};
+
+// One store change since the last commit: undone when the transaction is
+// not committed, and, by key, what the changelog must record when it is.
+struct Change {
+  MemStore* store;
+  std::string key;
+  std::optional<Entry> before;
+};
+
+// Where a store change belongs, and where a refused value is reported.
+struct StoreEnv {
+  std::vector<Change>* changes;
+  std::string* violation;
+  const int32_t* record_partition;   // of the record in Process, else -1
+  const int32_t* default_partition;  // for keys new to the store outside Process
+};
+
+class MemStore final : public StateStore {
+ public:
+  MemStore(std::string name, std::string changelog, StoreEnv env)
+      : name_(std::move(name)), changelog_(std::move(changelog)), env_(env) {}
+
+  std::optional<std::string> Get(const std::string& key) const override {
+    auto it = data_.find(key);
+    if (it == data_.end()) return std::nullopt;
+    return it->second.value;
+  }
+  void Put(const std::string& key, std::string value) override {
+    if (value.size() > kafka::kMaxMessageBytes) {
+      if (env_.violation->empty()) {
+        *env_.violation = OversizeMessage(absl::StrCat("value for key ", key, " in store ", name_),
+                                          value.size());
+      }
+      return;
+    }
+    auto it = data_.find(key);
+    std::optional<Entry> before;
+    if (it != data_.end()) before = it->second;
+    env_.changes->push_back({this, key, before});
+    int32_t partition = *env_.record_partition;
+    if (partition < 0) partition = before ? before->partition : *env_.default_partition;
+    data_[key] = Entry{std::move(value), partition};
+  }
+  void Delete(const std::string& key) override {
+    auto it = data_.find(key);
+    if (it == data_.end()) return;
+    env_.changes->push_back({this, key, it->second});
+    data_.erase(it);
+  }
+  void ForEach(const std::function<void(const std::string& key, const std::string& value)>& visit)
+      const override {
+    for (const auto& [key, entry] : data_) visit(key, entry.value);
+  }
+  size_t size() const override { return data_.size(); }
+
+  const std::string& changelog() const { return changelog_; }
+  std::optional<Entry> Find(const std::string& key) const {
+    auto it = data_.find(key);
+    if (it == data_.end()) return std::nullopt;
+    return it->second;
+  }
+  void Revert(const Change& change) {
+    if (change.before) {
+      data_[change.key] = *change.before;
+    } else {
+      data_.erase(change.key);
+    }
+  }
+  // Restore from the changelog: no change is logged.
+  void Load(const std::string& key, std::string value, int32_t partition) {
+    data_[key] = Entry{std::move(value), partition};
+  }
+  void Erase(const std::string& key) { data_.erase(key); }
+  void Clear() { data_.clear(); }
+
+ private:
+  const std::string name_;
+  const std::string changelog_;
+  const StoreEnv env_;
+  std::map<std::string, Entry> data_;
+};
+
+// What store(name) gives for a name the stage did not declare: every use
+// fails the record.
+class MissingStore final : public StateStore {
+ public:
+  MissingStore(std::string* violation, std::string* name)
+      : violation_(violation), name_(name) {}
+  std::optional<std::string> Get(const std::string&) const override {
+    Report();
+    return std::nullopt;
+  }
+  void Put(const std::string&, std::string) override { Report(); }
+  void Delete(const std::string&) override { Report(); }
+  void ForEach(const std::function<void(const std::string&, const std::string&)>&)
+      const override {
+    Report();
+  }
+  size_t size() const override {
+    Report();
+    return 0;
+  }
+
+ private:
+  void Report() const {
+    if (violation_->empty()) {
+      *violation_ = absl::StrCat("the stage has no store \"", *name_,
+                                 "\" (declare it in store_names())");
+    }
+  }
+  std::string* violation_;
+  std::string* name_;
+};
+
+}  // namespace
+
+class StageRunner::Impl {
+ public:
+  Impl(RunnerConfig config, Stage* stage, Clock* clock);
+  absl::Status Check();
+  absl::Status Run();
+  void Stop() { stop_ = true; }
+  RunnerMetrics metrics() const {
+    absl::MutexLock lock(&mu_);
+    return metrics_;
+  }
+
+ private:
+  class Context;
+  struct Batch {
+    std::vector<kafka::OutgoingMessage> outputs;
+    std::map<TopicPartition, int64_t> first;  // first offset read per partition
+    std::map<TopicPartition, int64_t> next;   // offset to commit per partition
+    int64_t records = 0;
+    int64_t dead_letters = 0;
+    absl::Time opened;
+  };
+  struct Hold {
+    kafka::TopicRecord record;
+    int attempts = 0;
+    absl::Time retry_at;
+  };
+
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  absl::Status Start();
+  void Shutdown();
+  void Step();
+  void PollEvents(absl::Duration timeout);
+  void HandleError(const rd_kafka_message_t& m);
+  void ProcessRecord(kafka::TopicRecord record);
+  void MaybePunctuate(absl::Time now);
+  void Assign(rd_kafka_topic_partition_list_t* partitions);
+  void Revoke();
+  absl::Status Restore();
+  void Notify(Output output);
+  bool BatchOpen() const {
+    return !batch_.outputs.empty() || !batch_.next.empty() || !changes_.empty();
+  }
+  void OpenBatch() {
+    if (!BatchOpen()) batch_.opened = Now();
+  }
+  void Advance(const kafka::TopicRecord& record);
+  // Commits the open batch; false when it was aborted (and undone).
+  bool CommitBatch();
+  void AppendChangelog(std::vector<kafka::OutgoingMessage>* messages) const;
+  void Undo(size_t mark);
+  void Rewind();
+  void SetHold(std::optional<Hold> hold);
+  kafka::OutgoingMessage DeadLetter(const kafka::TopicRecord& record,
+                                    const absl::Status& error) const;
+  absl::Duration Backoff(int attempt) const;
+  void Fail(absl::Status status);
+  void Note(const absl::Status& status);
+  static absl::Time Now() { return kafka::RealNow(); }
+
+  const RunnerConfig config_;
+  Stage* const stage_;
+  Clock* const clock_;
+  const std::string name_;
+  const std::string group_id_;
+  const std::vector<std::string> inputs_;
+  const absl::Duration punctuate_interval_;
+
+  std::unique_ptr<kafka::TopicReader> reader_;
+  std::unique_ptr<kafka::TransactionalProducer> txn_;
+  kafka::KafkaPtr consumer_;
+  rd_kafka_queue_t* records_ = nullptr;  // every assigned partition's records
+  std::deque<MessagePtr> stray_;         // records that came through the consumer queue
+
+  std::map<std::string, std::unique_ptr<MemStore>> stores_;  // by name
+  std::vector<Change> changes_;
+  std::string violation_;  // why the current Process/Punctuate/Init must fail
+  std::string missing_name_;
+  MissingStore missing_store_{&violation_, &missing_name_};
+  int32_t record_partition_ = -1;
+  int32_t default_partition_ = 0;
+  std::unique_ptr<Context> ctx_;
+
+  std::set<TopicPartition> assigned_;
+  std::set<int32_t> assigned_partitions_;
+  Batch batch_;
+  std::optional<Hold> hold_;
+  absl::Time paused_until_ = absl::InfinitePast();  // after an aborted transaction
+  absl::Time next_punctuate_ = absl::InfiniteFuture();
+  int failed_commits_ = 0;    // in a row
+  int producer_resets_ = 0;   // in a row
+  bool ran_ = false;
+  std::atomic<bool> stop_{false};
+  absl::Status fatal_;
+
+  mutable absl::Mutex mu_;
+  RunnerMetrics metrics_ ABSL_GUARDED_BY(mu_);
+};
+
+class StageRunner::Impl::Context final : public stage::Context {
+ public:
+  explicit Context(Impl* impl) : impl_(impl) {}
+  void Emit(Output output) override {
+    if (Allowed(output)) emits_.push_back(std::move(output));
+  }
+  void Notify(Output output) override {
+    if (Allowed(output)) impl_->Notify(std::move(output));
+  }
+  StateStore& store(const std::string& name) override {
+    auto it = impl_->stores_.find(name);
+    if (it != impl_->stores_.end()) return *it->second;
+    impl_->missing_name_ = name;
+    return impl_->missing_store_;
+  }
+  const Clock& clock() const override { return *impl_->clock_; }
+
+  void Reset() {
+    emits_.clear();
+    impl_->violation_.clear();
+  }
+  std::vector<Output> TakeEmits() { return std::move(emits_); }
+
+ private:
+  bool Allowed(const Output& output) {
+    if (output.value.size() <= kafka::kMaxMessageBytes) return true;
+    if (impl_->violation_.empty()) {
+      impl_->violation_ =
+          OversizeMessage(absl::StrCat("output to topic ", output.topic), output.value.size());
+    }
+    return false;
+  }
+  Impl* const impl_;
+  std::vector<Output> emits_;
+};
+
+StageRunner::Impl::Impl(RunnerConfig config, Stage* stage, Clock* clock)
+    : config_(std::move(config)),
+      stage_(stage),
+      clock_(clock),
+      name_(stage->name()),
+      group_id_(GroupId(config_.app, name_)),
+      inputs_(stage->input_topics()),
+      punctuate_interval_(stage->punctuate_interval()),
+      ctx_(std::make_unique<Context>(this)) {}
+
+absl::Status StageRunner::Impl::Check() {
+  const std::string where = absl::StrCat("stage ", name_, ": ");
+  if (name_.empty()) return absl::InvalidArgumentError("a stage has an empty name");
+  if (config_.app.empty()) return absl::InvalidArgumentError(where + "RunnerConfig.app is empty");
+  if (config_.instance_id.empty()) {
+    return absl::InvalidArgumentError(where + "RunnerConfig.instance_id is empty");
+  }
+  if (inputs_.empty()) return absl::InvalidArgumentError(where + "no input topics");
+  if (config_.dead_letter_topic.empty()) {
+    return absl::InvalidArgumentError(where + "RunnerConfig.dead_letter_topic is empty");
+  }
+  if (config_.retry_min <= absl::ZeroDuration() || config_.retry_max < config_.retry_min) {
+    return absl::InvalidArgumentError(where + "needs 0 < retry_min <= retry_max");
+  }
+  if (config_.max_batch < 1 || config_.max_batch_delay < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(where + "needs max_batch >= 1 and max_batch_delay >= 0");
+  }
+  for (const auto& [key, value] : config_.kafka.overrides) {
+    if (absl::EndsWith(key, "partition.assignment.strategy") &&
+        absl::StrContains(value, "cooperative")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, key, "=", value, ": the runner rebalances eagerly (range, roundrobin)"));
+    }
+  }
+  absl::StatusOr<std::unique_ptr<kafka::TopicReader>> reader =
+      kafka::TopicReader::Create(config_.kafka, config_.kafka_timeout);
+  if (!reader.ok()) return reader.status();
+  reader_ = *std::move(reader);
+  auto partitions = [&](const std::string& topic,
+                        const std::string& what) -> absl::StatusOr<int> {
+    absl::StatusOr<int> n = reader_->PartitionCount(topic);
+    if (absl::IsNotFound(n.status())) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(where, what, " ", topic, " does not exist"));
+    }
+    return n;
+  };
+  int max_partitions = 0;
+  for (const std::string& topic : inputs_) {
+    absl::StatusOr<int> n = partitions(topic, "input topic");
+    if (!n.ok()) return n.status();
+    max_partitions = std::max(max_partitions, *n);
+  }
+  if (absl::Status s = partitions(config_.dead_letter_topic, "dead-letter topic").status();
+      !s.ok()) {
+    return s;
+  }
+  StoreEnv env{&changes_, &violation_, &record_partition_, &default_partition_};
+  for (const std::string& store : stage_->store_names()) {
+    const std::string topic = ChangelogTopic(config_.app, name_, store);
+    if (store.empty() || stores_.count(store) > 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "store names must be unique and non-empty"));
+    }
+    absl::StatusOr<int> n = reader_->PartitionCount(topic);
+    if (absl::IsNotFound(n.status())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          where, "changelog topic ", topic, " of store ", store, " does not exist: create it with ",
+          max_partitions, " partitions (as many as the input topics; compacted on a real cluster)"));
+    }
+    if (!n.ok()) return n.status();
+    if (*n < max_partitions) {
+      return absl::FailedPreconditionError(absl::StrCat(where, "changelog topic ", topic, " has ",
+                                                        *n, " partitions; the input topics have ",
+                                                        max_partitions, ": it needs as many"));
+    }
+    stores_[store] = std::make_unique<MemStore>(store, topic, env);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StageRunner::Impl::Start() {
+  const std::string role = absl::StrCat("stage consumer ", group_id_);
+  absl::StatusOr<kafka::ConfPtr> conf = kafka::BuildConf(
+      config_.kafka, RD_KAFKA_CONSUMER, role,
+      /*defaults=*/{{"partition.assignment.strategy", "range,roundrobin"}},
+      /*required=*/
+      {{"group.id", group_id_},
+       {"enable.auto.commit", "false"},
+       {"enable.auto.offset.store", "false"},
+       {"isolation.level", "read_committed"},
+       {"auto.offset.reset", "error"},
+       {"enable.partition.eof", "false"}});
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &Impl::OnRebalance);
+  rd_kafka_conf_set_opaque(conf->get(), this);
+  absl::StatusOr<kafka::KafkaPtr> consumer =
+      kafka::NewClient(RD_KAFKA_CONSUMER, *std::move(conf), role);
+  if (!consumer.ok()) return consumer.status();
+  consumer_ = *std::move(consumer);
+  rd_kafka_poll_set_consumer(consumer_.get());
+  records_ = rd_kafka_queue_new(consumer_.get());
+  kafka::TopicPartitionListPtr topics(rd_kafka_topic_partition_list_new(inputs_.size()));
+  for (const std::string& t : inputs_) {
+    rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  if (rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
+    return absl::InternalError(absl::StrCat(role, ": subscribe: ", rd_kafka_err2str(err)));
+  }
+  // The group join (seconds) goes on in the background meanwhile; no record
+  // is processed before the producer has fenced its predecessors.
+  absl::StatusOr<std::unique_ptr<kafka::TransactionalProducer>> txn =
+      kafka::TransactionalProducer::Create(
+          config_.kafka, TransactionalId(config_.app, name_, config_.instance_id),
+          config_.kafka_timeout);
+  if (!txn.ok()) return txn.status();
+  txn_ = *std::move(txn);
+  return absl::OkStatus();
+}
+
+void StageRunner::Impl::Shutdown() {
+  // librdkafka wants application queues gone before the consumer closes.
+  if (records_ != nullptr) {
+    rd_kafka_queue_destroy(records_);
+    records_ = nullptr;
+  }
+  stray_.clear();
+  if (consumer_ != nullptr) {
+    rd_kafka_consumer_close(consumer_.get());  // revokes: Revoke() runs
+    consumer_.reset();
+  }
+  txn_.reset();
+}
+
+absl::Status StageRunner::Impl::Run() {
+  if (ran_) return absl::FailedPreconditionError("StageRunner::Run called twice");
+  ran_ = true;
+  if (absl::Status s = Start(); !s.ok()) {
+    Fail(s);
+  } else {
+    while (!stop_ && fatal_.ok()) Step();
+    // What was processed is committed, also when a lost record stops us.
+    CommitBatch();
+  }
+  Shutdown();
+  return fatal_;
+}
+
+void StageRunner::Impl::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
+                                    rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  Impl* impl = static_cast<Impl*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    impl->Assign(partitions);
+  } else {
+    impl->Revoke();
+  }
+}
+
+void StageRunner::Impl::Assign(rd_kafka_topic_partition_list_t* partitions) {
+  kafka::TopicPartitionListPtr list(rd_kafka_topic_partition_list_copy(partitions));
+  rd_kafka_resp_err_t err =
+      rd_kafka_committed(consumer_.get(), list.get(), kafka::ToTimeoutMs(config_.kafka_timeout));
+  for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) err = list->elems[i].err;
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Fail(absl::UnavailableError(absl::StrCat("stage ", name_, ": committed offsets of group ",
+                                             group_id_, ": ", rd_kafka_err2str(err))));
+    rd_kafka_assign(consumer_.get(), nullptr);
+    return;
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    rd_kafka_topic_partition_t& tp = list->elems[i];
+    // Not OFFSET_BEGINNING: that would start at the low watermark and skip
+    // records already lost; offset 0 makes such a gap an error.
+    if (tp.offset < 0) tp.offset = 0;
+    // Records go to our own queue, so that holding a record for a retry can
+    // stop reading them while still serving the consumer queue (rebalances,
+    // max.poll.interval.ms). Set before assigning, so none bypass it.
+    rd_kafka_queue_t* q = rd_kafka_queue_get_partition(consumer_.get(), tp.topic, tp.partition);
+    if (q != nullptr) {
+      rd_kafka_queue_forward(q, records_);
+      rd_kafka_queue_destroy(q);
+    }
+    assigned_.insert({tp.topic, tp.partition});
+    assigned_partitions_.insert(tp.partition);
+  }
+  rd_kafka_assign(consumer_.get(), list.get());
+  {
+    absl::MutexLock lock(&mu_);
+    metrics_.assigned_partitions = static_cast<int>(assigned_.size());
+  }
+  if (assigned_partitions_.empty()) return;
+  default_partition_ = *assigned_partitions_.begin();
+  if (absl::Status s = Restore(); !s.ok()) {
+    Fail(s);
+    return;
+  }
+  ctx_->Reset();
+  absl::Status s = stage_->Init(*ctx_);
+  if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
+  if (!s.ok()) {
+    Fail(absl::Status(s.code(), absl::StrCat("stage ", name_, ": Init: ", s.message())));
+    return;
+  }
+  OpenBatch();
+  for (Output& o : ctx_->TakeEmits()) {
+    batch_.outputs.push_back({o.topic, -1, std::move(o.key), std::move(o.value)});
+  }
+  CommitBatch();
+  next_punctuate_ = Now() + punctuate_interval_;
+}
+
+void StageRunner::Impl::Revoke() {
+  CommitBatch();
+  SetHold(std::nullopt);
+  for (auto& [name, store] : stores_) store->Clear();
+  changes_.clear();
+  stray_.clear();
+  assigned_.clear();
+  assigned_partitions_.clear();
+  next_punctuate_ = absl::InfiniteFuture();
+  rd_kafka_assign(consumer_.get(), nullptr);
+  absl::MutexLock lock(&mu_);
+  metrics_.assigned_partitions = 0;
+}
+
+absl::Status StageRunner::Impl::Restore() {
+  if (stores_.empty()) return absl::OkStatus();
+  std::vector<std::pair<std::string, int32_t>> partitions;
+  std::map<std::string, MemStore*> by_changelog;
+  for (auto& [name, store] : stores_) {
+    store->Clear();
+    by_changelog[store->changelog()] = store.get();
+    for (int32_t p : assigned_partitions_) partitions.emplace_back(store->changelog(), p);
+  }
+  int64_t restored = 0;
+  absl::Status s = reader_->ReadPartitions(partitions, [&](const kafka::TopicRecord& r) {
+    MemStore* store = by_changelog.at(r.topic);
+    if (r.tombstone) {
+      store->Erase(r.key);
+    } else {
+      store->Load(r.key, r.value, r.partition);
+    }
+    ++restored;
+    return absl::OkStatus();
+  });
+  {
+    absl::MutexLock lock(&mu_);
+    metrics_.restored_entries += restored;
+  }
+  if (!s.ok()) {
+    return absl::Status(s.code(),
+                        absl::StrCat("stage ", name_, ": restoring its stores: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+void StageRunner::Impl::Step() {
+  PollEvents(absl::ZeroDuration());
+  if (stop_ || !fatal_.ok()) return;
+  const absl::Time now = Now();
+  MaybePunctuate(now);
+  if (stop_ || !fatal_.ok()) return;
+  if (hold_) {
+    if (now < hold_->retry_at) {
+      PollEvents(std::min(absl::Milliseconds(100), hold_->retry_at - now));
+      return;
+    }
+    kafka::TopicRecord record = hold_->record;
+    ProcessRecord(std::move(record));
+    return;
+  }
+  if (now < paused_until_) {
+    PollEvents(std::min(absl::Milliseconds(100), paused_until_ - now));
+    return;
+  }
+  MessagePtr m;
+  if (!stray_.empty()) {
+    m = std::move(stray_.front());
+    stray_.pop_front();
+  } else {
+    absl::Duration wait = absl::Milliseconds(100);
+    if (BatchOpen()) wait = std::min(wait, batch_.opened + config_.max_batch_delay - now);
+    if (punctuate_interval_ > absl::ZeroDuration()) wait = std::min(wait, next_punctuate_ - now);
+    m.reset(rd_kafka_consume_queue(records_, WaitMs(wait)));
+  }
+  if (m == nullptr) {
+    CommitBatch();  // nothing more to read right now
+    return;
+  }
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    HandleError(*m);
+    return;
+  }
+  if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) return;
+  ProcessRecord(kafka::ToTopicRecord(*m));
+  if (BatchOpen() && (batch_.records >= config_.max_batch ||
+                      Now() - batch_.opened >= config_.max_batch_delay)) {
+    CommitBatch();
+  }
+}
+
+void StageRunner::Impl::PollEvents(absl::Duration timeout) {
+  MessagePtr m(rd_kafka_consumer_poll(consumer_.get(), WaitMs(timeout)));
+  if (m == nullptr) return;
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    HandleError(*m);
+  } else {
+    stray_.push_back(std::move(m));
+  }
+}
+
+void StageRunner::Impl::HandleError(const rd_kafka_message_t& m) {
+  const std::string where =
+      m.rkt != nullptr
+          ? absl::StrCat("topic ", rd_kafka_topic_name(m.rkt), " partition ", m.partition, ": ")
+          : "";
+  const std::string what = rd_kafka_message_errstr(&m);
+  if (m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+      m.err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+    Fail(absl::DataLossError(absl::StrCat("stage ", name_, ": records were lost: ", where, what,
+                                          " (the stage stops rather than skip them)")));
+    return;
+  }
+  char reason[512];
+  if (m.err == RD_KAFKA_RESP_ERR__FATAL ||
+      rd_kafka_fatal_error(consumer_.get(), reason, sizeof(reason))) {
+    Fail(absl::InternalError(absl::StrCat("stage ", name_, ": consumer: ", where, what)));
+    return;
+  }
+  // Broker connections and the like: librdkafka retries by itself.
+  Note(absl::UnavailableError(absl::StrCat("consumer: ", where, what)));
+}
+
+void StageRunner::Impl::ProcessRecord(kafka::TopicRecord record) {
+  const size_t mark = changes_.size();
+  ctx_->Reset();
+  record_partition_ = record.partition;
+  absl::Status s = stage_->Process(record, *ctx_);
+  record_partition_ = -1;
+  if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
+  if (s.ok()) {
+    OpenBatch();
+    for (Output& o : ctx_->TakeEmits()) {
+      batch_.outputs.push_back({o.topic, -1, std::move(o.key), std::move(o.value)});
+    }
+    Advance(record);
+    if (hold_) SetHold(std::nullopt);
+    return;
+  }
+  Undo(mark);
+  Note(s);
+  if (IsTransient(s)) {
+    {
+      absl::MutexLock lock(&mu_);
+      ++metrics_.retries;
+    }
+    const int attempts = hold_ ? hold_->attempts + 1 : 1;
+    const absl::Time retry_at = Now() + Backoff(attempts);
+    SetHold(Hold{std::move(record), attempts, retry_at});
+    // The records before it need not wait for it.
+    CommitBatch();
+    return;
+  }
+  OpenBatch();
+  batch_.outputs.push_back(DeadLetter(record, s));
+  ++batch_.dead_letters;
+  Advance(record);
+  if (hold_) SetHold(std::nullopt);
+}
+
+void StageRunner::Impl::Advance(const kafka::TopicRecord& record) {
+  const TopicPartition tp{record.topic, record.partition};
+  batch_.first.emplace(tp, record.offset);
+  batch_.next[tp] = record.offset + 1;
+  ++batch_.records;
+}
+
+void StageRunner::Impl::MaybePunctuate(absl::Time now) {
+  if (punctuate_interval_ <= absl::ZeroDuration() || assigned_partitions_.empty() ||
+      now < next_punctuate_) {
+    return;
+  }
+  next_punctuate_ = now + punctuate_interval_;
+  if (!CommitBatch()) return;
+  ctx_->Reset();
+  absl::Status s = stage_->Punctuate(clock_->Now(), *ctx_);
+  if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
+  if (!s.ok()) {
+    Undo(0);
+    Note(absl::Status(s.code(), absl::StrCat("Punctuate: ", s.message())));
+    return;
+  }
+  OpenBatch();
+  for (Output& o : ctx_->TakeEmits()) {
+    batch_.outputs.push_back({o.topic, -1, std::move(o.key), std::move(o.value)});
+  }
+  if (CommitBatch()) {
+    absl::MutexLock lock(&mu_);
+    ++metrics_.punctuations;
+  }
+}
+
+void StageRunner::Impl::Notify(Output output) {
+  const std::vector<kafka::OutgoingMessage> messages{
+      {output.topic, -1, std::move(output.key), std::move(output.value)}};
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    absl::Status s = txn_->Commit(messages);
+    if (s.ok()) {
+      absl::MutexLock lock(&mu_);
+      ++metrics_.notifications;
+      ++metrics_.transactions;
+      producer_resets_ = 0;
+      return;
+    }
+    Note(s);
+    if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s)) {
+      Fail(s);
+      return;
+    }
+    if (absl::IsInternal(s)) {
+      if (absl::Status r = txn_->Reset(); !r.ok()) {
+        Fail(r);
+        return;
+      }
+    }
+  }
+}
+
+bool StageRunner::Impl::CommitBatch() {
+  if (!BatchOpen()) return true;
+  std::vector<kafka::OutgoingMessage> messages = std::move(batch_.outputs);
+  AppendChangelog(&messages);
+  kafka::TopicPartitionListPtr offsets(rd_kafka_topic_partition_list_new(batch_.next.size()));
+  for (const auto& [tp, next] : batch_.next) {
+    rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = next;
+  }
+  absl::Status s = txn_ != nullptr ? txn_->Commit(messages, offsets.get(), consumer_.get())
+                                   : absl::FailedPreconditionError("no producer");
+  if (s.ok()) {
+    if (config_.mirror_offset_commits && offsets->cnt > 0) {
+      if (rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), offsets.get(), 0); err) {
+        Note(absl::UnavailableError(
+            absl::StrCat("mirroring the offset commit: ", rd_kafka_err2str(err))));
+      }
+    }
+    changes_.clear();
+    {
+      absl::MutexLock lock(&mu_);
+      ++metrics_.transactions;
+      metrics_.records_processed += batch_.records;
+      metrics_.dead_letters += batch_.dead_letters;
+    }
+    batch_ = Batch{};
+    failed_commits_ = 0;
+    producer_resets_ = 0;
+    return true;
+  }
+  Note(s);
+  {
+    absl::MutexLock lock(&mu_);
+    ++metrics_.aborted_transactions;
+  }
+  Undo(0);
+  if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s)) {
+    Fail(s);
+  } else if (absl::IsInternal(s)) {
+    if (++producer_resets_ >= 3) {
+      Fail(absl::InternalError(absl::StrCat("stage ", name_,
+                                            ": fatal producer errors 3 times in a row: ",
+                                            s.message())));
+    } else if (absl::Status r = txn_->Reset(); !r.ok()) {
+      Fail(r);
+    }
+  }
+  // The records of the aborted transaction are read and processed again.
+  Rewind();
+  batch_ = Batch{};
+  paused_until_ = Now() + Backoff(++failed_commits_);
+  return false;
+}
+
+void StageRunner::Impl::AppendChangelog(std::vector<kafka::OutgoingMessage>* messages) const {
+  std::set<std::pair<const MemStore*, std::string>> seen;
+  for (const Change& c : changes_) {
+    // The first change of a key holds its value as of the last commit.
+    if (!seen.insert({c.store, c.key}).second) continue;
+    const std::optional<Entry> now = c.store->Find(c.key);
+    if (now) messages->push_back({c.store->changelog(), now->partition, c.key, now->value});
+    if (c.before && (!now || now->partition != c.before->partition)) {
+      messages->push_back({c.store->changelog(), c.before->partition, c.key, std::nullopt});
+    }
+  }
+}
+
+void StageRunner::Impl::Undo(size_t mark) {
+  while (changes_.size() > mark) {
+    changes_.back().store->Revert(changes_.back());
+    changes_.pop_back();
+  }
+}
+
+void StageRunner::Impl::Rewind() {
+  std::map<TopicPartition, int64_t> to = batch_.first;
+  if (hold_) {
+    to.emplace(TopicPartition{hold_->record.topic, hold_->record.partition}, hold_->record.offset);
+    SetHold(std::nullopt);
+  }
+  kafka::TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(to.size()));
+  for (const auto& [tp, offset] : to) {
+    if (assigned_.count(tp) == 0) continue;
+    rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
+  }
+  for (auto it = stray_.begin(); it != stray_.end();) {
+    if (to.count({rd_kafka_topic_name((*it)->rkt), (*it)->partition}) > 0) {
+      it = stray_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (list->cnt == 0) return;
+  rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), list.get(),
+                                                     kafka::ToTimeoutMs(config_.kafka_timeout));
+  std::string problem;
+  if (error != nullptr) {
+    problem = rd_kafka_error_string(error);
+    rd_kafka_error_destroy(error);
+  }
+  for (int i = 0; problem.empty() && i < list->cnt; ++i) {
+    if (list->elems[i].err) problem = rd_kafka_err2str(list->elems[i].err);
+  }
+  if (!problem.empty()) {
+    Fail(absl::InternalError(absl::StrCat("stage ", name_,
+                                          ": rewinding after an aborted transaction: ", problem)));
+  }
+}
+
+void StageRunner::Impl::SetHold(std::optional<Hold> hold) {
+  const bool holding = hold.has_value();
+  hold_ = std::move(hold);
+  absl::MutexLock lock(&mu_);
+  metrics_.holding = holding;
+}
+
+kafka::OutgoingMessage StageRunner::Impl::DeadLetter(const kafka::TopicRecord& record,
+                                                     const absl::Status& error) const {
+  events::DeadLetter dl;
+  dl.set_stage(name_);
+  dl.set_topic(record.topic);
+  dl.set_partition(record.partition);
+  dl.set_offset(record.offset);
+  dl.set_key(record.key);
+  dl.set_value(record.value);
+  dl.set_error(error.ToString());
+  const absl::Time now = clock_->Now();
+  const int64_t seconds = absl::ToUnixSeconds(now);
+  dl.mutable_at()->set_seconds(seconds);
+  dl.mutable_at()->set_nanos(
+      static_cast<int32_t>((now - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  std::string value = dl.SerializeAsString();
+  if (value.size() > kafka::kMaxMessageBytes) {
+    dl.clear_value();
+    dl.set_error(absl::StrCat(dl.error(), " (the record's ", record.value.size(),
+                              "-byte value is left out: read it at its offset)"));
+    value = dl.SerializeAsString();
+  }
+  return {config_.dead_letter_topic, -1, record.key, std::move(value)};
+}
+
+absl::Duration StageRunner::Impl::Backoff(int attempt) const {
+  absl::Duration d = config_.retry_min;
+  for (int i = 1; i < attempt && d < config_.retry_max; ++i) d *= 2;
+  return std::min(d, config_.retry_max);
+}
+
+void StageRunner::Impl::Fail(absl::Status status) {
+  Note(status);
+  if (fatal_.ok()) fatal_ = std::move(status);
+}
+
+void StageRunner::Impl::Note(const absl::Status& status) {
+  absl::MutexLock lock(&mu_);
+  metrics_.last_error = status.ToString();
+}
+
+absl::StatusOr<std::unique_ptr<StageRunner>> StageRunner::Create(RunnerConfig config,
+                                                                 Stage* stage, Clock* clock) {
+  if (stage == nullptr || clock == nullptr) {
+    return absl::InvalidArgumentError("StageRunner::Create: null stage or clock");
+  }
+  auto impl = std::make_unique<Impl>(std::move(config), stage, clock);
+  if (absl::Status s = impl->Check(); !s.ok()) return s;
+  return std::unique_ptr<StageRunner>(new StageRunner(std::move(impl)));
+}
+
+StageRunner::StageRunner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StageRunner::~StageRunner() = default;
+absl::Status StageRunner::Run() { return impl_->Run(); }
+void StageRunner::Stop() { impl_->Stop(); }
+RunnerMetrics StageRunner::metrics() const { return impl_->metrics(); }
+
+}  // namespace sbrgate::stage

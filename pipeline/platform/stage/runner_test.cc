@@ -1,0 +1,242 @@
+// StageRunner against librdkafka's mock cluster over loopback: retries,
+// dead letters, state stores across restarts, punctuation, lost records.
+#include "pipeline/platform/stage/runner.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pipeline/platform/kafka/producer.h"
+#include "pipeline/platform/kafka/transactional_producer.h"
+#include "pipeline/platform/stage/runner_testing.h"
+#include "pipeline/platform/stage/test_stages.h"
+#include "proto/events.pb.h"
+
+namespace sbrgate::stage {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::CountStage;
+using testing::MapStage;
+using testing::ReleaseStage;
+using testing::RunnerHarness;
+
+std::map<std::string, std::string> LastValueByKey(const std::vector<kafka::TopicRecord>& records) {
+  std::map<std::string, std::string> last;
+  for (const auto& r : records) last[r.key] = r.value;
+  return last;
+}
+
+TEST(StageRunner, RetriesTransientErrorsInOrderAndDeadLettersPermanentOnes) {
+  RunnerHarness h({{"in", 1}, {"out", 1}, {"notes", 1}});
+  h.ProduceInputs("in", 0, 20);
+  MapStage stage("map", "in", "out");
+  stage.fail_transiently["k5"] = 3;
+  stage.fail_permanently.insert("k7");
+  auto run = h.Start(h.Config(), &stage);
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 20; }));
+  ASSERT_TRUE(run->StopAndJoin().ok());
+  const RunnerMetrics m = run->metrics();
+  EXPECT_EQ(m.retries, 3);
+  EXPECT_EQ(m.dead_letters, 1);
+  EXPECT_EQ(m.notifications, 3);
+  EXPECT_FALSE(m.holding);
+
+  // In input order, k5 once (after its retries), k7 missing.
+  std::vector<std::string> values;
+  for (const auto& r : h.ReadAll("out")) values.push_back(r.value);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 20; ++i) {
+    if (i != 7) expected.push_back("out:v" + std::to_string(i));
+  }
+  EXPECT_EQ(values, expected);
+
+  // Notify() outputs were committed while k5 was held.
+  EXPECT_EQ(h.ReadAll("notes").size(), 3u);
+
+  std::vector<kafka::TopicRecord> dead = h.ReadAll("sbrgate.deadletter");
+  ASSERT_EQ(dead.size(), 1u);
+  events::DeadLetter dl;
+  ASSERT_TRUE(dl.ParseFromString(dead[0].value));
+  EXPECT_EQ(dl.stage(), "map");
+  EXPECT_EQ(dl.topic(), "in");
+  EXPECT_EQ(dl.partition(), 0);
+  EXPECT_EQ(dl.offset(), 7);
+  EXPECT_EQ(dl.key(), "k7");
+  EXPECT_EQ(dl.value(), "v7");
+  EXPECT_THAT(dl.error(), HasSubstr("INVALID_ARGUMENT: cannot map k7"));
+  EXPECT_GT(dl.at().seconds(), 0);
+}
+
+// A transaction the broker refuses is aborted, its records are read again,
+// and each still comes out once.
+TEST(StageRunner, RedoesAnAbortedTransaction) {
+  RunnerHarness h({{"in", 1}, {"out", 1}});
+  h.ProduceInputs("in", 0, 10);
+  MapStage stage("map", "in", "out");
+  auto run = h.Start(h.Config(), &stage);
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 10; }));
+  constexpr int16_t kAddPartitionsToTxn = 24;  // Kafka protocol ApiKey
+  rd_kafka_mock_push_request_errors(h.cluster().mock(), kAddPartitionsToTxn, 1,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  // Not transactional, so the injected error is the runner's.
+  auto producer = kafka::Producer::Create(h.kafka());
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  for (int i = 10; i < 20; ++i) {
+    ASSERT_TRUE((*producer)->Produce("in", "k" + std::to_string(i), "v" + std::to_string(i)).ok());
+  }
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 20; }));
+  ASSERT_TRUE(run->StopAndJoin().ok());
+  EXPECT_GE(run->metrics().aborted_transactions, 1);
+  EXPECT_GT(stage.calls, 20);  // some records were processed twice...
+  std::vector<std::string> values;
+  for (const auto& r : h.ReadAll("out")) values.push_back(r.value);
+  std::vector<std::string> expected;
+  for (int i = 0; i < 20; ++i) expected.push_back("out:v" + std::to_string(i));
+  EXPECT_EQ(values, expected);  // ...and committed once, in order
+}
+
+TEST(StageRunner, StateStoreSurvivesRestartThroughItsChangelog) {
+  RunnerHarness h({{"in", 2}, {"out", 2}, {"sbrgate.count.counts.changelog", 2}});
+  h.Produce("in", {{"a", "1"}, {"a", "1"}, {"a", "1"}, {"b", "1"}, {"b", "1"}});
+  {
+    CountStage stage;
+    auto run = h.Start(h.Config(), &stage);
+    ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 5; }));
+    ASSERT_TRUE(run->StopAndJoin().ok());
+    EXPECT_EQ(run->metrics().restored_entries, 0);
+  }
+  std::map<std::string, std::string> last = LastValueByKey(h.ReadAll("out"));
+  EXPECT_EQ(last["a"], "3");
+  EXPECT_EQ(last["b"], "2");
+  EXPECT_EQ(last["init"], "0");
+
+  // A new instance restores the counts, and a deletion is logged as a
+  // tombstone.
+  h.Produce("in", {{"a", "1"}, {"b", "reset"}, {"c", "1"}});
+  {
+    CountStage stage;
+    auto run = h.Start(h.Config(), &stage);
+    ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 3; }));
+    ASSERT_TRUE(run->StopAndJoin().ok());
+    EXPECT_GT(run->metrics().restored_entries, 0);
+  }
+  std::vector<kafka::TopicRecord> out = h.ReadAll("out");
+  int inits = 0;
+  for (const auto& r : out) {
+    if (r.key == "init") {
+      EXPECT_EQ(r.value, inits++ == 0 ? "0" : "2");
+    }
+  }
+  EXPECT_EQ(inits, 2);
+  last = LastValueByKey(out);
+  EXPECT_EQ(last["a"], "4");
+  EXPECT_EQ(last["c"], "1");
+  std::map<std::string, kafka::TopicRecord> changelog;
+  for (const auto& r : h.ReadAll("sbrgate.count.counts.changelog")) changelog[r.key] = r;
+  EXPECT_TRUE(changelog["b"].tombstone);
+  EXPECT_EQ(changelog["a"].value, "4");
+}
+
+TEST(StageRunner, PunctuationCommitsOutputsAndStoreChanges) {
+  RunnerHarness h({{"in", 2}, {"out", 2}, {"sbrgate.release.pending.changelog", 2}});
+  h.ProduceInputs("in", 0, 3);
+  {
+    ReleaseStage stage;
+    auto run = h.Start(h.Config(), &stage);
+    ASSERT_TRUE(RunnerHarness::WaitUntil([&] {
+      return run->metrics().records_processed == 3 && run->metrics().punctuations > 0;
+    }));
+    ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return h.ReadAll("out").size() == 4; }));
+    ASSERT_TRUE(run->StopAndJoin().ok());
+    EXPECT_NE(stage.last_now, absl::Time());
+  }
+  std::map<std::string, std::string> last = LastValueByKey(h.ReadAll("out"));
+  EXPECT_EQ(last["k0"], "released:v0");
+  EXPECT_EQ(last["k2"], "released:v2");
+  EXPECT_EQ(last["init"], "0");
+  // Released records were deleted from the store by tombstones: a restart
+  // restores an empty store.
+  {
+    ReleaseStage stage;
+    auto run = h.Start(h.Config(), &stage);
+    ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return h.ReadAll("out").size() == 5; }));
+    ASSERT_TRUE(run->StopAndJoin().ok());
+    EXPECT_GT(run->metrics().restored_entries, 0);
+    EXPECT_EQ(run->metrics().records_processed, 0);  // the offsets were committed
+  }
+  EXPECT_EQ(h.ReadAll("out").size(), 5u);
+  EXPECT_EQ(LastValueByKey(h.ReadAll("out"))["init"], "0");
+}
+
+// Records the broker no longer has (the mock keeps 5 MiB per partition) stop
+// the runner: a new group starts at offset 0, which is out of range.
+TEST(StageRunner, StopsOnLostInputRecordsAndLostChangelogRecords) {
+  RunnerHarness h({{"in", 1}, {"out", 1}, {"in2", 1}, {"sbrgate.count2.counts.changelog", 1}});
+  std::vector<std::pair<std::string, std::string>> big;
+  for (int i = 0; i < 100; ++i) big.emplace_back("k", std::string(60 * 1024, 'x'));
+  h.Produce("in", big);
+  ASSERT_GT(h.LowWatermarks("in")[0], 0);
+
+  class Count2 : public CountStage {
+    std::string name() const override { return "count2"; }
+    std::vector<std::string> input_topics() const override { return {"in2"}; }
+  } count2;
+  h.ProduceInputs("in2", 0, 1);
+  auto txn = kafka::TransactionalProducer::Create(h.kafka(), "test.fill", absl::Seconds(20));
+  ASSERT_TRUE(txn.ok());
+  std::vector<kafka::OutgoingMessage> fill;
+  for (int i = 0; i < 100; ++i) {
+    fill.push_back({"sbrgate.count2.counts.changelog", 0, "k" + std::to_string(i),
+                    std::string(60 * 1024, 'x')});
+  }
+  ASSERT_TRUE((*txn)->Commit(fill).ok());
+
+  MapStage map("map", "in", "out");
+  auto lost_input = h.Start(h.Config(), &map);
+  auto lost_changelog = h.Start(h.Config(), &count2);
+  absl::Status s = lost_input->Join();
+  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("records were lost: topic in partition 0"));
+  EXPECT_EQ(lost_input->metrics().records_processed, 0);
+  EXPECT_EQ(map.calls, 0);
+  s = lost_changelog->Join();
+  EXPECT_TRUE(absl::IsDataLoss(s)) << s;
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("restoring its stores: records were lost: topic "
+                        "sbrgate.count2.counts.changelog partition 0 starts at offset"));
+  EXPECT_EQ(lost_changelog->metrics().records_processed, 0);
+}
+
+TEST(StageRunner, CreateChecksConfigurationAndTopics) {
+  RunnerHarness h({{"in", 2}, {"out", 2}, {"sbrgate.count.counts.changelog", 1}});
+  MapStage missing_input("map", "nope", "out");
+  auto r = StageRunner::Create(h.Config(), &missing_input, &h.clock);
+  EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("input topic nope does not exist"));
+
+  CountStage count;
+  r = StageRunner::Create(h.Config(), &count, &h.clock);
+  EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("changelog topic sbrgate.count.counts.changelog has 1 partitions; the "
+                        "input topics have 2"));
+
+  MapStage map("map", "in", "out");
+  RunnerConfig config = h.Config();
+  config.instance_id = "";
+  EXPECT_TRUE(absl::IsInvalidArgument(StageRunner::Create(config, &map, &h.clock).status()));
+  config = h.Config();
+  config.dead_letter_topic = "missing.deadletter";
+  EXPECT_TRUE(absl::IsFailedPrecondition(StageRunner::Create(config, &map, &h.clock).status()));
+  config = h.Config();
+  config.kafka.overrides["consumer.partition.assignment.strategy"] = "cooperative-sticky";
+  EXPECT_TRUE(absl::IsInvalidArgument(StageRunner::Create(config, &map, &h.clock).status()));
+  EXPECT_EQ(ChangelogTopics(count, "sbrgate"),
+            std::vector<std::string>{"sbrgate.count.counts.changelog"});
+}
+
+}  // namespace
+}  // namespace sbrgate::stage

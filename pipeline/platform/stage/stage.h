@@ -1,0 +1,106 @@
+// Stage: one step of the sbrgate pipeline, written as a small processor that
+// turns one input record into output records (Kafka Streams' processor API).
+// A stage never touches Kafka: the StageRunner (runner.h) owns consuming,
+// producing, transactions, state-store changelogs, retries and dead letters.
+//
+//   class TriageStage : public Stage {
+//    public:
+//     std::string name() const override { return "triage"; }
+//     std::vector<std::string> input_topics() const override { return {topics::kResponses}; }
+//     absl::Status Process(const Record& in, Context& ctx) override {
+//       ...parse in.value...
+//       ctx.Emit({topics::kStatus, lodgment_id, status.SerializeAsString()});
+//       return absl::OkStatus();
+//     }
+//   };
+//
+// Exactly once between topics: the outputs emitted while processing a record,
+// the state-store changes, and that record's consumer offset are committed in
+// one Kafka transaction. What Process returns decides what happens next:
+//   OK                             commit outputs and offset, go on;
+//   Unavailable / DeadlineExceeded transient: discard outputs, back off, retry
+//                                  the same record (SBR outages hold here);
+//   anything else                  the record goes to the dead-letter topic
+//                                  (with the error), and processing goes on.
+#ifndef SBRGATE_PIPELINE_STAGE_STAGE_H_
+#define SBRGATE_PIPELINE_STAGE_STAGE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "pipeline/platform/common/clock.h"
+
+namespace sbrgate::stage {
+
+struct Record {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;  // a serialized protobuf message
+  absl::Time timestamp;
+};
+
+struct Output {
+  std::string topic;
+  std::string key;    // decides the partition: same key, same order
+  std::string value;  // a serialized protobuf message; at most 64 KiB
+};
+
+// A key-value store local to a stage instance, restored from its changelog
+// topic before the stage sees its first record. Changes made during Process
+// or Punctuate are logged in the same transaction as the outputs, and undone
+// when that transaction is not committed (a failed or retried record).
+// It holds the entries of the input partitions this instance is assigned:
+// an entry belongs to the partition of the record that wrote it, and after a
+// rebalance the store holds exactly the new partitions' entries.
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+  virtual std::optional<std::string> Get(const std::string& key) const = 0;
+  virtual void Put(const std::string& key, std::string value) = 0;
+  virtual void Delete(const std::string& key) = 0;
+  virtual void ForEach(const std::function<void(const std::string& key,
+                                                const std::string& value)>& visit) const = 0;
+  virtual size_t size() const = 0;
+};
+
+class Context {
+ public:
+  virtual ~Context() = default;
+  // Produced with the current transaction.
+  virtual void Emit(Output output) = 0;
+  // Produced at once in a transaction of its own, even if the current record
+  // is then retried: for progress that must show while a record is held (for
+  // example "SBR unavailable, holding"). May be produced more than once.
+  virtual void Notify(Output output) = 0;
+  virtual StateStore& store(const std::string& name) = 0;
+  virtual const Clock& clock() const = 0;
+};
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual std::string name() const = 0;
+  virtual std::vector<std::string> input_topics() const = 0;
+  // Stores this stage keeps; each is backed by topic "<app>.<stage>.<store>.changelog".
+  virtual std::vector<std::string> store_names() const { return {}; }
+  // After the stores are restored, before the first record; again after
+  // every rebalance (the stores then hold the new assignment's entries).
+  virtual absl::Status Init(Context& ctx) { return absl::OkStatus(); }
+  virtual absl::Status Process(const Record& input, Context& ctx) = 0;
+  // Called every punctuate_interval() of real time (never when zero, nor
+  // while the instance has no partitions), with the clock's time; its
+  // outputs and store changes commit on their own.
+  virtual absl::Status Punctuate(absl::Time now, Context& ctx) { return absl::OkStatus(); }
+  virtual absl::Duration punctuate_interval() const { return absl::ZeroDuration(); }
+};
+
+}  // namespace sbrgate::stage
+
+#endif  // SBRGATE_PIPELINE_STAGE_STAGE_H_

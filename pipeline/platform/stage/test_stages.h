@@ -1,0 +1,113 @@
+// Small stages for the StageRunner tests and their crash helper.
+//
+//   MapStage map("map", "in", "out");   // in -> out, "out:" + value, same key
+//   map.fail_transiently["k5"] = 3;      // Unavailable three times, then OK
+//   map.fail_permanently.insert("k7");   // InvalidArgument: a dead letter
+#ifndef SBRGATE_PIPELINE_STAGE_TEST_STAGES_H_
+#define SBRGATE_PIPELINE_STAGE_TEST_STAGES_H_
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/stage/stage.h"
+
+namespace sbrgate::stage::testing {
+
+// Maps each input record to one output record.
+class MapStage : public Stage {
+ public:
+  MapStage(std::string name, std::string input, std::string output)
+      : name_(std::move(name)), input_(std::move(input)), output_(std::move(output)) {}
+  std::string name() const override { return name_; }
+  std::vector<std::string> input_topics() const override { return {input_}; }
+  absl::Status Process(const Record& in, Context& ctx) override {
+    const int call = ++calls;
+    if (call == block_at && on_block) on_block();
+    if (auto it = fail_transiently.find(in.key); it != fail_transiently.end() && it->second > 0) {
+      --it->second;
+      ctx.Notify({notes_topic, in.key, "holding " + in.key});
+      return absl::UnavailableError("downstream unavailable for " + in.key);
+    }
+    if (fail_permanently.count(in.key) > 0) {
+      return absl::InvalidArgumentError("cannot map " + in.key);
+    }
+    ctx.Emit({output_, in.key, "out:" + in.value});
+    return absl::OkStatus();
+  }
+
+  std::atomic<int> calls{0};
+  int block_at = 0;                     // the Process call that runs on_block first
+  std::function<void()> on_block;
+  std::map<std::string, int> fail_transiently;
+  std::set<std::string> fail_permanently;
+  std::string notes_topic = "notes";
+
+ private:
+  const std::string name_, input_, output_;
+};
+
+// Counts records per key in store "counts" and emits the new count; the
+// value "reset" deletes the key instead. Init emits "init" -> store size.
+class CountStage : public Stage {
+ public:
+  std::string name() const override { return "count"; }
+  std::vector<std::string> input_topics() const override { return {"in"}; }
+  std::vector<std::string> store_names() const override { return {"counts"}; }
+  absl::Status Init(Context& ctx) override {
+    ctx.Emit({"out", "init", std::to_string(ctx.store("counts").size())});
+    return absl::OkStatus();
+  }
+  absl::Status Process(const Record& in, Context& ctx) override {
+    StateStore& counts = ctx.store("counts");
+    if (in.value == "reset") {
+      counts.Delete(in.key);
+      return absl::OkStatus();
+    }
+    int n = 0;
+    if (std::optional<std::string> v = counts.Get(in.key)) (void)absl::SimpleAtoi(*v, &n);
+    counts.Put(in.key, std::to_string(n + 1));
+    ctx.Emit({"out", in.key, std::to_string(n + 1)});
+    return absl::OkStatus();
+  }
+};
+
+// Keeps each record in store "pending"; Punctuate releases the pending
+// records to "out" (value "released:" + value) and forgets them. Init emits
+// "init" -> store size.
+class ReleaseStage : public Stage {
+ public:
+  std::string name() const override { return "release"; }
+  std::vector<std::string> input_topics() const override { return {"in"}; }
+  std::vector<std::string> store_names() const override { return {"pending"}; }
+  absl::Duration punctuate_interval() const override { return absl::Milliseconds(100); }
+  absl::Status Init(Context& ctx) override {
+    ctx.Emit({"out", "init", std::to_string(ctx.store("pending").size())});
+    return absl::OkStatus();
+  }
+  absl::Status Process(const Record& in, Context& ctx) override {
+    ctx.store("pending").Put(in.key, in.value);
+    return absl::OkStatus();
+  }
+  absl::Status Punctuate(absl::Time now, Context& ctx) override {
+    std::vector<std::string> keys;
+    ctx.store("pending").ForEach([&](const std::string& key, const std::string& value) {
+      ctx.Emit({"out", key, "released:" + value});
+      keys.push_back(key);
+    });
+    for (const std::string& key : keys) ctx.store("pending").Delete(key);
+    last_now = now;
+    return absl::OkStatus();
+  }
+  absl::Time last_now;
+};
+
+}  // namespace sbrgate::stage::testing
+
+#endif  // SBRGATE_PIPELINE_STAGE_TEST_STAGES_H_

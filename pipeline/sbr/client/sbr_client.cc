@@ -1,0 +1,253 @@
+#include "pipeline/sbr/client/sbr_client.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/gzip.h"
+#include "pipeline/sbr/package/package.h"
+
+namespace sbrgate::sbr_client {
+namespace {
+
+// The HTTP response body, spooled to a file because a pull response can be
+// large; removed when this goes out of scope.
+class SpooledBody {
+ public:
+  explicit SpooledBody(const std::string& dir)
+      : path_(absl::StrCat(dir, "/", ebms::NewUuid(), ".http")) {}
+  ~SpooledBody() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// POSTs a packaged message to `url` and reads the ebMS answer.
+absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
+    const HttpsTransport& transport, ebms_package::OutboundMessage& out, const std::string& url,
+    absl::Duration connect_timeout, absl::Duration total_timeout, const std::string& spool_dir,
+    const wssec::Verifier* verifier, int* http_status) {
+  HttpRequest request;
+  request.url = url;
+  request.headers = {{"Content-Type", out.content_type}, {"SOAPAction", "\"\""}};
+  request.body = out.body.get();
+  request.content_length = out.content_length;
+  request.connect_timeout = connect_timeout;
+  request.total_timeout = total_timeout;
+  SpooledBody spooled(spool_dir);
+  absl::StatusOr<HttpResponse> response;
+  {
+    auto sink = FileSink::Create(spooled.path());
+    if (!sink.ok()) return sink.status();
+    response = transport.Post(request, **sink);
+    if (!response.ok()) return response.status();
+    if (absl::Status s = (*sink)->Close(); !s.ok()) return s;
+  }
+  *http_status = response->status;
+  auto source = FileSource::Open(spooled.path());
+  if (!source.ok()) return source.status();
+  std::string content_type = response->Header("Content-Type");
+  if (content_type.empty()) content_type = "application/soap+xml";
+  absl::StatusOr<ebms_package::InboundMessage> in = ebms_package::ReadPackagedMessage(
+      content_type, **source, spool_dir, verifier, ebms_package::RequireSignature::kNo);
+  if (!in.ok()) {
+    return absl::Status(in.status().code(),
+                        absl::StrCat("HTTP ", response->status, " from ", url,
+                                     " is not a readable ebMS message: ", in.status().message()));
+  }
+  return in;
+}
+
+std::vector<ebms::Error> AllErrors(const ebms::Messaging& m) {
+  std::vector<ebms::Error> out;
+  for (const ebms::ErrorSignal& s : m.errors) out.insert(out.end(), s.errors.begin(), s.errors.end());
+  return out;
+}
+
+}  // namespace
+
+absl::Status CheckReceipt(const ebms::Receipt& receipt, const std::string& message_id,
+                          const std::vector<wssec::Digest>& sent) {
+  if (receipt.ref_to_message_id != message_id) {
+    return absl::DataLossError(absl::StrCat("receipt is for ", receipt.ref_to_message_id,
+                                            ", not for ", message_id));
+  }
+  for (const wssec::Digest& d : sent) {
+    bool echoed = false;
+    for (const ebms::NonRepudiationReference& r : receipt.references) {
+      if (r.uri == d.uri) {
+        if (r.digest_value != d.digest_value) {
+          return absl::DataLossError(absl::StrCat("receipt digest of ", d.uri, " is ",
+                                                  r.digest_value, ", we sent ", d.digest_value));
+        }
+        echoed = true;
+      }
+    }
+    if (!echoed) {
+      return absl::DataLossError(absl::StrCat("receipt does not acknowledge ", d.uri));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<SbrClient>> SbrClient::Create(ClientConfig config,
+                                                             const Clock* clock) {
+  absl::StatusOr<wssec::Credential> credential =
+      wssec::Credential::Load(config.credential_cert, config.credential_key);
+  if (!credential.ok()) return credential.status();
+  std::optional<wssec::Verifier> verifier;
+  if (!config.agency_ca_file.empty()) {
+    absl::StatusOr<wssec::Verifier> v = wssec::Verifier::Create(config.agency_ca_file, clock);
+    if (!v.ok()) return v.status();
+    verifier.emplace(*std::move(v));
+  }
+  if (config.spool_dir.empty()) return absl::InvalidArgumentError("spool_dir is required");
+  return std::unique_ptr<SbrClient>(
+      new SbrClient(std::move(config), clock, *std::move(credential), std::move(verifier)));
+}
+
+absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const {
+  ebms::Envelope envelope;
+  ebms::UserMessage& m = envelope.messaging.user_messages.emplace_back();
+  m.message_id = lodgment.message_id;
+  m.timestamp = lodgment.timestamp == absl::InfinitePast() ? clock_->Now() : lodgment.timestamp;
+  m.from = lodgment.from;
+  m.to = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
+  m.service = lodgment.service;
+  m.action = lodgment.action;
+  m.conversation_id = lodgment.conversation_id;
+  m.message_properties = {{ebms::kPropertyProductId, config_.software.product_id},
+                          {ebms::kPropertyBmsVendor, config_.software.vendor},
+                          {ebms::kPropertyBmsName, config_.software.name},
+                          {ebms::kPropertyBmsVersion, config_.software.version}};
+  const std::string content_id = absl::StrCat("payload-", lodgment.message_id);
+  m.parts.push_back({absl::StrCat("cid:", content_id),
+                     {{ebms::kPartPropertyCompressionType, "application/gzip"},
+                      {ebms::kPartPropertyMimeType, "text/xml"},
+                      {ebms::kPartPropertyDocumentName, lodgment.document_name},
+                      {ebms::kPartPropertyDocumentType, lodgment.document_type}}});
+  absl::StatusOr<ebms_package::OutboundMessage> out = ebms_package::PackageMessage(
+      envelope, &credential_, {{content_id, "application/gzip", lodgment.payload_gzip_path}});
+  if (!out.ok()) return out.status();
+
+  PushOutcome outcome;
+  outcome.sent_digests = out->digests;
+  absl::StatusOr<ebms_package::InboundMessage> in =
+      PostAndRead(transport_, *out, absl::StrCat(config_.base_url, "/BulkBatch-async-push"),
+                  config_.connect_timeout, config_.push_timeout, config_.spool_dir, nullptr,
+                  &outcome.http_status);
+  if (!in.ok()) return in.status();
+  ebms_package::RemoveSpooledAttachments(*in);
+  outcome.errors = AllErrors(in->envelope.messaging);
+  for (const ebms::Receipt& r : in->envelope.messaging.receipts) {
+    if (absl::Status s = CheckReceipt(r, lodgment.message_id, outcome.sent_digests); !s.ok()) {
+      return s;
+    }
+    outcome.receipt = r;
+  }
+  if (!outcome.receipt && outcome.errors.empty()) {
+    return absl::DataLossError(absl::StrCat("HTTP ", outcome.http_status,
+                                            ": neither a receipt nor an ebMS error for ",
+                                            lodgment.message_id));
+  }
+  return outcome;
+}
+
+absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id) const {
+  ebms::Envelope envelope;
+  envelope.messaging.pull_requests.push_back(
+      {ebms::NewMessageId(config_.message_id_domain), clock_->Now(), "", ref_to_message_id});
+  absl::StatusOr<ebms_package::OutboundMessage> out =
+      ebms_package::PackageMessage(envelope, &credential_, {});
+  if (!out.ok()) return out.status();
+  PullOutcome outcome;
+  absl::StatusOr<ebms_package::InboundMessage> in =
+      PostAndRead(transport_, *out, absl::StrCat(config_.base_url, "/BulkBatch-async-pull"),
+                  config_.connect_timeout, config_.pull_timeout, config_.spool_dir,
+                  agency_verifier_ ? &*agency_verifier_ : nullptr, &outcome.http_status);
+  if (!in.ok()) return in.status();
+  if (agency_verifier_ && !in->envelope.messaging.user_messages.empty() && !in->signature) {
+    ebms_package::RemoveSpooledAttachments(*in);
+    return absl::UnauthenticatedError("pull response is not signed by the agency");
+  }
+  outcome.errors = AllErrors(in->envelope.messaging);
+  if (in->envelope.messaging.user_messages.empty()) {
+    ebms_package::RemoveSpooledAttachments(*in);
+    const bool empty_channel =
+        !outcome.errors.empty() &&
+        std::all_of(outcome.errors.begin(), outcome.errors.end(), [](const ebms::Error& e) {
+          return e.error_code == ebms::kErrorEmptyMessagePartitionChannel;
+        });
+    outcome.kind = empty_channel ? PullOutcome::Kind::kNothingYet : PullOutcome::Kind::kError;
+    if (outcome.errors.empty()) {
+      return absl::DataLossError(absl::StrCat("HTTP ", outcome.http_status,
+                                              ": pull answered with neither a message nor an error"));
+    }
+    return outcome;
+  }
+  outcome.response_message = in->envelope.messaging.user_messages.front();
+  if (in->attachments.size() != 1) {
+    ebms_package::RemoveSpooledAttachments(*in);
+    return absl::InvalidArgumentError(absl::StrCat("pull response carries ",
+                                                   in->attachments.size(),
+                                                   " attachments; exactly one expected"));
+  }
+  // Decompress the business response next to the spooled attachment.
+  const std::string gz = in->attachments.front().path;
+  outcome.response_path = absl::StrCat(config_.spool_dir, "/", ref_to_message_id, ".event02.xml");
+  {
+    auto src = FileSource::Open(gz);
+    if (!src.ok()) return src.status();
+    GunzipSource plain(std::unique_ptr<ByteSource>(std::move(*src)));
+    auto sink = FileSink::Create(outcome.response_path);
+    if (!sink.ok()) return sink.status();
+    if (auto n = Pump(plain, **sink); !n.ok()) return n.status();
+    if (absl::Status s = (*sink)->Close(); !s.ok()) return s;
+  }
+  ebms_package::RemoveSpooledAttachments(*in);
+  outcome.kind = PullOutcome::Kind::kResponse;
+  return outcome;
+}
+
+absl::StatusOr<SingleOutcome> SbrClient::Exchange(const SingleRequest& request) const {
+  ebms::Envelope envelope;
+  ebms::UserMessage& m = envelope.messaging.user_messages.emplace_back();
+  m.message_id = request.message_id;
+  m.timestamp = clock_->Now();
+  m.from = request.from;
+  m.to = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
+  m.service = request.service;
+  m.action = request.action;
+  m.conversation_id =
+      request.conversation_id.empty() ? ebms::NewUuid() : request.conversation_id;
+  m.message_properties = {{ebms::kPropertyProductId, config_.software.product_id},
+                          {ebms::kPropertyBmsVendor, config_.software.vendor},
+                          {ebms::kPropertyBmsName, config_.software.name},
+                          {ebms::kPropertyBmsVersion, config_.software.version}};
+  envelope.body_xml = request.body_xml;
+  absl::StatusOr<ebms_package::OutboundMessage> out =
+      ebms_package::PackageMessage(envelope, &credential_, {});
+  if (!out.ok()) return out.status();
+  SingleOutcome outcome;
+  absl::StatusOr<ebms_package::InboundMessage> in =
+      PostAndRead(transport_, *out, absl::StrCat(config_.base_url, "/Single-sync"),
+                  config_.connect_timeout, config_.single_timeout, config_.spool_dir, nullptr,
+                  &outcome.http_status);
+  if (!in.ok()) return in.status();
+  ebms_package::RemoveSpooledAttachments(*in);
+  outcome.errors = AllErrors(in->envelope.messaging);
+  if (!outcome.errors.empty()) return outcome;
+  const std::vector<ebms::UserMessage>& answers = in->envelope.messaging.user_messages;
+  if (answers.size() != 1 || answers.front().ref_to_message_id != request.message_id) {
+    return absl::DataLossError(absl::StrCat(
+        "HTTP ", outcome.http_status, ": the Single-sync answer to ", request.message_id,
+        answers.empty() ? " holds no response"
+                        : absl::StrCat(" answers ", answers.front().ref_to_message_id)));
+  }
+  outcome.response_message = answers.front();
+  outcome.body_xml = std::move(in->envelope.body_xml);
+  return outcome;
+}
+
+}  // namespace sbrgate::sbr_client

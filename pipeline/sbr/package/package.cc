@@ -1,0 +1,117 @@
+#include "pipeline/sbr/package/package.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/sbr/ebms/envelope_reader.h"
+#include "pipeline/sbr/ebms/envelope_writer.h"
+#include "pipeline/sbr/wssec/signer.h"
+#include "pipeline/platform/xml/hardened.h"
+
+namespace sbrgate::ebms_package {
+namespace {
+
+std::vector<wssec::AttachmentRef> RefsFor(const std::vector<AttachmentFile>& files) {
+  std::vector<wssec::AttachmentRef> refs;
+  for (const AttachmentFile& f : files) {
+    const std::string path = f.path;
+    refs.push_back({f.content_id, [path]() -> absl::StatusOr<std::unique_ptr<ByteSource>> {
+                      auto src = FileSource::Open(path);
+                      if (!src.ok()) return src.status();
+                      return std::unique_ptr<ByteSource>(std::move(*src));
+                    }});
+  }
+  return refs;
+}
+
+std::string Serialize(xmlDoc* doc) {
+  xmlChar* mem = nullptr;
+  int size = 0;
+  xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
+  std::string out(reinterpret_cast<const char*>(mem), size);
+  xmlFree(mem);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
+                                               const wssec::Credential* credential,
+                                               const std::vector<AttachmentFile>& attachments) {
+  OutboundMessage out;
+  out.envelope_xml = ebms::WriteEnvelope(envelope);
+  if (credential != nullptr) {
+    absl::StatusOr<xml::Document> doc = xml::ParseDocument(out.envelope_xml, "outbound envelope");
+    if (!doc.ok()) return doc.status();
+    if (absl::Status s = wssec::SignEnvelope(doc->get(), *credential, RefsFor(attachments));
+        !s.ok()) {
+      return s;
+    }
+    absl::StatusOr<std::vector<wssec::Digest>> digests = wssec::ReferenceDigests(doc->get());
+    if (!digests.ok()) return digests.status();
+    out.digests = *std::move(digests);
+    out.envelope_xml = Serialize(doc->get());
+  }
+  std::vector<mime::Attachment> parts;
+  for (const AttachmentFile& f : attachments) {
+    absl::StatusOr<mime::Attachment> a = mime::Attachment::FromFile(f.content_id, f.content_type,
+                                                                    f.path);
+    if (!a.ok()) return a.status();
+    parts.push_back(*std::move(a));
+  }
+  const std::string root_id =
+      envelope.messaging.user_messages.empty()
+          ? absl::StrCat("soap-", ebms::NewUuid(), "@sbrgate")
+          : absl::StrCat("soap-", envelope.messaging.user_messages[0].message_id);
+  out.body = std::make_unique<mime::MultipartSource>(mime::SoapPart{root_id, out.envelope_xml},
+                                                     std::move(parts));
+  out.content_type = out.body->content_type_header();
+  out.content_length = out.body->content_length();
+  return out;
+}
+
+absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_type,
+                                                   ByteSource& body, const std::string& spool_dir,
+                                                   const wssec::Verifier* verifier,
+                                                   RequireSignature require) {
+  InboundMessage in;
+  std::vector<std::string> spooled;
+  auto make_sink = [&](const mime::PartHeaders& h) -> absl::StatusOr<std::unique_ptr<ByteSink>> {
+    std::string path = absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".part");
+    auto sink = FileSink::Create(path);
+    if (!sink.ok()) return sink.status();
+    spooled.push_back(path);
+    in.attachments.push_back({h.content_id, h.content_type, path});
+    return std::unique_ptr<ByteSink>(std::move(*sink));
+  };
+  auto fail = [&](absl::Status s) {
+    for (const std::string& p : spooled) std::remove(p.c_str());
+    return s;
+  };
+  absl::StatusOr<mime::MultipartMessage> parts =
+      mime::MultipartReader().Read(content_type, body, make_sink);
+  if (!parts.ok()) return fail(parts.status());
+  in.envelope_xml = std::move(parts->root);
+
+  absl::StatusOr<xml::Document> doc = xml::ParseDocument(in.envelope_xml, "received envelope");
+  if (!doc.ok()) return fail(doc.status());
+  const bool signed_message = in.envelope_xml.find(wssec::kWsseNs) != std::string::npos;
+  if (verifier != nullptr && (signed_message || require == RequireSignature::kYes)) {
+    absl::StatusOr<wssec::VerifiedSignature> sig =
+        verifier->Verify(doc->get(), RefsFor(in.attachments));
+    if (!sig.ok()) {
+      return fail(absl::UnauthenticatedError(absl::StrCat("WS-Security: ", sig.status().message())));
+    }
+    in.signature = *std::move(sig);
+  }
+  absl::StatusOr<ebms::Envelope> envelope = ebms::ReadEnvelope(in.envelope_xml, "received envelope");
+  if (!envelope.ok()) return fail(envelope.status());
+  in.envelope = *std::move(envelope);
+  return in;
+}
+
+void RemoveSpooledAttachments(const InboundMessage& message) {
+  for (const AttachmentFile& f : message.attachments) std::remove(f.path.c_str());
+}
+
+}  // namespace sbrgate::ebms_package

@@ -1,0 +1,87 @@
+// The signed SOAP-with-Attachments packaging of one ebMS3 message, both
+// ways. The SBR client and the SBR2 simulator both send and receive through
+// it, so the two sides cannot drift apart.
+//
+// Sending: the envelope is written from the model, signed (WS-Security over
+// eb:Messaging, the Body and every attachment) and wrapped with its
+// attachment files into a multipart/related body that streams from disk.
+//
+//   std::vector<AttachmentFile> files = {{"payload@dsp", "application/gzip", path}};
+//   absl::StatusOr<OutboundMessage> out = PackageMessage(envelope, &credential, files);
+//   transport.Post({.url = ..., .body = out->body.get(), ...}, response_sink);
+//   // out->digests: what the signature covers; the receipt must echo them.
+//
+// Receiving: the multipart (or bare SOAP) body is split, attachments spooled
+// to files, the signature verified when a verifier is given, and the
+// envelope read into the model.
+//
+//   absl::StatusOr<InboundMessage> in =
+//       ReadPackagedMessage(content_type, body, spool_dir, &verifier, RequireSignature::kYes);
+//
+// Errors from ReadPackagedMessage say which layer failed, so a receiver can
+// answer with the right ebMS error: InvalidArgument for packaging and header
+// problems, Unauthenticated for a signature that is missing or does not verify.
+#ifndef SBRGATE_PIPELINE_EBMS_PACKAGE_PACKAGE_H_
+#define SBRGATE_PIPELINE_EBMS_PACKAGE_PACKAGE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/sbr/ebms/message.h"
+#include "pipeline/platform/mime/multipart.h"
+#include "pipeline/sbr/wssec/credential.h"
+#include "pipeline/sbr/wssec/reference.h"
+#include "pipeline/sbr/wssec/verifier.h"
+
+namespace sbrgate::ebms_package {
+
+struct AttachmentFile {
+  std::string content_id;  // without "cid:" or angle brackets
+  std::string content_type;
+  std::string path;
+};
+
+struct OutboundMessage {
+  std::string envelope_xml;            // as signed
+  std::vector<wssec::Digest> digests;  // empty when unsigned
+  std::unique_ptr<mime::MultipartSource> body;
+  std::string content_type;  // the HTTP Content-Type header value
+  std::optional<uint64_t> content_length;
+};
+
+// Writes, signs (when `credential` is not null) and packages `envelope` with
+// `attachments`. Attachment files are read twice, streaming: once for the
+// signature digest and again when the body is sent.
+absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
+                                               const wssec::Credential* credential,
+                                               const std::vector<AttachmentFile>& attachments);
+
+struct InboundMessage {
+  ebms::Envelope envelope;
+  std::string envelope_xml;
+  std::vector<AttachmentFile> attachments;  // spooled files, in message order
+  std::optional<wssec::VerifiedSignature> signature;
+};
+
+enum class RequireSignature { kNo, kYes };
+
+// Reads a message whose HTTP Content-Type is `content_type` from `body`.
+// Attachments go to new files in `spool_dir` (which must exist); on error
+// none are left behind. With a verifier, a present signature is always
+// verified; with RequireSignature::kYes an unsigned message is refused.
+absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_type,
+                                                   ByteSource& body, const std::string& spool_dir,
+                                                   const wssec::Verifier* verifier,
+                                                   RequireSignature require);
+
+// Deletes the spooled attachment files of `message`.
+void RemoveSpooledAttachments(const InboundMessage& message);
+
+}  // namespace sbrgate::ebms_package
+
+#endif  // SBRGATE_PIPELINE_EBMS_PACKAGE_PACKAGE_H_

@@ -1,0 +1,65 @@
+#include "pipeline/sim/dev_pki/dev_pki.h"
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <cstdio>
+#include <string>
+
+namespace sbrgate::pki {
+namespace {
+
+X509* LoadCert(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return nullptr;
+  X509* cert = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  return cert;
+}
+
+// Verifies `leaf` against `anchor` for `purpose`, and the host name if given.
+bool Verifies(const std::string& leaf, const std::string& anchor, int purpose,
+              const char* host = nullptr) {
+  X509* cert = LoadCert(leaf);
+  X509* ca = LoadCert(anchor);
+  X509_STORE* store = X509_STORE_new();
+  X509_STORE_add_cert(store, ca);
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  X509_STORE_CTX_init(ctx, store, cert, nullptr);
+  X509_STORE_CTX_set_purpose(ctx, purpose);
+  if (host != nullptr) X509_VERIFY_PARAM_set1_host(X509_STORE_CTX_get0_param(ctx), host, 0);
+  const bool ok = X509_verify_cert(ctx) == 1;
+  X509_STORE_CTX_free(ctx);
+  X509_STORE_free(store);
+  X509_free(ca);
+  X509_free(cert);
+  return ok;
+}
+
+TEST(DevPkiTest, ChainsVerifyAsIntended) {
+  auto pki = MakeDevPki(::testing::TempDir() + "/pki");
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  EXPECT_TRUE(Verifies(pki->server_cert, pki->ca_cert, X509_PURPOSE_SSL_SERVER, "localhost"));
+  EXPECT_FALSE(Verifies(pki->server_cert, pki->ca_cert, X509_PURPOSE_SSL_SERVER, "example.com"));
+  EXPECT_TRUE(Verifies(pki->client_cert, pki->ca_cert, X509_PURPOSE_SSL_CLIENT));
+  EXPECT_FALSE(Verifies(pki->client_cert, pki->ca_cert, X509_PURPOSE_SSL_SERVER));
+  EXPECT_FALSE(Verifies(pki->untrusted_client_cert, pki->ca_cert, X509_PURPOSE_SSL_CLIENT));
+  EXPECT_TRUE(
+      Verifies(pki->untrusted_client_cert, pki->untrusted_ca_cert, X509_PURPOSE_SSL_CLIENT));
+  EXPECT_FALSE(Verifies(pki->server_cert, pki->untrusted_ca_cert, X509_PURPOSE_SSL_SERVER));
+
+  FILE* f = std::fopen(pki->client_key.c_str(), "rb");
+  ASSERT_NE(f, nullptr);
+  EVP_PKEY* key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(EVP_PKEY_get_base_id(key), EVP_PKEY_RSA);
+  EXPECT_EQ(EVP_PKEY_get_bits(key), 2048);
+  EVP_PKEY_free(key);
+}
+
+}  // namespace
+}  // namespace sbrgate::pki

@@ -1,0 +1,188 @@
+#include "pipeline/sim/simulator/lodgment_processor.h"
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/gzip.h"
+#include "pipeline/stp/payevnt/abn_register.h"
+#include "pipeline/stp/payevnt/error_catalogue.h"
+#include "pipeline/stp/payevnt/lodgment_reader.h"
+#include "pipeline/stp/payevnt/tfn_register.h"
+
+namespace sbrgate::sim {
+namespace {
+
+event02::EventItem ToItem(const payevnt::FieldError& e) {
+  event02::EventItem item;
+  item.error_code = e.code;
+  item.severity = e.severity;
+  item.short_description = e.short_description;
+  item.detailed_description = e.detailed_description;
+  for (const auto& [id, text] : e.parameters) item.parameters.push_back({id, text});
+  item.locations.push_back({e.document_id, e.path});
+  return item;
+}
+
+bool HasError(const std::vector<payevnt::FieldError>& errors) {
+  for (const payevnt::FieldError& e : errors) {
+    if (e.severity == "Error") return true;
+  }
+  return false;
+}
+
+// Items are spooled as they are found, because the maximum severity (which
+// the response states first) is known only at the end.
+class ItemSpool {
+ public:
+  explicit ItemSpool(std::string path) : path_(std::move(path)) {}
+  ~ItemSpool() { std::remove(path_.c_str()); }
+
+  absl::Status Open() {
+    auto sink = FileSink::Create(path_);
+    if (!sink.ok()) return sink.status();
+    sink_ = *std::move(sink);
+    writer_ = std::make_unique<event02::ResponseWriter>(*sink_);
+    return writer_->Begin(event02::Severity::kInformation);
+  }
+  absl::Status Add(const payevnt::FieldError& e) {
+    ++count_;
+    return writer_->Add(ToItem(e));
+  }
+  absl::Status Close() {
+    if (absl::Status s = writer_->Finish(); !s.ok()) return s;
+    return sink_->Close();
+  }
+  const std::string& path() const { return path_; }
+  int64_t count() const { return count_; }
+
+ private:
+  std::string path_;
+  std::unique_ptr<FileSink> sink_;
+  std::unique_ptr<event02::ResponseWriter> writer_;
+  int64_t count_ = 0;
+};
+
+// Writes the final response: the maximum severity, then every spooled item.
+absl::Status WriteResponse(event02::Severity maximum, const std::string& spool_path,
+                           const std::string& response_path) {
+  auto sink = FileSink::Create(response_path);
+  if (!sink.ok()) return sink.status();
+  event02::ResponseWriter writer(**sink);
+  if (absl::Status s = writer.Begin(maximum); !s.ok()) return s;
+  auto source = FileSource::Open(spool_path);
+  if (!source.ok()) return source.status();
+  auto reader = event02::ResponseReader::Open(std::unique_ptr<ByteSource>(std::move(*source)),
+                                              "item spool");
+  if (!reader.ok()) return reader.status();
+  for (;;) {
+    absl::StatusOr<std::optional<event02::EventItem>> item = (*reader)->Next();
+    if (!item.ok()) return item.status();
+    if (!item->has_value()) break;
+    if (absl::Status s = writer.Add(**item); !s.ok()) return s;
+  }
+  if (absl::Status s = writer.Finish(); !s.ok()) return s;
+  return (*sink)->Close();
+}
+
+absl::Status WriteSingleItem(event02::Severity maximum, const payevnt::FieldError& error,
+                             const std::string& response_path) {
+  auto sink = FileSink::Create(response_path);
+  if (!sink.ok()) return sink.status();
+  event02::ResponseWriter writer(**sink);
+  if (absl::Status s = writer.Begin(maximum); !s.ok()) return s;
+  if (absl::Status s = writer.Add(ToItem(error)); !s.ok()) return s;
+  if (absl::Status s = writer.Finish(); !s.ok()) return s;
+  return (*sink)->Close();
+}
+
+}  // namespace
+
+absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzip_path,
+                                                  const std::string& response_path,
+                                                  const ProcessingOptions& options) {
+  ProcessingOutcome outcome;
+  if (options.system_error) {
+    outcome.maximum = event02::Severity::kSystemError;
+    outcome.items = 1;
+    payevnt::FieldError e;
+    e.code = "SBR.GEN.FAULT.SYSTEMERROR";
+    e.short_description = "A system error occurred while processing the lodgment";
+    e.detailed_description =
+        "The lodgment could not be processed because of an agency system error. Resubmit "
+        "it later with a new MessageId.";
+    if (absl::Status s = WriteSingleItem(outcome.maximum, e, response_path); !s.ok()) return s;
+    return outcome;
+  }
+
+  auto file = FileSource::Open(payload_gzip_path);
+  if (!file.ok()) return file.status();
+  auto plain = std::make_unique<GunzipSource>(std::unique_ptr<ByteSource>(std::move(*file)),
+                                              GunzipOptions{options.max_uncompressed_bytes});
+  auto reader = payevnt::LodgmentReader::Open(std::move(plain), "payload");
+  if (!reader.ok()) return reader.status();
+
+  ItemSpool spool(response_path + ".items");
+  if (absl::Status s = spool.Open(); !s.ok()) return s;
+  int64_t valid_employees = 0;
+  for (;;) {
+    absl::StatusOr<std::optional<payevnt::Record>> record = (*reader)->Next();
+    if (!record.ok()) {
+      // Structural: the whole lodgment is rejected with that one error.
+      const auto& fatal = (*reader)->summary().fatal;
+      payevnt::FieldError e =
+          fatal.has_value() ? *fatal
+                            : payevnt::MakeFieldError(
+                                  payevnt::codes::kNotWellFormed, "", "",
+                                  {{"Message", std::string(record.status().message())}});
+      outcome.maximum = event02::Severity::kError;
+      outcome.employer_rejected = true;
+      outcome.items = 1;
+      if (absl::Status s = WriteSingleItem(outcome.maximum, e, response_path); !s.ok()) return s;
+      return outcome;
+    }
+    if (!record->has_value()) break;
+    payevnt::Record& r = **record;
+    if (r.kind == payevnt::Record::Kind::kEmployee) {
+      ++outcome.employees;
+      if (options.employees_seen != nullptr) options.employees_seen->fetch_add(1);
+      if (std::optional<payevnt::FieldError> backend = payevnt::CheckTfnRegister(r.employee)) {
+        r.errors.push_back(*std::move(backend));
+      }
+      if (HasError(r.errors)) {
+        ++outcome.rejected_employees;
+        outcome.rejected_document_ids.push_back(r.document_id);
+      } else {
+        ++valid_employees;
+      }
+    } else {
+      if (std::optional<payevnt::FieldError> backend = payevnt::CheckAbnRegister(r.employer)) {
+        r.errors.push_back(*std::move(backend));
+      }
+      if (HasError(r.errors)) outcome.employer_rejected = true;
+    }
+    for (const payevnt::FieldError& e : r.errors) {
+      if (absl::Status s = spool.Add(e); !s.ok()) return s;
+    }
+  }
+  for (const payevnt::FieldError& e : (*reader)->summary().final_errors) {
+    if (e.severity == "Error") outcome.employer_rejected = true;
+    if (absl::Status s = spool.Add(e); !s.ok()) return s;
+  }
+  if (absl::Status s = spool.Close(); !s.ok()) return s;
+  outcome.items = spool.count();
+
+  if (outcome.employer_rejected || valid_employees == 0) {
+    outcome.maximum = event02::Severity::kError;
+  } else if (outcome.rejected_employees > 0) {
+    outcome.maximum = event02::Severity::kPartial;
+  } else if (outcome.items > 0) {
+    outcome.maximum = event02::Severity::kWarning;
+  } else {
+    outcome.maximum = event02::Severity::kInformation;
+  }
+  if (absl::Status s = WriteResponse(outcome.maximum, spool.path(), response_path); !s.ok()) {
+    return s;
+  }
+  return outcome;
+}
+
+}  // namespace sbrgate::sim

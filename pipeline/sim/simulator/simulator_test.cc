@@ -1,0 +1,555 @@
+// The simulator across the real pieces: HTTPS with mutual TLS (libcurl
+// client, cpp-httplib server), WS-Security (xmlsec), MIME, gzip and the
+// PAYEVNT validation, driven through the same SbrClient the pipeline uses.
+#include "pipeline/sim/simulator/simulator.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/gzip.h"
+#include "pipeline/sim/dev_pki/dev_pki.h"
+#include "pipeline/sbr/ebms/message.h"
+#include "pipeline/sbr/package/package.h"
+#include "pipeline/sbr/event02/event02.h"
+#include "pipeline/stp/payevnt/generator.h"
+#include "pipeline/sbr/client/https_transport.h"
+#include "pipeline/sbr/client/sbr_client.h"
+
+namespace sbrgate::sim {
+namespace {
+
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+std::string Describe(const std::vector<ebms::Error>& errors) {
+  std::string out;
+  for (const ebms::Error& e : errors) absl::StrAppend(&out, e.error_code, ": ", e.description, "; ");
+  return out;
+}
+
+class SimulatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = absl::StrCat(::testing::TempDir(), "/", ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_EQ(std::system(absl::StrCat("rm -rf ", dir_, " && mkdir -p ", dir_, "/spool").c_str()), 0);
+    auto pki = pki::MakeDevPki(dir_ + "/pki");
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = *pki;
+    SimulatorConfig config;
+    config.server_cert = pki_.server_cert;
+    config.server_key = pki_.server_key;
+    config.client_ca = pki_.ca_cert;
+    config.data_dir = dir_ + "/sim";
+    config.processing_base = absl::Seconds(30);
+    config.processing_per_employee = absl::ZeroDuration();
+    auto sim = Simulator::Start(config, &clock_);
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    sim_ = *std::move(sim);
+    client_ = MakeClient(pki_.client_cert, pki_.client_key);
+  }
+
+  std::unique_ptr<sbr_client::SbrClient> MakeClient(const std::string& cert,
+                                                    const std::string& key) {
+    sbr_client::ClientConfig c;
+    c.base_url = sim_->base_url();
+    c.tls = {pki_.ca_cert, cert, key};
+    c.credential_cert = cert;
+    c.credential_key = key;
+    c.agency_ca_file = pki_.ca_cert;
+    c.spool_dir = dir_ + "/spool";
+    c.connect_timeout = absl::Seconds(5);
+    c.push_timeout = absl::Seconds(30);
+    c.pull_timeout = absl::Seconds(30);
+    auto client = sbr_client::SbrClient::Create(c, &clock_);
+    EXPECT_TRUE(client.ok()) << client.status();
+    return client.ok() ? *std::move(client) : nullptr;
+  }
+
+  // A generated lodgment, gzip-compressed as it travels.
+  std::string Lodgment(const std::string& name, payevnt::GeneratorOptions options,
+                       payevnt::GeneratedLodgment* info = nullptr) {
+    options.message_timestamp = clock_.Now();
+    const std::string path = absl::StrCat(dir_, "/", name, ".xml.gz");
+    auto file = FileSink::Create(path);
+    EXPECT_TRUE(file.ok());
+    GzipSink gz(std::unique_ptr<ByteSink>(std::move(*file)));
+    auto generated = payevnt::GenerateLodgment(options, gz);
+    EXPECT_TRUE(generated.ok()) << generated.status();
+    EXPECT_TRUE(gz.Close().ok());
+    if (info != nullptr) *info = *generated;
+    return path;
+  }
+
+  sbr_client::LodgmentPush Push(const std::string& payload) {
+    sbr_client::LodgmentPush p;
+    p.message_id = ebms::NewMessageId("test.sbrgate");
+    p.timestamp = clock_.Now();
+    p.conversation_id = ebms::NewUuid();
+    p.from = {"51824753556", ebms::kPartyTypeAbn, ebms::kRoleBusiness};
+    p.payload_gzip_path = payload;
+    return p;
+  }
+
+  // Pushes, lets processing finish, waits the schedule's first minute and
+  // pulls; returns the response's severity and the DocumentIDs it names.
+  void LodgeAndPull(const std::string& payload, event02::Severity* severity,
+                    std::vector<std::string>* ids) {
+    const sbr_client::LodgmentPush p = Push(payload);
+    auto pushed = client_->Push(p);
+    ASSERT_TRUE(pushed.ok()) << pushed.status();
+    ASSERT_TRUE(pushed->receipt.has_value()) << Describe(pushed->errors);
+    sim_->WaitUntilIdle();
+    clock_.Advance(absl::Minutes(1));
+    auto pulled = client_->Pull(p.message_id);
+    ASSERT_TRUE(pulled.ok()) << pulled.status();
+    ASSERT_EQ(pulled->kind, sbr_client::PullOutcome::Kind::kResponse);
+    EXPECT_EQ(pulled->response_message.ref_to_message_id, p.message_id);
+    auto source = FileSource::Open(pulled->response_path);
+    ASSERT_TRUE(source.ok());
+    auto reader = event02::ResponseReader::Open(std::unique_ptr<ByteSource>(std::move(*source)),
+                                                "response");
+    ASSERT_TRUE(reader.ok());
+    for (;;) {
+      auto item = (*reader)->Next();
+      ASSERT_TRUE(item.ok()) << item.status();
+      if (!item->has_value()) break;
+      for (const event02::Location& l : (*item)->locations) {
+        if (std::find(ids->begin(), ids->end(), l.instance_identifier) == ids->end()) {
+          ids->push_back(l.instance_identifier);
+        }
+      }
+    }
+    ASSERT_TRUE((*reader)->maximum_severity().has_value());
+    *severity = *(*reader)->maximum_severity();
+  }
+
+  std::string dir_;
+  pki::DevPki pki_;
+  // Certificates are valid from a day ago: the clock starts at the real time.
+  ManualClock clock_{absl::Now()};
+  std::unique_ptr<Simulator> sim_;
+  std::unique_ptr<sbr_client::SbrClient> client_;
+};
+
+TEST_F(SimulatorTest, ReceiptEchoesTheSignedDigests) {
+  payevnt::GeneratorOptions o;
+  o.employees = 5;
+  const sbr_client::LodgmentPush p = Push(Lodgment("clean", o));
+  auto pushed = client_->Push(p);
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  ASSERT_TRUE(pushed->receipt.has_value());
+  EXPECT_EQ(pushed->receipt->ref_to_message_id, p.message_id);
+  std::vector<std::string> uris;
+  for (const auto& r : pushed->receipt->references) uris.push_back(r.uri);
+  EXPECT_THAT(uris, UnorderedElementsAre("#messaging", "#body",
+                                         absl::StrCat("cid:payload-", p.message_id)));
+  ASSERT_EQ(pushed->sent_digests.size(), 3u);
+  // The client checked every digest already; prove the check bites.
+  ebms::Receipt altered = *pushed->receipt;
+  altered.references[0].digest_value = "AAAA" + altered.references[0].digest_value.substr(4);
+  EXPECT_EQ(sbr_client::CheckReceipt(altered, p.message_id, pushed->sent_digests).code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST_F(SimulatorTest, EarlyPullGetsNothingYetAndIsCounted) {
+  payevnt::GeneratorOptions o;
+  o.employees = 5;
+  const sbr_client::LodgmentPush p = Push(Lodgment("early", o));
+  ASSERT_TRUE(client_->Push(p).ok());
+  sim_->WaitUntilIdle();
+  auto pulled = client_->Pull(p.message_id);
+  ASSERT_TRUE(pulled.ok()) << pulled.status();
+  EXPECT_EQ(pulled->kind, sbr_client::PullOutcome::Kind::kNothingYet);
+  ASSERT_EQ(pulled->errors.size(), 1u);
+  EXPECT_EQ(pulled->errors[0].error_code, "EBMS:0006");
+  EXPECT_EQ(sim_->Stats().early_pulls, 1);
+
+  clock_.Advance(absl::Minutes(1));
+  auto on_time = client_->Pull(p.message_id);
+  ASSERT_TRUE(on_time.ok());
+  EXPECT_EQ(on_time->kind, sbr_client::PullOutcome::Kind::kResponse);
+  EXPECT_EQ(sim_->Stats().early_pulls, 1);
+}
+
+TEST_F(SimulatorTest, ResponseNotReadyBeforeProcessingDelay) {
+  SimulatorStats before = sim_->Stats();
+  payevnt::GeneratorOptions o;
+  o.employees = 5;
+  const sbr_client::LodgmentPush p = Push(Lodgment("slow", o));
+  sim_->SetFaults({.slow_factor = 4});  // 30 s * 4 = 2 min
+  ASSERT_TRUE(client_->Push(p).ok());
+  sim_->WaitUntilIdle();
+  clock_.Advance(absl::Minutes(1));
+  auto first = client_->Pull(p.message_id);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->kind, sbr_client::PullOutcome::Kind::kNothingYet);
+  clock_.Advance(absl::Minutes(1));
+  auto second = client_->Pull(p.message_id);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->kind, sbr_client::PullOutcome::Kind::kResponse);
+  EXPECT_EQ(sim_->Stats().early_pulls, before.early_pulls);
+}
+
+TEST_F(SimulatorTest, PartialNamesExactlyTheInvalidEmployees) {
+  payevnt::GeneratorOptions o;
+  o.employees = 50;
+  o.invalid_tfns = 3;
+  payevnt::GeneratedLodgment info;
+  const std::string payload = Lodgment("partial", o, &info);
+  ASSERT_EQ(info.invalid_document_ids.size(), 3u);
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(payload, &severity, &ids);
+  EXPECT_EQ(severity, event02::Severity::kPartial);
+  EXPECT_THAT(ids, ElementsAreArray(info.invalid_document_ids));
+}
+
+TEST_F(SimulatorTest, BackendNameMismatchIsPartial) {
+  payevnt::GeneratorOptions o;
+  o.employees = 20;
+  o.name_mismatches = 2;
+  payevnt::GeneratedLodgment info;
+  const std::string payload = Lodgment("mismatch", o, &info);
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(payload, &severity, &ids);
+  EXPECT_EQ(severity, event02::Severity::kPartial);
+  EXPECT_THAT(ids, ElementsAreArray(info.name_mismatch_document_ids));
+}
+
+TEST_F(SimulatorTest, InvalidEmployerIsError) {
+  payevnt::GeneratorOptions o;
+  o.employees = 10;
+  o.invalid_employer = true;
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(Lodgment("bad-employer", o), &severity, &ids);
+  EXPECT_EQ(severity, event02::Severity::kError);
+  EXPECT_THAT(ids, ::testing::Contains("1.1"));
+}
+
+TEST_F(SimulatorTest, CancelledEmployerAbnIsError) {
+  payevnt::GeneratorOptions o;
+  o.employees = 5;
+  o.cancelled_employer = true;
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(Lodgment("cancelled-abn", o), &severity, &ids);
+  EXPECT_EQ(severity, event02::Severity::kError);
+  EXPECT_THAT(ids, ElementsAreArray({"1.1"}));
+}
+
+TEST_F(SimulatorTest, NoValidEmployeeIsError) {
+  payevnt::GeneratorOptions o;
+  o.employees = 4;
+  o.invalid_tfns = 4;
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(Lodgment("all-bad", o), &severity, &ids);
+  EXPECT_EQ(severity, event02::Severity::kError);
+  EXPECT_THAT(ids, UnorderedElementsAre("1.2", "1.3", "1.4", "1.5"));
+}
+
+TEST_F(SimulatorTest, CleanLodgmentIsInformation) {
+  payevnt::GeneratorOptions o;
+  o.employees = 8;
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(Lodgment("clean", o), &severity, &ids);
+  EXPECT_EQ(severity, event02::Severity::kInformation);
+  EXPECT_TRUE(ids.empty());
+}
+
+TEST_F(SimulatorTest, SameMessageIdTwiceIsProcessedOnce) {
+  payevnt::GeneratorOptions o;
+  o.employees = 3;
+  const sbr_client::LodgmentPush p = Push(Lodgment("dup", o));
+  auto first = client_->Push(p);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto second = client_->Push(p);
+  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_TRUE(first->receipt && second->receipt);
+  EXPECT_EQ(first->receipt->message_id, second->receipt->message_id);
+  sim_->WaitUntilIdle();
+  const SimulatorStats stats = sim_->Stats();
+  EXPECT_EQ(stats.duplicate_pushes, 1);
+  ASSERT_EQ(stats.messages.size(), 1u);
+  EXPECT_EQ(stats.messages[0].process_count, 1);
+  EXPECT_EQ(stats.messages[0].receipts_sent, 2);
+}
+
+TEST_F(SimulatorTest, LostReceiptThenResendIsProcessedOnce) {
+  payevnt::GeneratorOptions o;
+  o.employees = 3;
+  const sbr_client::LodgmentPush p = Push(Lodgment("lost", o));
+  sim_->SetFaults({.lose_receipts = 1});
+  auto lost = client_->Push(p);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_TRUE(sbr_client::IsTransientTransportError(lost.status())) << lost.status();
+  auto resent = client_->Push(p);
+  ASSERT_TRUE(resent.ok()) << resent.status();
+  EXPECT_TRUE(resent->receipt.has_value());
+  sim_->WaitUntilIdle();
+  EXPECT_EQ(sim_->Message(p.message_id)->process_count, 1);
+}
+
+TEST_F(SimulatorTest, HeldReceiptThenResendIsProcessedOnce) {
+  payevnt::GeneratorOptions o;
+  o.employees = 3;
+  const sbr_client::LodgmentPush p = Push(Lodgment("held", o));
+  sim_->SetFaults({.hold_receipts = true});
+  std::thread sender([&] { client_->Push(p).IgnoreError(); });  // its receipt never comes
+  for (int i = 0; i < 500 && !sim_->Message(p.message_id); ++i) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_TRUE(sim_->Message(p.message_id).has_value());
+  sim_->SetFaults({});
+  sender.join();
+  auto resent = client_->Push(p);
+  ASSERT_TRUE(resent.ok()) << resent.status();
+  sim_->WaitUntilIdle();
+  EXPECT_EQ(sim_->Message(p.message_id)->process_count, 1);
+  EXPECT_EQ(sim_->Stats().duplicate_pushes, 1);
+}
+
+// A gzip payload with the given bytes.
+std::string GzipFile(const std::string& path, const std::string& content) {
+  auto file = FileSink::Create(path);
+  EXPECT_TRUE(file.ok());
+  GzipSink gz(std::unique_ptr<ByteSink>(std::move(*file)));
+  EXPECT_TRUE(gz.Write(content).ok());
+  EXPECT_TRUE(gz.Close().ok());
+  return path;
+}
+
+TEST_F(SimulatorTest, MaliciousPayloadsAreRejectedWithAClearError) {
+  std::string deep;
+  for (int i = 0; i < 10000; ++i) deep += "<a>";
+  const std::vector<std::pair<std::string, std::string>> attacks = {
+      {"external-entity",
+       "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"},
+      {"billion-laughs",
+       "<?xml version=\"1.0\"?>\n<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">"
+       "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><l>&c;</l>"},
+      {"deep-nesting", "<PayEventLodgment xmlns=\"http://sbrgate.dev/ns/lodgment\">" + deep},
+      {"huge-text", "<PayEventLodgment xmlns=\"http://sbrgate.dev/ns/lodgment\">" +
+                        std::string(12 << 20, 'x') + "</PayEventLodgment>"},
+  };
+  for (const auto& [name, content] : attacks) {
+    SCOPED_TRACE(name);
+    const std::string payload = GzipFile(absl::StrCat(dir_, "/", name, ".gz"), content);
+    const sbr_client::LodgmentPush p = Push(payload);
+    auto pushed = client_->Push(p);
+    ASSERT_TRUE(pushed.ok()) << pushed.status();
+    ASSERT_TRUE(pushed->receipt.has_value());
+    sim_->WaitUntilIdle();
+    auto report = sim_->Message(p.message_id);
+    ASSERT_TRUE(report.has_value());
+    EXPECT_EQ(report->maximum, event02::Severity::kError);
+  }
+}
+
+TEST_F(SimulatorTest, EnvelopeWithADtdIsRefused) {
+  const std::string envelope =
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+      "<S:Envelope xmlns:S=\"http://www.w3.org/2003/05/soap-envelope\"><S:Body>&x;</S:Body></S:Envelope>";
+  ebms_package::OutboundMessage out;
+  out.body = std::make_unique<mime::MultipartSource>(mime::SoapPart{"root@t", envelope},
+                                                     std::vector<mime::Attachment>());
+  out.content_type = out.body->content_type_header();
+  out.content_length = out.body->content_length();
+  sbr_client::HttpsTransport transport({pki_.ca_cert, pki_.client_cert, pki_.client_key});
+  sbr_client::HttpRequest req;
+  req.url = sim_->base_url() + "/BulkBatch-async-push";
+  req.headers = {{"Content-Type", out.content_type}};
+  req.body = out.body.get();
+  req.content_length = out.content_length;
+  StringSink body;
+  auto resp = transport.Post(req, body);
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  EXPECT_EQ(resp->status, 500);
+  EXPECT_THAT(body.data(), HasSubstr("EBMS:0009"));
+  EXPECT_THAT(body.data(), HasSubstr("DTD"));
+  EXPECT_TRUE(sim_->Stats().messages.empty());
+}
+
+TEST_F(SimulatorTest, FaultModesParseFromJson) {
+  FaultModes f;
+  ASSERT_TRUE(MergeFaultsJson(R"({"unavailable": true, "lose_receipts": 2, "slow_factor": 3})", f).ok());
+  EXPECT_TRUE(f.unavailable);
+  EXPECT_EQ(f.lose_receipts, 2);
+  EXPECT_EQ(f.slow_factor, 3);
+  EXPECT_THAT(MergeFaultsJson(R"({"unavialable": true})", f).message(), HasSubstr("unknown fault mode"));
+  EXPECT_THAT(MergeFaultsJson(R"({"system_error_rate": 2})", f).message(), HasSubstr("between 0 and 1"));
+  EXPECT_FALSE(MergeFaultsJson("not json", f).ok());
+}
+
+TEST_F(SimulatorTest, UnavailableIsTransient) {
+  payevnt::GeneratorOptions o;
+  const sbr_client::LodgmentPush p = Push(Lodgment("down", o));
+  sim_->SetFaults({.unavailable = true});
+  auto pushed = client_->Push(p);
+  ASSERT_FALSE(pushed.ok());
+  EXPECT_EQ(pushed.status().code(), absl::StatusCode::kUnavailable);
+  sim_->SetFaults({});
+  EXPECT_TRUE(client_->Push(p).ok());
+}
+
+TEST_F(SimulatorTest, RefusedConnectionsAreTransientAndRecover) {
+  payevnt::GeneratorOptions o;
+  const sbr_client::LodgmentPush p = Push(Lodgment("refused", o));
+  sim_->SetFaults({.refuse_connections = true});
+  auto pushed = client_->Push(p);
+  ASSERT_FALSE(pushed.ok());
+  EXPECT_TRUE(sbr_client::IsTransientTransportError(pushed.status())) << pushed.status();
+  sim_->SetFaults({});
+  auto again = client_->Push(p);
+  EXPECT_TRUE(again.ok()) << again.status();
+}
+
+TEST_F(SimulatorTest, SystemErrorRateAnswersSystemError) {
+  sim_->SetFaults({.system_error_rate = 1.0});
+  payevnt::GeneratorOptions o;
+  o.employees = 2;
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(Lodgment("syserr", o), &severity, &ids);
+  EXPECT_EQ(severity, event02::Severity::kSystemError);
+}
+
+// Posts a packaged message directly, bypassing SbrClient's signing.
+absl::StatusOr<std::string> RawPost(const std::string& url, const sbr_client::TlsConfig& tls,
+                                    ebms_package::OutboundMessage& out) {
+  sbr_client::HttpsTransport transport(tls);
+  sbr_client::HttpRequest req;
+  req.url = url;
+  req.headers = {{"Content-Type", out.content_type}};
+  req.body = out.body.get();
+  req.content_length = out.content_length;
+  req.connect_timeout = absl::Seconds(5);
+  req.total_timeout = absl::Seconds(30);
+  StringSink body;
+  auto resp = transport.Post(req, body);
+  if (!resp.ok()) return resp.status();
+  return absl::StrCat(resp->status, " ", body.data());
+}
+
+class RefusedPushTest : public SimulatorTest {
+ protected:
+  ebms::Envelope PushEnvelope(const std::string& cid) {
+    ebms::Envelope e;
+    ebms::UserMessage& m = e.messaging.user_messages.emplace_back();
+    m.message_id = ebms::NewMessageId("test.sbrgate");
+    m.timestamp = clock_.Now();
+    m.from = {"51824753556", ebms::kPartyTypeAbn, ebms::kRoleBusiness};
+    m.to = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
+    m.service = ebms::kServicePayevnt;
+    m.action = ebms::kActionPayevntSubmit;
+    m.conversation_id = ebms::NewUuid();
+    m.parts.push_back({"cid:" + cid, {{"DocumentType", "PAYEVNT"}}});
+    return e;
+  }
+
+  void ExpectNothingProcessed() {
+    sim_->WaitUntilIdle();
+    const SimulatorStats stats = sim_->Stats();
+    EXPECT_TRUE(stats.messages.empty());
+  }
+};
+
+TEST_F(RefusedPushTest, UnsignedPushIsRefused) {
+  const std::string payload = Lodgment("unsigned", payevnt::GeneratorOptions());
+  auto out = ebms_package::PackageMessage(PushEnvelope("p1"), nullptr,
+                                          {{"p1", "application/gzip", payload}});
+  ASSERT_TRUE(out.ok());
+  auto answer = RawPost(sim_->base_url() + "/BulkBatch-async-push",
+                        {pki_.ca_cert, pki_.client_cert, pki_.client_key}, *out);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_THAT(*answer, HasSubstr("500 "));
+  EXPECT_THAT(*answer, HasSubstr("EBMS:0101"));
+  EXPECT_THAT(*answer, HasSubstr("not signed"));
+  ExpectNothingProcessed();
+}
+
+TEST_F(RefusedPushTest, TamperedAttachmentIsRefused) {
+  const std::string payload = Lodgment("tampered", payevnt::GeneratorOptions());
+  auto credential = wssec::Credential::Load(pki_.client_cert, pki_.client_key);
+  ASSERT_TRUE(credential.ok());
+  auto out = ebms_package::PackageMessage(PushEnvelope("p2"), &*credential,
+                                          {{"p2", "application/gzip", payload}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  {
+    // Flip one byte after signing; the size stays the same.
+    std::fstream f(payload, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(20);
+    char c;
+    f.read(&c, 1);
+    f.seekp(20);
+    c ^= 0x01;
+    f.write(&c, 1);
+  }
+  auto answer = RawPost(sim_->base_url() + "/BulkBatch-async-push",
+                        {pki_.ca_cert, pki_.client_cert, pki_.client_key}, *out);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_THAT(*answer, HasSubstr("EBMS:0101"));
+  EXPECT_THAT(*answer, HasSubstr("digest mismatch"));
+  ExpectNothingProcessed();
+}
+
+TEST_F(RefusedPushTest, TamperedHeaderIsRefused) {
+  const std::string payload = Lodgment("tampered-header", payevnt::GeneratorOptions());
+  auto credential = wssec::Credential::Load(pki_.client_cert, pki_.client_key);
+  ASSERT_TRUE(credential.ok());
+  auto out = ebms_package::PackageMessage(PushEnvelope("p3"), &*credential,
+                                          {{"p3", "application/gzip", payload}});
+  ASSERT_TRUE(out.ok());
+  std::string xml = out->envelope_xml;
+  const size_t at = xml.find("Submit.004.00");
+  ASSERT_NE(at, std::string::npos);
+  xml.replace(at, 13, "Update.004.00");
+  auto attachment = mime::Attachment::FromFile("p3", "application/gzip", payload);
+  ASSERT_TRUE(attachment.ok());
+  std::vector<mime::Attachment> parts;
+  parts.push_back(*std::move(attachment));
+  out->body = std::make_unique<mime::MultipartSource>(mime::SoapPart{"root@t", xml},
+                                                      std::move(parts));
+  out->content_type = out->body->content_type_header();
+  out->content_length = out->body->content_length();
+  auto answer = RawPost(sim_->base_url() + "/BulkBatch-async-push",
+                        {pki_.ca_cert, pki_.client_cert, pki_.client_key}, *out);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_THAT(*answer, HasSubstr("EBMS:0101"));
+  ExpectNothingProcessed();
+}
+
+TEST_F(RefusedPushTest, UntrustedSigningCertificateIsRefused) {
+  const std::string payload = Lodgment("untrusted-sig", payevnt::GeneratorOptions());
+  auto credential = wssec::Credential::Load(pki_.untrusted_client_cert, pki_.untrusted_client_key);
+  ASSERT_TRUE(credential.ok()) << credential.status();
+  auto out = ebms_package::PackageMessage(PushEnvelope("p4"), &*credential,
+                                          {{"p4", "application/gzip", payload}});
+  ASSERT_TRUE(out.ok());
+  auto answer = RawPost(sim_->base_url() + "/BulkBatch-async-push",
+                        {pki_.ca_cert, pki_.client_cert, pki_.client_key}, *out);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_THAT(*answer, HasSubstr("EBMS:0101"));
+  EXPECT_THAT(*answer, HasSubstr("not trusted"));
+  ExpectNothingProcessed();
+}
+
+TEST_F(RefusedPushTest, UntrustedTlsClientCannotConnect) {
+  auto untrusted = MakeClient(pki_.untrusted_client_cert, pki_.untrusted_client_key);
+  ASSERT_NE(untrusted, nullptr);
+  const std::string payload = Lodgment("untrusted-tls", payevnt::GeneratorOptions());
+  auto pushed = untrusted->Push(Push(payload));
+  ASSERT_FALSE(pushed.ok());
+  ExpectNothingProcessed();
+  EXPECT_EQ(sim_->Stats().pushes, 0);
+}
+
+}  // namespace
+}  // namespace sbrgate::sim

@@ -1,0 +1,34 @@
+#include "pipeline/stp/gateway/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace sbrgate::gateway {
+
+absl::StatusOr<RunningServer> StartServer(const std::vector<grpc::Service*>& services,
+                                          const ServerOptions& options) {
+  // Both are process-wide switches read when a server is built.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  RunningServer running;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(
+      options.address,
+      options.credentials != nullptr ? options.credentials : grpc::InsecureServerCredentials(),
+      &running.port);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  running.server = builder.BuildAndStart();
+  if (running.server == nullptr || running.port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot serve gRPC on ", options.address));
+  }
+  if (grpc::HealthCheckServiceInterface* health = running.server->GetHealthCheckService()) {
+    health->SetServingStatus(true);
+  }
+  return running;
+}
+
+}  // namespace sbrgate::gateway

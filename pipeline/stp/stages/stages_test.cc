@@ -1,0 +1,385 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/sbr/event02/event02.h"
+#include "pipeline/platform/stage/fake_context.h"
+#include "pipeline/stp/stages/poll_stage.h"
+#include "pipeline/stp/stages/resubmit_stage.h"
+#include "pipeline/stp/status/status.h"
+#include "pipeline/stp/status/status_view.h"
+#include "pipeline/stp/stages/submit_stage.h"
+#include "pipeline/topology/stp_topics.h"
+#include "pipeline/stp/stages/triage_stage.h"
+#include "pipeline/stp/poll_schedule/schedule.h"
+
+namespace sbrgate::lodgment {
+namespace {
+
+using ::sbrgate::stage::FakeContext;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Scripted SBR: pushes and pulls answer from queues.
+class FakeSbr : public sbr_client::SbrApi {
+ public:
+  absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush& p) const override {
+    pushed.push_back(p.message_id);
+    auto next = push_answers.front();
+    push_answers.pop_front();
+    return next;
+  }
+  absl::StatusOr<sbr_client::PullOutcome> Pull(const std::string& id) const override {
+    pulled.push_back(id);
+    if (clock != nullptr) pull_times.push_back(clock->Now());
+    if (pull_answers.empty()) {
+      sbr_client::PullOutcome nothing;
+      nothing.kind = sbr_client::PullOutcome::Kind::kNothingYet;
+      nothing.errors.push_back({"EBMS:0006"});
+      return nothing;
+    }
+    auto next = pull_answers.front();
+    pull_answers.pop_front();
+    return next;
+  }
+  mutable std::deque<absl::StatusOr<sbr_client::PushOutcome>> push_answers;
+  mutable std::deque<absl::StatusOr<sbr_client::PullOutcome>> pull_answers;
+  mutable std::vector<std::string> pushed;
+  mutable std::vector<std::string> pulled;
+  mutable std::vector<absl::Time> pull_times;
+  const Clock* clock = nullptr;
+};
+
+class StagesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto blobs = blob::BlobStore::Create(absl::StrCat(::testing::TempDir(), "/blobs"));
+    ASSERT_TRUE(blobs.ok());
+    blobs_ = *std::move(blobs);
+  }
+
+  events::LodgmentToSubmit Submission(int attempt = 1) {
+    events::LodgmentToSubmit s;
+    s.set_lodgment_id("L1");
+    s.set_message_id(absl::StrCat("m", attempt, "@test"));
+    s.set_abn("51824753556");
+    s.set_action("Submit.004.00");
+    *s.mutable_payload() = ToRef(*blobs_->PutString("gzip bytes"));
+    s.set_employees_sent(50);
+    s.set_attempt(attempt);
+    return s;
+  }
+
+  stage::Record RecordOf(const std::string& topic, const google::protobuf::Message& m) {
+    return {topic, 0, offset_++, "L1", m.SerializeAsString(), clock_.Now()};
+  }
+
+  std::string ResponseBlob(event02::Severity severity, std::vector<std::string> ids) {
+    StringSink sink;
+    event02::ResponseWriter w(sink);
+    EXPECT_TRUE(w.Begin(severity).ok());
+    for (const std::string& id : ids) {
+      event02::EventItem item;
+      item.error_code = "VR.ATO.PAYEVNTEMP.000181";
+      item.detailed_description = "TFN {Value} fails its check digit";
+      item.parameters = {{"Value", "*****6789"}};
+      item.locations = {{id, "/tns:PAYEVNTEMP/tns:Payee/tns:Identifiers/tns:TaxFileNumberId"}};
+      EXPECT_TRUE(w.Add(item).ok());
+    }
+    EXPECT_TRUE(w.Finish().ok());
+    return blobs_->PutString(sink.data())->sha256;
+  }
+
+  std::unique_ptr<blob::BlobStore> blobs_;
+  ManualClock clock_{absl::FromUnixSeconds(1'790'000'000)};
+  int64_t offset_ = 0;
+};
+
+TEST_F(StagesTest, SubmitRecordsTheReceipt) {
+  FakeSbr sbr;
+  sbr_client::PushOutcome ok;
+  ok.receipt = ebms::Receipt{"r1@ato", clock_.Now(), "m1@test", {}};
+  sbr.push_answers.push_back(ok);
+  SubmitStage stage(&sbr, blobs_.get());
+  FakeContext ctx(&clock_);
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, Submission()), ctx).ok());
+  auto receipted = ctx.On<events::LodgmentReceipted>(topics::kSubmitted);
+  ASSERT_EQ(receipted.size(), 1u);
+  EXPECT_EQ(receipted[0].receipt_message_id(), "r1@ato");
+  EXPECT_EQ(receipted[0].submission().message_id(), "m1@test");
+  auto status = ctx.On<events::StatusChange>(topics::kStatus);
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0].state(), v1::RECEIPTED);
+  EXPECT_EQ(sbr.pushed, std::vector<std::string>{"m1@test"});
+}
+
+TEST_F(StagesTest, SubmitHoldsWhileSbrIsUnavailable) {
+  FakeSbr sbr;
+  sbr.push_answers.push_back(absl::UnavailableError("HTTP 503"));
+  SubmitStage stage(&sbr, blobs_.get());
+  FakeContext ctx(&clock_);
+  absl::Status s = stage.Process(RecordOf(topics::kReceived, Submission()), ctx);
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(ctx.emitted.empty());
+  auto notes = ctx.On<events::StatusChange>(topics::kStatus, /*notifications=*/true);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[1].state(), v1::HELD);
+  EXPECT_THAT(notes[1].detail(), HasSubstr("m1@test"));
+}
+
+TEST_F(StagesTest, SubmitRecordsRefusalWithoutResending) {
+  FakeSbr sbr;
+  sbr_client::PushOutcome refused;
+  refused.errors.push_back({"EBMS:0101", "failure", "", "", "FailedAuthentication", "", "bad sig"});
+  sbr.push_answers.push_back(refused);
+  SubmitStage stage(&sbr, blobs_.get());
+  FakeContext ctx(&clock_);
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, Submission()), ctx).ok());
+  auto status = ctx.On<events::StatusChange>(topics::kStatus);
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0].state(), v1::REFUSED);
+  EXPECT_EQ(status[0].lodgment().lodgment_errors(0).code(), "EBMS:0101");
+  EXPECT_TRUE(ctx.On<events::LodgmentReceipted>(topics::kSubmitted).empty());
+}
+
+events::LodgmentReceipted Receipted(const events::LodgmentToSubmit& s, absl::Time at) {
+  events::LodgmentReceipted r;
+  r.set_lodgment_id(s.lodgment_id());
+  r.set_message_id(s.message_id());
+  *r.mutable_received_at() = ToProto(at);
+  r.set_employees_sent(s.employees_sent());
+  r.set_attempt(s.attempt());
+  *r.mutable_submission() = s;
+  return r;
+}
+
+TEST_F(StagesTest, PollFollowsTheScheduleAndHandsOverTheResponse) {
+  FakeSbr sbr;
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  EXPECT_EQ(ctx.On<events::StatusChange>(topics::kStatus)[0].state(), v1::AWAITING_RESPONSE);
+
+  // Not before the first minute (+ margin).
+  clock_.Set(receipt + absl::Seconds(61));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_TRUE(sbr.pulled.empty());
+  clock_.Set(receipt + absl::Seconds(62));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 1u);
+
+  // The second poll comes a minute after the first answer, not sooner.
+  const absl::Time first = clock_.Now();
+  clock_.Set(first + absl::Seconds(61));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 1u);
+  clock_.Set(first + absl::Seconds(62));
+
+  const std::string response_path = absl::StrCat(::testing::TempDir(), "/resp.xml");
+  ASSERT_TRUE(WriteFileDurably(response_path, "<response/>").ok());
+  sbr_client::PullOutcome response;
+  response.kind = sbr_client::PullOutcome::Kind::kResponse;
+  response.response_path = response_path;
+  sbr.pull_answers.push_back(response);
+  ctx.Clear();
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 2u);
+  auto ready = ctx.On<events::ResponseReady>(topics::kResponses);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(*blobs_->ReadString(ready[0].response().sha256()), "<response/>");
+  EXPECT_EQ(ready[0].submission().message_id(), "m1@test");
+  EXPECT_EQ(ctx.stores[PollStage::kStore].size(), 0u);
+  EXPECT_EQ(stage.pending(), 0u);
+}
+
+TEST_F(StagesTest, PollEscalatesAfterSeventyTwoHours) {
+  FakeSbr sbr;
+  sbr.clock = &clock_;
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  bool escalated = false;
+  while (!escalated && clock_.Now() < receipt + absl::Hours(80)) {
+    clock_.Advance(absl::Seconds(1));
+    ctx.Clear();
+    ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+    for (const auto& c : ctx.On<events::StatusChange>(topics::kStatus)) {
+      escalated |= c.state() == v1::ESCALATED;
+    }
+  }
+  ASSERT_TRUE(escalated);
+  EXPECT_LE(clock_.Now(), receipt + poll::kGiveUpAfter + absl::Minutes(6));
+  // Never early: each poll waits its full interval after the previous answer.
+  const poll::PollPlan plan = poll::PollPlan::ForEmployees(50);
+  ASSERT_FALSE(sbr.pull_times.empty());
+  EXPECT_GE(sbr.pull_times[0] - receipt, plan.first());
+  for (size_t i = 1; i < sbr.pull_times.size(); ++i) {
+    EXPECT_GE(sbr.pull_times[i] - sbr.pull_times[i - 1], plan.IntervalBefore(i)) << "poll " << i;
+  }
+  // And not lazy: the 2 s margin per poll costs at most a handful of the
+  // schedule's 865 polls in 72 hours.
+  const size_t expected = plan.Offsets(100000).size();
+  EXPECT_LE(sbr.pulled.size(), expected);
+  EXPECT_GE(sbr.pulled.size(), expected - 12);
+}
+
+TEST_F(StagesTest, PollResumesFromItsStore) {
+  FakeSbr sbr;
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  {
+    PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+    ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  }
+  PollStage restarted(&sbr, blobs_.get(), absl::Seconds(2));
+  ASSERT_TRUE(restarted.Init(ctx).ok());
+  EXPECT_EQ(restarted.pending(), 1u);
+  clock_.Set(receipt + absl::Minutes(2));
+  ASSERT_TRUE(restarted.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 1u);
+}
+
+TEST(PollTimerTest, HoldsAMillionPendingLodgments) {
+  PollTimer timer;
+  const absl::Time t0 = absl::FromUnixSeconds(1'790'000'000);
+  for (int i = 0; i < 1'000'000; ++i) timer.Schedule(absl::StrCat("L", i), t0 + absl::Seconds(i % 3600));
+  EXPECT_EQ(timer.size(), 1'000'000u);
+  auto due = timer.TakeDue(t0 + absl::Seconds(1), 10'000);
+  // Seconds 0 and 1 of each hour-long cycle: 2 of every 3600 lodgments.
+  EXPECT_EQ(due.size(), 2u * (1'000'000 / 3600) + 2);
+  for (const std::string& id : due) EXPECT_FALSE(timer.TakeDue(t0, 1).size() > 0 && id.empty());
+  EXPECT_EQ(timer.size(), 1'000'000u - due.size());
+  EXPECT_EQ(*timer.next(), t0 + absl::Seconds(2));
+}
+
+TEST_F(StagesTest, TriageSortsOutcomes) {
+  TriageStage stage(blobs_.get());
+  struct Case {
+    event02::Severity severity;
+    std::vector<std::string> ids;
+    v1::LodgmentState state;
+  };
+  for (const Case& c : {Case{event02::Severity::kInformation, {}, v1::ACCEPTED},
+                        Case{event02::Severity::kWarning, {}, v1::ACCEPTED},
+                        Case{event02::Severity::kPartial, {"1.4", "1.9"}, v1::PARTIALLY_ACCEPTED},
+                        Case{event02::Severity::kError, {"1.2"}, v1::REJECTED}}) {
+    FakeContext ctx(&clock_);
+    events::ResponseReady ready;
+    ready.set_lodgment_id("L1");
+    ready.mutable_response()->set_sha256(ResponseBlob(c.severity, c.ids));
+    ready.set_attempt(1);
+    ASSERT_TRUE(stage.Process(RecordOf(topics::kResponses, ready), ctx).ok());
+    auto status = ctx.On<events::StatusChange>(topics::kStatus);
+    ASSERT_EQ(status.size(), 1u);
+    EXPECT_EQ(status[0].state(), c.state);
+    if (c.ids.empty()) continue;
+    auto bytes = blobs_->ReadString(status[0].rejected_records().sha256());
+    ASSERT_TRUE(bytes.ok());
+    events::RecordProblems problems;
+    ASSERT_TRUE(problems.ParseFromString(*bytes));
+    std::vector<std::string> ids;
+    for (const auto& p : problems.problems()) ids.push_back(p.document_id());
+    EXPECT_EQ(ids, c.ids);
+    EXPECT_EQ(problems.problems(0).errors(0).description(), "TFN *****6789 fails its check digit");
+    EXPECT_THAT(problems.problems(0).errors(0).path(), HasSubstr("TaxFileNumberId"));
+  }
+}
+
+TEST_F(StagesTest, TriageResubmitsSystemErrorsBoundedly) {
+  TriageStage stage(blobs_.get(), TriagePolicy{3, absl::Minutes(15)});
+  for (int attempt : {1, 2, 3}) {
+    FakeContext ctx(&clock_);
+    events::ResponseReady ready;
+    ready.set_lodgment_id("L1");
+    ready.mutable_response()->set_sha256(ResponseBlob(event02::Severity::kSystemError, {}));
+    ready.set_attempt(attempt);
+    *ready.mutable_submission() = Submission(attempt);
+    ASSERT_TRUE(stage.Process(RecordOf(topics::kResponses, ready), ctx).ok());
+    auto resubmits = ctx.On<events::ResubmitRequest>(topics::kResubmit);
+    auto status = ctx.On<events::StatusChange>(topics::kStatus);
+    if (attempt < 3) {
+      ASSERT_EQ(resubmits.size(), 1u);
+      EXPECT_EQ(resubmits[0].next_attempt(), attempt + 1);
+      EXPECT_EQ(FromProto(resubmits[0].not_before()),
+                clock_.Now() + absl::Minutes(15) * (1 << (attempt - 1)));
+      EXPECT_EQ(status[0].state(), v1::HELD);
+    } else {
+      EXPECT_TRUE(resubmits.empty());
+      EXPECT_EQ(status[0].state(), v1::SYSTEM_ERROR);
+    }
+  }
+}
+
+TEST_F(StagesTest, ResubmitWaitsThenSendsANewMessageId) {
+  ResubmitStage stage("sbrgate.test");
+  FakeContext ctx(&clock_);
+  events::ResubmitRequest r;
+  r.set_lodgment_id("L1");
+  r.set_reason("system-error");
+  r.set_next_attempt(2);
+  *r.mutable_not_before() = ToProto(clock_.Now() + absl::Minutes(15));
+  *r.mutable_previous() = Submission(1);
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kResubmit, r), ctx).ok());
+  EXPECT_TRUE(ctx.emitted.empty());
+  clock_.Advance(absl::Minutes(14));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_TRUE(ctx.emitted.empty());
+  clock_.Advance(absl::Minutes(1));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  auto next = ctx.On<events::LodgmentToSubmit>(topics::kReceived);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].attempt(), 2);
+  EXPECT_NE(next[0].message_id(), "m1@test");
+  EXPECT_EQ(next[0].payload().sha256(), Submission(1).payload().sha256());
+  EXPECT_EQ(ctx.On<events::StatusChange>(topics::kStatus)[0].state(), v1::RECEIVED);
+  EXPECT_EQ(ctx.stores[ResubmitStage::kStore].size(), 0u);
+}
+
+TEST_F(StagesTest, StatusViewFoldsChangesAndResolvesCorrections) {
+  StatusView view(blobs_.get());
+  events::StatusChange received = Change("L1", v1::RECEIVED, clock_.Now(), "");
+  received.mutable_lodgment()->set_abn("51824753556");
+  received.mutable_lodgment()->set_bms_id("BMS");
+  received.mutable_lodgment()->set_interaction_transaction_id("T1");
+  received.mutable_lodgment()->set_kind("Submit");
+  v1::RecordProblem sent;
+  sent.set_document_id("1.4");
+  sent.set_payroll_id("E4");
+  *received.mutable_sent_records() = *StoreProblems(*blobs_, {sent});
+  ASSERT_TRUE(view.Apply(received).ok());
+  EXPECT_EQ(view.FindByIdempotencyKey("51824753556", "BMS", "T1"), "L1");
+
+  events::StatusChange partial = Change("L1", v1::PARTIALLY_ACCEPTED, clock_.Now(), "");
+  v1::RecordProblem rejected;
+  rejected.set_document_id("1.4");
+  rejected.add_errors()->set_code("VR.ATO.PAYEVNTEMP.000181");
+  *partial.mutable_rejected_records() = *StoreProblems(*blobs_, {rejected});
+  ASSERT_TRUE(view.Apply(partial).ok());
+  auto l = view.Get("L1");
+  ASSERT_TRUE(l.has_value());
+  EXPECT_EQ(l->state(), v1::PARTIALLY_ACCEPTED);
+  ASSERT_EQ(l->rejected_records_size(), 1);
+  EXPECT_EQ(l->rejected_records(0).payroll_id(), "E4");
+  ASSERT_EQ(view.Rejected("", "").size(), 1u);
+
+  // An accepted update event carrying employee E4 resolves the record.
+  events::StatusChange update = Change("U1", v1::RECEIVED, clock_.Now(), "");
+  update.mutable_lodgment()->set_kind("Update");
+  update.mutable_lodgment()->set_corrects_lodgment_id("L1");
+  v1::RecordProblem corrected;
+  corrected.set_document_id("1.2");
+  corrected.set_payroll_id("E4");
+  *update.mutable_sent_records() = *StoreProblems(*blobs_, {corrected});
+  ASSERT_TRUE(view.Apply(update).ok());
+  EXPECT_EQ(view.Rejected("", "").size(), 1u);
+  ASSERT_TRUE(view.Apply(Change("U1", v1::ACCEPTED, clock_.Now(), "")).ok());
+  EXPECT_TRUE(view.Rejected("", "").empty());
+}
+
+}  // namespace
+}  // namespace sbrgate::lodgment

@@ -1,0 +1,36 @@
+// StatusViewStage: keeps a StatusView current from the status topic. Every
+// gateway instance runs its own (its own consumer group), so each holds the
+// whole view.
+#ifndef SBRGATE_PIPELINE_LODGMENT_STATUS_VIEW_STAGE_H_
+#define SBRGATE_PIPELINE_LODGMENT_STATUS_VIEW_STAGE_H_
+
+#include <string>
+#include <vector>
+
+#include "pipeline/stp/status/status_view.h"
+#include "pipeline/topology/stp_topics.h"
+#include "pipeline/platform/stage/stage.h"
+
+namespace sbrgate::lodgment {
+
+class StatusViewStage : public stage::Stage {
+ public:
+  StatusViewStage(StatusView* view, std::string instance)
+      : view_(view), instance_(std::move(instance)) {}
+
+  std::string name() const override { return "status-view-" + instance_; }
+  std::vector<std::string> input_topics() const override { return {topics::kStatus}; }
+  absl::Status Process(const stage::Record& input, stage::Context&) override {
+    events::StatusChange change;
+    if (!change.ParseFromString(input.value)) return absl::DataLossError("not a StatusChange");
+    return view_->Apply(change);
+  }
+
+ private:
+  StatusView* view_;
+  const std::string instance_;
+};
+
+}  // namespace sbrgate::lodgment
+
+#endif  // SBRGATE_PIPELINE_LODGMENT_STATUS_VIEW_STAGE_H_

@@ -1,0 +1,52 @@
+// Client-communication retrieval as its own process: the gRPC
+// CommunicationService, its job view, and the job stage that runs bulk work
+// against SBR in the ATO's reasonable-use windows.
+//
+//   comms --kafka-brokers=HOST:PORT --data-dir=DIR --grpc-listen=0.0.0.0:50052
+//         --sbr-endpoint=URL --cert=PEM --key=PEM --ca=PEM --comms-permissions=FILE
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "pipeline/stp/gateway/server.h"
+#include "services/common/clntcomm.h"
+#include "services/common/dashed_flags.h"
+#include "services/common/pipeline.h"
+
+ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50052", "gRPC API address");
+ABSL_FLAG(std::string, comms_permissions, "",
+          "practice users' permissions (agent_abn,user_id,permission per line)");
+
+int main(int argc, char** argv) {
+  sbrgate::ParseDashedCommandLine(argc, argv);
+  sbrgate::BlockStopSignals();
+  auto fail = [](const absl::Status& s) {
+    std::fprintf(stderr, "comms: %s\n", std::string(s.message()).c_str());
+    return 1;
+  };
+  auto config = sbrgate::PipelineConfigFromFlags();
+  if (!config.ok()) return fail(config.status());
+  if (config->kafka.bootstrap.empty()) {
+    return fail(absl::InvalidArgumentError("--kafka-brokers is required"));
+  }
+  auto clock = sbrgate::MakeClock(*config);
+  auto blobs = sbrgate::OpenBlobStore(*config);
+  if (!blobs.ok()) return fail(blobs.status());
+  auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
+  if (!sbr.ok()) return fail(sbr.status());
+  auto comms = sbrgate::Communications::Create(*config, blobs->get(), clock.get(), sbr->get(),
+                                               {absl::GetFlag(FLAGS_comms_permissions)});
+  if (!comms.ok()) return fail(comms.status());
+  sbrgate::gateway::ServerOptions server_options;
+  server_options.address = absl::GetFlag(FLAGS_grpc_listen);
+  auto server = sbrgate::gateway::StartServer({(*comms)->service()}, server_options);
+  if (!server.ok()) return fail(server.status());
+  absl::Status run = sbrgate::RunStagesUntilSignal(
+      config->kafka, config->instance, {(*comms)->view_stage(), (*comms)->job_stage()},
+      clock.get(), [&] {
+        std::printf("{\"grpc\": \"127.0.0.1:%d\"}\n", server->port);
+        std::fflush(stdout);
+      });
+  server->server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  if (!run.ok()) return fail(run);
+  return 0;
+}

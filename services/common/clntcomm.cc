@@ -1,0 +1,46 @@
+#include "services/common/clntcomm.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace sbrgate {
+
+absl::StatusOr<std::unique_ptr<Communications>> Communications::Create(
+    const PipelineConfig& config, blob::BlobStore* blobs, const Clock* clock,
+    const sbr_client::SbrClient* sbr, const CommsOptions& options) {
+  std::unique_ptr<Communications> c(new Communications());
+  auto ledger = clntcomm::RetrievalLedger::Open(config.data_dir + "/clntcomm.ledger");
+  if (!ledger.ok()) return ledger.status();
+  c->ledger_ = *std::move(ledger);
+  if (!options.permissions_file.empty()) {
+    auto permissions = clntcomm::PermissionStore::LoadFile(options.permissions_file);
+    if (!permissions.ok()) return permissions.status();
+    c->permissions_ = *std::move(permissions);
+  }
+  c->sbr_ = std::make_unique<comms::SbrComms>(sbr, sbr, config.sbr.spool_dir,
+                                              config.message_id_domain);
+  c->keeper_ = std::make_unique<comms::DocumentKeeper>(blobs, c->ledger_.get());
+  c->view_ = std::make_unique<comms::JobView>();
+  // A consumer group of its own for every start: the view lives in memory.
+  c->view_stage_ = std::make_unique<comms::JobViewStage>(
+      c->view_.get(), absl::StrCat(config.instance, "-", absl::ToUnixMillis(absl::Now())));
+  comms::JobStageOptions job_options;
+  job_options.message_id_domain = config.message_id_domain;
+  c->job_stage_ =
+      std::make_unique<comms::JobStage>(c->sbr_.get(), c->keeper_.get(), job_options);
+  auto publisher = gateway::KafkaPublisher::Create(
+      config.kafka, absl::StrCat("sbrgate.comms.", config.instance));
+  if (!publisher.ok()) return publisher.status();
+  c->publisher_ = *std::move(publisher);
+  comms::CommunicationServiceOptions so;
+  so.sbr = c->sbr_.get();
+  so.keeper = c->keeper_.get();
+  so.permissions = &c->permissions_;
+  so.publisher = c->publisher_.get();
+  so.view = c->view_.get();
+  so.clock = clock;
+  c->service_ = std::make_unique<comms::CommunicationServiceImpl>(so);
+  return c;
+}
+
+}  // namespace sbrgate
