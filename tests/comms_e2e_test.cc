@@ -107,7 +107,7 @@ class CommsE2eTest : public ::testing::Test {
   }
 
   static void StartComms() {
-    comms_ = Start("services/comms/comms", *comms_args_);
+    comms_ = Start("services/clntcomm/clntcomm", *comms_args_);
     const std::string grpc = JsonField(Ready(comms_), "grpc");
     delete stub_;
     stub_ = v1::CommunicationService::NewStub(

@@ -17,7 +17,7 @@ absl::StatusOr<std::unique_ptr<Communications>> Communications::Create(
     if (!permissions.ok()) return permissions.status();
     c->permissions_ = *std::move(permissions);
   }
-  c->sbr_ = std::make_unique<comms::SbrComms>(sbr, sbr, config.sbr.spool_dir,
+  c->sbr_ = std::make_unique<comms::SbrClntcommExchange>(sbr, sbr, config.sbr.spool_dir,
                                               config.message_id_domain);
   c->keeper_ = std::make_unique<comms::DocumentKeeper>(blobs, c->ledger_.get());
   c->view_ = std::make_unique<comms::JobView>();

@@ -1,7 +1,7 @@
 // Client-communication retrieval as a deployable unit: the gRPC
 // CommunicationService, the job view it answers from (kept by its own
 // JobViewStage), and the JobStage that runs bulk work against SBR. Used by
-// services/comms and by the all-in-one sbrgated (which serves it beside the
+// services/clntcomm and by the all-in-one sbrgated (which serves it beside the
 // LodgmentService on one port).
 //
 //   absl::StatusOr<std::unique_ptr<Communications>> c =
@@ -27,7 +27,7 @@
 #include "pipeline/clntcomm/documents/document_keeper.h"
 #include "pipeline/clntcomm/jobs/job_stage.h"
 #include "pipeline/clntcomm/jobs/job_view.h"
-#include "pipeline/clntcomm/exchange/sbr_comms.h"
+#include "pipeline/clntcomm/exchange/sbr_exchange.h"
 #include "pipeline/stp/gateway/kafka_publisher.h"
 #include "services/common/pipeline.h"
 
@@ -55,7 +55,7 @@ class Communications {
   Communications() = default;
   std::unique_ptr<clntcomm::RetrievalLedger> ledger_;
   clntcomm::PermissionStore permissions_;
-  std::unique_ptr<comms::SbrComms> sbr_;
+  std::unique_ptr<comms::SbrClntcommExchange> sbr_;
   std::unique_ptr<comms::DocumentKeeper> keeper_;
   std::unique_ptr<comms::JobView> view_;
   std::unique_ptr<comms::JobViewStage> view_stage_;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/clntcomm/rules/schedule.h"
+#include "pipeline/sbr/ebms/message.h"
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/topology/clntcomm_topics.h"
 #include "pipeline/stp/status/status.h"

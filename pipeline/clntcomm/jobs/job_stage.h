@@ -36,7 +36,7 @@
 #include "absl/time/time.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/clntcomm/documents/document_keeper.h"
-#include "pipeline/clntcomm/exchange/sbr_comms.h"
+#include "pipeline/clntcomm/exchange/exchange.h"
 #include "pipeline/platform/stage/stage.h"
 #include "proto/communications.pb.h"
 
@@ -63,7 +63,7 @@ class JobStage : public stage::Stage {
   static constexpr char kChecksStore[] = "checks";
 
   // All must outlive the stage.
-  JobStage(const CommsSbr* sbr, DocumentKeeper* keeper, JobStageOptions options)
+  JobStage(const ClntcommExchange* sbr, DocumentKeeper* keeper, JobStageOptions options)
       : sbr_(sbr), keeper_(keeper), options_(std::move(options)) {}
 
   std::string name() const override { return "comms-jobs"; }
@@ -93,7 +93,7 @@ class JobStage : public stage::Stage {
   // Saves `p` and publishes its job's snapshot.
   void Save(v1::JobProgress& p, stage::Context& ctx, bool publish);
 
-  const CommsSbr* sbr_;
+  const ClntcommExchange* sbr_;
   DocumentKeeper* keeper_;
   const JobStageOptions options_;
 };

@@ -1,4 +1,4 @@
-// JobStage over a fake SBR (FakeCommsSbr) and an in-memory stage context:
+// JobStage over a fake SBR (FakeClntcommExchange) and an in-memory stage context:
 // when jobs run, that documents are fetched once, that a daily check waits
 // its hour, and that a resend is the same message. The same stage runs under
 // the real runner, broker and simulator in tests/comms_e2e_test.cc.
@@ -105,7 +105,7 @@ class JobStageTest : public ::testing::Test {
   blob::BlobStore* blobs_ = nullptr;
   clntcomm::RetrievalLedger* ledger_ = nullptr;
   DocumentKeeper* keeper_ = nullptr;
-  FakeCommsSbr* sbr_ = nullptr;
+  FakeClntcommExchange* sbr_ = nullptr;
   std::unique_ptr<JobStage> stage_;
   int jobs_ = 0;
 };

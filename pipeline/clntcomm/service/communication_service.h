@@ -29,14 +29,14 @@
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/clntcomm/documents/document_keeper.h"
 #include "pipeline/clntcomm/jobs/job_view.h"
-#include "pipeline/clntcomm/exchange/sbr_comms.h"
+#include "pipeline/clntcomm/exchange/exchange.h"
 #include "pipeline/stp/gateway/publisher.h"
 #include "proto/communications.grpc.pb.h"
 
 namespace sbrgate::comms {
 
 struct CommunicationServiceOptions {
-  const CommsSbr* sbr = nullptr;
+  const ClntcommExchange* sbr = nullptr;
   DocumentKeeper* keeper = nullptr;
   const clntcomm::PermissionStore* permissions = nullptr;
   gateway::Publisher* publisher = nullptr;

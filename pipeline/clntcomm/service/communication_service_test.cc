@@ -1,4 +1,4 @@
-// CommunicationServiceImpl over a fake SBR (FakeCommsSbr), a fake publisher
+// CommunicationServiceImpl over a fake SBR (FakeClntcommExchange), a fake publisher
 // and a manual clock: what is refused before SBR is asked, when jobs are
 // scheduled (both sides of the daylight-saving changes), and single gets
 // served from the store. The service against the real simulator, broker and
@@ -63,7 +63,7 @@ class CommunicationServiceTest : public ::testing::Test {
 
   TestBed bed_;
   ManualClock clock_{SydneyTime(2026, 3, 2, 14)};
-  FakeCommsSbr* sbr_ = nullptr;
+  FakeClntcommExchange* sbr_ = nullptr;
   clntcomm::PermissionStore permissions_;
   gateway::FakePublisher publisher_;
   JobView view_;

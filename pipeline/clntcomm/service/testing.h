@@ -1,6 +1,6 @@
 // What the comms tests share: Sydney times, a client, the fields of a
 // google.rpc.BadRequest, and a test bed of a blob store, a ledger, a
-// DocumentKeeper and a FakeCommsSbr in the test's own directory.
+// DocumentKeeper and a FakeClntcommExchange in the test's own directory.
 //
 //   TestBed bed = TestBed::ForCurrentTest();
 //   bed.sbr->AddItems(TestTfn(), 150, SydneyTime(2026, 3, 1, 9));
@@ -21,7 +21,7 @@
 #include "pipeline/clntcomm/documents/ledger.h"
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/clntcomm/documents/document_keeper.h"
-#include "pipeline/clntcomm/exchange/fake_comms_sbr.h"
+#include "pipeline/clntcomm/exchange/fake_exchange.h"
 #include "proto/communications.pb.h"
 #include "proto/google/rpc/error_details.pb.h"
 #include "proto/google/rpc/status.pb.h"
@@ -58,7 +58,7 @@ struct TestBed {
   std::unique_ptr<blob::BlobStore> blobs;
   std::unique_ptr<clntcomm::RetrievalLedger> ledger;
   std::unique_ptr<DocumentKeeper> keeper;
-  std::unique_ptr<FakeCommsSbr> sbr;
+  std::unique_ptr<FakeClntcommExchange> sbr;
 
   // In $TEST_TMPDIR/<the running test's name>.
   static TestBed ForCurrentTest() {
@@ -69,7 +69,7 @@ struct TestBed {
     bed.blobs = *blob::BlobStore::Create(bed.dir + "/blobs");
     bed.ledger = *clntcomm::RetrievalLedger::Open(bed.dir + "/ledger");
     bed.keeper = std::make_unique<DocumentKeeper>(bed.blobs.get(), bed.ledger.get());
-    bed.sbr = std::make_unique<FakeCommsSbr>(bed.dir + "/sbr");
+    bed.sbr = std::make_unique<FakeClntcommExchange>(bed.dir + "/sbr");
     return bed;
   }
 };

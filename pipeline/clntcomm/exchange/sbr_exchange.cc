@@ -1,4 +1,4 @@
-#include "pipeline/clntcomm/exchange/sbr_comms.h"
+#include "pipeline/clntcomm/exchange/sbr_exchange.h"
 
 #include <cstdio>
 
@@ -26,7 +26,7 @@ absl::Status EbmsErrorsToStatus(const std::vector<ebms::Error>& errors) {
                         : absl::FailedPreconditionError(message);
 }
 
-absl::StatusOr<std::string> SbrComms::Single(const v1::AgentContext& agent, const char* action,
+absl::StatusOr<std::string> SbrClntcommExchange::Single(const v1::AgentContext& agent, const char* action,
                                              std::string body_xml) const {
   sbr_client::SingleRequest request;
   request.message_id = ebms::NewMessageId(message_id_domain_);
@@ -40,7 +40,7 @@ absl::StatusOr<std::string> SbrComms::Single(const v1::AgentContext& agent, cons
   return std::move(outcome->body_xml);
 }
 
-absl::StatusOr<v1::ListCommunicationsResponse> SbrComms::QuickList(
+absl::StatusOr<v1::ListCommunicationsResponse> SbrClntcommExchange::QuickList(
     const v1::ListCommunicationsRequest& request) const {
   absl::StatusOr<std::string> body =
       Single(request.agent(), ebms::kActionClntcommList, clntcomm::WriteListRequest(request));
@@ -48,7 +48,7 @@ absl::StatusOr<v1::ListCommunicationsResponse> SbrComms::QuickList(
   return clntcomm::ReadListResponse(*body);
 }
 
-absl::StatusOr<clntcomm::ResponseEntry> SbrComms::GetOne(
+absl::StatusOr<clntcomm::ResponseEntry> SbrClntcommExchange::GetOne(
     const v1::GetCommunicationRequest& request) const {
   v1::BulkGetRequest get;
   *get.mutable_agent() = request.agent();
@@ -73,7 +73,7 @@ absl::StatusOr<clntcomm::ResponseEntry> SbrComms::GetOne(
   return std::move(entry);
 }
 
-absl::Status SbrComms::PushBulk(const BulkPush& push) const {
+absl::Status SbrClntcommExchange::PushBulk(const BulkPush& push) const {
   // The request travels as SBR's one gzip attachment; the spooled copy goes
   // once the push is over (a resend writes it again, byte for byte).
   const std::string path = absl::StrCat(spool_dir_, "/", push.message_id, ".clntcomm.xml.gz");
@@ -108,7 +108,7 @@ absl::Status SbrComms::PushBulk(const BulkPush& push) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<BulkPull> SbrComms::PullBulk(const std::string& message_id) const {
+absl::StatusOr<BulkPull> SbrClntcommExchange::PullBulk(const std::string& message_id) const {
   absl::StatusOr<sbr_client::PullOutcome> pulled = bulk_->Pull(message_id);
   if (!pulled.ok()) return pulled.status();
   BulkPull out;

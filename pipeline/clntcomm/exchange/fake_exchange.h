@@ -1,14 +1,14 @@
-// FakeCommsSbr: a CommsSbr for unit tests, over an in-memory list of
+// FakeClntcommExchange: a ClntcommExchange for unit tests, over an in-memory list of
 // communications. Bulk responses are real response documents (written with
 // clntcomm/wire.h) in a directory, ready after a set number of pulls; every
-// push and pull is recorded. The real SbrComms against the simulator is
+// push and pull is recorded. The real SbrClntcommExchange against the simulator is
 // covered in tests/comms_e2e_test.cc.
 //
-//   FakeCommsSbr sbr(dir);
+//   FakeClntcommExchange sbr(dir);
 //   sbr.AddItems(ClientTfn(), 150);
 //   sbr.set_unavailable(true);       // pushes and pulls fail as a transport would
-#ifndef SBRGATE_PIPELINE_COMMS_FAKE_COMMS_SBR_H_
-#define SBRGATE_PIPELINE_COMMS_FAKE_COMMS_SBR_H_
+#ifndef SBRGATE_PIPELINE_CLNTCOMM_EXCHANGE_FAKE_EXCHANGE_H_
+#define SBRGATE_PIPELINE_CLNTCOMM_EXCHANGE_FAKE_EXCHANGE_H_
 
 #include <map>
 #include <string>
@@ -18,13 +18,13 @@
 #include "absl/synchronization/mutex.h"
 #include "pipeline/clntcomm/wire/wire.h"
 #include "pipeline/platform/common/byte_stream.h"
-#include "pipeline/clntcomm/exchange/sbr_comms.h"
+#include "pipeline/clntcomm/exchange/exchange.h"
 
 namespace sbrgate::comms {
 
-class FakeCommsSbr : public CommsSbr {
+class FakeClntcommExchange : public ClntcommExchange {
  public:
-  explicit FakeCommsSbr(std::string dir) : dir_(std::move(dir)) {}
+  explicit FakeClntcommExchange(std::string dir) : dir_(std::move(dir)) {}
 
   // `count` communications of `client`, sent one a minute from `first_sent`.
   void AddItems(const v1::ClientId& client, int count, absl::Time first_sent) {
@@ -149,4 +149,4 @@ class FakeCommsSbr : public CommsSbr {
 
 }  // namespace sbrgate::comms
 
-#endif  // SBRGATE_PIPELINE_COMMS_FAKE_COMMS_SBR_H_
+#endif  // SBRGATE_PIPELINE_CLNTCOMM_EXCHANGE_FAKE_EXCHANGE_H_
