@@ -67,8 +67,8 @@ Producer::~Producer() {
   if (rk_ != nullptr) rd_kafka_flush(rk_.get(), ToTimeoutMs(options_.timeout));
 }
 
-absl::Status Producer::CheckSizes(const std::vector<stage::Output>& outputs) const {
-  for (const stage::Output& o : outputs) {
+absl::Status Producer::CheckSizes(const std::vector<Output>& outputs) const {
+  for (const Output& o : outputs) {
     if (o.value.size() > kMaxMessageBytes) {
       return absl::InvalidArgumentError(
           absl::StrCat("value for topic ", o.topic, " is ", o.value.size(),
@@ -110,7 +110,7 @@ absl::Status Producer::Produce(const std::string& topic, const std::string& key,
   return DeliveryStatus(delivery.err, topic);
 }
 
-absl::Status Producer::ProduceAll(const std::vector<stage::Output>& outputs) {
+absl::Status Producer::ProduceAll(const std::vector<Output>& outputs) {
   if (absl::Status s = CheckSizes(outputs); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   if (txn_ == nullptr) {
@@ -120,7 +120,7 @@ absl::Status Producer::ProduceAll(const std::vector<stage::Output>& outputs) {
   if (!fenced_.ok()) return fenced_;
   std::vector<OutgoingMessage> messages;
   messages.reserve(outputs.size());
-  for (const stage::Output& o : outputs) messages.push_back({o.topic, -1, o.key, o.value});
+  for (const Output& o : outputs) messages.push_back({o.topic, -1, o.key, o.value});
   absl::Status status;
   for (int attempt = 0; attempt < 3; ++attempt) {
     status = txn_->Commit(messages);

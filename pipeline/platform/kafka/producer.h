@@ -28,8 +28,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/kafka/config.h"
+#include "pipeline/platform/kafka/record.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
-#include "pipeline/platform/stage/stage.h"
 
 namespace sbrgate::kafka {
 
@@ -58,11 +58,11 @@ class Producer {
 
   // All outputs in one transaction. FailedPrecondition without a
   // transactional.id, or once another instance with the same id took over.
-  absl::Status ProduceAll(const std::vector<stage::Output>& outputs);
+  absl::Status ProduceAll(const std::vector<Output>& outputs);
 
  private:
   explicit Producer(ProducerOptions options) : options_(std::move(options)) {}
-  absl::Status CheckSizes(const std::vector<stage::Output>& outputs) const;
+  absl::Status CheckSizes(const std::vector<Output>& outputs) const;
 
   const ProducerOptions options_;
   KafkaPtr rk_;  // idempotent mode

@@ -28,11 +28,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/kafka/config.h"
-#include "pipeline/platform/stage/stage.h"
+#include "pipeline/platform/kafka/record.h"
 
 namespace sbrgate::kafka {
 
-struct TopicRecord : stage::Record {
+struct TopicRecord : Record {
   // The value is null, not merely empty: a deletion in a changelog.
   bool tombstone = false;
 };

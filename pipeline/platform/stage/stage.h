@@ -25,7 +25,6 @@
 #ifndef SBRGATE_PIPELINE_STAGE_STAGE_H_
 #define SBRGATE_PIPELINE_STAGE_STAGE_H_
 
-#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,23 +33,13 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/common/clock.h"
+#include "pipeline/platform/kafka/record.h"
 
 namespace sbrgate::stage {
 
-struct Record {
-  std::string topic;
-  int32_t partition = 0;
-  int64_t offset = 0;
-  std::string key;
-  std::string value;  // a serialized protobuf message
-  absl::Time timestamp;
-};
-
-struct Output {
-  std::string topic;
-  std::string key;    // decides the partition: same key, same order
-  std::string value;  // a serialized protobuf message; at most 64 KiB
-};
+// A record read from an input topic, and one to write (pipeline/platform/kafka/record.h).
+using kafka::Output;
+using kafka::Record;
 
 // A key-value store local to a stage instance, restored from its changelog
 // topic before the stage sees its first record. Changes made during Process
