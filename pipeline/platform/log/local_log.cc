@@ -1,0 +1,463 @@
+#include "pipeline/platform/log/local_log.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/log/log_entry.pb.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+
+namespace sbrgate::log {
+namespace {
+
+// Column families: records by topic, partition and offset; each partition's
+// next offset (kept apart from the records, so that it survives trimming);
+// consumer groups' offsets; state stores; the topics and their partition
+// counts.
+constexpr char kRecords[] = "records";
+constexpr char kHighWatermarks[] = "high_watermarks";
+constexpr char kOffsets[] = "offsets";
+constexpr char kStores[] = "stores";
+constexpr char kTopics[] = "topics";
+
+void PutBigEndian(std::string& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint64_t GetBigEndian(rocksdb::Slice s) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < s.size(); ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
+
+std::string PartitionKey(const TopicPartition& tp) {
+  std::string k = tp.topic;
+  k.push_back('\0');
+  PutBigEndian(k, static_cast<uint32_t>(tp.partition), 4);
+  return k;
+}
+
+std::string RecordKey(const TopicPartition& tp, int64_t offset) {
+  std::string k = PartitionKey(tp);
+  PutBigEndian(k, static_cast<uint64_t>(offset), 8);
+  return k;
+}
+
+std::string OffsetKey(const std::string& group, const TopicPartition& tp) {
+  std::string k = group;
+  k.push_back('\0');
+  return k + PartitionKey(tp);
+}
+
+std::string StoreKey(const std::string& store, const std::string& key) {
+  std::string k = store;
+  k.push_back('\0');
+  return k + key;
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat("local log: ", what, ": ", s.ToString());
+  // A full or failing disk is held and retried like an unreachable broker.
+  if (s.IsNoSpace() || s.IsIOError() || s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) {
+    return absl::UnavailableError(message);
+  }
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  return absl::InternalError(message);
+}
+
+}  // namespace
+
+struct LocalLog::Handles {
+  explicit Handles(std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : all(std::move(handles)),
+        records(all[1]),
+        high_watermarks(all[2]),
+        offsets(all[3]),
+        stores(all[4]),
+        topics(all[5]) {}
+  std::vector<rocksdb::ColumnFamilyHandle*> all;
+  rocksdb::ColumnFamilyHandle* records;
+  rocksdb::ColumnFamilyHandle* high_watermarks;
+  rocksdb::ColumnFamilyHandle* offsets;
+  rocksdb::ColumnFamilyHandle* stores;
+  rocksdb::ColumnFamilyHandle* topics;
+};
+
+namespace {
+
+std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
+  std::vector<rocksdb::ColumnFamilyDescriptor> out;
+  for (const char* name :
+       {rocksdb::kDefaultColumnFamilyName.c_str(), kRecords, kHighWatermarks, kOffsets, kStores,
+        kTopics}) {
+    out.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  return out;
+}
+
+}  // namespace
+
+LocalLog::LocalLog(std::unique_ptr<rocksdb::DB> db, std::unique_ptr<Handles> handles,
+                   const Clock* clock, bool read_only)
+    : db_(std::move(db)), handles_(std::move(handles)), clock_(clock), read_only_(read_only) {}
+
+LocalLog::~LocalLog() {
+  for (rocksdb::ColumnFamilyHandle* h : handles_->all) db_->DestroyColumnFamilyHandle(h);
+  db_->Close();
+}
+
+absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir,
+                                                         std::vector<LogTopic> topics,
+                                                         const Clock* clock) {
+  rocksdb::DBOptions options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, Families(), &handles, &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", dir));
+  auto h = std::make_unique<Handles>(std::move(handles));
+  std::unique_ptr<LocalLog> log(
+      new LocalLog(std::unique_ptr<rocksdb::DB>(raw), std::move(h), clock, false));
+  if (absl::Status t = log->LoadTopics(std::move(topics)); !t.ok()) return t;
+  if (absl::Status w = log->LoadWatermarks(); !w.ok()) return w;
+  return log;
+}
+
+absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::OpenReadOnly(const std::string& dir,
+                                                                 const std::string& scratch_dir) {
+  rocksdb::Options options;
+  options.max_open_files = -1;  // required of a secondary instance
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status s =
+      rocksdb::DB::OpenAsSecondary(options, dir, scratch_dir, Families(), &handles, &raw);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("opening ", dir, " to read"));
+  auto h = std::make_unique<Handles>(std::move(handles));
+  std::unique_ptr<LocalLog> log(
+      new LocalLog(std::unique_ptr<rocksdb::DB>(raw), std::move(h), nullptr, true));
+  if (absl::Status t = log->LoadTopics({}); !t.ok()) return t;
+  if (absl::Status w = log->LoadWatermarks(); !w.ok()) return w;
+  return log;
+}
+
+absl::Status LocalLog::CatchUp() {
+  if (!read_only_) return absl::OkStatus();
+  if (absl::Status s = FromRocks(db_->TryCatchUpWithPrimary(), "catching up"); !s.ok()) return s;
+  return LoadWatermarks();
+}
+
+absl::Status LocalLog::LoadTopics(std::vector<LogTopic> wanted) {
+  std::map<std::string, int> stored;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->topics));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    TopicEntry e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("local log: topic entry '", it->key().ToString(), "' is unreadable"));
+    }
+    stored[it->key().ToString()] = e.partitions();
+  }
+  if (absl::Status s = FromRocks(it->status(), "reading topics"); !s.ok()) return s;
+  rocksdb::WriteBatch batch;
+  absl::MutexLock lock(&mu_);
+  for (LogTopic& t : wanted) {
+    if (t.partitions < 1 || t.name.empty() || t.name.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("local log: topic '", t.name, "' needs a name and at least one partition"));
+    }
+    auto found = stored.find(t.name);
+    if (found != stored.end() && found->second != t.partitions) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "local log: topic ", t.name, " has ", found->second, " partitions on disk but ",
+          t.partitions, " are declared; changing the count would move keys between partitions"));
+    }
+    if (found == stored.end()) {
+      TopicEntry e;
+      e.set_partitions(t.partitions);
+      batch.Put(handles_->topics, t.name, e.SerializeAsString());
+      stored[t.name] = t.partitions;
+    }
+    topics_[t.name] = std::move(t);
+  }
+  // Topics on disk that nobody declared any more stay readable.
+  for (const auto& [name, partitions] : stored) {
+    if (!topics_.count(name)) topics_[name] = LogTopic{name, partitions};
+  }
+  if (batch.Count() == 0) return absl::OkStatus();
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return FromRocks(db_->Write(w, &batch), "recording topics");
+}
+
+absl::Status LocalLog::LoadWatermarks() {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [name, topic] : topics_) {
+    for (int32_t p = 0; p < topic.partitions; ++p) {
+      const TopicPartition tp{name, p};
+      PartitionInfo info;
+      std::string high;
+      rocksdb::Status s =
+          db_->Get(rocksdb::ReadOptions(), handles_->high_watermarks, PartitionKey(tp), &high);
+      if (s.ok()) {
+        info.high = static_cast<int64_t>(GetBigEndian(high));
+      } else if (!s.IsNotFound()) {
+        return FromRocks(s, "reading a high watermark");
+      }
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(rocksdb::ReadOptions(), handles_->records));
+      const std::string prefix = PartitionKey(tp);
+      it->Seek(prefix);
+      info.low = info.high;
+      if (it->Valid() && it->key().starts_with(prefix)) {
+        info.low = static_cast<int64_t>(GetBigEndian(
+            rocksdb::Slice(it->key().data() + prefix.size(), it->key().size() - prefix.size())));
+      }
+      if (absl::Status st = FromRocks(it->status(), "reading a low watermark"); !st.ok()) {
+        return st;
+      }
+      partitions_[tp] = info;
+    }
+  }
+  return absl::OkStatus();
+}
+
+int32_t LocalLog::PartitionFor(const std::string& key, int partitions) {
+  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(key.data()),
+                          static_cast<uInt>(key.size()));
+  return static_cast<int32_t>(crc % static_cast<uLong>(partitions));
+}
+
+absl::Status LocalLog::Commit(const LogTransaction& tx) {
+  if (read_only_) return absl::FailedPreconditionError("local log: opened read-only");
+  absl::MutexLock commit_lock(&commit_mu_);
+  rocksdb::WriteBatch batch;
+  std::map<TopicPartition, int64_t> highs;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const log::Append& a : tx.appends_) {
+      auto topic = topics_.find(a.topic);
+      if (topic == topics_.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("local log: no topic '", a.topic, "' is declared"));
+      }
+      const int32_t p = a.partition ? *a.partition : PartitionFor(a.key, topic->second.partitions);
+      if (p < 0 || p >= topic->second.partitions) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("local log: ", a.topic, " has no partition ", p));
+      }
+      const TopicPartition tp{a.topic, p};
+      auto h = highs.find(tp);
+      if (h == highs.end()) h = highs.emplace(tp, partitions_[tp].high).first;
+      LogEntry e;
+      e.set_key(a.key);
+      e.set_value(a.value);
+      e.set_timestamp_micros(absl::ToUnixMicros(clock_->Now()));
+      for (const auto& [name, value] : a.headers) {
+        Header* header = e.add_headers();
+        header->set_name(name);
+        header->set_value(value);
+      }
+      batch.Put(handles_->records, RecordKey(tp, h->second), e.SerializeAsString());
+      ++h->second;
+    }
+  }
+  for (const auto& [tp, high] : highs) {
+    std::string v;
+    PutBigEndian(v, static_cast<uint64_t>(high), 8);
+    batch.Put(handles_->high_watermarks, PartitionKey(tp), v);
+  }
+  for (const LogTransaction::StoreChange& c : tx.store_changes_) {
+    if (c.value) {
+      batch.Put(handles_->stores, StoreKey(c.store, c.key), *c.value);
+    } else {
+      batch.Delete(handles_->stores, StoreKey(c.store, c.key));
+    }
+  }
+  for (const auto& [group_tp, offset] : tx.offsets_) {
+    std::string v;
+    PutBigEndian(v, static_cast<uint64_t>(offset), 8);
+    batch.Put(handles_->offsets, OffsetKey(group_tp.first, group_tp.second), v);
+  }
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  if (absl::Status s = FromRocks(db_->Write(w, &batch), "committing"); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [tp, high] : highs) partitions_[tp].high = high;
+  ++commit_sequence_;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<LogRecord>> LocalLog::Read(const TopicPartition& tp, int64_t from,
+                                                      int max_records) const {
+  PartitionInfo info;
+  {
+    absl::MutexLock lock(&mu_);
+    auto found = partitions_.find(tp);
+    if (found == partitions_.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("local log: no partition ", tp.partition, " of topic '", tp.topic, "'"));
+    }
+    info = found->second;
+  }
+  if (from < info.low || from > info.high) {
+    return absl::OutOfRangeError(absl::StrCat("local log: offset ", from, " of ", tp.topic, "/",
+                                              tp.partition, " is outside [", info.low, ", ",
+                                              info.high, "]"));
+  }
+  std::vector<LogRecord> out;
+  if (from == info.high) return out;
+  rocksdb::ReadOptions ro;
+  const std::string upper = RecordKey(tp, info.high);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_->records));
+  const size_t prefix = PartitionKey(tp).size();
+  int64_t expected = from;
+  for (it->Seek(RecordKey(tp, from)); it->Valid() && static_cast<int>(out.size()) < max_records;
+       it->Next()) {
+    const int64_t offset = static_cast<int64_t>(
+        GetBigEndian(rocksdb::Slice(it->key().data() + prefix, it->key().size() - prefix)));
+    if (offset != expected) {
+      // Trimmed under our feet: the caller was past the low watermark when
+      // it asked, so this is a reader that fell behind a retention.
+      return absl::OutOfRangeError(absl::StrCat("local log: offset ", expected, " of ", tp.topic,
+                                                "/", tp.partition, " is gone"));
+    }
+    LogEntry e;
+    if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("local log: record ", offset, " of ", tp.topic,
+                                              "/", tp.partition, " is unreadable"));
+    }
+    LogRecord r;
+    r.topic = tp.topic;
+    r.partition = tp.partition;
+    r.offset = offset;
+    r.key = std::move(*e.mutable_key());
+    r.value = std::move(*e.mutable_value());
+    r.timestamp = absl::FromUnixMicros(e.timestamp_micros());
+    for (Header& h : *e.mutable_headers()) {
+      r.headers.emplace_back(std::move(*h.mutable_name()), std::move(*h.mutable_value()));
+    }
+    out.push_back(std::move(r));
+    ++expected;
+  }
+  if (absl::Status s = FromRocks(it->status(), "reading"); !s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<int64_t> LocalLog::CommittedOffset(const std::string& group,
+                                                  const TopicPartition& tp) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_->offsets, OffsetKey(group, tp), &v);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return FromRocks(s, "reading a committed offset");
+  return static_cast<int64_t>(GetBigEndian(v));
+}
+
+absl::StatusOr<std::optional<std::string>> LocalLog::Get(const std::string& store,
+                                                         const std::string& key) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_->stores, StoreKey(store, key), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, absl::StrCat("reading store ", store));
+  return std::optional<std::string>(std::move(v));
+}
+
+absl::Status LocalLog::Scan(
+    const std::string& store, const std::string& from, const std::string& to,
+    const std::function<bool(const std::string& key, const std::string& value)>& visit) const {
+  const std::string prefix = StoreKey(store, "");
+  std::string upper = to.empty() ? store : StoreKey(store, to);
+  if (to.empty()) upper.push_back('\1');  // just past every "<store>\0..." key
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_->stores));
+  for (it->Seek(StoreKey(store, from)); it->Valid(); it->Next()) {
+    const rocksdb::Slice k = it->key();
+    if (!visit(std::string(k.data() + prefix.size(), k.size() - prefix.size()),
+               it->value().ToString())) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), absl::StrCat("scanning store ", store));
+}
+
+PartitionInfo LocalLog::Partition(const TopicPartition& tp) const {
+  absl::MutexLock lock(&mu_);
+  auto found = partitions_.find(tp);
+  return found == partitions_.end() ? PartitionInfo{} : found->second;
+}
+
+std::vector<LogTopic> LocalLog::topics() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<LogTopic> out;
+  for (const auto& [name, t] : topics_) out.push_back(t);
+  return out;
+}
+
+uint64_t LocalLog::commit_sequence() const {
+  absl::MutexLock lock(&mu_);
+  return commit_sequence_;
+}
+
+uint64_t LocalLog::WaitForCommit(uint64_t seen, absl::Time deadline) const {
+  absl::MutexLock lock(&mu_);
+  auto moved = [this, seen]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return commit_sequence_ != seen; };
+  mu_.AwaitWithDeadline(absl::Condition(&moved), deadline);
+  return commit_sequence_;
+}
+
+absl::StatusOr<int64_t> LocalLog::Trim() {
+  if (read_only_) return absl::FailedPreconditionError("local log: opened read-only");
+  absl::MutexLock commit_lock(&commit_mu_);
+  std::vector<LogTopic> topics = this->topics();
+  const absl::Time now = clock_->Now();
+  int64_t removed = 0;
+  for (const LogTopic& t : topics) {
+    if (t.retention == absl::InfiniteDuration() || t.consumer_groups.empty()) continue;
+    for (int32_t p = 0; p < t.partitions; ++p) {
+      const TopicPartition tp{t.name, p};
+      int64_t passed = std::numeric_limits<int64_t>::max();
+      for (const std::string& group : t.consumer_groups) {
+        absl::StatusOr<int64_t> o = CommittedOffset(group, tp);
+        if (!o.ok()) return o.status();
+        passed = std::min(passed, *o);
+      }
+      const PartitionInfo info = Partition(tp);
+      int64_t keep_from = info.low;
+      // Oldest first: stop at the first record still inside its retention.
+      while (keep_from < passed) {
+        absl::StatusOr<std::vector<LogRecord>> r = Read(tp, keep_from, 256);
+        if (!r.ok()) return r.status();
+        bool stop = r->empty();
+        for (const LogRecord& rec : *r) {
+          if (rec.offset >= passed || rec.timestamp + t.retention > now) {
+            stop = true;
+            break;
+          }
+          keep_from = rec.offset + 1;
+        }
+        if (stop) break;
+      }
+      if (keep_from == info.low) continue;
+      rocksdb::WriteOptions w;
+      w.sync = true;
+      rocksdb::Status s =
+          db_->DeleteRange(w, handles_->records, RecordKey(tp, info.low), RecordKey(tp, keep_from));
+      if (absl::Status st = FromRocks(s, "trimming"); !st.ok()) return st;
+      removed += keep_from - info.low;
+      absl::MutexLock lock(&mu_);
+      partitions_[tp].low = keep_from;
+    }
+  }
+  return removed;
+}
+
+}  // namespace sbrgate::log
