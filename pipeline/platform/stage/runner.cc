@@ -9,12 +9,13 @@
 #include <set>
 #include <utility>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
+#include "pipeline/platform/stage/commit_batcher.h"
+#include "pipeline/platform/stage/runner_probe.h"
+#include "pipeline/platform/stage/state_stores.h"
 #include "proto/events.pb.h"
 
 namespace sbrgate::stage {
@@ -47,140 +48,12 @@ struct MessageDeleter {
   void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
 };
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
-using TopicPartition = std::pair<std::string, int32_t>;
 
 bool IsTransient(const absl::Status& s) {
   return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s);
 }
 
 int WaitMs(absl::Duration d) { return d <= absl::ZeroDuration() ? 0 : kafka::ToTimeoutMs(d); }
-
-std::string OversizeMessage(const std::string& what, size_t size) {
-  return absl::StrCat(what, " is ", size, " bytes; the limit is ", kafka::kMaxMessageBytes,
-                      " (large payloads go to the blob store)");
-}
-
-class MemStore;
-
-// A store entry and the input partition it belongs to (its changelog
-// partition).
-struct Entry {
-  std::string value;
-  int32_t partition = 0;
-};
-
-// One store change since the last commit: undone when the transaction is
-// not committed, and, by key, what the changelog must record when it is.
-struct Change {
-  MemStore* store;
-  std::string key;
-  std::optional<Entry> before;
-};
-
-// Where a store change belongs, and where a refused value is reported.
-struct StoreEnv {
-  std::vector<Change>* changes;
-  std::string* violation;
-  const int32_t* record_partition;   // of the record in Process, else -1
-  const int32_t* default_partition;  // for keys new to the store outside Process
-};
-
-class MemStore final : public StateStore {
- public:
-  MemStore(std::string name, std::string changelog, StoreEnv env)
-      : name_(std::move(name)), changelog_(std::move(changelog)), env_(env) {}
-
-  std::optional<std::string> Get(const std::string& key) const override {
-    auto it = data_.find(key);
-    if (it == data_.end()) return std::nullopt;
-    return it->second.value;
-  }
-  void Put(const std::string& key, std::string value) override {
-    if (value.size() > kafka::kMaxMessageBytes) {
-      if (env_.violation->empty()) {
-        *env_.violation = OversizeMessage(absl::StrCat("value for key ", key, " in store ", name_),
-                                          value.size());
-      }
-      return;
-    }
-    auto it = data_.find(key);
-    std::optional<Entry> before;
-    if (it != data_.end()) before = it->second;
-    env_.changes->push_back({this, key, before});
-    int32_t partition = *env_.record_partition;
-    if (partition < 0) partition = before ? before->partition : *env_.default_partition;
-    data_[key] = Entry{std::move(value), partition};
-  }
-  void Delete(const std::string& key) override {
-    auto it = data_.find(key);
-    if (it == data_.end()) return;
-    env_.changes->push_back({this, key, it->second});
-    data_.erase(it);
-  }
-  void ForEach(const std::function<void(const std::string& key, const std::string& value)>& visit)
-      const override {
-    for (const auto& [key, entry] : data_) visit(key, entry.value);
-  }
-  size_t size() const override { return data_.size(); }
-
-  const std::string& changelog() const { return changelog_; }
-  std::optional<Entry> Find(const std::string& key) const {
-    auto it = data_.find(key);
-    if (it == data_.end()) return std::nullopt;
-    return it->second;
-  }
-  void Revert(const Change& change) {
-    if (change.before) {
-      data_[change.key] = *change.before;
-    } else {
-      data_.erase(change.key);
-    }
-  }
-  // Restore from the changelog: no change is logged.
-  void Load(const std::string& key, std::string value, int32_t partition) {
-    data_[key] = Entry{std::move(value), partition};
-  }
-  void Erase(const std::string& key) { data_.erase(key); }
-  void Clear() { data_.clear(); }
-
- private:
-  const std::string name_;
-  const std::string changelog_;
-  const StoreEnv env_;
-  std::map<std::string, Entry> data_;
-};
-
-// What store(name) gives for a name the stage did not declare: every use
-// fails the record.
-class MissingStore final : public StateStore {
- public:
-  MissingStore(std::string* violation, std::string* name)
-      : violation_(violation), name_(name) {}
-  std::optional<std::string> Get(const std::string&) const override {
-    Report();
-    return std::nullopt;
-  }
-  void Put(const std::string&, std::string) override { Report(); }
-  void Delete(const std::string&) override { Report(); }
-  void ForEach(const std::function<void(const std::string&, const std::string&)>&)
-      const override {
-    Report();
-  }
-  size_t size() const override {
-    Report();
-    return 0;
-  }
-
- private:
-  void Report() const {
-    if (violation_->empty()) {
-      *violation_ = absl::StrCat("the stage has no store \"", *name_,
-                                 "\" (declare it in store_names())");
-    }
-  }
-  std::string* violation_;
-  std::string* name_;
-};
 
 }  // namespace
 
@@ -190,21 +63,10 @@ class StageRunner::Impl {
   absl::Status Check();
   absl::Status Run();
   void Stop() { stop_ = true; }
-  RunnerMetrics metrics() const {
-    absl::MutexLock lock(&mu_);
-    return metrics_;
-  }
+  RunnerMetrics metrics() const { return probe_.snapshot(); }
 
  private:
   class Context;
-  struct Batch {
-    std::vector<kafka::OutgoingMessage> outputs;
-    std::map<TopicPartition, int64_t> first;  // first offset read per partition
-    std::map<TopicPartition, int64_t> next;   // offset to commit per partition
-    int64_t records = 0;
-    int64_t dead_letters = 0;
-    absl::Time opened;
-  };
   struct Hold {
     kafka::TopicRecord record;
     int attempts = 0;
@@ -224,17 +86,8 @@ class StageRunner::Impl {
   void Revoke();
   absl::Status Restore();
   void Notify(Output output);
-  bool BatchOpen() const {
-    return !batch_.outputs.empty() || !batch_.next.empty() || !changes_.empty();
-  }
-  void OpenBatch() {
-    if (!BatchOpen()) batch_.opened = Now();
-  }
-  void Advance(const kafka::TopicRecord& record);
   // Commits the open batch; false when it was aborted (and undone).
   bool CommitBatch();
-  void AppendChangelog(std::vector<kafka::OutgoingMessage>* messages) const;
-  void Undo(size_t mark);
   void Rewind();
   void SetHold(std::optional<Hold> hold);
   kafka::OutgoingMessage DeadLetter(const kafka::TopicRecord& record,
@@ -258,18 +111,14 @@ class StageRunner::Impl {
   rd_kafka_queue_t* records_ = nullptr;  // every assigned partition's records
   std::deque<MessagePtr> stray_;         // records that came through the consumer queue
 
-  std::map<std::string, std::unique_ptr<MemStore>> stores_;  // by name
-  std::vector<Change> changes_;
+  RunnerProbe probe_;
   std::string violation_;  // why the current Process/Punctuate/Init must fail
-  std::string missing_name_;
-  MissingStore missing_store_{&violation_, &missing_name_};
-  int32_t record_partition_ = -1;
-  int32_t default_partition_ = 0;
+  StateStores stores_{&violation_};
+  CommitBatcher batch_;
   std::unique_ptr<Context> ctx_;
 
   std::set<TopicPartition> assigned_;
   std::set<int32_t> assigned_partitions_;
-  Batch batch_;
   std::optional<Hold> hold_;
   absl::Time paused_until_ = absl::InfinitePast();  // after an aborted transaction
   absl::Time next_punctuate_ = absl::InfiniteFuture();
@@ -278,9 +127,6 @@ class StageRunner::Impl {
   bool ran_ = false;
   std::atomic<bool> stop_{false};
   absl::Status fatal_;
-
-  mutable absl::Mutex mu_;
-  RunnerMetrics metrics_ ABSL_GUARDED_BY(mu_);
 };
 
 class StageRunner::Impl::Context final : public stage::Context {
@@ -292,12 +138,7 @@ class StageRunner::Impl::Context final : public stage::Context {
   void Notify(Output output) override {
     if (Allowed(output)) impl_->Notify(std::move(output));
   }
-  StateStore& store(const std::string& name) override {
-    auto it = impl_->stores_.find(name);
-    if (it != impl_->stores_.end()) return *it->second;
-    impl_->missing_name_ = name;
-    return impl_->missing_store_;
-  }
+  StateStore& store(const std::string& name) override { return impl_->stores_.store(name); }
   const Clock& clock() const override { return *impl_->clock_; }
 
   void Reset() {
@@ -327,6 +168,7 @@ StageRunner::Impl::Impl(RunnerConfig config, Stage* stage, Clock* clock)
       group_id_(GroupId(config_.app, name_)),
       inputs_(stage->input_topics()),
       punctuate_interval_(stage->punctuate_interval()),
+      batch_(&stores_, &probe_, config_.mirror_offset_commits),
       ctx_(std::make_unique<Context>(this)) {}
 
 absl::Status StageRunner::Impl::Check() {
@@ -376,10 +218,10 @@ absl::Status StageRunner::Impl::Check() {
       !s.ok()) {
     return s;
   }
-  StoreEnv env{&changes_, &violation_, &record_partition_, &default_partition_};
+  std::set<std::string> stores;
   for (const std::string& store : stage_->store_names()) {
     const std::string topic = ChangelogTopic(config_.app, name_, store);
-    if (store.empty() || stores_.count(store) > 0) {
+    if (store.empty() || !stores.insert(store).second) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, "store names must be unique and non-empty"));
     }
@@ -395,7 +237,7 @@ absl::Status StageRunner::Impl::Check() {
                                                         *n, " partitions; the input topics have ",
                                                         max_partitions, ": it needs as many"));
     }
-    stores_[store] = std::make_unique<MemStore>(store, topic, env);
+    stores_.Add(store, topic);
   }
   return absl::OkStatus();
 }
@@ -505,12 +347,9 @@ void StageRunner::Impl::Assign(rd_kafka_topic_partition_list_t* partitions) {
     assigned_partitions_.insert(tp.partition);
   }
   rd_kafka_assign(consumer_.get(), list.get());
-  {
-    absl::MutexLock lock(&mu_);
-    metrics_.assigned_partitions = static_cast<int>(assigned_.size());
-  }
+  probe_.Assigned(static_cast<int>(assigned_.size()));
   if (assigned_partitions_.empty()) return;
-  default_partition_ = *assigned_partitions_.begin();
+  stores_.set_default_partition(*assigned_partitions_.begin());
   if (absl::Status s = Restore(); !s.ok()) {
     Fail(s);
     return;
@@ -522,10 +361,8 @@ void StageRunner::Impl::Assign(rd_kafka_topic_partition_list_t* partitions) {
     Fail(absl::Status(s.code(), absl::StrCat("stage ", name_, ": Init: ", s.message())));
     return;
   }
-  OpenBatch();
-  for (Output& o : ctx_->TakeEmits()) {
-    batch_.outputs.push_back({o.topic, -1, std::move(o.key), std::move(o.value)});
-  }
+  batch_.Open(Now());
+  batch_.AddOutputs(ctx_->TakeEmits());
   CommitBatch();
   next_punctuate_ = Now() + punctuate_interval_;
 }
@@ -533,41 +370,19 @@ void StageRunner::Impl::Assign(rd_kafka_topic_partition_list_t* partitions) {
 void StageRunner::Impl::Revoke() {
   CommitBatch();
   SetHold(std::nullopt);
-  for (auto& [name, store] : stores_) store->Clear();
-  changes_.clear();
+  stores_.Clear();
   stray_.clear();
   assigned_.clear();
   assigned_partitions_.clear();
   next_punctuate_ = absl::InfiniteFuture();
   rd_kafka_assign(consumer_.get(), nullptr);
-  absl::MutexLock lock(&mu_);
-  metrics_.assigned_partitions = 0;
+  probe_.Assigned(0);
 }
 
 absl::Status StageRunner::Impl::Restore() {
-  if (stores_.empty()) return absl::OkStatus();
-  std::vector<std::pair<std::string, int32_t>> partitions;
-  std::map<std::string, MemStore*> by_changelog;
-  for (auto& [name, store] : stores_) {
-    store->Clear();
-    by_changelog[store->changelog()] = store.get();
-    for (int32_t p : assigned_partitions_) partitions.emplace_back(store->changelog(), p);
-  }
   int64_t restored = 0;
-  absl::Status s = reader_->ReadPartitions(partitions, [&](const kafka::TopicRecord& r) {
-    MemStore* store = by_changelog.at(r.topic);
-    if (r.tombstone) {
-      store->Erase(r.key);
-    } else {
-      store->Load(r.key, r.value, r.partition);
-    }
-    ++restored;
-    return absl::OkStatus();
-  });
-  {
-    absl::MutexLock lock(&mu_);
-    metrics_.restored_entries += restored;
-  }
+  absl::Status s = stores_.Restore(*reader_, assigned_partitions_, &restored);
+  probe_.Restored(restored);
   if (!s.ok()) {
     return absl::Status(s.code(),
                         absl::StrCat("stage ", name_, ": restoring its stores: ", s.message()));
@@ -600,7 +415,7 @@ void StageRunner::Impl::Step() {
     stray_.pop_front();
   } else {
     absl::Duration wait = absl::Milliseconds(100);
-    if (BatchOpen()) wait = std::min(wait, batch_.opened + config_.max_batch_delay - now);
+    if (batch_.open()) wait = std::min(wait, batch_.opened() + config_.max_batch_delay - now);
     if (punctuate_interval_ > absl::ZeroDuration()) wait = std::min(wait, next_punctuate_ - now);
     m.reset(rd_kafka_consume_queue(records_, WaitMs(wait)));
   }
@@ -614,8 +429,8 @@ void StageRunner::Impl::Step() {
   }
   if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) return;
   ProcessRecord(kafka::ToTopicRecord(*m));
-  if (BatchOpen() && (batch_.records >= config_.max_batch ||
-                      Now() - batch_.opened >= config_.max_batch_delay)) {
+  if (batch_.open() && (batch_.records() >= config_.max_batch ||
+                        Now() - batch_.opened() >= config_.max_batch_delay)) {
     CommitBatch();
   }
 }
@@ -653,28 +468,23 @@ void StageRunner::Impl::HandleError(const rd_kafka_message_t& m) {
 }
 
 void StageRunner::Impl::ProcessRecord(kafka::TopicRecord record) {
-  const size_t mark = changes_.size();
+  const size_t mark = stores_.mark();
   ctx_->Reset();
-  record_partition_ = record.partition;
+  stores_.set_record_partition(record.partition);
   absl::Status s = stage_->Process(record, *ctx_);
-  record_partition_ = -1;
+  stores_.set_record_partition(-1);
   if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
   if (s.ok()) {
-    OpenBatch();
-    for (Output& o : ctx_->TakeEmits()) {
-      batch_.outputs.push_back({o.topic, -1, std::move(o.key), std::move(o.value)});
-    }
-    Advance(record);
+    batch_.Open(Now());
+    batch_.AddOutputs(ctx_->TakeEmits());
+    batch_.Advance(record);
     if (hold_) SetHold(std::nullopt);
     return;
   }
-  Undo(mark);
+  stores_.Undo(mark);
   Note(s);
   if (IsTransient(s)) {
-    {
-      absl::MutexLock lock(&mu_);
-      ++metrics_.retries;
-    }
+    probe_.Retried();
     const int attempts = hold_ ? hold_->attempts + 1 : 1;
     const absl::Time retry_at = Now() + Backoff(attempts);
     SetHold(Hold{std::move(record), attempts, retry_at});
@@ -682,18 +492,10 @@ void StageRunner::Impl::ProcessRecord(kafka::TopicRecord record) {
     CommitBatch();
     return;
   }
-  OpenBatch();
-  batch_.outputs.push_back(DeadLetter(record, s));
-  ++batch_.dead_letters;
-  Advance(record);
+  batch_.Open(Now());
+  batch_.AddDeadLetter(DeadLetter(record, s));
+  batch_.Advance(record);
   if (hold_) SetHold(std::nullopt);
-}
-
-void StageRunner::Impl::Advance(const kafka::TopicRecord& record) {
-  const TopicPartition tp{record.topic, record.partition};
-  batch_.first.emplace(tp, record.offset);
-  batch_.next[tp] = record.offset + 1;
-  ++batch_.records;
 }
 
 void StageRunner::Impl::MaybePunctuate(absl::Time now) {
@@ -707,18 +509,13 @@ void StageRunner::Impl::MaybePunctuate(absl::Time now) {
   absl::Status s = stage_->Punctuate(clock_->Now(), *ctx_);
   if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
   if (!s.ok()) {
-    Undo(0);
+    stores_.Undo(0);
     Note(absl::Status(s.code(), absl::StrCat("Punctuate: ", s.message())));
     return;
   }
-  OpenBatch();
-  for (Output& o : ctx_->TakeEmits()) {
-    batch_.outputs.push_back({o.topic, -1, std::move(o.key), std::move(o.value)});
-  }
-  if (CommitBatch()) {
-    absl::MutexLock lock(&mu_);
-    ++metrics_.punctuations;
-  }
+  batch_.Open(Now());
+  batch_.AddOutputs(ctx_->TakeEmits());
+  if (CommitBatch()) probe_.Punctuated();
 }
 
 void StageRunner::Impl::Notify(Output output) {
@@ -727,9 +524,7 @@ void StageRunner::Impl::Notify(Output output) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     absl::Status s = txn_->Commit(messages);
     if (s.ok()) {
-      absl::MutexLock lock(&mu_);
-      ++metrics_.notifications;
-      ++metrics_.transactions;
+      probe_.Notified();
       producer_resets_ = 0;
       return;
     }
@@ -748,40 +543,17 @@ void StageRunner::Impl::Notify(Output output) {
 }
 
 bool StageRunner::Impl::CommitBatch() {
-  if (!BatchOpen()) return true;
-  std::vector<kafka::OutgoingMessage> messages = std::move(batch_.outputs);
-  AppendChangelog(&messages);
-  kafka::TopicPartitionListPtr offsets(rd_kafka_topic_partition_list_new(batch_.next.size()));
-  for (const auto& [tp, next] : batch_.next) {
-    rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = next;
-  }
-  absl::Status s = txn_ != nullptr ? txn_->Commit(messages, offsets.get(), consumer_.get())
+  if (!batch_.open()) return true;
+  absl::Status s = txn_ != nullptr ? batch_.Commit(*txn_, consumer_.get())
                                    : absl::FailedPreconditionError("no producer");
   if (s.ok()) {
-    if (config_.mirror_offset_commits && offsets->cnt > 0) {
-      if (rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), offsets.get(), 0); err) {
-        Note(absl::UnavailableError(
-            absl::StrCat("mirroring the offset commit: ", rd_kafka_err2str(err))));
-      }
-    }
-    changes_.clear();
-    {
-      absl::MutexLock lock(&mu_);
-      ++metrics_.transactions;
-      metrics_.records_processed += batch_.records;
-      metrics_.dead_letters += batch_.dead_letters;
-    }
-    batch_ = Batch{};
     failed_commits_ = 0;
     producer_resets_ = 0;
     return true;
   }
   Note(s);
-  {
-    absl::MutexLock lock(&mu_);
-    ++metrics_.aborted_transactions;
-  }
-  Undo(0);
+  probe_.Aborted();
+  stores_.Undo(0);
   if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s)) {
     Fail(s);
   } else if (absl::IsInternal(s)) {
@@ -795,33 +567,13 @@ bool StageRunner::Impl::CommitBatch() {
   }
   // The records of the aborted transaction are read and processed again.
   Rewind();
-  batch_ = Batch{};
+  batch_.Discard();
   paused_until_ = Now() + Backoff(++failed_commits_);
   return false;
 }
 
-void StageRunner::Impl::AppendChangelog(std::vector<kafka::OutgoingMessage>* messages) const {
-  std::set<std::pair<const MemStore*, std::string>> seen;
-  for (const Change& c : changes_) {
-    // The first change of a key holds its value as of the last commit.
-    if (!seen.insert({c.store, c.key}).second) continue;
-    const std::optional<Entry> now = c.store->Find(c.key);
-    if (now) messages->push_back({c.store->changelog(), now->partition, c.key, now->value});
-    if (c.before && (!now || now->partition != c.before->partition)) {
-      messages->push_back({c.store->changelog(), c.before->partition, c.key, std::nullopt});
-    }
-  }
-}
-
-void StageRunner::Impl::Undo(size_t mark) {
-  while (changes_.size() > mark) {
-    changes_.back().store->Revert(changes_.back());
-    changes_.pop_back();
-  }
-}
-
 void StageRunner::Impl::Rewind() {
-  std::map<TopicPartition, int64_t> to = batch_.first;
+  std::map<TopicPartition, int64_t> to = batch_.first();
   if (hold_) {
     to.emplace(TopicPartition{hold_->record.topic, hold_->record.partition}, hold_->record.offset);
     SetHold(std::nullopt);
@@ -858,8 +610,7 @@ void StageRunner::Impl::Rewind() {
 void StageRunner::Impl::SetHold(std::optional<Hold> hold) {
   const bool holding = hold.has_value();
   hold_ = std::move(hold);
-  absl::MutexLock lock(&mu_);
-  metrics_.holding = holding;
+  probe_.Holding(holding);
 }
 
 kafka::OutgoingMessage StageRunner::Impl::DeadLetter(const kafka::TopicRecord& record,
@@ -898,10 +649,7 @@ void StageRunner::Impl::Fail(absl::Status status) {
   if (fatal_.ok()) fatal_ = std::move(status);
 }
 
-void StageRunner::Impl::Note(const absl::Status& status) {
-  absl::MutexLock lock(&mu_);
-  metrics_.last_error = status.ToString();
-}
+void StageRunner::Impl::Note(const absl::Status& status) { probe_.Note(status); }
 
 absl::StatusOr<std::unique_ptr<StageRunner>> StageRunner::Create(RunnerConfig config,
                                                                  Stage* stage, Clock* clock) {

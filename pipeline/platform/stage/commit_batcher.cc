@@ -1,0 +1,56 @@
+#include "pipeline/platform/stage/commit_batcher.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace sbrgate::stage {
+
+void CommitBatcher::AddOutputs(std::vector<Output> outputs) {
+  for (Output& o : outputs) {
+    outputs_.push_back({o.topic, -1, std::move(o.key), std::move(o.value)});
+  }
+}
+
+void CommitBatcher::AddDeadLetter(kafka::OutgoingMessage dead_letter) {
+  outputs_.push_back(std::move(dead_letter));
+  ++dead_letters_;
+}
+
+void CommitBatcher::Advance(const kafka::TopicRecord& record) {
+  const TopicPartition tp{record.topic, record.partition};
+  first_.emplace(tp, record.offset);
+  next_[tp] = record.offset + 1;
+  ++records_;
+}
+
+absl::Status CommitBatcher::Commit(kafka::TransactionalProducer& txn, rd_kafka_t* consumer) {
+  std::vector<kafka::OutgoingMessage> messages = std::move(outputs_);
+  outputs_.clear();
+  stores_->AppendChangelog(&messages);
+  kafka::TopicPartitionListPtr offsets(rd_kafka_topic_partition_list_new(next_.size()));
+  for (const auto& [tp, next] : next_) {
+    rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = next;
+  }
+  absl::Status s = txn.Commit(messages, offsets.get(), consumer);
+  if (!s.ok()) return s;
+  if (mirror_offset_commits_ && offsets->cnt > 0) {
+    if (rd_kafka_resp_err_t err = rd_kafka_commit(consumer, offsets.get(), 0); err) {
+      probe_->Note(absl::UnavailableError(
+          absl::StrCat("mirroring the offset commit: ", rd_kafka_err2str(err))));
+    }
+  }
+  stores_->Committed();
+  probe_->Committed(records_, dead_letters_);
+  Discard();
+  return absl::OkStatus();
+}
+
+void CommitBatcher::Discard() {
+  outputs_.clear();
+  first_.clear();
+  next_.clear();
+  records_ = 0;
+  dead_letters_ = 0;
+  opened_ = absl::Time();
+}
+
+}  // namespace sbrgate::stage
