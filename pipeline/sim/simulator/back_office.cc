@@ -1,0 +1,120 @@
+#include "pipeline/sim/simulator/back_office.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/clntcomm/wire/wire.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/digest.h"
+#include "pipeline/platform/common/gzip.h"
+#include "pipeline/sbr/ebms/message.h"
+#include "pipeline/sim/simulator/clntcomm_serve.h"
+
+namespace sbrgate::sim {
+namespace {
+
+// Writes `path`.gz beside `path`: pulls send responses compressed.
+absl::Status Compress(const std::string& path) {
+  auto src = FileSource::Open(path);
+  if (!src.ok()) return src.status();
+  auto file = FileSink::Create(path + ".gz");
+  if (!file.ok()) return file.status();
+  GzipSink gz(std::unique_ptr<ByteSink>(std::move(*file)));
+  if (auto n = Pump(**src, gz); !n.ok()) return n.status();
+  return gz.Close();
+}
+
+}  // namespace
+
+BackOffice::BackOffice(const SimulatorConfig& config, const Clock* clock, AgencyState* state,
+                       const ClntcommCorpus* corpus)
+    : config_(config), clock_(clock), state_(state), corpus_(corpus) {}
+
+void BackOffice::Work() {
+  for (;;) {
+    std::string id;
+    StoredMessage* stored;
+    FaultModes faults;
+    {
+      absl::MutexLock lock(&state_->mu);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(state_->mu) {
+        return state_->stopping || !state_->queue.empty();
+      };
+      state_->mu.Await(absl::Condition(&ready));
+      if (state_->stopping) return;
+      id = state_->queue.front();
+      state_->queue.pop_front();
+      ++state_->busy;
+      stored = &state_->messages.at(id);
+      ++stored->report.process_count;
+      faults = state_->faults;
+    }
+    ProcessingOptions options;
+    options.system_error = StableFraction(id) < faults.system_error_rate;
+    options.employees_seen = &stored->employees_seen;
+    const std::string response_path =
+        absl::StrCat(ResponseDir(config_), "/", Sha256Hex(id), ".xml");
+    const bool clntcomm = stored->report.service == ebms::kServiceClntcomm;
+    absl::StatusOr<ProcessingOutcome> outcome =
+        clntcomm ? ProcessClntcomm(*stored, response_path, options.system_error)
+                 : ProcessPayEvent(stored->payload_path, response_path, options);
+    absl::Status gz_status = outcome.ok() ? Compress(response_path) : outcome.status();
+    absl::MutexLock lock(&state_->mu);
+    --state_->busy;
+    MessageReport& r = stored->report;
+    if (!gz_status.ok()) {
+      std::fprintf(stderr, "sbr-sim: processing %s failed: %s\n", id.c_str(),
+                   std::string(gz_status.message()).c_str());
+      continue;
+    }
+    r.processed = true;
+    r.employees = outcome->employees;
+    r.maximum = outcome->maximum;
+    r.rejected_document_ids = outcome->rejected_document_ids;
+    stored->response_path = response_path;
+    if (clntcomm) {
+      stored->response_document_name = clntcomm::kClntcommDocumentName;
+      stored->response_document_type = stored->report.action == ebms::kActionClntcommList
+                                           ? clntcomm::kClntcommListResponse
+                                           : clntcomm::kClntcommGetResponse;
+    } else {
+      stored->response_document_name = "event.02";
+      stored->response_document_type = "Response";
+    }
+    const absl::Duration delay =
+        (config_.processing_base + config_.processing_per_employee * outcome->employees) *
+        faults.slow_factor;
+    r.ready_at = std::max(r.received_at + delay, clock_->Now());
+  }
+}
+
+absl::StatusOr<ProcessingOutcome> BackOffice::ProcessClntcomm(const StoredMessage& stored,
+                                                              const std::string& response_path,
+                                                              bool system_error) {
+  std::string request;
+  {
+    auto file = FileSource::Open(stored.payload_path);
+    if (!file.ok()) return file.status();
+    GunzipSource plain(**file, GunzipOptions{uint64_t{16} << 20});
+    StringSink sink;
+    // Not gzip, or too large: answered as a request that cannot be read.
+    if (auto n = Pump(plain, sink); n.ok()) request = sink.data();
+  }
+  auto out = FileSink::Create(response_path);
+  if (!out.ok()) return out.status();
+  absl::StatusOr<ServeOutcome> served =
+      ServeClntcomm(*corpus_, stored.report.action, stored.from, request, ClntcommMode::kBulk,
+                    system_error, **out);
+  if (!served.ok()) return served.status();
+  if (absl::Status s = (*out)->Close(); !s.ok()) return s;
+  state_->CountClntcomm(stored.report.action, /*bulk=*/true, *served);
+  ProcessingOutcome outcome;
+  outcome.maximum = served->refused.ok() ? event02::Severity::kInformation
+                    : system_error       ? event02::Severity::kSystemError
+                                         : event02::Severity::kError;
+  return outcome;
+}
+
+}  // namespace sbrgate::sim

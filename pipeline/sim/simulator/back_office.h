@@ -1,0 +1,49 @@
+// BackOffice: what the agency does with a pushed message after its receipt
+// has gone back. Worker threads take MessageIds off AgencyState's queue and
+// answer each: a pay event through ProcessPayEvent (lodgment_processor.h), a
+// bulk CLNTCOMM request through ServeClntcomm (clntcomm_serve.h). The
+// response is stored gzip-compressed for the pull handler and becomes
+// available processing_base + processing_per_employee * employees (times
+// the slow factor) after the push; the SystemError rate applies here.
+//
+//   BackOffice back_office(config, clock, &state, &corpus);
+//   std::thread worker([&] { back_office.Work(); });  // returns once state.stopping
+#ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_BACK_OFFICE_H_
+#define SBRGATE_PIPELINE_SIM_SIMULATOR_BACK_OFFICE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "pipeline/platform/common/clock.h"
+#include "pipeline/sim/simulator/agency_state.h"
+#include "pipeline/sim/simulator/clntcomm_corpus.h"
+#include "pipeline/sim/simulator/lodgment_processor.h"
+#include "pipeline/sim/simulator/simulator.h"
+
+namespace sbrgate::sim {
+
+class BackOffice {
+ public:
+  BackOffice(const SimulatorConfig& config, const Clock* clock, AgencyState* state,
+             const ClntcommCorpus* corpus);
+
+  // Processes queued messages until the state is stopping. Run it on as
+  // many threads as there should be processing at once.
+  void Work();
+
+ private:
+  // The bulk CLNTCOMM request in `stored`'s payload, answered into
+  // `response_path`. The outcome's severity says whether it was refused.
+  absl::StatusOr<ProcessingOutcome> ProcessClntcomm(const StoredMessage& stored,
+                                                    const std::string& response_path,
+                                                    bool system_error);
+
+  const SimulatorConfig& config_;
+  const Clock* const clock_;
+  AgencyState* const state_;
+  const ClntcommCorpus* const corpus_;
+};
+
+}  // namespace sbrgate::sim
+
+#endif  // SBRGATE_PIPELINE_SIM_SIMULATOR_BACK_OFFICE_H_

@@ -1,0 +1,47 @@
+// PushHandler: BulkBatch-async-push, where pay events and bulk CLNTCOMM
+// requests reach the agency. A push must be signed by a trusted credential
+// (EbmsHttp refuses it otherwise) and pass the SBR checks on its user
+// message (service and action offered, one attachment, DocumentType, PartInfo
+// naming the attachment). Its payload is then stored and queued for the back
+// office, and the synchronous Receipt echoes the digests the signature
+// covers. The same MessageId again gets the original receipt and is never
+// processed twice. The receipt fault modes (lose_receipts, hold_receipts)
+// apply here.
+//
+//   PushHandler push(config, clock, &http, &state);
+//   server.Post("/services/BulkBatch-async-push",
+//               [&push](const httplib::Request& req, httplib::Response& res,
+//                       const httplib::ContentReader& reader) { push.Handle(req, res, reader); });
+#ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_PUSH_HANDLER_H_
+#define SBRGATE_PIPELINE_SIM_SIMULATOR_PUSH_HANDLER_H_
+
+#include <httplib.h>
+
+#include "pipeline/platform/common/clock.h"
+#include "pipeline/sim/simulator/agency_state.h"
+#include "pipeline/sim/simulator/ebms_http.h"
+#include "pipeline/sim/simulator/simulator.h"
+
+namespace sbrgate::sim {
+
+class PushHandler {
+ public:
+  PushHandler(const SimulatorConfig& config, const Clock* clock, EbmsHttp* http,
+              AgencyState* state);
+
+  void Handle(const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader& reader);
+
+ private:
+  // Blocks while hold_receipts is on (at most max_hang, in real time).
+  void WaitWhileReceiptsHeld();
+
+  const SimulatorConfig& config_;
+  const Clock* const clock_;
+  EbmsHttp* const http_;
+  AgencyState* const state_;
+};
+
+}  // namespace sbrgate::sim
+
+#endif  // SBRGATE_PIPELINE_SIM_SIMULATOR_PUSH_HANDLER_H_
