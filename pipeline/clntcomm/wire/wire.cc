@@ -5,6 +5,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/digest.h"
+#include "pipeline/platform/xml/document.h"
+#include "pipeline/platform/xml/dom.h"
+#include "pipeline/platform/xml/escape.h"
 #include "pipeline/sbr/ebms/message.h"
 
 namespace sbrgate::clntcomm {

@@ -76,7 +76,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/platform/common/byte_stream.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/record_reader.h"
 #include "proto/communications.pb.h"
 
 namespace sbrgate::clntcomm {

@@ -15,7 +15,9 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "pipeline/platform/common/resources.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/document.h"
+#include "pipeline/platform/xml/dom.h"
+#include "pipeline/platform/xml/schema.h"
 
 namespace sbrgate::ebms {
 namespace {

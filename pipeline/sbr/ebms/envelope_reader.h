@@ -11,7 +11,7 @@
 //   ebms::Inspection i = ebms::Inspect(bytes, "response.xml");
 //   if (!i.valid) for (const std::string& p : i.problems) ...   // "line 28: ..."
 //
-// An envelope is valid when it parses under pipeline/platform/xml/hardened.h (no DTD,
+// An envelope is valid when it parses under pipeline/platform/xml/document.h (no DTD,
 // size and depth limits), validates against schemas/envelope.xsd, and meets
 // the rules the schema cannot express:
 //   - the root is a SOAP 1.1 or 1.2 Envelope;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/platform/common/resources.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/document.h"
+#include "pipeline/platform/xml/dom.h"
+#include "pipeline/platform/xml/schema.h"
 
 namespace sbrgate::ebms {
 namespace {

@@ -10,7 +10,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/resources.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/document.h"
+#include "pipeline/platform/xml/dom.h"
+#include "pipeline/platform/xml/schema.h"
 
 namespace sbrgate {
 namespace {

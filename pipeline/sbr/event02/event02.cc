@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/xml/dom.h"
+#include "pipeline/platform/xml/escape.h"
 
 namespace sbrgate::event02 {
 namespace {

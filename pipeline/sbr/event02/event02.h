@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/platform/common/byte_stream.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/stream_reader.h"
 
 namespace sbrgate::event02 {
 

@@ -6,7 +6,7 @@
 #include "pipeline/sbr/ebms/envelope_reader.h"
 #include "pipeline/sbr/ebms/envelope_writer.h"
 #include "pipeline/sbr/wssec/signer.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/document.h"
 
 namespace sbrgate::ebms_package {
 namespace {

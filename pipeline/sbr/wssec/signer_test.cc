@@ -8,7 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/sbr/wssec/test_support.h"
 #include "pipeline/sbr/wssec/verifier.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/document.h"
+#include "pipeline/platform/xml/dom.h"
 
 namespace sbrgate::wssec {
 namespace {

@@ -12,7 +12,8 @@
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/sbr/wssec/signer.h"
 #include "pipeline/sbr/wssec/test_support.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/document.h"
+#include "pipeline/platform/xml/dom.h"
 
 namespace sbrgate::wssec {
 namespace {

@@ -16,7 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/document.h"
+#include "pipeline/platform/xml/dom.h"
+#include "pipeline/platform/xml/escape.h"
 
 namespace sbrgate::ingest {
 namespace {

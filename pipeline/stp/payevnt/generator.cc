@@ -12,7 +12,7 @@
 #include "pipeline/stp/payevnt/check_digits.h"
 #include "pipeline/stp/payevnt/record.h"
 #include "pipeline/stp/payevnt/tfn_register.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/escape.h"
 
 namespace sbrgate::payevnt {
 namespace {

@@ -22,6 +22,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "pipeline/platform/common/resources.h"
+#include "pipeline/platform/xml/dom.h"
 #include "pipeline/stp/payevnt/check_digits.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
 

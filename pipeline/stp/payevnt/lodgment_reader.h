@@ -75,8 +75,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/xml/limits.h"
+#include "pipeline/platform/xml/record_reader.h"
+#include "pipeline/platform/xml/schema.h"
 #include "pipeline/stp/payevnt/record.h"
-#include "pipeline/platform/xml/hardened.h"
 
 namespace sbrgate::payevnt {
 

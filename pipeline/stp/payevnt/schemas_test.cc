@@ -6,7 +6,8 @@
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "pipeline/platform/common/resources.h"
-#include "pipeline/platform/xml/hardened.h"
+#include "pipeline/platform/xml/document.h"
+#include "pipeline/platform/xml/schema.h"
 
 namespace sbrgate::payevnt {
 namespace {
