@@ -38,7 +38,8 @@ std::string TempFile(const std::string& name, const std::string& content) {
 }
 
 std::string FixturePath(const std::string& name) {
-  return absl::StrCat(std::getenv("TEST_SRCDIR"), "/shared/fixtures/ebms3-interop/", name);
+  return absl::StrCat(std::getenv("TEST_SRCDIR"), "/sbrgate/third_party/testdata/ebms3/interop/",
+                      name);
 }
 
 std::string ValidEnvelope() {

@@ -1,10 +1,9 @@
 // Checks the reader against ebMS3 messages another implementation wrote
-// (../shared/fixtures/ebms3-interop, from phase4), with exactly the verdicts
-// of that folder's README table.
+// (third_party/testdata/ebms3/interop, from phase4), with exactly the
+// verdicts of that folder's README table.
 #include <dirent.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -27,20 +26,9 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
-// Bazel puts the @shared repository at $TEST_SRCDIR/shared; tools/test also
-// sets $SBRGATE_SHARED.
+// The fixtures are this test's runfiles (//third_party/testdata/ebms3:interop).
 std::string FixtureDir() {
-  std::vector<std::string> candidates;
-  if (const char* d = std::getenv("TEST_SRCDIR")) {
-    candidates.push_back(absl::StrCat(d, "/shared/fixtures/ebms3-interop"));
-  }
-  if (const char* d = std::getenv("SBRGATE_SHARED")) {
-    if (*d != '\0') candidates.push_back(absl::StrCat(d, "/fixtures/ebms3-interop"));
-  }
-  for (const std::string& c : candidates) {
-    if (::access(absl::StrCat(c, "/README.md").c_str(), R_OK) == 0) return c;
-  }
-  return "";
+  return absl::StrCat(std::getenv("TEST_SRCDIR"), "/sbrgate/third_party/testdata/ebms3/interop");
 }
 
 std::string Fixture(const std::string& name) {
@@ -54,10 +42,9 @@ Inspection InspectFixture(const std::string& name) { return Inspect(Fixture(name
 
 TEST(InteropFixturesTest, EveryFixtureHasAVerdictHere) {
   const std::string dir = FixtureDir();
-  ASSERT_FALSE(dir.empty()) << "fixtures not found under $TEST_SRCDIR/shared or $SBRGATE_SHARED";
   std::set<std::string> files;
   DIR* d = ::opendir(dir.c_str());
-  ASSERT_NE(d, nullptr);
+  ASSERT_NE(d, nullptr) << dir;
   while (dirent* e = ::readdir(d)) {
     if (absl::EndsWith(e->d_name, ".xml")) files.insert(e->d_name);
   }
