@@ -27,13 +27,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "pipeline/platform/kafka/limits.h"  // kMaxMessageBytes, which every client keeps to
 
 namespace sbrgate::kafka {
-
-// Kafka messages never exceed this (proto/events.proto): payloads travel as
-// blob references. The embedded cluster keeps only 5 MiB per partition, so
-// small messages are also what keeps its data from being dropped.
-inline constexpr size_t kMaxMessageBytes = 64 * 1024;
 
 struct KafkaConfig {
   // bootstrap.servers: "host:port,host:port".

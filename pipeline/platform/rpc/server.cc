@@ -1,11 +1,11 @@
-#include "pipeline/stp/gateway/server.h"
+#include "pipeline/platform/rpc/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
 
-namespace sbrgate::gateway {
+namespace sbrgate::rpc {
 
 absl::StatusOr<RunningServer> StartServer(const std::vector<grpc::Service*>& services,
                                           const ServerOptions& options) {
@@ -31,4 +31,4 @@ absl::StatusOr<RunningServer> StartServer(const std::vector<grpc::Service*>& ser
   return running;
 }
 
-}  // namespace sbrgate::gateway
+}  // namespace sbrgate::rpc

@@ -1,15 +1,16 @@
-// StartServer: runs gRPC services (the LodgmentService, and whatever else a
-// daemon serves) on one address, with the standard gRPC health service
-// (grpc.health.v1.Health, reporting SERVING once started) and server
-// reflection (so grpcurl-style tools can list and call the API).
+// StartServer: runs gRPC services (the LodgmentService, the
+// CommunicationService, whatever else a daemon serves) on one address, with
+// the standard gRPC health service (grpc.health.v1.Health, reporting SERVING
+// once started) and server reflection (so grpcurl-style tools can list and
+// call the API).
 //
 //   LodgmentServiceImpl service(std::move(options));
 //   absl::StatusOr<RunningServer> s = StartServer({&service}, {"0.0.0.0:50051"});
 //   if (!s.ok()) return s.status();
 //   s->port;                 // the bound port (useful with ":0")
 //   s->server->Wait();       // or Shutdown(deadline) from another thread
-#ifndef SBRGATE_PIPELINE_GATEWAY_SERVER_H_
-#define SBRGATE_PIPELINE_GATEWAY_SERVER_H_
+#ifndef SBRGATE_PIPELINE_RPC_SERVER_H_
+#define SBRGATE_PIPELINE_RPC_SERVER_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -19,7 +20,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace sbrgate::gateway {
+namespace sbrgate::rpc {
 
 // The largest upload chunk a client may send (the CLI sends 256 KiB).
 inline constexpr int kMaxChunkBytes = 1 << 20;
@@ -42,6 +43,6 @@ struct RunningServer {
 absl::StatusOr<RunningServer> StartServer(const std::vector<grpc::Service*>& services,
                                           const ServerOptions& options = ServerOptions());
 
-}  // namespace sbrgate::gateway
+}  // namespace sbrgate::rpc
 
-#endif  // SBRGATE_PIPELINE_GATEWAY_SERVER_H_
+#endif  // SBRGATE_PIPELINE_RPC_SERVER_H_
