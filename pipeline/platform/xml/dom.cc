@@ -31,13 +31,16 @@ std::vector<xmlNode*> Children(const xmlNode* parent, absl::string_view local_na
   return out;
 }
 
-std::string ChildText(const xmlNode* parent, absl::string_view local_name) {
-  xmlNode* c = FirstChild(parent, local_name);
-  if (c == nullptr) return "";
-  xmlChar* text = xmlNodeGetContent(c);
+std::string NodeText(const xmlNode* node) {
+  if (node == nullptr) return "";
+  xmlChar* text = xmlNodeGetContent(node);
   std::string out = text ? reinterpret_cast<const char*>(text) : "";
   xmlFree(text);
   return out;
+}
+
+std::string ChildText(const xmlNode* parent, absl::string_view local_name) {
+  return NodeText(FirstChild(parent, local_name));
 }
 
 std::string Attribute(const xmlNode* node, const char* name) {

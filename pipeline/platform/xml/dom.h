@@ -24,6 +24,8 @@ struct NodeFree {
 };
 using NodePtr = std::unique_ptr<xmlNode, NodeFree>;
 
+// Text content of `node` (the text of its whole subtree), or empty for nullptr.
+std::string NodeText(const xmlNode* node);
 // Text content of the first child element of `parent` named `local_name`
 // (any namespace), or empty if absent.
 std::string ChildText(const xmlNode* parent, absl::string_view local_name);

@@ -56,11 +56,10 @@ absl::Status CheckTextLengths(xmlNode* node, const Limits& limits, absl::string_
     if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content != nullptr) {
       const size_t len = std::strlen(reinterpret_cast<const char*>(n->content));
       if (len > limits.max_text_bytes) {
+        const char* element = n->parent ? reinterpret_cast<const char*>(n->parent->name) : "?";
         return ErrorAt(source, xmlGetLineNo(n->parent),
-                       absl::StrCat("text of <",
-                                    n->parent ? reinterpret_cast<const char*>(n->parent->name) : "?",
-                                    "> is ", len, " bytes, over the limit of ",
-                                    limits.max_text_bytes));
+                       absl::StrCat("text of <", element, "> is ", len,
+                                    " bytes, over the limit of ", limits.max_text_bytes));
       }
     }
     if (n->children != nullptr) {

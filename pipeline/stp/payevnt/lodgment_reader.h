@@ -91,6 +91,7 @@ struct LodgmentSchemas {
 absl::StatusOr<LodgmentSchemas> LoadLodgmentSchemas();
 
 struct Record;
+class LodgmentStructure;
 
 struct LodgmentReaderOptions {
   LodgmentSchemas schemas;  // loaded by Open when left empty
@@ -156,8 +157,6 @@ class LodgmentReader {
   const LodgmentSummary& summary() const { return summary_; }
 
  private:
-  class FramedSource;
-  class IdSet;
   class Checker;
   struct Job;
   // What Next() returns next: a document (once checked); else a structural
@@ -168,12 +167,6 @@ class LodgmentReader {
     std::optional<FieldError> fatal;
     uint64_t bytes_read = 0;
   };
-  struct Delimiter {
-    std::string document_id;
-    std::string document_name;  // PAYEVNT or PAYEVNTEMP
-    std::string related_document_id;
-    int line = 0;
-  };
 
   // Documents in flight from the second record on: parsed, waiting for or
   // in their checks. Few enough that their DOMs are still in cache when
@@ -182,48 +175,20 @@ class LodgmentReader {
 
   LodgmentReader();
   // Parsing (this thread): reads on until one more item is queued: a
-  // document to check, a structural error or the end.
+  // document to check (its business rules checked here), a structural
+  // error or the end.
   void ParseItem();
-  void ReadRoot();
-  void StartDelimiter();
-  void EndDelimiter();
-  void StartDocument();
-  void EndDocument();
-  void EndOfFile();
-  std::string LineText() const;
-  // A structural error where the parsing is.
-  Item Fatal(FieldError error) const;
-  // Queues the last item: nothing is parsed after it.
-  void Last(Item item);
-  void Fail(FieldError error);
-  void FailStructure(absl::string_view document_id, std::string reason);
-  void FailXml(const absl::Status& status);
   // The schema check (the checker's thread), after the business rules
   // (this thread, when the document is parsed).
   void Check(Job& job) const;
-  std::vector<FieldError> SchemaErrors(xmlSchemaValidCtxt* ctxt, xmlNode* root,
-                                       const std::string& document_id, absl::string_view ns) const;
-  void CheckEmployer(xmlNode* root, Job& job) const;
-  void CheckEmployee(xmlNode* root, Record& rec) const;
   // Taking items (this thread): what Next() returns.
   absl::StatusOr<std::optional<Record>> Take(Item item);
   absl::Status Finish();
 
-  std::string name_;
   LodgmentReaderOptions options_;
-  FramedSource* framed_ = nullptr;  // owned by stream_
-  std::unique_ptr<xml::RecordReader> stream_;
-  // Parsing state.
-  bool root_seen_ = false;
+  // The delimiter state machine over the file: documents or the end.
+  std::unique_ptr<LodgmentStructure> structure_;
   bool parse_done_ = false;  // the last item (an error or the end) is queued
-  std::optional<Delimiter> open_delimiter_;  // its start tag read, its end not yet
-  std::optional<Delimiter> open_document_;   // the same for the document it announces
-  std::optional<Delimiter> pending_;         // read, its document not yet
-  std::string parent_id_;
-  uint64_t parent_group_ = 0;
-  std::string last_id_;     // DocumentID of the last complete document
-  std::string reading_id_;  // DocumentID of the delimiter or document being read
-  std::unique_ptr<IdSet> seen_ids_;  // for the duplicate DocumentID check
   // One validation context per schema, used by the checker's thread only.
   xmlSchemaValidCtxt* payevnt_ctxt_ = nullptr;
   xmlSchemaValidCtxt* payevntemp_ctxt_ = nullptr;
@@ -233,7 +198,7 @@ class LodgmentReader {
   absl::Status fatal_status_;
   bool record_count_known_ = false;
   LodgmentSummary summary_;
-  // In file order; destroyed (and the checker stopped) before stream_.
+  // In file order; destroyed (and the checker stopped) before structure_.
   std::deque<Item> items_;
   std::unique_ptr<Checker> checker_;
 };
