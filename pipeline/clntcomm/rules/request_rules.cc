@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "pipeline/clntcomm/rules/sydney.h"
+#include "pipeline/platform/common/dates.h"
 #include "pipeline/stp/payevnt/check_digits.h"
 
 namespace sbrgate::clntcomm {
@@ -93,21 +94,6 @@ std::optional<absl::CivilDay> CheckDate(const std::string& field, const std::str
 }
 
 }  // namespace
-
-std::optional<absl::CivilDay> ParseDate(absl::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  if (!AllDigits(s.substr(0, 4)) || !AllDigits(s.substr(5, 2)) || !AllDigits(s.substr(8, 2)))
-    return std::nullopt;
-  auto num = [&](size_t pos, size_t len) {
-    int n = 0;
-    for (size_t i = pos; i < pos + len; ++i) n = n * 10 + (s[i] - '0');
-    return n;
-  };
-  const int y = num(0, 4), m = num(5, 2), d = num(8, 2);
-  const absl::CivilDay day(y, m, d);
-  if (day.year() != y || day.month() != m || day.day() != d) return std::nullopt;
-  return day;
-}
 
 bool IsValidIdentifier(const v1::ClientId& id) {
   return !IdentifierProblem(id, "client").has_value();

@@ -89,10 +89,6 @@ std::vector<FieldViolation> BulkGetRequestViolations(const v1::BulkGetRequest& r
 // real channels.
 std::vector<FieldViolation> DailySyncRequestViolations(const v1::DailySyncRequest& r);
 
-// A strict YYYY-MM-DD, the request date format: four-two-two digits and a
-// real calendar day (2024-02-30 is refused, not normalised to 1 March).
-std::optional<absl::CivilDay> ParseDate(absl::string_view s);
-
 // Whether `id` has a known type and a value of that type's shape and check
 // digit (see the table above).
 bool IsValidIdentifier(const v1::ClientId& id);

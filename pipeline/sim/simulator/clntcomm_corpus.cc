@@ -14,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "pipeline/clntcomm/rules/request_rules.h"
 #include "pipeline/clntcomm/rules/sydney.h"
+#include "pipeline/platform/common/dates.h"
 #include "pipeline/platform/common/digest.h"
 #include "pipeline/stp/payevnt/check_digits.h"
 
@@ -32,7 +33,7 @@ uint64_t Hash64(absl::string_view text) {
 }
 
 absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view text, absl::string_view field) {
-  std::optional<absl::CivilDay> day = clntcomm::ParseDate(text);
+  std::optional<absl::CivilDay> day = ParseDate(text);
   if (!day) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": '", std::string(text), "' is not a date (YYYY-MM-DD)"));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "absl/algorithm/container.h"
@@ -15,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "pipeline/platform/common/dates.h"
 #include "pipeline/platform/xml/dom.h"
 #include "pipeline/stp/payevnt/check_digits.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
@@ -30,22 +32,13 @@ std::string Trim(const char* message) {
 bool ParseDay(absl::string_view text, absl::CivilDay* day) {
   text = absl::StripAsciiWhitespace(text);
   if (text.size() != 10) return false;
-  // The usual YYYY-MM-DD directly; the rest as absl reads it.
-  int parts[3] = {0, 0, 0};
-  for (size_t i = 0, part = 0; i < text.size(); ++i) {
-    if (i == 4 || i == 7) {
-      if (text[i] != '-') return absl::ParseCivilTime(text, day);
-      ++part;
-    } else if (absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
-      parts[part] = parts[part] * 10 + (text[i] - '0');
-    } else {
-      return absl::ParseCivilTime(text, day);
-    }
+  if (std::optional<absl::CivilDay> d = ParseDate(text)) {
+    *day = *d;
+    return true;
   }
-  const absl::CivilDay d(parts[0], parts[1], parts[2]);
-  if (d.year() != parts[0] || d.month() != parts[1] || d.day() != parts[2]) return false;
-  *day = d;
-  return true;
+  // Other ten-character xs:dates (a signed year) as absl reads them; absl
+  // refuses the days ParseDate does (2023-02-29) too.
+  return absl::ParseCivilTime(text, day);
 }
 
 // xs:decimal with at most two fraction digits, to cents.
