@@ -39,7 +39,7 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/stp/gateway/lodgment_json.h"
-#include "pipeline/stp/status/status.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/poll_schedule/schedule.h"
 #include "proto/lodgment.grpc.pb.h"
@@ -80,7 +80,7 @@ bool ParseState(const std::string& text, v1::LodgmentState* state) {
 bool ParseTimestamp(const std::string& text, google::protobuf::Timestamp* out) {
   absl::Time t;
   if (!absl::ParseTime(absl::RFC3339_full, text, &t, nullptr)) return false;
-  *out = lodgment::ToProto(t);
+  *out = ToProto(t);
   return true;
 }
 

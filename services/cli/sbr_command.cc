@@ -18,6 +18,7 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/common/transient.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/event02/event02.h"
 #include "pipeline/stp/payevnt/validator.h"
@@ -249,7 +250,7 @@ int Lodge(Context& c) {
   absl::Duration backoff = absl::Seconds(1);
   for (int attempt = 1;; ++attempt) {
     pushed = c.client->Push(push);
-    if (pushed.ok() || !sbr_client::IsTransientTransportError(pushed.status()) || attempt == 5) break;
+    if (pushed.ok() || !IsTransient(pushed.status()) || attempt == 5) break;
     if (!c.json) std::cout << "   delivery failed (" << pushed.status().message() << "); resending\n";
     absl::SleepFor(backoff);
     backoff *= 2;

@@ -317,11 +317,6 @@ std::string HttpResponse::Header(absl::string_view name) const {
   return "";
 }
 
-bool IsTransientTransportError(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kUnavailable ||
-         status.code() == absl::StatusCode::kDeadlineExceeded;
-}
-
 HttpsTransport::HttpsTransport(TlsConfig tls) : tls_(std::move(tls)) { GlobalInit(); }
 
 absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,

@@ -13,7 +13,7 @@
 //   req.content_length = body.content_length();
 //   StringSink response_body;
 //   absl::StatusOr<HttpResponse> resp = transport.Post(req, response_body);
-//   if (IsTransientTransportError(resp.status())) { /* resend later, same MessageId */ }
+//   if (IsTransient(resp.status())) { /* resend later, same MessageId (transient.h) */ }
 //   else if (!resp.ok()) { /* fix configuration; do not resend blindly */ }
 //   else { /* parse response_body whatever resp->status is (200, 500 ebMS Error, 4xx) */ }
 //
@@ -88,10 +88,6 @@ struct HttpResponse {
   // The first header named `name` (case-insensitive), or "" when absent.
   std::string Header(absl::string_view name) const;
 };
-
-// True for the statuses after which the same message should be sent again
-// later: Unavailable and DeadlineExceeded.
-bool IsTransientTransportError(const absl::Status& status);
 
 class HttpsTransport {
  public:

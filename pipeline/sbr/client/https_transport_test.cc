@@ -22,6 +22,7 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/digest.h"
+#include "pipeline/platform/common/transient.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/platform/common/testing/test_streams.h"
 
@@ -289,7 +290,7 @@ TEST_F(HttpsTransportTest, Status503And504AreUnavailable) {
     auto resp = HttpsTransport(GoodTls()).Post(req, sink);
     ASSERT_FALSE(resp.ok()) << path;
     EXPECT_EQ(resp.status().code(), absl::StatusCode::kUnavailable);
-    EXPECT_TRUE(IsTransientTransportError(resp.status()));
+    EXPECT_TRUE(IsTransient(resp.status()));
     EXPECT_NE(resp.status().message().find(std::string("HTTP 50") + (path[1] == 'b' ? "3" : "4")),
               std::string::npos)
         << resp.status();
@@ -323,7 +324,7 @@ TEST_F(HttpsTransportTest, SilentServerTimesOutAsDeadlineExceeded) {
   const absl::Duration took = clock.Now() - start;
   ASSERT_FALSE(resp.ok());
   EXPECT_EQ(resp.status().code(), absl::StatusCode::kDeadlineExceeded) << resp.status();
-  EXPECT_TRUE(IsTransientTransportError(resp.status()));
+  EXPECT_TRUE(IsTransient(resp.status()));
   EXPECT_NE(resp.status().message().find("TLS handshake"), std::string::npos) << resp.status();
   EXPECT_LT(took, absl::Seconds(5));
 }
@@ -375,7 +376,7 @@ TEST_F(HttpsTransportTest, RejectedClientCertificateIsUnauthenticatedWithTls12) 
     auto resp = HttpsTransport(tls).Post(req, sink);
     ASSERT_FALSE(resp.ok());
     EXPECT_EQ(resp.status().code(), absl::StatusCode::kUnauthenticated) << resp.status();
-    EXPECT_FALSE(IsTransientTransportError(resp.status()));
+    EXPECT_FALSE(IsTransient(resp.status()));
     EXPECT_NE(resp.status().message().find("rejected our client certificate"), std::string::npos)
         << resp.status();
   }
@@ -549,15 +550,6 @@ TEST_F(HttpsTransportTest, ConcurrentPostsShareOneTransport) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(ok.load(), 4);
-}
-
-TEST(IsTransientTransportErrorTest, OnlyUnavailableAndDeadline) {
-  EXPECT_TRUE(IsTransientTransportError(absl::UnavailableError("x")));
-  EXPECT_TRUE(IsTransientTransportError(absl::DeadlineExceededError("x")));
-  EXPECT_FALSE(IsTransientTransportError(absl::OkStatus()));
-  EXPECT_FALSE(IsTransientTransportError(absl::FailedPreconditionError("x")));
-  EXPECT_FALSE(IsTransientTransportError(absl::UnauthenticatedError("x")));
-  EXPECT_FALSE(IsTransientTransportError(absl::InvalidArgumentError("x")));
 }
 
 }  // namespace

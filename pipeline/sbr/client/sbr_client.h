@@ -5,7 +5,7 @@
 //
 //   auto client = SbrClient::Create(config, &clock);
 //   absl::StatusOr<PushOutcome> pushed = (*client)->Push(lodgment);
-//   if (IsTransientTransportError(pushed.status())) -> resend later, same MessageId
+//   if (IsTransient(pushed.status())) -> resend later, same MessageId (transient.h)
 //   else if (pushed->receipt) -> receipted: start the poll schedule
 //   else -> pushed->errors: an ebMS error (never resend blindly)
 //

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/common/transient.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/package/package.h"
@@ -291,7 +292,7 @@ TEST_F(SimulatorTest, LostReceiptThenResendIsProcessedOnce) {
   sim_->SetFaults({.lose_receipts = 1});
   auto lost = client_->Push(p);
   ASSERT_FALSE(lost.ok());
-  EXPECT_TRUE(sbr_client::IsTransientTransportError(lost.status())) << lost.status();
+  EXPECT_TRUE(IsTransient(lost.status())) << lost.status();
   auto resent = client_->Push(p);
   ASSERT_TRUE(resent.ok()) << resent.status();
   EXPECT_TRUE(resent->receipt.has_value());
@@ -405,7 +406,7 @@ TEST_F(SimulatorTest, RefusedConnectionsAreTransientAndRecover) {
   sim_->SetFaults({.refuse_connections = true});
   auto pushed = client_->Push(p);
   ASSERT_FALSE(pushed.ok());
-  EXPECT_TRUE(sbr_client::IsTransientTransportError(pushed.status())) << pushed.status();
+  EXPECT_TRUE(IsTransient(pushed.status())) << pushed.status();
   sim_->SetFaults({});
   auto again = client_->Push(p);
   EXPECT_TRUE(again.ok()) << again.status();

@@ -1,6 +1,7 @@
 #include "pipeline/stp/stages/submit_stage.h"
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/transient.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/topology/stp_topics.h"
@@ -37,7 +38,7 @@ absl::Status SubmitStage::Process(const stage::Record& input, stage::Context& ct
   if (!pushed.ok()) {
     // Every failure to get a receipt is held and resent with the same
     // MessageId; those that need an operator say so.
-    const bool transient = sbr_client::IsTransientTransportError(pushed.status()) ||
+    const bool transient = IsTransient(pushed.status()) ||
                            pushed.status().code() == absl::StatusCode::kDataLoss;
     const std::string why = absl::StrCat(
         transient ? "SBR unavailable, holding to resend " : "cannot deliver (needs an operator), holding ",
