@@ -4,15 +4,16 @@
 // stage), joined by Kafka topics exactly as when each runs as its own
 // process. Both gRPC services share --grpc-listen.
 //
-//   sbrgated --embedded-kafka --embedded-sim --time-scale=600
-//            --grpc-listen=127.0.0.1:50051 --data-dir=/tmp/sbrgate
+//   sbrgated-sandbox --embedded-kafka --embedded-sim --time-scale=600
+//                    --grpc-listen=127.0.0.1:50051 --data-dir=/tmp/sbrgate
 //   sbrgated --kafka-brokers=kafka1:9092 --kafka-config=/etc/sbrgate/kafka.properties
 //            --sbr-endpoint=https://... --cert=m2m.pem --key=m2m.key --ca=ato-ca.pem
 //
 // --embedded-kafka hosts librdkafka's mock cluster (the real Kafka protocol
 // on loopback, in memory: for demos and tests); --embedded-sim runs the SBR2
-// simulator with a development PKI made in the data directory. Prints one
-// JSON line when ready (and writes it to --ready-file).
+// simulator with a development PKI made in the data directory, in the
+// sbrgated-sandbox build only (embedded_sim.h). Prints one JSON line when
+// ready (and writes it to --ready-file).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -25,27 +26,17 @@
 #include "pipeline/stp/stages/resubmit_stage.h"
 #include "pipeline/stp/stages/submit_stage.h"
 #include "pipeline/stp/stages/triage_stage.h"
-#include "pipeline/sim/dev_pki/dev_pki.h"
-#include "pipeline/sim/simulator/simulator.h"
 #include "services/common/clntcomm.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/gateway.h"
 #include "services/common/pipeline.h"
+#include "services/sbrgated/embedded_sim.h"
 
 ABSL_FLAG(bool, embedded_kafka, false, "host librdkafka's mock cluster in this process");
-ABSL_FLAG(bool, embedded_sim, false, "run the SBR2 simulator in this process");
 ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051", "gRPC API address");
 ABSL_FLAG(std::string, prevalidate, "hold",
           "hold: hold back employee records failing our checks; off: SBR judges everything");
 ABSL_FLAG(std::string, ready_file, "", "also write the ready line here");
-ABSL_FLAG(absl::Duration, sim_processing_base, absl::Seconds(45),
-          "embedded simulator: processing time of any lodgment");
-ABSL_FLAG(absl::Duration, sim_processing_per_employee, absl::Milliseconds(20),
-          "embedded simulator: added processing time per employee");
-ABSL_FLAG(std::string, sim_seed_clntcomm, "",
-          "embedded simulator: seed its client-communication corpus from this JSON file "
-          "(pipeline/sim/simulator/clntcomm_corpus.h describes it)");
-ABSL_FLAG(int, sim_admin_port, 0, "embedded simulator's admin port on 127.0.0.1 (0: any)");
 ABSL_FLAG(int, max_attempts, 3, "pushes of a lodgment answered SystemError before giving up");
 ABSL_FLAG(std::string, comms_permissions, "",
           "practice users' permissions (agent_abn,user_id,permission per line); "
@@ -73,6 +64,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<sbrgate::Clock> clock = sbrgate::MakeClock(*config);
   auto blobs = sbrgate::OpenBlobStore(*config);
   if (!blobs.ok()) return Fail(blobs.status());
+  // Before anything else starts: a build without the simulator refuses
+  // --embedded-sim here.
+  auto started_sim = sbrgate::StartEmbeddedSimIfAsked(*config, clock.get());
+  if (!started_sim.ok()) return Fail(started_sim.status());
+  std::unique_ptr<sbrgate::EmbeddedSim> sim = *std::move(started_sim);
 
   std::unique_ptr<sbrgate::kafka::EmbeddedCluster> cluster;
   if (absl::GetFlag(FLAGS_embedded_kafka)) {
@@ -91,32 +87,6 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("--kafka-brokers or --embedded-kafka is required"));
   }
 
-  std::unique_ptr<sbrgate::sim::Simulator> sim;
-  if (absl::GetFlag(FLAGS_embedded_sim)) {
-    auto pki = sbrgate::pki::MakeDevPki(config->data_dir + "/pki");
-    if (!pki.ok()) return Fail(pki.status());
-    sbrgate::sim::SimulatorConfig sc;
-    sc.server_cert = pki->server_cert;
-    sc.server_key = pki->server_key;
-    sc.client_ca = pki->ca_cert;
-    sc.data_dir = config->data_dir + "/sim";
-    sc.admin_port = absl::GetFlag(FLAGS_sim_admin_port);
-    sc.processing_base = absl::GetFlag(FLAGS_sim_processing_base);
-    sc.processing_per_employee = absl::GetFlag(FLAGS_sim_processing_per_employee);
-    auto started = sbrgate::sim::Simulator::Start(sc, clock.get());
-    if (!started.ok()) return Fail(started.status());
-    sim = *std::move(started);
-    if (const std::string seed = absl::GetFlag(FLAGS_sim_seed_clntcomm); !seed.empty()) {
-      absl::StatusOr<std::string> json = sbrgate::ReadFileToString(seed);
-      if (!json.ok()) return Fail(json.status());
-      if (auto seeded = sim->SeedClntcommJson(*json); !seeded.ok()) return Fail(seeded.status());
-    }
-    config->sbr.base_url = sim->base_url();
-    config->sbr.tls = {pki->ca_cert, pki->client_cert, pki->client_key};
-    config->sbr.credential_cert = pki->client_cert;
-    config->sbr.credential_key = pki->client_key;
-    config->sbr.agency_ca_file = pki->ca_cert;
-  }
   auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
   if (!sbr.ok()) return Fail(sbr.status());
 

@@ -1,5 +1,5 @@
 // A throw-away development PKI for tests and for the daemon's embedded
-// simulator (sbrgated --embedded-sim), which need TLS with client
+// simulator (sbrgated-sandbox --embedded-sim), which need TLS with client
 // certificates (the HTTPS transport, the SBR simulator) or X.509 signing keys
 // (WS-Security); never for production credentials:
 // a CA, a server certificate for localhost/127.0.0.1, a client certificate,

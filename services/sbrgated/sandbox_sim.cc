@@ -1,0 +1,58 @@
+// The embedded SBR2 simulator of sbrgated-sandbox: linked (alwayslink) only
+// into that build, it provides embedded_sim.h's simulator: the SBR2
+// simulator (pipeline/sim/simulator) behind a development PKI made in the
+// data directory (pipeline/sim/dev_pki), with the daemon's SBR client
+// configured to trust it and to sign as the PKI's client.
+#include <memory>
+#include <string>
+
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/sim/dev_pki/dev_pki.h"
+#include "pipeline/sim/simulator/simulator.h"
+#include "services/sbrgated/embedded_sim.h"
+
+namespace sbrgate {
+namespace {
+
+class SandboxSim : public EmbeddedSim {
+ public:
+  explicit SandboxSim(std::unique_ptr<sim::Simulator> sim) : sim_(std::move(sim)) {}
+  int admin_port() const override { return sim_->admin_port(); }
+
+ private:
+  std::unique_ptr<sim::Simulator> sim_;
+};
+
+absl::StatusOr<std::unique_ptr<EmbeddedSim>> StartSandboxSim(const EmbeddedSimOptions& options,
+                                                             PipelineConfig& config,
+                                                             Clock* clock) {
+  auto pki = pki::MakeDevPki(config.data_dir + "/pki");
+  if (!pki.ok()) return pki.status();
+  sim::SimulatorConfig sc;
+  sc.server_cert = pki->server_cert;
+  sc.server_key = pki->server_key;
+  sc.client_ca = pki->ca_cert;
+  sc.data_dir = config.data_dir + "/sim";
+  sc.admin_port = options.admin_port;
+  sc.processing_base = options.processing_base;
+  sc.processing_per_employee = options.processing_per_employee;
+  auto started = sim::Simulator::Start(sc, clock);
+  if (!started.ok()) return started.status();
+  std::unique_ptr<sim::Simulator> sim = *std::move(started);
+  if (!options.seed_clntcomm.empty()) {
+    absl::StatusOr<std::string> json = ReadFileToString(options.seed_clntcomm);
+    if (!json.ok()) return json.status();
+    if (auto seeded = sim->SeedClntcommJson(*json); !seeded.ok()) return seeded.status();
+  }
+  config.sbr.base_url = sim->base_url();
+  config.sbr.tls = {pki->ca_cert, pki->client_cert, pki->client_key};
+  config.sbr.credential_cert = pki->client_cert;
+  config.sbr.credential_key = pki->client_key;
+  config.sbr.agency_ca_file = pki->ca_cert;
+  return std::make_unique<SandboxSim>(std::move(sim));
+}
+
+[[maybe_unused]] const bool kProvided = ProvideEmbeddedSim(&StartSandboxSim);
+
+}  // namespace
+}  // namespace sbrgate
