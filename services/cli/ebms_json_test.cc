@@ -1,17 +1,17 @@
-#include "pipeline/sbr/ebms/inspect_json.h"
+#include "services/cli/ebms_json.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace sbrgate::ebms {
+namespace sbrgate::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
 TEST(InspectionToJsonTest, EmptyInvalidInspection) {
-  Inspection i;
+  ebms::Inspection i;
   i.problems = {"line 1: not well-formed XML: Start tag expected, '<' not found"};
   EXPECT_EQ(InspectionToJson(i), R"({
   "valid": false,
@@ -27,27 +27,30 @@ TEST(InspectionToJsonTest, EmptyInvalidInspection) {
 }
 
 TEST(InspectionToJsonTest, EveryKind) {
-  Inspection i;
+  ebms::Inspection i;
   i.valid = true;
-  i.soap_version = SoapVersion::kSoap12;
-  UserMessage u;
+  i.soap_version = ebms::SoapVersion::kSoap12;
+  ebms::UserMessage u;
   u.message_id = "m1@x";
-  u.service = kServicePayevnt;
-  u.action = kActionPayevntSubmit;
-  u.parts = {PartInfo{"cid:a@x", {}}, PartInfo{}};
+  u.service = ebms::kServicePayevnt;
+  u.action = ebms::kActionPayevntSubmit;
+  u.parts = {ebms::PartInfo{"cid:a@x", {}}, ebms::PartInfo{}};
   i.messaging.user_messages = {u};
   u.message_id = "m2@x";
   u.ref_to_message_id = "m1@x";
   u.parts.clear();
   i.messaging.user_messages.push_back(u);
   i.messaging.receipts.push_back({"r1@ato", absl::UnixEpoch(), "m1@x", {{"#body", "sha", "AA=="}}});
+  i.messaging.errors.push_back({"e1@ato",
+                                absl::UnixEpoch(),
+                                "",
+                                {ebms::MakeError(ebms::kErrorValueNotRecognized, "m1@x"),
+                                 ebms::MakeError(ebms::kErrorFailedAuthentication, "")}});
   i.messaging.errors.push_back(
-      {"e1@ato",
+      {"e2@ato",
        absl::UnixEpoch(),
        "",
-       {MakeError(kErrorValueNotRecognized, "m1@x"), MakeError(kErrorFailedAuthentication, "")}});
-  i.messaging.errors.push_back(
-      {"e2@ato", absl::UnixEpoch(), "", {MakeError(kErrorEmptyMessagePartitionChannel, "p1@x")}});
+       {ebms::MakeError(ebms::kErrorEmptyMessagePartitionChannel, "p1@x")}});
   i.messaging.pull_requests.push_back({"p1@x", absl::UnixEpoch(), "urn:mpc", "m1@x"});
   i.messaging.pull_requests.push_back({"p2@x", absl::UnixEpoch(), "", ""});
 
@@ -75,8 +78,8 @@ TEST(InspectionToJsonTest, EveryKind) {
 }
 
 TEST(InspectionToJsonTest, Soap11AndInvalidUtf8) {
-  Inspection i;
-  i.soap_version = SoapVersion::kSoap11;
+  ebms::Inspection i;
+  i.soap_version = ebms::SoapVersion::kSoap11;
   i.problems = {"line 3: bad byte \xff here"};
   const Json got = Json::parse(InspectionToJson(i));
   EXPECT_EQ(got["soap_version"], "1.1");
@@ -84,4 +87,4 @@ TEST(InspectionToJsonTest, Soap11AndInvalidUtf8) {
 }
 
 }  // namespace
-}  // namespace sbrgate::ebms
+}  // namespace sbrgate::cli

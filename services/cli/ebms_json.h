@@ -1,5 +1,5 @@
-// Renders an Inspection (envelope_reader.h) as the JSON that
-// `sbrgate ebms inspect FILE --json` prints, for scripts and tests:
+// Renders an ebms::Inspection (pipeline/sbr/ebms/envelope_reader.h) as the
+// JSON that `sbrgate ebms inspect FILE --json` prints, for scripts and tests:
 //
 //   {"valid": true, "soap_version": "1.2",
 //    "user_messages": [{"message_id": "...", "ref_to_message_id": null,
@@ -15,19 +15,19 @@
 // ref_to_message_in_error and mpc are null when absent. "errors" lists each
 // eb:Error, flattened over all error signals.
 //
-//   std::cout << ebms::InspectionToJson(ebms::Inspect(bytes, path)) << "\n";
-#ifndef SBRGATE_PIPELINE_EBMS_INSPECT_JSON_H_
-#define SBRGATE_PIPELINE_EBMS_INSPECT_JSON_H_
+//   std::cout << cli::InspectionToJson(ebms::Inspect(bytes, path)) << "\n";
+#ifndef SBRGATE_SERVICES_CLI_EBMS_JSON_H_
+#define SBRGATE_SERVICES_CLI_EBMS_JSON_H_
 
 #include <string>
 
 #include "pipeline/sbr/ebms/envelope_reader.h"
 
-namespace sbrgate::ebms {
+namespace sbrgate::cli {
 
 // Pretty-printed (two-space indent), without a trailing newline.
-std::string InspectionToJson(const Inspection& inspection);
+std::string InspectionToJson(const ebms::Inspection& inspection);
 
-}  // namespace sbrgate::ebms
+}  // namespace sbrgate::cli
 
-#endif  // SBRGATE_PIPELINE_EBMS_INSPECT_JSON_H_
+#endif  // SBRGATE_SERVICES_CLI_EBMS_JSON_H_

@@ -1,6 +1,6 @@
 // End-to-end tests of the gateway commands of `sbrgate`
-// (services/cli/lodgment_command.cc): the built binary, run as a separate
-// process, against a real gRPC gateway served from this test.
+// (lodgment_command.cc): the built binary, run as a separate process, against
+// a real gRPC gateway served from this test.
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,14 +16,14 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/testing/run_program.h"
+#include "pipeline/platform/rpc/server.h"
 #include "pipeline/stp/gateway/fake_publisher.h"
 #include "pipeline/stp/gateway/lodgment_service.h"
-#include "pipeline/stp/gateway/server.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/payevnt/generator.h"
 #include "proto/events.pb.h"
 
-namespace sbrgate::gateway {
+namespace sbrgate::cli {
 namespace {
 
 using ::testing::HasSubstr;
@@ -69,14 +69,14 @@ class LodgmentCliTest : public ::testing::Test {
     blobs_ = *std::move(blobs);
     view_ = std::make_unique<lodgment::StatusView>(blobs_.get());
     publisher_.FeedView(view_.get());
-    LodgmentServiceOptions o;
+    gateway::LodgmentServiceOptions o;
     o.view = view_.get();
     o.publisher = &publisher_;
     o.blobs = blobs_.get();
     o.clock = &clock_;
     o.message_id_domain = "cli.test";
-    service_ = std::make_unique<LodgmentServiceImpl>(std::move(o));
-    auto server = StartServer({service_.get()});
+    service_ = std::make_unique<gateway::LodgmentServiceImpl>(std::move(o));
+    auto server = rpc::StartServer({service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     gateway_ = absl::StrCat("127.0.0.1:", server_.port);
@@ -100,10 +100,10 @@ class LodgmentCliTest : public ::testing::Test {
 
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<lodgment::StatusView> view_;
-  FakePublisher publisher_;
+  gateway::FakePublisher publisher_;
   ManualClock clock_{kNow};
-  std::unique_ptr<LodgmentServiceImpl> service_;
-  RunningServer server_;
+  std::unique_ptr<gateway::LodgmentServiceImpl> service_;
+  rpc::RunningServer server_;
   std::string gateway_;
 };
 
@@ -274,4 +274,4 @@ TEST(PollPlanCliTest, PrintsTheScheduleLocally) {
 }
 
 }  // namespace
-}  // namespace sbrgate::gateway
+}  // namespace sbrgate::cli

@@ -1,4 +1,6 @@
-#include "pipeline/sbr/ebms/inspect_command.h"
+// `sbrgate ebms inspect` run in process, on envelopes of our own and on the
+// interop fixtures of another implementation (third_party/testdata/ebms3).
+#include "services/cli/ebms_command.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/sbr/ebms/envelope_writer.h"
 
-namespace sbrgate::ebms {
+namespace sbrgate::cli {
 namespace {
 
 using ::testing::HasSubstr;
@@ -43,17 +45,17 @@ std::string FixturePath(const std::string& name) {
 }
 
 std::string ValidEnvelope() {
-  Envelope e;
-  UserMessage& m = e.messaging.user_messages.emplace_back();
+  ebms::Envelope e;
+  ebms::UserMessage& m = e.messaging.user_messages.emplace_back();
   m.message_id = "m1@sbrgate";
   m.timestamp = absl::FromUnixSeconds(1719720000);
-  m.from = {"53004085616", kPartyTypeAbn, kRoleBusiness};
-  m.to = {kAtoAbn, kPartyTypeAbn, kRoleAgency};
-  m.service = kServicePayevnt;
-  m.action = kActionPayevntSubmit;
+  m.from = {"53004085616", ebms::kPartyTypeAbn, ebms::kRoleBusiness};
+  m.to = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
+  m.service = ebms::kServicePayevnt;
+  m.action = ebms::kActionPayevntSubmit;
   m.conversation_id = "c1";
   m.parts.push_back({"cid:payevnt@sbrgate", {}});
-  return WriteEnvelope(e);
+  return ebms::WriteEnvelope(e);
 }
 
 TEST(RunEbmsCommandTest, JsonForValidEnvelope) {
@@ -79,6 +81,19 @@ TEST(RunEbmsCommandTest, JsonForInvalidFixture) {
   EXPECT_EQ(j["soap_version"], nullptr);
   ASSERT_GE(j["problems"].size(), 1u);
   EXPECT_THAT(j["problems"][0].get<std::string>(), HasSubstr("not a SOAP envelope"));
+}
+
+TEST(RunEbmsCommandTest, JsonForBundledFixture) {
+  const Outcome r = Ebms({"inspect", FixturePath("soap11test-BundledMessage.xml"), "--json"});
+  EXPECT_EQ(r.status, 0);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["valid"], true);
+  EXPECT_EQ(j["soap_version"], "1.1");
+  EXPECT_EQ(j["user_messages"].size(), 1u);
+  EXPECT_EQ(j["user_messages"][0]["parts"], 1);
+  EXPECT_EQ(j["errors"].size(), 2u);
+  EXPECT_EQ(j["errors"][1]["code"], "0101");
+  EXPECT_EQ(j["pull_requests"][0]["mpc"], "http://msh.example.com/mpc123");
 }
 
 TEST(RunEbmsCommandTest, ReadableSummary) {
@@ -159,4 +174,4 @@ TEST(RunEbmsCommandTest, EmptyFileIsInvalid) {
 }
 
 }  // namespace
-}  // namespace sbrgate::ebms
+}  // namespace sbrgate::cli

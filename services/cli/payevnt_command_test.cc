@@ -1,4 +1,4 @@
-// End-to-end tests of `sbrgate payevnt` (services/cli/payevnt_command.cc):
+// End-to-end tests of `sbrgate payevnt` (payevnt_command.cc):
 // runs the built binary and checks its output and exit status.
 #include <fstream>
 #include <nlohmann/json.hpp>
