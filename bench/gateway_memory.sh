@@ -21,9 +21,7 @@ trap cleanup EXIT
   -o "$work/big.xml" >/dev/null
 size=$(du -m "$work/big.xml" | cut -f1)
 
-topics=sbrgate.lodgments.received:8,sbrgate.lodgments.submitted:8,sbrgate.lodgments.responses:8
-topics+=,sbrgate.lodgments.resubmit:8,sbrgate.lodgments.status:8,sbrgate.deadletter:8
-"$bin/services/kafka-host/kafka-host" --topics=$topics --kafka-config-out="$work/kafka.properties" \
+"$bin/services/kafka-host/kafka-host" --kafka-config-out="$work/kafka.properties" \
   --ready-file="$work/kafka.json" >/dev/null 2>"$work/kafka.log" &
 pids+=($!)
 for _ in $(seq 100); do [[ -s $work/kafka.json ]] && break; sleep 0.1; done

@@ -19,18 +19,16 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "pipeline/clntcomm/rules/relationships.h"
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/digest.h"
 #include "pipeline/clntcomm/service/testing.h"
-#include "pipeline/topology/clntcomm_topics.h"
+#include "pipeline/topology/topology.h"
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "proto/communications.grpc.pb.h"
-#include "services/common/pipeline.h"
 #include "tests/process.h"
 
 namespace sbrgate {
@@ -69,13 +67,9 @@ class CommsE2eTest : public ::testing::Test {
         absl::StrCat("--clock-epoch=", absl::ToUnixSeconds(absl::Now())),
         "--clock-start=" + absl::FormatTime(absl::RFC3339_full, start_, absl::UTCTimeZone())};
 
-    std::vector<std::string> topics;
-    for (const auto& [name, partitions] : PipelineTopics()) {
-      topics.push_back(absl::StrCat(name, ":", partitions));
-    }
+    // The host creates the topology's topics.
     kafka_ = Start("services/kafka-host/kafka-host",
-                   {absl::StrCat("--topics=", absl::StrJoin(topics, ",")),
-                    "--kafka-config-out=" + *dir_ + "/kafka.properties"});
+                   {"--kafka-config-out=" + *dir_ + "/kafka.properties"});
     bootstrap_ = new std::string(JsonField(Ready(kafka_), "bootstrap"));
     ASSERT_FALSE(bootstrap_->empty());
 

@@ -19,14 +19,12 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/kafka/topic_reader.h"
-#include "pipeline/topology/stp_topics.h"
+#include "pipeline/topology/topology.h"
 #include "pipeline/stp/payevnt/generator.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "proto/lodgment.grpc.pb.h"
-#include "services/common/pipeline.h"
 #include "tests/process.h"
 
 namespace sbrgate {
@@ -50,15 +48,11 @@ class PipelineE2eTest : public ::testing::Test {
     log_ = new std::string(*dir_ + "/processes.log");
     epoch_ = absl::StrCat(absl::ToUnixSeconds(absl::Now()));
 
-    std::vector<std::string> topics;
-    for (const auto& [name, partitions] : PipelineTopics()) {
-      topics.push_back(absl::StrCat(name, ":", partitions));
-    }
-    // The host writes the client settings that suit the mock (short session
-    // timeouts, so a restarted stage rejoins in seconds).
+    // The host creates the topology's topics and writes the client settings
+    // that suit the mock (short session timeouts, so a restarted stage
+    // rejoins in seconds).
     kafka_ = Start("services/kafka-host/kafka-host",
-                   {absl::StrCat("--topics=", absl::StrJoin(topics, ",")),
-                    "--kafka-config-out=" + *dir_ + "/kafka.properties"});
+                   {"--kafka-config-out=" + *dir_ + "/kafka.properties"});
     bootstrap_ = new std::string(JsonField(Ready(kafka_), "bootstrap"));
     ASSERT_FALSE(bootstrap_->empty());
 
@@ -423,11 +417,11 @@ TEST_F(PipelineE2eTest, ZzNoEarlyPollsAndNothingLost) {
   k.bootstrap = *bootstrap_;
   auto reader = kafka::TopicReader::Create(k);
   ASSERT_TRUE(reader.ok()) << reader.status();
-  for (const char* topic : lodgment::topics::All()) {
-    for (int p = 0; p < lodgment::topics::kPartitions; ++p) {
-      auto w = (*reader)->GetWatermarks(topic, p);
+  for (const stage::TopicSpec& topic : topology::Sbrgate().topics()) {
+    for (int p = 0; p < topic.partitions; ++p) {
+      auto w = (*reader)->GetWatermarks(topic.name, p);
       ASSERT_TRUE(w.ok()) << w.status();
-      EXPECT_EQ(w->low, 0) << topic << " partition " << p << " lost records";
+      EXPECT_EQ(w->low, 0) << topic.name << " partition " << p << " lost records";
     }
   }
 }

@@ -12,12 +12,8 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "pipeline/clntcomm/jobs/job_stage.h"
-#include "pipeline/topology/clntcomm_topics.h"
-#include "pipeline/stp/stages/poll_stage.h"
-#include "pipeline/stp/stages/resubmit_stage.h"
-#include "pipeline/topology/stp_topics.h"
 #include "pipeline/platform/stage/runner.h"
+#include "pipeline/topology/topology.h"
 #include "services/common/dashed_flags.h"
 
 ABSL_FLAG(std::string, kafka_brokers, "", "Kafka bootstrap servers, host:port,...");
@@ -106,20 +102,25 @@ absl::StatusOr<std::unique_ptr<sbr_client::SbrClient>> MakeSbrClient(const Pipel
 
 std::vector<std::pair<std::string, int>> PipelineTopics() {
   std::vector<std::pair<std::string, int>> out;
-  for (const char* t : lodgment::topics::All()) out.emplace_back(t, lodgment::topics::kPartitions);
-  // The stages' state-store changelogs, partitioned like their inputs.
-  out.emplace_back(stage::ChangelogTopic("sbrgate", "poll", lodgment::PollStage::kStore),
-                   lodgment::topics::kPartitions);
-  out.emplace_back(stage::ChangelogTopic("sbrgate", "resubmit", lodgment::ResubmitStage::kStore),
-                   lodgment::topics::kPartitions);
-  for (const comms::topics::TopicSpec& t : comms::topics::All()) {
+  for (const stage::TopicSpec& t : topology::Sbrgate().topics()) {
     out.emplace_back(t.name, t.partitions);
   }
-  for (const char* store : {comms::JobStage::kJobsStore, comms::JobStage::kChecksStore}) {
-    out.emplace_back(stage::ChangelogTopic("sbrgate", "comms-jobs", store),
-                     comms::topics::kJobPartitions);
-  }
   return out;
+}
+
+absl::StatusOr<std::string> TopologyText(const std::string& format, const std::string& bootstrap,
+                                         int replication) {
+  const stage::Topology& sbrgate = topology::Sbrgate();
+  if (format == "json") return sbrgate.ToJson();
+  if (format != "kafka-topics") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--print-topology must be json or kafka-topics, not '", format, "'"));
+  }
+  if (bootstrap.empty()) {
+    return absl::InvalidArgumentError("--print-topology=kafka-topics needs --kafka-brokers");
+  }
+  if (replication < 1) return absl::InvalidArgumentError("--replication must be at least 1");
+  return sbrgate.KafkaTopicsCommands(bootstrap, replication);
 }
 
 void BlockStopSignals() {
@@ -133,13 +134,22 @@ void BlockStopSignals() {
 absl::Status RunStagesUntilSignal(const kafka::KafkaConfig& kafka, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
                                   const std::function<void()>& on_ready) {
+  const stage::Topology& sbrgate = topology::Sbrgate();
+  if (absl::Status s = sbrgate.Validate(); !s.ok()) return s;
   std::vector<std::unique_ptr<stage::StageRunner>> runners;
   for (stage::Stage* s : stages) {
+    const stage::StageSpec* spec = sbrgate.FindStage(s->name());
+    if (spec == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("stage ", s->name(), " is not in the topology (pipeline/topology)"));
+    }
     stage::RunnerConfig rc;
     rc.kafka = kafka;
+    rc.app = sbrgate.app();
+    rc.dead_letter_topic = sbrgate.dead_letter_topic();
     rc.instance_id = instance;
     absl::StatusOr<std::unique_ptr<stage::StageRunner>> r =
-        stage::StageRunner::Create(rc, s, clock);
+        stage::StageRunner::Create(rc, *spec, s, clock);
     if (!r.ok()) {
       return absl::Status(r.status().code(),
                           absl::StrCat("stage ", s->name(), ": ", r.status().message()));

@@ -48,13 +48,20 @@ absl::StatusOr<std::unique_ptr<blob::BlobStore>> OpenBlobStore(const PipelineCon
 absl::StatusOr<std::unique_ptr<sbr_client::SbrClient>> MakeSbrClient(const PipelineConfig& config,
                                                                      const Clock* clock);
 
-// Topics of the pipeline with their partition counts, changelogs included:
-// created on the embedded cluster; a real cluster's operators create them
-// (deploy/topics.sh prints the commands).
+// Topics of the topology (pipeline/topology) with their partition counts,
+// changelogs included: created on the embedded cluster; a real cluster's
+// operators create them (deploy/topics.sh prints the commands).
 std::vector<std::pair<std::string, int>> PipelineTopics();
+
+// What --print-topology=`format` prints: the topology as JSON ("json"), or
+// the kafka-topics.sh commands that create its topics on the cluster at
+// `bootstrap` with `replication` replicas ("kafka-topics").
+absl::StatusOr<std::string> TopologyText(const std::string& format, const std::string& bootstrap,
+                                         int replication);
 
 // Runs every stage (each on its own thread, each with its own consumer
 // group and transactional id) until SIGINT or SIGTERM, or until one fails.
+// Each stage runs the inputs and stores of its StageSpec in the topology.
 // `on_ready` runs once the runners have started. Signals must be blocked
 // with BlockStopSignals() before any thread starts.
 absl::Status RunStagesUntilSignal(const kafka::KafkaConfig& kafka, const std::string& instance,

@@ -3,9 +3,11 @@
 // can be killed and restarted against it. Its data lives in memory and goes
 // when it exits.
 //
-//   kafka-host --topics=sbrgate.lodgments.received:8,sbrgate.deadletter:1
-//              --ready-file=/tmp/kafka.ready --kafka-config-out=/tmp/kafka.properties
+//   kafka-host --ready-file=/tmp/kafka.ready --kafka-config-out=/tmp/kafka.properties
+//   kafka-host --topics=orders:8,sbrgate.deadletter:1
 //
+// Creates every topic of sbrgate's topology (pipeline/topology), changelogs
+// included, or, given --topics, those topics instead.
 // Prints one line when it is ready (and writes it to --ready-file):
 //   {"bootstrap": "127.0.0.1:PORT,..."}
 // --kafka-config-out writes a librdkafka properties file for clients
@@ -24,13 +26,13 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/kafka/embedded_cluster.h"
+#include "pipeline/topology/topology.h"
 #include "services/common/dashed_flags.h"
+#include "services/common/flags.h"
 
 ABSL_FLAG(int, brokers, 1, "number of brokers");
 ABSL_FLAG(std::string, topics, "",
-          "topics to create, name:partitions,... (the pipeline's topics, the stages' changelog "
-          "topics and the dead-letter topic)");
-ABSL_FLAG(std::string, ready_file, "", "write the ready line to this file too");
+          "topics to create, name:partitions,... (default: every topic of sbrgate's topology)");
 ABSL_FLAG(std::string, kafka_config_out, "",
           "write a librdkafka properties file for clients of this cluster here");
 
@@ -56,6 +58,11 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::vector<sbrgate::kafka::TopicSpec>> topics =
       sbrgate::kafka::ParseTopicSpecs(absl::GetFlag(FLAGS_topics));
   if (!topics.ok()) return Fail(absl::StrCat("--topics: ", topics.status().message()));
+  if (absl::GetFlag(FLAGS_topics).empty()) {
+    for (const sbrgate::stage::TopicSpec& t : sbrgate::topology::Sbrgate().topics()) {
+      topics->push_back({t.name, t.partitions});
+    }
+  }
   auto cluster = sbrgate::kafka::EmbeddedCluster::Start(absl::GetFlag(FLAGS_brokers));
   if (!cluster.ok()) return Fail(std::string(cluster.status().message()));
   if (absl::Status s = (*cluster)->CreateTopics(*topics); !s.ok()) {
@@ -74,7 +81,7 @@ int main(int argc, char** argv) {
   const std::string ready = absl::StrCat("{\"bootstrap\": \"", (*cluster)->bootstrap(), "\"}\n");
   std::fputs(ready.c_str(), stdout);
   std::fflush(stdout);
-  if (const std::string f = absl::GetFlag(FLAGS_ready_file); !f.empty()) {
+  if (const std::string f = sbrgate::flags::ReadyFile(); !f.empty()) {
     if (absl::Status s = sbrgate::WriteFileDurably(f, ready); !s.ok()) {
       return Fail(std::string(s.message()));
     }

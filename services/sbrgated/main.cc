@@ -14,6 +14,11 @@
 // simulator with a development PKI made in the data directory, in the
 // sbrgated-sandbox build only (embedded_sim.h). Prints one JSON line when
 // ready (and writes it to --ready-file).
+//
+//   sbrgated --print-topology=kafka-topics --kafka-brokers=kafka1:9092 --replication=3
+//
+// prints the topology (pipeline/topology) and exits: as JSON, or as the
+// kafka-topics.sh commands that create its topics (deploy/topics.sh).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -43,6 +48,10 @@ ABSL_FLAG(std::string, comms_permissions, "",
           "without it nobody may list or get client communications");
 ABSL_FLAG(absl::Duration, system_error_backoff, absl::Minutes(15),
           "wait before resubmitting after a SystemError (doubles per attempt)");
+ABSL_FLAG(std::string, print_topology, "",
+          "print the topology and exit: json, or kafka-topics (the commands that create its "
+          "topics on the cluster of --kafka-brokers)");
+ABSL_FLAG(int, replication, 3, "--print-topology=kafka-topics: each topic's replication factor");
 
 namespace {
 
@@ -58,6 +67,13 @@ int main(int argc, char** argv) {
   sbrgate::BlockStopSignals();
   absl::StatusOr<sbrgate::PipelineConfig> config = sbrgate::PipelineConfigFromFlags();
   if (!config.ok()) return Fail(config.status());
+  if (const std::string format = absl::GetFlag(FLAGS_print_topology); !format.empty()) {
+    absl::StatusOr<std::string> text = sbrgate::TopologyText(format, config->kafka.bootstrap,
+                                                             absl::GetFlag(FLAGS_replication));
+    if (!text.ok()) return Fail(text.status());
+    std::fputs(text->c_str(), stdout);
+    return 0;
+  }
   absl::StatusOr<sbrgate::v1::PrevalidateMode> prevalidate =
       sbrgate::ParsePrevalidate(absl::GetFlag(FLAGS_prevalidate));
   if (!prevalidate.ok()) return Fail(prevalidate.status());

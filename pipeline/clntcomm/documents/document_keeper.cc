@@ -1,7 +1,7 @@
 #include "pipeline/clntcomm/documents/document_keeper.h"
 
 #include "absl/strings/str_cat.h"
-#include "pipeline/topology/clntcomm_topics.h"
+#include "pipeline/topology/topology.h"
 #include "pipeline/stp/status/status.h"
 
 namespace sbrgate::comms {

@@ -9,7 +9,7 @@
 #include "pipeline/clntcomm/rules/schedule.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/clntcomm/rules/sydney.h"
-#include "pipeline/topology/clntcomm_topics.h"
+#include "pipeline/topology/topology.h"
 #include "pipeline/stp/status/status.h"
 
 namespace sbrgate::comms {
@@ -69,8 +69,6 @@ std::vector<v1::Channel> AllChannels() {
 }
 
 }  // namespace
-
-std::vector<std::string> JobStage::input_topics() const { return {topics::kJobRequests}; }
 
 absl::Status JobStage::Process(const stage::Record& input, stage::Context& ctx) {
   v1::JobRequested requested;

@@ -38,6 +38,7 @@
 #include "pipeline/clntcomm/documents/document_keeper.h"
 #include "pipeline/clntcomm/exchange/exchange.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/topology/topology.h"
 #include "proto/communications.pb.h"
 
 namespace sbrgate::comms {
@@ -59,16 +60,14 @@ struct JobStageOptions {
 class JobStage : public stage::Stage {
  public:
   // Store names: the jobs in progress, and each practice's last check.
-  static constexpr char kJobsStore[] = "jobs";
-  static constexpr char kChecksStore[] = "checks";
+  static constexpr const char* kJobsStore = stages::kJobsStore;
+  static constexpr const char* kChecksStore = stages::kChecksStore;
 
   // All must outlive the stage.
   JobStage(const ClntcommExchange* sbr, DocumentKeeper* keeper, JobStageOptions options)
       : sbr_(sbr), keeper_(keeper), options_(std::move(options)) {}
 
-  std::string name() const override { return "comms-jobs"; }
-  std::vector<std::string> input_topics() const override;
-  std::vector<std::string> store_names() const override { return {kJobsStore, kChecksStore}; }
+  std::string name() const override { return stages::kJobs; }
   absl::Status Process(const stage::Record& input, stage::Context& ctx) override;
   absl::Status Punctuate(absl::Time now, stage::Context& ctx) override;
   absl::Duration punctuate_interval() const override { return options_.punctuate_interval; }

@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 #include "pipeline/clntcomm/rules/schedule.h"
 #include "pipeline/clntcomm/service/testing.h"
-#include "pipeline/topology/clntcomm_topics.h"
+#include "pipeline/topology/topology.h"
 #include "pipeline/platform/stage/fake_context.h"
 #include "pipeline/stp/status/status.h"
 

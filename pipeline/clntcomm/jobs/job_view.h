@@ -22,8 +22,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "pipeline/topology/clntcomm_topics.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/topology/topology.h"
 #include "proto/communications.pb.h"
 
 namespace sbrgate::comms {
@@ -54,8 +54,7 @@ class JobViewStage : public stage::Stage {
  public:
   JobViewStage(JobView* view, std::string instance)
       : view_(view), instance_(std::move(instance)) {}
-  std::string name() const override { return "comms-job-view-" + instance_; }
-  std::vector<std::string> input_topics() const override { return {topics::kJobs}; }
+  std::string name() const override { return std::string(stages::kJobView) + "-" + instance_; }
   absl::Status Process(const stage::Record& input, stage::Context&) override {
     v1::Job job;
     if (!job.ParseFromString(input.value)) return absl::DataLossError("not a Job");

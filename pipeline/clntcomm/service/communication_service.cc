@@ -9,7 +9,7 @@
 #include "pipeline/clntcomm/rules/schedule.h"
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/clntcomm/jobs/job_stage.h"
-#include "pipeline/topology/clntcomm_topics.h"
+#include "pipeline/topology/topology.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/stp/status/status.h"
 #include "proto/google/rpc/error_details.pb.h"

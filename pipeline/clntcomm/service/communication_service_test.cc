@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "pipeline/clntcomm/service/testing.h"
 #include "pipeline/clntcomm/jobs/job_stage.h"
-#include "pipeline/topology/clntcomm_topics.h"
+#include "pipeline/topology/topology.h"
 #include "pipeline/stp/gateway/fake_publisher.h"
 #include "pipeline/stp/status/status.h"
 

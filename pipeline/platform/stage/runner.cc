@@ -29,19 +29,6 @@ std::string TransactionalId(const std::string& app, const std::string& stage,
   return absl::StrCat(app, ".", stage, ".", instance_id);
 }
 
-std::string ChangelogTopic(const std::string& app, const std::string& stage,
-                           const std::string& store) {
-  return absl::StrCat(app, ".", stage, ".", store, ".changelog");
-}
-
-std::vector<std::string> ChangelogTopics(const Stage& stage, const std::string& app) {
-  std::vector<std::string> topics;
-  for (const std::string& store : stage.store_names()) {
-    topics.push_back(ChangelogTopic(app, stage.name(), store));
-  }
-  return topics;
-}
-
 namespace {
 
 struct MessageDeleter {
@@ -59,7 +46,7 @@ int WaitMs(absl::Duration d) { return d <= absl::ZeroDuration() ? 0 : kafka::ToT
 
 class StageRunner::Impl {
  public:
-  Impl(RunnerConfig config, Stage* stage, Clock* clock);
+  Impl(RunnerConfig config, StageSpec spec, Stage* stage, Clock* clock);
   absl::Status Check();
   absl::Status Run();
   void Stop() { stop_ = true; }
@@ -98,11 +85,11 @@ class StageRunner::Impl {
   static absl::Time Now() { return kafka::RealNow(); }
 
   const RunnerConfig config_;
+  const StageSpec spec_;
   Stage* const stage_;
   Clock* const clock_;
   const std::string name_;
   const std::string group_id_;
-  const std::vector<std::string> inputs_;
   const absl::Duration punctuate_interval_;
 
   std::unique_ptr<kafka::TopicReader> reader_;
@@ -160,13 +147,13 @@ class StageRunner::Impl::Context final : public stage::Context {
   std::vector<Output> emits_;
 };
 
-StageRunner::Impl::Impl(RunnerConfig config, Stage* stage, Clock* clock)
+StageRunner::Impl::Impl(RunnerConfig config, StageSpec spec, Stage* stage, Clock* clock)
     : config_(std::move(config)),
+      spec_(std::move(spec)),
       stage_(stage),
       clock_(clock),
       name_(stage->name()),
       group_id_(GroupId(config_.app, name_)),
-      inputs_(stage->input_topics()),
       punctuate_interval_(stage->punctuate_interval()),
       batch_(&stores_, &probe_, config_.mirror_offset_commits),
       ctx_(std::make_unique<Context>(this)) {}
@@ -178,7 +165,11 @@ absl::Status StageRunner::Impl::Check() {
   if (config_.instance_id.empty()) {
     return absl::InvalidArgumentError(where + "RunnerConfig.instance_id is empty");
   }
-  if (inputs_.empty()) return absl::InvalidArgumentError(where + "no input topics");
+  if (!spec_.RunsAs(name_)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, "it does not run the spec of stage ", spec_.name));
+  }
+  if (spec_.inputs.empty()) return absl::InvalidArgumentError(where + "no input topics");
   if (config_.dead_letter_topic.empty()) {
     return absl::InvalidArgumentError(where + "RunnerConfig.dead_letter_topic is empty");
   }
@@ -209,7 +200,7 @@ absl::Status StageRunner::Impl::Check() {
     return n;
   };
   int max_partitions = 0;
-  for (const std::string& topic : inputs_) {
+  for (const std::string& topic : spec_.inputs) {
     absl::StatusOr<int> n = partitions(topic, "input topic");
     if (!n.ok()) return n.status();
     max_partitions = std::max(max_partitions, *n);
@@ -219,8 +210,8 @@ absl::Status StageRunner::Impl::Check() {
     return s;
   }
   std::set<std::string> stores;
-  for (const std::string& store : stage_->store_names()) {
-    const std::string topic = ChangelogTopic(config_.app, name_, store);
+  for (const std::string& store : spec_.stores) {
+    const std::string topic = ChangelogTopic(config_.app, spec_.name, store);
     if (store.empty() || !stores.insert(store).second) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, "store names must be unique and non-empty"));
@@ -263,8 +254,8 @@ absl::Status StageRunner::Impl::Start() {
   consumer_ = *std::move(consumer);
   rd_kafka_poll_set_consumer(consumer_.get());
   records_ = rd_kafka_queue_new(consumer_.get());
-  kafka::TopicPartitionListPtr topics(rd_kafka_topic_partition_list_new(inputs_.size()));
-  for (const std::string& t : inputs_) {
+  kafka::TopicPartitionListPtr topics(rd_kafka_topic_partition_list_new(spec_.inputs.size()));
+  for (const std::string& t : spec_.inputs) {
     rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
   }
   if (rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
@@ -652,11 +643,12 @@ void StageRunner::Impl::Fail(absl::Status status) {
 void StageRunner::Impl::Note(const absl::Status& status) { probe_.Note(status); }
 
 absl::StatusOr<std::unique_ptr<StageRunner>> StageRunner::Create(RunnerConfig config,
-                                                                 Stage* stage, Clock* clock) {
+                                                                 StageSpec spec, Stage* stage,
+                                                                 Clock* clock) {
   if (stage == nullptr || clock == nullptr) {
     return absl::InvalidArgumentError("StageRunner::Create: null stage or clock");
   }
-  auto impl = std::make_unique<Impl>(std::move(config), stage, clock);
+  auto impl = std::make_unique<Impl>(std::move(config), std::move(spec), stage, clock);
   if (absl::Status s = impl->Check(); !s.ok()) return s;
   return std::unique_ptr<StageRunner>(new StageRunner(std::move(impl)));
 }

@@ -1,26 +1,28 @@
 // StageRunner: runs one Stage against Kafka with exactly-once processing
-// between topics: consumes the stage's input topics in a consumer group,
-// calls Process for each record, and commits the record's outputs, its
-// state-store changes and its consumer offset in one Kafka transaction.
+// between topics: consumes the input topics of the stage's StageSpec
+// (topology.h) in a consumer group, calls Process for each record, and
+// commits the record's outputs, its state-store changes and its consumer
+// offset in one Kafka transaction.
 //
 //   RunnerConfig config;
 //   config.kafka = kafka;                 // bootstrap + librdkafka overrides
 //   config.instance_id = "host-1";        // part of the transactional.id
 //   absl::StatusOr<std::unique_ptr<StageRunner>> runner =
-//       StageRunner::Create(config, &triage, &clock);
+//       StageRunner::Create(config, *topology.FindStage("triage"), &triage, &clock);
 //   std::thread t([&] { status = (*runner)->Run(); });  // until Stop() or a fatal error
 //   ...
 //   (*runner)->Stop();
 //
 // Kafka identities: consumer group "<app>.<stage>", transactional.id
-// "<app>.<stage>.<instance_id>", changelog topics
-// "<app>.<stage>.<store>.changelog" (ChangelogTopic below).
+// "<app>.<stage>.<instance_id>" (<stage>: Stage::name()), changelog topics
+// "<app>.<spec>.<store>.changelog" (ChangelogTopic, topology.h).
 //
 // Topics must exist before Create (it checks): the input topics, the
 // dead-letter topic and, for a stage with stores, one changelog topic per
 // store with at least as many partitions as the largest input topic
 // (compacted, on a real cluster). The embedded cluster has no admin API, so
-// the runner never creates topics; see EmbeddedCluster::CreateTopics.
+// the runner never creates topics; whoever starts the cluster creates the
+// Topology's (EmbeddedCluster::CreateTopics).
 //
 // Per record (batched: up to max_batch records, or max_batch_delay, share a
 // transaction):
@@ -81,6 +83,7 @@
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/kafka/config.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/platform/stage/topology.h"
 
 namespace sbrgate::stage {
 
@@ -119,19 +122,15 @@ struct RunnerMetrics {
 std::string GroupId(const std::string& app, const std::string& stage);
 std::string TransactionalId(const std::string& app, const std::string& stage,
                             const std::string& instance_id);
-std::string ChangelogTopic(const std::string& app, const std::string& stage,
-                           const std::string& store);
-// The changelog topics `stage` needs (empty for a stage without stores).
-std::vector<std::string> ChangelogTopics(const Stage& stage, const std::string& app);
 
 class StageRunner {
  public:
-  // Checks the configuration and that the topics exist (InvalidArgument,
-  // FailedPrecondition); connects no consumer or producer yet. `stage` and
-  // `clock` (the stages' clock: Context::clock(), Punctuate's `now`) must
-  // outlive the runner.
-  static absl::StatusOr<std::unique_ptr<StageRunner>> Create(RunnerConfig config, Stage* stage,
-                                                             Clock* clock);
+  // Checks the configuration, that `stage` runs `spec` (StageSpec::RunsAs)
+  // and that the topics exist (InvalidArgument, FailedPrecondition);
+  // connects no consumer or producer yet. `stage` and `clock` (the stages'
+  // clock: Context::clock(), Punctuate's `now`) must outlive the runner.
+  static absl::StatusOr<std::unique_ptr<StageRunner>> Create(RunnerConfig config, StageSpec spec,
+                                                             Stage* stage, Clock* clock);
   ~StageRunner();
   StageRunner(const StageRunner&) = delete;
   StageRunner& operator=(const StageRunner&) = delete;

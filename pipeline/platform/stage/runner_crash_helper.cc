@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   config.instance_id = "a";
   // Several transactions commit before the blocking record; its own is open.
   config.max_batch = 100;
-  auto runner = sbrgate::stage::StageRunner::Create(config, &stage, &clock);
+  auto runner = sbrgate::stage::StageRunner::Create(config, stage.spec(), &stage, &clock);
   if (!runner.ok()) {
     std::fprintf(stderr, "%s\n", runner.status().ToString().c_str());
     return 1;

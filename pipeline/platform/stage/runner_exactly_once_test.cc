@@ -51,7 +51,7 @@ TEST(StageRunnerExactlyOnce, SurvivesAKillMidBatch) {
   h.ProduceInputs("in", 0, 1000);
   {
     MapStage stage("map", "in", "out");
-    auto run = h.Start(h.Config(), &stage);
+    auto run = h.Start(h.Config(), stage.spec(), &stage);
     ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 1000; }));
     ASSERT_TRUE(run->StopAndJoin().ok());
     EXPECT_EQ(stage.calls, 1000);
@@ -99,7 +99,7 @@ TEST(StageRunnerExactlyOnce, SurvivesAKillMidBatch) {
   // A new runner takes over and does exactly the rest.
   {
     MapStage stage("map", "in", "out");
-    auto run = h.Start(h.Config(), &stage);
+    auto run = h.Start(h.Config(), stage.spec(), &stage);
     ASSERT_TRUE(RunnerHarness::WaitUntil(
         [&] { return run->metrics().records_processed >= 2000 - committed; }, absl::Seconds(60)));
     ASSERT_TRUE(run->StopAndJoin().ok());

@@ -35,7 +35,7 @@ TEST(StageRunner, RetriesTransientErrorsInOrderAndDeadLettersPermanentOnes) {
   MapStage stage("map", "in", "out");
   stage.fail_transiently["k5"] = 3;
   stage.fail_permanently.insert("k7");
-  auto run = h.Start(h.Config(), &stage);
+  auto run = h.Start(h.Config(), stage.spec(), &stage);
   ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 20; }));
   ASSERT_TRUE(run->StopAndJoin().ok());
   const RunnerMetrics m = run->metrics();
@@ -76,7 +76,7 @@ TEST(StageRunner, RedoesAnAbortedTransaction) {
   RunnerHarness h({{"in", 1}, {"out", 1}});
   h.ProduceInputs("in", 0, 10);
   MapStage stage("map", "in", "out");
-  auto run = h.Start(h.Config(), &stage);
+  auto run = h.Start(h.Config(), stage.spec(), &stage);
   ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 10; }));
   constexpr int16_t kAddPartitionsToTxn = 24;  // Kafka protocol ApiKey
   rd_kafka_mock_push_request_errors(h.cluster().mock(), kAddPartitionsToTxn, 1,
@@ -103,7 +103,7 @@ TEST(StageRunner, StateStoreSurvivesRestartThroughItsChangelog) {
   h.Produce("in", {{"a", "1"}, {"a", "1"}, {"a", "1"}, {"b", "1"}, {"b", "1"}});
   {
     CountStage stage;
-    auto run = h.Start(h.Config(), &stage);
+    auto run = h.Start(h.Config(), CountStage::Spec(), &stage);
     ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 5; }));
     ASSERT_TRUE(run->StopAndJoin().ok());
     EXPECT_EQ(run->metrics().restored_entries, 0);
@@ -118,7 +118,7 @@ TEST(StageRunner, StateStoreSurvivesRestartThroughItsChangelog) {
   h.Produce("in", {{"a", "1"}, {"b", "reset"}, {"c", "1"}});
   {
     CountStage stage;
-    auto run = h.Start(h.Config(), &stage);
+    auto run = h.Start(h.Config(), CountStage::Spec(), &stage);
     ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 3; }));
     ASSERT_TRUE(run->StopAndJoin().ok());
     EXPECT_GT(run->metrics().restored_entries, 0);
@@ -145,7 +145,7 @@ TEST(StageRunner, PunctuationCommitsOutputsAndStoreChanges) {
   h.ProduceInputs("in", 0, 3);
   {
     ReleaseStage stage;
-    auto run = h.Start(h.Config(), &stage);
+    auto run = h.Start(h.Config(), ReleaseStage::Spec(), &stage);
     ASSERT_TRUE(RunnerHarness::WaitUntil([&] {
       return run->metrics().records_processed == 3 && run->metrics().punctuations > 0;
     }));
@@ -161,7 +161,7 @@ TEST(StageRunner, PunctuationCommitsOutputsAndStoreChanges) {
   // restores an empty store.
   {
     ReleaseStage stage;
-    auto run = h.Start(h.Config(), &stage);
+    auto run = h.Start(h.Config(), ReleaseStage::Spec(), &stage);
     ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return h.ReadAll("out").size() == 5; }));
     ASSERT_TRUE(run->StopAndJoin().ok());
     EXPECT_GT(run->metrics().restored_entries, 0);
@@ -182,8 +182,8 @@ TEST(StageRunner, StopsOnLostInputRecordsAndLostChangelogRecords) {
 
   class Count2 : public CountStage {
     std::string name() const override { return "count2"; }
-    std::vector<std::string> input_topics() const override { return {"in2"}; }
   } count2;
+  const StageSpec count2_spec{"count2", {"in2"}, {"out"}, {"counts"}};
   h.ProduceInputs("in2", 0, 1);
   auto txn = kafka::TransactionalProducer::Create(h.kafka(), "test.fill", absl::Seconds(20));
   ASSERT_TRUE(txn.ok());
@@ -195,8 +195,8 @@ TEST(StageRunner, StopsOnLostInputRecordsAndLostChangelogRecords) {
   ASSERT_TRUE((*txn)->Commit(fill).ok());
 
   MapStage map("map", "in", "out");
-  auto lost_input = h.Start(h.Config(), &map);
-  auto lost_changelog = h.Start(h.Config(), &count2);
+  auto lost_input = h.Start(h.Config(), map.spec(), &map);
+  auto lost_changelog = h.Start(h.Config(), count2_spec, &count2);
   absl::Status s = lost_input->Join();
   EXPECT_TRUE(absl::IsDataLoss(s)) << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("records were lost: topic in partition 0"));
@@ -213,12 +213,12 @@ TEST(StageRunner, StopsOnLostInputRecordsAndLostChangelogRecords) {
 TEST(StageRunner, CreateChecksConfigurationAndTopics) {
   RunnerHarness h({{"in", 2}, {"out", 2}, {"sbrgate.count.counts.changelog", 1}});
   MapStage missing_input("map", "nope", "out");
-  auto r = StageRunner::Create(h.Config(), &missing_input, &h.clock);
+  auto r = StageRunner::Create(h.Config(), missing_input.spec(), &missing_input, &h.clock);
   EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("input topic nope does not exist"));
 
   CountStage count;
-  r = StageRunner::Create(h.Config(), &count, &h.clock);
+  r = StageRunner::Create(h.Config(), CountStage::Spec(), &count, &h.clock);
   EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
   EXPECT_THAT(std::string(r.status().message()),
               HasSubstr("changelog topic sbrgate.count.counts.changelog has 1 partitions; the "
@@ -227,15 +227,26 @@ TEST(StageRunner, CreateChecksConfigurationAndTopics) {
   MapStage map("map", "in", "out");
   RunnerConfig config = h.Config();
   config.instance_id = "";
-  EXPECT_TRUE(absl::IsInvalidArgument(StageRunner::Create(config, &map, &h.clock).status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(StageRunner::Create(config, map.spec(), &map, &h.clock).status()));
   config = h.Config();
   config.dead_letter_topic = "missing.deadletter";
-  EXPECT_TRUE(absl::IsFailedPrecondition(StageRunner::Create(config, &map, &h.clock).status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      StageRunner::Create(config, map.spec(), &map, &h.clock).status()));
   config = h.Config();
   config.kafka.overrides["consumer.partition.assignment.strategy"] = "cooperative-sticky";
-  EXPECT_TRUE(absl::IsInvalidArgument(StageRunner::Create(config, &map, &h.clock).status()));
-  EXPECT_EQ(ChangelogTopics(count, "sbrgate"),
-            std::vector<std::string>{"sbrgate.count.counts.changelog"});
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(StageRunner::Create(config, map.spec(), &map, &h.clock).status()));
+
+  // A stage runs the spec of its own name only (a per-instance spec: its instances).
+  r = StageRunner::Create(h.Config(), CountStage::Spec(), &map, &h.clock);
+  EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("stage map: it does not run the spec of stage count"));
+  MapStage view("view-host-1", "in", "out");
+  StageSpec view_spec{"view", {"in"}};
+  view_spec.per_instance = true;
+  EXPECT_TRUE(StageRunner::Create(h.Config(), view_spec, &view, &h.clock).ok());
 }
 
 }  // namespace

@@ -93,9 +93,10 @@ std::vector<int64_t> RunnerHarness::LowWatermarks(const std::string& topic) {
   return lows;
 }
 
-std::unique_ptr<RunningStage> RunnerHarness::Start(RunnerConfig config, Stage* stage) {
+std::unique_ptr<RunningStage> RunnerHarness::Start(RunnerConfig config, const StageSpec& spec,
+                                                   Stage* stage) {
   absl::StatusOr<std::unique_ptr<StageRunner>> runner =
-      StageRunner::Create(std::move(config), stage, &clock);
+      StageRunner::Create(std::move(config), spec, stage, &clock);
   EXPECT_TRUE(runner.ok()) << runner.status();
   if (!runner.ok()) return nullptr;
   return std::make_unique<RunningStage>(*std::move(runner));

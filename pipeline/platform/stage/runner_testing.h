@@ -3,7 +3,7 @@
 //
 //   RunnerHarness h({{"in", 4}, {"out", 4}});
 //   h.ProduceInputs("in", 0, 1000);              // keys k0.., values v0..
-//   auto run = h.Start(config, &stage);          // Run() on a thread
+//   auto run = h.Start(config, stage.spec(), &stage);  // Run() on a thread
 //   h.WaitUntil([&] { return run->metrics().records_processed == 1000; });
 //   run->StopAndJoin();
 #ifndef SBRGATE_PIPELINE_STAGE_RUNNER_TESTING_H_
@@ -61,7 +61,7 @@ class RunnerHarness {
   // Low watermarks of every partition of `topic`.
   std::vector<int64_t> LowWatermarks(const std::string& topic);
 
-  std::unique_ptr<RunningStage> Start(RunnerConfig config, Stage* stage);
+  std::unique_ptr<RunningStage> Start(RunnerConfig config, const StageSpec& spec, Stage* stage);
   // Polls `done` every 20 ms; false after `timeout`.
   static bool WaitUntil(const std::function<bool()>& done,
                         absl::Duration timeout = absl::Seconds(30));

@@ -2,11 +2,13 @@
 // turns one input record into output records (Kafka Streams' processor API).
 // A stage never touches Kafka: the StageRunner (runner.h) owns consuming,
 // producing, transactions, state-store changelogs, retries and dead letters.
+// Nor does it name its wiring: its input topics and state stores are
+// declared once, in the application's Topology (topology.h), and the runner
+// takes them from the stage's StageSpec there.
 //
 //   class TriageStage : public Stage {
 //    public:
-//     std::string name() const override { return "triage"; }
-//     std::vector<std::string> input_topics() const override { return {topics::kResponses}; }
+//     std::string name() const override { return stages::kTriage; }  // its StageSpec's name
 //     absl::Status Process(const Record& in, Context& ctx) override {
 //       ...parse in.value...
 //       ctx.Emit({topics::kStatus, lodgment_id, status.SerializeAsString()});
@@ -28,7 +30,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -68,6 +69,7 @@ class Context {
   // is then retried: for progress that must show while a record is held (for
   // example "SBR unavailable, holding"). May be produced more than once.
   virtual void Notify(Output output) = 0;
+  // One of the stores of the stage's StageSpec.
   virtual StateStore& store(const std::string& name) = 0;
   virtual const Clock& clock() const = 0;
 };
@@ -75,10 +77,9 @@ class Context {
 class Stage {
  public:
   virtual ~Stage() = default;
+  // The name of its StageSpec (for a per-instance spec, "<spec name>-<instance>"):
+  // its consumer group, transactional id and dead letters carry it.
   virtual std::string name() const = 0;
-  virtual std::vector<std::string> input_topics() const = 0;
-  // Stores this stage keeps; each is backed by topic "<app>.<stage>.<store>.changelog".
-  virtual std::vector<std::string> store_names() const { return {}; }
   // After the stores are restored, before the first record; again after
   // every rebalance (the stores then hold the new assignment's entries).
   virtual absl::Status Init(Context& ctx) { return absl::OkStatus(); }

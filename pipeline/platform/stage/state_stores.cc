@@ -102,7 +102,7 @@ class StateStores::MissingStore final : public StateStore {
   void Report() const {
     if (violation_->empty()) {
       *violation_ = absl::StrCat("the stage has no store \"", name_,
-                                 "\" (declare it in store_names())");
+                                 "\" (declare it in its StageSpec)");
     }
   }
   std::string* const violation_;

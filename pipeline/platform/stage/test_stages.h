@@ -1,8 +1,10 @@
-// Small stages for the StageRunner tests and their crash helper.
+// Small stages for the StageRunner tests and their crash helper, each with
+// the small StageSpec it runs (its topology's part).
 //
 //   MapStage map("map", "in", "out");   // in -> out, "out:" + value, same key
 //   map.fail_transiently["k5"] = 3;      // Unavailable three times, then OK
 //   map.fail_permanently.insert("k7");   // InvalidArgument: a dead letter
+//   auto runner = StageRunner::Create(config, map.spec(), &map, &clock);
 #ifndef SBRGATE_PIPELINE_STAGE_TEST_STAGES_H_
 #define SBRGATE_PIPELINE_STAGE_TEST_STAGES_H_
 
@@ -17,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/platform/stage/topology.h"
 
 namespace sbrgate::stage::testing {
 
@@ -26,7 +29,7 @@ class MapStage : public Stage {
   MapStage(std::string name, std::string input, std::string output)
       : name_(std::move(name)), input_(std::move(input)), output_(std::move(output)) {}
   std::string name() const override { return name_; }
-  std::vector<std::string> input_topics() const override { return {input_}; }
+  StageSpec spec() const { return {name_, {input_}, {output_, notes_topic}}; }
   absl::Status Process(const Record& in, Context& ctx) override {
     const int call = ++calls;
     if (call == block_at && on_block) on_block();
@@ -58,8 +61,7 @@ class MapStage : public Stage {
 class CountStage : public Stage {
  public:
   std::string name() const override { return "count"; }
-  std::vector<std::string> input_topics() const override { return {"in"}; }
-  std::vector<std::string> store_names() const override { return {"counts"}; }
+  static StageSpec Spec() { return {"count", {"in"}, {"out"}, {"counts"}}; }
   absl::Status Init(Context& ctx) override {
     ctx.Emit({"out", "init", std::to_string(ctx.store("counts").size())});
     return absl::OkStatus();
@@ -84,8 +86,7 @@ class CountStage : public Stage {
 class ReleaseStage : public Stage {
  public:
   std::string name() const override { return "release"; }
-  std::vector<std::string> input_topics() const override { return {"in"}; }
-  std::vector<std::string> store_names() const override { return {"pending"}; }
+  static StageSpec Spec() { return {"release", {"in"}, {"out"}, {"pending"}}; }
   absl::Duration punctuate_interval() const override { return absl::Milliseconds(100); }
   absl::Status Init(Context& ctx) override {
     ctx.Emit({"out", "init", std::to_string(ctx.store("pending").size())});

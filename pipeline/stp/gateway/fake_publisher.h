@@ -16,7 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "pipeline/stp/gateway/publisher.h"
 #include "pipeline/stp/status/status_view.h"
-#include "pipeline/topology/stp_topics.h"
+#include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 
 namespace sbrgate::gateway {

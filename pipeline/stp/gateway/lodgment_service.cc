@@ -9,7 +9,7 @@
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/stp/ingest/ingest.h"
 #include "pipeline/stp/status/status.h"
-#include "pipeline/topology/stp_topics.h"
+#include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 #include "proto/google/rpc/error_details.pb.h"
 #include "proto/google/rpc/status.pb.h"

@@ -27,7 +27,7 @@
 #include "pipeline/stp/gateway/fake_publisher.h"
 #include "pipeline/stp/gateway/server.h"
 #include "pipeline/stp/status/status_view.h"
-#include "pipeline/topology/stp_topics.h"
+#include "pipeline/topology/topology.h"
 #include "pipeline/stp/payevnt/generator.h"
 #include "pipeline/stp/payevnt/validator.h"
 #include "proto/events.pb.h"

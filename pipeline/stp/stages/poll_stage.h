@@ -14,45 +14,26 @@
 #ifndef SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 #define SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 
-#include <map>
-#include <set>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/sbr/client/sbr_client.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/stp/stages/poll_timer.h"
+#include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 
 namespace sbrgate::lodgment {
 
-// Pending lodgments ordered by their next poll time.
-class PollTimer {
- public:
-  void Schedule(const std::string& lodgment_id, absl::Time at);
-  void Cancel(const std::string& lodgment_id);
-  // Removes and returns up to `max` lodgments due at `now`, earliest first.
-  std::vector<std::string> TakeDue(absl::Time now, size_t max);
-  std::optional<absl::Time> next() const;
-  size_t size() const { return by_id_.size(); }
-
- private:
-  std::set<std::pair<absl::Time, std::string>> queue_;
-  std::map<std::string, absl::Time> by_id_;
-};
-
 class PollStage : public stage::Stage {
  public:
-  static constexpr char kStore[] = "pending";
+  static constexpr const char* kStore = stages::kPollStore;
 
   PollStage(const sbr_client::SbrApi* sbr, const blob::BlobStore* blobs,
             absl::Duration margin = absl::Seconds(2))
       : sbr_(sbr), blobs_(blobs), margin_(margin) {}
 
-  std::string name() const override { return "poll"; }
-  std::vector<std::string> input_topics() const override;
-  std::vector<std::string> store_names() const override { return {kStore}; }
+  std::string name() const override { return stages::kPoll; }
   absl::Status Init(stage::Context& ctx) override;
   absl::Status Process(const stage::Record& input, stage::Context& ctx) override;
   absl::Status Punctuate(absl::Time now, stage::Context& ctx) override;

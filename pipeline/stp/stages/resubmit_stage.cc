@@ -3,11 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/stp/status/status.h"
-#include "pipeline/topology/stp_topics.h"
+#include "pipeline/topology/topology.h"
 
 namespace sbrgate::lodgment {
-
-std::vector<std::string> ResubmitStage::input_topics() const { return {topics::kResubmit}; }
 
 absl::Status ResubmitStage::Init(stage::Context& ctx) {
   // Called again after each rebalance: the store then holds the new

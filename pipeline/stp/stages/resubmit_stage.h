@@ -12,21 +12,21 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/stp/stages/poll_stage.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/stp/stages/poll_timer.h"
+#include "pipeline/topology/topology.h"
+#include "proto/events.pb.h"
 
 namespace sbrgate::lodgment {
 
 class ResubmitStage : public stage::Stage {
  public:
-  static constexpr char kStore[] = "due";
+  static constexpr const char* kStore = stages::kResubmitStore;
 
   explicit ResubmitStage(std::string message_id_domain)
       : message_id_domain_(std::move(message_id_domain)) {}
 
-  std::string name() const override { return "resubmit"; }
-  std::vector<std::string> input_topics() const override;
-  std::vector<std::string> store_names() const override { return {kStore}; }
+  std::string name() const override { return stages::kResubmit; }
   absl::Status Init(stage::Context& ctx) override;
   absl::Status Process(const stage::Record& input, stage::Context& ctx) override;
   absl::Status Punctuate(absl::Time now, stage::Context& ctx) override;

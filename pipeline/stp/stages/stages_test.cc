@@ -12,7 +12,7 @@
 #include "pipeline/stp/status/status.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/stages/submit_stage.h"
-#include "pipeline/topology/stp_topics.h"
+#include "pipeline/topology/topology.h"
 #include "pipeline/stp/stages/triage_stage.h"
 #include "pipeline/stp/poll_schedule/schedule.h"
 
@@ -242,19 +242,6 @@ TEST_F(StagesTest, PollResumesFromItsStore) {
   clock_.Set(receipt + absl::Minutes(2));
   ASSERT_TRUE(restarted.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_EQ(sbr.pulled.size(), 1u);
-}
-
-TEST(PollTimerTest, HoldsAMillionPendingLodgments) {
-  PollTimer timer;
-  const absl::Time t0 = absl::FromUnixSeconds(1'790'000'000);
-  for (int i = 0; i < 1'000'000; ++i) timer.Schedule(absl::StrCat("L", i), t0 + absl::Seconds(i % 3600));
-  EXPECT_EQ(timer.size(), 1'000'000u);
-  auto due = timer.TakeDue(t0 + absl::Seconds(1), 10'000);
-  // Seconds 0 and 1 of each hour-long cycle: 2 of every 3600 lodgments.
-  EXPECT_EQ(due.size(), 2u * (1'000'000 / 3600) + 2);
-  for (const std::string& id : due) EXPECT_FALSE(timer.TakeDue(t0, 1).size() > 0 && id.empty());
-  EXPECT_EQ(timer.size(), 1'000'000u - due.size());
-  EXPECT_EQ(*timer.next(), t0 + absl::Seconds(2));
 }
 
 TEST_F(StagesTest, TriageSortsOutcomes) {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/stp/status/status_view.h"
-#include "pipeline/topology/stp_topics.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/stp/status/status_view.h"
+#include "pipeline/topology/topology.h"
 
 namespace sbrgate::lodgment {
 
@@ -18,8 +18,7 @@ class StatusViewStage : public stage::Stage {
   StatusViewStage(StatusView* view, std::string instance)
       : view_(view), instance_(std::move(instance)) {}
 
-  std::string name() const override { return "status-view-" + instance_; }
-  std::vector<std::string> input_topics() const override { return {topics::kStatus}; }
+  std::string name() const override { return std::string(stages::kStatusView) + "-" + instance_; }
   absl::Status Process(const stage::Record& input, stage::Context&) override {
     events::StatusChange change;
     if (!change.ParseFromString(input.value)) return absl::DataLossError("not a StatusChange");

@@ -4,12 +4,10 @@
 #include "pipeline/platform/common/transient.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/stp/status/status.h"
-#include "pipeline/topology/stp_topics.h"
+#include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 
 namespace sbrgate::lodgment {
-
-std::vector<std::string> SubmitStage::input_topics() const { return {topics::kReceived}; }
 
 absl::Status SubmitStage::Process(const stage::Record& input, stage::Context& ctx) {
   events::LodgmentToSubmit submit;

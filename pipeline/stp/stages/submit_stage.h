@@ -21,6 +21,7 @@
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/sbr/client/sbr_client.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/topology/topology.h"
 
 namespace sbrgate::lodgment {
 
@@ -29,8 +30,7 @@ class SubmitStage : public stage::Stage {
   SubmitStage(const sbr_client::SbrApi* sbr, const blob::BlobStore* blobs)
       : sbr_(sbr), blobs_(blobs) {}
 
-  std::string name() const override { return "submit"; }
-  std::vector<std::string> input_topics() const override;
+  std::string name() const override { return stages::kSubmit; }
   absl::Status Process(const stage::Record& input, stage::Context& ctx) override;
 
  private:

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/sbr/event02/event02.h"
 #include "pipeline/stp/status/status.h"
-#include "pipeline/topology/stp_topics.h"
+#include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 
 namespace sbrgate::lodgment {
@@ -23,8 +23,6 @@ v1::RecordError ToRecordError(const event02::EventItem& item, const std::string&
 }
 
 }  // namespace
-
-std::vector<std::string> TriageStage::input_topics() const { return {topics::kResponses}; }
 
 absl::Status TriageStage::Process(const stage::Record& input, stage::Context& ctx) {
   events::ResponseReady ready;

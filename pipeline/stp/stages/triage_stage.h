@@ -18,6 +18,7 @@
 
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/topology/topology.h"
 
 namespace sbrgate::lodgment {
 
@@ -31,8 +32,7 @@ class TriageStage : public stage::Stage {
   TriageStage(const blob::BlobStore* blobs, TriagePolicy policy = {})
       : blobs_(blobs), policy_(policy) {}
 
-  std::string name() const override { return "triage"; }
-  std::vector<std::string> input_topics() const override;
+  std::string name() const override { return stages::kTriage; }
   absl::Status Process(const stage::Record& input, stage::Context& ctx) override;
 
  private:

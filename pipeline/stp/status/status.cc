@@ -3,7 +3,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"
-#include "pipeline/topology/stp_topics.h"
+#include "pipeline/topology/topology.h"
 
 namespace sbrgate::lodgment {
 

@@ -1,0 +1,125 @@
+// Topology: the topics and stages of a stream-processing application,
+// declared once (as Kafka Streams' Topology): every topic with its partitions
+// and cleanup policy, every stage with its input and output topics and its
+// state stores. Each store is backed by a changelog topic the topology
+// derives: "<app>.<stage>.<store>.changelog", partitioned like the stage's
+// largest input (an entry is logged to its record's input partition) and
+// compacted. The runner takes a stage's inputs and stores from its
+// StageSpec; whoever creates topics takes them from topics().
+//
+//   Topology::Builder b("sbrgate");
+//   b.Topic({"orders", 8}).Topic({"invoices", 8}).Topic({"sbrgate.deadletter", 8});
+//   b.DeadLetters("sbrgate.deadletter");
+//   b.AddStage({"billing", /*inputs=*/{"orders"}, /*outputs=*/{"invoices"}, /*stores=*/{"open"}});
+//   Topology t = b.Build();        // declares sbrgate.billing.open.changelog too
+//   absl::Status valid = t.Validate();
+//   const StageSpec* billing = t.FindStage("billing");
+//   std::string commands = t.KafkaTopicsCommands("kafka-1:9093", /*replication=*/3);
+//
+// Topics keep their declaration order, each stage's changelogs right after
+// the stage, so printed commands read in the order they were declared.
+#ifndef SBRGATE_PIPELINE_STAGE_TOPOLOGY_H_
+#define SBRGATE_PIPELINE_STAGE_TOPOLOGY_H_
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace sbrgate::stage {
+
+struct TopicSpec {
+  enum class Cleanup { kDelete, kCompact };
+
+  std::string name;
+  int partitions = 1;
+  // kDelete drops records older than `retention`; kCompact keeps each key's
+  // latest record (state-store changelogs).
+  Cleanup cleanup = Cleanup::kDelete;
+  // kDelete only; InfiniteDuration keeps records for ever (retention.ms=-1).
+  absl::Duration retention = absl::InfiniteDuration();
+};
+
+struct StageSpec {
+  std::string name;
+  std::vector<std::string> inputs;
+  // What the stage emits (dead letters aside: every stage may send those).
+  std::vector<std::string> outputs;
+  // Each store is backed by the changelog topic ChangelogTopic(app, name, store).
+  std::vector<std::string> stores;
+  // Every running instance reads all of the inputs, in a consumer group of
+  // its own, as stage "<name>-<instance>": a view each instance keeps in
+  // memory. Such a stage has no stores.
+  bool per_instance = false;
+
+  // Whether the stage called `stage_name` (Stage::name()) runs this spec.
+  bool RunsAs(const std::string& stage_name) const;
+};
+
+std::string ChangelogTopic(const std::string& app, const std::string& stage,
+                           const std::string& store);
+// The changelog topics of `stage`'s stores, in store order.
+std::vector<std::string> ChangelogTopics(const StageSpec& stage, const std::string& app);
+
+class Topology {
+ public:
+  class Builder {
+   public:
+    // `app` prefixes consumer groups, transactional ids and changelog topics.
+    explicit Builder(std::string app) : app_(std::move(app)) {}
+    Builder& Topic(TopicSpec topic);
+    Builder& AddStage(StageSpec stage);
+    // Where the stages' runners send records they cannot process.
+    Builder& DeadLetters(std::string topic);
+    // Derives the changelog topics; Validate() says whether the result holds.
+    Topology Build() const;
+
+   private:
+    std::string app_;
+    std::string dead_letter_topic_;
+    std::vector<std::variant<TopicSpec, StageSpec>> declared_;  // in order
+  };
+
+  const std::string& app() const { return app_; }
+  const std::string& dead_letter_topic() const { return dead_letter_topic_; }
+  // Declared and changelog topics.
+  const std::vector<TopicSpec>& topics() const { return topics_; }
+  const std::vector<StageSpec>& stages() const { return stages_; }
+
+  // Checks that names are unique and non-empty, partitions positive, every
+  // stage input and output and the dead-letter topic declared, and every
+  // store's changelog declared, compacted and with at least as many
+  // partitions as each of its stage's inputs. InvalidArgument naming the
+  // first problem.
+  absl::Status Validate() const;
+
+  // nullptr when there is none.
+  const TopicSpec* FindTopic(const std::string& name) const;
+  // The spec of the stage called `stage_name`: the stage of that name, or
+  // the per-instance stage it is an instance of.
+  const StageSpec* FindStage(const std::string& stage_name) const;
+
+  // The whole topology as a JSON document (app, dead_letter_topic, topics
+  // with partitions, cleanup_policy and retention_ms, stages with inputs,
+  // outputs, stores and their changelogs, per_instance).
+  std::string ToJson() const;
+  // One kafka-topics.sh command per topic, one a line, creating it (if it
+  // does not exist) on the cluster at `bootstrap`: partitions, replication
+  // factor, and retention.ms (deleted topics; -1 for ever) or
+  // cleanup.policy=compact.
+  std::string KafkaTopicsCommands(const std::string& bootstrap, int replication) const;
+
+ private:
+  Topology() = default;
+
+  std::string app_;
+  std::string dead_letter_topic_;
+  std::vector<TopicSpec> topics_;
+  std::vector<StageSpec> stages_;
+};
+
+}  // namespace sbrgate::stage
+
+#endif  // SBRGATE_PIPELINE_STAGE_TOPOLOGY_H_

@@ -1,0 +1,54 @@
+#include "pipeline/topology/topology.h"
+
+namespace sbrgate::topology {
+
+namespace {
+
+// Lodgment topics: spread volume (the mock cluster keeps 5 MiB a partition)
+// while keeping one lodgment's records in order.
+constexpr int kLodgmentPartitions = 8;
+// Client communications: jobs are few (a practice runs a handful a day);
+// documents are many.
+constexpr int kJobPartitions = 2;
+constexpr int kDocumentPartitions = 8;
+
+// Event topics keep their records for ever (the default TopicSpec): a
+// lodgment's history is replayed from them.
+stage::Topology Declare() {
+  namespace lt = lodgment::topics;
+  namespace ls = lodgment::stages;
+  namespace ct = comms::topics;
+  namespace cs = comms::stages;
+  stage::Topology::Builder b("sbrgate");
+  b.Topic({lt::kReceived, kLodgmentPartitions})
+      .Topic({lt::kSubmitted, kLodgmentPartitions})
+      .Topic({lt::kResponses, kLodgmentPartitions})
+      .Topic({lt::kResubmit, kLodgmentPartitions})
+      .Topic({lt::kStatus, kLodgmentPartitions})
+      .Topic({lt::kDeadLetter, kLodgmentPartitions})
+      .DeadLetters(lt::kDeadLetter);
+  b.AddStage({ls::kSubmit, {lt::kReceived}, {lt::kSubmitted, lt::kStatus}})
+      .AddStage({ls::kPoll, {lt::kSubmitted}, {lt::kResponses, lt::kStatus}, {ls::kPollStore}})
+      .AddStage({ls::kTriage, {lt::kResponses}, {lt::kStatus, lt::kResubmit}})
+      .AddStage(
+          {ls::kResubmit, {lt::kResubmit}, {lt::kReceived, lt::kStatus}, {ls::kResubmitStore}})
+      .AddStage({ls::kStatusView, {lt::kStatus}, {}, {}, /*per_instance=*/true});
+  b.Topic({ct::kJobRequests, kJobPartitions})
+      .Topic({ct::kJobs, kJobPartitions})
+      .Topic({ct::kDocuments, kDocumentPartitions});
+  b.AddStage({cs::kJobs,
+              {ct::kJobRequests},
+              {ct::kJobs, ct::kDocuments},
+              {cs::kJobsStore, cs::kChecksStore}})
+      .AddStage({cs::kJobView, {ct::kJobs}, {}, {}, /*per_instance=*/true});
+  return b.Build();
+}
+
+}  // namespace
+
+const stage::Topology& Sbrgate() {
+  static const stage::Topology* const topology = new stage::Topology(Declare());
+  return *topology;
+}
+
+}  // namespace sbrgate::topology
