@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "pipeline/stp/gateway/server.h"
+#include "pipeline/platform/rpc/server.h"
 #include "services/common/clntcomm.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/pipeline.h"
@@ -36,9 +36,9 @@ int main(int argc, char** argv) {
   auto comms = sbrgate::Communications::Create(*config, blobs->get(), clock.get(), sbr->get(),
                                                {absl::GetFlag(FLAGS_comms_permissions)});
   if (!comms.ok()) return fail(comms.status());
-  sbrgate::gateway::ServerOptions server_options;
+  sbrgate::rpc::ServerOptions server_options;
   server_options.address = absl::GetFlag(FLAGS_grpc_listen);
-  auto server = sbrgate::gateway::StartServer({(*comms)->service()}, server_options);
+  auto server = sbrgate::rpc::StartServer({(*comms)->service()}, server_options);
   if (!server.ok()) return fail(server.status());
   absl::Status run = sbrgate::RunStagesUntilSignal(
       config->kafka, config->instance, {(*comms)->view_stage(), (*comms)->job_stage()},

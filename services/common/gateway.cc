@@ -34,11 +34,11 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   so.message_id_domain = config.message_id_domain;
   so.spool_dir = config.data_dir + "/spool";
   g->service_ = std::make_unique<gateway::LodgmentServiceImpl>(so);
-  gateway::ServerOptions server_options;
+  rpc::ServerOptions server_options;
   server_options.address = options.grpc_listen;
   std::vector<grpc::Service*> services = {g->service_.get()};
   services.insert(services.end(), options.extra_services.begin(), options.extra_services.end());
-  auto server = gateway::StartServer(services, server_options);
+  auto server = rpc::StartServer(services, server_options);
   if (!server.ok()) return server.status();
   g->server_ = *std::move(server);
   return g;

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "pipeline/platform/blob/blob_store.h"
+#include "pipeline/platform/rpc/server.h"
 #include "pipeline/stp/gateway/kafka_publisher.h"
 #include "pipeline/stp/gateway/lodgment_service.h"
-#include "pipeline/stp/gateway/server.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/stages/status_view_stage.h"
 #include "services/common/pipeline.h"
@@ -43,7 +43,7 @@ class Gateway {
   std::unique_ptr<lodgment::StatusViewStage> view_stage_;
   std::unique_ptr<gateway::KafkaPublisher> publisher_;
   std::unique_ptr<gateway::LodgmentServiceImpl> service_;
-  gateway::RunningServer server_;
+  rpc::RunningServer server_;
 };
 
 // "hold" or "off".

@@ -41,30 +41,21 @@
 #ifndef SBRGATE_PIPELINE_CLNTCOMM_REQUEST_RULES_H_
 #define SBRGATE_PIPELINE_CLNTCOMM_REQUEST_RULES_H_
 
-#include <optional>
-#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "pipeline/platform/common/field_violation.h"
 #include "proto/communications.pb.h"
 
 namespace sbrgate::clntcomm {
-
 
 inline constexpr int kMaxClients = 20;
 inline constexpr int kWholeOfPracticeMaxDays = 7;
 inline constexpr int kSpecifiedClientsMaxYears = 10;
 // The earliest date the ATO holds communications for.
 inline constexpr absl::CivilDay kEarliestDate{2008, 7, 1};
-
-// One violation, shaped for google.rpc.BadRequest.FieldViolation.
-struct FieldViolation {
-  std::string field;        // e.g. "clients[3].value", "to_date"
-  std::string description;  // e.g. "TFN check digit is wrong"
-};
 
 // Every violation of the list rules, in field order; empty when valid.
 // `now` is converted to Sydney time for "today".

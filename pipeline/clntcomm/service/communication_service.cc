@@ -4,51 +4,31 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "pipeline/clntcomm/jobs/job_stage.h"
 #include "pipeline/clntcomm/rules/request_rules.h"
 #include "pipeline/clntcomm/rules/schedule.h"
 #include "pipeline/clntcomm/rules/sydney.h"
-#include "pipeline/clntcomm/jobs/job_stage.h"
-#include "pipeline/topology/topology.h"
+#include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/rpc/status.h"
+#include "pipeline/platform/rpc/watch.h"
 #include "pipeline/sbr/ebms/message.h"
-#include "pipeline/stp/status/status.h"
-#include "proto/google/rpc/error_details.pb.h"
-#include "proto/google/rpc/status.pb.h"
+#include "pipeline/topology/topology.h"
 
 namespace sbrgate::comms {
 namespace {
 
-using lodgment::ToProto;
+using rpc::ToGrpcStatus;
 
 constexpr int kDownloadChunkBytes = 64 << 10;
-// How often a watcher looks at whether its client is still there.
-constexpr absl::Duration kWatchTick = absl::Milliseconds(250);
 // Items and documents per page of a job's results.
 constexpr int kDefaultJobPageSize = 1000;
 constexpr int kMaxJobPageSize = 10000;
 // How long WatchJob waits for a job it does not know yet.
 constexpr absl::Duration kAppearTimeout = absl::Seconds(10);
 
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
-}
-
 // INVALID_ARGUMENT whose details are a google.rpc.BadRequest naming each field.
-grpc::Status InvalidArgument(const std::vector<clntcomm::FieldViolation>& violations) {
-  google::rpc::BadRequest bad_request;
-  std::vector<std::string> parts;
-  for (const clntcomm::FieldViolation& v : violations) {
-    google::rpc::BadRequest::FieldViolation* fv = bad_request.add_field_violations();
-    fv->set_field(v.field);
-    fv->set_description(v.description);
-    parts.push_back(absl::StrCat(v.field, ": ", v.description));
-  }
-  const std::string message = absl::StrJoin(parts, "; ");
-  google::rpc::Status rich;
-  rich.set_code(grpc::StatusCode::INVALID_ARGUMENT);
-  rich.set_message(message);
-  rich.add_details()->PackFrom(bad_request);
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message, rich.SerializeAsString());
+grpc::Status InvalidArgument(const std::vector<FieldViolation>& violations) {
+  return ToGrpcStatus(clntcomm::ViolationsToStatus(violations), violations);
 }
 
 std::vector<v1::Channel> Channels(const google::protobuf::RepeatedField<int>& channels) {
@@ -62,14 +42,14 @@ std::vector<v1::Channel> Channels(const google::protobuf::RepeatedField<int>& ch
 grpc::Status CommunicationServiceImpl::QuickList(grpc::ServerContext*,
                                                  const v1::ListCommunicationsRequest* request,
                                                  v1::ListCommunicationsResponse* response) {
-  std::vector<clntcomm::FieldViolation> violations =
+  std::vector<FieldViolation> violations =
       clntcomm::ListRequestViolations(*request, options_.clock->Now());
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
-    return ToGrpc(s);
+    return ToGrpcStatus(s);
   }
   absl::StatusOr<v1::ListCommunicationsResponse> page = options_.sbr->QuickList(*request);
-  if (!page.ok()) return ToGrpc(page.status());
+  if (!page.ok()) return ToGrpcStatus(page.status());
   *response = *std::move(page);
   return grpc::Status::OK;
 }
@@ -78,10 +58,10 @@ grpc::Status CommunicationServiceImpl::StartBulkList(grpc::ServerContext*,
                                                      const v1::ListCommunicationsRequest* request,
                                                      v1::Job* job) {
   const absl::Time now = options_.clock->Now();
-  std::vector<clntcomm::FieldViolation> violations = clntcomm::ListRequestViolations(*request, now);
+  std::vector<FieldViolation> violations = clntcomm::ListRequestViolations(*request, now);
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
-    return ToGrpc(s);
+    return ToGrpcStatus(s);
   }
   return CreateJob(
       kJobKindBulkList, request->agent(), *request, now,
@@ -91,10 +71,10 @@ grpc::Status CommunicationServiceImpl::StartBulkList(grpc::ServerContext*,
 grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext*,
                                                         const v1::GetCommunicationRequest* request,
                                                         v1::Communication* response) {
-  std::vector<clntcomm::FieldViolation> violations = clntcomm::GetRequestViolations(*request);
+  std::vector<FieldViolation> violations = clntcomm::GetRequestViolations(*request);
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
-    return ToGrpc(s);
+    return ToGrpcStatus(s);
   }
   const std::string& abn = request->agent().agent_abn();
   if (!request->refetch()) {
@@ -105,18 +85,18 @@ grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext*,
     }
   }
   absl::StatusOr<clntcomm::ResponseEntry> entry = options_.sbr->GetOne(*request);
-  if (!entry.ok()) return ToGrpc(entry.status());
+  if (!entry.ok()) return ToGrpcStatus(entry.status());
   absl::StatusOr<KeptDocument> kept =
       options_.keeper->Store(abn, *entry, options_.clock->Now(), /*job_id=*/"");
-  if (!kept.ok()) return ToGrpc(kept.status());
+  if (!kept.ok()) return ToGrpcStatus(kept.status());
   // Not remembered until its event is out (document_keeper.h says why).
   if (absl::Status s = options_.publisher->Publish({kept->event}); !s.ok()) {
-    return ToGrpc(absl::UnavailableError(
+    return ToGrpcStatus(absl::UnavailableError(
         absl::StrCat("document ", request->document_id(),
                      " was retrieved but its event could not be published (ask again): ",
                      s.message())));
   }
-  if (absl::Status s = options_.keeper->Remember(*kept); !s.ok()) return ToGrpc(s);
+  if (absl::Status s = options_.keeper->Remember(*kept); !s.ok()) return ToGrpcStatus(s);
   *response = kept->communication;
   return grpc::Status::OK;
 }
@@ -124,10 +104,10 @@ grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext*,
 grpc::Status CommunicationServiceImpl::StartBulkGet(grpc::ServerContext*,
                                                     const v1::BulkGetRequest* request,
                                                     v1::Job* job) {
-  std::vector<clntcomm::FieldViolation> violations = clntcomm::BulkGetRequestViolations(*request);
+  std::vector<FieldViolation> violations = clntcomm::BulkGetRequestViolations(*request);
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
-    return ToGrpc(s);
+    return ToGrpcStatus(s);
   }
   // A bulk get may span every channel: it waits for the night window.
   const absl::Time now = options_.clock->Now();
@@ -138,11 +118,10 @@ grpc::Status CommunicationServiceImpl::StartBulkGet(grpc::ServerContext*,
 grpc::Status CommunicationServiceImpl::StartDailySync(grpc::ServerContext*,
                                                       const v1::DailySyncRequest* request,
                                                       v1::Job* job) {
-  std::vector<clntcomm::FieldViolation> violations =
-      clntcomm::DailySyncRequestViolations(*request);
+  std::vector<FieldViolation> violations = clntcomm::DailySyncRequestViolations(*request);
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
-    return ToGrpc(s);
+    return ToGrpcStatus(s);
   }
   const absl::Time now = options_.clock->Now();
   return CreateJob(
@@ -157,7 +136,7 @@ grpc::Status CommunicationServiceImpl::CreateJob(const std::string& kind,
                                                  v1::Job* job) {
   absl::StatusOr<blob::BlobId> stored =
       options_.keeper->blobs().PutString(request.SerializeAsString());
-  if (!stored.ok()) return ToGrpc(stored.status());
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
   job->set_job_id(absl::StrCat("job-", ebms::NewUuid()));
   job->set_kind(kind);
   job->set_state(v1::SCHEDULED);
@@ -177,7 +156,7 @@ grpc::Status CommunicationServiceImpl::CreateJob(const std::string& kind,
           {{topics::kJobRequests, agent.agent_abn(), requested.SerializeAsString()},
            {topics::kJobs, job->job_id(), job->SerializeAsString()}});
       !s.ok()) {
-    return ToGrpc(s);
+    return ToGrpcStatus(s);
   }
   options_.view->Apply(*job);
   return grpc::Status::OK;
@@ -197,10 +176,10 @@ grpc::Status CommunicationServiceImpl::WithResults(v1::Job* job,
   if (job->results_sha256().empty()) return grpc::Status::OK;
   absl::StatusOr<std::string> bytes = options_.keeper->blobs().ReadString(job->results_sha256());
   v1::JobResults results;
-  if (!bytes.ok()) return ToGrpc(bytes.status());
+  if (!bytes.ok()) return ToGrpcStatus(bytes.status());
   if (!results.ParseFromString(*bytes)) {
-    return ToGrpc(absl::DataLossError(absl::StrCat("results of job ", job->job_id(),
-                                                   " do not parse")));
+    return ToGrpcStatus(
+        absl::DataLossError(absl::StrCat("results of job ", job->job_id(), " do not parse")));
   }
   const int64_t size = page.page_size() == 0 ? kDefaultJobPageSize : page.page_size();
   const int64_t end = offset + size;
@@ -239,47 +218,42 @@ grpc::Status CommunicationServiceImpl::ListJobs(grpc::ServerContext*,
 grpc::Status CommunicationServiceImpl::WatchJob(grpc::ServerContext* context,
                                                 const v1::GetJobRequest* request,
                                                 grpc::ServerWriter<v1::Job>* writer) {
-  // The view is rebuilt from the jobs topic when the service starts: a job
-  // may take a moment to appear.
-  const absl::Time appear_by = absl::Now() + kAppearTimeout;
-  int64_t version = 0;
-  for (;;) {
+  rpc::Watched<v1::Job> watched;
+  watched.wait_for_change = [&](int64_t seen, absl::Time deadline) {
+    rpc::Snapshot<v1::Job> s;
     std::optional<JobView::Versioned> held =
-        options_.view->WaitForChange(request->job_id(), version, absl::Now() + kWatchTick);
-    if (context->IsCancelled()) {
-      return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
-    }
-    if (!held) {
-      if (absl::Now() >= appear_by) {
-        return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                            absl::StrCat("job '", request->job_id(), "' not found"));
-      }
-      continue;
-    }
-    if (held->version == version) continue;
-    version = held->version;
-    v1::Job job = std::move(held->job);
+        options_.view->WaitForChange(request->job_id(), seen, deadline);
+    if (!held) return s;
+    s.version = held->version;
+    if (held->version > seen) s.message = std::move(held->job);
+    return s;
+  };
+  watched.complete = [&](v1::Job& job) {
     v1::GetJobRequest first_page;
     first_page.set_page_size(request->page_size());
-    if (grpc::Status s = WithResults(&job, first_page); !s.ok()) return s;
-    if (!writer->Write(job)) return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
-    if (IsFinal(job.state())) return grpc::Status::OK;
-  }
+    return WithResults(&job, first_page);
+  };
+  watched.is_final = [](const v1::Job& job) { return IsFinal(job.state()); };
+  // The view is rebuilt from the jobs topic when the service starts: a job
+  // may take a moment to appear.
+  watched.appear_timeout = kAppearTimeout;
+  watched.not_found = absl::StrCat("job '", request->job_id(), "' not found");
+  return rpc::Watch(context, writer, watched);
 }
 
 grpc::Status CommunicationServiceImpl::DownloadDocument(
     grpc::ServerContext* context, const v1::DownloadDocumentRequest* request,
     grpc::ServerWriter<v1::DocumentChunk>* writer) {
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
-    return ToGrpc(s);
+    return ToGrpcStatus(s);
   }
   absl::StatusOr<std::unique_ptr<ByteSource>> source =
       options_.keeper->OpenContent(request->agent().agent_abn(), request->document_id());
-  if (!source.ok()) return ToGrpc(source.status());
+  if (!source.ok()) return ToGrpcStatus(source.status());
   std::string buffer(kDownloadChunkBytes, '\0');
   for (;;) {
     absl::StatusOr<size_t> n = (*source)->Read(buffer.data(), buffer.size());
-    if (!n.ok()) return ToGrpc(n.status());
+    if (!n.ok()) return ToGrpcStatus(n.status());
     if (*n == 0) return grpc::Status::OK;
     v1::DocumentChunk chunk;
     chunk.set_data(buffer.data(), *n);

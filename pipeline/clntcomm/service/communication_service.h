@@ -18,7 +18,7 @@
 //
 //   CommunicationServiceImpl service({&sbr, &keeper, &permissions, &publisher, &view, &blobs,
 //                                     &clock});
-//   gateway::StartServer({&lodgments, &service}, options);
+//   rpc::StartServer({&lodgments, &service}, options);
 #ifndef SBRGATE_PIPELINE_COMMS_COMMUNICATION_SERVICE_H_
 #define SBRGATE_PIPELINE_COMMS_COMMUNICATION_SERVICE_H_
 

@@ -9,15 +9,14 @@
 #include "gtest/gtest.h"
 #include "pipeline/clntcomm/service/testing.h"
 #include "pipeline/clntcomm/jobs/job_stage.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/topology/topology.h"
 #include "pipeline/stp/gateway/fake_publisher.h"
-#include "pipeline/stp/status/status.h"
 
 namespace sbrgate::comms {
 namespace {
 
 using ::testing::Contains;
-using lodgment::FromProto;
 
 constexpr char kAbn[] = "51824753556";
 

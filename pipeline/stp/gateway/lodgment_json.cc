@@ -1,7 +1,7 @@
 #include "pipeline/stp/gateway/lodgment_json.h"
 
 #include "absl/time/time.h"
-#include "pipeline/stp/status/status.h"
+#include "pipeline/platform/common/proto_time.h"
 
 namespace sbrgate::gateway {
 
@@ -9,7 +9,7 @@ using Json = nlohmann::ordered_json;
 
 Json TimestampJson(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0 && t.nanos() == 0) return nullptr;
-  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", lodgment::FromProto(t), absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", FromProto(t), absl::UTCTimeZone());
 }
 
 Json RecordErrorJson(const v1::RecordError& e) {

@@ -24,8 +24,9 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/kafka/limits.h"
+#include "pipeline/platform/rpc/server.h"
 #include "pipeline/stp/gateway/fake_publisher.h"
-#include "pipeline/stp/gateway/server.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/topology/topology.h"
 #include "pipeline/stp/payevnt/generator.h"
@@ -93,7 +94,7 @@ class LodgmentServiceTest : public ::testing::Test {
     o.message_id_domain = "gateway.test";
     o.appear_timeout = absl::Seconds(1);
     service_ = std::make_unique<LodgmentServiceImpl>(std::move(o));
-    absl::StatusOr<RunningServer> server = StartServer({service_.get()});
+    absl::StatusOr<rpc::RunningServer> server = rpc::StartServer({service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_.port),
@@ -168,7 +169,7 @@ class LodgmentServiceTest : public ::testing::Test {
   FakePublisher publisher_;
   ManualClock clock_{kNow};
   std::unique_ptr<LodgmentServiceImpl> service_;
-  RunningServer server_;
+  rpc::RunningServer server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LodgmentService::Stub> client_;
 };
@@ -203,7 +204,7 @@ TEST_F(LodgmentServiceTest, SubmitInChunksPublishesStatusAndSubmissionTogether) 
   EXPECT_EQ(out[1].topic, topics::kReceived);
   for (const stage::Output& o : out) {
     EXPECT_EQ(o.key, l.lodgment_id());
-    EXPECT_LT(o.value.size(), kMaxTopicMessageBytes);
+    EXPECT_LT(o.value.size(), kafka::kMaxMessageBytes);
   }
   events::StatusChange change;
   ASSERT_TRUE(change.ParseFromString(out[0].value));

@@ -1,0 +1,169 @@
+// Admission without the wire: what one Admit stores and publishes, repeats
+// and corrections, and the errors that lodge nothing.
+#include "pipeline/stp/admission/admission.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/kafka/limits.h"
+#include "pipeline/stp/gateway/fake_publisher.h"
+#include "pipeline/stp/ingest/ingest.h"
+#include "pipeline/stp/payevnt/generator.h"
+#include "pipeline/topology/topology.h"
+#include "proto/events.pb.h"
+
+namespace sbrgate::admission {
+namespace {
+
+namespace fs = std::filesystem;
+namespace topics = lodgment::topics;
+using ::testing::HasSubstr;
+
+const absl::Time kNow = absl::FromUnixSeconds(1721005323);  // 2024-07-15T01:02:03Z
+
+std::string Generate(int64_t employees, int64_t invalid = 0, bool invalid_employer = false,
+                     uint64_t seed = 9) {
+  payevnt::GeneratorOptions o;
+  o.employees = employees;
+  o.invalid_tfns = invalid;
+  o.invalid_employer = invalid_employer;
+  o.seed = seed;
+  o.message_timestamp = kNow;
+  StringSink sink;
+  absl::StatusOr<payevnt::GeneratedLodgment> g = payevnt::GenerateLodgment(o, sink);
+  EXPECT_TRUE(g.ok()) << g.status();
+  return sink.data();
+}
+
+class AdmissionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    root_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/admission-",
+                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    auto blobs = blob::BlobStore::Create(root_ + "/blobs");
+    ASSERT_TRUE(blobs.ok()) << blobs.status();
+    blobs_ = *std::move(blobs);
+    view_ = std::make_unique<lodgment::StatusView>(blobs_.get());
+    AdmissionOptions o;
+    o.view = view_.get();
+    o.publisher = &publisher_;
+    o.blobs = blobs_.get();
+    o.clock = &clock_;
+    o.message_id_domain = "admission.test";
+    admission_ = std::make_unique<Admission>(std::move(o));
+  }
+
+  absl::StatusOr<v1::Lodgment> Admit(const std::string& file, const std::string& corrects = "",
+                                     EventKind kind = EventKind::kPayEvent) {
+    StringSource content(file);
+    return admission_->Admit({kind, "pay.xml", corrects}, content);
+  }
+
+  std::string root_;
+  std::unique_ptr<blob::BlobStore> blobs_;
+  std::unique_ptr<lodgment::StatusView> view_;
+  gateway::FakePublisher publisher_;
+  ManualClock clock_{kNow};
+  std::unique_ptr<Admission> admission_;
+};
+
+TEST_F(AdmissionTest, APayEventIsPublishedWithItsSubmissionInOneCall) {
+  absl::StatusOr<v1::Lodgment> l = Admit(Generate(10, 2));
+  ASSERT_TRUE(l.ok()) << l.status();
+  EXPECT_EQ(l->state(), v1::RECEIVED);
+  EXPECT_EQ(l->kind(), "Submit");
+  EXPECT_EQ(l->employees(), 10);
+  EXPECT_EQ(l->employees_sent(), 8);
+  EXPECT_EQ(l->held_back_size(), 2);
+  EXPECT_EQ(FromProto(l->created_at()), kNow);
+  EXPECT_THAT(l->message_id(), HasSubstr("@admission.test"));
+
+  const auto calls = publisher_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  ASSERT_EQ(calls[0].size(), 2u);
+  EXPECT_EQ(calls[0][0].topic, topics::kStatus);
+  EXPECT_EQ(calls[0][1].topic, topics::kReceived);
+  for (const stage::Output& o : calls[0]) {
+    EXPECT_EQ(o.key, l->lodgment_id());
+    EXPECT_LE(o.value.size(), kafka::kMaxMessageBytes);
+  }
+  events::StatusChange change;
+  ASSERT_TRUE(change.ParseFromString(calls[0][0].value));
+  EXPECT_TRUE(change.has_held_back());
+  EXPECT_TRUE(change.has_sent_records());
+  events::LodgmentToSubmit submission;
+  ASSERT_TRUE(submission.ParseFromString(calls[0][1].value));
+  EXPECT_EQ(submission.action(), "Submit.004.00");
+  EXPECT_EQ(submission.message_id(), l->message_id());
+  EXPECT_TRUE(blobs_->Open(submission.payload().sha256()).ok());
+}
+
+TEST_F(AdmissionTest, ARepeatReturnsTheEarlierLodgmentAndPublishesNothing) {
+  const std::string file = Generate(5);
+  absl::StatusOr<v1::Lodgment> first = Admit(file);
+  ASSERT_TRUE(first.ok()) << first.status();
+  // Before the view shows it...
+  absl::StatusOr<v1::Lodgment> again = Admit(file);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->lodgment_id(), first->lodgment_id());
+  // ...and after.
+  events::StatusChange change;
+  ASSERT_TRUE(change.ParseFromString(publisher_.calls()[0][0].value));
+  ASSERT_TRUE(view_->Apply(change).ok());
+  again = Admit(file);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->lodgment_id(), first->lodgment_id());
+  EXPECT_EQ(publisher_.calls().size(), 1u);
+}
+
+TEST_F(AdmissionTest, ACorrectionSupersedesTheLodgmentItCorrects) {
+  publisher_.FeedView(view_.get());
+  absl::StatusOr<v1::Lodgment> old = Admit(Generate(3, 3, false, 21));
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->state(), v1::REJECTED);
+  absl::StatusOr<v1::Lodgment> fix = Admit(Generate(3, 0, false, 21), old->lodgment_id());
+  ASSERT_TRUE(fix.ok()) << fix.status();
+  EXPECT_EQ(fix->corrects_lodgment_id(), old->lodgment_id());
+  EXPECT_EQ(view_->Get(old->lodgment_id())->state(), v1::SUPERSEDED);
+  EXPECT_EQ(view_->Get(old->lodgment_id())->superseded_by(), fix->lodgment_id());
+}
+
+TEST_F(AdmissionTest, AnUpdateEventNeedsTheLodgmentItCorrects) {
+  EXPECT_TRUE(absl::IsInvalidArgument(Admit(Generate(1), "", EventKind::kUpdateEvent).status()));
+  EXPECT_TRUE(absl::IsNotFound(Admit(Generate(1), "missing", EventKind::kUpdateEvent).status()));
+  EXPECT_TRUE(publisher_.calls().empty());
+}
+
+TEST_F(AdmissionTest, ARefusedUploadCarriesItsProblemsAndLodgesNothing) {
+  absl::StatusOr<v1::Lodgment> l = Admit(Generate(5, 0, /*invalid_employer=*/true));
+  ASSERT_TRUE(absl::IsInvalidArgument(l.status())) << l.status();
+  const std::vector<ingest::UploadProblem> problems = ingest::UploadProblemsOf(l.status());
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].document_id(), "1.1");
+  EXPECT_TRUE(publisher_.calls().empty());
+}
+
+TEST_F(AdmissionTest, APublishFailureLodgesNothing) {
+  const std::string file = Generate(3);
+  publisher_.Fail(absl::UnavailableError("broker down"));
+  absl::StatusOr<v1::Lodgment> l = Admit(file);
+  ASSERT_TRUE(absl::IsUnavailable(l.status())) << l.status();
+  EXPECT_THAT(l.status().message(), HasSubstr("broker down"));
+  publisher_.Fail(absl::OkStatus());
+  // Not remembered: the retry is lodged.
+  absl::StatusOr<v1::Lodgment> retry = Admit(file);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(publisher_.calls().size(), 1u);
+}
+
+}  // namespace
+}  // namespace sbrgate::admission
