@@ -23,10 +23,10 @@
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/digest.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/clntcomm/service/testing.h"
 #include "pipeline/topology/topology.h"
 #include "pipeline/platform/kafka/topic_reader.h"
-#include "pipeline/stp/status/status.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "proto/communications.grpc.pb.h"
 #include "tests/process.h"
@@ -34,7 +34,6 @@
 namespace sbrgate {
 namespace {
 
-using ::sbrgate::lodgment::FromProto;
 using ::sbrgate::testing::JsonField;
 using ::sbrgate::testing::Process;
 

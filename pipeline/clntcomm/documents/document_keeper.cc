@@ -1,8 +1,8 @@
 #include "pipeline/clntcomm/documents/document_keeper.h"
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/topology/topology.h"
-#include "pipeline/stp/status/status.h"
 
 namespace sbrgate::comms {
 
@@ -40,7 +40,7 @@ absl::StatusOr<KeptDocument> DocumentKeeper::Store(const std::string& agent_abn,
   retrieved.set_sha256(content->sha256);
   retrieved.set_size(content->size);
   retrieved.set_mime_type(entry.document.mime_type);
-  *retrieved.mutable_retrieved_at() = lodgment::ToProto(now);
+  *retrieved.mutable_retrieved_at() = ToProto(now);
   retrieved.set_job_id(job_id);
   const std::string serialized = retrieved.SerializeAsString();
   absl::StatusOr<blob::BlobId> record = blobs_->PutString(serialized);

@@ -7,16 +7,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/clntcomm/rules/schedule.h"
+#include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/common/transient.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/topology/topology.h"
-#include "pipeline/stp/status/status.h"
 
 namespace sbrgate::comms {
 namespace {
-
-using lodgment::FromProto;
-using lodgment::ToProto;
 
 template <typename T>
 absl::StatusOr<T> LoadBlob(const blob::BlobStore& blobs, const std::string& sha256,
@@ -58,11 +56,6 @@ absl::StatusOr<std::vector<clntcomm::ResponseEntry>> ReadResponse(const std::str
 
 // Failed steps of one job, in a row, before the job fails.
 constexpr int kMaxStepFailures = 5;
-
-bool Transient(const absl::Status& s) {
-  return s.code() == absl::StatusCode::kUnavailable ||
-         s.code() == absl::StatusCode::kDeadlineExceeded;
-}
 
 std::vector<v1::Channel> AllChannels() {
   return {v1::PAPER, v1::MYGOV, v1::SMS, v1::EMAIL, v1::AGENT_DIGITAL, v1::ATO_ONLINE};
@@ -215,7 +208,7 @@ absl::Status JobStage::Push(v1::JobProgress& p, absl::Time now, stage::Context& 
   push.request_xml = *std::move(request_xml);
   absl::Status pushed = sbr_->PushBulk(push);
   v1::Job* job = p.mutable_requested()->mutable_job();
-  if (Transient(pushed)) {
+  if (IsTransient(pushed)) {
     *p.mutable_next_attempt() = ToProto(now + options_.retry_interval);
     job->set_detail(absl::StrCat("SBR unavailable, sending ", p.message_id(), " again later: ",
                                  pushed.message()));
@@ -236,7 +229,7 @@ absl::Status JobStage::Push(v1::JobProgress& p, absl::Time now, stage::Context& 
 absl::Status JobStage::Pull(v1::JobProgress& p, absl::Time now, stage::Context& ctx) {
   absl::StatusOr<BulkPull> pulled = sbr_->PullBulk(p.message_id());
   p.set_pulls(p.pulls() + 1);
-  if (!pulled.ok() && !Transient(pulled.status())) {
+  if (!pulled.ok() && !IsTransient(pulled.status())) {
     return Finish(p, v1::FAILED, {}, absl::StrCat("SBR: ", pulled.status().message()), now, ctx);
   }
   if (!pulled.ok() || !pulled->ready) {

@@ -8,14 +8,12 @@
 #include "gtest/gtest.h"
 #include "pipeline/clntcomm/rules/schedule.h"
 #include "pipeline/clntcomm/service/testing.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/topology/topology.h"
 #include "pipeline/platform/stage/fake_context.h"
-#include "pipeline/stp/status/status.h"
 
 namespace sbrgate::comms {
 namespace {
-
-using lodgment::ToProto;
 
 constexpr char kAbn[] = "51824753556";
 
@@ -186,7 +184,7 @@ TEST_F(JobStageTest, SbrUnavailableResendsTheSameMessage) {
   RunFor(SydneyTime(2026, 3, 2, 20, 13), absl::Minutes(10));
   ASSERT_EQ(sbr_->pushes().size(), 1u);
   EXPECT_EQ(sbr_->pushes()[0].message_id, message_id);
-  EXPECT_EQ(sbr_->pushes()[0].timestamp, lodgment::FromProto(p.pushed_at()));
+  EXPECT_EQ(sbr_->pushes()[0].timestamp, FromProto(p.pushed_at()));
   EXPECT_EQ(Latest(id)->state(), v1::DONE);
 }
 
@@ -209,7 +207,7 @@ TEST_F(JobStageTest, DailySyncChecksAtMostOncePerHourForThePeriodSinceTheLastChe
   job = Latest(second);
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->state(), v1::SCHEDULED);
-  EXPECT_GE(lodgment::FromProto(job->not_before()), checked + clntcomm::kMinCheckInterval);
+  EXPECT_GE(FromProto(job->not_before()), checked + clntcomm::kMinCheckInterval);
   EXPECT_EQ(sbr_->pushes().size(), 2u);
   RunFor(SydneyTime(2026, 3, 2, 21, 51), absl::Minutes(20));
   job = Latest(second);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/sbr/ebms/message.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/topology/topology.h"
 

@@ -9,6 +9,7 @@
 #include "pipeline/platform/stage/fake_context.h"
 #include "pipeline/stp/stages/poll_stage.h"
 #include "pipeline/stp/stages/resubmit_stage.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/stages/submit_stage.h"

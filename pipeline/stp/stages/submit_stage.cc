@@ -1,8 +1,9 @@
 #include "pipeline/stp/stages/submit_stage.h"
 
 #include "absl/strings/str_cat.h"
-#include "pipeline/platform/common/transient.h"
 #include "pipeline/sbr/ebms/message.h"
+#include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/common/transient.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/sbr/event02/event02.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"

@@ -1,6 +1,6 @@
 // Helpers every lodgment stage shares: building StatusChange records for the
-// status topic, protobuf timestamps, and record lists spilled to blobs (a
-// topic message stays under 64 KiB however many records a lodgment names).
+// status topic, and record lists spilled to blobs (a topic message stays
+// under 64 KiB however many records a lodgment names).
 #ifndef SBRGATE_PIPELINE_LODGMENT_STATUS_H_
 #define SBRGATE_PIPELINE_LODGMENT_STATUS_H_
 
@@ -10,16 +10,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/stage/stage.h"
 #include "proto/events.pb.h"
 #include "proto/lodgment.pb.h"
 
 namespace sbrgate::lodgment {
-
-google::protobuf::Timestamp ToProto(absl::Time t);
-absl::Time FromProto(const google::protobuf::Timestamp& t);
 
 // A status change for `lodgment_id` at `at`.
 events::StatusChange Change(const std::string& lodgment_id, v1::LodgmentState state, absl::Time at,

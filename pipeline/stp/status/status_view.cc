@@ -5,15 +5,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "pipeline/platform/common/proto_time.h"
 
 namespace sbrgate::lodgment {
-namespace {
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-}  // namespace
 
 bool IsFinal(v1::LodgmentState state) {
   switch (state) {
