@@ -11,20 +11,26 @@ run_bazel() {
 }
 
 # Where this checkout's build outputs are (not the bazel-bin link, which
-# follows whichever output base built last).
+# follows whichever output base built last) for the build options given, e.g.
+# `bazel_bin -c opt`.
 bazel_bin() {
-  (cd "$ROOT" && bazel ${BAZEL_STARTUP_OPTS:-} info bazel-bin 2>/dev/null)
+  (cd "$ROOT" && bazel ${BAZEL_STARTUP_OPTS:-} info "$@" bazel-bin 2>/dev/null)
 }
 
-# Builds targets quietly.
+# Builds targets quietly (errors only).
 build_quietly() {
-  run_bazel build --ui_event_filters=-info,-stdout --noshow_progress "$@" >&2
+  run_bazel build --ui_event_filters=-info,-stdout --noshow_progress --show_result=0 "$@" >&2
 }
 
-# Builds one target quietly and prints the path of its output file.
+# Builds one executable optimised (-c opt: the tools/ wrappers are how users
+# run the product; tests build the default way) and prints the path of its
+# output file. A label without :name names the target after its package's
+# last path component, as Bazel does (//services/sbrgated).
 built_binary() {
   local target=$1
-  build_quietly "$target" || return 1
+  build_quietly -c opt "$target" || return 1
   local pkg=${target#//}; pkg=${pkg%%:*}
-  echo "$(bazel_bin)/$pkg/${target##*:}"
+  local name=${pkg##*/}
+  if [[ $target == *:* ]]; then name=${target##*:}; fi
+  echo "$(bazel_bin -c opt)/$pkg/$name"
 }
