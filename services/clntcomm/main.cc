@@ -6,17 +6,14 @@
 //         --sbr-endpoint=URL --cert=PEM --key=PEM --ca=PEM --comms-permissions=FILE
 #include <cstdio>
 
-#include "absl/flags/flag.h"
 #include "pipeline/platform/rpc/server.h"
 #include "services/common/clntcomm.h"
 #include "services/common/dashed_flags.h"
+#include "services/common/flags.h"
 #include "services/common/pipeline.h"
 
-ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50052", "gRPC API address");
-ABSL_FLAG(std::string, comms_permissions, "",
-          "practice users' permissions (agent_abn,user_id,permission per line)");
-
 int main(int argc, char** argv) {
+  sbrgate::flags::SetGrpcListenDefault("127.0.0.1:50052");
   sbrgate::ParseDashedCommandLine(argc, argv);
   sbrgate::BlockStopSignals();
   auto fail = [](const absl::Status& s) {
@@ -34,10 +31,10 @@ int main(int argc, char** argv) {
   auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
   if (!sbr.ok()) return fail(sbr.status());
   auto comms = sbrgate::Communications::Create(*config, blobs->get(), clock.get(), sbr->get(),
-                                               {absl::GetFlag(FLAGS_comms_permissions)});
+                                               {sbrgate::flags::CommsPermissions()});
   if (!comms.ok()) return fail(comms.status());
   sbrgate::rpc::ServerOptions server_options;
-  server_options.address = absl::GetFlag(FLAGS_grpc_listen);
+  server_options.address = sbrgate::flags::GrpcListen();
   auto server = sbrgate::rpc::StartServer({(*comms)->service()}, server_options);
   if (!server.ok()) return fail(server.status());
   absl::Status run = sbrgate::RunStagesUntilSignal(

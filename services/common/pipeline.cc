@@ -15,6 +15,7 @@
 #include "pipeline/platform/stage/runner.h"
 #include "pipeline/topology/topology.h"
 #include "services/common/dashed_flags.h"
+#include "services/common/flags.h"
 
 ABSL_FLAG(std::string, kafka_brokers, "", "Kafka bootstrap servers, host:port,...");
 ABSL_FLAG(std::string, kafka_config, "",
@@ -26,11 +27,6 @@ ABSL_FLAG(std::string, cert, "", "machine credential certificate (PEM): TLS clie
 ABSL_FLAG(std::string, key, "", "machine credential private key (PEM)");
 ABSL_FLAG(std::string, ca, "", "CA bundle trusted for the SBR endpoint");
 ABSL_FLAG(std::string, agency_ca, "", "CA that signs the agency's pull responses (default --ca)");
-ABSL_FLAG(double, time_scale, 1, "simulated seconds per real second (tests and demos only)");
-ABSL_FLAG(int64_t, clock_epoch, 0, "unix seconds the scaled clock runs from (share it); 0: now");
-ABSL_FLAG(std::string, clock_start, "",
-          "RFC 3339 time the clock reads at --clock-epoch (share it); empty: the epoch itself "
-          "(tests and demos place the system at a chosen local time)");
 ABSL_FLAG(std::string, message_id_domain, "sbrgate.local", "the @domain of MessageIds");
 
 namespace sbrgate {
@@ -50,12 +46,12 @@ absl::StatusOr<PipelineConfig> PipelineConfigFromFlags() {
     ::gethostname(host, sizeof host - 1);
     c.instance = host;
   }
-  c.time_scale = absl::GetFlag(FLAGS_time_scale);
+  c.time_scale = flags::TimeScale();
   if (c.time_scale < 1) return absl::InvalidArgumentError("--time-scale must be >= 1");
-  const int64_t epoch = absl::GetFlag(FLAGS_clock_epoch);
+  const int64_t epoch = flags::ClockEpoch();
   c.clock_epoch = epoch > 0 ? absl::FromUnixSeconds(epoch) : absl::Now();
   c.clock_start = c.clock_epoch;
-  if (const std::string start = absl::GetFlag(FLAGS_clock_start); !start.empty()) {
+  if (const std::string start = flags::ClockStart(); !start.empty()) {
     std::string error;
     if (!absl::ParseTime(absl::RFC3339_full, start, &c.clock_start, &error)) {
       return absl::InvalidArgumentError(

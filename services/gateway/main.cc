@@ -4,15 +4,11 @@
 //   gateway --kafka-brokers=HOST:PORT --data-dir=DIR --grpc-listen=0.0.0.0:50051
 #include <cstdio>
 
-#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/dashed_flags.h"
+#include "services/common/flags.h"
 #include "services/common/gateway.h"
 #include "services/common/pipeline.h"
-
-ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051", "gRPC API address");
-ABSL_FLAG(std::string, prevalidate, "hold",
-          "hold: hold back employee records failing our checks; off: SBR judges everything");
 
 int main(int argc, char** argv) {
   sbrgate::ParseDashedCommandLine(argc, argv);
@@ -26,13 +22,13 @@ int main(int argc, char** argv) {
   if (config->kafka.bootstrap.empty()) {
     return fail(absl::InvalidArgumentError("--kafka-brokers is required"));
   }
-  auto prevalidate = sbrgate::ParsePrevalidate(absl::GetFlag(FLAGS_prevalidate));
+  auto prevalidate = sbrgate::ParsePrevalidate(sbrgate::flags::Prevalidate());
   if (!prevalidate.ok()) return fail(prevalidate.status());
   auto clock = sbrgate::MakeClock(*config);
   auto blobs = sbrgate::OpenBlobStore(*config);
   if (!blobs.ok()) return fail(blobs.status());
   sbrgate::GatewayOptions options;
-  options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
+  options.grpc_listen = sbrgate::flags::GrpcListen();
   options.prevalidate = *prevalidate;
   auto gateway = sbrgate::Gateway::Start(*config, blobs->get(), clock.get(), options);
   if (!gateway.ok()) return fail(gateway.status());

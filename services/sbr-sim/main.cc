@@ -23,6 +23,7 @@
 
 #include "absl/flags/flag.h"
 #include "services/common/dashed_flags.h"
+#include "services/common/flags.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -38,19 +39,12 @@ ABSL_FLAG(std::string, cert, "", "server certificate (PEM); also signs pull resp
 ABSL_FLAG(std::string, key, "", "server private key (PEM)");
 ABSL_FLAG(std::string, client_ca, "", "CA whose client certificates and signatures are trusted");
 ABSL_FLAG(std::string, data_dir, "", "where payloads and responses are kept");
-ABSL_FLAG(double, time_scale, 1, "simulated seconds per real second");
-ABSL_FLAG(int64_t, clock_epoch, 0,
-          "unix seconds from which scaled time runs (share it with sbrgate); 0: now");
-ABSL_FLAG(std::string, clock_start, "",
-          "RFC 3339 time the clock reads at --clock-epoch (share it with sbrgate); empty: the "
-          "epoch itself");
 ABSL_FLAG(absl::Duration, processing_base, absl::Seconds(45), "processing time of any lodgment");
 ABSL_FLAG(absl::Duration, processing_per_employee, absl::Milliseconds(20),
           "additional processing time per employee record");
 ABSL_FLAG(std::string, faults, "", "initial fault modes as JSON, e.g. {\"unavailable\": true}");
 ABSL_FLAG(std::string, seed_clntcomm, "",
           "JSON file: an array of client-communication seeds (see /admin/clntcomm/seed)");
-ABSL_FLAG(std::string, ready_file, "", "write the ready line to this file too");
 
 namespace {
 
@@ -98,16 +92,16 @@ int main(int argc, char** argv) {
   config.processing_base = absl::GetFlag(FLAGS_processing_base);
   config.processing_per_employee = absl::GetFlag(FLAGS_processing_per_employee);
 
-  const int64_t epoch_seconds = absl::GetFlag(FLAGS_clock_epoch);
+  const int64_t epoch_seconds = sbrgate::flags::ClockEpoch();
   const absl::Time epoch = epoch_seconds > 0 ? absl::FromUnixSeconds(epoch_seconds) : absl::Now();
   absl::Time start = epoch;
-  if (const std::string text = absl::GetFlag(FLAGS_clock_start); !text.empty()) {
+  if (const std::string text = sbrgate::flags::ClockStart(); !text.empty()) {
     std::string error;
     if (!absl::ParseTime(absl::RFC3339_full, text, &start, &error)) {
       return Fail(absl::StrCat("--clock-start '", text, "' is not an RFC 3339 time: ", error));
     }
   }
-  sbrgate::ScaledClock clock(absl::GetFlag(FLAGS_time_scale), epoch, start);
+  sbrgate::ScaledClock clock(sbrgate::flags::TimeScale(), epoch, start);
   auto sim = sbrgate::sim::Simulator::Start(config, &clock);
   if (!sim.ok()) return Fail(std::string(sim.status().message()));
   if (const std::string faults = absl::GetFlag(FLAGS_faults); !faults.empty()) {
@@ -134,7 +128,7 @@ int main(int argc, char** argv) {
       "}\n");
   std::fputs(ready.c_str(), stdout);
   std::fflush(stdout);
-  if (const std::string f = absl::GetFlag(FLAGS_ready_file); !f.empty()) {
+  if (const std::string f = sbrgate::flags::ReadyFile(); !f.empty()) {
     if (absl::Status s = sbrgate::WriteFileDurably(f, ready); !s.ok()) {
       return Fail(std::string(s.message()));
     }

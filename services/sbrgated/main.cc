@@ -33,21 +33,12 @@
 #include "pipeline/stp/stages/triage_stage.h"
 #include "services/common/clntcomm.h"
 #include "services/common/dashed_flags.h"
+#include "services/common/flags.h"
 #include "services/common/gateway.h"
 #include "services/common/pipeline.h"
 #include "services/sbrgated/embedded_sim.h"
 
 ABSL_FLAG(bool, embedded_kafka, false, "host librdkafka's mock cluster in this process");
-ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051", "gRPC API address");
-ABSL_FLAG(std::string, prevalidate, "hold",
-          "hold: hold back employee records failing our checks; off: SBR judges everything");
-ABSL_FLAG(std::string, ready_file, "", "also write the ready line here");
-ABSL_FLAG(int, max_attempts, 3, "pushes of a lodgment answered SystemError before giving up");
-ABSL_FLAG(std::string, comms_permissions, "",
-          "practice users' permissions (agent_abn,user_id,permission per line); "
-          "without it nobody may list or get client communications");
-ABSL_FLAG(absl::Duration, system_error_backoff, absl::Minutes(15),
-          "wait before resubmitting after a SystemError (doubles per attempt)");
 ABSL_FLAG(std::string, print_topology, "",
           "print the topology and exit: json, or kafka-topics (the commands that create its "
           "topics on the cluster of --kafka-brokers)");
@@ -75,7 +66,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   absl::StatusOr<sbrgate::v1::PrevalidateMode> prevalidate =
-      sbrgate::ParsePrevalidate(absl::GetFlag(FLAGS_prevalidate));
+      sbrgate::ParsePrevalidate(sbrgate::flags::Prevalidate());
   if (!prevalidate.ok()) return Fail(prevalidate.status());
   std::unique_ptr<sbrgate::Clock> clock = sbrgate::MakeClock(*config);
   auto blobs = sbrgate::OpenBlobStore(*config);
@@ -107,11 +98,11 @@ int main(int argc, char** argv) {
   if (!sbr.ok()) return Fail(sbr.status());
 
   auto comms = sbrgate::Communications::Create(*config, blobs->get(), clock.get(), sbr->get(),
-                                               {absl::GetFlag(FLAGS_comms_permissions)});
+                                               {sbrgate::flags::CommsPermissions()});
   if (!comms.ok()) return Fail(comms.status());
 
   sbrgate::GatewayOptions gateway_options;
-  gateway_options.grpc_listen = absl::GetFlag(FLAGS_grpc_listen);
+  gateway_options.grpc_listen = sbrgate::flags::GrpcListen();
   gateway_options.prevalidate = *prevalidate;
   gateway_options.extra_services = {(*comms)->service()};
   auto gateway = sbrgate::Gateway::Start(*config, blobs->get(), clock.get(), gateway_options);
@@ -120,7 +111,7 @@ int main(int argc, char** argv) {
   sbrgate::lodgment::SubmitStage submit(sbr->get(), blobs->get());
   sbrgate::lodgment::PollStage poll(sbr->get(), blobs->get());
   sbrgate::lodgment::TriageStage triage(
-      blobs->get(), {absl::GetFlag(FLAGS_max_attempts), absl::GetFlag(FLAGS_system_error_backoff)});
+      blobs->get(), {sbrgate::flags::MaxAttempts(), sbrgate::flags::SystemErrorBackoff()});
   sbrgate::lodgment::ResubmitStage resubmit(config->message_id_domain);
 
   const std::string ready = absl::StrCat(
@@ -135,7 +126,7 @@ int main(int argc, char** argv) {
       clock.get(), [&] {
         std::fputs(ready.c_str(), stdout);
         std::fflush(stdout);
-        if (const std::string f = absl::GetFlag(FLAGS_ready_file); !f.empty()) {
+        if (const std::string f = sbrgate::flags::ReadyFile(); !f.empty()) {
           sbrgate::WriteFileDurably(f, ready).IgnoreError();
         }
       });
