@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/transient.h"
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
 #include "pipeline/platform/stage/commit_batcher.h"
@@ -35,10 +36,6 @@ struct MessageDeleter {
   void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
 };
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
-
-bool IsTransient(const absl::Status& s) {
-  return absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s);
-}
 
 int WaitMs(absl::Duration d) { return d <= absl::ZeroDuration() ? 0 : kafka::ToTimeoutMs(d); }
 
