@@ -1,7 +1,7 @@
 // The ebMS3 message model shared by the envelope writer and reader: what one
 // eb:Messaging header carries (user messages and the three signals), the
 // SOAP version around it, and the well-known values of the ATO's SBR2
-// profile (see ../shared/reference/sbr-profile.md).
+// profile (shared/reference/sbr-profile.md, among the source documents).
 //
 //   ebms::Envelope envelope;
 //   ebms::UserMessage& m = envelope.messaging.user_messages.emplace_back();
