@@ -17,7 +17,8 @@
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/testing/run_program.h"
 #include "pipeline/platform/rpc/server.h"
-#include "pipeline/stp/gateway/fake_publisher.h"
+#include "pipeline/platform/publish/fake_publisher.h"
+#include "pipeline/stp/status/view_feeder.h"
 #include "pipeline/stp/gateway/lodgment_service.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/payevnt/generator.h"
@@ -68,7 +69,7 @@ class LodgmentCliTest : public ::testing::Test {
     ASSERT_TRUE(blobs.ok());
     blobs_ = *std::move(blobs);
     view_ = std::make_unique<lodgment::StatusView>(blobs_.get());
-    publisher_.FeedView(view_.get());
+    publisher_.Observe(lodgment::StatusViewFeeder(view_.get()));
     gateway::LodgmentServiceOptions o;
     o.view = view_.get();
     o.publisher = &publisher_;
@@ -100,7 +101,7 @@ class LodgmentCliTest : public ::testing::Test {
 
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<lodgment::StatusView> view_;
-  gateway::FakePublisher publisher_;
+  publish::FakePublisher publisher_;
   ManualClock clock_{kNow};
   std::unique_ptr<gateway::LodgmentServiceImpl> service_;
   rpc::RunningServer server_;

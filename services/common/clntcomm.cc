@@ -28,7 +28,7 @@ absl::StatusOr<std::unique_ptr<Communications>> Communications::Create(
   job_options.message_id_domain = config.message_id_domain;
   c->job_stage_ =
       std::make_unique<comms::JobStage>(c->sbr_.get(), c->keeper_.get(), job_options);
-  auto publisher = gateway::KafkaPublisher::Create(
+  auto publisher = publish::KafkaPublisher::Create(
       config.kafka, absl::StrCat("sbrgate.comms.", config.instance));
   if (!publisher.ok()) return publisher.status();
   c->publisher_ = *std::move(publisher);

@@ -28,7 +28,7 @@
 #include "pipeline/clntcomm/jobs/job_stage.h"
 #include "pipeline/clntcomm/jobs/job_view.h"
 #include "pipeline/clntcomm/exchange/sbr_exchange.h"
-#include "pipeline/stp/gateway/kafka_publisher.h"
+#include "pipeline/platform/publish/kafka_publisher.h"
 #include "services/common/pipeline.h"
 
 namespace sbrgate {
@@ -60,7 +60,7 @@ class Communications {
   std::unique_ptr<comms::JobView> view_;
   std::unique_ptr<comms::JobViewStage> view_stage_;
   std::unique_ptr<comms::JobStage> job_stage_;
-  std::unique_ptr<gateway::KafkaPublisher> publisher_;
+  std::unique_ptr<publish::KafkaPublisher> publisher_;
   std::unique_ptr<comms::CommunicationServiceImpl> service_;
 };
 

@@ -21,7 +21,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   // so each start rebuilds it from the beginning of the status topic.
   g->view_stage_ = std::make_unique<lodgment::StatusViewStage>(
       g->view_.get(), absl::StrCat(config.instance, "-", absl::ToUnixMillis(absl::Now())));
-  auto publisher = gateway::KafkaPublisher::Create(
+  auto publisher = publish::KafkaPublisher::Create(
       config.kafka, absl::StrCat("sbrgate.gateway.", config.instance));
   if (!publisher.ok()) return publisher.status();
   g->publisher_ = *std::move(publisher);

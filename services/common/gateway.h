@@ -13,7 +13,7 @@
 
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/rpc/server.h"
-#include "pipeline/stp/gateway/kafka_publisher.h"
+#include "pipeline/platform/publish/kafka_publisher.h"
 #include "pipeline/stp/gateway/lodgment_service.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/stages/status_view_stage.h"
@@ -41,7 +41,7 @@ class Gateway {
   Gateway() = default;
   std::unique_ptr<lodgment::StatusView> view_;
   std::unique_ptr<lodgment::StatusViewStage> view_stage_;
-  std::unique_ptr<gateway::KafkaPublisher> publisher_;
+  std::unique_ptr<publish::KafkaPublisher> publisher_;
   std::unique_ptr<gateway::LodgmentServiceImpl> service_;
   rpc::RunningServer server_;
 };

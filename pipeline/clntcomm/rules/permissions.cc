@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 
 namespace sbrgate::clntcomm {
 
@@ -47,7 +47,7 @@ absl::StatusOr<PermissionStore> PermissionStore::LoadFile(const std::string& pat
     if (fields[0].empty() || fields[1].empty() || fields[2].empty()) {
       return absl::InvalidArgumentError(absl::StrCat(where, "empty field"));
     }
-    if (!payevnt::IsValidAbn(fields[0])) {
+    if (!identifiers::IsValidAbn(fields[0])) {
       return absl::InvalidArgumentError(
           absl::StrCat(where, "agent_abn \"", fields[0], "\" is not a valid ABN"));
     }

@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/platform/common/dates.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 
 namespace sbrgate::clntcomm {
 namespace {
@@ -31,17 +31,17 @@ std::optional<FieldViolation> IdentifierProblem(const v1::ClientId& id,
     case v1::TFN:
       if (!AllDigits(v) || (v.size() != 8 && v.size() != 9))
         return FieldViolation{value_field, "a TFN is 8 or 9 digits"};
-      if (!payevnt::IsValidTfn(v)) return FieldViolation{value_field, "TFN check digit is wrong"};
+      if (!identifiers::IsValidTfn(v)) return FieldViolation{value_field, "TFN check digit is wrong"};
       return std::nullopt;
     case v1::ABN:
       if (!AllDigits(v) || v.size() != 11)
         return FieldViolation{value_field, "an ABN is 11 digits"};
-      if (!payevnt::IsValidAbn(v)) return FieldViolation{value_field, "ABN check digit is wrong"};
+      if (!identifiers::IsValidAbn(v)) return FieldViolation{value_field, "ABN check digit is wrong"};
       return std::nullopt;
     case v1::WPN:
       if (!AllDigits(v) || v.size() != 9)
         return FieldViolation{value_field, "a WPN is 9 digits"};
-      if (!payevnt::IsValidTfn(v)) return FieldViolation{value_field, "WPN check digit is wrong"};
+      if (!identifiers::IsValidTfn(v)) return FieldViolation{value_field, "WPN check digit is wrong"};
       return std::nullopt;
     case v1::ARN:
       if (!AllDigits(v) || v.size() > 11)
@@ -63,7 +63,7 @@ void CheckAgent(const v1::AgentContext& agent, bool has_agent,
     out.push_back({"agent.agent_abn", "required"});
   } else if (!AllDigits(abn) || abn.size() != 11) {
     out.push_back({"agent.agent_abn", "an ABN is 11 digits"});
-  } else if (!payevnt::IsValidAbn(abn)) {
+  } else if (!identifiers::IsValidAbn(abn)) {
     out.push_back({"agent.agent_abn", "ABN check digit is wrong"});
   }
   if (absl::StripAsciiWhitespace(agent.ran()).empty()) {

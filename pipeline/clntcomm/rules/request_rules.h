@@ -31,11 +31,11 @@
 // the user believes they asked.
 //
 // Identifiers and their checks:
-//   TFN  8 or 9 digits, TFN check digit (payevnt::IsValidTfn)
-//   ABN  11 digits, ABN check digit (payevnt::IsValidAbn)
+//   TFN  8 or 9 digits, TFN check digit (identifiers::IsValidTfn)
+//   ABN  11 digits, ABN check digit (identifiers::IsValidAbn)
 //   WPN  9 digits with the TFN check digit: the ATO allocates withholding
 //        payer numbers from the TFN number space, so the same weights apply
-//        (payevnt::MakeValidTfn makes a valid one for tests)
+//        (identifiers::MakeValidTfn makes a valid one for tests)
 //   ARN  1 to 11 digits; the ATO publishes no check-digit rule for it, so
 //        only the shape is checked
 #ifndef SBRGATE_PIPELINE_CLNTCOMM_REQUEST_RULES_H_

@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "pipeline/clntcomm/rules/sydney.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 
 namespace sbrgate::clntcomm {
 namespace {
@@ -38,7 +38,7 @@ v1::ListCommunicationsRequest WholeOfPractice(std::string from, std::string to) 
 
 v1::ListCommunicationsRequest ForClients(int n, std::string from, std::string to) {
   v1::ListCommunicationsRequest r = WholeOfPractice(std::move(from), std::move(to));
-  for (int i = 0; i < n; ++i) *r.add_clients() = Id(v1::TFN, payevnt::MakeValidTfn(100 + i));
+  for (int i = 0; i < n; ++i) *r.add_clients() = Id(v1::TFN, identifiers::MakeValidTfn(100 + i));
   return r;
 }
 
@@ -148,7 +148,7 @@ TEST(ListRequest, SortAsGiven) {
 
 TEST(ListRequest, Agent) {
   auto r = WholeOfPractice("2024-10-01", "2024-10-02");
-  r.mutable_agent()->set_agent_abn(payevnt::BreakAbnCheckDigit(kAgentAbn, 1));
+  r.mutable_agent()->set_agent_abn(identifiers::BreakAbnCheckDigit(kAgentAbn, 1));
   EXPECT_EQ(OnlyField(r), "agent.agent_abn");
   r = WholeOfPractice("2024-10-01", "2024-10-02");
   r.mutable_agent()->clear_ran();
@@ -160,15 +160,15 @@ TEST(ListRequest, Agent) {
 TEST(ListRequest, MixedIdentifiersWithCheckDigits) {
   auto r = WholeOfPractice("2024-01-01", "2024-10-01");
   *r.add_clients() = Id(v1::TFN, "123456782");
-  *r.add_clients() = Id(v1::TFN, payevnt::MakeValidTfn8(3));
-  *r.add_clients() = Id(v1::ABN, payevnt::MakeValidAbn(4));
-  *r.add_clients() = Id(v1::WPN, payevnt::MakeValidTfn(5));
+  *r.add_clients() = Id(v1::TFN, identifiers::MakeValidTfn8(3));
+  *r.add_clients() = Id(v1::ABN, identifiers::MakeValidAbn(4));
+  *r.add_clients() = Id(v1::WPN, identifiers::MakeValidTfn(5));
   *r.add_clients() = Id(v1::ARN, "12345678");
   EXPECT_TRUE(ValidateListRequest(r, Now()).ok()) << ValidateListRequest(r, Now());
 
-  *r.add_clients() = Id(v1::TFN, payevnt::MakeInvalidTfn(6));   // [5]
-  *r.add_clients() = Id(v1::ABN, payevnt::MakeInvalidAbn(7));   // [6]
-  *r.add_clients() = Id(v1::WPN, payevnt::MakeInvalidTfn(8));   // [7]
+  *r.add_clients() = Id(v1::TFN, identifiers::MakeInvalidTfn(6));   // [5]
+  *r.add_clients() = Id(v1::ABN, identifiers::MakeInvalidAbn(7));   // [6]
+  *r.add_clients() = Id(v1::WPN, identifiers::MakeInvalidTfn(8));   // [7]
   *r.add_clients() = Id(v1::ARN, "12AB");                       // [8]
   *r.add_clients() = Id(v1::CLIENT_ID_TYPE_UNSPECIFIED, "1");   // [9]
   *r.add_clients() = Id(v1::TFN, "123456782");                  // [10] repeat
@@ -206,7 +206,7 @@ TEST(GetRequest, Rules) {
   EXPECT_TRUE(ValidateGetRequest(g).ok());
 
   auto bad = g;
-  bad.mutable_client()->set_value(payevnt::BreakAbnCheckDigit(kAgentAbn, 2));
+  bad.mutable_client()->set_value(identifiers::BreakAbnCheckDigit(kAgentAbn, 2));
   bad.clear_document_id();
   absl::Status s = ValidateGetRequest(bad);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
@@ -228,7 +228,7 @@ TEST(BulkGetRequest, AgentOnceAndEachDocumentByIndex) {
   good->set_document_id("DOC-1");
   EXPECT_TRUE(BulkGetRequestViolations(r).empty());
   v1::GetCommunicationRequest* bad = r.add_documents();
-  *bad->mutable_client() = Id(v1::ABN, payevnt::BreakAbnCheckDigit(kAgentAbn, 2));
+  *bad->mutable_client() = Id(v1::ABN, identifiers::BreakAbnCheckDigit(kAgentAbn, 2));
   r.mutable_agent()->clear_ran();
   std::vector<std::string> fields;
   for (const FieldViolation& v : BulkGetRequestViolations(r)) fields.push_back(v.field);

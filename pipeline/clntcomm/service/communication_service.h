@@ -30,7 +30,7 @@
 #include "pipeline/clntcomm/documents/document_keeper.h"
 #include "pipeline/clntcomm/jobs/job_view.h"
 #include "pipeline/clntcomm/exchange/exchange.h"
-#include "pipeline/stp/gateway/publisher.h"
+#include "pipeline/platform/publish/publisher.h"
 #include "proto/communications.grpc.pb.h"
 
 namespace sbrgate::comms {
@@ -39,7 +39,7 @@ struct CommunicationServiceOptions {
   const ClntcommExchange* sbr = nullptr;
   DocumentKeeper* keeper = nullptr;
   const clntcomm::PermissionStore* permissions = nullptr;
-  gateway::Publisher* publisher = nullptr;
+  publish::Publisher* publisher = nullptr;
   JobView* view = nullptr;
   const Clock* clock = nullptr;
 };

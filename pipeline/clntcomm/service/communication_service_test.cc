@@ -11,7 +11,7 @@
 #include "pipeline/clntcomm/jobs/job_stage.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/topology/topology.h"
-#include "pipeline/stp/gateway/fake_publisher.h"
+#include "pipeline/platform/publish/fake_publisher.h"
 
 namespace sbrgate::comms {
 namespace {
@@ -64,7 +64,7 @@ class CommunicationServiceTest : public ::testing::Test {
   ManualClock clock_{SydneyTime(2026, 3, 2, 14)};
   FakeClntcommExchange* sbr_ = nullptr;
   clntcomm::PermissionStore permissions_;
-  gateway::FakePublisher publisher_;
+  publish::FakePublisher publisher_;
   JobView view_;
   std::unique_ptr<CommunicationServiceImpl> service_;
   grpc::ServerContext ctx_;
@@ -87,10 +87,10 @@ TEST_F(CommunicationServiceTest, BulkWorkAskedForAtTwoPmWaitsForEightPmAcrossDay
     EXPECT_EQ(FromProto(job.not_before()), SydneyTime(day.year(), day.month(), day.day(), 20)) << day;
   }
   // Published as a request for the job stage and a first snapshot.
-  const std::vector<std::vector<stage::Output>> calls = publisher_.calls();
+  const std::vector<std::vector<kafka::Output>> calls = publisher_.calls();
   ASSERT_FALSE(calls.empty());
   std::set<std::string> topics;
-  for (const stage::Output& o : calls.back()) {
+  for (const kafka::Output& o : calls.back()) {
     topics.insert(o.topic);
     // A practice's jobs share a partition: one stage instance keeps its
     // last-check time.

@@ -16,7 +16,7 @@
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/platform/common/dates.h"
 #include "pipeline/platform/common/digest.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 
 namespace sbrgate::sim {
 namespace {
@@ -157,7 +157,7 @@ bool ClntcommCorpus::CanSee(absl::string_view agent_abn, const Item& item) const
 }
 
 absl::StatusOr<SeedResult> ClntcommCorpus::SeedClient(const ClntcommSeed& s) {
-  if (!payevnt::IsValidAbn(s.agent_abn)) {
+  if (!identifiers::IsValidAbn(s.agent_abn)) {
     return absl::InvalidArgumentError(
         absl::StrCat("agent_abn: '", s.agent_abn, "' is not a valid ABN"));
   }
@@ -181,9 +181,9 @@ absl::StatusOr<SeedResult> ClntcommCorpus::SeedClient(const ClntcommSeed& s) {
   if (client.type() == v1::CLIENT_ID_TYPE_UNSPECIFIED) client.set_type(v1::TFN);
   if (client.value().empty()) {
     if (client.type() == v1::TFN) {
-      client.set_value(payevnt::MakeValidTfn(s.seed));
+      client.set_value(identifiers::MakeValidTfn(s.seed));
     } else if (client.type() == v1::ABN) {
-      client.set_value(payevnt::MakeValidAbn(s.seed));
+      client.set_value(identifiers::MakeValidAbn(s.seed));
     } else {
       return absl::InvalidArgumentError("client.value: needed for WPN and ARN clients");
     }

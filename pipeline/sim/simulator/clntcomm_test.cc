@@ -14,7 +14,7 @@
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/package/package.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/sbr/client/https_transport.h"
 #include "pipeline/sbr/client/sbr_client.h"
@@ -37,14 +37,14 @@ using ::sbrgate::clntcomm::WriteGetRequest;
 using ::sbrgate::clntcomm::WriteListRequest;
 using ::testing::HasSubstr;
 
-const std::string kAgentA = payevnt::MakeValidAbn(101);
-const std::string kAgentB = payevnt::MakeValidAbn(102);
-const std::string kAgentC = payevnt::MakeValidAbn(103);
+const std::string kAgentA = identifiers::MakeValidAbn(101);
+const std::string kAgentB = identifiers::MakeValidAbn(102);
+const std::string kAgentC = identifiers::MakeValidAbn(103);
 
 v1::ClientId Tfn(uint64_t seed) {
   v1::ClientId c;
   c.set_type(v1::TFN);
-  c.set_value(payevnt::MakeValidTfn(seed));
+  c.set_value(identifiers::MakeValidTfn(seed));
   return c;
 }
 
@@ -466,7 +466,7 @@ TEST_F(ClntcommTest, RequestsOutsideTheAtoLimitsAreRefused) {
   too_long.set_from_date("2008-07-01");
   EXPECT_EQ(QuickList(too_long).status().code(), absl::StatusCode::kInvalidArgument);
   v1::ListCommunicationsRequest bad_tfn = ListFor(kAgentA, {client});
-  bad_tfn.mutable_clients(0)->set_value(payevnt::MakeInvalidTfn(3));
+  bad_tfn.mutable_clients(0)->set_value(identifiers::MakeInvalidTfn(3));
   EXPECT_THAT(QuickList(bad_tfn).status().message(), HasSubstr("clients[0]"));
   // Duplicates are refused, not collapsed, as clntcomm::ValidateListRequest says.
   v1::ListCommunicationsRequest paper_twice = ListFor(kAgentA, {client});
@@ -476,7 +476,7 @@ TEST_F(ClntcommTest, RequestsOutsideTheAtoLimitsAreRefused) {
 
 TEST_F(ClntcommTest, SeedsFromTheAdminEndpoint) {
   httplib::Client admin("127.0.0.1", sim_->admin_port());
-  const std::string tfn = payevnt::MakeValidTfn(21);
+  const std::string tfn = identifiers::MakeValidTfn(21);
   const std::string json =
       absl::StrCat(R"([{"agent_abn": ")", kAgentA,
                    R"(", "ran": "12345678", "client": {"type": "TFN", "value": ")", tfn,

@@ -178,7 +178,7 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     *change.mutable_submission() = submission;
   }
 
-  std::vector<stage::Output> outputs;
+  std::vector<kafka::Output> outputs;
   outputs.push_back(lodgment::StatusOutput(change));
   if (sending) outputs.push_back({lodgment::topics::kReceived, id, submission.SerializeAsString()});
   if (pay_event && corrected.has_value()) {
@@ -187,7 +187,7 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     superseded.mutable_lodgment()->set_superseded_by(id);
     outputs.push_back(lodgment::StatusOutput(superseded));
   }
-  for (const stage::Output& o : outputs) {
+  for (const kafka::Output& o : outputs) {
     if (o.value.size() > kafka::kMaxMessageBytes) {
       return absl::InternalError(
           absl::StrCat("a ", o.topic, " message of lodgment ", id, " would be ", o.value.size(),

@@ -45,7 +45,7 @@
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
-#include "pipeline/stp/gateway/publisher.h"
+#include "pipeline/platform/publish/publisher.h"
 #include "pipeline/stp/payevnt/lodgment_reader.h"
 #include "pipeline/stp/status/status_view.h"
 #include "proto/lodgment.pb.h"
@@ -70,7 +70,7 @@ struct Upload {
 struct AdmissionOptions {
   // The lodgments known so far (idempotency, corrections).
   const lodgment::StatusView* view = nullptr;
-  gateway::Publisher* publisher = nullptr;
+  publish::Publisher* publisher = nullptr;
   blob::BlobStore* blobs = nullptr;
   const Clock* clock = nullptr;
   v1::PrevalidateMode default_prevalidate = v1::PREVALIDATE_HOLD;

@@ -13,7 +13,8 @@
 #include "gtest/gtest.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/kafka/limits.h"
-#include "pipeline/stp/gateway/fake_publisher.h"
+#include "pipeline/platform/publish/fake_publisher.h"
+#include "pipeline/stp/status/view_feeder.h"
 #include "pipeline/stp/ingest/ingest.h"
 #include "pipeline/stp/payevnt/generator.h"
 #include "pipeline/topology/topology.h"
@@ -71,7 +72,7 @@ class AdmissionTest : public ::testing::Test {
   std::string root_;
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<lodgment::StatusView> view_;
-  gateway::FakePublisher publisher_;
+  publish::FakePublisher publisher_;
   ManualClock clock_{kNow};
   std::unique_ptr<Admission> admission_;
 };
@@ -92,7 +93,7 @@ TEST_F(AdmissionTest, APayEventIsPublishedWithItsSubmissionInOneCall) {
   ASSERT_EQ(calls[0].size(), 2u);
   EXPECT_EQ(calls[0][0].topic, topics::kStatus);
   EXPECT_EQ(calls[0][1].topic, topics::kReceived);
-  for (const stage::Output& o : calls[0]) {
+  for (const kafka::Output& o : calls[0]) {
     EXPECT_EQ(o.key, l->lodgment_id());
     EXPECT_LE(o.value.size(), kafka::kMaxMessageBytes);
   }
@@ -126,7 +127,7 @@ TEST_F(AdmissionTest, ARepeatReturnsTheEarlierLodgmentAndPublishesNothing) {
 }
 
 TEST_F(AdmissionTest, ACorrectionSupersedesTheLodgmentItCorrects) {
-  publisher_.FeedView(view_.get());
+  publisher_.Observe(lodgment::StatusViewFeeder(view_.get()));
   absl::StatusOr<v1::Lodgment> old = Admit(Generate(3, 3, false, 21));
   ASSERT_TRUE(old.ok()) << old.status();
   EXPECT_EQ(old->state(), v1::REJECTED);

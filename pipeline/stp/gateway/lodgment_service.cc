@@ -251,7 +251,7 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
   }
   if (chosen.empty()) return grpc::Status::OK;
   const absl::Time now = options_.clock->Now();
-  std::vector<stage::Output> outputs;
+  std::vector<kafka::Output> outputs;
   for (const auto& [l, submission] : chosen) {
     events::ResubmitRequest replay;
     replay.set_lodgment_id(l.lodgment_id());

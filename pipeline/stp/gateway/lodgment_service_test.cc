@@ -26,7 +26,8 @@
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/platform/kafka/limits.h"
 #include "pipeline/platform/rpc/server.h"
-#include "pipeline/stp/gateway/fake_publisher.h"
+#include "pipeline/platform/publish/fake_publisher.h"
+#include "pipeline/stp/status/view_feeder.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/topology/topology.h"
 #include "pipeline/stp/payevnt/generator.h"
@@ -166,7 +167,7 @@ class LodgmentServiceTest : public ::testing::Test {
   std::string root_;
   std::unique_ptr<blob::BlobStore> blobs_;
   std::unique_ptr<lodgment::StatusView> view_;
-  FakePublisher publisher_;
+  publish::FakePublisher publisher_;
   ManualClock clock_{kNow};
   std::unique_ptr<LodgmentServiceImpl> service_;
   rpc::RunningServer server_;
@@ -198,11 +199,11 @@ TEST_F(LodgmentServiceTest, SubmitInChunksPublishesStatusAndSubmissionTogether) 
 
   const auto calls = publisher_.calls();
   ASSERT_EQ(calls.size(), 1u);
-  const std::vector<stage::Output>& out = calls[0];
+  const std::vector<kafka::Output>& out = calls[0];
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].topic, topics::kStatus);
   EXPECT_EQ(out[1].topic, topics::kReceived);
-  for (const stage::Output& o : out) {
+  for (const kafka::Output& o : out) {
     EXPECT_EQ(o.key, l.lodgment_id());
     EXPECT_LT(o.value.size(), kafka::kMaxMessageBytes);
   }
@@ -370,7 +371,7 @@ TEST_F(LodgmentServiceTest, OffModeSendsEverything) {
 }
 
 TEST_F(LodgmentServiceTest, ACorrectedLodgmentSupersedesTheOldOne) {
-  publisher_.FeedView(view_.get());
+  publisher_.Observe(lodgment::StatusViewFeeder(view_.get()));
   const std::string bad_file = Generate(3, 3, false, 21);
   const Submitted old = Submit(bad_file, Meta());
   ASSERT_TRUE(old.status.ok()) << old.status.error_message();
@@ -385,7 +386,7 @@ TEST_F(LodgmentServiceTest, ACorrectedLodgmentSupersedesTheOldOne) {
   EXPECT_NE(fix.lodgment.lodgment_id(), old.lodgment.lodgment_id());
   EXPECT_EQ(fix.lodgment.corrects_lodgment_id(), old.lodgment.lodgment_id());
   EXPECT_EQ(fix.lodgment.employees_sent(), 3);
-  const std::vector<stage::Output> out = publisher_.calls().back();
+  const std::vector<kafka::Output> out = publisher_.calls().back();
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(out[2].topic, topics::kStatus);
   EXPECT_EQ(out[2].key, old.lodgment.lodgment_id());
@@ -403,7 +404,7 @@ TEST_F(LodgmentServiceTest, ACorrectedLodgmentSupersedesTheOldOne) {
 }
 
 TEST_F(LodgmentServiceTest, UpdateEventsNeedTheLodgmentTheyCorrect) {
-  publisher_.FeedView(view_.get());
+  publisher_.Observe(lodgment::StatusViewFeeder(view_.get()));
   const Submitted original = Submit(Generate(4, 1, false, 31), Meta());
   ASSERT_TRUE(original.status.ok());
   const std::string update = Generate(1, 0, false, 32);
@@ -419,7 +420,7 @@ TEST_F(LodgmentServiceTest, UpdateEventsNeedTheLodgmentTheyCorrect) {
   ASSERT_TRUE(u.status.ok()) << u.status.error_message();
   EXPECT_EQ(u.lodgment.kind(), "Update");
   EXPECT_EQ(u.lodgment.corrects_lodgment_id(), original.lodgment.lodgment_id());
-  const std::vector<stage::Output> out = publisher_.calls().back();
+  const std::vector<kafka::Output> out = publisher_.calls().back();
   ASSERT_EQ(out.size(), 2u);  // no SUPERSEDED for an update
   events::LodgmentToSubmit submission;
   ASSERT_TRUE(submission.ParseFromString(out[1].value));
@@ -468,7 +469,7 @@ TEST_F(LodgmentServiceTest, PublishFailureLodgesNothing) {
 }
 
 TEST_F(LodgmentServiceTest, ReadsComeFromTheView) {
-  publisher_.FeedView(view_.get());
+  publisher_.Observe(lodgment::StatusViewFeeder(view_.get()));
   const Submitted a = Submit(Generate(5, 1, false, 41), Meta());
   const Submitted b = Submit(Generate(5, 0, false, 42), Meta());
   const Submitted c = Submit(Generate(5, 0, false, 43), Meta());
@@ -554,7 +555,7 @@ TEST_F(LodgmentServiceTest, WatchStreamsChangesUntilAFinalState) {
 }
 
 TEST_F(LodgmentServiceTest, ReplayQueuesResubmissions) {
-  publisher_.FeedView(view_.get());
+  publisher_.Observe(lodgment::StatusViewFeeder(view_.get()));
   const Submitted a = Submit(Generate(3, 0, false, 51), Meta());
   const Submitted b = Submit(Generate(3, 0, false, 52), Meta());
   const Submitted none = Submit(Generate(1, 1, false, 53), Meta());  // nothing to send
@@ -569,7 +570,7 @@ TEST_F(LodgmentServiceTest, ReplayQueuesResubmissions) {
   grpc::ClientContext c1;
   ASSERT_TRUE(client_->ReplayLodgments(&c1, by_id, &replayed).ok());
   ASSERT_EQ(replayed.lodgment_ids_size(), 1);
-  const std::vector<stage::Output> out = publisher_.calls().back();
+  const std::vector<kafka::Output> out = publisher_.calls().back();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].topic, topics::kResubmit);
   EXPECT_EQ(out[0].key, a.lodgment.lodgment_id());

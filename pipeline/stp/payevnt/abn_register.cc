@@ -1,7 +1,7 @@
 #include "pipeline/stp/payevnt/abn_register.h"
 
 #include "absl/strings/str_format.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
 
 namespace sbrgate::payevnt {
@@ -24,7 +24,7 @@ std::string CancelledAbn(int i) {
 }
 
 bool IsCancelledAbn(absl::string_view abn) {
-  return abn.size() == 11 && abn.substr(2, 5) == "99999" && IsValidAbn(abn);
+  return abn.size() == 11 && abn.substr(2, 5) == "99999" && identifiers::IsValidAbn(abn);
 }
 
 std::optional<FieldError> CheckAbnRegister(const EmployerRecord& employer) {

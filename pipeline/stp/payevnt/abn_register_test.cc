@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 
 namespace sbrgate::payevnt {
 namespace {
@@ -10,7 +10,7 @@ namespace {
 TEST(AbnRegisterTest, CancelledAbnsPassTheCheckDigitsAndAreRecognised) {
   for (int i : {0, 1, 42, 9999, 10000, -1}) {
     const std::string abn = CancelledAbn(i);
-    EXPECT_TRUE(IsValidAbn(abn)) << abn;
+    EXPECT_TRUE(identifiers::IsValidAbn(abn)) << abn;
     EXPECT_TRUE(IsCancelledAbn(abn)) << abn;
   }
   EXPECT_EQ(CancelledAbn(10003), CancelledAbn(3));

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/stp/payevnt/abn_register.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 #include "pipeline/stp/payevnt/record.h"
 #include "pipeline/stp/payevnt/tfn_register.h"
 #include "pipeline/platform/xml/escape.h"
@@ -230,7 +230,7 @@ Employee MakeEmployee(const Context& ctx, int64_t i, Special special) {
   const int register_index = static_cast<int>((ctx.register_base + i) % kRegisterSize);
   switch (special) {
     case Special::kInvalidTfn:
-      e.tfn = MakeInvalidTfn(id_seed);
+      e.tfn = identifiers::MakeInvalidTfn(id_seed);
       break;
     case Special::kNameMismatch:
       e.tfn = RegisteredTfn(register_index);
@@ -241,9 +241,9 @@ Employee MakeEmployee(const Context& ctx, int64_t i, Special special) {
         e.tfn = RegisteredTfn(register_index);
         e.family_name = RegisteredFamilyName(register_index);
       } else if (id_seed % 50 == 1) {
-        e.tfn = MakeValidTfn8(id_seed);
+        e.tfn = identifiers::MakeValidTfn8(id_seed);
       } else {
-        e.tfn = MakeValidTfn(id_seed);
+        e.tfn = identifiers::MakeValidTfn(id_seed);
       }
       break;
   }
@@ -297,7 +297,7 @@ Employee MakeEmployee(const Context& ctx, int64_t i, Special special) {
     main.type = "VOL";
     e.payment_basis = "V";
     e.tax_treatment = "VCXXXX";
-    e.abn = MakeValidAbn(id_seed ^ 0xabcdef);
+    e.abn = identifiers::MakeValidAbn(id_seed ^ 0xabcdef);
   } else if (kind < 995) {
     main.type = "SWP";
     e.tax_treatment = "SWXXXX";
@@ -588,7 +588,7 @@ absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& optio
       options.message_timestamp == absl::InfiniteFuture()) {
     return absl::InvalidArgumentError("message_timestamp must be set");
   }
-  if (!options.payer_abn.empty() && !IsValidAbn(options.payer_abn)) {
+  if (!options.payer_abn.empty() && !identifiers::IsValidAbn(options.payer_abn)) {
     return absl::InvalidArgumentError(
         absl::StrCat("payer ABN ", options.payer_abn, " is not a valid ABN"));
   }
@@ -630,13 +630,13 @@ absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& optio
 
   EmployerData employer;
   employer.abn =
-      options.payer_abn.empty() ? MakeValidAbn(Mix(options.seed ^ 0xe1)) : options.payer_abn;
+      options.payer_abn.empty() ? identifiers::MakeValidAbn(Mix(options.seed ^ 0xe1)) : options.payer_abn;
   // A seeded ABN that happens to be on the cancelled list moves off it.
   for (uint64_t k = 1; options.payer_abn.empty() && IsCancelledAbn(employer.abn); ++k) {
-    employer.abn = MakeValidAbn(Mix(options.seed ^ 0xe1 ^ k));
+    employer.abn = identifiers::MakeValidAbn(Mix(options.seed ^ 0xe1 ^ k));
   }
   if (options.cancelled_employer) employer.abn = CancelledAbn(static_cast<int>(options.seed % 10000));
-  if (options.invalid_employer) employer.abn = BreakAbnCheckDigit(employer.abn, options.seed);
+  if (options.invalid_employer) employer.abn = identifiers::BreakAbnCheckDigit(employer.abn, options.seed);
   employer.bms_id =
       options.bms_id.empty() ? absl::StrCat("SBRGATE-GEN-", options.seed) : options.bms_id;
   employer.organisation =

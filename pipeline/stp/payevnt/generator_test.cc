@@ -11,7 +11,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 #include "pipeline/stp/payevnt/lodgment_reader.h"
 #include "pipeline/stp/payevnt/tfn_register.h"
 #include "pipeline/stp/payevnt/validator.h"
@@ -128,7 +128,7 @@ TEST(GeneratorTest, InvalidTfnsAreExactlyTheReportedOnes) {
   for (const Record& r : ReadRecords(file)) {
     if (r.errors.empty()) continue;
     flagged.push_back(r.document_id);
-    EXPECT_FALSE(IsValidTfn(r.employee.tfn));
+    EXPECT_FALSE(identifiers::IsValidTfn(r.employee.tfn));
     EXPECT_EQ(r.employee.tfn.size(), 9u);
   }
   EXPECT_EQ(flagged, info.invalid_document_ids);
@@ -173,7 +173,7 @@ TEST(GeneratorTest, InvalidEmployer) {
   o.invalid_employer = true;
   GeneratedLodgment info;
   GenerateToString(o, &info);
-  EXPECT_FALSE(IsValidAbn(info.payer_abn));
+  EXPECT_FALSE(identifiers::IsValidAbn(info.payer_abn));
   EXPECT_EQ(info.invalid_document_ids, std::vector<std::string>{"1.1"});
 }
 
@@ -195,7 +195,7 @@ TEST(GeneratorTest, OptionsAreHonoured) {
   GeneratedLodgment info;
   GenerateToString(o, &info);
   EXPECT_EQ(info.payer_abn.substr(0, 10), "5182475355");
-  EXPECT_FALSE(IsValidAbn(info.payer_abn));
+  EXPECT_FALSE(identifiers::IsValidAbn(info.payer_abn));
 }
 
 TEST(GeneratorTest, BareSequence) {

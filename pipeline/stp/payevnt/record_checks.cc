@@ -18,7 +18,7 @@
 #include "absl/time/time.h"
 #include "pipeline/platform/common/dates.h"
 #include "pipeline/platform/xml/dom.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
 
 namespace sbrgate::payevnt {
@@ -168,7 +168,7 @@ bool CheckEmployer(const xmlNode* root, int max_payment_days_ahead, Record& rec)
     const xmlNode* node = xml::FirstChild(parent, "AustralianBusinessNumberId");
     const std::string abn = xml::NodeText(node);
     if (node != nullptr && abn.size() == 11 && absl::c_all_of(abn, absl::ascii_isdigit) &&
-        !IsValidAbn(abn)) {
+        !identifiers::IsValidAbn(abn)) {
       rec.errors.push_back(
           MakeFieldError(codes::kInvalidPayerAbn, id, NodePath(node, root, ns), {{"Value", abn}}));
     }
@@ -245,13 +245,13 @@ void CheckEmployee(const xmlNode* root, Record& rec) {
   e.given_name = xml::ChildText(names, "GivenNameT");
 
   auto all_digits = [](const std::string& s) { return absl::c_all_of(s, absl::ascii_isdigit); };
-  if ((e.tfn.size() == 8 || e.tfn.size() == 9) && all_digits(e.tfn) && !IsTfnExemptionCode(e.tfn) &&
-      !IsValidTfn(e.tfn)) {
+  if ((e.tfn.size() == 8 || e.tfn.size() == 9) && all_digits(e.tfn) && !identifiers::IsTfnExemptionCode(e.tfn) &&
+      !identifiers::IsValidTfn(e.tfn)) {
     rec.errors.push_back(MakeFieldError(codes::kInvalidTfn, id,
                                         NodePath(xml::FirstChild(ids, "TaxFileNumberId"), root, ns),
                                         {{"Value", MaskIdentifier(e.tfn)}}));
   }
-  if (e.abn.size() == 11 && all_digits(e.abn) && !IsValidAbn(e.abn)) {
+  if (e.abn.size() == 11 && all_digits(e.abn) && !identifiers::IsValidAbn(e.abn)) {
     rec.errors.push_back(
         MakeFieldError(codes::kInvalidPayeeAbn, id,
                        NodePath(xml::FirstChild(ids, "AustralianBusinessNumberId"), root, ns),

@@ -5,7 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
 
 namespace sbrgate::payevnt {
@@ -60,7 +60,7 @@ std::string RegisteredTfn(int i) {
 std::string RegisteredFamilyName(int i) { return kFamilyNames[NameIndex(Normalise(i))]; }
 
 std::optional<int> RegisterIndex(absl::string_view tfn) {
-  if (tfn.size() != 9 || tfn[0] != '8' || !IsValidTfn(tfn)) return std::nullopt;
+  if (tfn.size() != 9 || tfn[0] != '8' || !identifiers::IsValidTfn(tfn)) return std::nullopt;
   int n = 0;
   for (int k = 1; k <= 6; ++k) n = n * 10 + (tfn[k] - '0');
   if (RegisteredTfn(n) != tfn) return std::nullopt;

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
 
 namespace sbrgate::payevnt {
@@ -17,7 +17,7 @@ TEST(TfnRegisterTest, EntriesAreValidDistinctAndFoundAgain) {
     const std::string tfn = RegisteredTfn(i);
     ASSERT_EQ(tfn.size(), 9u) << i;
     EXPECT_EQ(tfn[0], '8');
-    EXPECT_TRUE(IsValidTfn(tfn)) << tfn;
+    EXPECT_TRUE(identifiers::IsValidTfn(tfn)) << tfn;
     EXPECT_TRUE(seen.insert(tfn).second) << tfn;
     ASSERT_EQ(RegisterIndex(tfn), i) << tfn;
     EXPECT_EQ(LookupRegisteredFamilyName(tfn), RegisteredFamilyName(i));
@@ -27,7 +27,7 @@ TEST(TfnRegisterTest, EntriesAreValidDistinctAndFoundAgain) {
 TEST(TfnRegisterTest, WholeRangeIsValidAndInvertible) {
   for (int i = 0; i < kRegisterSize; i += 7) {
     const std::string tfn = RegisteredTfn(i);
-    ASSERT_TRUE(IsValidTfn(tfn)) << tfn;
+    ASSERT_TRUE(identifiers::IsValidTfn(tfn)) << tfn;
     ASSERT_EQ(RegisterIndex(tfn), i) << tfn;
   }
 }
@@ -39,7 +39,7 @@ TEST(TfnRegisterTest, IndicesWrapAround) {
 
 TEST(TfnRegisterTest, OrdinaryTfnsAreNotOnTheRegister) {
   for (uint64_t seed = 0; seed < 2000; ++seed) {
-    EXPECT_FALSE(RegisterIndex(MakeValidTfn(seed)).has_value());
+    EXPECT_FALSE(RegisterIndex(identifiers::MakeValidTfn(seed)).has_value());
   }
   EXPECT_FALSE(LookupRegisteredFamilyName("123456782").has_value());
   // Right prefix and a valid check digit, but not the register's adjustment
@@ -49,7 +49,7 @@ TEST(TfnRegisterTest, OrdinaryTfnsAreNotOnTheRegister) {
   for (char adjust = '0'; adjust <= '9'; ++adjust) {
     for (char check = '0'; check <= '9'; ++check) {
       const std::string tfn = registered.substr(0, 7) + adjust + check;
-      if (tfn == registered || !IsValidTfn(tfn)) continue;
+      if (tfn == registered || !identifiers::IsValidTfn(tfn)) continue;
       ++others;
       EXPECT_FALSE(RegisterIndex(tfn).has_value()) << tfn;
     }

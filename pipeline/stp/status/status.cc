@@ -18,7 +18,7 @@ events::StatusChange Change(const std::string& lodgment_id, v1::LodgmentState st
   return c;
 }
 
-stage::Output StatusOutput(const events::StatusChange& change) {
+kafka::Output StatusOutput(const events::StatusChange& change) {
   return {topics::kStatus, change.lodgment_id(), change.SerializeAsString()};
 }
 

@@ -1,8 +1,8 @@
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 
 #include <array>
 
-namespace sbrgate::payevnt {
+namespace sbrgate::identifiers {
 namespace {
 
 constexpr std::array<int, 11> kAbnWeights = {10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19};
@@ -130,4 +130,4 @@ std::string MakeInvalidTfn(uint64_t seed) {
   }
 }
 
-}  // namespace sbrgate::payevnt
+}  // namespace sbrgate::identifiers

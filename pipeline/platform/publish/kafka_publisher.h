@@ -1,20 +1,20 @@
-// KafkaPublisher: the gateway's Publisher on Kafka, one transaction per
+// KafkaPublisher: the Publisher on Kafka, one transaction per
 // Publish (a transactional producer of its own id, so a restarted gateway
 // fences its previous incarnation).
 //
 //   auto publisher = KafkaPublisher::Create(kafka, "sbrgate.gateway.host-1");
-#ifndef SBRGATE_PIPELINE_GATEWAY_KAFKA_PUBLISHER_H_
-#define SBRGATE_PIPELINE_GATEWAY_KAFKA_PUBLISHER_H_
+#ifndef SBRGATE_PIPELINE_PLATFORM_PUBLISH_KAFKA_PUBLISHER_H_
+#define SBRGATE_PIPELINE_PLATFORM_PUBLISH_KAFKA_PUBLISHER_H_
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "pipeline/stp/gateway/publisher.h"
 #include "pipeline/platform/kafka/config.h"
 #include "pipeline/platform/kafka/producer.h"
+#include "pipeline/platform/publish/publisher.h"
 
-namespace sbrgate::gateway {
+namespace sbrgate::publish {
 
 class KafkaPublisher : public Publisher {
  public:
@@ -28,7 +28,7 @@ class KafkaPublisher : public Publisher {
     return std::unique_ptr<KafkaPublisher>(new KafkaPublisher(*std::move(producer)));
   }
 
-  absl::Status Publish(std::vector<stage::Output> outputs) override {
+  absl::Status Publish(std::vector<kafka::Output> outputs) override {
     return producer_->ProduceAll(outputs);
   }
 
@@ -38,6 +38,6 @@ class KafkaPublisher : public Publisher {
   std::unique_ptr<kafka::Producer> producer_;
 };
 
-}  // namespace sbrgate::gateway
+}  // namespace sbrgate::publish
 
-#endif  // SBRGATE_PIPELINE_GATEWAY_KAFKA_PUBLISHER_H_
+#endif  // SBRGATE_PIPELINE_PLATFORM_PUBLISH_KAFKA_PUBLISHER_H_

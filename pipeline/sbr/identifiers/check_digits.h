@@ -14,15 +14,15 @@
 //        10,7,8,4,6,3,5,1; the sum must be divisible by 11.
 // Only ASCII digits are accepted: no spaces, no separators. An ABN never
 // starts with 0 (its first digit is the check's tens digit plus one).
-#ifndef SBRGATE_PIPELINE_PAYEVNT_CHECK_DIGITS_H_
-#define SBRGATE_PIPELINE_PAYEVNT_CHECK_DIGITS_H_
+#ifndef SBRGATE_PIPELINE_SBR_IDENTIFIERS_CHECK_DIGITS_H_
+#define SBRGATE_PIPELINE_SBR_IDENTIFIERS_CHECK_DIGITS_H_
 
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
 
-namespace sbrgate::payevnt {
+namespace sbrgate::identifiers {
 
 bool IsValidAbn(absl::string_view abn);
 bool IsValidTfn(absl::string_view tfn);
@@ -45,6 +45,6 @@ std::string MakeInvalidTfn(uint64_t seed);
 // `abn` (11 digits) with its last digit changed so the check fails.
 std::string BreakAbnCheckDigit(absl::string_view abn, uint64_t seed);
 
-}  // namespace sbrgate::payevnt
+}  // namespace sbrgate::identifiers
 
-#endif  // SBRGATE_PIPELINE_PAYEVNT_CHECK_DIGITS_H_
+#endif  // SBRGATE_PIPELINE_SBR_IDENTIFIERS_CHECK_DIGITS_H_

@@ -1,10 +1,10 @@
-#include "pipeline/stp/payevnt/check_digits.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace sbrgate::payevnt {
+namespace sbrgate::identifiers {
 namespace {
 
 // Independent restatement of the published rules, digit by digit, to check
@@ -112,4 +112,4 @@ TEST(MakersTest, BreakAbnCheckDigitKeepsAllButTheLastDigit) {
 }
 
 }  // namespace
-}  // namespace sbrgate::payevnt
+}  // namespace sbrgate::identifiers
