@@ -1,7 +1,10 @@
 // Lets the service executables take GNU-style dashed flags (--time-scale=60)
 // while defining them with Abseil, whose flag names are C identifiers
 // (time_scale): the dashes in each flag's name (not its value) become
-// underscores before Abseil parses the command line.
+// underscores before Abseil parses the command line. --help lists every
+// flag the executable takes (Abseil's default lists only flags defined in a
+// file named after the program, which ours are not), and exits 1 as all of
+// Abseil's help flags do.
 //
 //   int main(int argc, char** argv) {
 //     sbrgate::ParseDashedCommandLine(argc, argv);
@@ -12,10 +15,32 @@
 #include <vector>
 
 #include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace sbrgate {
 
-inline std::vector<char*> ParseDashedCommandLine(int argc, char** argv) {
+// `about` says what the program is, on the first line of --help.
+inline std::vector<char*> ParseDashedCommandLine(int argc, char** argv,
+                                                 absl::string_view about = "") {
+  // Abseil takes the usage settings once per process (tests parse again).
+  static const bool usage_set = [&] {
+    absl::FlagsUsageConfig usage;
+    usage.contains_help_flags = [](absl::string_view file) {
+      return absl::StartsWith(file, "services/") || absl::StartsWith(file, "pipeline/");
+    };
+    usage.contains_helpshort_flags = usage.contains_help_flags;
+    absl::SetFlagsUsageConfig(usage);
+    const std::string program = argc > 0 ? argv[0] : "sbrgate";
+    absl::SetProgramUsageMessage(
+        absl::StrCat(about.empty() ? "" : absl::StrCat(about, "\n"), "usage: ",
+                     program.substr(program.rfind('/') + 1),
+                     " [--flag=value ...] (dashes or underscores)"));
+    return true;
+  }();
+  (void)usage_set;
   static std::vector<std::string> storage;
   storage.assign(argv, argv + argc);
   for (size_t i = 1; i < storage.size(); ++i) {

@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/kafka/embedded_cluster.h"
@@ -46,8 +45,8 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("a Kafka cluster (librdkafka's mock) for stage processes");
-  sbrgate::ParseDashedCommandLine(argc, argv);
+  sbrgate::ParseDashedCommandLine(argc, argv,
+                                  "a Kafka cluster (librdkafka's mock) for stage processes");
   // Blocked in every thread (librdkafka's included), taken by sigwait below.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

@@ -24,7 +24,6 @@
 #include "absl/flags/flag.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -62,8 +61,8 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("SBR2 simulator: ebMS3 over HTTPS with mutual TLS");
-  sbrgate::ParseDashedCommandLine(argc, argv);
+  sbrgate::ParseDashedCommandLine(argc, argv,
+                                  "SBR2 simulator: ebMS3 over HTTPS with mutual TLS");
   // Blocked in every thread, taken by sigwait below.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
