@@ -19,7 +19,9 @@ google::rpc::BadRequest BadRequestOf(const grpc::Status& status) {
   EXPECT_EQ(rich.message(), status.error_message());
   google::rpc::BadRequest bad;
   EXPECT_EQ(rich.details_size(), 1);
-  if (rich.details_size() > 0) EXPECT_TRUE(rich.details(0).UnpackTo(&bad));
+  if (rich.details_size() > 0) {
+    EXPECT_TRUE(rich.details(0).UnpackTo(&bad));
+  }
   return bad;
 }
 
