@@ -31,7 +31,10 @@ stage::Topology Declare() {
       .AddStage({ls::kPoll, {lt::kSubmitted}, {lt::kResponses, lt::kStatus}, {ls::kPollStore}})
       .AddStage({ls::kTriage, {lt::kResponses}, {lt::kStatus, lt::kResubmit}})
       .AddStage(
-          {ls::kResubmit, {lt::kResubmit}, {lt::kReceived, lt::kStatus}, {ls::kResubmitStore}})
+          {ls::kResubmit,
+           {lt::kResubmit},
+           {lt::kReceived, lt::kStatus},
+           {ls::kResubmitStore, ls::kResubmitReleasedStore}})
       .AddStage({ls::kStatusView, {lt::kStatus}, {}, {}, /*per_instance=*/true});
   b.Topic({ct::kJobRequests, kJobPartitions})
       .Topic({ct::kJobs, kJobPartitions})

@@ -56,6 +56,8 @@ inline constexpr char kPollStore[] = "pending";  // lodgments waiting for their 
 inline constexpr char kTriage[] = "triage";
 inline constexpr char kResubmit[] = "resubmit";
 inline constexpr char kResubmitStore[] = "due";  // resubmissions waiting for their time
+// the last attempt released per lodgment: a repeated request is not sent twice
+inline constexpr char kResubmitReleasedStore[] = "released";
 // Per instance: every gateway holds the whole status view.
 inline constexpr char kStatusView[] = "status-view";
 

@@ -74,7 +74,8 @@ TEST(SbrgateTopology, PrintsTheKafkaTopicsCommandsOfARealCluster) {
                         "sbrgate.lodgments.status", "sbrgate.deadletter"}) {
     expected += head + t + " --partitions 8 --replication-factor 3 --config retention.ms=-1\n";
   }
-  for (const char* t : {"sbrgate.poll.pending.changelog", "sbrgate.resubmit.due.changelog"}) {
+  for (const char* t : {"sbrgate.poll.pending.changelog", "sbrgate.resubmit.due.changelog",
+                        "sbrgate.resubmit.released.changelog"}) {
     expected +=
         head + t + " --partitions 8 --replication-factor 3 --config cleanup.policy=compact\n";
   }

@@ -425,12 +425,23 @@ int RunReplay(const Args& args) {
   if (json) {
     Json ids = Json::array();
     for (const std::string& id : response.lodgment_ids()) ids.push_back(id);
-    std::cout << Json{{"lodgment_ids", std::move(ids)}}.dump() << "\n";
+    Json outcomes = Json::array();
+    for (const v1::ReplayOutcome& o : response.outcomes()) {
+      outcomes.push_back({{"lodgment_id", o.lodgment_id()},
+                          {"action", v1::ReplayOutcome::Action_Name(o.action())},
+                          {"reason", o.reason()}});
+    }
+    std::cout << Json{{"lodgment_ids", std::move(ids)}, {"outcomes", std::move(outcomes)}}.dump()
+              << "\n";
     return 0;
   }
-  std::cout << "replaying " << response.lodgment_ids_size() << " lodgment"
-            << (response.lodgment_ids_size() == 1 ? "" : "s") << "\n";
-  for (const std::string& id : response.lodgment_ids()) std::cout << "  " << id << "\n";
+  std::cout << "resending " << response.lodgment_ids_size() << " of "
+            << response.outcomes_size() << " lodgment"
+            << (response.outcomes_size() == 1 ? "" : "s") << "\n";
+  for (const v1::ReplayOutcome& o : response.outcomes()) {
+    std::cout << "  " << o.lodgment_id() << "  " << v1::ReplayOutcome::Action_Name(o.action())
+              << ": " << o.reason() << "\n";
+  }
   return 0;
 }
 

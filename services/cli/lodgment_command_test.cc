@@ -239,6 +239,14 @@ TEST_F(LodgmentCliTest, ResubmitListAndReplay) {
   ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
   EXPECT_EQ(Json::parse(replayed.out)["lodgment_ids"], Json::array({new_id}));
   EXPECT_EQ(publisher_.calls().back()[0].topic, lodgment::topics::kResubmit);
+  EXPECT_EQ(Json::parse(replayed.out)["outcomes"][0]["action"], "RESENT");
+  // A superseded lodgment is final: the replay says so and queues nothing.
+  const size_t queued = publisher_.calls().size();
+  Result final_one = Sbrgate({"--gateway=" + gateway_, "replay", old_id});
+  ASSERT_EQ(final_one.exit_code, 0) << final_one.err;
+  EXPECT_NE(final_one.out.find("NOTHING_TO_DO: SUPERSEDED: final"), std::string::npos)
+      << final_one.out;
+  EXPECT_EQ(publisher_.calls().size(), queued);
 
   Result update_without_target = Sbrgate(
       {"--gateway=" + gateway_, "lodge", GenerateFile("u.xml", 1, 0), "--update", "--json"});

@@ -10,6 +10,7 @@
 #include "pipeline/platform/rpc/status.h"
 #include "pipeline/platform/rpc/watch.h"
 #include "pipeline/stp/ingest/ingest.h"
+#include "pipeline/stp/status/replay_rule.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 
@@ -79,13 +80,6 @@ lodgment::ListFilter FilterOf(const std::string& abn, v1::LodgmentState state,
   if (after != nullptr) f.created_after = FromProto(*after);
   if (before != nullptr) f.created_before = FromProto(*before);
   return f;
-}
-
-// Whether sending the lodgment again cannot lodge it twice: SBR has not
-// taken it (accepted) and no correction has replaced it.
-bool Replayable(const v1::Lodgment& l) {
-  return l.state() != v1::ACCEPTED && l.state() != v1::PARTIALLY_ACCEPTED &&
-         l.state() != v1::SUPERSEDED;
 }
 
 }  // namespace
@@ -208,29 +202,17 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
                                                   v1::ReplayLodgmentsResponse* response) {
   const bool filtered = request->state() != v1::STATE_UNSPECIFIED || request->has_created_after() ||
                         request->has_created_before();
-  // Each with its current submission, which the resubmit stage sends again.
-  std::vector<std::pair<v1::Lodgment, events::LodgmentToSubmit>> chosen;
+  std::vector<std::string> ids;
   if (!request->lodgment_ids().empty()) {
     if (filtered) {
       return Error(grpc::StatusCode::INVALID_ARGUMENT,
                    "name lodgment ids or give a state/creation-time filter, not both");
     }
     for (const std::string& id : request->lodgment_ids()) {
-      std::optional<v1::Lodgment> l = options_.view->Get(id);
-      if (!l.has_value()) {
+      if (!options_.view->Get(id).has_value()) {
         return Error(grpc::StatusCode::NOT_FOUND, absl::StrCat("lodgment ", id, " not found"));
       }
-      std::optional<events::LodgmentToSubmit> submission = options_.view->Submission(id);
-      if (!submission.has_value()) {
-        return Error(grpc::StatusCode::FAILED_PRECONDITION,
-                     absl::StrCat("lodgment ", id, " has nothing to send (", l->detail(), ")"));
-      }
-      if (!Replayable(*l)) {
-        return Error(grpc::StatusCode::FAILED_PRECONDITION,
-                     absl::StrCat("lodgment ", id, " is ", v1::LodgmentState_Name(l->state()),
-                                  ": sending it again would lodge it twice"));
-      }
-      chosen.emplace_back(*std::move(l), *std::move(submission));
+      ids.push_back(id);
     }
   } else {
     if (!filtered) {
@@ -238,34 +220,37 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
           grpc::StatusCode::INVALID_ARGUMENT,
           "name the lodgments to replay: lodgment ids, or a state or creation-time filter");
     }
-    const lodgment::ListFilter filter = FilterOf(
+    ids = options_.view->Matching(FilterOf(
         "", request->state(), request->has_created_after() ? &request->created_after() : nullptr,
-        request->has_created_before() ? &request->created_before() : nullptr);
-    for (const std::string& id : options_.view->Matching(filter)) {
-      std::optional<v1::Lodgment> l = options_.view->Get(id);
-      std::optional<events::LodgmentToSubmit> submission = options_.view->Submission(id);
-      if (l.has_value() && Replayable(*l) && submission.has_value()) {
-        chosen.emplace_back(*std::move(l), *std::move(submission));
-      }
-    }
+        request->has_created_before() ? &request->created_before() : nullptr));
   }
-  if (chosen.empty()) return grpc::Status::OK;
   const absl::Time now = options_.clock->Now();
-  std::vector<kafka::Output> outputs;
-  for (const auto& [l, submission] : chosen) {
+  std::vector<kafka::Output> resends;
+  for (const std::string& id : ids) {
+    std::optional<v1::Lodgment> l = options_.view->Get(id);
+    if (!l.has_value()) continue;
+    std::optional<events::LodgmentToSubmit> submission = options_.view->Submission(id);
+    const lodgment::ReplayDecision decision = lodgment::DecideReplay(*l, submission.has_value());
+    v1::ReplayOutcome* outcome = response->add_outcomes();
+    outcome->set_lodgment_id(id);
+    outcome->set_action(decision.action);
+    outcome->set_reason(decision.reason);
+    if (decision.action != v1::ReplayOutcome::RESENT) continue;
+    // The resubmit stage sends this attempt once, however often it is asked.
     events::ResubmitRequest replay;
-    replay.set_lodgment_id(l.lodgment_id());
+    replay.set_lodgment_id(id);
     replay.set_reason("replay");
-    replay.set_next_attempt(l.attempts() + 1);
+    replay.set_next_attempt(l->attempts() + 1);
     *replay.mutable_not_before() = ToProto(now);
-    *replay.mutable_previous() = submission;
-    outputs.push_back({lodgment::topics::kResubmit, l.lodgment_id(), replay.SerializeAsString()});
+    *replay.mutable_previous() = *std::move(submission);
+    resends.push_back({lodgment::topics::kResubmit, id, replay.SerializeAsString()});
+    response->add_lodgment_ids(id);
   }
-  if (absl::Status s = options_.publisher->Publish(std::move(outputs)); !s.ok()) {
+  if (resends.empty()) return grpc::Status::OK;
+  if (absl::Status s = options_.publisher->Publish(std::move(resends)); !s.ok()) {
     return Error(grpc::StatusCode::UNAVAILABLE,
                  absl::StrCat("the replays could not be queued: ", s.message()));
   }
-  for (const auto& [l, submission] : chosen) response->add_lodgment_ids(l.lodgment_id());
   return grpc::Status::OK;
 }
 

@@ -583,15 +583,34 @@ TEST_F(LodgmentServiceTest, ReplayQueuesResubmissions) {
   EXPECT_EQ(request.previous().message_id(), a.lodgment.message_id());
   EXPECT_EQ(request.previous().action(), "Submit.004.00");
 
-  // An accepted lodgment is not sent twice; a lodgment that sent nothing has
-  // nothing to replay.
-  for (const std::string& id : {b.lodgment.lodgment_id(), none.lodgment.lodgment_id()}) {
-    v1::ReplayLodgmentsRequest r;
-    r.add_lodgment_ids(id);
-    grpc::ClientContext c;
-    EXPECT_EQ(client_->ReplayLodgments(&c, r, &replayed).error_code(),
-              grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_EQ(replayed.outcomes_size(), 1);
+  EXPECT_EQ(replayed.outcomes(0).action(), v1::ReplayOutcome::RESENT);
+
+  // A receipted lodgment is polled for, never pushed again; an accepted one
+  // is final; one that sent nothing has nothing to send. Each says why, and
+  // nothing is queued for them.
+  Apply(none.lodgment.lodgment_id(), v1::REJECTED);
+  const Submitted receipted = Submit(Generate(3, 0, false, 54), Meta());
+  ASSERT_TRUE(receipted.status.ok());
+  Apply(receipted.lodgment.lodgment_id(), v1::AWAITING_RESPONSE);
+  const size_t queued = publisher_.calls().size();
+  v1::ReplayLodgmentsRequest others;
+  for (const std::string& id : {b.lodgment.lodgment_id(), none.lodgment.lodgment_id(),
+                                receipted.lodgment.lodgment_id()}) {
+    others.add_lodgment_ids(id);
   }
+  v1::ReplayLodgmentsResponse others_out;
+  grpc::ClientContext c;
+  ASSERT_TRUE(client_->ReplayLodgments(&c, others, &others_out).ok());
+  EXPECT_EQ(others_out.lodgment_ids_size(), 0);
+  ASSERT_EQ(others_out.outcomes_size(), 3);
+  EXPECT_EQ(others_out.outcomes(0).action(), v1::ReplayOutcome::NOTHING_TO_DO);
+  EXPECT_NE(others_out.outcomes(0).reason().find("final"), std::string::npos);
+  EXPECT_EQ(others_out.outcomes(1).action(), v1::ReplayOutcome::NOTHING_TO_DO);
+  EXPECT_NE(others_out.outcomes(1).reason().find("nothing was sent"), std::string::npos);
+  EXPECT_EQ(others_out.outcomes(2).action(), v1::ReplayOutcome::POLLING);
+  EXPECT_NE(others_out.outcomes(2).reason().find("lodge it twice"), std::string::npos);
+  EXPECT_EQ(publisher_.calls().size(), queued);
   v1::ReplayLodgmentsRequest by_state;
   by_state.set_state(v1::SYSTEM_ERROR);
   v1::ReplayLodgmentsResponse by_state_out;
@@ -603,7 +622,7 @@ TEST_F(LodgmentServiceTest, ReplayQueuesResubmissions) {
   grpc::ClientContext c3;
   EXPECT_EQ(client_->ReplayLodgments(&c3, everything, &replayed).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(publisher_.calls().size(), before + 2);
+  EXPECT_EQ(publisher_.calls().size(), before + 3);
 }
 
 TEST_F(LodgmentServiceTest, ServesHealthChecks) {

@@ -1,5 +1,6 @@
 #include "pipeline/stp/stages/resubmit_stage.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/platform/common/proto_time.h"
@@ -31,6 +32,7 @@ absl::Status ResubmitStage::Process(const stage::Record& input, stage::Context& 
     return absl::InvalidArgumentError(
         absl::StrCat("resubmission of ", request.lodgment_id(), " names no earlier submission"));
   }
+  if (Released(request, ctx)) return absl::OkStatus();
   if (FromProto(request.not_before()) <= ctx.clock().Now()) {
     Release(request, ctx);
     return absl::OkStatus();
@@ -51,7 +53,14 @@ absl::Status ResubmitStage::Punctuate(absl::Time now, stage::Context& ctx) {
   return absl::OkStatus();
 }
 
+bool ResubmitStage::Released(const events::ResubmitRequest& request, stage::Context& ctx) const {
+  std::optional<std::string> last = ctx.store(kReleasedStore).Get(request.lodgment_id());
+  int attempt = 0;
+  return last && absl::SimpleAtoi(*last, &attempt) && request.next_attempt() <= attempt;
+}
+
 void ResubmitStage::Release(const events::ResubmitRequest& request, stage::Context& ctx) {
+  ctx.store(kReleasedStore).Put(request.lodgment_id(), absl::StrCat(request.next_attempt()));
   events::LodgmentToSubmit next = request.previous();
   next.set_message_id(ebms::NewMessageId(message_id_domain_));
   next.set_conversation_id(ebms::NewUuid());

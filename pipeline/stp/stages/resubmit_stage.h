@@ -6,6 +6,9 @@
 // Input ResubmitRequest (topic resubmit); a request due later waits in the
 // "due" store (restored from its changelog), and Punctuate releases it as a
 // LodgmentToSubmit on the received topic, where the submit stage takes it.
+// Each attempt goes out once: the "released" store keeps the last attempt
+// sent per lodgment, and a request for that attempt or an earlier one (an
+// operator's replay asked twice, a redelivered record) changes nothing.
 #ifndef SBRGATE_PIPELINE_LODGMENT_RESUBMIT_STAGE_H_
 #define SBRGATE_PIPELINE_LODGMENT_RESUBMIT_STAGE_H_
 
@@ -22,6 +25,7 @@ namespace sbrgate::lodgment {
 class ResubmitStage : public stage::Stage {
  public:
   static constexpr const char* kStore = stages::kResubmitStore;
+  static constexpr const char* kReleasedStore = stages::kResubmitReleasedStore;
 
   explicit ResubmitStage(std::string message_id_domain)
       : message_id_domain_(std::move(message_id_domain)) {}
@@ -33,6 +37,8 @@ class ResubmitStage : public stage::Stage {
   absl::Duration punctuate_interval() const override { return absl::Milliseconds(50); }
 
  private:
+  // Whether this attempt (or a later one) was sent already.
+  bool Released(const events::ResubmitRequest& request, stage::Context& ctx) const;
   void Release(const events::ResubmitRequest& request, stage::Context& ctx);
 
   const std::string message_id_domain_;

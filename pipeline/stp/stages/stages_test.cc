@@ -326,6 +326,17 @@ TEST_F(StagesTest, ResubmitWaitsThenSendsANewMessageId) {
   EXPECT_EQ(next[0].payload().sha256(), Submission(1).payload().sha256());
   EXPECT_EQ(ctx.On<events::StatusChange>(topics::kStatus)[0].state(), v1::RECEIVED);
   EXPECT_EQ(ctx.stores[ResubmitStage::kStore].size(), 0u);
+
+  // The same attempt asked for again (a replay asked twice, a redelivered
+  // record) is not sent again; the next attempt is.
+  ctx.emitted.clear();
+  *r.mutable_not_before() = ToProto(clock_.Now());
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kResubmit, r), ctx).ok());
+  EXPECT_TRUE(ctx.emitted.empty());
+  r.set_next_attempt(3);
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kResubmit, r), ctx).ok());
+  ASSERT_EQ(ctx.On<events::LodgmentToSubmit>(topics::kReceived).size(), 1u);
+  EXPECT_EQ(ctx.On<events::LodgmentToSubmit>(topics::kReceived)[0].attempt(), 3);
 }
 
 TEST_F(StagesTest, StatusViewFoldsChangesAndResolvesCorrections) {
