@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/call_once.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
@@ -26,7 +27,8 @@ namespace sbrgate {
 inline std::vector<char*> ParseDashedCommandLine(int argc, char** argv,
                                                  absl::string_view about = "") {
   // Abseil takes the usage settings once per process (tests parse again).
-  static const bool usage_set = [&] {
+  static absl::once_flag usage_once;
+  absl::call_once(usage_once, [&] {
     absl::FlagsUsageConfig usage;
     usage.contains_help_flags = [](absl::string_view file) {
       return absl::StartsWith(file, "services/") || absl::StartsWith(file, "pipeline/");
@@ -38,9 +40,7 @@ inline std::vector<char*> ParseDashedCommandLine(int argc, char** argv,
         absl::StrCat(about.empty() ? "" : absl::StrCat(about, "\n"), "usage: ",
                      program.substr(program.rfind('/') + 1),
                      " [--flag=value ...] (dashes or underscores)"));
-    return true;
-  }();
-  (void)usage_set;
+  });
   static std::vector<std::string> storage;
   storage.assign(argv, argv + argc);
   for (size_t i = 1; i < storage.size(); ++i) {

@@ -202,17 +202,18 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
                                                   v1::ReplayLodgmentsResponse* response) {
   const bool filtered = request->state() != v1::STATE_UNSPECIFIED || request->has_created_after() ||
                         request->has_created_before();
-  std::vector<std::string> ids;
+  std::vector<v1::Lodgment> lodgments;
   if (!request->lodgment_ids().empty()) {
     if (filtered) {
       return Error(grpc::StatusCode::INVALID_ARGUMENT,
                    "name lodgment ids or give a state/creation-time filter, not both");
     }
     for (const std::string& id : request->lodgment_ids()) {
-      if (!options_.view->Get(id).has_value()) {
+      std::optional<v1::Lodgment> l = options_.view->Get(id);
+      if (!l.has_value()) {
         return Error(grpc::StatusCode::NOT_FOUND, absl::StrCat("lodgment ", id, " not found"));
       }
-      ids.push_back(id);
+      lodgments.push_back(*std::move(l));
     }
   } else {
     if (!filtered) {
@@ -220,17 +221,19 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
           grpc::StatusCode::INVALID_ARGUMENT,
           "name the lodgments to replay: lodgment ids, or a state or creation-time filter");
     }
-    ids = options_.view->Matching(FilterOf(
-        "", request->state(), request->has_created_after() ? &request->created_after() : nullptr,
-        request->has_created_before() ? &request->created_before() : nullptr));
+    for (const std::string& id : options_.view->Matching(FilterOf(
+             "", request->state(),
+             request->has_created_after() ? &request->created_after() : nullptr,
+             request->has_created_before() ? &request->created_before() : nullptr))) {
+      if (std::optional<v1::Lodgment> l = options_.view->Get(id)) lodgments.push_back(*std::move(l));
+    }
   }
   const absl::Time now = options_.clock->Now();
   std::vector<kafka::Output> resends;
-  for (const std::string& id : ids) {
-    std::optional<v1::Lodgment> l = options_.view->Get(id);
-    if (!l.has_value()) continue;
+  for (const v1::Lodgment& l : lodgments) {
+    const std::string& id = l.lodgment_id();
     std::optional<events::LodgmentToSubmit> submission = options_.view->Submission(id);
-    const lodgment::ReplayDecision decision = lodgment::DecideReplay(*l, submission.has_value());
+    const lodgment::ReplayDecision decision = lodgment::DecideReplay(l, submission.has_value());
     v1::ReplayOutcome* outcome = response->add_outcomes();
     outcome->set_lodgment_id(id);
     outcome->set_action(decision.action);
@@ -240,7 +243,7 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
     events::ResubmitRequest replay;
     replay.set_lodgment_id(id);
     replay.set_reason("replay");
-    replay.set_next_attempt(l->attempts() + 1);
+    replay.set_next_attempt(l.attempts() + 1);
     *replay.mutable_not_before() = ToProto(now);
     *replay.mutable_previous() = *std::move(submission);
     resends.push_back({lodgment::topics::kResubmit, id, replay.SerializeAsString()});
