@@ -30,15 +30,16 @@ int main(int argc, char** argv) {
   if (!blobs.ok()) return fail(blobs.status());
   auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
   if (!sbr.ok()) return fail(sbr.status());
-  auto comms = sbrgate::Communications::Create(*config, blobs->get(), clock.get(), sbr->get(),
-                                               {sbrgate::flags::CommsPermissions()});
+  std::unique_ptr<sbrgate::TopicLog> topics = sbrgate::TopicLog::OnKafka(config->kafka);
+  auto comms = sbrgate::Communications::Create(*config, topics.get(), blobs->get(), clock.get(),
+                                               sbr->get(), {sbrgate::flags::CommsPermissions()});
   if (!comms.ok()) return fail(comms.status());
   sbrgate::rpc::ServerOptions server_options;
   server_options.address = sbrgate::flags::GrpcListen();
   auto server = sbrgate::rpc::StartServer({(*comms)->service()}, server_options);
   if (!server.ok()) return fail(server.status());
   absl::Status run = sbrgate::RunStagesUntilSignal(
-      config->kafka, config->instance, {(*comms)->view_stage(), (*comms)->job_stage()},
+      *topics, config->instance, {(*comms)->view_stage(), (*comms)->job_stage()},
       clock.get(), [&] {
         std::printf("{\"grpc\": \"127.0.0.1:%d\"}\n", server->port);
         std::fflush(stdout);

@@ -6,7 +6,7 @@
 namespace sbrgate {
 
 absl::StatusOr<std::unique_ptr<Communications>> Communications::Create(
-    const PipelineConfig& config, blob::BlobStore* blobs, const Clock* clock,
+    const PipelineConfig& config, TopicLog* topics, blob::BlobStore* blobs, const Clock* clock,
     const sbr_client::SbrClient* sbr, const CommsOptions& options) {
   std::unique_ptr<Communications> c(new Communications());
   auto ledger = clntcomm::RetrievalLedger::Open(config.data_dir + "/clntcomm.ledger");
@@ -28,8 +28,7 @@ absl::StatusOr<std::unique_ptr<Communications>> Communications::Create(
   job_options.message_id_domain = config.message_id_domain;
   c->job_stage_ =
       std::make_unique<comms::JobStage>(c->sbr_.get(), c->keeper_.get(), job_options);
-  auto publisher = publish::KafkaPublisher::Create(
-      config.kafka, absl::StrCat("sbrgate.comms.", config.instance));
+  auto publisher = topics->MakePublisher(absl::StrCat("sbrgate.comms.", config.instance));
   if (!publisher.ok()) return publisher.status();
   c->publisher_ = *std::move(publisher);
   comms::CommunicationServiceOptions so;

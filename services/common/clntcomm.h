@@ -28,8 +28,9 @@
 #include "pipeline/clntcomm/jobs/job_stage.h"
 #include "pipeline/clntcomm/jobs/job_view.h"
 #include "pipeline/clntcomm/exchange/sbr_exchange.h"
-#include "pipeline/platform/publish/kafka_publisher.h"
+#include "pipeline/platform/publish/publisher.h"
 #include "services/common/pipeline.h"
+#include "services/common/topic_log.h"
 
 namespace sbrgate {
 
@@ -41,8 +42,9 @@ struct CommsOptions {
 
 class Communications {
  public:
-  // `blobs`, `clock` and `sbr` must outlive the result.
+  // `topics`, `blobs`, `clock` and `sbr` must outlive the result.
   static absl::StatusOr<std::unique_ptr<Communications>> Create(const PipelineConfig& config,
+                                                                TopicLog* topics,
                                                                 blob::BlobStore* blobs,
                                                                 const Clock* clock,
                                                                 const sbr_client::SbrClient* sbr,
@@ -60,7 +62,7 @@ class Communications {
   std::unique_ptr<comms::JobView> view_;
   std::unique_ptr<comms::JobViewStage> view_stage_;
   std::unique_ptr<comms::JobStage> job_stage_;
-  std::unique_ptr<publish::KafkaPublisher> publisher_;
+  std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<comms::CommunicationServiceImpl> service_;
 };
 

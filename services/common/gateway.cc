@@ -13,7 +13,8 @@ absl::StatusOr<v1::PrevalidateMode> ParsePrevalidate(const std::string& text) {
 }
 
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& config,
-                                                        blob::BlobStore* blobs, const Clock* clock,
+                                                        TopicLog* topics, blob::BlobStore* blobs,
+                                                        const Clock* clock,
                                                         const GatewayOptions& options) {
   std::unique_ptr<Gateway> g(new Gateway());
   g->view_ = std::make_unique<lodgment::StatusView>(blobs);
@@ -21,8 +22,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   // so each start rebuilds it from the beginning of the status topic.
   g->view_stage_ = std::make_unique<lodgment::StatusViewStage>(
       g->view_.get(), absl::StrCat(config.instance, "-", absl::ToUnixMillis(absl::Now())));
-  auto publisher = publish::KafkaPublisher::Create(
-      config.kafka, absl::StrCat("sbrgate.gateway.", config.instance));
+  auto publisher = topics->MakePublisher(absl::StrCat("sbrgate.gateway.", config.instance));
   if (!publisher.ok()) return publisher.status();
   g->publisher_ = *std::move(publisher);
   gateway::LodgmentServiceOptions so;
@@ -33,15 +33,22 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   so.default_prevalidate = options.prevalidate;
   so.message_id_domain = config.message_id_domain;
   so.spool_dir = config.data_dir + "/spool";
+  so.view_ready = [g = g.get()] { return g->view_ready_.load(); };
   g->service_ = std::make_unique<gateway::LodgmentServiceImpl>(so);
   rpc::ServerOptions server_options;
   server_options.address = options.grpc_listen;
+  server_options.serving = false;
   std::vector<grpc::Service*> services = {g->service_.get()};
   services.insert(services.end(), options.extra_services.begin(), options.extra_services.end());
   auto server = rpc::StartServer(services, server_options);
   if (!server.ok()) return server.status();
   g->server_ = *std::move(server);
   return g;
+}
+
+void Gateway::SetViewReady() {
+  view_ready_ = true;
+  rpc::SetServing(server_, true);
 }
 
 }  // namespace sbrgate

@@ -1,5 +1,5 @@
 // The gateway as a deployable unit: the status view (kept current by its own
-// StatusViewStage), the Kafka publisher and the gRPC LodgmentService. Used by
+// StatusViewStage), its publisher and the gRPC LodgmentService. Used by
 // services/gateway and by the all-in-one sbrgated.
 //
 //   absl::StatusOr<std::unique_ptr<Gateway>> g = Gateway::Start(config, blobs, clock, options);
@@ -7,17 +7,19 @@
 #ifndef SBRGATE_SERVICES_COMMON_GATEWAY_H_
 #define SBRGATE_SERVICES_COMMON_GATEWAY_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/rpc/server.h"
-#include "pipeline/platform/publish/kafka_publisher.h"
+#include "pipeline/platform/publish/publisher.h"
 #include "pipeline/stp/gateway/lodgment_service.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/stages/status_view_stage.h"
 #include "services/common/pipeline.h"
+#include "services/common/topic_log.h"
 
 namespace sbrgate {
 
@@ -30,18 +32,25 @@ struct GatewayOptions {
 
 class Gateway {
  public:
+  // `topics`, `blobs` and `clock` must outlive the gateway.
   static absl::StatusOr<std::unique_ptr<Gateway>> Start(const PipelineConfig& config,
-                                                        blob::BlobStore* blobs, const Clock* clock,
+                                                        TopicLog* topics, blob::BlobStore* blobs,
+                                                        const Clock* clock,
                                                         const GatewayOptions& options);
   stage::Stage* view_stage() { return view_stage_.get(); }
+  // The view has caught up with the status topic (its runner said so): the
+  // RPCs answer, and gRPC health says SERVING. Until then UNAVAILABLE and
+  // NOT_SERVING.
+  void SetViewReady();
   int port() const { return server_.port; }
   void Shutdown() { server_.server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5))); }
 
  private:
   Gateway() = default;
+  std::atomic<bool> view_ready_{false};
   std::unique_ptr<lodgment::StatusView> view_;
   std::unique_ptr<lodgment::StatusViewStage> view_stage_;
-  std::unique_ptr<publish::KafkaPublisher> publisher_;
+  std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<gateway::LodgmentServiceImpl> service_;
   rpc::RunningServer server_;
 };

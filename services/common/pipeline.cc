@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <thread>
@@ -12,7 +13,6 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "pipeline/platform/stage/runner.h"
 #include "pipeline/topology/topology.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
@@ -127,9 +127,10 @@ void BlockStopSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-absl::Status RunStagesUntilSignal(const kafka::KafkaConfig& kafka, const std::string& instance,
+absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
-                                  const std::function<void()>& on_ready) {
+                                  const std::function<void()>& on_ready,
+                                  const std::vector<stage::Stage*>& ready_after) {
   const stage::Topology& sbrgate = topology::Sbrgate();
   if (absl::Status s = sbrgate.Validate(); !s.ok()) return s;
   std::vector<std::unique_ptr<stage::StageRunner>> runners;
@@ -139,13 +140,8 @@ absl::Status RunStagesUntilSignal(const kafka::KafkaConfig& kafka, const std::st
       return absl::InvalidArgumentError(
           absl::StrCat("stage ", s->name(), " is not in the topology (pipeline/topology)"));
     }
-    stage::RunnerConfig rc;
-    rc.kafka = kafka;
-    rc.app = sbrgate.app();
-    rc.dead_letter_topic = sbrgate.dead_letter_topic();
-    rc.instance_id = instance;
     absl::StatusOr<std::unique_ptr<stage::StageRunner>> r =
-        stage::StageRunner::Create(rc, *spec, s, clock);
+        topics.MakeRunner(instance, *spec, s, clock);
     if (!r.ok()) {
       return absl::Status(r.status().code(),
                           absl::StrCat("stage ", s->name(), ": ", r.status().message()));
@@ -169,13 +165,37 @@ absl::Status RunStagesUntilSignal(const kafka::KafkaConfig& kafka, const std::st
       }
     });
   }
-  if (on_ready) on_ready();
+  std::vector<const stage::StageRunner*> awaited;
+  for (stage::Stage* s : ready_after) {
+    auto it = std::find(stages.begin(), stages.end(), s);
+    if (it != stages.end()) awaited.push_back(runners[it - stages.begin()].get());
+  }
+  bool ready = false;
+  auto check_ready = [&] {
+    if (ready) return;
+    for (const stage::StageRunner* r : awaited) {
+      if (!r->metrics().caught_up) return;
+    }
+    ready = true;
+    if (on_ready) on_ready();
+  };
+  check_ready();
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  // Short ticks until ready: the ready line is what callers wait for.
+  const timespec startup_tick{0, 10 * 1000 * 1000};
   const timespec tick{0, 200 * 1000 * 1000};
-  while (!failed && sigtimedwait(&set, nullptr, &tick) < 0) {
+  absl::Time next_trim = absl::Now() + absl::Minutes(1);
+  while (!failed && sigtimedwait(&set, nullptr, ready ? &tick : &startup_tick) < 0) {
+    check_ready();
+    if (absl::Now() < next_trim) continue;
+    next_trim = absl::Now() + absl::Minutes(1);
+    if (absl::Status s = topics.Trim(); !s.ok()) {
+      std::fprintf(stderr, "trimming the %s: %s\n", topics.Describe().c_str(),
+                   std::string(s.message()).c_str());
+    }
   }
   for (auto& r : runners) r->Stop();
   for (std::thread& t : threads) t.join();
@@ -201,7 +221,8 @@ int StageMain(int argc, char** argv, const StageFactory& make) {
   absl::StatusOr<std::unique_ptr<stage::Stage>> made = make(*config, clock.get(), blobs->get());
   if (!made.ok()) return fail(made.status());
   stage::Stage* s = made->get();
-  absl::Status run = RunStagesUntilSignal(config->kafka, config->instance, {s}, clock.get(), [&] {
+  std::unique_ptr<TopicLog> topics = TopicLog::OnKafka(config->kafka);
+  absl::Status run = RunStagesUntilSignal(*topics, config->instance, {s}, clock.get(), [&] {
     std::printf("{\"stage\": \"%s\", \"instance\": \"%s\"}\n", s->name().c_str(),
                 config->instance.c_str());
     std::fflush(stdout);

@@ -7,7 +7,8 @@
 //   auto clock = MakeClock(*config);
 //   auto blobs = OpenBlobStore(*config);
 //   auto sbr = MakeSbrClient(*config, clock.get());
-//   RunStagesUntilSignal(config->kafka, config->instance, stages, clock.get(), {});
+//   auto topics = TopicLog::OnKafka(config->kafka);     // or TopicLog::OpenLocal
+//   RunStagesUntilSignal(*topics, config->instance, stages, clock.get(), {});
 //
 // Flags (dashes or underscores): --kafka-brokers, --kafka-config (a
 // librdkafka properties file for a real cluster: security, SASL, ...),
@@ -27,6 +28,7 @@
 #include "pipeline/platform/kafka/config.h"
 #include "pipeline/sbr/client/sbr_client.h"
 #include "pipeline/platform/stage/stage.h"
+#include "services/common/topic_log.h"
 
 namespace sbrgate {
 
@@ -62,11 +64,14 @@ absl::StatusOr<std::string> TopologyText(const std::string& format, const std::s
 // Runs every stage (each on its own thread, each with its own consumer
 // group and transactional id) until SIGINT or SIGTERM, or until one fails.
 // Each stage runs the inputs and stores of its StageSpec in the topology.
-// `on_ready` runs once the runners have started. Signals must be blocked
-// with BlockStopSignals() before any thread starts.
-absl::Status RunStagesUntilSignal(const kafka::KafkaConfig& kafka, const std::string& instance,
+// `on_ready` runs once the runners have started and those of `ready_after`
+// (views that answer queries) have caught up with their topics. Signals
+// must be blocked with BlockStopSignals() before any thread starts. On the
+// local log, trims it every minute meanwhile.
+absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
-                                  const std::function<void()>& on_ready);
+                                  const std::function<void()>& on_ready,
+                                  const std::vector<stage::Stage*>& ready_after = {});
 
 // Blocks SIGINT and SIGTERM in this thread and every thread it starts later.
 void BlockStopSignals();

@@ -30,13 +30,18 @@ int main(int argc, char** argv) {
   sbrgate::GatewayOptions options;
   options.grpc_listen = sbrgate::flags::GrpcListen();
   options.prevalidate = *prevalidate;
-  auto gateway = sbrgate::Gateway::Start(*config, blobs->get(), clock.get(), options);
+  std::unique_ptr<sbrgate::TopicLog> topics = sbrgate::TopicLog::OnKafka(config->kafka);
+  auto gateway =
+      sbrgate::Gateway::Start(*config, topics.get(), blobs->get(), clock.get(), options);
   if (!gateway.ok()) return fail(gateway.status());
   absl::Status run = sbrgate::RunStagesUntilSignal(
-      config->kafka, config->instance, {(*gateway)->view_stage()}, clock.get(), [&] {
+      *topics, config->instance, {(*gateway)->view_stage()}, clock.get(),
+      [&] {
+        (*gateway)->SetViewReady();
         std::printf("{\"grpc\": \"127.0.0.1:%d\"}\n", (*gateway)->port());
         std::fflush(stdout);
-      });
+      },
+      /*ready_after=*/{(*gateway)->view_stage()});
   (*gateway)->Shutdown();
   if (!run.ok()) return fail(run);
   return 0;

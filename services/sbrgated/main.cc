@@ -1,16 +1,21 @@
 // sbrgated: all of sbrgate in one process: the gRPC gateway and status view,
 // the submit, poll, triage and resubmit stages of the STP lodgment pipeline,
 // and client-communication retrieval (CommunicationService and its job
-// stage), joined by Kafka topics exactly as when each runs as its own
-// process. Both gRPC services share --grpc-listen.
+// stage), joined by topics exactly as when each runs as its own process.
+// Both gRPC services share --grpc-listen.
 //
-//   sbrgated-sandbox --embedded-kafka --embedded-sim --time-scale=600
+// The topics are the durable local log in --data-dir (services/common/
+// topic_log.h) unless a Kafka cluster is named: the embedded default, which
+// survives kill -9 and restarts with nothing lost.
+//
+//   sbrgated-sandbox --embedded-sim --time-scale=600
 //                    --grpc-listen=127.0.0.1:50051 --data-dir=/tmp/sbrgate
 //   sbrgated --kafka-brokers=kafka1:9092 --kafka-config=/etc/sbrgate/kafka.properties
 //            --sbr-endpoint=https://... --cert=m2m.pem --key=m2m.key --ca=ato-ca.pem
 //
-// --embedded-kafka hosts librdkafka's mock cluster (the real Kafka protocol
-// on loopback, in memory: for demos and tests); --embedded-sim runs the SBR2
+// --embedded-kafka hosts librdkafka's mock cluster instead (the real Kafka
+// protocol on loopback, in memory, 5 MiB a partition: for tests and demos of
+// the Kafka path, never where data lives); --embedded-sim runs the SBR2
 // simulator with a development PKI made in the data directory, in the
 // sbrgated-sandbox build only (embedded_sim.h). Prints one JSON line when
 // ready (and writes it to --ready-file).
@@ -38,7 +43,9 @@
 #include "services/common/pipeline.h"
 #include "services/sbrgated/embedded_sim.h"
 
-ABSL_FLAG(bool, embedded_kafka, false, "host librdkafka's mock cluster in this process");
+ABSL_FLAG(bool, embedded_kafka, false,
+          "host librdkafka's mock cluster in this process (in memory: tests and demos of the Kafka "
+          "path); without it or --kafka-brokers, the topics are the durable local log in --data-dir");
 ABSL_FLAG(std::string, print_topology, "",
           "print the topology and exit: json, or kafka-topics (the commands that create its "
           "topics on the cluster of --kafka-brokers)");
@@ -77,7 +84,10 @@ int main(int argc, char** argv) {
   if (!started_sim.ok()) return Fail(started_sim.status());
   std::unique_ptr<sbrgate::EmbeddedSim> sim = *std::move(started_sim);
 
+  // Where the topics are: the durable local log in --data-dir unless a Kafka
+  // cluster is named (or the embedded mock cluster asked for).
   std::unique_ptr<sbrgate::kafka::EmbeddedCluster> cluster;
+  std::unique_ptr<sbrgate::TopicLog> topics;
   if (absl::GetFlag(FLAGS_embedded_kafka)) {
     auto started = sbrgate::kafka::EmbeddedCluster::Start(1);
     if (!started.ok()) return Fail(started.status());
@@ -90,22 +100,28 @@ int main(int argc, char** argv) {
     sbrgate::kafka::KafkaConfig k = cluster->client_config();
     for (const auto& [key, value] : config->kafka.overrides) k.overrides[key] = value;
     config->kafka = k;
-  } else if (config->kafka.bootstrap.empty()) {
-    return Fail(absl::InvalidArgumentError("--kafka-brokers or --embedded-kafka is required"));
+  }
+  if (config->kafka.bootstrap.empty()) {
+    auto local = sbrgate::TopicLog::OpenLocal(*config, clock.get());
+    if (!local.ok()) return Fail(local.status());
+    topics = *std::move(local);
+  } else {
+    topics = sbrgate::TopicLog::OnKafka(config->kafka);
   }
 
   auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
   if (!sbr.ok()) return Fail(sbr.status());
 
-  auto comms = sbrgate::Communications::Create(*config, blobs->get(), clock.get(), sbr->get(),
-                                               {sbrgate::flags::CommsPermissions()});
+  auto comms = sbrgate::Communications::Create(*config, topics.get(), blobs->get(), clock.get(),
+                                               sbr->get(), {sbrgate::flags::CommsPermissions()});
   if (!comms.ok()) return Fail(comms.status());
 
   sbrgate::GatewayOptions gateway_options;
   gateway_options.grpc_listen = sbrgate::flags::GrpcListen();
   gateway_options.prevalidate = *prevalidate;
   gateway_options.extra_services = {(*comms)->service()};
-  auto gateway = sbrgate::Gateway::Start(*config, blobs->get(), clock.get(), gateway_options);
+  auto gateway = sbrgate::Gateway::Start(*config, topics.get(), blobs->get(), clock.get(),
+                                         gateway_options);
   if (!gateway.ok()) return Fail(gateway.status());
 
   sbrgate::lodgment::SubmitStage submit(sbr->get(), blobs->get());
@@ -116,20 +132,23 @@ int main(int argc, char** argv) {
 
   const std::string ready = absl::StrCat(
       "{\"grpc\": \"127.0.0.1:", (*gateway)->port(), "\", \"kafka\": \"", config->kafka.bootstrap,
-      "\", \"sbr\": \"", config->sbr.base_url, "\", \"sim_admin\": ",
+      "\", \"log\": \"", topics->local_dir(), "\", \"sbr\": \"", config->sbr.base_url, "\", \"sim_admin\": ",
       sim && sim->admin_port() > 0 ? absl::StrCat("\"http://127.0.0.1:", sim->admin_port(), "\"")
                                    : "null",
       "}\n");
   absl::Status run = sbrgate::RunStagesUntilSignal(
-      config->kafka, config->instance, {(*gateway)->view_stage(), &submit, &poll, &triage, &resubmit,
+      *topics, config->instance, {(*gateway)->view_stage(), &submit, &poll, &triage, &resubmit,
                                          (*comms)->view_stage(), (*comms)->job_stage()},
-      clock.get(), [&] {
+      clock.get(),
+      [&] {
+        (*gateway)->SetViewReady();
         std::fputs(ready.c_str(), stdout);
         std::fflush(stdout);
         if (const std::string f = sbrgate::flags::ReadyFile(); !f.empty()) {
           sbrgate::WriteFileDurably(f, ready).IgnoreError();
         }
-      });
+      },
+      /*ready_after=*/{(*gateway)->view_stage(), (*comms)->view_stage()});
   (*gateway)->Shutdown();
   if (!run.ok()) return Fail(run);
   return 0;

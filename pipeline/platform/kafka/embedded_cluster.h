@@ -21,7 +21,7 @@
 //    and still-open transactions; and TxnOffsetCommit is acknowledged but
 //    not stored. The stage runner copes (it produces a transaction's records
 //    only once its processing succeeded, and mirrors transactional offset
-//    commits with a plain commit); see pipeline/platform/stage/runner.h.
+//    commits with a plain commit); see pipeline/platform/stage/kafka_runner.h.
 //  - No admin API (CreateTopics is never answered): create topics here.
 //    Producing to a missing topic, or asking for its metadata by name,
 //    auto-creates it with 4 partitions (allow.auto.create.topics=false is

@@ -166,7 +166,7 @@ TEST(TopicReader, WholeReadRefusesLostRecords) {
 }
 
 // Canaries for what librdkafka 2.0.2's mock does not do, which the stage
-// runner works around (pipeline/platform/stage/runner.h). If one fails, the mock has
+// runner works around (pipeline/platform/stage/kafka_runner.h). If one fails, the mock has
 // learnt it, and the workaround can go.
 TEST(EmbeddedClusterLimits, TxnOffsetCommitIsNotStored) {
   auto cluster = StartCluster();

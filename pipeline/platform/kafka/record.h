@@ -13,10 +13,15 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 
 namespace sbrgate::kafka {
+
+// Kafka record headers, in order (a name may repeat).
+using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Record {
   std::string topic;
@@ -25,12 +30,14 @@ struct Record {
   std::string key;
   std::string value;  // a serialized protobuf message
   absl::Time timestamp;
+  Headers headers;
 };
 
 struct Output {
   std::string topic;
   std::string key;    // decides the partition: same key, same order
   std::string value;  // a serialized protobuf message; at most 64 KiB
+  Headers headers;
 };
 
 }  // namespace sbrgate::kafka

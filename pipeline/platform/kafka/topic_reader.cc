@@ -41,6 +41,19 @@ TopicRecord ToTopicRecord(const rd_kafka_message_t& message) {
   rd_kafka_timestamp_type_t type;
   const int64_t ms = rd_kafka_message_timestamp(&message, &type);
   record.timestamp = ms >= 0 ? absl::FromUnixMillis(ms) : absl::UnixEpoch();
+  rd_kafka_headers_t* headers = nullptr;  // owned by the message
+  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      record.headers.emplace_back(name, value != nullptr
+                                            ? std::string(static_cast<const char*>(value), size)
+                                            : std::string());
+    }
+  }
   return record;
 }
 

@@ -133,12 +133,22 @@ absl::Status TransactionalProducer::Commit(const std::vector<OutgoingMessage>& m
     void* value = m.value ? const_cast<char*>(m.value->data()) : nullptr;
     const size_t value_size = m.value ? m.value->size() : 0;
     while (true) {
+      // producev takes the headers only when the message is accepted.
+      rd_kafka_headers_t* headers = nullptr;
+      if (!m.headers.empty()) {
+        headers = rd_kafka_headers_new(m.headers.size());
+        for (const auto& [name, header_value] : m.headers) {
+          rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()),
+                              header_value.data(), static_cast<ssize_t>(header_value.size()));
+        }
+      }
       const rd_kafka_resp_err_t err = rd_kafka_producev(
           rk_.get(), RD_KAFKA_V_TOPIC(m.topic.c_str()),
           RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_KEY(key, key_size),
-          RD_KAFKA_V_VALUE(value, value_size),
+          RD_KAFKA_V_VALUE(value, value_size), RD_KAFKA_V_HEADERS(headers),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (headers != nullptr) rd_kafka_headers_destroy(headers);
       if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_poll(rk_.get(), 10);
         continue;

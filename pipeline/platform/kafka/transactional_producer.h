@@ -29,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "pipeline/platform/kafka/record.h"
 #include "pipeline/platform/kafka/config.h"
 
 namespace sbrgate::kafka {
@@ -38,6 +39,7 @@ struct OutgoingMessage {
   int32_t partition = -1;  // -1: the key decides (librdkafka's default partitioner)
   std::string key;
   std::optional<std::string> value;  // nullopt: a tombstone (null value)
+  Headers headers;
 };
 
 class TransactionalProducer {

@@ -25,10 +25,14 @@ absl::StatusOr<RunningServer> StartServer(const std::vector<grpc::Service*>& ser
   if (running.server == nullptr || running.port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot serve gRPC on ", options.address));
   }
-  if (grpc::HealthCheckServiceInterface* health = running.server->GetHealthCheckService()) {
-    health->SetServingStatus(true);
-  }
+  SetServing(running, options.serving);
   return running;
+}
+
+void SetServing(const RunningServer& server, bool serving) {
+  if (grpc::HealthCheckServiceInterface* health = server.server->GetHealthCheckService()) {
+    health->SetServingStatus(serving);
+  }
 }
 
 }  // namespace sbrgate::rpc

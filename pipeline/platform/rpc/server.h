@@ -1,7 +1,7 @@
 // StartServer: runs gRPC services (the LodgmentService, the
 // CommunicationService, whatever else a daemon serves) on one address, with
 // the standard gRPC health service (grpc.health.v1.Health, reporting SERVING
-// once started) and server reflection (so grpcurl-style tools can list and
+// once started, or once SetServing says so) and server reflection (so grpcurl-style tools can list and
 // call the API).
 //
 //   LodgmentServiceImpl service(std::move(options));
@@ -31,6 +31,9 @@ struct ServerOptions {
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // A chunk plus the SubmitRequest framing around it.
   int max_receive_message_bytes = kMaxChunkBytes + (4 << 10);
+  // What the health service reports at start; a daemon whose views are
+  // still catching up starts NOT_SERVING and calls SetServing later.
+  bool serving = true;
 };
 
 struct RunningServer {
@@ -42,6 +45,9 @@ struct RunningServer {
 // the server.
 absl::StatusOr<RunningServer> StartServer(const std::vector<grpc::Service*>& services,
                                           const ServerOptions& options = ServerOptions());
+
+// What the health service reports from now on: SERVING or NOT_SERVING.
+void SetServing(const RunningServer& server, bool serving);
 
 }  // namespace sbrgate::rpc
 

@@ -6,12 +6,13 @@ namespace sbrgate::stage {
 
 void CommitBatcher::AddOutputs(std::vector<Output> outputs) {
   for (Output& o : outputs) {
-    outputs_.push_back({o.topic, -1, std::move(o.key), std::move(o.value)});
+    outputs_.push_back({o.topic, -1, std::move(o.key), std::move(o.value), std::move(o.headers)});
   }
 }
 
-void CommitBatcher::AddDeadLetter(kafka::OutgoingMessage dead_letter) {
-  outputs_.push_back(std::move(dead_letter));
+void CommitBatcher::AddDeadLetter(Output dead_letter) {
+  outputs_.push_back({std::move(dead_letter.topic), -1, std::move(dead_letter.key),
+                      std::move(dead_letter.value), std::move(dead_letter.headers)});
   ++dead_letters_;
 }
 

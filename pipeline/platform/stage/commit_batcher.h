@@ -57,7 +57,7 @@ class CommitBatcher {
   const std::map<TopicPartition, int64_t>& first() const { return first_; }
 
   void AddOutputs(std::vector<Output> outputs);
-  void AddDeadLetter(kafka::OutgoingMessage dead_letter);
+  void AddDeadLetter(Output dead_letter);
   // `record` is done: its offset commits with the batch.
   void Advance(const kafka::TopicRecord& record);
 

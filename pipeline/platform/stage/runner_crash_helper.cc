@@ -10,7 +10,7 @@
 
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/kafka/config.h"
-#include "pipeline/platform/stage/runner.h"
+#include "pipeline/platform/stage/kafka_runner.h"
 #include "pipeline/platform/stage/test_stages.h"
 
 int main(int argc, char** argv) {
@@ -31,12 +31,12 @@ int main(int argc, char** argv) {
     std::ofstream(marker) << "blocked\n";
     while (true) clock.SleepFor(absl::Hours(1));
   };
-  sbrgate::stage::RunnerConfig config;
+  sbrgate::stage::KafkaRunnerConfig config;
   config.kafka = *kafka;
   config.instance_id = "a";
   // Several transactions commit before the blocking record; its own is open.
   config.max_batch = 100;
-  auto runner = sbrgate::stage::StageRunner::Create(config, stage.spec(), &stage, &clock);
+  auto runner = sbrgate::stage::KafkaStageRunner::Create(config, stage.spec(), &stage, &clock);
   if (!runner.ok()) {
     std::fprintf(stderr, "%s\n", runner.status().ToString().c_str());
     return 1;

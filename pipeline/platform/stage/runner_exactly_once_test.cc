@@ -15,7 +15,7 @@
 
 #include "gtest/gtest.h"
 #include "pipeline/platform/common/resources.h"
-#include "pipeline/platform/stage/runner.h"
+#include "pipeline/platform/stage/kafka_runner.h"
 #include "pipeline/platform/stage/runner_testing.h"
 #include "pipeline/platform/stage/test_stages.h"
 

@@ -60,6 +60,10 @@ class RunnerProbe {
     absl::MutexLock lock(&mu_);
     metrics_.assigned_partitions = partitions;
   }
+  void CaughtUp(bool caught_up) {
+    absl::MutexLock lock(&mu_);
+    metrics_.caught_up = caught_up;
+  }
   void Holding(bool holding) {
     absl::MutexLock lock(&mu_);
     metrics_.holding = holding;

@@ -1,13 +1,15 @@
 // StageRunner against librdkafka's mock cluster over loopback: retries,
 // dead letters, state stores across restarts, punctuation, lost records.
-#include "pipeline/platform/stage/runner.h"
+#include "pipeline/platform/stage/kafka_runner.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/kafka/producer.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
 #include "pipeline/platform/stage/runner_testing.h"
@@ -68,6 +70,15 @@ TEST(StageRunner, RetriesTransientErrorsInOrderAndDeadLettersPermanentOnes) {
   EXPECT_EQ(dl.value(), "v7");
   EXPECT_THAT(dl.error(), HasSubstr("INVALID_ARGUMENT: cannot map k7"));
   EXPECT_GT(dl.at().seconds(), 0);
+  // The same facts as Kafka headers, as kcat shows them.
+  const kafka::Headers dlt_headers = {{kDltOriginalTopic, "in"},
+                                      {kDltOriginalPartition, "0"},
+                                      {kDltOriginalOffset, "7"}};
+  for (const auto& header : dlt_headers) {
+    EXPECT_NE(std::find(dead[0].headers.begin(), dead[0].headers.end(), header),
+              dead[0].headers.end())
+        << header.first;
+  }
 }
 
 // A transaction the broker refuses is aborted, its records are read again,
@@ -213,40 +224,40 @@ TEST(StageRunner, StopsOnLostInputRecordsAndLostChangelogRecords) {
 TEST(StageRunner, CreateChecksConfigurationAndTopics) {
   RunnerHarness h({{"in", 2}, {"out", 2}, {"sbrgate.count.counts.changelog", 1}});
   MapStage missing_input("map", "nope", "out");
-  auto r = StageRunner::Create(h.Config(), missing_input.spec(), &missing_input, &h.clock);
+  auto r = KafkaStageRunner::Create(h.Config(), missing_input.spec(), &missing_input, &h.clock);
   EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("input topic nope does not exist"));
 
   CountStage count;
-  r = StageRunner::Create(h.Config(), CountStage::Spec(), &count, &h.clock);
+  r = KafkaStageRunner::Create(h.Config(), CountStage::Spec(), &count, &h.clock);
   EXPECT_TRUE(absl::IsFailedPrecondition(r.status())) << r.status();
   EXPECT_THAT(std::string(r.status().message()),
               HasSubstr("changelog topic sbrgate.count.counts.changelog has 1 partitions; the "
                         "input topics have 2"));
 
   MapStage map("map", "in", "out");
-  RunnerConfig config = h.Config();
+  KafkaRunnerConfig config = h.Config();
   config.instance_id = "";
   EXPECT_TRUE(
-      absl::IsInvalidArgument(StageRunner::Create(config, map.spec(), &map, &h.clock).status()));
+      absl::IsInvalidArgument(KafkaStageRunner::Create(config, map.spec(), &map, &h.clock).status()));
   config = h.Config();
   config.dead_letter_topic = "missing.deadletter";
   EXPECT_TRUE(absl::IsFailedPrecondition(
-      StageRunner::Create(config, map.spec(), &map, &h.clock).status()));
+      KafkaStageRunner::Create(config, map.spec(), &map, &h.clock).status()));
   config = h.Config();
   config.kafka.overrides["consumer.partition.assignment.strategy"] = "cooperative-sticky";
   EXPECT_TRUE(
-      absl::IsInvalidArgument(StageRunner::Create(config, map.spec(), &map, &h.clock).status()));
+      absl::IsInvalidArgument(KafkaStageRunner::Create(config, map.spec(), &map, &h.clock).status()));
 
   // A stage runs the spec of its own name only (a per-instance spec: its instances).
-  r = StageRunner::Create(h.Config(), CountStage::Spec(), &map, &h.clock);
+  r = KafkaStageRunner::Create(h.Config(), CountStage::Spec(), &map, &h.clock);
   EXPECT_TRUE(absl::IsInvalidArgument(r.status())) << r.status();
   EXPECT_THAT(std::string(r.status().message()),
               HasSubstr("stage map: it does not run the spec of stage count"));
   MapStage view("view-host-1", "in", "out");
   StageSpec view_spec{"view", {"in"}};
   view_spec.per_instance = true;
-  EXPECT_TRUE(StageRunner::Create(h.Config(), view_spec, &view, &h.clock).ok());
+  EXPECT_TRUE(KafkaStageRunner::Create(h.Config(), view_spec, &view, &h.clock).ok());
 }
 
 }  // namespace

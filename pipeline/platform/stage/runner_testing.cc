@@ -36,8 +36,8 @@ RunnerHarness::RunnerHarness(const std::vector<kafka::TopicSpec>& topics) {
   EXPECT_TRUE(s.ok()) << s;
 }
 
-RunnerConfig RunnerHarness::Config() const {
-  RunnerConfig config;
+KafkaRunnerConfig RunnerHarness::Config() const {
+  KafkaRunnerConfig config;
   config.kafka = kafka();
   config.instance_id = "a";
   config.retry_min = absl::Milliseconds(20);
@@ -93,10 +93,10 @@ std::vector<int64_t> RunnerHarness::LowWatermarks(const std::string& topic) {
   return lows;
 }
 
-std::unique_ptr<RunningStage> RunnerHarness::Start(RunnerConfig config, const StageSpec& spec,
+std::unique_ptr<RunningStage> RunnerHarness::Start(KafkaRunnerConfig config, const StageSpec& spec,
                                                    Stage* stage) {
   absl::StatusOr<std::unique_ptr<StageRunner>> runner =
-      StageRunner::Create(std::move(config), spec, stage, &clock);
+      KafkaStageRunner::Create(std::move(config), spec, stage, &clock);
   EXPECT_TRUE(runner.ok()) << runner.status();
   if (!runner.ok()) return nullptr;
   return std::make_unique<RunningStage>(*std::move(runner));

@@ -20,7 +20,7 @@
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/kafka/embedded_cluster.h"
 #include "pipeline/platform/kafka/topic_reader.h"
-#include "pipeline/platform/stage/runner.h"
+#include "pipeline/platform/stage/kafka_runner.h"
 
 namespace sbrgate::stage::testing {
 
@@ -50,7 +50,7 @@ class RunnerHarness {
   kafka::EmbeddedCluster& cluster() { return *cluster_; }
   kafka::KafkaConfig kafka() const { return cluster_->client_config(); }
   // A config for tests: short retries, instance "a".
-  RunnerConfig Config() const;
+  KafkaRunnerConfig Config() const;
 
   // Produces keys k<first>.. k<first+count-1> with values v<i>, in one
   // transaction.
@@ -61,7 +61,7 @@ class RunnerHarness {
   // Low watermarks of every partition of `topic`.
   std::vector<int64_t> LowWatermarks(const std::string& topic);
 
-  std::unique_ptr<RunningStage> Start(RunnerConfig config, const StageSpec& spec, Stage* stage);
+  std::unique_ptr<RunningStage> Start(KafkaRunnerConfig config, const StageSpec& spec, Stage* stage);
   // Polls `done` every 20 ms; false after `timeout`.
   static bool WaitUntil(const std::function<bool()>& done,
                         absl::Duration timeout = absl::Seconds(30));

@@ -3,13 +3,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/stage/undeclared_store.h"
 
 namespace sbrgate::stage {
-
-std::string OversizeMessage(const std::string& what, size_t size) {
-  return absl::StrCat(what, " is ", size, " bytes; the limit is ", kafka::kMaxMessageBytes,
-                      " (large payloads go to the blob store)");
-}
 
 class StateStores::LoggedStore final : public StateStore {
  public:
@@ -76,41 +72,8 @@ class StateStores::LoggedStore final : public StateStore {
   std::map<std::string, Entry> data_;
 };
 
-// What store(name) gives for a name the stage did not declare: every use
-// fails the record.
-class StateStores::MissingStore final : public StateStore {
- public:
-  explicit MissingStore(std::string* violation) : violation_(violation) {}
-  void set_name(const std::string& name) { name_ = name; }
-
-  std::optional<std::string> Get(const std::string&) const override {
-    Report();
-    return std::nullopt;
-  }
-  void Put(const std::string&, std::string) override { Report(); }
-  void Delete(const std::string&) override { Report(); }
-  void ForEach(const std::function<void(const std::string&, const std::string&)>&)
-      const override {
-    Report();
-  }
-  size_t size() const override {
-    Report();
-    return 0;
-  }
-
- private:
-  void Report() const {
-    if (violation_->empty()) {
-      *violation_ = absl::StrCat("the stage has no store \"", name_,
-                                 "\" (declare it in its StageSpec)");
-    }
-  }
-  std::string* const violation_;
-  std::string name_;
-};
-
 StateStores::StateStores(std::string* violation)
-    : violation_(violation), missing_(std::make_unique<MissingStore>(violation)) {}
+    : violation_(violation), missing_(std::make_unique<UndeclaredStore>(violation)) {}
 
 StateStores::~StateStores() = default;
 

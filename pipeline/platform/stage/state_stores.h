@@ -33,12 +33,11 @@
 #include "absl/status/status.h"
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
+#include "pipeline/platform/stage/runner.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/platform/stage/undeclared_store.h"
 
 namespace sbrgate::stage {
-
-// Why an output or store value of `size` bytes is refused.
-std::string OversizeMessage(const std::string& what, size_t size);
 
 class StateStores {
  public:
@@ -78,7 +77,6 @@ class StateStores {
 
  private:
   class LoggedStore;
-  class MissingStore;
   // A store entry and the input partition it belongs to (its changelog
   // partition).
   struct Entry {
@@ -98,7 +96,7 @@ class StateStores {
   std::vector<Change> changes_;
   int32_t record_partition_ = -1;
   int32_t default_partition_ = 0;
-  std::unique_ptr<MissingStore> missing_;
+  std::unique_ptr<UndeclaredStore> missing_;
 };
 
 }  // namespace sbrgate::stage

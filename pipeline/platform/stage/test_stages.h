@@ -4,7 +4,7 @@
 //   MapStage map("map", "in", "out");   // in -> out, "out:" + value, same key
 //   map.fail_transiently["k5"] = 3;      // Unavailable three times, then OK
 //   map.fail_permanently.insert("k7");   // InvalidArgument: a dead letter
-//   auto runner = StageRunner::Create(config, map.spec(), &map, &clock);
+//   auto runner = KafkaStageRunner::Create(config, map.spec(), &map, &clock);
 #ifndef SBRGATE_PIPELINE_STAGE_TEST_STAGES_H_
 #define SBRGATE_PIPELINE_STAGE_TEST_STAGES_H_
 

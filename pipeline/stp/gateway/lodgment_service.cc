@@ -87,6 +87,13 @@ lodgment::ListFilter FilterOf(const std::string& abn, v1::LodgmentState state,
 LodgmentServiceImpl::LodgmentServiceImpl(LodgmentServiceOptions options)
     : options_(std::move(options)), admission_(options_) {}
 
+grpc::Status LodgmentServiceImpl::CheckReady() const {
+  if (!options_.view_ready || options_.view_ready()) return grpc::Status::OK;
+  return Error(grpc::StatusCode::UNAVAILABLE,
+               "sbrgate is starting: the lodgment view is catching up with the status topic "
+               "(retry shortly)");
+}
+
 grpc::Status LodgmentServiceImpl::SubmitPayEvent(grpc::ServerContext* context,
                                                  grpc::ServerReader<v1::SubmitRequest>* reader,
                                                  v1::Lodgment* response) {
@@ -102,6 +109,7 @@ grpc::Status LodgmentServiceImpl::SubmitUpdateEvent(grpc::ServerContext* context
 grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
                                           grpc::ServerReaderInterface<v1::SubmitRequest>* reader,
                                           admission::EventKind kind, v1::Lodgment* response) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
   v1::SubmitRequest first;
   if (!reader->Read(&first)) {
     return Error(grpc::StatusCode::INVALID_ARGUMENT,
@@ -120,6 +128,10 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
   UploadSource content(reader);
   absl::StatusOr<v1::Lodgment> admitted = admission_.Admit(upload, content);
   if (admitted.ok()) {
+    // Read-your-writes: the view shows it before the caller learns its id.
+    // Should the view stall, the lodgment is queued all the same: say so.
+    options_.view->WaitForChange(admitted->lodgment_id(), 0,
+                                 absl::Now() + options_.appear_timeout);
     *response = *std::move(admitted);
     return grpc::Status::OK;
   }
@@ -133,6 +145,7 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
 grpc::Status LodgmentServiceImpl::GetLodgment(grpc::ServerContext*,
                                               const v1::GetLodgmentRequest* request,
                                               v1::Lodgment* response) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
   if (request->lodgment_id().empty()) {
     return Error(grpc::StatusCode::INVALID_ARGUMENT, "lodgment_id is required");
   }
@@ -148,6 +161,7 @@ grpc::Status LodgmentServiceImpl::GetLodgment(grpc::ServerContext*,
 grpc::Status LodgmentServiceImpl::ListLodgments(grpc::ServerContext*,
                                                 const v1::ListLodgmentsRequest* request,
                                                 v1::ListLodgmentsResponse* response) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
   if (request->page_size() < 0) {
     return Error(grpc::StatusCode::INVALID_ARGUMENT, "page_size must not be negative");
   }
@@ -167,6 +181,7 @@ grpc::Status LodgmentServiceImpl::ListLodgments(grpc::ServerContext*,
 grpc::Status LodgmentServiceImpl::WatchLodgment(grpc::ServerContext* context,
                                                 const v1::GetLodgmentRequest* request,
                                                 grpc::ServerWriter<v1::Lodgment>* writer) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
   const std::string& id = request->lodgment_id();
   if (id.empty()) return Error(grpc::StatusCode::INVALID_ARGUMENT, "lodgment_id is required");
   const lodgment::StatusView& view = *options_.view;
@@ -187,6 +202,7 @@ grpc::Status LodgmentServiceImpl::WatchLodgment(grpc::ServerContext* context,
 grpc::Status LodgmentServiceImpl::ListRejectedRecords(grpc::ServerContext*,
                                                       const v1::ListRejectedRecordsRequest* request,
                                                       v1::ListRejectedRecordsResponse* response) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
   if (!request->lodgment_id().empty() && !options_.view->Get(request->lodgment_id()).has_value()) {
     return Error(grpc::StatusCode::NOT_FOUND,
                  absl::StrCat("lodgment ", request->lodgment_id(), " not found"));
@@ -200,6 +216,7 @@ grpc::Status LodgmentServiceImpl::ListRejectedRecords(grpc::ServerContext*,
 grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
                                                   const v1::ReplayLodgmentsRequest* request,
                                                   v1::ReplayLodgmentsResponse* response) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
   const bool filtered = request->state() != v1::STATE_UNSPECIFIED || request->has_created_after() ||
                         request->has_created_before();
   std::vector<v1::Lodgment> lodgments;

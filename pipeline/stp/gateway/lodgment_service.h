@@ -13,6 +13,11 @@
 //
 // Idempotency and corrections are Admission's (admission.h says how).
 //
+// Read-your-writes: a lodge returns once the view shows the new lodgment, so
+// GetLodgment on the returned id finds it. Until the view has caught up with
+// the status topic (LodgmentServiceOptions::view_ready), every RPC answers
+// UNAVAILABLE.
+//
 // Errors: a refused upload is INVALID_ARGUMENT with a google.rpc.BadRequest
 // in grpc-status-details-bin, one violation per problem (field "record
 // <DocumentID> <XPath>" or "line N", description "<code> <description>").
@@ -22,6 +27,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+
 #include "absl/time/time.h"
 #include "pipeline/stp/admission/admission.h"
 #include "proto/lodgment.grpc.pb.h"
@@ -30,9 +37,14 @@ namespace sbrgate::gateway {
 
 // Admission's options (admission.h), which reads and replays share.
 struct LodgmentServiceOptions : admission::AdmissionOptions {
-  // How long WatchLodgment waits for a lodgment the view does not show yet
-  // (real time: the view's waits are in real time).
+  // How long WatchLodgment waits for a lodgment the view does not show yet,
+  // and a lodge for the view to show the lodgment it returns (real time:
+  // the view's waits are in real time).
   absl::Duration appear_timeout = absl::Seconds(10);
+  // Whether the view has caught up with the status topic; until it has,
+  // every RPC answers UNAVAILABLE (retryable) rather than a stale or wrong
+  // answer. Empty: always.
+  std::function<bool()> view_ready;
 };
 
 class LodgmentServiceImpl final : public v1::LodgmentService::Service {
@@ -59,6 +71,8 @@ class LodgmentServiceImpl final : public v1::LodgmentService::Service {
                                v1::ReplayLodgmentsResponse* response) override;
 
  private:
+  // UNAVAILABLE while the view catches up, else OK.
+  grpc::Status CheckReady() const;
   grpc::Status Receive(grpc::ServerContext* context,
                        grpc::ServerReaderInterface<v1::SubmitRequest>* reader,
                        admission::EventKind kind, v1::Lodgment* response);

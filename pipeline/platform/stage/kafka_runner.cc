@@ -1,0 +1,641 @@
+#include "pipeline/platform/stage/kafka_runner.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/transient.h"
+#include "pipeline/platform/kafka/topic_reader.h"
+#include "pipeline/platform/kafka/transactional_producer.h"
+#include "pipeline/platform/stage/commit_batcher.h"
+#include "pipeline/platform/stage/dead_letter.h"
+#include "pipeline/platform/stage/runner_probe.h"
+#include "pipeline/platform/stage/state_stores.h"
+#include "proto/events.pb.h"
+
+namespace sbrgate::stage {
+
+std::string TransactionalId(const std::string& app, const std::string& stage,
+                            const std::string& instance_id) {
+  return absl::StrCat(app, ".", stage, ".", instance_id);
+}
+
+namespace {
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+
+int WaitMs(absl::Duration d) { return d <= absl::ZeroDuration() ? 0 : kafka::ToTimeoutMs(d); }
+
+// The KafkaStageRunner.
+class KafkaRunner final : public StageRunner {
+ public:
+  KafkaRunner(KafkaRunnerConfig config, StageSpec spec, Stage* stage, Clock* clock);
+  absl::Status Check();
+  absl::Status Run() override;
+  void Stop() override { stop_ = true; }
+  RunnerMetrics metrics() const override { return probe_.snapshot(); }
+
+ private:
+  class Context;
+  struct Hold {
+    kafka::TopicRecord record;
+    int attempts = 0;
+    absl::Time retry_at;
+  };
+
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  absl::Status Start();
+  void Shutdown();
+  void Step();
+  void PollEvents(absl::Duration timeout);
+  void HandleError(const rd_kafka_message_t& m);
+  void ProcessRecord(kafka::TopicRecord record);
+  void MaybePunctuate(absl::Time now);
+  void Assign(rd_kafka_topic_partition_list_t* partitions);
+  void Revoke();
+  absl::Status Restore();
+  void Notify(Output output);
+  // Commits the open batch; false when it was aborted (and undone).
+  bool CommitBatch();
+  void Rewind();
+  void SetHold(std::optional<Hold> hold);
+  // Has every assigned partition been read to where it ended when assigned?
+  void CheckCaughtUp();
+  void Fail(absl::Status status);
+  void Note(const absl::Status& status);
+  static absl::Time Now() { return kafka::RealNow(); }
+
+  const KafkaRunnerConfig config_;
+  const StageSpec spec_;
+  Stage* const stage_;
+  Clock* const clock_;
+  const std::string name_;
+  const std::string group_id_;
+  const absl::Duration punctuate_interval_;
+
+  std::unique_ptr<kafka::TopicReader> reader_;
+  std::unique_ptr<kafka::TransactionalProducer> txn_;
+  kafka::KafkaPtr consumer_;
+  rd_kafka_queue_t* records_ = nullptr;  // every assigned partition's records
+  std::deque<MessagePtr> stray_;         // records that came through the consumer queue
+
+  RunnerProbe probe_;
+  std::string violation_;  // why the current Process/Punctuate/Init must fail
+  StateStores stores_{&violation_};
+  CommitBatcher batch_;
+  std::unique_ptr<Context> ctx_;
+
+  std::set<TopicPartition> assigned_;
+  std::set<int32_t> assigned_partitions_;
+  // Per assigned partition not yet read to its end at assignment: that end.
+  std::map<TopicPartition, int64_t> catch_up_to_;
+  std::optional<Hold> hold_;
+  absl::Time paused_until_ = absl::InfinitePast();  // after an aborted transaction
+  absl::Time next_punctuate_ = absl::InfiniteFuture();
+  int failed_commits_ = 0;    // in a row
+  int producer_resets_ = 0;   // in a row
+  bool ran_ = false;
+  std::atomic<bool> stop_{false};
+  absl::Status fatal_;
+};
+
+class KafkaRunner::Context final : public stage::Context {
+ public:
+  explicit Context(KafkaRunner* impl) : impl_(impl) {}
+  void Emit(Output output) override {
+    if (Allowed(output)) emits_.push_back(std::move(output));
+  }
+  void Notify(Output output) override {
+    if (Allowed(output)) impl_->Notify(std::move(output));
+  }
+  StateStore& store(const std::string& name) override { return impl_->stores_.store(name); }
+  const Clock& clock() const override { return *impl_->clock_; }
+
+  void Reset() {
+    emits_.clear();
+    impl_->violation_.clear();
+  }
+  std::vector<Output> TakeEmits() { return std::move(emits_); }
+
+ private:
+  bool Allowed(const Output& output) {
+    if (output.value.size() <= kafka::kMaxMessageBytes) return true;
+    if (impl_->violation_.empty()) {
+      impl_->violation_ =
+          OversizeMessage(absl::StrCat("output to topic ", output.topic), output.value.size());
+    }
+    return false;
+  }
+  KafkaRunner* const impl_;
+  std::vector<Output> emits_;
+};
+
+KafkaRunner::KafkaRunner(KafkaRunnerConfig config, StageSpec spec, Stage* stage, Clock* clock)
+    : config_(std::move(config)),
+      spec_(std::move(spec)),
+      stage_(stage),
+      clock_(clock),
+      name_(stage->name()),
+      group_id_(GroupId(config_.app, name_)),
+      punctuate_interval_(stage->punctuate_interval()),
+      batch_(&stores_, &probe_, config_.mirror_offset_commits),
+      ctx_(std::make_unique<Context>(this)) {}
+
+absl::Status KafkaRunner::Check() {
+  const std::string where = absl::StrCat("stage ", name_, ": ");
+  if (absl::Status s = CheckRunnerOptions(name_, config_); !s.ok()) return s;
+  if (!spec_.RunsAs(name_)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, "it does not run the spec of stage ", spec_.name));
+  }
+  if (spec_.inputs.empty()) return absl::InvalidArgumentError(where + "no input topics");
+  for (const auto& [key, value] : config_.kafka.overrides) {
+    if (absl::EndsWith(key, "partition.assignment.strategy") &&
+        absl::StrContains(value, "cooperative")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, key, "=", value, ": the runner rebalances eagerly (range, roundrobin)"));
+    }
+  }
+  absl::StatusOr<std::unique_ptr<kafka::TopicReader>> reader =
+      kafka::TopicReader::Create(config_.kafka, config_.kafka_timeout);
+  if (!reader.ok()) return reader.status();
+  reader_ = *std::move(reader);
+  auto partitions = [&](const std::string& topic,
+                        const std::string& what) -> absl::StatusOr<int> {
+    absl::StatusOr<int> n = reader_->PartitionCount(topic);
+    if (absl::IsNotFound(n.status())) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(where, what, " ", topic, " does not exist"));
+    }
+    return n;
+  };
+  int max_partitions = 0;
+  for (const std::string& topic : spec_.inputs) {
+    absl::StatusOr<int> n = partitions(topic, "input topic");
+    if (!n.ok()) return n.status();
+    max_partitions = std::max(max_partitions, *n);
+  }
+  if (absl::Status s = partitions(config_.dead_letter_topic, "dead-letter topic").status();
+      !s.ok()) {
+    return s;
+  }
+  std::set<std::string> stores;
+  for (const std::string& store : spec_.stores) {
+    const std::string topic = ChangelogTopic(config_.app, spec_.name, store);
+    if (store.empty() || !stores.insert(store).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "store names must be unique and non-empty"));
+    }
+    absl::StatusOr<int> n = reader_->PartitionCount(topic);
+    if (absl::IsNotFound(n.status())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          where, "changelog topic ", topic, " of store ", store, " does not exist: create it with ",
+          max_partitions, " partitions (as many as the input topics; compacted on a real cluster)"));
+    }
+    if (!n.ok()) return n.status();
+    if (*n < max_partitions) {
+      return absl::FailedPreconditionError(absl::StrCat(where, "changelog topic ", topic, " has ",
+                                                        *n, " partitions; the input topics have ",
+                                                        max_partitions, ": it needs as many"));
+    }
+    stores_.Add(store, topic);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KafkaRunner::Start() {
+  const std::string role = absl::StrCat("stage consumer ", group_id_);
+  absl::StatusOr<kafka::ConfPtr> conf = kafka::BuildConf(
+      config_.kafka, RD_KAFKA_CONSUMER, role,
+      /*defaults=*/{{"partition.assignment.strategy", "range,roundrobin"}},
+      /*required=*/
+      {{"group.id", group_id_},
+       {"enable.auto.commit", "false"},
+       {"enable.auto.offset.store", "false"},
+       {"isolation.level", "read_committed"},
+       {"auto.offset.reset", "error"},
+       {"enable.partition.eof", "false"}});
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_rebalance_cb(conf->get(), &KafkaRunner::OnRebalance);
+  rd_kafka_conf_set_opaque(conf->get(), this);
+  absl::StatusOr<kafka::KafkaPtr> consumer =
+      kafka::NewClient(RD_KAFKA_CONSUMER, *std::move(conf), role);
+  if (!consumer.ok()) return consumer.status();
+  consumer_ = *std::move(consumer);
+  rd_kafka_poll_set_consumer(consumer_.get());
+  records_ = rd_kafka_queue_new(consumer_.get());
+  kafka::TopicPartitionListPtr topics(rd_kafka_topic_partition_list_new(spec_.inputs.size()));
+  for (const std::string& t : spec_.inputs) {
+    rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  if (rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
+    return absl::InternalError(absl::StrCat(role, ": subscribe: ", rd_kafka_err2str(err)));
+  }
+  // The group join (seconds) goes on in the background meanwhile; no record
+  // is processed before the producer has fenced its predecessors.
+  absl::StatusOr<std::unique_ptr<kafka::TransactionalProducer>> txn =
+      kafka::TransactionalProducer::Create(
+          config_.kafka, TransactionalId(config_.app, name_, config_.instance_id),
+          config_.kafka_timeout);
+  if (!txn.ok()) return txn.status();
+  txn_ = *std::move(txn);
+  return absl::OkStatus();
+}
+
+void KafkaRunner::Shutdown() {
+  // librdkafka wants application queues gone before the consumer closes.
+  if (records_ != nullptr) {
+    rd_kafka_queue_destroy(records_);
+    records_ = nullptr;
+  }
+  stray_.clear();
+  if (consumer_ != nullptr) {
+    rd_kafka_consumer_close(consumer_.get());  // revokes: Revoke() runs
+    consumer_.reset();
+  }
+  txn_.reset();
+}
+
+absl::Status KafkaRunner::Run() {
+  if (ran_) return absl::FailedPreconditionError("StageRunner::Run called twice");
+  ran_ = true;
+  if (absl::Status s = Start(); !s.ok()) {
+    Fail(s);
+  } else {
+    while (!stop_ && fatal_.ok()) Step();
+    // What was processed is committed, also when a lost record stops us.
+    CommitBatch();
+  }
+  Shutdown();
+  return fatal_;
+}
+
+void KafkaRunner::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
+                                    rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  KafkaRunner* impl = static_cast<KafkaRunner*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    impl->Assign(partitions);
+  } else {
+    impl->Revoke();
+  }
+}
+
+void KafkaRunner::Assign(rd_kafka_topic_partition_list_t* partitions) {
+  kafka::TopicPartitionListPtr list(rd_kafka_topic_partition_list_copy(partitions));
+  rd_kafka_resp_err_t err =
+      rd_kafka_committed(consumer_.get(), list.get(), kafka::ToTimeoutMs(config_.kafka_timeout));
+  for (int i = 0; err == RD_KAFKA_RESP_ERR_NO_ERROR && i < list->cnt; ++i) err = list->elems[i].err;
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Fail(absl::UnavailableError(absl::StrCat("stage ", name_, ": committed offsets of group ",
+                                             group_id_, ": ", rd_kafka_err2str(err))));
+    rd_kafka_assign(consumer_.get(), nullptr);
+    return;
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    rd_kafka_topic_partition_t& tp = list->elems[i];
+    // Not OFFSET_BEGINNING: that would start at the low watermark and skip
+    // records already lost; offset 0 makes such a gap an error.
+    if (tp.offset < 0) tp.offset = 0;
+    // Records go to our own queue, so that holding a record for a retry can
+    // stop reading them while still serving the consumer queue (rebalances,
+    // max.poll.interval.ms). Set before assigning, so none bypass it.
+    rd_kafka_queue_t* q = rd_kafka_queue_get_partition(consumer_.get(), tp.topic, tp.partition);
+    if (q != nullptr) {
+      rd_kafka_queue_forward(q, records_);
+      rd_kafka_queue_destroy(q);
+    }
+    assigned_.insert({tp.topic, tp.partition});
+    assigned_partitions_.insert(tp.partition);
+    int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(consumer_.get(), tp.topic, tp.partition, &low, &high,
+                                         kafka::ToTimeoutMs(config_.kafka_timeout)) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high > tp.offset) {
+      catch_up_to_[{tp.topic, tp.partition}] = high;
+    }
+  }
+  rd_kafka_assign(consumer_.get(), list.get());
+  probe_.Assigned(static_cast<int>(assigned_.size()));
+  if (assigned_partitions_.empty()) return;
+  stores_.set_default_partition(*assigned_partitions_.begin());
+  if (absl::Status s = Restore(); !s.ok()) {
+    Fail(s);
+    return;
+  }
+  ctx_->Reset();
+  absl::Status s = stage_->Init(*ctx_);
+  if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
+  if (!s.ok()) {
+    Fail(absl::Status(s.code(), absl::StrCat("stage ", name_, ": Init: ", s.message())));
+    return;
+  }
+  batch_.Open(Now());
+  batch_.AddOutputs(ctx_->TakeEmits());
+  CommitBatch();
+  next_punctuate_ = Now() + punctuate_interval_;
+}
+
+void KafkaRunner::Revoke() {
+  CommitBatch();
+  SetHold(std::nullopt);
+  stores_.Clear();
+  stray_.clear();
+  assigned_.clear();
+  assigned_partitions_.clear();
+  catch_up_to_.clear();
+  next_punctuate_ = absl::InfiniteFuture();
+  rd_kafka_assign(consumer_.get(), nullptr);
+  probe_.Assigned(0);
+}
+
+absl::Status KafkaRunner::Restore() {
+  int64_t restored = 0;
+  absl::Status s = stores_.Restore(*reader_, assigned_partitions_, &restored);
+  probe_.Restored(restored);
+  if (!s.ok()) {
+    return absl::Status(s.code(),
+                        absl::StrCat("stage ", name_, ": restoring its stores: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+void KafkaRunner::Step() {
+  PollEvents(absl::ZeroDuration());
+  if (stop_ || !fatal_.ok()) return;
+  const absl::Time now = Now();
+  MaybePunctuate(now);
+  if (stop_ || !fatal_.ok()) return;
+  if (hold_) {
+    if (now < hold_->retry_at) {
+      PollEvents(std::min(absl::Milliseconds(100), hold_->retry_at - now));
+      return;
+    }
+    kafka::TopicRecord record = hold_->record;
+    ProcessRecord(std::move(record));
+    return;
+  }
+  if (now < paused_until_) {
+    PollEvents(std::min(absl::Milliseconds(100), paused_until_ - now));
+    return;
+  }
+  MessagePtr m;
+  if (!stray_.empty()) {
+    m = std::move(stray_.front());
+    stray_.pop_front();
+  } else {
+    absl::Duration wait = absl::Milliseconds(100);
+    if (batch_.open()) wait = std::min(wait, batch_.opened() + config_.max_batch_delay - now);
+    if (punctuate_interval_ > absl::ZeroDuration()) wait = std::min(wait, next_punctuate_ - now);
+    m.reset(rd_kafka_consume_queue(records_, WaitMs(wait)));
+  }
+  if (m == nullptr) {
+    CommitBatch();  // nothing more to read right now
+    CheckCaughtUp();
+    return;
+  }
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    HandleError(*m);
+    return;
+  }
+  if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) return;
+  ProcessRecord(kafka::ToTopicRecord(*m));
+  if (batch_.open() && (batch_.records() >= config_.max_batch ||
+                        Now() - batch_.opened() >= config_.max_batch_delay)) {
+    CommitBatch();
+  }
+}
+
+void KafkaRunner::PollEvents(absl::Duration timeout) {
+  MessagePtr m(rd_kafka_consumer_poll(consumer_.get(), WaitMs(timeout)));
+  if (m == nullptr) return;
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    HandleError(*m);
+  } else {
+    stray_.push_back(std::move(m));
+  }
+}
+
+void KafkaRunner::HandleError(const rd_kafka_message_t& m) {
+  const std::string where =
+      m.rkt != nullptr
+          ? absl::StrCat("topic ", rd_kafka_topic_name(m.rkt), " partition ", m.partition, ": ")
+          : "";
+  const std::string what = rd_kafka_message_errstr(&m);
+  if (m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+      m.err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+    Fail(absl::DataLossError(absl::StrCat("stage ", name_, ": records were lost: ", where, what,
+                                          " (the stage stops rather than skip them)")));
+    return;
+  }
+  char reason[512];
+  if (m.err == RD_KAFKA_RESP_ERR__FATAL ||
+      rd_kafka_fatal_error(consumer_.get(), reason, sizeof(reason))) {
+    Fail(absl::InternalError(absl::StrCat("stage ", name_, ": consumer: ", where, what)));
+    return;
+  }
+  // Broker connections and the like: librdkafka retries by itself.
+  Note(absl::UnavailableError(absl::StrCat("consumer: ", where, what)));
+}
+
+void KafkaRunner::ProcessRecord(kafka::TopicRecord record) {
+  const size_t mark = stores_.mark();
+  ctx_->Reset();
+  stores_.set_record_partition(record.partition);
+  absl::Status s = stage_->Process(record, *ctx_);
+  stores_.set_record_partition(-1);
+  if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
+  if (s.ok()) {
+    batch_.Open(Now());
+    batch_.AddOutputs(ctx_->TakeEmits());
+    batch_.Advance(record);
+    if (hold_) SetHold(std::nullopt);
+    return;
+  }
+  stores_.Undo(mark);
+  Note(s);
+  if (IsTransient(s)) {
+    probe_.Retried();
+    const int attempts = hold_ ? hold_->attempts + 1 : 1;
+    const absl::Time retry_at = Now() + RetryBackoff(config_, attempts);
+    SetHold(Hold{std::move(record), attempts, retry_at});
+    // The records before it need not wait for it.
+    CommitBatch();
+    return;
+  }
+  batch_.Open(Now());
+  batch_.AddDeadLetter(DeadLetterRecord(config_.dead_letter_topic, name_, record, s,
+                                       hold_ ? hold_->attempts + 1 : 1, clock_->Now()));
+  batch_.Advance(record);
+  if (hold_) SetHold(std::nullopt);
+}
+
+void KafkaRunner::MaybePunctuate(absl::Time now) {
+  if (punctuate_interval_ <= absl::ZeroDuration() || assigned_partitions_.empty() ||
+      now < next_punctuate_) {
+    return;
+  }
+  next_punctuate_ = now + punctuate_interval_;
+  if (!CommitBatch()) return;
+  ctx_->Reset();
+  absl::Status s = stage_->Punctuate(clock_->Now(), *ctx_);
+  if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
+  if (!s.ok()) {
+    stores_.Undo(0);
+    Note(absl::Status(s.code(), absl::StrCat("Punctuate: ", s.message())));
+    return;
+  }
+  batch_.Open(Now());
+  batch_.AddOutputs(ctx_->TakeEmits());
+  if (CommitBatch()) probe_.Punctuated();
+}
+
+void KafkaRunner::Notify(Output output) {
+  const std::vector<kafka::OutgoingMessage> messages{{output.topic, -1, std::move(output.key),
+                                                      std::move(output.value),
+                                                      std::move(output.headers)}};
+  // Never dropped: what a notification says (a hold, a refusal) must show.
+  for (int attempt = 1; !stop_; ++attempt) {
+    absl::Status s = txn_->Commit(messages);
+    if (s.ok()) {
+      probe_.Notified();
+      producer_resets_ = 0;
+      return;
+    }
+    Note(s);
+    if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s)) {
+      Fail(s);
+      return;
+    }
+    if (absl::IsInternal(s)) {
+      if (absl::Status r = txn_->Reset(); !r.ok()) {
+        Fail(r);
+        return;
+      }
+    }
+    absl::SleepFor(RetryBackoff(config_, attempt));
+  }
+}
+
+void KafkaRunner::CheckCaughtUp() {
+  if (catch_up_to_.empty()) {
+    probe_.CaughtUp(!assigned_.empty());
+    return;
+  }
+  kafka::TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(catch_up_to_.size()));
+  for (const auto& [tp, end] : catch_up_to_) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second);
+  }
+  if (rd_kafka_position(consumer_.get(), list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    // The position passes transaction markers, which the last record's
+    // offset alone would not.
+    auto it = catch_up_to_.find({p.topic, p.partition});
+    if (p.err == RD_KAFKA_RESP_ERR_NO_ERROR && p.offset >= it->second) catch_up_to_.erase(it);
+  }
+  probe_.CaughtUp(catch_up_to_.empty());
+}
+
+bool KafkaRunner::CommitBatch() {
+  if (!batch_.open()) return true;
+  absl::Status s = txn_ != nullptr ? batch_.Commit(*txn_, consumer_.get())
+                                   : absl::FailedPreconditionError("no producer");
+  if (s.ok()) {
+    failed_commits_ = 0;
+    producer_resets_ = 0;
+    return true;
+  }
+  Note(s);
+  probe_.Aborted();
+  stores_.Undo(0);
+  if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s)) {
+    Fail(s);
+  } else if (absl::IsInternal(s)) {
+    if (++producer_resets_ >= 3) {
+      Fail(absl::InternalError(absl::StrCat("stage ", name_,
+                                            ": fatal producer errors 3 times in a row: ",
+                                            s.message())));
+    } else if (absl::Status r = txn_->Reset(); !r.ok()) {
+      Fail(r);
+    }
+  }
+  // The records of the aborted transaction are read and processed again.
+  Rewind();
+  batch_.Discard();
+  paused_until_ = Now() + RetryBackoff(config_, ++failed_commits_);
+  return false;
+}
+
+void KafkaRunner::Rewind() {
+  std::map<TopicPartition, int64_t> to = batch_.first();
+  if (hold_) {
+    to.emplace(TopicPartition{hold_->record.topic, hold_->record.partition}, hold_->record.offset);
+    SetHold(std::nullopt);
+  }
+  kafka::TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(to.size()));
+  for (const auto& [tp, offset] : to) {
+    if (assigned_.count(tp) == 0) continue;
+    rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
+  }
+  for (auto it = stray_.begin(); it != stray_.end();) {
+    if (to.count({rd_kafka_topic_name((*it)->rkt), (*it)->partition}) > 0) {
+      it = stray_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (list->cnt == 0) return;
+  rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), list.get(),
+                                                     kafka::ToTimeoutMs(config_.kafka_timeout));
+  std::string problem;
+  if (error != nullptr) {
+    problem = rd_kafka_error_string(error);
+    rd_kafka_error_destroy(error);
+  }
+  for (int i = 0; problem.empty() && i < list->cnt; ++i) {
+    if (list->elems[i].err) problem = rd_kafka_err2str(list->elems[i].err);
+  }
+  if (!problem.empty()) {
+    Fail(absl::InternalError(absl::StrCat("stage ", name_,
+                                          ": rewinding after an aborted transaction: ", problem)));
+  }
+}
+
+void KafkaRunner::SetHold(std::optional<Hold> hold) {
+  const bool holding = hold.has_value();
+  hold_ = std::move(hold);
+  probe_.Holding(holding);
+}
+
+void KafkaRunner::Fail(absl::Status status) {
+  Note(status);
+  if (fatal_.ok()) fatal_ = std::move(status);
+}
+
+void KafkaRunner::Note(const absl::Status& status) { probe_.Note(status); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<StageRunner>> KafkaStageRunner::Create(KafkaRunnerConfig config,
+                                                                      StageSpec spec,
+                                                                      Stage* stage, Clock* clock) {
+  if (stage == nullptr || clock == nullptr) {
+    return absl::InvalidArgumentError("KafkaStageRunner::Create: null stage or clock");
+  }
+  auto runner = std::make_unique<KafkaRunner>(std::move(config), std::move(spec), stage, clock);
+  if (absl::Status s = runner->Check(); !s.ok()) return s;
+  return std::unique_ptr<StageRunner>(std::move(runner));
+}
+
+}  // namespace sbrgate::stage

@@ -1,0 +1,472 @@
+#include "pipeline/platform/stage/local_runner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "pipeline/platform/common/transient.h"
+#include "pipeline/platform/kafka/limits.h"
+#include "pipeline/platform/stage/dead_letter.h"
+#include "pipeline/platform/stage/local_stores.h"
+#include "pipeline/platform/stage/runner_probe.h"
+
+namespace sbrgate::stage {
+
+std::string LocalStoreName(const std::string& app, const std::string& spec,
+                           const std::string& store) {
+  return absl::StrCat(app, ".", spec, ".", store);
+}
+
+namespace {
+
+using log::TopicPartition;
+
+// The LocalStageRunner.
+class LocalRunner final : public StageRunner {
+ public:
+  LocalRunner(RunnerOptions options, StageSpec spec, Stage* stage, Clock* clock,
+              log::LocalLog* log);
+  absl::Status Check();
+  absl::Status Run() override;
+  void Stop() override { stop_ = true; }
+  RunnerMetrics metrics() const override { return probe_.snapshot(); }
+
+ private:
+  class Context;
+  struct Hold {
+    kafka::Record record;
+    int attempts = 0;
+    absl::Time retry_at;
+  };
+  // What the next commit writes.
+  struct Batch {
+    std::vector<Output> outputs;
+    std::map<TopicPartition, int64_t> next;  // offset to commit per partition
+    int64_t records = 0;
+    int64_t dead_letters = 0;
+    absl::Time opened;
+  };
+
+  absl::Status Start();
+  // Init until its outputs commit.
+  absl::Status InitStage();
+  void Step();
+  std::optional<kafka::Record> NextRecord();
+  void ProcessRecord(kafka::Record record);
+  void MaybePunctuate(absl::Time now);
+  void Notify(Output output);
+  bool BatchOpen() const {
+    return !batch_.outputs.empty() || !batch_.next.empty() || stores_.changed();
+  }
+  void OpenBatch() {
+    if (!BatchOpen()) batch_.opened = Now();
+  }
+  // Commits the open batch; false when it failed (then undone, and its
+  // records are read again after a backoff).
+  bool CommitBatch();
+  void CheckCaughtUp();
+  // Waits for `d` of real time or for Stop().
+  void Pause(absl::Duration d);
+  // The error of the record just processed, if the runner must see one.
+  absl::Status Problem(absl::Status s);
+  void Fail(absl::Status status);
+  static absl::Time Now() { return absl::Now(); }
+
+  const RunnerOptions options_;
+  const StageSpec spec_;
+  Stage* const stage_;
+  Clock* const clock_;
+  log::LocalLog* const log_;
+  const std::string name_;
+  const std::string group_id_;
+  const absl::Duration punctuate_interval_;
+
+  RunnerProbe probe_;
+  std::string violation_;  // why the current Process/Punctuate/Init must fail
+  absl::Status storage_error_;
+  LocalStores stores_{log_, &violation_, &storage_error_};
+  std::unique_ptr<Context> ctx_;
+  Batch batch_;
+
+  std::vector<TopicPartition> partitions_;       // every input partition
+  std::map<TopicPartition, int64_t> committed_;  // next offset, as committed
+  std::map<TopicPartition, int64_t> read_next_;  // next offset to read
+  std::map<TopicPartition, int64_t> catch_up_to_;
+  std::deque<kafka::Record> pending_;            // read, not yet processed
+  std::optional<Hold> hold_;
+  absl::Time paused_until_ = absl::InfinitePast();
+  absl::Time next_punctuate_ = absl::InfiniteFuture();
+  int failed_commits_ = 0;  // in a row
+  bool ran_ = false;
+  std::atomic<bool> stop_{false};
+  absl::Status fatal_;
+};
+
+class LocalRunner::Context final : public stage::Context {
+ public:
+  explicit Context(LocalRunner* runner) : runner_(runner) {}
+  void Emit(Output output) override {
+    if (Allowed(output)) emits_.push_back(std::move(output));
+  }
+  void Notify(Output output) override {
+    if (Allowed(output)) runner_->Notify(std::move(output));
+  }
+  StateStore& store(const std::string& name) override { return runner_->stores_.store(name); }
+  const Clock& clock() const override { return *runner_->clock_; }
+
+  void Reset() {
+    emits_.clear();
+    runner_->violation_.clear();
+    runner_->storage_error_ = absl::OkStatus();
+  }
+  std::vector<Output> TakeEmits() { return std::move(emits_); }
+
+ private:
+  bool Allowed(const Output& output) {
+    if (output.value.size() <= kafka::kMaxMessageBytes) return true;
+    if (runner_->violation_.empty()) {
+      runner_->violation_ =
+          OversizeMessage(absl::StrCat("output to topic ", output.topic), output.value.size());
+    }
+    return false;
+  }
+  LocalRunner* const runner_;
+  std::vector<Output> emits_;
+};
+
+LocalRunner::LocalRunner(RunnerOptions options, StageSpec spec, Stage* stage, Clock* clock,
+                         log::LocalLog* log)
+    : options_(std::move(options)),
+      spec_(std::move(spec)),
+      stage_(stage),
+      clock_(clock),
+      log_(log),
+      name_(stage->name()),
+      group_id_(GroupId(options_.app, name_)),
+      punctuate_interval_(stage->punctuate_interval()),
+      ctx_(std::make_unique<Context>(this)) {}
+
+absl::Status LocalRunner::Check() {
+  const std::string where = absl::StrCat("stage ", name_, ": ");
+  if (absl::Status s = CheckRunnerOptions(name_, options_); !s.ok()) return s;
+  if (!spec_.RunsAs(name_)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, "it does not run the spec of stage ", spec_.name));
+  }
+  if (spec_.inputs.empty()) return absl::InvalidArgumentError(where + "no input topics");
+  std::map<std::string, int> topics;
+  for (const log::LogTopic& t : log_->topics()) topics[t.name] = t.partitions;
+  std::vector<std::string> known;
+  for (const auto& [name, partitions] : topics) known.push_back(name);
+  auto missing = [&](const std::string& what, const std::string& topic) {
+    return absl::FailedPreconditionError(absl::StrCat(where, what, " ", topic,
+                                                      " is not in the local log (it has: ",
+                                                      absl::StrJoin(known, ", "), ")"));
+  };
+  for (const std::string& topic : spec_.inputs) {
+    auto it = topics.find(topic);
+    if (it == topics.end()) return missing("input topic", topic);
+    for (int p = 0; p < it->second; ++p) partitions_.push_back({topic, p});
+  }
+  if (topics.count(options_.dead_letter_topic) == 0) {
+    return missing("dead-letter topic", options_.dead_letter_topic);
+  }
+  std::set<std::string> stores;
+  for (const std::string& store : spec_.stores) {
+    if (store.empty() || !stores.insert(store).second) {
+      return absl::InvalidArgumentError(where + "store names must be unique and non-empty");
+    }
+    stores_.Add(store, LocalStoreName(options_.app, spec_.name, store));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LocalRunner::Start() {
+  for (const TopicPartition& tp : partitions_) {
+    absl::StatusOr<int64_t> committed = log_->CommittedOffset(group_id_, tp);
+    if (!committed.ok()) return committed.status();
+    const log::PartitionInfo info = log_->Partition(tp);
+    if (*committed < info.low) {
+      return absl::DataLossError(absl::StrCat(
+          "stage ", name_, ": records were lost: ", tp.topic, "/", tp.partition, " starts at ",
+          info.low, " but group ", group_id_, " is at ", *committed,
+          " (the stage stops rather than skip them)"));
+    }
+    committed_[tp] = *committed;
+    read_next_[tp] = *committed;
+    if (info.high > *committed) catch_up_to_[tp] = info.high;
+  }
+  probe_.Assigned(static_cast<int>(partitions_.size()));
+  return InitStage();
+}
+
+absl::Status LocalRunner::InitStage() {
+  for (int attempt = 1; !stop_; ++attempt) {
+    ctx_->Reset();
+    absl::Status s = Problem(stage_->Init(*ctx_));
+    if (!s.ok() && !IsTransient(s)) {
+      return absl::Status(s.code(), absl::StrCat("stage ", name_, ": Init: ", s.message()));
+    }
+    if (s.ok()) {
+      OpenBatch();
+      for (Output& o : ctx_->TakeEmits()) batch_.outputs.push_back(std::move(o));
+      if (CommitBatch()) return absl::OkStatus();
+      if (!fatal_.ok()) return fatal_;
+    } else {
+      stores_.Undo(0);
+      probe_.Note(s);
+    }
+    Pause(RetryBackoff(options_, attempt));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LocalRunner::Run() {
+  if (ran_) return absl::FailedPreconditionError("StageRunner::Run called twice");
+  ran_ = true;
+  if (absl::Status s = Start(); !s.ok()) {
+    Fail(s);
+    return fatal_;
+  }
+  next_punctuate_ = Now() + punctuate_interval_;
+  while (!stop_ && fatal_.ok()) Step();
+  // What was processed is committed.
+  if (fatal_.ok()) CommitBatch();
+  return fatal_;
+}
+
+void LocalRunner::Step() {
+  const absl::Time now = Now();
+  MaybePunctuate(now);
+  if (stop_ || !fatal_.ok()) return;
+  if (hold_) {
+    if (now < hold_->retry_at) {
+      Pause(std::min(absl::Milliseconds(100), hold_->retry_at - now));
+      return;
+    }
+    kafka::Record record = hold_->record;
+    ProcessRecord(std::move(record));
+    return;
+  }
+  if (now < paused_until_) {
+    Pause(std::min(absl::Milliseconds(100), paused_until_ - now));
+    return;
+  }
+  // Read before waiting, so that a commit in between wakes the wait.
+  const uint64_t seen = log_->commit_sequence();
+  std::optional<kafka::Record> record = NextRecord();
+  if (!record) {
+    if (!fatal_.ok()) return;
+    CommitBatch();  // nothing more to read right now
+    CheckCaughtUp();
+    absl::Duration wait = absl::Milliseconds(100);
+    if (punctuate_interval_ > absl::ZeroDuration()) wait = std::min(wait, next_punctuate_ - now);
+    if (wait > absl::ZeroDuration()) log_->WaitForCommit(seen, Now() + wait);
+    return;
+  }
+  ProcessRecord(*std::move(record));
+  if (BatchOpen() && (batch_.records >= options_.max_batch ||
+                      Now() - batch_.opened >= options_.max_batch_delay)) {
+    CommitBatch();
+  }
+}
+
+std::optional<kafka::Record> LocalRunner::NextRecord() {
+  if (pending_.empty()) {
+    // A share of a batch from each partition, so that none waits behind
+    // another's backlog.
+    const int share = std::max(1, options_.max_batch / static_cast<int>(partitions_.size()));
+    for (const TopicPartition& tp : partitions_) {
+      int64_t& next = read_next_[tp];
+      absl::StatusOr<std::vector<log::LogRecord>> records = log_->Read(tp, next, share);
+      if (absl::IsOutOfRange(records.status())) {
+        Fail(absl::DataLossError(absl::StrCat("stage ", name_, ": records were lost: ",
+                                              records.status().message(),
+                                              " (the stage stops rather than skip them)")));
+        return std::nullopt;
+      }
+      if (!records.ok()) {
+        probe_.Note(records.status());
+        continue;
+      }
+      for (log::LogRecord& r : *records) {
+        next = r.offset + 1;
+        kafka::Record record;
+        record.topic = std::move(r.topic);
+        record.partition = r.partition;
+        record.offset = r.offset;
+        record.key = std::move(r.key);
+        record.value = std::move(r.value);
+        record.timestamp = r.timestamp;
+        record.headers = std::move(r.headers);
+        pending_.push_back(std::move(record));
+      }
+    }
+  }
+  if (pending_.empty()) return std::nullopt;
+  kafka::Record record = std::move(pending_.front());
+  pending_.pop_front();
+  return record;
+}
+
+absl::Status LocalRunner::Problem(absl::Status s) {
+  if (!storage_error_.ok()) return storage_error_;
+  if (s.ok() && !violation_.empty()) return absl::InvalidArgumentError(violation_);
+  return s;
+}
+
+void LocalRunner::ProcessRecord(kafka::Record record) {
+  const size_t mark = stores_.mark();
+  ctx_->Reset();
+  absl::Status s = Problem(stage_->Process(record, *ctx_));
+  const TopicPartition tp{record.topic, record.partition};
+  if (s.ok()) {
+    OpenBatch();
+    for (Output& o : ctx_->TakeEmits()) batch_.outputs.push_back(std::move(o));
+    batch_.next[tp] = record.offset + 1;
+    ++batch_.records;
+    if (hold_) {
+      hold_.reset();
+      probe_.Holding(false);
+    }
+    return;
+  }
+  stores_.Undo(mark);
+  probe_.Note(s);
+  const int attempts = hold_ ? hold_->attempts + 1 : 1;
+  if (IsTransient(s)) {
+    probe_.Retried();
+    hold_ = Hold{std::move(record), attempts, Now() + RetryBackoff(options_, attempts)};
+    probe_.Holding(true);
+    // The records before it need not wait for it.
+    CommitBatch();
+    return;
+  }
+  OpenBatch();
+  batch_.outputs.push_back(DeadLetterRecord(options_.dead_letter_topic, name_, record, s,
+                                            attempts, clock_->Now()));
+  batch_.next[tp] = record.offset + 1;
+  ++batch_.records;
+  ++batch_.dead_letters;
+  if (hold_) {
+    hold_.reset();
+    probe_.Holding(false);
+  }
+}
+
+void LocalRunner::MaybePunctuate(absl::Time now) {
+  if (punctuate_interval_ <= absl::ZeroDuration() || now < next_punctuate_) return;
+  next_punctuate_ = now + punctuate_interval_;
+  if (!CommitBatch()) return;
+  ctx_->Reset();
+  absl::Status s = Problem(stage_->Punctuate(clock_->Now(), *ctx_));
+  if (!s.ok()) {
+    stores_.Undo(0);
+    probe_.Note(absl::Status(s.code(), absl::StrCat("Punctuate: ", s.message())));
+    return;
+  }
+  OpenBatch();
+  for (Output& o : ctx_->TakeEmits()) batch_.outputs.push_back(std::move(o));
+  if (CommitBatch()) probe_.Punctuated();
+}
+
+void LocalRunner::Notify(Output output) {
+  log::LogTransaction tx;
+  tx.Append({output.topic, output.key, output.value, output.headers});
+  // Never dropped: what a notification says (a hold, a refusal) must show.
+  for (int attempt = 1; !stop_; ++attempt) {
+    absl::Status s = log_->Commit(tx);
+    if (s.ok()) {
+      probe_.Notified();
+      return;
+    }
+    probe_.Note(s);
+    if (!absl::IsUnavailable(s)) {
+      Fail(s);
+      return;
+    }
+    Pause(RetryBackoff(options_, attempt));
+  }
+}
+
+bool LocalRunner::CommitBatch() {
+  if (!BatchOpen()) return true;
+  log::LogTransaction tx;
+  for (Output& o : batch_.outputs) {
+    tx.Append({std::move(o.topic), std::move(o.key), std::move(o.value), std::move(o.headers)});
+  }
+  stores_.AddTo(&tx);
+  for (const auto& [tp, next] : batch_.next) tx.CommitOffset(group_id_, tp, next);
+  absl::Status s = log_->Commit(tx);
+  if (s.ok()) {
+    for (const auto& [tp, next] : batch_.next) committed_[tp] = next;
+    stores_.Committed();
+    probe_.Committed(batch_.records, batch_.dead_letters);
+    batch_ = Batch();
+    failed_commits_ = 0;
+    return true;
+  }
+  probe_.Note(s);
+  probe_.Aborted();
+  stores_.Undo(0);
+  batch_ = Batch();
+  if (!absl::IsUnavailable(s)) {
+    Fail(absl::Status(s.code(), absl::StrCat("stage ", name_, ": commit: ", s.message())));
+    return false;
+  }
+  // Storage is short (ENOSPC, EIO): read the batch's records again, later.
+  read_next_ = committed_;
+  pending_.clear();
+  if (hold_) {
+    hold_.reset();
+    probe_.Holding(false);
+  }
+  paused_until_ = Now() + RetryBackoff(options_, ++failed_commits_);
+  return false;
+}
+
+void LocalRunner::CheckCaughtUp() {
+  for (auto it = catch_up_to_.begin(); it != catch_up_to_.end();) {
+    if (committed_[it->first] >= it->second) {
+      it = catch_up_to_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  probe_.CaughtUp(catch_up_to_.empty());
+}
+
+void LocalRunner::Pause(absl::Duration d) {
+  const absl::Time until = Now() + d;
+  while (!stop_ && Now() < until) absl::SleepFor(std::min(absl::Milliseconds(50), until - Now()));
+}
+
+void LocalRunner::Fail(absl::Status status) {
+  probe_.Note(status);
+  if (fatal_.ok()) fatal_ = std::move(status);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<StageRunner>> LocalStageRunner::Create(RunnerOptions options,
+                                                                      StageSpec spec,
+                                                                      Stage* stage, Clock* clock,
+                                                                      log::LocalLog* log) {
+  if (stage == nullptr || clock == nullptr || log == nullptr) {
+    return absl::InvalidArgumentError("LocalStageRunner::Create: null stage, clock or log");
+  }
+  auto runner = std::make_unique<LocalRunner>(std::move(options), std::move(spec), stage, clock,
+                                              log);
+  if (absl::Status s = runner->Check(); !s.ok()) return s;
+  return std::unique_ptr<StageRunner>(std::move(runner));
+}
+
+}  // namespace sbrgate::stage

@@ -1,0 +1,238 @@
+#include "pipeline/platform/stage/local_runner.h"
+
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "pipeline/platform/common/clock.h"
+#include "pipeline/platform/log/local_log.h"
+#include "pipeline/platform/stage/dead_letter.h"
+#include "pipeline/platform/stage/test_stages.h"
+
+namespace sbrgate::stage {
+namespace {
+
+using testing::CountStage;
+using testing::MapStage;
+using testing::ReleaseStage;
+
+class LocalRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = absl::StrCat(::testing::TempDir(), "/",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
+    Open();
+  }
+  void TearDown() override { StopAndJoin().IgnoreError(); }
+
+  void Open() {
+    absl::StatusOr<std::unique_ptr<log::LocalLog>> log =
+        log::LocalLog::Open(dir_,
+                            {{"in", 4, absl::InfiniteDuration(), {"sbrgate.map", "sbrgate.count"}},
+                             {"out", 2},
+                             {"notes", 1},
+                             {"sbrgate.deadletter", 1}},
+                            &clock_);
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+  }
+  RunnerOptions Options() const {
+    RunnerOptions o;
+    o.instance_id = "a";
+    o.retry_min = absl::Milliseconds(10);
+    o.retry_max = absl::Milliseconds(40);
+    o.max_batch_delay = absl::Milliseconds(20);
+    return o;
+  }
+  void Produce(int first, int count, const std::string& value_prefix = "v") {
+    log::LogTransaction tx;
+    for (int i = first; i < first + count; ++i) {
+      tx.Append({"in", absl::StrCat("k", i), absl::StrCat(value_prefix, i)});
+    }
+    ASSERT_TRUE(log_->Commit(tx).ok());
+  }
+  // Every record of `topic`, partition by partition.
+  std::vector<log::LogRecord> ReadAll(const std::string& topic) {
+    std::vector<log::LogRecord> out;
+    for (const log::LogTopic& t : log_->topics()) {
+      if (t.name != topic) continue;
+      for (int p = 0; p < t.partitions; ++p) {
+        auto got = log_->Read({topic, p}, log_->Partition({topic, p}).low, 1 << 20);
+        EXPECT_TRUE(got.ok()) << got.status();
+        if (got.ok()) out.insert(out.end(), got->begin(), got->end());
+      }
+    }
+    return out;
+  }
+  void Start(const StageSpec& spec, Stage* stage) {
+    auto runner = LocalStageRunner::Create(Options(), spec, stage, &clock_, log_.get());
+    ASSERT_TRUE(runner.ok()) << runner.status();
+    runner_ = *std::move(runner);
+    thread_ = std::thread([this] { status_ = runner_->Run(); });
+  }
+  absl::Status StopAndJoin() {
+    if (!thread_.joinable()) return status_;
+    runner_->Stop();
+    thread_.join();
+    return status_;
+  }
+  static bool WaitUntil(const std::function<bool()>& done) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (!done()) {
+      if (absl::Now() > deadline) return false;
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    return true;
+  }
+
+  std::string dir_;
+  RealClock clock_;
+  std::unique_ptr<log::LocalLog> log_;
+  std::unique_ptr<StageRunner> runner_;
+  std::thread thread_;
+  absl::Status status_;
+};
+
+TEST_F(LocalRunnerTest, ProcessesEachRecordOnceAcrossRestarts) {
+  MapStage map("map", "in", "out");
+  Produce(0, 300);
+  Start(map.spec(), &map);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 300; }));
+  EXPECT_TRUE(runner_->metrics().caught_up);
+  ASSERT_TRUE(StopAndJoin().ok());
+
+  // Reopened from disk: the offsets held, so only the new records are read.
+  runner_.reset();
+  log_.reset();
+  Open();
+  Produce(300, 50);
+  MapStage again("map", "in", "out");
+  Start(again.spec(), &again);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 50; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  EXPECT_EQ(again.calls, 50);
+  std::map<std::string, int> seen;
+  for (const log::LogRecord& r : ReadAll("out")) {
+    ++seen[r.key];
+    EXPECT_EQ(r.value, "out:v" + r.key.substr(1));
+  }
+  EXPECT_EQ(seen.size(), 350u);
+  for (const auto& [key, n] : seen) EXPECT_EQ(n, 1) << key;
+}
+
+TEST_F(LocalRunnerTest, HoldsATransientFailureAndDeadLettersAPermanentOneWithHeaders) {
+  MapStage map("map", "in", "out");
+  map.fail_transiently["k1"] = 2;
+  map.fail_permanently.insert("k2");
+  Produce(0, 4);
+  Start(map.spec(), &map);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 4; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  const RunnerMetrics m = runner_->metrics();
+  EXPECT_EQ(m.retries, 2);
+  EXPECT_EQ(m.dead_letters, 1);
+  EXPECT_FALSE(m.holding);
+  // Notifications commit at once, one per held try.
+  EXPECT_EQ(ReadAll("notes").size(), 2u);
+  EXPECT_EQ(ReadAll("out").size(), 3u);
+
+  std::vector<log::LogRecord> dead = ReadAll("sbrgate.deadletter");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].key, "k2");
+  std::map<std::string, std::string> headers(dead[0].headers.begin(), dead[0].headers.end());
+  EXPECT_EQ(headers[kDltOriginalTopic], "in");
+  EXPECT_EQ(headers[kDltOriginalPartition], absl::StrCat(log::LocalLog::PartitionFor("k2", 4)));
+  EXPECT_EQ(headers[kDltExceptionFqcn], "INVALID_ARGUMENT");
+  EXPECT_EQ(headers[kDltExceptionMessage], "cannot map k2");
+  EXPECT_EQ(headers[kDltStage], "map");
+  EXPECT_EQ(headers[kDltAttempts], "1");
+  absl::StatusOr<events::DeadLetter> dl = ParseDeadLetter(dead[0].value);
+  ASSERT_TRUE(dl.ok()) << dl.status();
+  EXPECT_EQ(dl->value(), "v2");
+  EXPECT_EQ(dl->topic(), "in");
+  EXPECT_EQ(dl->offset(), std::stol(headers[kDltOriginalOffset]));
+}
+
+TEST_F(LocalRunnerTest, StoresLiveOnDiskAndRollBackWithTheirRecord) {
+  CountStage count;
+  Produce(0, 3);
+  Produce(0, 3);
+  Start(CountStage::Spec(), &count);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 6; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  runner_.reset();
+  log_.reset();
+  Open();
+  Produce(0, 1);
+  CountStage again;
+  Start(CountStage::Spec(), &again);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 1; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  std::map<std::string, std::string> last;
+  std::vector<std::string> inits;
+  for (const log::LogRecord& r : ReadAll("out")) {
+    if (r.key == "init") {
+      inits.push_back(r.value);
+    } else {
+      last[r.key] = r.value;
+    }
+  }
+  // The second start found the three keys on disk, nothing restored.
+  EXPECT_EQ(inits, (std::vector<std::string>{"0", "3"}));
+  EXPECT_EQ(last["k0"], "3");
+  EXPECT_EQ(last["k1"], "2");
+  EXPECT_EQ(runner_->metrics().restored_entries, 0);
+}
+
+TEST_F(LocalRunnerTest, PunctuationSeesUncommittedChangesInKeyOrder) {
+  ReleaseStage release;
+  Start(ReleaseStage::Spec(), &release);
+  Produce(0, 20);
+  ASSERT_TRUE(WaitUntil([&] {
+    int released = 0;
+    for (const log::LogRecord& r : ReadAll("out")) released += r.key != "init";
+    return released == 20;
+  }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  std::map<std::string, int> seen;
+  for (const log::LogRecord& r : ReadAll("out")) ++seen[r.key];
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(seen[absl::StrCat("k", i)], 1) << i;
+}
+
+TEST_F(LocalRunnerTest, StopsRatherThanSkipTrimmedRecords) {
+  // "in" keeps records only until its groups pass them; a group that never
+  // read them but is not declared loses them to a trim.
+  log_.reset();
+  {
+    auto log = log::LocalLog::Open(dir_, {{"in", 4, absl::ZeroDuration(), {"sbrgate.count"}},
+                                          {"out", 2},
+                                          {"notes", 1},
+                                          {"sbrgate.deadletter", 1}},
+                                   &clock_);
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = *std::move(log);
+  }
+  CountStage count;
+  Produce(0, 8);
+  Start(CountStage::Spec(), &count);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 8; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  ASSERT_TRUE(log_->Trim().ok());
+  MapStage map("map", "in", "out");
+  Start(map.spec(), &map);
+  EXPECT_TRUE(absl::IsDataLoss(StopAndJoin())) << status_;
+}
+
+TEST_F(LocalRunnerTest, RefusesTopicsTheLogDoesNotHave) {
+  MapStage map("map", "nowhere", "out");
+  auto runner = LocalStageRunner::Create(Options(), map.spec(), &map, &clock_, log_.get());
+  ASSERT_TRUE(absl::IsFailedPrecondition(runner.status())) << runner.status();
+  EXPECT_NE(runner.status().message().find("nowhere"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sbrgate::stage
