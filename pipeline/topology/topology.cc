@@ -13,19 +13,21 @@ constexpr int kJobPartitions = 2;
 constexpr int kDocumentPartitions = 8;
 
 // Event topics keep their records for ever (the default TopicSpec): a
-// lodgment's history is replayed from them.
+// lodgment's history is replayed from them. Each names the message its
+// values hold (proto/events.proto, proto/communications.proto), for
+// `sbrgate log tail`.
 stage::Topology Declare() {
   namespace lt = lodgment::topics;
   namespace ls = lodgment::stages;
   namespace ct = comms::topics;
   namespace cs = comms::stages;
   stage::Topology::Builder b("sbrgate");
-  b.Topic({lt::kReceived, kLodgmentPartitions})
-      .Topic({lt::kSubmitted, kLodgmentPartitions})
-      .Topic({lt::kResponses, kLodgmentPartitions})
-      .Topic({lt::kResubmit, kLodgmentPartitions})
-      .Topic({lt::kStatus, kLodgmentPartitions})
-      .Topic({lt::kDeadLetter, kLodgmentPartitions})
+  b.Topic({lt::kReceived, kLodgmentPartitions, "sbrgate.events.LodgmentToSubmit"})
+      .Topic({lt::kSubmitted, kLodgmentPartitions, "sbrgate.events.LodgmentReceipted"})
+      .Topic({lt::kResponses, kLodgmentPartitions, "sbrgate.events.ResponseReady"})
+      .Topic({lt::kResubmit, kLodgmentPartitions, "sbrgate.events.ResubmitRequest"})
+      .Topic({lt::kStatus, kLodgmentPartitions, "sbrgate.events.StatusChange"})
+      .Topic({lt::kDeadLetter, kLodgmentPartitions, "sbrgate.events.DeadLetter"})
       .DeadLetters(lt::kDeadLetter);
   b.AddStage({ls::kSubmit, {lt::kReceived}, {lt::kSubmitted, lt::kStatus}})
       .AddStage({ls::kPoll, {lt::kSubmitted}, {lt::kResponses, lt::kStatus}, {ls::kPollStore}})
@@ -36,9 +38,9 @@ stage::Topology Declare() {
            {lt::kReceived, lt::kStatus},
            {ls::kResubmitStore, ls::kResubmitReleasedStore}})
       .AddStage({ls::kStatusView, {lt::kStatus}, {}, {}, /*per_instance=*/true});
-  b.Topic({ct::kJobRequests, kJobPartitions})
-      .Topic({ct::kJobs, kJobPartitions})
-      .Topic({ct::kDocuments, kDocumentPartitions});
+  b.Topic({ct::kJobRequests, kJobPartitions, "sbrgate.v1.JobRequested"})
+      .Topic({ct::kJobs, kJobPartitions, "sbrgate.v1.Job"})
+      .Topic({ct::kDocuments, kDocumentPartitions, "sbrgate.v1.CommunicationRetrieved"});
   b.AddStage({cs::kJobs,
               {ct::kJobRequests},
               {ct::kJobs, ct::kDocuments},

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 
 namespace sbrgate::topology {
@@ -46,6 +47,29 @@ TEST(SbrgateTopology, EveryInputAndChangelogExistsAndChangelogsAreCompactedAndWi
   }
   EXPECT_EQ(names, (std::set<std::string>{"submit", "poll", "triage", "resubmit", "status-view",
                                           "comms-jobs", "comms-job-view"}));
+}
+
+// `sbrgate log tail` decodes each record by its topic's value type: every
+// declared topic names a message this binary's protos define (the derived
+// changelogs carry their stores' values and name none).
+TEST(SbrgateTopology, EveryDeclaredTopicNamesAKnownValueType) {
+  const stage::Topology& t = Sbrgate();
+  std::set<std::string> changelogs;
+  for (const StageSpec& s : t.stages()) {
+    for (const std::string& c : stage::ChangelogTopics(s, t.app())) changelogs.insert(c);
+  }
+  for (const TopicSpec& topic : t.topics()) {
+    if (changelogs.count(topic.name)) {
+      EXPECT_EQ(topic.value_type, "") << topic.name;
+      continue;
+    }
+    EXPECT_NE(topic.value_type, "") << topic.name;
+    EXPECT_NE(google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+                  topic.value_type),
+              nullptr)
+        << topic.name << " names " << topic.value_type;
+  }
+  EXPECT_EQ(t.FindTopic(lodgment::topics::kStatus)->value_type, "sbrgate.events.StatusChange");
 }
 
 TEST(SbrgateTopology, StagesFindTheirSpecs) {
@@ -98,6 +122,7 @@ TEST(SbrgateTopology, PrintsJson) {
   const nlohmann::json doc = nlohmann::json::parse(Sbrgate().ToJson());
   EXPECT_EQ(doc["app"], "sbrgate");
   EXPECT_EQ(doc["topics"].size(), Sbrgate().topics().size());
+  EXPECT_EQ(doc["topics"][0]["value_type"], "sbrgate.events.LodgmentToSubmit");
   ASSERT_EQ(doc["stages"].size(), 7u);
   EXPECT_EQ(doc["stages"][1]["name"], "poll");
   EXPECT_EQ(doc["stages"][1]["stores"][0]["changelog"], "sbrgate.poll.pending.changelog");

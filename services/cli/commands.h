@@ -30,6 +30,9 @@ int RunPollPlan(const Args& args);    // poll-plan --employees N [--count K] (lo
 // The gateway's CommunicationService (comms_command.cc), with --gateway too.
 int RunComms(const Args& args);  // comms list|get|sync|jobs ...
 
+// sbrgated's local log, read beside the daemon (log_command.cc).
+int RunLog(const Args& args);  // log topics | log tail TOPIC ...
+
 }  // namespace sbrgate::cli
 
 #endif  // SBRGATE_SERVICES_CLI_COMMANDS_H_

@@ -54,6 +54,13 @@ constexpr Group kGroups[] = {
      "  comms jobs [--abn=ABN] | comms jobs JOB_ID [--wait [--timeout=SECONDS]]\n"
      "        (list, get and sync: --abn=ABN --ran=RAN [--user=USER_ID]; all: [--json])",
      true},
+    {"log", sbrgate::cli::RunLog,
+     "log topics [--data-dir=DIR] [--json]\n"
+     "  log tail TOPIC [--data-dir=DIR] [--partition=N] [--from=OFFSET | --since=RFC3339]\n"
+     "        [--follow] [--max=N] [--json]\n"
+     "        (sbrgated's local log in DIR/log, beside the daemon; DIR defaults to\n"
+     "        /var/lib/sbrgate; values decoded as their topic's message type)",
+     false},
 };
 
 int Usage(FILE* out) {

@@ -152,8 +152,29 @@ absl::Status LocalLog::CatchUp() {
   return LoadWatermarks();
 }
 
+namespace {
+
+TopicEntry EntryOf(const LogTopic& t) {
+  TopicEntry e;
+  e.set_partitions(t.partitions);
+  if (t.retention != absl::InfiniteDuration()) {
+    e.set_retention_micros(absl::ToInt64Microseconds(t.retention));
+  }
+  for (const std::string& group : t.consumer_groups) e.add_consumer_groups(group);
+  return e;
+}
+
+LogTopic TopicOf(const std::string& name, const TopicEntry& e) {
+  LogTopic t{name, e.partitions()};
+  if (e.has_retention_micros()) t.retention = absl::Microseconds(e.retention_micros());
+  t.consumer_groups.assign(e.consumer_groups().begin(), e.consumer_groups().end());
+  return t;
+}
+
+}  // namespace
+
 absl::Status LocalLog::LoadTopics(std::vector<LogTopic> wanted) {
-  std::map<std::string, int> stored;
+  std::map<std::string, TopicEntry> stored;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_->topics));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     TopicEntry e;
@@ -161,7 +182,7 @@ absl::Status LocalLog::LoadTopics(std::vector<LogTopic> wanted) {
       return absl::DataLossError(
           absl::StrCat("local log: topic entry '", it->key().ToString(), "' is unreadable"));
     }
-    stored[it->key().ToString()] = e.partitions();
+    stored[it->key().ToString()] = std::move(e);
   }
   if (absl::Status s = FromRocks(it->status(), "reading topics"); !s.ok()) return s;
   rocksdb::WriteBatch batch;
@@ -172,22 +193,25 @@ absl::Status LocalLog::LoadTopics(std::vector<LogTopic> wanted) {
           absl::StrCat("local log: topic '", t.name, "' needs a name and at least one partition"));
     }
     auto found = stored.find(t.name);
-    if (found != stored.end() && found->second != t.partitions) {
+    if (found != stored.end() && found->second.partitions() != t.partitions) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "local log: topic ", t.name, " has ", found->second, " partitions on disk but ",
-          t.partitions, " are declared; changing the count would move keys between partitions"));
+          "local log: topic ", t.name, " has ", found->second.partitions(),
+          " partitions on disk but ", t.partitions,
+          " are declared; changing the count would move keys between partitions"));
     }
-    if (found == stored.end()) {
-      TopicEntry e;
-      e.set_partitions(t.partitions);
-      batch.Put(handles_->topics, t.name, e.SerializeAsString());
-      stored[t.name] = t.partitions;
+    // Retention and consumer groups may change between runs; readers see
+    // the latest.
+    const std::string entry = EntryOf(t).SerializeAsString();
+    if (found == stored.end() || found->second.SerializeAsString() != entry) {
+      batch.Put(handles_->topics, t.name, entry);
     }
     topics_[t.name] = std::move(t);
   }
-  // Topics on disk that nobody declared any more stay readable.
-  for (const auto& [name, partitions] : stored) {
-    if (!topics_.count(name)) topics_[name] = LogTopic{name, partitions};
+  for (const auto& [name, entry] : stored) {
+    if (topics_.count(name)) continue;
+    // A reader sees each topic as last declared. The writer keeps topics
+    // that nobody declares any more readable, and never trims them.
+    topics_[name] = read_only_ ? TopicOf(name, entry) : LogTopic{name, entry.partitions()};
   }
   if (batch.Count() == 0) return absl::OkStatus();
   rocksdb::WriteOptions w;

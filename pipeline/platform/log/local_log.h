@@ -138,6 +138,8 @@ class LocalLog {
   // Opens (creating if needed) the log in `dir`. A topic not yet in the log
   // is added; one already there must keep its partition count
   // (FailedPrecondition otherwise: keys would move between partitions).
+  // Each topic's retention and consumer groups are recorded as declared,
+  // for readers.
   // `clock` stamps appended records and decides retention; it must outlive
   // the log.
   static absl::StatusOr<std::unique_ptr<LocalLog>> Open(const std::string& dir,
@@ -145,7 +147,8 @@ class LocalLog {
                                                         const Clock* clock);
   // Opens an existing log for reading beside the process that writes it
   // (`sbrgate log tail`): it sees what was committed when it opened, and
-  // more after each CatchUp.
+  // more after each CatchUp; its topics() are as the writer last declared
+  // them. `scratch_dir` holds the reader's own files.
   static absl::StatusOr<std::unique_ptr<LocalLog>> OpenReadOnly(const std::string& dir,
                                                                 const std::string& scratch_dir);
   ~LocalLog();

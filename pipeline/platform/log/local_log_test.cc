@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -184,6 +185,26 @@ TEST_F(LocalLogTest, AReaderBesideTheWriterSeesNewCommitsAfterCatchingUp) {
   ASSERT_TRUE((*reader)->CatchUp().ok());
   EXPECT_EQ((*reader)->Read({"in", 1}, 0, 10)->size(), 2u);
   EXPECT_EQ((*reader)->Commit(second).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(LocalLogTest, AReaderSeesEachTopicAsTheWriterLastDeclaredIt) {
+  OpenOrDie(Topics()).reset();
+  std::vector<LogTopic> changed = Topics();
+  changed[0].retention = absl::Hours(48);
+  changed[1].consumer_groups = {"reader", "auditor"};
+  std::unique_ptr<LocalLog> log = OpenOrDie(changed);
+  absl::StatusOr<std::unique_ptr<LocalLog>> reader =
+      LocalLog::OpenReadOnly(dir_, dir_ + ".reader");
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  const std::vector<LogTopic> topics = (*reader)->topics();
+  ASSERT_EQ(topics.size(), 2u);
+  EXPECT_EQ(topics[0].name, "in");
+  EXPECT_EQ(topics[0].partitions, 4);
+  EXPECT_EQ(topics[0].retention, absl::Hours(48));
+  EXPECT_EQ(topics[0].consumer_groups, std::vector<std::string>{"stage"});
+  EXPECT_EQ(topics[1].name, "out");
+  EXPECT_EQ(topics[1].retention, absl::Hours(1));
+  EXPECT_EQ(topics[1].consumer_groups, (std::vector<std::string>{"reader", "auditor"}));
 }
 
 TEST_F(LocalLogTest, WaitersWakeOnCommit) {

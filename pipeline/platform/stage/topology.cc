@@ -77,7 +77,7 @@ Topology Topology::Builder::Build() const {
       if (it != partitions.end()) most = std::max(most, it->second);
     }
     for (const std::string& changelog : ChangelogTopics(stage, app_)) {
-      t.topics_.push_back({changelog, most, TopicSpec::Cleanup::kCompact});
+      t.topics_.push_back({changelog, most, /*value_type=*/"", TopicSpec::Cleanup::kCompact});
     }
   }
   return t;
@@ -166,6 +166,7 @@ std::string Topology::ToJson() const {
     nlohmann::ordered_json topic;
     topic["name"] = t.name;
     topic["partitions"] = t.partitions;
+    if (!t.value_type.empty()) topic["value_type"] = t.value_type;
     if (t.cleanup == TopicSpec::Cleanup::kCompact) {
       topic["cleanup_policy"] = "compact";
     } else {

@@ -8,7 +8,8 @@
 // StageSpec; whoever creates topics takes them from topics().
 //
 //   Topology::Builder b("sbrgate");
-//   b.Topic({"orders", 8}).Topic({"invoices", 8}).Topic({"sbrgate.deadletter", 8});
+//   b.Topic({"orders", 8, "shop.Order"}).Topic({"invoices", 8, "shop.Invoice"});
+//   b.Topic({"sbrgate.deadletter", 8, "shop.DeadLetter"});
 //   b.DeadLetters("sbrgate.deadletter");
 //   b.AddStage({"billing", /*inputs=*/{"orders"}, /*outputs=*/{"invoices"}, /*stores=*/{"open"}});
 //   Topology t = b.Build();        // declares sbrgate.billing.open.changelog too
@@ -35,6 +36,11 @@ struct TopicSpec {
 
   std::string name;
   int partitions = 1;
+  // The full protobuf name of the message every record's value holds
+  // (sbrgate.events.StatusChange), for tools that decode them (`sbrgate
+  // log tail`); empty when the values are not one message type (the
+  // changelogs the topology derives).
+  std::string value_type;
   // kDelete drops records older than `retention`; kCompact keeps each key's
   // latest record (state-store changelogs).
   Cleanup cleanup = Cleanup::kDelete;
@@ -102,7 +108,8 @@ class Topology {
   const StageSpec* FindStage(const std::string& stage_name) const;
 
   // The whole topology as a JSON document (app, dead_letter_topic, topics
-  // with partitions, cleanup_policy and retention_ms, stages with inputs,
+  // with partitions, value_type when set, cleanup_policy and retention_ms,
+  // stages with inputs,
   // outputs, stores and their changelogs, per_instance).
   std::string ToJson() const;
   // One kafka-topics.sh command per topic, one a line, creating it (if it

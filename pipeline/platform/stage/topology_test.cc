@@ -17,8 +17,8 @@ using ::testing::HasSubstr;
 // of invoices; dead letters.
 Topology::Builder Billing() {
   Topology::Builder b("shop");
-  b.Topic({"orders", 8})
-      .Topic({"invoices", 4, TopicSpec::Cleanup::kDelete, absl::Hours(24)})
+  b.Topic({"orders", 8, "shop.Order"})
+      .Topic({"invoices", 4, "shop.Invoice", TopicSpec::Cleanup::kDelete, absl::Hours(24)})
       .AddStage({"billing", {"orders"}, {"invoices"}, {"open"}})
       .Topic({"shop.deadletter", 1})
       .DeadLetters("shop.deadletter");
@@ -114,6 +114,7 @@ TEST(Topology, PrintsJson) {
   ASSERT_EQ(doc["topics"].size(), 4u);
   EXPECT_EQ(doc["topics"][0],
             nlohmann::json::parse(R"({"name": "orders", "partitions": 8,
+                                      "value_type": "shop.Order",
                                       "cleanup_policy": "delete", "retention_ms": -1})"));
   EXPECT_EQ(doc["topics"][1]["retention_ms"], 86400000);
   EXPECT_EQ(doc["topics"][2], nlohmann::json::parse(R"({"name": "shop.billing.open.changelog",
