@@ -11,6 +11,10 @@
 //     "client": {"type": "TFN", "value": "123456782"}, "name": "Alex Citizen",
 //     "count": 150, "level": "client", "seed": 7}]
 //
+// What it received (messages, receipts, responses, counters, the CLNTCOMM
+// corpus) is kept in --data-dir: restarted on the same one, it goes on where
+// it stopped.
+//
 // Prints one line when it is ready (and writes it to --ready-file):
 //   {"endpoint": "https://127.0.0.1:8443/services", "admin": "http://127.0.0.1:8444"}
 // Runs until SIGINT or SIGTERM.
@@ -37,7 +41,9 @@ ABSL_FLAG(std::string, admin_listen, "127.0.0.1:0",
 ABSL_FLAG(std::string, cert, "", "server certificate (PEM); also signs pull responses");
 ABSL_FLAG(std::string, key, "", "server private key (PEM)");
 ABSL_FLAG(std::string, client_ca, "", "CA whose client certificates and signatures are trusted");
-ABSL_FLAG(std::string, data_dir, "", "where payloads and responses are kept");
+ABSL_FLAG(std::string, data_dir, "",
+          "where payloads, responses and what the simulator received are kept; a restart on "
+          "the same one goes on where it stopped");
 ABSL_FLAG(absl::Duration, processing_base, absl::Seconds(45), "processing time of any lodgment");
 ABSL_FLAG(absl::Duration, processing_per_employee, absl::Milliseconds(20),
           "additional processing time per employee record");

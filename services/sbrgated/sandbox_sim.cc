@@ -1,8 +1,10 @@
 // The embedded SBR2 simulator of sbrgated-sandbox: linked (alwayslink) only
 // into that build, it provides embedded_sim.h's simulator: the SBR2
-// simulator (pipeline/sim/simulator) behind a development PKI made in the
-// data directory (pipeline/sim/dev_pki), with the daemon's SBR client
-// configured to trust it and to sign as the PKI's client.
+// simulator (pipeline/sim/simulator) behind a development PKI
+// (pipeline/sim/dev_pki), with the daemon's SBR client configured to trust
+// it and to sign as the PKI's client. Both live in the daemon's data
+// directory (pki/, sim/) and are taken back on restart: the simulator keeps
+// what it received, and the PKI stays the one its messages were signed with.
 #include <memory>
 #include <string>
 
@@ -26,7 +28,7 @@ class SandboxSim : public EmbeddedSim {
 absl::StatusOr<std::unique_ptr<EmbeddedSim>> StartSandboxSim(const EmbeddedSimOptions& options,
                                                              PipelineConfig& config,
                                                              Clock* clock) {
-  auto pki = pki::MakeDevPki(config.data_dir + "/pki");
+  auto pki = pki::OpenOrMakeDevPki(config.data_dir + "/pki");
   if (!pki.ok()) return pki.status();
   sim::SimulatorConfig sc;
   sc.server_cert = pki->server_cert;

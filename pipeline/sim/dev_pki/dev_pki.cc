@@ -141,12 +141,7 @@ absl::Status Save(const Issued& issued, const std::string& cert_path, const std:
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::StatusOr<DevPki> MakeDevPki(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return absl::ErrnoToStatus(errno, "test PKI: cannot create " + dir);
-  }
+DevPki PathsIn(const std::string& dir) {
   DevPki pki;
   pki.ca_cert = dir + "/ca.pem";
   pki.ca_key = dir + "/ca.key";
@@ -157,6 +152,16 @@ absl::StatusOr<DevPki> MakeDevPki(const std::string& dir) {
   pki.untrusted_ca_cert = dir + "/untrusted-ca.pem";
   pki.untrusted_client_cert = dir + "/untrusted-client.pem";
   pki.untrusted_client_key = dir + "/untrusted-client.key";
+  return pki;
+}
+
+}  // namespace
+
+absl::StatusOr<DevPki> MakeDevPki(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::ErrnoToStatus(errno, "test PKI: cannot create " + dir);
+  }
+  const DevPki pki = PathsIn(dir);
 
   absl::StatusOr<Issued> ca = MakeCa("sbrgate test CA");
   if (!ca.ok()) return ca.status();
@@ -176,6 +181,18 @@ absl::StatusOr<DevPki> MakeDevPki(const std::string& dir) {
         Save(*other_ca, pki.untrusted_ca_cert, nullptr),
         Save(*other_client, pki.untrusted_client_cert, &pki.untrusted_client_key)}) {
     if (!s.ok()) return s;
+  }
+  return pki;
+}
+
+absl::StatusOr<DevPki> OpenOrMakeDevPki(const std::string& dir) {
+  const DevPki pki = PathsIn(dir);
+  for (const std::string* path :
+       {&pki.ca_cert, &pki.ca_key, &pki.server_cert, &pki.server_key, &pki.client_cert,
+        &pki.client_key, &pki.untrusted_ca_cert, &pki.untrusted_client_cert,
+        &pki.untrusted_client_key}) {
+    struct stat st;
+    if (::stat(path->c_str(), &st) != 0) return MakeDevPki(dir);
   }
   return pki;
 }

@@ -8,6 +8,7 @@
 // certificates are PEM, valid from a day ago for a year.
 //
 //   absl::StatusOr<DevPki> pki = MakeDevPki(::testing::TempDir() + "/pki");
+//   // or, keeping the PKI across restarts: OpenOrMakeDevPki(data_dir + "/pki")
 //   httplib::SSLServer server(pki->server_cert.c_str(), pki->server_key.c_str(),
 //                             pki->ca_cert.c_str());   // verifies client certs
 //   TlsConfig tls{pki->ca_cert, pki->client_cert, pki->client_key};
@@ -37,6 +38,12 @@ struct DevPki {
 // (ca.pem, ca.key, server.pem, server.key, client.pem, client.key,
 // untrusted-ca.pem, untrusted-client.pem, untrusted-client.key).
 absl::StatusOr<DevPki> MakeDevPki(const std::string& dir);
+
+// The PKI in `dir` when every file MakeDevPki writes is there, otherwise a
+// fresh one (MakeDevPki). For a daemon restarted on its data directory: its
+// embedded simulator answers a pull only from the certificate that signed
+// the push, and sbrgate pins the CA, so both must stay what they were.
+absl::StatusOr<DevPki> OpenOrMakeDevPki(const std::string& dir);
 
 }  // namespace sbrgate::pki
 

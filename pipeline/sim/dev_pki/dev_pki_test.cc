@@ -7,6 +7,8 @@
 #include <openssl/x509v3.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace sbrgate::pki {
@@ -59,6 +61,34 @@ TEST(DevPkiTest, ChainsVerifyAsIntended) {
   EXPECT_EQ(EVP_PKEY_get_base_id(key), EVP_PKEY_RSA);
   EXPECT_EQ(EVP_PKEY_get_bits(key), 2048);
   EVP_PKEY_free(key);
+}
+
+std::string Contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+TEST(DevPkiTest, OpenOrMakeKeepsACompletePkiAndReplacesAnIncompleteOne) {
+  const std::string dir = ::testing::TempDir() + "/kept-pki";
+  auto made = OpenOrMakeDevPki(dir);
+  ASSERT_TRUE(made.ok()) << made.status();
+  const std::string ca = Contents(made->ca_cert);
+  const std::string client = Contents(made->client_cert);
+  ASSERT_FALSE(ca.empty());
+
+  auto kept = OpenOrMakeDevPki(dir);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->ca_cert, made->ca_cert);
+  EXPECT_EQ(Contents(kept->ca_cert), ca);
+  EXPECT_EQ(Contents(kept->client_cert), client);
+
+  ASSERT_EQ(std::remove(made->untrusted_client_key.c_str()), 0);
+  auto remade = OpenOrMakeDevPki(dir);
+  ASSERT_TRUE(remade.ok()) << remade.status();
+  EXPECT_NE(Contents(remade->ca_cert), ca);
+  EXPECT_TRUE(Verifies(remade->client_cert, remade->ca_cert, X509_PURPOSE_SSL_CLIENT));
 }
 
 }  // namespace

@@ -1,8 +1,118 @@
 #include "pipeline/sim/simulator/agency_state.h"
 
+#include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/digest.h"
+#include "pipeline/platform/common/proto_time.h"
 
 namespace sbrgate::sim {
+namespace {
+
+state::Counters CountersRecord(const SimulatorStats& c) {
+  state::Counters r;
+  r.set_pushes(c.pushes);
+  r.set_duplicate_pushes(c.duplicate_pushes);
+  r.set_refused_pushes(c.refused_pushes);
+  r.set_pulls(c.pulls);
+  r.set_early_pulls(c.early_pulls);
+  r.set_clntcomm_lists(c.clntcomm_lists);
+  r.set_clntcomm_gets(c.clntcomm_gets);
+  r.set_clntcomm_bulk(c.clntcomm_bulk);
+  r.set_clntcomm_documents(c.clntcomm_documents);
+  r.set_clntcomm_refused(c.clntcomm_refused);
+  return r;
+}
+
+SimulatorStats CountersFromRecord(const state::Counters& r) {
+  SimulatorStats c;
+  c.pushes = r.pushes();
+  c.duplicate_pushes = r.duplicate_pushes();
+  c.refused_pushes = r.refused_pushes();
+  c.pulls = r.pulls();
+  c.early_pulls = r.early_pulls();
+  c.clntcomm_lists = r.clntcomm_lists();
+  c.clntcomm_gets = r.clntcomm_gets();
+  c.clntcomm_bulk = r.clntcomm_bulk();
+  c.clntcomm_documents = r.clntcomm_documents();
+  c.clntcomm_refused = r.clntcomm_refused();
+  return c;
+}
+
+state::Message MessageRecord(const StoredMessage& m) {
+  const MessageReport& report = m.report;
+  state::Message r;
+  r.set_arrival(m.arrival);
+  r.set_message_id(report.message_id);
+  r.set_service(report.service);
+  r.set_action(report.action);
+  r.mutable_from()->set_id(m.from.id);
+  r.mutable_from()->set_type(m.from.type);
+  r.mutable_from()->set_role(m.from.role);
+  r.set_conversation_id(m.conversation_id);
+  r.set_signer_fingerprint(m.signer_fingerprint);
+  *r.mutable_received_at() = ToProto(report.received_at);
+  r.set_receipt_xml(m.receipt_xml);
+  r.set_receipts_sent(report.receipts_sent);
+  r.set_process_count(report.process_count);
+  r.set_processed(report.processed);
+  if (report.processed) {
+    *r.mutable_ready_at() = ToProto(report.ready_at);
+    r.set_employees(report.employees);
+    if (report.maximum) r.set_maximum_severity(std::string(event02::SeverityCode(*report.maximum)));
+    for (const std::string& id : report.rejected_document_ids) r.add_rejected_document_ids(id);
+    r.set_response_document_name(m.response_document_name);
+    r.set_response_document_type(m.response_document_type);
+  }
+  for (const PullRecord& p : report.pulls) {
+    state::Pull* pull = r.add_pulls();
+    *pull->mutable_at() = ToProto(p.at);
+    pull->set_result(p.result);
+    pull->set_early(p.early);
+  }
+  return r;
+}
+
+// Fills `m` from its record.
+absl::Status MessageFromRecord(const state::Message& r, const SimulatorConfig& config,
+                               StoredMessage& m) {
+  MessageReport& report = m.report;
+  m.arrival = r.arrival();
+  report.message_id = r.message_id();
+  report.service = r.service();
+  report.action = r.action();
+  report.from_party = r.from().id();
+  m.from = {r.from().id(), r.from().type(), r.from().role()};
+  m.conversation_id = r.conversation_id();
+  m.signer_fingerprint = r.signer_fingerprint();
+  report.received_at = FromProto(r.received_at());
+  m.receipt_xml = r.receipt_xml();
+  report.receipts_sent = r.receipts_sent();
+  report.process_count = r.process_count();
+  report.processed = r.processed();
+  m.payload_path = PayloadPath(config, r.message_id());
+  if (r.processed()) {
+    report.ready_at = FromProto(r.ready_at());
+    report.employees = r.employees();
+    if (!r.maximum_severity().empty()) {
+      absl::StatusOr<event02::Severity> severity = event02::ParseSeverity(r.maximum_severity());
+      if (!severity.ok()) {
+        return absl::DataLossError(absl::StrCat("simulator state: message ", r.message_id(),
+                                                ": ", severity.status().message()));
+      }
+      report.maximum = *severity;
+    }
+    report.rejected_document_ids.assign(r.rejected_document_ids().begin(),
+                                        r.rejected_document_ids().end());
+    m.response_path = ResponsePath(config, r.message_id());
+    m.response_document_name = r.response_document_name();
+    m.response_document_type = r.response_document_type();
+  }
+  for (const state::Pull& p : r.pulls()) {
+    report.pulls.push_back({FromProto(p.at()), p.result(), p.early()});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 FaultModes AgencyState::Faults() const {
   absl::MutexLock lock(&mu);
@@ -28,17 +138,39 @@ std::optional<MessageReport> AgencyState::Message(const std::string& message_id)
   return Report(it->second);
 }
 
-void AgencyState::CountRefusedPush() {
-  absl::MutexLock lock(&mu);
-  ++counters.refused_pushes;
+absl::Status AgencyState::Persist() const { return store->Save(CountersRecord(counters)); }
+
+absl::Status AgencyState::Persist(const StoredMessage& changed) const {
+  return store->Save(CountersRecord(counters), MessageRecord(changed));
 }
 
-void AgencyState::CountClntcomm(absl::string_view action, bool bulk, const ServeOutcome& served) {
+absl::Status AgencyState::Restore(const SimStateStore::Saved& saved,
+                                  const SimulatorConfig& config) {
+  absl::MutexLock lock(&mu);
+  counters = CountersFromRecord(saved.counters);
+  for (const state::Message& record : saved.messages) {
+    StoredMessage& m = messages[record.message_id()];
+    if (absl::Status s = MessageFromRecord(record, config, m); !s.ok()) return s;
+    order.push_back(record.message_id());
+    if (!record.processed()) queue.push_back(record.message_id());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AgencyState::CountRefusedPush() {
+  absl::MutexLock lock(&mu);
+  ++counters.refused_pushes;
+  return Persist();
+}
+
+absl::Status AgencyState::CountClntcomm(absl::string_view action, bool bulk,
+                                        const ServeOutcome& served) {
   absl::MutexLock lock(&mu);
   ++(action == ebms::kActionClntcommList ? counters.clntcomm_lists : counters.clntcomm_gets);
   if (bulk) ++counters.clntcomm_bulk;
   counters.clntcomm_documents += served.documents;
   if (!served.refused.ok()) ++counters.clntcomm_refused;
+  return Persist();
 }
 
 void AgencyState::WaitUntilIdle() const {
@@ -63,5 +195,14 @@ double StableFraction(absl::string_view message_id) {
 std::string SpoolDir(const SimulatorConfig& config) { return config.data_dir + "/spool"; }
 std::string PayloadDir(const SimulatorConfig& config) { return config.data_dir + "/payloads"; }
 std::string ResponseDir(const SimulatorConfig& config) { return config.data_dir + "/responses"; }
+std::string StateDir(const SimulatorConfig& config) { return config.data_dir + "/state"; }
+
+std::string PayloadPath(const SimulatorConfig& config, absl::string_view message_id) {
+  return absl::StrCat(PayloadDir(config), "/", Sha256Hex(message_id), ".gz");
+}
+
+std::string ResponsePath(const SimulatorConfig& config, absl::string_view message_id) {
+  return absl::StrCat(ResponseDir(config), "/", Sha256Hex(message_id), ".xml");
+}
 
 }  // namespace sbrgate::sim

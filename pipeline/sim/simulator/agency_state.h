@@ -3,15 +3,23 @@
 // response and report) and the queue of pushes waiting to be processed. One
 // is shared by the push, pull and Single-sync handlers, the back office and
 // the simulator's own lifecycle, so its fields are open to them, each
-// guarded by `mu`; the methods are the common locked reads.
+// guarded by `mu`; the methods are the common locked reads and writes.
+//
+// Everything but the fault modes and the queue is also in the SimStateStore
+// (sim_state_store.h): whoever changes a message or a counter saves it with
+// Persist, under `mu` and before answering the request that changed it; a
+// simulator started on the same data directory takes it back with Restore
+// and queues again what was not processed.
 //
 //   absl::MutexLock lock(&state.mu);
 //   auto it = state.messages.find(ref_to_message_id);
 //   if (it != state.messages.end()) ++it->second.report.receipts_sent;
+//   absl::Status saved = state.Persist(it->second);  // answer only if saved
 //
 // The files it keeps live under SimulatorConfig::data_dir: SpoolDir (request
-// bodies and attachments while they are read), PayloadDir (pushed payloads)
-// and ResponseDir (business responses, plain and gzip-compressed).
+// bodies and attachments while they are read), PayloadDir (pushed payloads),
+// ResponseDir (business responses, plain and gzip-compressed) and StateDir
+// (the store).
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_AGENCY_STATE_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_AGENCY_STATE_H_
 
@@ -24,29 +32,35 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sim/simulator/clntcomm_serve.h"
+#include "pipeline/sim/simulator/sim_state_store.h"
 #include "pipeline/sim/simulator/simulator.h"
 
 namespace sbrgate::sim {
 
 // One pushed message, from its receipt to its response.
 struct StoredMessage {
+  int64_t arrival = 0;  // its place in AgencyState::order
   MessageReport report;
   std::string receipt_xml;  // sent again for a duplicate push
   std::string conversation_id;
   ebms::Party from;
-  std::string signer_fingerprint;  // only the signer may pull the response
-  std::string payload_path;
-  std::string response_path;           // set once processed
+  std::string signer_fingerprint;      // only the signer may pull the response
+  std::string payload_path;            // PayloadPath
+  std::string response_path;           // ResponsePath, set once processed
   std::string response_document_name;  // PartProperties of the response
   std::string response_document_type;
   std::atomic<int64_t> employees_seen{0};  // processing progress
 };
 
 struct AgencyState {
+  explicit AgencyState(SimStateStore* store) : store(store) {}
+
+  SimStateStore* const store;  // written through by Persist
   mutable absl::Mutex mu;
   bool stopping ABSL_GUARDED_BY(mu) = false;
   FaultModes faults ABSL_GUARDED_BY(mu);
@@ -63,9 +77,17 @@ struct AgencyState {
   // The counters, with a report of every message in arrival order.
   SimulatorStats Stats() const;
   std::optional<MessageReport> Message(const std::string& message_id) const;
-  void CountRefusedPush();
-  // A CLNTCOMM request answered, single or bulk.
-  void CountClntcomm(absl::string_view action, bool bulk, const ServeOutcome& served);
+  // Saves the counters, and `changed` with them, to the store.
+  absl::Status Persist() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  absl::Status Persist(const StoredMessage& changed) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Takes back what a simulator on the same data directory saved, before
+  // anything runs: the counters and the messages, those not processed
+  // (queued or being processed when it stopped) queued again.
+  absl::Status Restore(const SimStateStore::Saved& saved, const SimulatorConfig& config);
+  // Counted and saved.
+  absl::Status CountRefusedPush();
+  // A CLNTCOMM request answered, single or bulk; counted and saved.
+  absl::Status CountClntcomm(absl::string_view action, bool bulk, const ServeOutcome& served);
   // Blocks until the queue is empty and nothing is being processed.
   void WaitUntilIdle() const;
 };
@@ -81,6 +103,11 @@ double StableFraction(absl::string_view message_id);
 std::string SpoolDir(const SimulatorConfig& config);
 std::string PayloadDir(const SimulatorConfig& config);
 std::string ResponseDir(const SimulatorConfig& config);
+std::string StateDir(const SimulatorConfig& config);
+// Where a message's files are: named after its MessageId, so that a
+// restarted simulator finds them from the MessageId alone.
+std::string PayloadPath(const SimulatorConfig& config, absl::string_view message_id);
+std::string ResponsePath(const SimulatorConfig& config, absl::string_view message_id);
 
 }  // namespace sbrgate::sim
 

@@ -4,16 +4,19 @@
 #include <cstdio>
 #include <memory>
 
-#include "absl/strings/str_cat.h"
 #include "pipeline/clntcomm/wire/wire.h"
 #include "pipeline/platform/common/byte_stream.h"
-#include "pipeline/platform/common/digest.h"
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sim/simulator/clntcomm_serve.h"
 
 namespace sbrgate::sim {
 namespace {
+
+void ReportNotSaved(const std::string& id, const absl::Status& status) {
+  std::fprintf(stderr, "sbr-sim: saving %s failed: %s\n", id.c_str(),
+               std::string(status.message()).c_str());
+}
 
 // Writes `path`.gz beside `path`: pulls send responses compressed.
 absl::Status Compress(const std::string& path) {
@@ -50,12 +53,14 @@ void BackOffice::Work() {
       stored = &state_->messages.at(id);
       ++stored->report.process_count;
       faults = state_->faults;
+      // Saved so that the start counts even if the simulator stops before
+      // the end; nothing is answered on it, so a failure is only reported.
+      if (absl::Status s = state_->Persist(*stored); !s.ok()) ReportNotSaved(id, s);
     }
     ProcessingOptions options;
     options.system_error = StableFraction(id) < faults.system_error_rate;
     options.employees_seen = &stored->employees_seen;
-    const std::string response_path =
-        absl::StrCat(ResponseDir(config_), "/", Sha256Hex(id), ".xml");
+    const std::string response_path = ResponsePath(config_, id);
     const bool clntcomm = stored->report.service == ebms::kServiceClntcomm;
     absl::StatusOr<ProcessingOutcome> outcome =
         clntcomm ? ProcessClntcomm(*stored, response_path, options.system_error)
@@ -87,6 +92,8 @@ void BackOffice::Work() {
         (config_.processing_base + config_.processing_per_employee * outcome->employees) *
         faults.slow_factor;
     r.ready_at = std::max(r.received_at + delay, clock_->Now());
+    // A pull saves the message again before it sends the response.
+    if (absl::Status s = state_->Persist(*stored); !s.ok()) ReportNotSaved(id, s);
   }
 }
 
@@ -109,7 +116,10 @@ absl::StatusOr<ProcessingOutcome> BackOffice::ProcessClntcomm(const StoredMessag
                     system_error, **out);
   if (!served.ok()) return served.status();
   if (absl::Status s = (*out)->Close(); !s.ok()) return s;
-  state_->CountClntcomm(stored.report.action, /*bulk=*/true, *served);
+  if (absl::Status s = state_->CountClntcomm(stored.report.action, /*bulk=*/true, *served);
+      !s.ok()) {
+    return s;
+  }
   ProcessingOutcome outcome;
   outcome.maximum = served->refused.ok() ? event02::Severity::kInformation
                     : system_error       ? event02::Severity::kSystemError

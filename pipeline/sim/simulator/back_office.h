@@ -4,7 +4,10 @@
 // bulk CLNTCOMM request through ServeClntcomm (clntcomm_serve.h). The
 // response is stored gzip-compressed for the pull handler and becomes
 // available processing_base + processing_per_employee * employees (times
-// the slow factor) after the push; the SystemError rate applies here.
+// the slow factor) after the push; the SystemError rate applies here. The
+// message is saved (AgencyState::Persist) when processing starts and ends;
+// one still queued or being processed when the simulator stops is queued
+// again when it starts on the same data directory.
 //
 //   BackOffice back_office(config, clock, &state, &corpus);
 //   std::thread worker([&] { back_office.Work(); });  // returns once state.stopping

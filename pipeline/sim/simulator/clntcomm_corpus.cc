@@ -209,6 +209,12 @@ absl::StatusOr<SeedResult> ClntcommCorpus::SeedClient(const ClntcommSeed& s) {
     return absl::InvalidArgumentError(
         absl::StrCat("ran: agent ", s.agent_abn, " is registered with RAN ", agent->second));
   }
+  if (record_seed_) {
+    ClntcommSeed resolved = s;
+    resolved.client = client;
+    resolved.to = to;
+    if (absl::Status recorded = record_seed_(resolved); !recorded.ok()) return recorded;
+  }
   agents_[s.agent_abn] = s.ran;
   Client& c = clients_[key];
   if (c.name.empty()) {
@@ -279,6 +285,11 @@ absl::StatusOr<SeedResult> ClntcommCorpus::SeedClient(const ClntcommSeed& s) {
     ++result.added;
   }
   return result;
+}
+
+void ClntcommCorpus::RecordSeedsWith(SeedRecorder record) {
+  absl::MutexLock lock(&mu_);
+  record_seed_ = std::move(record);
 }
 
 absl::Status ClntcommCorpus::CheckAgent(absl::string_view agent_abn, absl::string_view ran) const {

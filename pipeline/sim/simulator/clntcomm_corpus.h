@@ -5,7 +5,10 @@
 //
 // Everything is generated, deterministically, from seeds: the same
 // ClntcommSeed gives the same clients, document ids, titles, dates and
-// document bytes, and seeding twice adds nothing the second time.
+// document bytes, and seeding twice adds nothing the second time. So the
+// seeds are all a corpus needs to be kept: RecordSeedsWith hands each seed
+// taken, with its dates resolved, to whoever keeps them, and seeding those
+// again in the same order rebuilds the corpus.
 //
 //   ClntcommCorpus corpus(&clock);
 //   ClntcommSeed s;
@@ -17,6 +20,7 @@
 //   absl::StatusOr<v1::ListCommunicationsResponse> page =
 //       corpus.List("51824753556", request, kQuickListMax);
 //   absl::StatusOr<clntcomm::Document> doc = corpus.Get("51824753556", client, id);
+//   corpus.RecordSeedsWith([&](const ClntcommSeed& s) { return Keep(s); });
 //
 // Visibility is the ATO's rule as pipeline/clntcomm/rules/relationships.h states
 // it (clntcomm::CanSee): a client-level link sees every communication of the
@@ -43,6 +47,7 @@
 #define SBRGATE_PIPELINE_SIM_CLNTCOMM_CORPUS_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -91,6 +96,12 @@ class ClntcommCorpus {
 
   absl::StatusOr<SeedResult> SeedClient(const ClntcommSeed& seed) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // From now on SeedClient hands every seed it takes to `record`, with `to`
+  // and the client resolved, before the corpus changes; an error from
+  // `record` refuses the seed.
+  using SeedRecorder = std::function<absl::Status(const ClntcommSeed& seed)>;
+  void RecordSeedsWith(SeedRecorder record) ABSL_LOCKS_EXCLUDED(mu_);
+
   // The ATO-side checks on who asks: `agent_abn` is a registered agent and
   // `ran` (when not empty) is its RAN. PermissionDenied otherwise.
   absl::Status CheckAgent(absl::string_view agent_abn, absl::string_view ran) const
@@ -135,6 +146,7 @@ class ClntcommCorpus {
 
   const Clock* const clock_;
   mutable absl::Mutex mu_;
+  SeedRecorder record_seed_ ABSL_GUARDED_BY(mu_);  // empty: seeds are not kept
   std::map<std::string, std::string> agents_ ABSL_GUARDED_BY(mu_);  // ABN -> RAN
   std::map<std::string, Client> clients_ ABSL_GUARDED_BY(mu_);      // "TFN:123..." -> client
   std::map<std::string, Item> items_ ABSL_GUARDED_BY(mu_);          // document id -> item

@@ -6,6 +6,8 @@
 #include <httplib.h>
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/clntcomm/rules/relationships.h"
@@ -58,13 +60,23 @@ class ClntcommTest : public ::testing::Test {
     auto pki = pki::MakeDevPki(dir_ + "/pki");
     ASSERT_TRUE(pki.ok()) << pki.status();
     pki_ = *pki;
-    SimulatorConfig config;
-    config.server_cert = pki_.server_cert;
-    config.server_key = pki_.server_key;
-    config.client_ca = pki_.ca_cert;
-    config.data_dir = dir_ + "/sim";
-    config.processing_base = absl::Seconds(30);
-    auto sim = Simulator::Start(config, &clock_);
+    config_.server_cert = pki_.server_cert;
+    config_.server_key = pki_.server_key;
+    config_.client_ca = pki_.ca_cert;
+    config_.data_dir = dir_ + "/sim";
+    config_.processing_base = absl::Seconds(30);
+    Restart();
+    auto credential = wssec::Credential::Load(pki_.client_cert, pki_.client_key);
+    ASSERT_TRUE(credential.ok());
+    credential_ = std::make_unique<wssec::Credential>(*std::move(credential));
+    today_ = sim_->clntcomm().Today();
+  }
+
+  // Stops the simulator (if one runs) and starts one on the same data
+  // directory, and a client for it (the port changes).
+  void Restart() {
+    sim_.reset();
+    auto sim = Simulator::Start(config_, &clock_);
     ASSERT_TRUE(sim.ok()) << sim.status();
     sim_ = *std::move(sim);
     sbr_client::ClientConfig c;
@@ -80,10 +92,6 @@ class ClntcommTest : public ::testing::Test {
     auto client = sbr_client::SbrClient::Create(c, &clock_);
     ASSERT_TRUE(client.ok()) << client.status();
     client_ = *std::move(client);
-    auto credential = wssec::Credential::Load(pki_.client_cert, pki_.client_key);
-    ASSERT_TRUE(credential.ok());
-    credential_ = std::make_unique<wssec::Credential>(*std::move(credential));
-    today_ = sim_->clntcomm().Today();
   }
 
   void Seed(const std::string& agent, const v1::ClientId& client, int count, uint64_t seed,
@@ -246,6 +254,7 @@ class ClntcommTest : public ::testing::Test {
 
   std::string dir_;
   pki::DevPki pki_;
+  SimulatorConfig config_;
   ManualClock clock_{absl::Now()};
   std::unique_ptr<Simulator> sim_;
   std::unique_ptr<sbr_client::SbrClient> client_;
@@ -504,6 +513,54 @@ TEST_F(ClntcommTest, SeedsFromTheAdminEndpoint) {
   auto stats = admin.Get("/admin/stats");
   ASSERT_TRUE(stats);
   EXPECT_THAT(stats->body, HasSubstr("clntcomm_lists"));
+}
+
+std::vector<std::string> DocumentIds(const v1::ListCommunicationsResponse& page) {
+  std::vector<std::string> ids;
+  for (const v1::CommunicationItem& i : page.items()) ids.push_back(i.document_id());
+  return ids;
+}
+
+TEST_F(ClntcommTest, CorpusAndCountersSurviveARestart) {
+  const v1::ClientId client = Tfn(31);
+  Seed(kAgentA, client, 20, 4);
+  Seed(kAgentB, client, 0, 4, LinkLevel::kAccount, {"AS:001"});
+  auto a_before = QuickList(ListFor(kAgentA, {client}));
+  ASSERT_TRUE(a_before.ok()) << a_before.status();
+  ASSERT_EQ(a_before->items_size(), 20);
+  auto b_before = QuickList(ListFor(kAgentB, {client}));
+  ASSERT_TRUE(b_before.ok()) << b_before.status();
+  EXPECT_LT(b_before->items_size(), 20);  // an account-level link sees less
+  auto doc_before = GetOne(kAgentA, a_before->items(0));
+  ASSERT_TRUE(doc_before.ok()) << doc_before.status();
+
+  Restart();
+  EXPECT_EQ(sim_->clntcomm().size(), 20u);
+  auto a_after = QuickList(ListFor(kAgentA, {client}));
+  ASSERT_TRUE(a_after.ok()) << a_after.status();
+  EXPECT_EQ(DocumentIds(*a_after), DocumentIds(*a_before));
+  auto b_after = QuickList(ListFor(kAgentB, {client}));
+  ASSERT_TRUE(b_after.ok()) << b_after.status();
+  EXPECT_EQ(DocumentIds(*b_after), DocumentIds(*b_before));
+  auto doc_after = GetOne(kAgentA, a_before->items(0));
+  ASSERT_TRUE(doc_after.ok()) << doc_after.status();
+  EXPECT_EQ(doc_after->content, doc_before->content);
+  const SimulatorStats stats = sim_->Stats();
+  EXPECT_EQ(stats.clntcomm_lists, 4);
+  EXPECT_EQ(stats.clntcomm_gets, 2);
+  EXPECT_EQ(stats.clntcomm_documents, 2);
+
+  // What was seeded before the restart is there: seeding it again adds nothing.
+  ClntcommSeed again;
+  again.agent_abn = kAgentA;
+  again.ran = kAgentA.substr(0, 8);
+  again.client = client;
+  again.count = 20;
+  again.seed = 4;
+  again.from = today_ - 3 * 365;
+  auto seeded = sim_->clntcomm().SeedClient(again);
+  ASSERT_TRUE(seeded.ok()) << seeded.status();
+  EXPECT_EQ(seeded->added, 0);
 }
 
 TEST_F(ClntcommTest, PayEventOnSingleSyncIsRefused) {

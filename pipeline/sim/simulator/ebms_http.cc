@@ -86,6 +86,13 @@ absl::StatusOr<ebms_package::InboundMessage> EbmsHttp::Receive(
   return in;
 }
 
+void EbmsHttp::SendNotRecorded(httplib::Response& res, const absl::Status& status) {
+  res.status = 503;
+  res.set_content(absl::StrCat("SBR2 simulator: the agency could not record the request: ",
+                               status.message()),
+                  "text/plain");
+}
+
 void EbmsHttp::SendError(httplib::Response& res, absl::string_view code, absl::string_view ref,
                          absl::string_view description) {
   res.status = 500;

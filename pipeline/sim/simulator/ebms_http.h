@@ -2,8 +2,9 @@
 // listener, shared by the push, pull and Single-sync handlers: the fault
 // modes every request meets (unavailable, hang), reading the request as a
 // signed packaged message (spooled to disk, WS-Security checked against the
-// trusted CA), and the two kinds of answer: an ebMS error signal, or a
-// packaged message streamed back.
+// trusted CA), and the answers: an ebMS error signal, a packaged message
+// streamed back, or, when the agency could not save what a request changed,
+// HTTP 503 (the sender retries, as for an unavailable agency).
 //
 //   if (http.ApplyTransportFaults(res)) return;
 //   std::optional<ebms_package::InboundMessage> in = http.ReceiveOrRefuse(req, reader, res);
@@ -44,6 +45,9 @@ class EbmsHttp {
   std::optional<ebms_package::InboundMessage> ReceiveOrRefuse(const httplib::Request& req,
                                                               const httplib::ContentReader& reader,
                                                               httplib::Response& res);
+
+  // HTTP 503: what the request changed could not be saved (`status`).
+  void SendNotRecorded(httplib::Response& res, const absl::Status& status);
 
   // An ebMS error signal (HTTP 500) about the message `ref`.
   void SendError(httplib::Response& res, absl::string_view code, absl::string_view ref,

@@ -30,35 +30,45 @@ void PullHandler::Handle(const httplib::Request& req, httplib::Response& res,
   const absl::Time now = clock_->Now();
   std::string response_path;
   StoredMessage* stored = nullptr;
+  absl::Status saved;
   {
     absl::MutexLock lock(&state_->mu);
     ++state_->counters.pulls;
     auto it = state_->messages.find(pull.ref_to_message_id);
     if (it == state_->messages.end() ||
         it->second.signer_fingerprint != in->signature->sha256_fingerprint) {
-      // Nothing of this sender's under that reference: the channel is empty.
-      http_->SendError(res, ebms::kErrorEmptyMessagePartitionChannel, pull.message_id,
-                       absl::StrCat("no message ", pull.ref_to_message_id, " from this sender"));
-      return;
-    }
-    stored = &it->second;
-    MessageReport& r = stored->report;
-    const int64_t employees = r.processed ? r.employees : stored->employees_seen.load();
-    const poll::PollPlan plan = poll::PollPlan::ForEmployees(employees);
-    std::optional<absl::Time> last;
-    if (!r.pulls.empty()) last = r.pulls.back().at;
-    // The polling table is STP's (seed 002); the ATO publishes none for
-    // CLNTCOMM bulk responses, so only pay event pulls can be early.
-    const bool stp = r.service == ebms::kServicePayevnt;
-    PullRecord record{now, "", stp && plan.IsEarly(r.received_at, r.pulls.size(), last, now)};
-    if (record.early) ++state_->counters.early_pulls;
-    if (r.processed && now >= r.ready_at) {
-      record.result = "response";
-      response_path = stored->response_path;
+      saved = state_->Persist();
     } else {
-      record.result = "nothing-yet";
+      stored = &it->second;
+      MessageReport& r = stored->report;
+      const int64_t employees = r.processed ? r.employees : stored->employees_seen.load();
+      const poll::PollPlan plan = poll::PollPlan::ForEmployees(employees);
+      std::optional<absl::Time> last;
+      if (!r.pulls.empty()) last = r.pulls.back().at;
+      // The polling table is STP's (seed 002); the ATO publishes none for
+      // CLNTCOMM bulk responses, so only pay event pulls can be early.
+      const bool stp = r.service == ebms::kServicePayevnt;
+      PullRecord record{now, "", stp && plan.IsEarly(r.received_at, r.pulls.size(), last, now)};
+      if (record.early) ++state_->counters.early_pulls;
+      if (r.processed && now >= r.ready_at) {
+        record.result = "response";
+        response_path = stored->response_path;
+      } else {
+        record.result = "nothing-yet";
+      }
+      r.pulls.push_back(record);
+      saved = state_->Persist(*stored);
     }
-    r.pulls.push_back(record);
+  }
+  if (!saved.ok()) {
+    http_->SendNotRecorded(res, saved);
+    return;
+  }
+  if (stored == nullptr) {
+    // Nothing of this sender's under that reference: the channel is empty.
+    http_->SendError(res, ebms::kErrorEmptyMessagePartitionChannel, pull.message_id,
+                     absl::StrCat("no message ", pull.ref_to_message_id, " from this sender"));
+    return;
   }
   if (response_path.empty()) {
     http_->SendError(res, ebms::kErrorEmptyMessagePartitionChannel, pull.message_id,

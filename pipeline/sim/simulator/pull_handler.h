@@ -3,8 +3,9 @@
 // Only the credential that signed the push may pull; until the response is
 // ready the answer is EBMS:0006 (empty channel), then the response, signed
 // by the agency with gzip-compressed content. Every pull is recorded in the
-// message's report, and pay event pulls earlier than the STP polling table
-// allows (pipeline/stp/poll_schedule) are counted as early.
+// message's report, and saved, before it is answered; pay event pulls
+// earlier than the STP polling table allows (pipeline/stp/poll_schedule)
+// are counted as early.
 //
 //   PullHandler pull(clock, &http, &state, std::move(agency_credential));
 //   server.Post("/services/BulkBatch-async-pull",

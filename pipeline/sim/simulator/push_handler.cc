@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "pipeline/platform/common/digest.h"
 #include "pipeline/sbr/ebms/envelope_writer.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/package/package.h"
@@ -64,49 +63,48 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
   }
   std::optional<ebms_package::InboundMessage> in = http_->ReceiveOrRefuse(req, reader, res);
   if (!in) {
-    state_->CountRefusedPush();
+    CountRefused(res);
     return;
   }
   const ebms::Messaging& m = in->envelope.messaging;
   if (m.user_messages.size() != 1) {
     ebms_package::RemoveSpooledAttachments(*in);
-    state_->CountRefusedPush();
     http_->SendError(res, ebms::kErrorInvalidHeader, "",
                      "a push must carry exactly one eb:UserMessage");
+    CountRefused(res);
     return;
   }
   const ebms::UserMessage& um = m.user_messages.front();
   absl::Status business = CheckPushedMessage(um, *in);
   if (!business.ok()) {
     ebms_package::RemoveSpooledAttachments(*in);
-    state_->CountRefusedPush();
     http_->SendError(res, business.message().substr(0, business.message().find(':')),
                      um.message_id, business.message());
+    CountRefused(res);
     return;
   }
 
   std::string receipt_xml;
-  bool lose_receipt = false;
-  bool hold_receipt = false;
+  absl::Status saved;
+  // Duplicate elimination: the original receipt, no processing.
+  auto answer_duplicate = [&](StoredMessage& original) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_->mu) {
+    ++state_->counters.duplicate_pushes;
+    ++original.report.receipts_sent;
+    receipt_xml = original.receipt_xml;
+    saved = state_->Persist(original);
+  };
   {
     absl::MutexLock lock(&state_->mu);
     auto it = state_->messages.find(um.message_id);
-    if (it != state_->messages.end()) {
-      // Duplicate elimination: the original receipt, no processing.
-      ++state_->counters.duplicate_pushes;
-      ++it->second.report.receipts_sent;
-      receipt_xml = it->second.receipt_xml;
-    }
+    if (it != state_->messages.end()) answer_duplicate(it->second);
   }
   if (!receipt_xml.empty()) {
     ebms_package::RemoveSpooledAttachments(*in);
-    res.status = 200;
-    res.set_content(receipt_xml, kSoapContentType);
+    SendReceipt(res, receipt_xml, saved);
     return;
   }
 
-  const std::string payload_path =
-      absl::StrCat(PayloadDir(config_), "/", Sha256Hex(um.message_id), ".gz");
+  const std::string payload_path = PayloadPath(config_, um.message_id);
   if (std::rename(in->attachments.front().path.c_str(), payload_path.c_str()) != 0) {
     http_->SendError(res, ebms::kErrorOther, um.message_id,
                      "the agency could not store the payload");
@@ -121,16 +119,17 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
     receipt.references.push_back({d.uri, d.digest_method, d.digest_value});
   }
   receipt_xml = ebms::WriteEnvelope(receipt_envelope);
+  bool lose_receipt = false;
+  bool hold_receipt = false;
   {
     absl::MutexLock lock(&state_->mu);
     auto [it, inserted] = state_->messages.try_emplace(um.message_id);
     if (!inserted) {
       // A concurrent push of the same MessageId won the race.
-      ++state_->counters.duplicate_pushes;
-      ++it->second.report.receipts_sent;
-      receipt_xml = it->second.receipt_xml;
+      answer_duplicate(it->second);
     } else {
       StoredMessage& s = it->second;
+      s.arrival = static_cast<int64_t>(state_->order.size());
       s.report.message_id = um.message_id;
       s.report.service = um.service;
       s.report.action = um.action;
@@ -142,13 +141,19 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
       s.from = um.from;
       s.signer_fingerprint = in->signature->sha256_fingerprint;
       s.payload_path = payload_path;
-      state_->order.push_back(um.message_id);
-      state_->queue.push_back(um.message_id);
-      if (state_->faults.lose_receipts > 0) {
-        --state_->faults.lose_receipts;
-        lose_receipt = true;
-      } else if (state_->faults.hold_receipts) {
-        hold_receipt = true;
+      saved = state_->Persist(s);
+      if (!saved.ok()) {
+        // Not received after all: a resend of the MessageId is new.
+        state_->messages.erase(it);
+      } else {
+        state_->order.push_back(um.message_id);
+        state_->queue.push_back(um.message_id);
+        if (state_->faults.lose_receipts > 0) {
+          --state_->faults.lose_receipts;
+          lose_receipt = true;
+        } else if (state_->faults.hold_receipts) {
+          hold_receipt = true;
+        }
       }
     }
   }
@@ -158,6 +163,19 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
     return;
   }
   if (hold_receipt) WaitWhileReceiptsHeld();
+  SendReceipt(res, receipt_xml, saved);
+}
+
+void PushHandler::CountRefused(httplib::Response& res) {
+  if (absl::Status s = state_->CountRefusedPush(); !s.ok()) http_->SendNotRecorded(res, s);
+}
+
+void PushHandler::SendReceipt(httplib::Response& res, const std::string& receipt_xml,
+                              const absl::Status& saved) {
+  if (!saved.ok()) {
+    http_->SendNotRecorded(res, saved);
+    return;
+  }
   res.status = 200;
   res.set_content(receipt_xml, kSoapContentType);
 }

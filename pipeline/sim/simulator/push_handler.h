@@ -4,9 +4,10 @@
 // message (service and action offered, one attachment, DocumentType, PartInfo
 // naming the attachment). Its payload is then stored and queued for the back
 // office, and the synchronous Receipt echoes the digests the signature
-// covers. The same MessageId again gets the original receipt and is never
-// processed twice. The receipt fault modes (lose_receipts, hold_receipts)
-// apply here.
+// covers, once the message is saved (AgencyState::Persist). The same
+// MessageId again, before or after a restart, gets the original receipt and
+// is never processed twice. The receipt fault modes (lose_receipts,
+// hold_receipts) apply here.
 //
 //   PushHandler push(config, clock, &http, &state);
 //   server.Post("/services/BulkBatch-async-push",
@@ -17,6 +18,9 @@
 
 #include <httplib.h>
 
+#include <string>
+
+#include "absl/status/status.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/sim/simulator/agency_state.h"
 #include "pipeline/sim/simulator/ebms_http.h"
@@ -33,6 +37,12 @@ class PushHandler {
               const httplib::ContentReader& reader);
 
  private:
+  // Counts a push that `res` refuses; if the count cannot be saved, `res`
+  // says so instead.
+  void CountRefused(httplib::Response& res);
+  // `receipt_xml`, or, when what the push changed was not `saved`, that.
+  void SendReceipt(httplib::Response& res, const std::string& receipt_xml,
+                   const absl::Status& saved);
   // Blocks while hold_receipts is on (at most max_hang, in real time).
   void WaitWhileReceiptsHeld();
 

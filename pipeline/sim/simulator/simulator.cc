@@ -3,16 +3,21 @@
 // endpoints, the admin listener and the back office's workers. What each
 // endpoint does lives in its handler: push_handler.h, pull_handler.h,
 // single_sync_handler.h, admin_handlers.h; back_office.h processes pushes.
+// What the agency received is kept in the data directory (sim_state_store.h)
+// and taken back here when the simulator starts.
 #include "pipeline/sim/simulator/simulator.h"
 
 #include <httplib.h>
 #include <sys/stat.h>
 
-#include <algorithm>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "pipeline/platform/common/dates.h"
 #include "pipeline/sbr/wssec/credential.h"
 #include "pipeline/sbr/wssec/verifier.h"
 #include "pipeline/sim/simulator/admin_handlers.h"
@@ -21,14 +26,58 @@
 #include "pipeline/sim/simulator/ebms_http.h"
 #include "pipeline/sim/simulator/pull_handler.h"
 #include "pipeline/sim/simulator/push_handler.h"
+#include "pipeline/sim/simulator/sim_state_store.h"
 #include "pipeline/sim/simulator/single_sync_handler.h"
 
 namespace sbrgate::sim {
+namespace {
+
+state::ClntcommSeed SeedRecord(const ClntcommSeed& s) {
+  state::ClntcommSeed r;
+  r.set_agent_abn(s.agent_abn);
+  r.set_ran(s.ran);
+  *r.mutable_client() = s.client;
+  r.set_name(s.name);
+  r.set_count(s.count);
+  r.set_seed(s.seed);
+  r.set_account_level(s.level == clntcomm::LinkLevel::kAccount);
+  for (const std::string& a : s.accounts) r.add_accounts(a);
+  for (const std::string& a : s.item_accounts) r.add_item_accounts(a);
+  r.set_from(absl::FormatCivilTime(s.from));
+  if (s.to) r.set_to(absl::FormatCivilTime(*s.to));
+  return r;
+}
+
+absl::StatusOr<ClntcommSeed> SeedFromRecord(const state::ClntcommSeed& r) {
+  ClntcommSeed s;
+  s.agent_abn = r.agent_abn();
+  s.ran = r.ran();
+  s.client = r.client();
+  s.name = r.name();
+  s.count = r.count();
+  s.seed = r.seed();
+  s.level = r.account_level() ? clntcomm::LinkLevel::kAccount : clntcomm::LinkLevel::kClient;
+  s.accounts.assign(r.accounts().begin(), r.accounts().end());
+  s.item_accounts.assign(r.item_accounts().begin(), r.item_accounts().end());
+  std::optional<absl::CivilDay> from = ParseDate(r.from());
+  if (!from) return absl::DataLossError(absl::StrCat("from '", r.from(), "' is not a date"));
+  s.from = *from;
+  if (!r.to().empty()) {
+    s.to = ParseDate(r.to());
+    if (!s.to) return absl::DataLossError(absl::StrCat("to '", r.to(), "' is not a date"));
+  }
+  return s;
+}
+
+}  // namespace
 
 class Simulator::Impl {
  public:
-  Impl(SimulatorConfig config, Clock* clock, wssec::Verifier verifier, wssec::Credential agency)
+  Impl(SimulatorConfig config, Clock* clock, wssec::Verifier verifier, wssec::Credential agency,
+       std::unique_ptr<SimStateStore> store)
       : config_(std::move(config)),
+        store_(std::move(store)),
+        state_(store_.get()),
         clntcomm_(clock),
         http_(config_, clock, std::move(verifier), &state_),
         push_(config_, clock, &http_, &state_),
@@ -36,12 +85,10 @@ class Simulator::Impl {
         single_sync_(clock, &http_, &state_, &clntcomm_),
         back_office_(config_, clock, &state_, &clntcomm_) {}
 
-  // Listens and starts the workers; the admin endpoint serves `sim`.
+  // Takes back what the store holds, listens and starts the workers; the
+  // admin endpoint serves `sim`.
   absl::Status Begin(Simulator& sim) {
-    for (const std::string& dir :
-         {config_.data_dir, SpoolDir(config_), PayloadDir(config_), ResponseDir(config_)}) {
-      ::mkdir(dir.c_str(), 0755);
-    }
+    if (absl::Status s = Restore(); !s.ok()) return s;
     if (absl::Status s = Listen(); !s.ok()) return s;
     if (config_.admin_port >= 0) {
       admin_ = std::make_unique<httplib::Server>();
@@ -56,7 +103,7 @@ class Simulator::Impl {
       }
       admin_thread_ = std::thread([this] { admin_->listen_after_bind(); });
     }
-    for (int i = 0; i < std::max(1, config_.processing_threads); ++i) {
+    for (int i = 0; i < config_.processing_threads; ++i) {
       workers_.emplace_back([this] { back_office_.Work(); });
     }
     return absl::OkStatus();
@@ -96,6 +143,23 @@ class Simulator::Impl {
   }
 
  private:
+  absl::Status Restore() {
+    absl::StatusOr<SimStateStore::Saved> saved = store_->Load();
+    if (!saved.ok()) return saved.status();
+    if (absl::Status s = state_.Restore(*saved, config_); !s.ok()) return s;
+    for (size_t i = 0; i < saved->clntcomm_seeds.size(); ++i) {
+      absl::StatusOr<ClntcommSeed> seed = SeedFromRecord(saved->clntcomm_seeds[i]);
+      absl::Status seeded = seed.ok() ? clntcomm_.SeedClient(*seed).status() : seed.status();
+      if (!seeded.ok()) {
+        return absl::DataLossError(absl::StrCat("simulator state ", StateDir(config_),
+                                                ": CLNTCOMM seed ", i, ": ", seeded.message()));
+      }
+    }
+    clntcomm_.RecordSeedsWith(
+        [this](const ClntcommSeed& seed) { return store_->AddClntcommSeed(SeedRecord(seed)); });
+    return absl::OkStatus();
+  }
+
   absl::Status Listen() {
     std::unique_ptr<httplib::SSLServer> server;
     {
@@ -159,6 +223,7 @@ class Simulator::Impl {
   }
 
   const SimulatorConfig config_;
+  const std::unique_ptr<SimStateStore> store_;
   AgencyState state_;
   ClntcommCorpus clntcomm_;
   EbmsHttp http_;
@@ -183,8 +248,14 @@ absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Start(SimulatorConfig conf
   absl::StatusOr<wssec::Credential> agency =
       wssec::Credential::Load(config.server_cert, config.server_key);
   if (!agency.ok()) return agency.status();
+  for (const std::string& dir :
+       {config.data_dir, SpoolDir(config), PayloadDir(config), ResponseDir(config)}) {
+    ::mkdir(dir.c_str(), 0755);
+  }
+  absl::StatusOr<std::unique_ptr<SimStateStore>> store = SimStateStore::Open(StateDir(config));
+  if (!store.ok()) return store.status();
   std::unique_ptr<Simulator> sim(new Simulator(std::make_unique<Impl>(
-      std::move(config), clock, *std::move(verifier), *std::move(agency))));
+      std::move(config), clock, *std::move(verifier), *std::move(agency), *std::move(store))));
   if (absl::Status s = sim->impl_->Begin(*sim); !s.ok()) return s;
   return sim;
 }

@@ -24,6 +24,14 @@
 //     http://sbr.gov.au/ato/clntcomm/2020 on BulkBatch-async-push; the
 //     response is ready processing_base after the push).
 //
+// What the agency received survives a restart on the same data_dir (kept in
+// <data_dir>/state, see sim_state_store.h, and saved before the request that
+// changed it is answered): every pushed message with its receipt, report,
+// pulls and response, the counters and the CLNTCOMM corpus. So after a
+// restart a pull gets its response, a duplicate push its original receipt,
+// and messages that were queued or being processed are processed. The fault
+// modes are not kept: a simulator starts without any.
+//
 // An admin endpoint (plain HTTP, loopback) reports and switches all of this:
 //   GET  /admin/stats            counters and every message, as JSON
 //   GET  /admin/messages/ID      one message
@@ -63,11 +71,13 @@ struct SimulatorConfig {
   std::string server_cert;  // TLS server certificate, also signs pull responses
   std::string server_key;
   std::string client_ca;  // trusted for mTLS and WS-Security
-  std::string data_dir;   // spooled payloads and responses
+  // Spooled requests, payloads, responses and the saved state; a simulator
+  // started on the data_dir of an earlier one goes on where it stopped.
+  std::string data_dir;
   // Processing takes base + per_employee * employees (times the slow factor).
   absl::Duration processing_base = absl::Seconds(45);
   absl::Duration processing_per_employee = absl::Milliseconds(20);
-  int processing_threads = 2;
+  int processing_threads = 2;  // 0: pushes are received and queued, never processed
   // How long a request may hang in the "hang" fault mode, in real time.
   absl::Duration max_hang = absl::Minutes(10);
 };
@@ -142,7 +152,8 @@ class Simulator {
   ClntcommCorpus& clntcomm();
   absl::StatusOr<std::vector<SeedResult>> SeedClntcommJson(const std::string& json);
 
-  // Blocks until every received lodgment has been processed (tests).
+  // Blocks until every received lodgment has been processed (tests; never
+  // returns with queued lodgments and no processing_threads).
   void WaitUntilIdle() const;
 
   class Impl;

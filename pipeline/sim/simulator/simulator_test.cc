@@ -42,13 +42,19 @@ class SimulatorTest : public ::testing::Test {
     auto pki = pki::MakeDevPki(dir_ + "/pki");
     ASSERT_TRUE(pki.ok()) << pki.status();
     pki_ = *pki;
-    SimulatorConfig config;
-    config.server_cert = pki_.server_cert;
-    config.server_key = pki_.server_key;
-    config.client_ca = pki_.ca_cert;
-    config.data_dir = dir_ + "/sim";
-    config.processing_base = absl::Seconds(30);
-    config.processing_per_employee = absl::ZeroDuration();
+    config_.server_cert = pki_.server_cert;
+    config_.server_key = pki_.server_key;
+    config_.client_ca = pki_.ca_cert;
+    config_.data_dir = dir_ + "/sim";
+    config_.processing_base = absl::Seconds(30);
+    config_.processing_per_employee = absl::ZeroDuration();
+    Restart(config_);
+  }
+
+  // Stops the simulator (if one runs) and starts one with `config`, and a
+  // client for it (the port changes).
+  void Restart(const SimulatorConfig& config) {
+    sim_.reset();
     auto sim = Simulator::Start(config, &clock_);
     ASSERT_TRUE(sim.ok()) << sim.status();
     sim_ = *std::move(sim);
@@ -132,6 +138,7 @@ class SimulatorTest : public ::testing::Test {
 
   std::string dir_;
   pki::DevPki pki_;
+  SimulatorConfig config_;
   // Certificates are valid from a day ago: the clock starts at the real time.
   ManualClock clock_{absl::Now()};
   std::unique_ptr<Simulator> sim_;
@@ -315,6 +322,78 @@ TEST_F(SimulatorTest, HeldReceiptThenResendIsProcessedOnce) {
   sim_->WaitUntilIdle();
   EXPECT_EQ(sim_->Message(p.message_id)->process_count, 1);
   EXPECT_EQ(sim_->Stats().duplicate_pushes, 1);
+}
+
+TEST_F(SimulatorTest, RestartOnTheSameDataDirKeepsWhatWasReceived) {
+  payevnt::GeneratorOptions o;
+  o.employees = 4;
+  o.invalid_tfns = 1;
+  payevnt::GeneratedLodgment info;
+  const sbr_client::LodgmentPush p = Push(Lodgment("restart", o, &info));
+  auto first = client_->Push(p);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(first->receipt.has_value()) << Describe(first->errors);
+  sim_->WaitUntilIdle();
+  auto early = client_->Pull(p.message_id);
+  ASSERT_TRUE(early.ok()) << early.status();
+  EXPECT_EQ(early->kind, sbr_client::PullOutcome::Kind::kNothingYet);
+
+  Restart(config_);
+  clock_.Advance(absl::Minutes(1));
+  auto pulled = client_->Pull(p.message_id);
+  ASSERT_TRUE(pulled.ok()) << pulled.status();
+  ASSERT_EQ(pulled->kind, sbr_client::PullOutcome::Kind::kResponse) << Describe(pulled->errors);
+  EXPECT_EQ(pulled->response_message.ref_to_message_id, p.message_id);
+  auto again = client_->Push(p);
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_TRUE(again->receipt.has_value()) << Describe(again->errors);
+  EXPECT_EQ(again->receipt->message_id, first->receipt->message_id);
+  sim_->WaitUntilIdle();
+
+  const SimulatorStats stats = sim_->Stats();
+  EXPECT_EQ(stats.pushes, 2);
+  EXPECT_EQ(stats.duplicate_pushes, 1);
+  EXPECT_EQ(stats.pulls, 2);
+  EXPECT_EQ(stats.early_pulls, 1);
+  ASSERT_EQ(stats.messages.size(), 1u);
+  const MessageReport& m = stats.messages[0];
+  EXPECT_EQ(m.message_id, p.message_id);
+  EXPECT_EQ(m.process_count, 1);
+  EXPECT_EQ(m.receipts_sent, 2);
+  EXPECT_TRUE(m.processed);
+  EXPECT_EQ(m.employees, 4);
+  EXPECT_EQ(m.maximum, event02::Severity::kPartial);
+  EXPECT_THAT(m.rejected_document_ids, ElementsAreArray(info.invalid_document_ids));
+  ASSERT_EQ(m.pulls.size(), 2u);
+  EXPECT_EQ(m.pulls[0].result, "nothing-yet");
+  EXPECT_TRUE(m.pulls[0].early);
+  EXPECT_EQ(m.pulls[1].result, "response");
+}
+
+TEST_F(SimulatorTest, MessageQueuedWhenStoppedIsProcessedAfterRestart) {
+  SimulatorConfig receiving_only = config_;
+  receiving_only.processing_threads = 0;
+  Restart(receiving_only);
+  payevnt::GeneratorOptions o;
+  o.employees = 3;
+  const sbr_client::LodgmentPush p = Push(Lodgment("queued", o));
+  auto pushed = client_->Push(p);
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  ASSERT_TRUE(pushed->receipt.has_value()) << Describe(pushed->errors);
+  ASSERT_TRUE(sim_->Message(p.message_id).has_value());
+  EXPECT_EQ(sim_->Message(p.message_id)->process_count, 0);
+
+  Restart(config_);
+  sim_->WaitUntilIdle();
+  std::optional<MessageReport> report = sim_->Message(p.message_id);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->processed);
+  EXPECT_EQ(report->process_count, 1);
+  EXPECT_EQ(report->maximum, event02::Severity::kInformation);
+  clock_.Advance(absl::Minutes(1));
+  auto pulled = client_->Pull(p.message_id);
+  ASSERT_TRUE(pulled.ok()) << pulled.status();
+  EXPECT_EQ(pulled->kind, sbr_client::PullOutcome::Kind::kResponse);
 }
 
 // A gzip payload with the given bytes.

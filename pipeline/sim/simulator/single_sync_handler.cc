@@ -52,7 +52,10 @@ void SingleSyncHandler::Handle(const httplib::Request& req, httplib::Response& r
                      absl::StrCat("the agency could not answer: ", served.status().message()));
     return;
   }
-  state_->CountClntcomm(um.action, /*bulk=*/false, *served);
+  if (absl::Status s = state_->CountClntcomm(um.action, /*bulk=*/false, *served); !s.ok()) {
+    http_->SendNotRecorded(res, s);
+    return;
+  }
   ebms::Envelope envelope;
   ebms::UserMessage& answer = envelope.messaging.user_messages.emplace_back();
   answer.message_id = ebms::NewMessageId("sbr-sim.ato.gov.au");

@@ -1,0 +1,127 @@
+#include "pipeline/sim/simulator/sim_state_store.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace sbrgate::sim {
+namespace {
+
+class SimStateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = absl::StrCat(::testing::TempDir(), "/",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_EQ(std::system(absl::StrCat("rm -rf ", dir_).c_str()), 0);
+  }
+
+  std::unique_ptr<SimStateStore> Open() {
+    absl::StatusOr<std::unique_ptr<SimStateStore>> store = SimStateStore::Open(dir_);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  std::string dir_;
+};
+
+state::Message MessageRecord(const std::string& id, int64_t arrival) {
+  state::Message m;
+  m.set_message_id(id);
+  m.set_arrival(arrival);
+  m.set_receipt_xml(absl::StrCat("<receipt for ", id, "/>"));
+  m.set_receipts_sent(1);
+  return m;
+}
+
+state::ClntcommSeed SeedRecord(uint64_t seed) {
+  state::ClntcommSeed s;
+  s.set_agent_abn("51824753556");
+  s.set_ran("12345678");
+  s.set_seed(seed);
+  s.set_from("2020-07-01");
+  s.set_to("2024-06-30");
+  return s;
+}
+
+std::vector<std::string> MessageIds(const SimStateStore::Saved& saved) {
+  std::vector<std::string> ids;
+  for (const state::Message& m : saved.messages) ids.push_back(m.message_id());
+  return ids;
+}
+
+TEST_F(SimStateStoreTest, NewStoreHoldsNothing) {
+  std::unique_ptr<SimStateStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<SimStateStore::Saved> saved = store->Load();
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  EXPECT_EQ(saved->counters.pushes(), 0);
+  EXPECT_TRUE(saved->messages.empty());
+  EXPECT_TRUE(saved->clntcomm_seeds.empty());
+}
+
+TEST_F(SimStateStoreTest, ReopenedStoreHasTheLatestOfEveryMessageInArrivalOrder) {
+  {
+    std::unique_ptr<SimStateStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    state::Counters counters;
+    counters.set_pushes(1);
+    // Saved out of arrival order: the second arrival is saved first.
+    ASSERT_TRUE(store->Save(counters, MessageRecord("zz-second", 1)).ok());
+    counters.set_pushes(2);
+    ASSERT_TRUE(store->Save(counters, MessageRecord("aa-first", 0)).ok());
+    state::Message processed = MessageRecord("zz-second", 1);
+    processed.set_processed(true);
+    processed.set_maximum_severity("Partial");
+    processed.add_rejected_document_ids("1.3");
+    ASSERT_TRUE(store->Save(counters, processed).ok());
+    counters.set_pulls(5);
+    ASSERT_TRUE(store->Save(counters).ok());
+  }
+  std::unique_ptr<SimStateStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<SimStateStore::Saved> saved = store->Load();
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  EXPECT_EQ(saved->counters.pushes(), 2);
+  EXPECT_EQ(saved->counters.pulls(), 5);
+  ASSERT_EQ(MessageIds(*saved), (std::vector<std::string>{"aa-first", "zz-second"}));
+  EXPECT_FALSE(saved->messages[0].processed());
+  EXPECT_EQ(saved->messages[0].receipt_xml(), "<receipt for aa-first/>");
+  EXPECT_TRUE(saved->messages[1].processed());
+  EXPECT_EQ(saved->messages[1].maximum_severity(), "Partial");
+  EXPECT_EQ(saved->messages[1].rejected_document_ids_size(), 1);
+}
+
+TEST_F(SimStateStoreTest, SeedsComeBackInTheOrderAddedAcrossReopens) {
+  {
+    std::unique_ptr<SimStateStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    // More than 255, so that the numbering's higher bytes matter.
+    for (uint64_t i = 0; i < 300; ++i) ASSERT_TRUE(store->AddClntcommSeed(SeedRecord(i)).ok());
+  }
+  {
+    std::unique_ptr<SimStateStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->AddClntcommSeed(SeedRecord(300)).ok());
+  }
+  std::unique_ptr<SimStateStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<SimStateStore::Saved> saved = store->Load();
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  ASSERT_EQ(saved->clntcomm_seeds.size(), 301u);
+  for (uint64_t i = 0; i < 301; ++i) EXPECT_EQ(saved->clntcomm_seeds[i].seed(), i);
+  EXPECT_EQ(saved->clntcomm_seeds[0].to(), "2024-06-30");
+}
+
+TEST_F(SimStateStoreTest, SecondSimulatorOnTheSameStateIsRefused) {
+  std::unique_ptr<SimStateStore> first = Open();
+  ASSERT_NE(first, nullptr);
+  absl::StatusOr<std::unique_ptr<SimStateStore>> second = SimStateStore::Open(dir_);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable) << second.status();
+}
+
+}  // namespace
+}  // namespace sbrgate::sim
