@@ -37,7 +37,7 @@ stage::Topology Declare() {
            {lt::kResubmit},
            {lt::kReceived, lt::kStatus},
            {ls::kResubmitStore, ls::kResubmitReleasedStore}})
-      .AddStage({ls::kStatusView, {lt::kStatus}, {}, {}, /*per_instance=*/true});
+      .AddStage({ls::kStatusView, {lt::kStatus, lt::kDeadLetter}, {}, {}, /*per_instance=*/true});
   b.Topic({ct::kJobRequests, kJobPartitions, "sbrgate.v1.JobRequested"})
       .Topic({ct::kJobs, kJobPartitions, "sbrgate.v1.Job"})
       .Topic({ct::kDocuments, kDocumentPartitions, "sbrgate.v1.CommunicationRetrieved"});

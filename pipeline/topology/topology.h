@@ -45,6 +45,9 @@ inline constexpr char kResponses[] = "sbrgate.lodgments.responses";
 inline constexpr char kResubmit[] = "sbrgate.lodgments.resubmit";
 inline constexpr char kStatus[] = "sbrgate.lodgments.status";
 inline constexpr char kDeadLetter[] = "sbrgate.deadletter";
+// Every lodgment topic's name starts so, and its records are keyed by
+// lodgment id.
+inline constexpr char kLodgmentTopicPrefix[] = "sbrgate.lodgments.";
 
 }  // namespace lodgment::topics
 

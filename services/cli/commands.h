@@ -25,6 +25,7 @@ int RunStatus(const Args& args);      // status ID
 int RunList(const Args& args);        // list [--abn --state --after --before ...]
 int RunRejections(const Args& args);  // rejections [--abn --lodgment]
 int RunReplay(const Args& args);      // replay [IDS...] [--state --after --before]
+int RunDeadLetters(const Args& args); // deadletters list|redrive ...
 int RunPollPlan(const Args& args);    // poll-plan --employees N [--count K] (local)
 
 // The gateway's CommunicationService (comms_command.cc), with --gateway too.

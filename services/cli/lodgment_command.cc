@@ -1,4 +1,4 @@
-// sbrgate lodge|wait|status|list|rejections|resubmit|replay: a client of the
+// sbrgate lodge|wait|status|list|rejections|resubmit|replay|deadletters: a client of the
 // gateway's gRPC LodgmentService (proto/lodgment.proto) at --gateway=HOST:PORT
 // (default $SBRGATE_GATEWAY, else 127.0.0.1:50051); and poll-plan, which is
 // local. Every command takes --json.
@@ -14,6 +14,10 @@
 //   list [--abn --state --after --before --page-size --page-token]
 //   rejections [--abn --lodgment]   employee records rejected or held back
 //   replay [IDS...] [--state --after --before]   send lodgments again
+//     (what SBR never processed; receipted ones are polled for, never pushed
+//     again, unless named with --as-new-lodgment: a full-file replacement)
+//   deadletters list [--all]            records a stage could not process
+//   deadletters redrive (--id=ID[,ID...] | --all)   send them back to their stage
 //   poll-plan --employees N [--count K]   the STP poll offsets after a receipt
 //
 // Exit status: 0 done, 1 the gateway refused or failed (the error names the
@@ -35,6 +39,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
@@ -65,6 +70,8 @@ constexpr char kUsage[] =
     "       [--page-size=N] [--page-token=TOKEN]\n"
     "  rejections [--abn=ABN] [--lodgment=ID]\n"
     "  replay [ID...] [--state=STATE] [--after=RFC3339] [--before=RFC3339]\n"
+    "  replay ID... --as-new-lodgment\n"
+    "  deadletters list [--all] | deadletters redrive (--id=ID[,ID...] | --all)\n"
     "  poll-plan --employees=N [--count=K]\n"
     "--gateway defaults to $SBRGATE_GATEWAY, else 127.0.0.1:50051.\n";
 
@@ -411,13 +418,21 @@ int RunRejections(const Args& args) {
 }
 
 int RunReplay(const Args& args) {
-  Flags flags({"json"}, {"gateway", "state", "after", "before"});
+  Flags flags({"json", "as-new-lodgment"}, {"gateway", "state", "after", "before"});
   int exit = 0;
   if (!ParseArgs(args, flags, 0, SIZE_MAX, "", kUsage, &exit)) return exit;
   const bool json = flags.Has("json");
   v1::ReplayLodgmentsRequest request;
   for (const std::string& id : flags.positional()) request.add_lodgment_ids(id);
   if (!ParseFilter(flags, &request, &exit)) return exit;
+  if (flags.Has("as-new-lodgment")) {
+    if (flags.positional().empty() || flags.Has("state") || flags.Has("after") ||
+        flags.Has("before")) {
+      return UsageError(json, "--as-new-lodgment replaces the lodgments named by id, no filter",
+                        kUsage);
+    }
+    request.set_as_new_lodgment(true);
+  }
   grpc::ClientContext context;
   v1::ReplayLodgmentsResponse response;
   const grpc::Status status = Connect(flags)->ReplayLodgments(&context, request, &response);
@@ -441,6 +456,82 @@ int RunReplay(const Args& args) {
   for (const v1::ReplayOutcome& o : response.outcomes()) {
     std::cout << "  " << o.lodgment_id() << "  " << v1::ReplayOutcome::Action_Name(o.action())
               << ": " << o.reason() << "\n";
+  }
+  return 0;
+}
+
+int RunDeadLetters(const Args& args) {
+  Flags flags({"json", "all"}, {"gateway", "id"});
+  int exit = 0;
+  if (!ParseArgs(args, flags, 1, 1, "deadletters takes list or redrive", kUsage, &exit)) {
+    return exit;
+  }
+  const bool json = flags.Has("json");
+  const std::string verb = flags.positional()[0];
+  if (verb == "list") {
+    v1::ListDeadLettersRequest request;
+    request.set_include_redriven(flags.Has("all"));
+    grpc::ClientContext context;
+    v1::ListDeadLettersResponse response;
+    const grpc::Status status = Connect(flags)->ListDeadLetters(&context, request, &response);
+    if (!status.ok()) return RpcError(json, status);
+    if (json) {
+      Json list = Json::array();
+      for (const v1::DeadLetterInfo& d : response.dead_letters()) {
+        list.push_back({{"id", d.id()},
+                        {"lodgment_id", d.lodgment_id()},
+                        {"stage", d.stage()},
+                        {"topic", d.topic()},
+                        {"partition", d.partition()},
+                        {"offset", d.offset()},
+                        {"error", d.error()},
+                        {"error_code", d.error_code()},
+                        {"attempts", d.attempts()},
+                        {"at", absl::FormatTime(absl::RFC3339_full, FromProto(d.at()),
+                                                absl::UTCTimeZone())},
+                        {"redriven", d.redriven()},
+                        {"redrivable", d.redrivable()}});
+      }
+      std::cout << Json{{"dead_letters", std::move(list)}}.dump() << "\n";
+      return 0;
+    }
+    if (response.dead_letters().empty()) std::cout << "no dead letters\n";
+    for (const v1::DeadLetterInfo& d : response.dead_letters()) {
+      std::cout << d.id() << "  stage " << d.stage() << ", " << d.topic() << "/" << d.partition()
+                << "@" << d.offset()
+                << (d.lodgment_id().empty() ? "" : absl::StrCat(", lodgment ", d.lodgment_id()))
+                << ", " << d.attempts() << " attempt" << (d.attempts() == 1 ? "" : "s")
+                << (d.redriven() ? ", redriven" : "") << "\n    " << d.error() << "\n";
+    }
+    return 0;
+  }
+  if (verb != "redrive") {
+    return UsageError(json, absl::StrCat("deadletters ", verb, ": list or redrive"), kUsage);
+  }
+  v1::RedriveDeadLettersRequest request;
+  for (absl::string_view id : absl::StrSplit(flags.Get("id"), ',', absl::SkipEmpty())) {
+    request.add_ids(std::string(id));
+  }
+  request.set_all(flags.Has("all"));
+  if (request.all() == !request.ids().empty()) {
+    return UsageError(json, "deadletters redrive takes --id=ID[,ID...] or --all", kUsage);
+  }
+  grpc::ClientContext context;
+  v1::RedriveDeadLettersResponse response;
+  const grpc::Status status = Connect(flags)->RedriveDeadLetters(&context, request, &response);
+  if (!status.ok()) return RpcError(json, status);
+  if (json) {
+    Json outcomes = Json::array();
+    for (const v1::RedriveOutcome& o : response.outcomes()) {
+      outcomes.push_back({{"id", o.id()}, {"redriven", o.redriven()}, {"reason", o.reason()}});
+    }
+    std::cout << Json{{"outcomes", std::move(outcomes)}}.dump() << "\n";
+    return 0;
+  }
+  if (response.outcomes().empty()) std::cout << "no dead letters to redrive\n";
+  for (const v1::RedriveOutcome& o : response.outcomes()) {
+    std::cout << o.id() << "  " << (o.redriven() ? "redriven" : "not redriven") << ": "
+              << o.reason() << "\n";
   }
   return 0;
 }

@@ -42,7 +42,13 @@ constexpr Group kGroups[] = {
     {"rejections", sbrgate::cli::RunRejections, "rejections [--abn=ABN] [--lodgment=ID] [--json]",
      true},
     {"replay", sbrgate::cli::RunReplay,
-     "replay [ID...] [--state=STATE] [--after=T] [--before=T] [--json]", true},
+     "replay [ID...] [--state=STATE] [--after=T] [--before=T] [--json]\n"
+     "  replay ID... --as-new-lodgment [--json]   (a full-file replacement: new MessageId)",
+     true},
+    {"deadletters", sbrgate::cli::RunDeadLetters,
+     "deadletters list [--all] [--json]\n"
+     "  deadletters redrive (--id=ID[,ID...] | --all) [--json]",
+     true},
     {"poll-plan", sbrgate::cli::RunPollPlan, "poll-plan --employees N [--count K] [--json]", false},
     {"comms", sbrgate::cli::RunComms,
      "comms list [--bulk] [--client=TYPE:VALUE...] --from=YYYY-MM-DD --to=YYYY-MM-DD\n"

@@ -11,6 +11,7 @@
 #include "pipeline/platform/rpc/watch.h"
 #include "pipeline/stp/ingest/ingest.h"
 #include "pipeline/stp/status/replay_rule.h"
+#include "pipeline/stp/status/status.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 
@@ -246,32 +247,162 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
     }
   }
   const absl::Time now = options_.clock->Now();
-  std::vector<kafka::Output> resends;
+  std::vector<kafka::Output> outputs;
+  std::vector<std::string> redriven;
+  std::map<std::string, int64_t> changed;  // lodgment -> its version before
   for (const v1::Lodgment& l : lodgments) {
     const std::string& id = l.lodgment_id();
     std::optional<events::LodgmentToSubmit> submission = options_.view->Submission(id);
-    const lodgment::ReplayDecision decision = lodgment::DecideReplay(l, submission.has_value());
+    const lodgment::ReplayDecision decision =
+        lodgment::DecideReplay(l, submission.has_value(), request->as_new_lodgment());
     v1::ReplayOutcome* outcome = response->add_outcomes();
     outcome->set_lodgment_id(id);
     outcome->set_action(decision.action);
     outcome->set_reason(decision.reason);
-    if (decision.action != v1::ReplayOutcome::RESENT) continue;
-    // The resubmit stage sends this attempt once, however often it is asked.
-    events::ResubmitRequest replay;
-    replay.set_lodgment_id(id);
-    replay.set_reason("replay");
-    replay.set_next_attempt(l.attempts() + 1);
-    *replay.mutable_not_before() = ToProto(now);
-    *replay.mutable_previous() = *std::move(submission);
-    resends.push_back({lodgment::topics::kResubmit, id, replay.SerializeAsString()});
-    response->add_lodgment_ids(id);
+    switch (decision.action) {
+      case v1::ReplayOutcome::RESENT: {
+        // The resubmit stage sends this attempt once, however often asked.
+        events::ResubmitRequest replay;
+        replay.set_lodgment_id(id);
+        replay.set_reason(request->as_new_lodgment() ? "replacement" : "replay");
+        replay.set_next_attempt(l.attempts() + 1);
+        *replay.mutable_not_before() = ToProto(now);
+        *replay.mutable_previous() = *std::move(submission);
+        outputs.push_back({lodgment::topics::kResubmit, id, replay.SerializeAsString()});
+        response->add_lodgment_ids(id);
+        // Until the resubmit stage says it is queued again, a second
+        // request would see the old state.
+        changed[id] = options_.view->Version(id);
+        break;
+      }
+      case v1::ReplayOutcome::POLLING: {
+        if (l.state() != v1::ESCALATED) break;  // the poll stage still has it
+        // The poll schedule starts again, under the receipted MessageId.
+        events::LodgmentReceipted resume;
+        resume.set_lodgment_id(id);
+        resume.set_message_id(l.receipt().message_id());
+        resume.set_receipt_message_id(l.receipt().receipt_message_id());
+        *resume.mutable_received_at() = l.receipt().received_at();
+        resume.set_employees_sent(l.employees_sent());
+        resume.set_attempt(l.attempts());
+        *resume.mutable_submission() = *std::move(submission);
+        *resume.mutable_polling_resumed_at() = ToProto(now);
+        outputs.push_back({lodgment::topics::kSubmitted, id, resume.SerializeAsString()});
+        outputs.push_back(lodgment::StatusOutput(lodgment::Change(
+            id, v1::AWAITING_RESPONSE, now,
+            absl::StrCat("polling resumed by an operator under MessageId ",
+                         l.receipt().message_id()))));
+        changed[id] = options_.view->Version(id);
+        break;
+      }
+      case v1::ReplayOutcome::REDRIVEN:
+        for (const v1::DeadLetterInfo& d : options_.view->DeadLetters(false)) {
+          if (d.lodgment_id() != id) continue;
+          if (Redrive(d.id(), &outputs).redriven()) redriven.push_back(d.id());
+        }
+        break;
+      default:
+        break;
+    }
   }
-  if (resends.empty()) return grpc::Status::OK;
-  if (absl::Status s = options_.publisher->Publish(std::move(resends)); !s.ok()) {
+  if (outputs.empty()) return grpc::Status::OK;
+  if (absl::Status s = options_.publisher->Publish(std::move(outputs)); !s.ok()) {
     return Error(grpc::StatusCode::UNAVAILABLE,
-                 absl::StrCat("the replays could not be queued: ", s.message()));
+                 absl::StrCat("the replays could not be queued (nothing was): ", s.message()));
+  }
+  AwaitView(redriven, changed);
+  return grpc::Status::OK;
+}
+
+grpc::Status LodgmentServiceImpl::ListDeadLetters(grpc::ServerContext*,
+                                                  const v1::ListDeadLettersRequest* request,
+                                                  v1::ListDeadLettersResponse* response) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  for (v1::DeadLetterInfo& d : options_.view->DeadLetters(request->include_redriven())) {
+    *response->add_dead_letters() = std::move(d);
   }
   return grpc::Status::OK;
+}
+
+grpc::Status LodgmentServiceImpl::RedriveDeadLetters(
+    grpc::ServerContext*, const v1::RedriveDeadLettersRequest* request,
+    v1::RedriveDeadLettersResponse* response) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  if (request->all() == !request->ids().empty()) {
+    return Error(grpc::StatusCode::INVALID_ARGUMENT,
+                 "name the dead letters to redrive (ids) or ask for all of them, not both");
+  }
+  std::vector<std::string> ids(request->ids().begin(), request->ids().end());
+  if (request->all()) {
+    for (const v1::DeadLetterInfo& d : options_.view->DeadLetters(false)) ids.push_back(d.id());
+  }
+  std::vector<kafka::Output> outputs;
+  std::vector<std::string> redriven;
+  for (const std::string& id : ids) {
+    v1::RedriveOutcome outcome = Redrive(id, &outputs);
+    if (outcome.redriven()) redriven.push_back(id);
+    *response->add_outcomes() = std::move(outcome);
+  }
+  if (outputs.empty()) return grpc::Status::OK;
+  if (absl::Status s = options_.publisher->Publish(std::move(outputs)); !s.ok()) {
+    return Error(grpc::StatusCode::UNAVAILABLE,
+                 absl::StrCat("the dead letters could not be redriven (none was): ", s.message()));
+  }
+  AwaitView(redriven, {});
+  return grpc::Status::OK;
+}
+
+v1::RedriveOutcome LodgmentServiceImpl::Redrive(const std::string& id,
+                                                std::vector<kafka::Output>* outputs) const {
+  v1::RedriveOutcome outcome;
+  outcome.set_id(id);
+  std::optional<lodgment::StatusView::HeldDeadLetter> held = options_.view->DeadLetter(id);
+  if (!held.has_value()) {
+    outcome.set_reason("no such dead letter");
+    return outcome;
+  }
+  const v1::DeadLetterInfo& info = held->info;
+  if (info.redriven()) {
+    outcome.set_reason("already sent back to its stage");
+    return outcome;
+  }
+  if (!info.redrivable()) {
+    outcome.set_reason(absl::StrCat("its record was too large to keep in the dead letter: send ",
+                                    info.topic(), " partition ", info.partition(), " offset ",
+                                    info.offset(), " again by hand"));
+    return outcome;
+  }
+  // The record goes back to its topic under its key (so to its partition,
+  // after what its lodgment did since), with the mark that it was redriven.
+  outputs->push_back({held->record.topic(), held->record.key(), held->record.value()});
+  events::StatusChange mark;
+  mark.set_lodgment_id(info.lodgment_id());
+  mark.set_redriven_dead_letter(id);
+  *mark.mutable_at() = ToProto(options_.clock->Now());
+  if (!info.lodgment_id().empty()) {
+    mark.set_state(held->resume_state != v1::STATE_UNSPECIFIED ? held->resume_state
+                                                               : v1::RECEIVED);
+    mark.set_detail(absl::StrCat("dead letter ", id, " sent back to stage ", info.stage()));
+  }
+  outputs->push_back({lodgment::topics::kStatus,
+                      info.lodgment_id().empty() ? id : info.lodgment_id(),
+                      mark.SerializeAsString()});
+  outcome.set_redriven(true);
+  outcome.set_reason(absl::StrCat("sent back to stage ", info.stage(), " on ", info.topic()));
+  return outcome;
+}
+
+void LodgmentServiceImpl::AwaitView(const std::vector<std::string>& redriven,
+                                    const std::map<std::string, int64_t>& changed) const {
+  const absl::Time deadline = absl::Now() + options_.appear_timeout;
+  for (const auto& [id, version] : changed) options_.view->WaitForChange(id, version, deadline);
+  for (const std::string& id : redriven) {
+    while (absl::Now() < deadline) {
+      std::optional<lodgment::StatusView::HeldDeadLetter> d = options_.view->DeadLetter(id);
+      if (!d.has_value() || d->info.redriven()) break;
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+  }
 }
 
 }  // namespace sbrgate::gateway

@@ -3,7 +3,8 @@
 // the content Admission (pipeline/stp/admission) reads, stores and
 // publishes, and its refusals become gRPC statuses; reads are served from
 // the StatusView, which the status topic keeps current asynchronously;
-// replays are published for the resubmit stage.
+// replays are published for the stage that acts on them (resubmit, poll);
+// dead letters are listed from the view and redriven to their topic.
 //
 //   LodgmentServiceOptions o;
 //   o.view = &view; o.publisher = &publisher; o.blobs = blobs.get();
@@ -28,6 +29,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <functional>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "pipeline/stp/admission/admission.h"
@@ -69,10 +73,24 @@ class LodgmentServiceImpl final : public v1::LodgmentService::Service {
   grpc::Status ReplayLodgments(grpc::ServerContext* context,
                                const v1::ReplayLodgmentsRequest* request,
                                v1::ReplayLodgmentsResponse* response) override;
+  grpc::Status ListDeadLetters(grpc::ServerContext* context,
+                               const v1::ListDeadLettersRequest* request,
+                               v1::ListDeadLettersResponse* response) override;
+  grpc::Status RedriveDeadLetters(grpc::ServerContext* context,
+                                  const v1::RedriveDeadLettersRequest* request,
+                                  v1::RedriveDeadLettersResponse* response) override;
 
  private:
   // UNAVAILABLE while the view catches up, else OK.
   grpc::Status CheckReady() const;
+  // Adds to `outputs` what sends dead letter `id` back to its stage; the
+  // outcome says whether it will be.
+  v1::RedriveOutcome Redrive(const std::string& id, std::vector<kafka::Output>* outputs) const;
+  // Waits (up to appear_timeout) until the view shows these dead letters
+  // redriven and these lodgments past these versions: a repeated request
+  // then sees what the first one did.
+  void AwaitView(const std::vector<std::string>& redriven,
+                 const std::map<std::string, int64_t>& changed) const;
   grpc::Status Receive(grpc::ServerContext* context,
                        grpc::ServerReaderInterface<v1::SubmitRequest>* reader,
                        admission::EventKind kind, v1::Lodgment* response);

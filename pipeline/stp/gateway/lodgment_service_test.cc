@@ -25,10 +25,12 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/kafka/limits.h"
 #include "pipeline/platform/rpc/server.h"
 #include "pipeline/platform/publish/fake_publisher.h"
 #include "pipeline/stp/status/view_feeder.h"
+#include "pipeline/stp/status/status.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/topology/topology.h"
 #include "pipeline/stp/payevnt/generator.h"
@@ -575,6 +577,47 @@ TEST_F(LodgmentServiceTest, WatchStreamsChangesUntilAFinalState) {
   while (missing->Read(&l)) {
   }
   EXPECT_EQ(missing->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(LodgmentServiceTest, ReplayResumesPollingForAnEscalatedLodgmentUnderItsMessageId) {
+  const Submitted s = Submit(Generate(3, 0, false, 61), Meta());
+  ASSERT_TRUE(s.status.ok());
+  const std::string id = s.lodgment.lodgment_id();
+  events::StatusChange receipted = lodgment::Change(id, v1::RECEIPTED, kNow, "");
+  v1::Receipt* r = receipted.mutable_lodgment()->mutable_receipt();
+  r->set_message_id(s.lodgment.message_id());
+  r->set_receipt_message_id("receipt-1");
+  *r->mutable_received_at() = ToProto(kNow - absl::Hours(73));
+  ASSERT_TRUE(view_->Apply(receipted).ok());
+  Apply(id, v1::ESCALATED);
+
+  for (int i = 0; i < 2; ++i) {
+    v1::ReplayLodgmentsRequest request;
+    request.add_lodgment_ids(id);
+    v1::ReplayLodgmentsResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(client_->ReplayLodgments(&context, request, &response).ok());
+    ASSERT_EQ(response.outcomes_size(), 1);
+    EXPECT_EQ(response.outcomes(0).action(), v1::ReplayOutcome::POLLING);
+    EXPECT_EQ(response.lodgment_ids_size(), 0);  // nothing pushed
+  }
+  // Only the first queued anything: the poll stage resumes under the same
+  // MessageId, and the view already shows it polling when the call returns.
+  std::vector<std::vector<kafka::Output>> calls = publisher_.calls();
+  const std::vector<kafka::Output>& resumed = calls.back();
+  ASSERT_EQ(resumed.size(), 2u);
+  EXPECT_EQ(resumed[0].topic, topics::kSubmitted);
+  events::LodgmentReceipted poll;
+  ASSERT_TRUE(poll.ParseFromString(resumed[0].value));
+  EXPECT_EQ(poll.message_id(), s.lodgment.message_id());
+  EXPECT_EQ(FromProto(poll.polling_resumed_at()), kNow);
+  EXPECT_EQ(FromProto(poll.received_at()), kNow - absl::Hours(73));
+  EXPECT_EQ(view_->Get(id)->state(), v1::AWAITING_RESPONSE);
+  int queued = 0;
+  for (const auto& call : calls) {
+    for (const kafka::Output& o : call) queued += o.topic == topics::kSubmitted;
+  }
+  EXPECT_EQ(queued, 1);
 }
 
 TEST_F(LodgmentServiceTest, ReplayQueuesResubmissions) {

@@ -13,6 +13,12 @@ namespace {
 // Polls done per punctuation: keeps each transaction small.
 constexpr size_t kPollsPerPunctuation = 32;
 
+// Where the lodgment's poll schedule starts: its receipt, or when an
+// operator resumed polling for it after 72 hours without a response.
+absl::Time ScheduleStart(const events::LodgmentReceipted& r) {
+  return FromProto(r.has_polling_resumed_at() ? r.polling_resumed_at() : r.received_at());
+}
+
 }  // namespace
 
 absl::Status PollStage::Init(stage::Context& ctx) {
@@ -38,7 +44,7 @@ absl::Status PollStage::Process(const stage::Record& input, stage::Context& ctx)
   }
   const events::LodgmentReceipted& r = pending.receipted();
   const poll::PollPlan plan = poll::PollPlan::ForEmployees(r.employees_sent());
-  const absl::Time first = *plan.NextPoll(FromProto(r.received_at()), 0, std::nullopt) + margin_;
+  const absl::Time first = *plan.NextPoll(ScheduleStart(r), 0, std::nullopt) + margin_;
   *pending.mutable_next_poll() = ToProto(first);
   ctx.store(kStore).Put(r.lodgment_id(), pending.SerializeAsString());
   timer_.Schedule(r.lodgment_id(), first);
@@ -68,8 +74,7 @@ absl::Status PollStage::PollOne(const std::string& id, stage::Context& ctx) {
     return absl::DataLossError(absl::StrCat("pending poll of ", id, " is unreadable"));
   }
   const events::LodgmentReceipted& r = pending.receipted();
-  const absl::Time receipt = FromProto(r.received_at());
-  if (ctx.clock().Now() > receipt + poll::kGiveUpAfter) {
+  if (ctx.clock().Now() > ScheduleStart(r) + poll::kGiveUpAfter) {
     ctx.store(kStore).Delete(id);
     ctx.Emit(StatusOutput(Change(id, v1::ESCALATED, ctx.clock().Now(),
                                  "no response 72 hours after the receipt: contact the ATO")));
@@ -124,8 +129,7 @@ absl::Status PollStage::Reschedule(events::PendingPoll& pending, absl::Time poll
   pending.set_polls_done(pending.polls_done() + 1);
   *pending.mutable_last_poll() = ToProto(polled_at);
   const poll::PollPlan plan = poll::PollPlan::ForEmployees(r.employees_sent());
-  const absl::Time receipt = FromProto(r.received_at());
-  std::optional<absl::Time> next = plan.NextPoll(receipt, pending.polls_done(), polled_at);
+  std::optional<absl::Time> next = plan.NextPoll(ScheduleStart(r), pending.polls_done(), polled_at);
   events::StatusChange change = Change(id, v1::AWAITING_RESPONSE, polled_at, "");
   change.mutable_poll()->set_result(result);
   *change.mutable_poll()->mutable_at() = ToProto(polled_at);

@@ -229,6 +229,29 @@ TEST_F(StagesTest, PollEscalatesAfterSeventyTwoHours) {
   EXPECT_GE(sbr.pulled.size(), expected - 12);
 }
 
+TEST_F(StagesTest, PollingResumedAfterEscalationKeepsItsMessageIdAndTheSchedule) {
+  FakeSbr sbr;
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now() - absl::Hours(80);
+  const absl::Time resumed = clock_.Now();
+  events::LodgmentReceipted r = Receipted(Submission(), receipt);
+  *r.mutable_polling_resumed_at() = ToProto(resumed);
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, r), ctx).ok());
+  // Not escalated again at once: the schedule starts from the resumption,
+  // and its first poll is never early.
+  clock_.Set(resumed + absl::Seconds(61));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_TRUE(sbr.pulled.empty());
+  clock_.Set(resumed + absl::Seconds(62));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_EQ(sbr.pulled.size(), 1u);
+  EXPECT_EQ(sbr.pulled[0], "m1@test");
+  for (const auto& c : ctx.On<events::StatusChange>(topics::kStatus)) {
+    EXPECT_NE(c.state(), v1::ESCALATED);
+  }
+}
+
 TEST_F(StagesTest, PollResumesFromItsStore) {
   FakeSbr sbr;
   FakeContext ctx(&clock_);
@@ -337,6 +360,46 @@ TEST_F(StagesTest, ResubmitWaitsThenSendsANewMessageId) {
   ASSERT_TRUE(stage.Process(RecordOf(topics::kResubmit, r), ctx).ok());
   ASSERT_EQ(ctx.On<events::LodgmentToSubmit>(topics::kReceived).size(), 1u);
   EXPECT_EQ(ctx.On<events::LodgmentToSubmit>(topics::kReceived)[0].attempt(), 3);
+}
+
+TEST_F(StagesTest, StatusViewHoldsADeadLetteredLodgmentUntilItIsRedriven) {
+  StatusView view(blobs_.get());
+  ASSERT_TRUE(view.Apply(Change("L1", v1::RECEIVED, clock_.Now(), "")).ok());
+  events::DeadLetter dl;
+  dl.set_stage("submit");
+  dl.set_topic(topics::kReceived);
+  dl.set_key("L1");
+  dl.set_value("the record");
+  dl.set_error("NOT_FOUND: payload blob is missing");
+  view.ApplyDeadLetter(0, 7, dl, /*lodgment=*/true);
+  view.ApplyDeadLetter(0, 7, dl, /*lodgment=*/true);  // read again: once
+  EXPECT_EQ(view.Get("L1")->state(), v1::NEEDS_ATTENTION);
+  EXPECT_NE(view.Get("L1")->detail().find("redrive --id=0-7"), std::string::npos);
+  // What the stages report meanwhile waits for the redrive.
+  ASSERT_TRUE(view.Apply(Change("L1", v1::HELD, clock_.Now(), "holding")).ok());
+  EXPECT_EQ(view.Get("L1")->state(), v1::NEEDS_ATTENTION);
+  ASSERT_EQ(view.DeadLetters(false).size(), 1u);
+  std::optional<StatusView::HeldDeadLetter> held = view.DeadLetter("0-7");
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->info.lodgment_id(), "L1");
+  EXPECT_TRUE(held->info.redrivable());
+  EXPECT_EQ(held->record.value(), "the record");
+  EXPECT_EQ(held->resume_state, v1::HELD);
+
+  events::StatusChange redrive = Change("L1", v1::HELD, clock_.Now(), "sent back");
+  redrive.set_redriven_dead_letter("0-7");
+  ASSERT_TRUE(view.Apply(redrive).ok());
+  EXPECT_EQ(view.Get("L1")->state(), v1::HELD);
+  EXPECT_TRUE(view.DeadLetters(false).empty());
+  EXPECT_TRUE(view.DeadLetters(true)[0].redriven());
+
+  // A dead letter of another kind is listed, and touches no lodgment.
+  events::DeadLetter other = dl;
+  other.set_topic("sbrgate.clntcomm.jobs");
+  other.set_key("job-1");
+  view.ApplyDeadLetter(1, 3, other, /*lodgment=*/false);
+  EXPECT_FALSE(view.Get("job-1").has_value());
+  EXPECT_EQ(view.DeadLetters(false).size(), 1u);
 }
 
 TEST_F(StagesTest, StatusViewFoldsChangesAndResolvesCorrections) {

@@ -1,4 +1,6 @@
-// StatusViewStage: keeps a StatusView current from the status topic. Every
+// StatusViewStage: keeps a StatusView current from the status topic, and
+// from the dead-letter topic (a lodgment whose record a stage could not
+// process needs an operator; operators list and redrive dead letters). Every
 // gateway instance runs its own (its own consumer group), so each holds the
 // whole view.
 #ifndef SBRGATE_PIPELINE_LODGMENT_STATUS_VIEW_STAGE_H_
@@ -7,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/stage/stage.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/topology/topology.h"
@@ -20,6 +24,16 @@ class StatusViewStage : public stage::Stage {
 
   std::string name() const override { return std::string(stages::kStatusView) + "-" + instance_; }
   absl::Status Process(const stage::Record& input, stage::Context&) override {
+    if (input.topic == topics::kDeadLetter) {
+      // Never an error here: a dead letter that failed would become a dead
+      // letter again, and so on.
+      absl::StatusOr<events::DeadLetter> dl = stage::ParseDeadLetter(input.value);
+      if (dl.ok()) {
+        view_->ApplyDeadLetter(input.partition, input.offset, *dl,
+                               absl::StartsWith(dl->topic(), topics::kLodgmentTopicPrefix));
+      }
+      return absl::OkStatus();
+    }
     events::StatusChange change;
     if (!change.ParseFromString(input.value)) return absl::DataLossError("not a StatusChange");
     return view_->Apply(change);

@@ -8,14 +8,21 @@
 //
 //   REFUSED, SYSTEM_ERROR                 RESENT: a new attempt, new MessageId
 //   RECEIPTED, AWAITING_RESPONSE          POLLING: under the original MessageId
-//   ESCALATED                             NOTHING_TO_DO: receipted, no answer in
-//                                         72 hours; the ATO must be contacted
+//   ESCALATED                             POLLING: resumed under the original
+//                                         MessageId (no answer in 72 hours)
+//   NEEDS_ATTENTION                       REDRIVEN: its dead letters go back to
+//                                         their stage
 //   RECEIVED, SUBMITTED, HELD             NOTHING_TO_DO: in flight (a held push
-//                                         is resent with its own MessageId)
+//                                         is resent with its own MessageId by
+//                                         the submit stage until SBR answers)
 //   REJECTED                              NOTHING_TO_DO: correct it and lodge
 //                                         the correction (--corrects)
 //   ACCEPTED, PARTIALLY_ACCEPTED,
 //   SUPERSEDED                            NOTHING_TO_DO: final
+//
+// As a new lodgment (an operator's explicit full-file replacement), any
+// lodgment that sent something and is neither in flight, superseded nor
+// waiting for a redrive is RESENT under a new MessageId.
 #ifndef SBRGATE_PIPELINE_STP_STATUS_REPLAY_RULE_H_
 #define SBRGATE_PIPELINE_STP_STATUS_REPLAY_RULE_H_
 
@@ -32,7 +39,8 @@ struct ReplayDecision {
 
 // `has_submission`: sbrgate holds what was sent (a lodgment whose every
 // record was held back sent nothing).
-ReplayDecision DecideReplay(const v1::Lodgment& lodgment, bool has_submission);
+ReplayDecision DecideReplay(const v1::Lodgment& lodgment, bool has_submission,
+                            bool as_new_lodgment = false);
 
 }  // namespace sbrgate::lodgment
 

@@ -67,16 +67,28 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
   }
 
   absl::MutexLock lock(&mu_);
+  if (!change.redriven_dead_letter().empty()) {
+    auto d = dead_letters_.find(change.redriven_dead_letter());
+    if (d != dead_letters_.end()) d->second.info.set_redriven(true);
+    if (change.lodgment_id().empty()) return absl::OkStatus();
+  }
   auto [it, inserted] = entries_.try_emplace(change.lodgment_id());
   Entry& e = it->second;
   v1::Lodgment& l = e.lodgment;
   if (inserted) order_.push_back(change.lodgment_id());
+  e.open_dead_letters.erase(change.redriven_dead_letter());
+  const bool needs_attention = !e.open_dead_letters.empty();
   const v1::Lodgment& update = change.lodgment();
   if (!update.lodgment_errors().empty()) l.clear_lodgment_errors();
   l.MergeFrom(update);
   l.set_lodgment_id(change.lodgment_id());
-  if (change.state() != v1::STATE_UNSPECIFIED) l.set_state(change.state());
-  if (!change.detail().empty()) l.set_detail(change.detail());
+  if (needs_attention) {
+    l.set_state(v1::NEEDS_ATTENTION);
+    if (change.state() != v1::STATE_UNSPECIFIED) e.state_before_attention = change.state();
+  } else {
+    if (change.state() != v1::STATE_UNSPECIFIED) l.set_state(change.state());
+    if (!change.detail().empty()) l.set_detail(change.detail());
+  }
   if (change.has_at()) {
     *l.mutable_updated_at() = change.at();
     if (!l.has_created_at()) *l.mutable_created_at() = change.at();
@@ -116,6 +128,63 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
   }
   ++e.version;
   return absl::OkStatus();
+}
+
+void StatusView::ApplyDeadLetter(int32_t partition, int64_t offset,
+                                 const events::DeadLetter& dead_letter, bool lodgment) {
+  const std::string id = absl::StrCat(partition, "-", offset);
+  absl::MutexLock lock(&mu_);
+  auto [d, added] = dead_letters_.try_emplace(id);
+  if (!added) return;  // read again after a restart of the view
+  dead_letter_order_.push_back(id);
+  v1::DeadLetterInfo& info = d->second.info;
+  info.set_id(id);
+  info.set_stage(dead_letter.stage());
+  info.set_topic(dead_letter.topic());
+  info.set_partition(dead_letter.partition());
+  info.set_offset(dead_letter.offset());
+  info.set_error(dead_letter.error());
+  info.set_error_code(dead_letter.error_code());
+  info.set_attempts(dead_letter.attempts());
+  *info.mutable_at() = dead_letter.at();
+  info.set_redrivable(!dead_letter.value().empty());
+  d->second.record = dead_letter;
+  if (!lodgment || dead_letter.key().empty()) return;
+  info.set_lodgment_id(dead_letter.key());
+  auto [it, inserted] = entries_.try_emplace(dead_letter.key());
+  Entry& e = it->second;
+  if (inserted) order_.push_back(dead_letter.key());
+  if (e.open_dead_letters.empty()) e.state_before_attention = e.lodgment.state();
+  e.open_dead_letters.insert(id);
+  e.lodgment.set_lodgment_id(dead_letter.key());
+  e.lodgment.set_state(v1::NEEDS_ATTENTION);
+  e.lodgment.set_detail(absl::StrCat(
+      "stage ", dead_letter.stage(), " could not process its record from ", dead_letter.topic(),
+      " (", dead_letter.error(), "): fix the cause, then redrive dead letter ", id,
+      " (sbrgate deadletters redrive --id=", id, ")"));
+  if (dead_letter.has_at()) *e.lodgment.mutable_updated_at() = dead_letter.at();
+  ++e.version;
+}
+
+std::vector<v1::DeadLetterInfo> StatusView::DeadLetters(bool include_redriven) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::DeadLetterInfo> out;
+  for (const std::string& id : dead_letter_order_) {
+    const v1::DeadLetterInfo& info = dead_letters_.at(id).info;
+    if (include_redriven || !info.redriven()) out.push_back(info);
+  }
+  return out;
+}
+
+std::optional<StatusView::HeldDeadLetter> StatusView::DeadLetter(const std::string& id) const {
+  absl::MutexLock lock(&mu_);
+  auto d = dead_letters_.find(id);
+  if (d == dead_letters_.end()) return std::nullopt;
+  HeldDeadLetter held{d->second.info, d->second.record};
+  if (auto e = entries_.find(d->second.info.lodgment_id()); e != entries_.end()) {
+    held.resume_state = e->second.state_before_attention;
+  }
+  return held;
 }
 
 void StatusView::ResolveCorrected(const Entry& update,

@@ -43,6 +43,13 @@ class StatusView {
   explicit StatusView(const blob::BlobStore* blobs) : blobs_(blobs) {}
 
   absl::Status Apply(const events::StatusChange& change);
+  // A record a stage could not process: the dead-letter topic's record at
+  // `partition`/`offset` (its id "<partition>-<offset>"). When it is a
+  // lodgment's (`lodgment`: its key is a lodgment id), the lodgment shows
+  // NEEDS_ATTENTION until every such dead letter is redriven; what the
+  // stages report meanwhile is kept for then.
+  void ApplyDeadLetter(int32_t partition, int64_t offset, const events::DeadLetter& dead_letter,
+                       bool lodgment);
 
   std::optional<v1::Lodgment> Get(const std::string& lodgment_id) const;
   // Lodgments matching `filter`, oldest first, from `page_token` (opaque).
@@ -58,6 +65,17 @@ class StatusView {
                                            const std::string& lodgment_id) const;
   // The submission of the lodgment's current attempt (for replays).
   std::optional<events::LodgmentToSubmit> Submission(const std::string& lodgment_id) const;
+
+  // Dead letters, oldest first; those redriven too when asked.
+  std::vector<v1::DeadLetterInfo> DeadLetters(bool include_redriven) const;
+  // Dead letter `id` and the record it holds.
+  struct HeldDeadLetter {
+    v1::DeadLetterInfo info;
+    events::DeadLetter record;
+    // For a lodgment's: the state to return to once it is redriven.
+    v1::LodgmentState resume_state = v1::STATE_UNSPECIFIED;
+  };
+  std::optional<HeldDeadLetter> DeadLetter(const std::string& id) const;
 
   // How many changes the lodgment has seen (0: unknown).
   int64_t Version(const std::string& lodgment_id) const;
@@ -75,6 +93,14 @@ class StatusView {
     // and to resolve an update's corrections, so a view of many large
     // lodgments does not hold every employee in memory.
     events::BlobRef sent_records;
+    // Dead letters of this lodgment not yet redriven; while there are any
+    // it shows NEEDS_ATTENTION, and the stages' states wait here.
+    std::set<std::string> open_dead_letters;
+    v1::LodgmentState state_before_attention = v1::STATE_UNSPECIFIED;
+  };
+  struct DeadLetterEntry {
+    v1::DeadLetterInfo info;
+    events::DeadLetter record;
   };
   absl::StatusOr<std::vector<v1::RecordProblem>> LoadProblems(const events::BlobRef& ref) const;
   void ResolveCorrected(const Entry& update, const std::vector<v1::RecordProblem>& sent)
@@ -85,6 +111,8 @@ class StatusView {
   mutable absl::Mutex mu_;
   std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);  // by creation
+  std::map<std::string, DeadLetterEntry> dead_letters_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> dead_letter_order_ ABSL_GUARDED_BY(mu_);
   std::map<std::tuple<std::string, std::string, std::string>, std::string> idempotency_
       ABSL_GUARDED_BY(mu_);
 };
