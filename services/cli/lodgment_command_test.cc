@@ -68,7 +68,9 @@ class LodgmentCliTest : public ::testing::Test {
     auto blobs = blob::BlobStore::Create(root + "/blobs");
     ASSERT_TRUE(blobs.ok());
     blobs_ = *std::move(blobs);
-    view_ = std::make_unique<lodgment::StatusView>(blobs_.get());
+    auto view = lodgment::StatusView::Open(root + "/view", blobs_.get());
+    ASSERT_TRUE(view.ok()) << view.status();
+    view_ = *std::move(view);
     publisher_.Observe(lodgment::StatusViewFeeder(view_.get()));
     gateway::LodgmentServiceOptions o;
     o.view = view_.get();

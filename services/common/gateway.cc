@@ -1,5 +1,7 @@
 #include "services/common/gateway.h"
 
+#include <sys/stat.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -17,11 +19,15 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
                                                         const Clock* clock,
                                                         const GatewayOptions& options) {
   std::unique_ptr<Gateway> g(new Gateway());
-  g->view_ = std::make_unique<lodgment::StatusView>(blobs);
-  // A consumer group of its own for every start: the view lives in memory,
-  // so each start rebuilds it from the beginning of the status topic.
+  ::mkdir(config.data_dir.c_str(), 0755);
+  auto view = lodgment::StatusView::Open(config.data_dir + "/view", blobs);
+  if (!view.ok()) return view.status();
+  g->view_ = *std::move(view);
+  // The view is on disk with the offsets it applied, so its consumer group
+  // stays the same across restarts and it reads only what it missed; a view
+  // made afresh (a new generation) reads its topics from the start.
   g->view_stage_ = std::make_unique<lodgment::StatusViewStage>(
-      g->view_.get(), absl::StrCat(config.instance, "-", absl::ToUnixMillis(absl::Now())));
+      g->view_.get(), absl::StrCat(config.instance, "-", g->view_->generation()));
   auto publisher = topics->MakePublisher(absl::StrCat("sbrgate.gateway.", config.instance));
   if (!publisher.ok()) return publisher.status();
   g->publisher_ = *std::move(publisher);

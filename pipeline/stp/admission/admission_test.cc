@@ -53,7 +53,9 @@ class AdmissionTest : public ::testing::Test {
     auto blobs = blob::BlobStore::Create(root_ + "/blobs");
     ASSERT_TRUE(blobs.ok()) << blobs.status();
     blobs_ = *std::move(blobs);
-    view_ = std::make_unique<lodgment::StatusView>(blobs_.get());
+    auto view = lodgment::StatusView::Open(root_ + "/view", blobs_.get());
+    ASSERT_TRUE(view.ok()) << view.status();
+    view_ = *std::move(view);
     AdmissionOptions o;
     o.view = view_.get();
     o.publisher = &publisher_;

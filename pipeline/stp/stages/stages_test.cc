@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
@@ -60,6 +61,16 @@ class StagesTest : public ::testing::Test {
     auto blobs = blob::BlobStore::Create(absl::StrCat(::testing::TempDir(), "/blobs"));
     ASSERT_TRUE(blobs.ok());
     blobs_ = *std::move(blobs);
+  }
+
+  // A status view of its own for the test.
+  std::unique_ptr<StatusView> OpenView() {
+    const std::string dir = absl::StrCat(
+        ::testing::TempDir(), "/view-", ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    auto view = StatusView::Open(dir, blobs_.get());
+    EXPECT_TRUE(view.ok()) << view.status();
+    return view.ok() ? *std::move(view) : nullptr;
   }
 
   events::LodgmentToSubmit Submission(int attempt = 1) {
@@ -363,7 +374,8 @@ TEST_F(StagesTest, ResubmitWaitsThenSendsANewMessageId) {
 }
 
 TEST_F(StagesTest, StatusViewHoldsADeadLetteredLodgmentUntilItIsRedriven) {
-  StatusView view(blobs_.get());
+  std::unique_ptr<StatusView> opened = OpenView();
+  StatusView& view = *opened;
   ASSERT_TRUE(view.Apply(Change("L1", v1::RECEIVED, clock_.Now(), "")).ok());
   events::DeadLetter dl;
   dl.set_stage("submit");
@@ -371,8 +383,8 @@ TEST_F(StagesTest, StatusViewHoldsADeadLetteredLodgmentUntilItIsRedriven) {
   dl.set_key("L1");
   dl.set_value("the record");
   dl.set_error("NOT_FOUND: payload blob is missing");
-  view.ApplyDeadLetter(0, 7, dl, /*lodgment=*/true);
-  view.ApplyDeadLetter(0, 7, dl, /*lodgment=*/true);  // read again: once
+  ASSERT_TRUE(view.ApplyDeadLetter(0, 7, dl, /*lodgment=*/true).ok());
+  ASSERT_TRUE(view.ApplyDeadLetter(0, 7, dl, /*lodgment=*/true).ok());  // read again: once
   EXPECT_EQ(view.Get("L1")->state(), v1::NEEDS_ATTENTION);
   EXPECT_NE(view.Get("L1")->detail().find("redrive --id=0-7"), std::string::npos);
   // What the stages report meanwhile waits for the redrive.
@@ -397,13 +409,44 @@ TEST_F(StagesTest, StatusViewHoldsADeadLetteredLodgmentUntilItIsRedriven) {
   events::DeadLetter other = dl;
   other.set_topic("sbrgate.clntcomm.jobs");
   other.set_key("job-1");
-  view.ApplyDeadLetter(1, 3, other, /*lodgment=*/false);
+  ASSERT_TRUE(view.ApplyDeadLetter(1, 3, other, /*lodgment=*/false).ok());
   EXPECT_FALSE(view.Get("job-1").has_value());
   EXPECT_EQ(view.DeadLetters(false).size(), 1u);
 }
 
+TEST_F(StagesTest, StatusViewKeepsItsEntriesAndAppliedOffsetsAcrossRestarts) {
+  std::unique_ptr<StatusView> view = OpenView();
+  const std::string generation = view->generation();
+  ASSERT_TRUE(view->Apply(Change("L2", v1::RECEIVED, clock_.Now(), ""), 0).ok());
+  ASSERT_TRUE(view->Apply(Change("L1", v1::RECEIVED, clock_.Now(), ""), 1).ok());
+  ASSERT_TRUE(view->Apply(Change("L1", v1::RECEIPTED, clock_.Now(), ""), 2).ok());
+  const std::string dir = absl::StrCat(::testing::TempDir(), "/view-",
+                                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  view.reset();
+  auto reopened = StatusView::Open(dir, blobs_.get());
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  view = *std::move(reopened);
+  EXPECT_EQ(view->generation(), generation);
+  EXPECT_EQ(view->Get("L1")->state(), v1::RECEIPTED);
+  EXPECT_EQ(view->Version("L1"), 2);
+  // Read again after a crash (its offset never committed): not applied twice.
+  events::StatusChange polled = Change("L1", v1::AWAITING_RESPONSE, clock_.Now(), "");
+  polled.mutable_poll()->set_result("nothing-yet");
+  ASSERT_TRUE(view->Apply(polled, 3).ok());
+  ASSERT_TRUE(view->Apply(polled, 3).ok());
+  EXPECT_EQ(view->Get("L1")->polls_size(), 1);
+  EXPECT_EQ(view->Version("L1"), 3);
+  // Listed in the order the view learnt of them, new ones after.
+  ASSERT_TRUE(view->Apply(Change("L0", v1::RECEIVED, clock_.Now(), ""), 4).ok());
+  std::string token;
+  std::vector<std::string> listed;
+  for (const v1::Lodgment& l : view->List({}, 10, "", &token)) listed.push_back(l.lodgment_id());
+  EXPECT_EQ(listed, (std::vector<std::string>{"L2", "L1", "L0"}));
+}
+
 TEST_F(StagesTest, StatusViewFoldsChangesAndResolvesCorrections) {
-  StatusView view(blobs_.get());
+  std::unique_ptr<StatusView> opened = OpenView();
+  StatusView& view = *opened;
   events::StatusChange received = Change("L1", v1::RECEIVED, clock_.Now(), "");
   received.mutable_lodgment()->set_abn("51824753556");
   received.mutable_lodgment()->set_bms_id("BMS");

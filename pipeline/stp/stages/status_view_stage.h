@@ -28,15 +28,16 @@ class StatusViewStage : public stage::Stage {
       // Never an error here: a dead letter that failed would become a dead
       // letter again, and so on.
       absl::StatusOr<events::DeadLetter> dl = stage::ParseDeadLetter(input.value);
-      if (dl.ok()) {
-        view_->ApplyDeadLetter(input.partition, input.offset, *dl,
-                               absl::StartsWith(dl->topic(), topics::kLodgmentTopicPrefix));
-      }
-      return absl::OkStatus();
+      if (!dl.ok()) return absl::OkStatus();
+      absl::Status s = view_->ApplyDeadLetter(
+          input.partition, input.offset, *dl,
+          absl::StartsWith(dl->topic(), topics::kLodgmentTopicPrefix));
+      // Storage trouble is retried; nothing else becomes a dead letter.
+      return absl::IsUnavailable(s) ? s : absl::OkStatus();
     }
     events::StatusChange change;
     if (!change.ParseFromString(input.value)) return absl::DataLossError("not a StatusChange");
-    return view_->Apply(change);
+    return view_->Apply(change, input.offset);
   }
 
  private:

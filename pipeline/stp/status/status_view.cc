@@ -1,13 +1,85 @@
 #include "pipeline/stp/status/status_view.h"
 
 #include <algorithm>
+#include <set>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/proto_time.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/write_batch.h"
 
 namespace sbrgate::lodgment {
+
+namespace {
+
+// Key prefixes: one kind of record each.
+constexpr char kEntry = 'e';       // + id -> StatusViewEntry
+constexpr char kCreated = 'c';     // + sequence (big-endian) + id -> ""
+constexpr char kIdempotency = 'i'; // + abn \0 bms \0 transaction -> id
+constexpr char kRejected = 'r';    // + id -> "" (has rejected or held-back records)
+constexpr char kDeadLetter = 'd';  // + partition + offset (big-endian) -> StatusViewDeadLetter
+constexpr char kGeneration[] = "g";
+
+void PutBigEndian(std::string* out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+std::string EntryKey(const std::string& id) { return std::string(1, kEntry) + id; }
+
+std::string CreatedKey(const StatusViewEntry& e) {
+  std::string k(1, kCreated);
+  PutBigEndian(&k, static_cast<uint64_t>(e.sequence()), 8);
+  return k + e.lodgment().lodgment_id();
+}
+
+std::string IdempotencyKey(const std::string& abn, const std::string& bms_id,
+                           const std::string& transaction_id) {
+  return absl::StrCat(std::string(1, kIdempotency), abn, std::string(1, '\0'), bms_id,
+                      std::string(1, '\0'), transaction_id);
+}
+
+std::string DeadLetterKey(int32_t partition, int64_t offset) {
+  std::string k(1, kDeadLetter);
+  PutBigEndian(&k, static_cast<uint32_t>(partition), 4);
+  PutBigEndian(&k, static_cast<uint64_t>(offset), 8);
+  return k;
+}
+
+// "<partition>-<offset>" as its key, or nullopt.
+std::optional<std::string> DeadLetterKeyOf(const std::string& id) {
+  std::vector<std::string> parts = absl::StrSplit(id, '-');
+  int32_t partition;
+  int64_t offset;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &partition) ||
+      !absl::SimpleAtoi(parts[1], &offset) || partition < 0 || offset < 0) {
+    return std::nullopt;
+  }
+  return DeadLetterKey(partition, offset);
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat("status view: ", what, ": ", s.ToString());
+  if (s.IsNoSpace() || s.IsIOError() || s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) {
+    return absl::UnavailableError(message);
+  }
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  return absl::InternalError(message);
+}
+
+bool HasRecords(const v1::Lodgment& l) {
+  return !l.held_back().empty() || !l.rejected_records().empty();
+}
+
+}  // namespace
 
 bool IsFinal(v1::LodgmentState state) {
   switch (state) {
@@ -24,6 +96,50 @@ bool IsFinal(v1::LodgmentState state) {
   }
 }
 
+absl::StatusOr<std::unique_ptr<StatusView>> StatusView::Open(const std::string& dir,
+                                                             const blob::BlobStore* blobs) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  // A small cache: the view's memory stays bounded whatever its size.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(32 << 20);
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.write_buffer_size = 16 << 20;
+  rocksdb::DB* raw = nullptr;
+  if (absl::Status s = FromRocks(rocksdb::DB::Open(options, dir, &raw), absl::StrCat("opening ", dir));
+      !s.ok()) {
+    return s;
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string generation;
+  rocksdb::Status got = db->Get(rocksdb::ReadOptions(), kGeneration, &generation);
+  if (got.IsNotFound()) {
+    generation = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+    rocksdb::WriteOptions w;
+    w.sync = true;
+    got = db->Put(w, kGeneration, generation);
+  }
+  if (absl::Status s = FromRocks(got, "its generation"); !s.ok()) return s;
+  auto view =
+      std::unique_ptr<StatusView>(new StatusView(std::move(db), std::move(generation), blobs));
+  // Lodgments new to the view go after the last one it has.
+  std::unique_ptr<rocksdb::Iterator> last(view->db_->NewIterator(rocksdb::ReadOptions()));
+  last->SeekForPrev(std::string(1, kCreated) + std::string(9, '\xff'));
+  if (last->Valid() && last->key().starts_with(std::string(1, kCreated)) &&
+      last->key().size() >= 9) {
+    uint64_t sequence = 0;
+    for (int i = 1; i <= 8; ++i) sequence = (sequence << 8) | static_cast<uint8_t>(last->key()[i]);
+    view->last_sequence_ = static_cast<int64_t>(sequence);
+  }
+  return view;
+}
+
+StatusView::StatusView(std::unique_ptr<rocksdb::DB> db, std::string generation,
+                       const blob::BlobStore* blobs)
+    : db_(std::move(db)), generation_(std::move(generation)), blobs_(blobs) {}
+
+StatusView::~StatusView() = default;
+
 absl::StatusOr<std::vector<v1::RecordProblem>> StatusView::LoadProblems(
     const events::BlobRef& ref) const {
   absl::StatusOr<std::string> bytes = blobs_->ReadString(ref.sha256());
@@ -35,8 +151,69 @@ absl::StatusOr<std::vector<v1::RecordProblem>> StatusView::LoadProblems(
   return std::vector<v1::RecordProblem>(problems.problems().begin(), problems.problems().end());
 }
 
-absl::Status StatusView::Apply(const events::StatusChange& change) {
-  // Blobs are read outside the lock.
+absl::StatusOr<std::optional<StatusViewEntry>> StatusView::ReadEntry(const std::string& id) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), EntryKey(id), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (absl::Status st = FromRocks(s, absl::StrCat("reading lodgment ", id)); !st.ok()) return st;
+  StatusViewEntry e;
+  if (!e.ParseFromString(value)) {
+    return absl::DataLossError(absl::StrCat("status view: lodgment ", id, " is unreadable"));
+  }
+  return e;
+}
+
+std::optional<StatusViewEntry> StatusView::EntryOrNothing(const std::string& id) const {
+  absl::StatusOr<std::optional<StatusViewEntry>> e = ReadEntry(id);
+  return e.ok() ? *std::move(e) : std::nullopt;
+}
+
+void StatusView::PutEntry(const std::string& id, const StatusViewEntry& entry,
+                          const std::optional<StatusViewEntry>& before,
+                          rocksdb::WriteBatch* batch) const {
+  batch->Put(EntryKey(id), entry.SerializeAsString());
+  if (!before.has_value()) batch->Put(CreatedKey(entry), "");
+  if (HasRecords(entry.lodgment())) batch->Put(std::string(1, kRejected) + id, "");
+}
+
+absl::Status StatusView::Write(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions w;
+  // Durable before the stage's offset commits: a record whose offset was
+  // committed is never missing from the view.
+  w.sync = true;
+  if (absl::Status s = FromRocks(db_->Write(w, batch), "writing"); !s.ok()) return s;
+  absl::MutexLock lock(&tick_mu_);
+  ++tick_;
+  return absl::OkStatus();
+}
+
+absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offset) {
+  absl::MutexLock apply(&apply_mu_);
+  rocksdb::WriteBatch batch;
+  if (!change.redriven_dead_letter().empty()) {
+    if (std::optional<std::string> key = DeadLetterKeyOf(change.redriven_dead_letter())) {
+      std::string value;
+      StatusViewDeadLetter d;
+      if (db_->Get(rocksdb::ReadOptions(), *key, &value).ok() && d.ParseFromString(value)) {
+        d.mutable_info()->set_redriven(true);
+        batch.Put(*key, d.SerializeAsString());
+      }
+    }
+    if (change.lodgment_id().empty()) return Write(&batch);
+  }
+  absl::StatusOr<std::optional<StatusViewEntry>> read = ReadEntry(change.lodgment_id());
+  if (!read.ok()) return read.status();
+  const std::optional<StatusViewEntry> before = *read;
+  if (before.has_value() && offset >= 0 && offset <= before->applied_offset()) {
+    return absl::OkStatus();  // applied before the stage's offset was committed
+  }
+  StatusViewEntry e = before.value_or(StatusViewEntry());
+  if (!before.has_value()) {
+    e.set_applied_offset(-1);
+    e.set_sequence(++last_sequence_);
+    e.mutable_lodgment()->set_lodgment_id(change.lodgment_id());
+  }
+
   std::optional<std::vector<v1::RecordProblem>> held, rejected, sent;
   if (!change.held_back().sha256().empty()) {
     auto p = LoadProblems(change.held_back());
@@ -53,12 +230,8 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
   const bool accepted =
       change.state() == v1::ACCEPTED || change.state() == v1::PARTIALLY_ACCEPTED;
   if (rejected || accepted) {
-    events::BlobRef ref = change.sent_records();
-    if (ref.sha256().empty()) {
-      absl::MutexLock lock(&mu_);
-      auto it = entries_.find(change.lodgment_id());
-      if (it != entries_.end()) ref = it->second.sent_records;
-    }
+    const events::BlobRef& ref =
+        change.sent_records().sha256().empty() ? e.sent_records() : change.sent_records();
     if (!ref.sha256().empty()) {
       auto p = LoadProblems(ref);
       if (!p.ok()) return p.status();
@@ -66,25 +239,19 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
     }
   }
 
-  absl::MutexLock lock(&mu_);
-  if (!change.redriven_dead_letter().empty()) {
-    auto d = dead_letters_.find(change.redriven_dead_letter());
-    if (d != dead_letters_.end()) d->second.info.set_redriven(true);
-    if (change.lodgment_id().empty()) return absl::OkStatus();
-  }
-  auto [it, inserted] = entries_.try_emplace(change.lodgment_id());
-  Entry& e = it->second;
-  v1::Lodgment& l = e.lodgment;
-  if (inserted) order_.push_back(change.lodgment_id());
-  e.open_dead_letters.erase(change.redriven_dead_letter());
-  const bool needs_attention = !e.open_dead_letters.empty();
+  v1::Lodgment& l = *e.mutable_lodgment();
+  std::vector<std::string> open(e.open_dead_letters().begin(), e.open_dead_letters().end());
+  open.erase(std::remove(open.begin(), open.end(), change.redriven_dead_letter()), open.end());
+  e.clear_open_dead_letters();
+  for (const std::string& id : open) e.add_open_dead_letters(id);
+  const bool needs_attention = !open.empty();
   const v1::Lodgment& update = change.lodgment();
   if (!update.lodgment_errors().empty()) l.clear_lodgment_errors();
   l.MergeFrom(update);
   l.set_lodgment_id(change.lodgment_id());
   if (needs_attention) {
     l.set_state(v1::NEEDS_ATTENTION);
-    if (change.state() != v1::STATE_UNSPECIFIED) e.state_before_attention = change.state();
+    if (change.state() != v1::STATE_UNSPECIFIED) e.set_state_before_attention(change.state());
   } else {
     if (change.state() != v1::STATE_UNSPECIFIED) l.set_state(change.state());
     if (!change.detail().empty()) l.set_detail(change.detail());
@@ -97,7 +264,7 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
     l.clear_held_back();
     for (auto& p : *held) *l.add_held_back() = std::move(p);
   }
-  if (!change.sent_records().sha256().empty()) e.sent_records = change.sent_records();
+  if (!change.sent_records().sha256().empty()) *e.mutable_sent_records() = change.sent_records();
   if (rejected) {
     // SBR names records by DocumentID; add who they are from what was sent.
     std::map<std::string, const v1::RecordProblem*> by_id;
@@ -116,28 +283,67 @@ absl::Status StatusView::Apply(const events::StatusChange& change) {
     }
   }
   if (change.has_poll()) *l.add_polls() = change.poll();
-  if (change.has_submission()) e.submission = change.submission();
+  if (change.has_submission()) *e.mutable_submission() = change.submission();
   if (!l.abn().empty() && !l.bms_id().empty() && !l.interaction_transaction_id().empty() &&
       l.kind() != "Update") {
-    idempotency_.try_emplace({l.abn(), l.bms_id(), l.interaction_transaction_id()},
-                             change.lodgment_id());
+    const std::string key = IdempotencyKey(l.abn(), l.bms_id(), l.interaction_transaction_id());
+    std::string existing;
+    if (db_->Get(rocksdb::ReadOptions(), key, &existing).IsNotFound()) {
+      batch.Put(key, change.lodgment_id());
+    }
   }
-  if (l.kind() == "Update" &&
-      (l.state() == v1::ACCEPTED || l.state() == v1::PARTIALLY_ACCEPTED)) {
-    ResolveCorrected(e, sent ? *sent : std::vector<v1::RecordProblem>());
+  if (l.kind() == "Update" && accepted) {
+    if (absl::Status s = ResolveCorrected(e, sent ? *sent : std::vector<v1::RecordProblem>(), &batch);
+        !s.ok()) {
+      return s;
+    }
   }
-  ++e.version;
+  e.set_version(e.version() + 1);
+  if (offset >= 0) e.set_applied_offset(offset);
+  PutEntry(change.lodgment_id(), e, before, &batch);
+  return Write(&batch);
+}
+
+absl::Status StatusView::ResolveCorrected(const StatusViewEntry& update,
+                                          const std::vector<v1::RecordProblem>& sent,
+                                          rocksdb::WriteBatch* batch) const {
+  const std::string& original_id = update.lodgment().corrects_lodgment_id();
+  absl::StatusOr<std::optional<StatusViewEntry>> read = ReadEntry(original_id);
+  if (!read.ok()) return read.status();
+  if (!read->has_value()) return absl::OkStatus();
+  StatusViewEntry o = **read;
+  std::set<std::string> still_rejected;
+  for (const v1::RecordProblem& p : update.lodgment().rejected_records()) {
+    still_rejected.insert(p.payroll_id());
+  }
+  std::set<std::string> corrected;
+  for (const v1::RecordProblem& p : sent) {
+    if (still_rejected.count(p.payroll_id()) == 0) corrected.insert(p.payroll_id());
+  }
+  std::set<std::string> resolved(o.resolved().begin(), o.resolved().end());
+  for (const auto* list : {&o.lodgment().rejected_records(), &o.lodgment().held_back()}) {
+    for (const v1::RecordProblem& p : *list) {
+      if (corrected.count(p.payroll_id()) > 0) resolved.insert(p.document_id());
+    }
+  }
+  o.clear_resolved();
+  for (const std::string& d : resolved) o.add_resolved(d);
+  o.set_version(o.version() + 1);
+  PutEntry(original_id, o, *read, batch);
   return absl::OkStatus();
 }
 
-void StatusView::ApplyDeadLetter(int32_t partition, int64_t offset,
-                                 const events::DeadLetter& dead_letter, bool lodgment) {
+absl::Status StatusView::ApplyDeadLetter(int32_t partition, int64_t offset,
+                                         const events::DeadLetter& dead_letter, bool lodgment) {
+  absl::MutexLock apply(&apply_mu_);
+  const std::string key = DeadLetterKey(partition, offset);
+  std::string existing;
+  if (db_->Get(rocksdb::ReadOptions(), key, &existing).ok()) {
+    return absl::OkStatus();  // read again after a restart of the view
+  }
   const std::string id = absl::StrCat(partition, "-", offset);
-  absl::MutexLock lock(&mu_);
-  auto [d, added] = dead_letters_.try_emplace(id);
-  if (!added) return;  // read again after a restart of the view
-  dead_letter_order_.push_back(id);
-  v1::DeadLetterInfo& info = d->second.info;
+  StatusViewDeadLetter d;
+  v1::DeadLetterInfo& info = *d.mutable_info();
   info.set_id(id);
   info.set_stage(dead_letter.stage());
   info.set_topic(dead_letter.topic());
@@ -148,71 +354,68 @@ void StatusView::ApplyDeadLetter(int32_t partition, int64_t offset,
   info.set_attempts(dead_letter.attempts());
   *info.mutable_at() = dead_letter.at();
   info.set_redrivable(!dead_letter.value().empty());
-  d->second.record = dead_letter;
-  if (!lodgment || dead_letter.key().empty()) return;
-  info.set_lodgment_id(dead_letter.key());
-  auto [it, inserted] = entries_.try_emplace(dead_letter.key());
-  Entry& e = it->second;
-  if (inserted) order_.push_back(dead_letter.key());
-  if (e.open_dead_letters.empty()) e.state_before_attention = e.lodgment.state();
-  e.open_dead_letters.insert(id);
-  e.lodgment.set_lodgment_id(dead_letter.key());
-  e.lodgment.set_state(v1::NEEDS_ATTENTION);
-  e.lodgment.set_detail(absl::StrCat(
-      "stage ", dead_letter.stage(), " could not process its record from ", dead_letter.topic(),
-      " (", dead_letter.error(), "): fix the cause, then redrive dead letter ", id,
-      " (sbrgate deadletters redrive --id=", id, ")"));
-  if (dead_letter.has_at()) *e.lodgment.mutable_updated_at() = dead_letter.at();
-  ++e.version;
+  *d.mutable_record() = dead_letter;
+  rocksdb::WriteBatch batch;
+  if (lodgment && !dead_letter.key().empty()) {
+    info.set_lodgment_id(dead_letter.key());
+    absl::StatusOr<std::optional<StatusViewEntry>> read = ReadEntry(dead_letter.key());
+    if (!read.ok()) return read.status();
+    StatusViewEntry e = read->value_or(StatusViewEntry());
+    if (!read->has_value()) {
+      e.set_applied_offset(-1);
+      e.set_sequence(++last_sequence_);
+    }
+    v1::Lodgment& l = *e.mutable_lodgment();
+    if (e.open_dead_letters().empty()) e.set_state_before_attention(l.state());
+    e.add_open_dead_letters(id);
+    l.set_lodgment_id(dead_letter.key());
+    l.set_state(v1::NEEDS_ATTENTION);
+    l.set_detail(absl::StrCat(
+        "stage ", dead_letter.stage(), " could not process its record from ", dead_letter.topic(),
+        " (", dead_letter.error(), "): fix the cause, then redrive dead letter ", id,
+        " (sbrgate deadletters redrive --id=", id, ")"));
+    if (dead_letter.has_at()) *l.mutable_updated_at() = dead_letter.at();
+    e.set_version(e.version() + 1);
+    PutEntry(dead_letter.key(), e, *read, &batch);
+  }
+  batch.Put(key, d.SerializeAsString());
+  return Write(&batch);
 }
 
 std::vector<v1::DeadLetterInfo> StatusView::DeadLetters(bool include_redriven) const {
-  absl::MutexLock lock(&mu_);
   std::vector<v1::DeadLetterInfo> out;
-  for (const std::string& id : dead_letter_order_) {
-    const v1::DeadLetterInfo& info = dead_letters_.at(id).info;
-    if (include_redriven || !info.redriven()) out.push_back(info);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix(1, kDeadLetter);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    StatusViewDeadLetter d;
+    if (!d.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    if (include_redriven || !d.info().redriven()) out.push_back(d.info());
   }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return FromProto(a.at()) < FromProto(b.at());
+  });
   return out;
 }
 
 std::optional<StatusView::HeldDeadLetter> StatusView::DeadLetter(const std::string& id) const {
-  absl::MutexLock lock(&mu_);
-  auto d = dead_letters_.find(id);
-  if (d == dead_letters_.end()) return std::nullopt;
-  HeldDeadLetter held{d->second.info, d->second.record};
-  if (auto e = entries_.find(d->second.info.lodgment_id()); e != entries_.end()) {
-    held.resume_state = e->second.state_before_attention;
+  std::optional<std::string> key = DeadLetterKeyOf(id);
+  if (!key.has_value()) return std::nullopt;
+  std::string value;
+  StatusViewDeadLetter d;
+  if (!db_->Get(rocksdb::ReadOptions(), *key, &value).ok() || !d.ParseFromString(value)) {
+    return std::nullopt;
+  }
+  HeldDeadLetter held{d.info(), d.record()};
+  if (std::optional<StatusViewEntry> e = EntryOrNothing(d.info().lodgment_id())) {
+    held.resume_state = e->state_before_attention();
   }
   return held;
 }
 
-void StatusView::ResolveCorrected(const Entry& update,
-                                  const std::vector<v1::RecordProblem>& sent) {
-  auto original = entries_.find(update.lodgment.corrects_lodgment_id());
-  if (original == entries_.end()) return;
-  std::set<std::string> still_rejected;
-  for (const v1::RecordProblem& p : update.lodgment.rejected_records()) {
-    still_rejected.insert(p.payroll_id());
-  }
-  std::set<std::string> corrected;
-  for (const v1::RecordProblem& p : sent) {
-    if (still_rejected.count(p.payroll_id()) == 0) corrected.insert(p.payroll_id());
-  }
-  Entry& o = original->second;
-  for (const auto* list : {&o.lodgment.rejected_records(), &o.lodgment.held_back()}) {
-    for (const v1::RecordProblem& p : *list) {
-      if (corrected.count(p.payroll_id()) > 0) o.resolved.insert(p.document_id());
-    }
-  }
-  ++o.version;
-}
-
 std::optional<v1::Lodgment> StatusView::Get(const std::string& id) const {
-  absl::MutexLock lock(&mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return std::nullopt;
-  return it->second.lodgment;
+  std::optional<StatusViewEntry> e = EntryOrNothing(id);
+  if (!e.has_value()) return std::nullopt;
+  return std::move(*e->mutable_lodgment());
 }
 
 bool StatusView::Matches(const v1::Lodgment& l, const ListFilter& f) {
@@ -222,91 +425,126 @@ bool StatusView::Matches(const v1::Lodgment& l, const ListFilter& f) {
   return created >= f.created_after && created < f.created_before;
 }
 
-std::vector<std::string> StatusView::Matching(const ListFilter& filter) const {
-  absl::MutexLock lock(&mu_);
-  std::vector<std::string> out;
-  for (const std::string& id : order_) {
-    if (Matches(entries_.at(id).lodgment, filter)) out.push_back(id);
+void StatusView::ForEachByCreation(
+    const std::string& from_key,
+    const std::function<bool(const std::string& key, const StatusViewEntry& entry)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix(1, kCreated);
+  for (it->Seek(from_key.empty() ? prefix : from_key);
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const std::string key = it->key().ToString();
+    std::optional<StatusViewEntry> e = EntryOrNothing(key.substr(1 + 8));
+    if (e.has_value() && !visit(key, *e)) return;
   }
+}
+
+std::vector<std::string> StatusView::Matching(const ListFilter& filter) const {
+  std::vector<std::string> out;
+  ForEachByCreation("", [&](const std::string&, const StatusViewEntry& e) {
+    if (Matches(e.lodgment(), filter)) out.push_back(e.lodgment().lodgment_id());
+    return true;
+  });
   return out;
 }
 
 std::vector<v1::Lodgment> StatusView::List(const ListFilter& filter, int page_size,
                                            const std::string& page_token,
                                            std::string* next_page_token) const {
-  size_t start = 0;
-  if (!page_token.empty() && !absl::SimpleAtoi(page_token, &start)) start = order_.size();
   page_size = page_size <= 0 ? 50 : std::min(page_size, 1000);
-  absl::MutexLock lock(&mu_);
+  std::string from;
+  // The token is the creation-index key to go on from, in hex.
+  if (!page_token.empty()) {
+    const bool hex = page_token.size() % 2 == 0 &&
+                     std::all_of(page_token.begin(), page_token.end(),
+                                 [](char c) { return absl::ascii_isxdigit(c); });
+    // A token that is not one of ours matches nothing.
+    from = hex ? absl::HexStringToBytes(page_token) : std::string(1, '\xff');
+  }
   std::vector<v1::Lodgment> out;
   next_page_token->clear();
-  for (size_t i = start; i < order_.size(); ++i) {
-    const v1::Lodgment& l = entries_.at(order_[i]).lodgment;
-    if (!Matches(l, filter)) continue;
+  ForEachByCreation(from, [&](const std::string& key, const StatusViewEntry& e) {
+    if (!Matches(e.lodgment(), filter)) return true;
     if (static_cast<int>(out.size()) == page_size) {
-      *next_page_token = absl::StrCat(i);
-      break;
+      *next_page_token = absl::BytesToHexString(key);
+      return false;
     }
-    out.push_back(l);
-  }
+    out.push_back(e.lodgment());
+    return true;
+  });
   return out;
 }
 
 std::optional<std::string> StatusView::FindByIdempotencyKey(const std::string& abn,
                                                             const std::string& bms_id,
                                                             const std::string& transaction_id) const {
-  absl::MutexLock lock(&mu_);
-  auto it = idempotency_.find({abn, bms_id, transaction_id});
-  if (it == idempotency_.end()) return std::nullopt;
-  return it->second;
+  std::string id;
+  if (!db_->Get(rocksdb::ReadOptions(), IdempotencyKey(abn, bms_id, transaction_id), &id).ok()) {
+    return std::nullopt;
+  }
+  return id;
 }
 
 std::vector<v1::RejectedRecord> StatusView::Rejected(const std::string& abn,
                                                      const std::string& lodgment_id) const {
-  absl::MutexLock lock(&mu_);
-  std::vector<v1::RejectedRecord> out;
-  for (const std::string& id : order_) {
-    const Entry& e = entries_.at(id);
-    const v1::Lodgment& l = e.lodgment;
-    if ((!abn.empty() && l.abn() != abn) || (!lodgment_id.empty() && id != lodgment_id)) continue;
-    if (l.state() == v1::SUPERSEDED) continue;
+  std::vector<std::pair<absl::Time, std::vector<v1::RejectedRecord>>> found;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix(1, kRejected);
+  for (it->Seek(prefix + lodgment_id); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const std::string id = it->key().ToString().substr(1);
+    if (!lodgment_id.empty() && id != lodgment_id) break;
+    std::optional<StatusViewEntry> e = EntryOrNothing(id);
+    if (!e.has_value()) continue;
+    const v1::Lodgment& l = e->lodgment();
+    if ((!abn.empty() && l.abn() != abn) || l.state() == v1::SUPERSEDED) continue;
+    const std::set<std::string> resolved(e->resolved().begin(), e->resolved().end());
+    std::vector<v1::RejectedRecord> records;
     auto add = [&](const v1::RecordProblem& p, bool held) {
-      if (e.resolved.count(p.document_id()) > 0) return;
+      if (resolved.count(p.document_id()) > 0) return;
       v1::RejectedRecord r;
       r.set_lodgment_id(id);
       r.set_abn(l.abn());
       *r.mutable_problem() = p;
       r.set_held_back(held);
-      out.push_back(std::move(r));
+      records.push_back(std::move(r));
     };
     for (const v1::RecordProblem& p : l.held_back()) add(p, true);
     for (const v1::RecordProblem& p : l.rejected_records()) add(p, false);
+    if (!records.empty()) found.emplace_back(FromProto(l.created_at()), std::move(records));
+  }
+  // Oldest lodgment first, as they were lodged.
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<v1::RejectedRecord> out;
+  for (auto& [created, records] : found) {
+    for (auto& r : records) out.push_back(std::move(r));
   }
   return out;
 }
 
 std::optional<events::LodgmentToSubmit> StatusView::Submission(const std::string& id) const {
-  absl::MutexLock lock(&mu_);
-  auto it = entries_.find(id);
-  if (it == entries_.end() || it->second.submission.lodgment_id().empty()) return std::nullopt;
-  return it->second.submission;
+  std::optional<StatusViewEntry> e = EntryOrNothing(id);
+  if (!e.has_value() || e->submission().lodgment_id().empty()) return std::nullopt;
+  return e->submission();
 }
 
 int64_t StatusView::Version(const std::string& id) const {
-  absl::MutexLock lock(&mu_);
-  auto it = entries_.find(id);
-  return it == entries_.end() ? 0 : it->second.version;
+  std::optional<StatusViewEntry> e = EntryOrNothing(id);
+  return e.has_value() ? e->version() : 0;
 }
 
 int64_t StatusView::WaitForChange(const std::string& id, int64_t seen, absl::Time deadline) const {
-  absl::MutexLock lock(&mu_);
-  auto changed = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    auto it = entries_.find(id);
-    return it != entries_.end() && it->second.version > seen;
-  };
-  mu_.AwaitWithDeadline(absl::Condition(&changed), deadline);
-  auto it = entries_.find(id);
-  return it == entries_.end() ? 0 : it->second.version;
+  while (true) {
+    uint64_t tick;
+    {
+      absl::MutexLock lock(&tick_mu_);
+      tick = tick_;
+    }
+    const int64_t version = Version(id);
+    if (version > seen) return version;
+    absl::MutexLock lock(&tick_mu_);
+    auto written = [&]() ABSL_SHARED_LOCKS_REQUIRED(tick_mu_) { return tick_ != tick; };
+    if (!tick_mu_.AwaitWithDeadline(absl::Condition(&written), deadline)) return version;
+  }
 }
 
 }  // namespace sbrgate::lodgment

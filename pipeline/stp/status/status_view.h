@@ -1,19 +1,33 @@
 // StatusView: the materialized state of every lodgment, folded from the
-// status topic's StatusChange records. The gateway serves GetLodgment,
-// ListLodgments, WatchLodgment, ListRejectedRecords and the idempotency check
-// from it; StatusViewStage (status_view_stage.h) keeps it current.
+// status topic's StatusChange records (and the dead-letter topic's records).
+// The gateway serves GetLodgment, ListLodgments, WatchLodgment,
+// ListRejectedRecords, dead letters and the idempotency check from it;
+// StatusViewStage (status_view_stage.h) keeps it current.
 //
-//   StatusView view(&blobs);
-//   view.Apply(change);                          // from the topic
-//   std::optional<v1::Lodgment> l = view.Get(id);
-//   view.WaitForChange(id, seen_version, deadline);  // for watchers
+//   absl::StatusOr<std::unique_ptr<StatusView>> view = StatusView::Open(dir, &blobs);
+//   (*view)->Apply(change, record.offset);         // from the topic
+//   std::optional<v1::Lodgment> l = (*view)->Get(id);
+//   (*view)->WaitForChange(id, seen_version, deadline);  // for watchers
+//
+// It lives on disk, in a RocksDB of its own in `dir` (a million lodgments
+// cost their bytes on disk and a small cache in memory, and a restart reads
+// nothing again): one entry per lodgment, plus indexes by creation time, by
+// idempotency key and of lodgments with rejected or held-back records.
+// Each entry remembers the last status-topic offset applied to it, so a
+// record read again after a crash (its offset not yet committed) is not
+// applied twice. generation() names this copy of the view: a view made
+// afresh (its directory lost) reads its topics under a new consumer group,
+// from the start.
 //
 // Record lists (held back, rejected) arrive as blobs and are loaded when the
-// change is applied. Thread-safe.
+// change is applied. Thread-safe; changes are applied one at a time.
 #ifndef SBRGATE_PIPELINE_LODGMENT_STATUS_VIEW_H_
 #define SBRGATE_PIPELINE_LODGMENT_STATUS_VIEW_H_
 
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -24,8 +38,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/blob/blob_store.h"
+#include "pipeline/stp/status/status_view_entry.pb.h"
 #include "proto/events.pb.h"
 #include "proto/lodgment.pb.h"
+
+namespace rocksdb {
+class DB;
+class WriteBatch;
+}  // namespace rocksdb
 
 namespace sbrgate::lodgment {
 
@@ -40,16 +60,25 @@ struct ListFilter {
 
 class StatusView {
  public:
-  explicit StatusView(const blob::BlobStore* blobs) : blobs_(blobs) {}
+  // Opens (creating) the view in `dir`; `blobs` must outlive it.
+  static absl::StatusOr<std::unique_ptr<StatusView>> Open(const std::string& dir,
+                                                          const blob::BlobStore* blobs);
+  ~StatusView();
+  StatusView(const StatusView&) = delete;
+  StatusView& operator=(const StatusView&) = delete;
 
-  absl::Status Apply(const events::StatusChange& change);
+  // Made when the view's directory was created.
+  const std::string& generation() const { return generation_; }
+
+  // `offset`: the change's offset on the status topic, or -1 (always applied).
+  absl::Status Apply(const events::StatusChange& change, int64_t offset = -1);
   // A record a stage could not process: the dead-letter topic's record at
   // `partition`/`offset` (its id "<partition>-<offset>"). When it is a
   // lodgment's (`lodgment`: its key is a lodgment id), the lodgment shows
   // NEEDS_ATTENTION until every such dead letter is redriven; what the
   // stages report meanwhile is kept for then.
-  void ApplyDeadLetter(int32_t partition, int64_t offset, const events::DeadLetter& dead_letter,
-                       bool lodgment);
+  absl::Status ApplyDeadLetter(int32_t partition, int64_t offset,
+                               const events::DeadLetter& dead_letter, bool lodgment);
 
   std::optional<v1::Lodgment> Get(const std::string& lodgment_id) const;
   // Lodgments matching `filter`, oldest first, from `page_token` (opaque).
@@ -84,37 +113,34 @@ class StatusView {
   int64_t WaitForChange(const std::string& lodgment_id, int64_t seen, absl::Time deadline) const;
 
  private:
-  struct Entry {
-    v1::Lodgment lodgment;
-    int64_t version = 0;
-    events::LodgmentToSubmit submission;
-    std::set<std::string> resolved;  // DocumentIDs fixed by an accepted update
-    // Who each sent record is, as a blob: read only to name SBR's rejections
-    // and to resolve an update's corrections, so a view of many large
-    // lodgments does not hold every employee in memory.
-    events::BlobRef sent_records;
-    // Dead letters of this lodgment not yet redriven; while there are any
-    // it shows NEEDS_ATTENTION, and the stages' states wait here.
-    std::set<std::string> open_dead_letters;
-    v1::LodgmentState state_before_attention = v1::STATE_UNSPECIFIED;
-  };
-  struct DeadLetterEntry {
-    v1::DeadLetterInfo info;
-    events::DeadLetter record;
-  };
+  StatusView(std::unique_ptr<rocksdb::DB> db, std::string generation,
+             const blob::BlobStore* blobs);
   absl::StatusOr<std::vector<v1::RecordProblem>> LoadProblems(const events::BlobRef& ref) const;
-  void ResolveCorrected(const Entry& update, const std::vector<v1::RecordProblem>& sent)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::optional<StatusViewEntry>> ReadEntry(const std::string& id) const;
+  std::optional<StatusViewEntry> EntryOrNothing(const std::string& id) const;
+  // Adds `entry` to `batch`, with its creation-time and rejected indexes.
+  void PutEntry(const std::string& id, const StatusViewEntry& entry,
+                const std::optional<StatusViewEntry>& before, rocksdb::WriteBatch* batch) const;
+  absl::Status Write(rocksdb::WriteBatch* batch);
+  // Marks the original of an accepted update's corrections resolved.
+  absl::Status ResolveCorrected(const StatusViewEntry& update,
+                                const std::vector<v1::RecordProblem>& sent,
+                                rocksdb::WriteBatch* batch) const;
+  // Every lodgment in creation order from `from_key`, until `visit` is false.
+  void ForEachByCreation(const std::string& from_key,
+                         const std::function<bool(const std::string& key,
+                                                  const StatusViewEntry& entry)>& visit) const;
   static bool Matches(const v1::Lodgment& l, const ListFilter& f);
 
+  std::unique_ptr<rocksdb::DB> db_;
+  const std::string generation_;
   const blob::BlobStore* blobs_;
-  mutable absl::Mutex mu_;
-  std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);  // by creation
-  std::map<std::string, DeadLetterEntry> dead_letters_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> dead_letter_order_ ABSL_GUARDED_BY(mu_);
-  std::map<std::tuple<std::string, std::string, std::string>, std::string> idempotency_
-      ABSL_GUARDED_BY(mu_);
+  // One change at a time (each reads, folds and writes its entries).
+  absl::Mutex apply_mu_;
+  int64_t last_sequence_ ABSL_GUARDED_BY(apply_mu_) = 0;
+  // Bumped after every write, for WaitForChange.
+  mutable absl::Mutex tick_mu_;
+  uint64_t tick_ ABSL_GUARDED_BY(tick_mu_) = 0;
 };
 
 }  // namespace sbrgate::lodgment
