@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/log/log_entry.pb.h"
 #include "rocksdb/db.h"
+#include "pipeline/platform/log/rocks_status.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 
@@ -60,14 +61,7 @@ std::string StoreKey(const std::string& store, const std::string& key) {
 }
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat("local log: ", what, ": ", s.ToString());
-  // A full or failing disk is held and retried like an unreachable broker.
-  if (s.IsNoSpace() || s.IsIOError() || s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) {
-    return absl::UnavailableError(message);
-  }
-  if (s.IsCorruption()) return absl::DataLossError(message);
-  return absl::InternalError(message);
+  return RocksStatus(s, absl::StrCat("local log: ", what));
 }
 
 }  // namespace

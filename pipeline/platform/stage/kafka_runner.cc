@@ -16,6 +16,7 @@
 #include "pipeline/platform/kafka/transactional_producer.h"
 #include "pipeline/platform/stage/commit_batcher.h"
 #include "pipeline/platform/stage/dead_letter.h"
+#include "pipeline/platform/stage/runner_context.h"
 #include "pipeline/platform/stage/runner_probe.h"
 #include "pipeline/platform/stage/state_stores.h"
 #include "proto/events.pb.h"
@@ -46,7 +47,6 @@ class KafkaRunner final : public StageRunner {
   RunnerMetrics metrics() const override { return probe_.snapshot(); }
 
  private:
-  class Context;
   struct Hold {
     kafka::TopicRecord record;
     int attempts = 0;
@@ -94,7 +94,7 @@ class KafkaRunner final : public StageRunner {
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   StateStores stores_{&violation_};
   CommitBatcher batch_;
-  std::unique_ptr<Context> ctx_;
+  std::unique_ptr<RunnerContext> ctx_;
 
   std::set<TopicPartition> assigned_;
   std::set<int32_t> assigned_partitions_;
@@ -110,37 +110,6 @@ class KafkaRunner final : public StageRunner {
   absl::Status fatal_;
 };
 
-class KafkaRunner::Context final : public stage::Context {
- public:
-  explicit Context(KafkaRunner* impl) : impl_(impl) {}
-  void Emit(Output output) override {
-    if (Allowed(output)) emits_.push_back(std::move(output));
-  }
-  void Notify(Output output) override {
-    if (Allowed(output)) impl_->Notify(std::move(output));
-  }
-  StateStore& store(const std::string& name) override { return impl_->stores_.store(name); }
-  const Clock& clock() const override { return *impl_->clock_; }
-
-  void Reset() {
-    emits_.clear();
-    impl_->violation_.clear();
-  }
-  std::vector<Output> TakeEmits() { return std::move(emits_); }
-
- private:
-  bool Allowed(const Output& output) {
-    if (output.value.size() <= kafka::kMaxMessageBytes) return true;
-    if (impl_->violation_.empty()) {
-      impl_->violation_ =
-          OversizeMessage(absl::StrCat("output to topic ", output.topic), output.value.size());
-    }
-    return false;
-  }
-  KafkaRunner* const impl_;
-  std::vector<Output> emits_;
-};
-
 KafkaRunner::KafkaRunner(KafkaRunnerConfig config, StageSpec spec, Stage* stage, Clock* clock)
     : config_(std::move(config)),
       spec_(std::move(spec)),
@@ -150,7 +119,10 @@ KafkaRunner::KafkaRunner(KafkaRunnerConfig config, StageSpec spec, Stage* stage,
       group_id_(GroupId(config_.app, name_)),
       punctuate_interval_(stage->punctuate_interval()),
       batch_(&stores_, &probe_, config_.mirror_offset_commits),
-      ctx_(std::make_unique<Context>(this)) {}
+      ctx_(std::make_unique<RunnerContext>(
+          [this](Output o) { Notify(std::move(o)); },
+          [this](const std::string& name) -> StateStore& { return stores_.store(name); }, clock,
+          &violation_)) {}
 
 absl::Status KafkaRunner::Check() {
   const std::string where = absl::StrCat("stage ", name_, ": ");

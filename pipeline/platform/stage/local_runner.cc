@@ -16,6 +16,7 @@
 #include "pipeline/platform/kafka/limits.h"
 #include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/stage/local_stores.h"
+#include "pipeline/platform/stage/runner_context.h"
 #include "pipeline/platform/stage/runner_probe.h"
 
 namespace sbrgate::stage {
@@ -40,7 +41,6 @@ class LocalRunner final : public StageRunner {
   RunnerMetrics metrics() const override { return probe_.snapshot(); }
 
  private:
-  class Context;
   struct Hold {
     kafka::Record record;
     int attempts = 0;
@@ -77,6 +77,11 @@ class LocalRunner final : public StageRunner {
   void Pause(absl::Duration d);
   // The error of the record just processed, if the runner must see one.
   absl::Status Problem(absl::Status s);
+  // Before each Init, Process or Punctuate.
+  void ResetContext() {
+    ctx_->Reset();
+    storage_error_ = absl::OkStatus();
+  }
   void Fail(absl::Status status);
   static absl::Time Now() { return absl::Now(); }
 
@@ -93,7 +98,7 @@ class LocalRunner final : public StageRunner {
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   absl::Status storage_error_;
   LocalStores stores_{log_, &violation_, &storage_error_};
-  std::unique_ptr<Context> ctx_;
+  std::unique_ptr<RunnerContext> ctx_;
   Batch batch_;
 
   std::vector<TopicPartition> partitions_;       // every input partition
@@ -110,38 +115,6 @@ class LocalRunner final : public StageRunner {
   absl::Status fatal_;
 };
 
-class LocalRunner::Context final : public stage::Context {
- public:
-  explicit Context(LocalRunner* runner) : runner_(runner) {}
-  void Emit(Output output) override {
-    if (Allowed(output)) emits_.push_back(std::move(output));
-  }
-  void Notify(Output output) override {
-    if (Allowed(output)) runner_->Notify(std::move(output));
-  }
-  StateStore& store(const std::string& name) override { return runner_->stores_.store(name); }
-  const Clock& clock() const override { return *runner_->clock_; }
-
-  void Reset() {
-    emits_.clear();
-    runner_->violation_.clear();
-    runner_->storage_error_ = absl::OkStatus();
-  }
-  std::vector<Output> TakeEmits() { return std::move(emits_); }
-
- private:
-  bool Allowed(const Output& output) {
-    if (output.value.size() <= kafka::kMaxMessageBytes) return true;
-    if (runner_->violation_.empty()) {
-      runner_->violation_ =
-          OversizeMessage(absl::StrCat("output to topic ", output.topic), output.value.size());
-    }
-    return false;
-  }
-  LocalRunner* const runner_;
-  std::vector<Output> emits_;
-};
-
 LocalRunner::LocalRunner(RunnerOptions options, StageSpec spec, Stage* stage, Clock* clock,
                          log::LocalLog* log)
     : options_(std::move(options)),
@@ -152,7 +125,10 @@ LocalRunner::LocalRunner(RunnerOptions options, StageSpec spec, Stage* stage, Cl
       name_(stage->name()),
       group_id_(GroupId(options_.app, name_)),
       punctuate_interval_(stage->punctuate_interval()),
-      ctx_(std::make_unique<Context>(this)) {}
+      ctx_(std::make_unique<RunnerContext>(
+          [this](Output o) { Notify(std::move(o)); },
+          [this](const std::string& name) -> StateStore& { return stores_.store(name); }, clock,
+          &violation_)) {}
 
 absl::Status LocalRunner::Check() {
   const std::string where = absl::StrCat("stage ", name_, ": ");
@@ -210,7 +186,7 @@ absl::Status LocalRunner::Start() {
 
 absl::Status LocalRunner::InitStage() {
   for (int attempt = 1; !stop_; ++attempt) {
-    ctx_->Reset();
+    ResetContext();
     absl::Status s = Problem(stage_->Init(*ctx_));
     if (!s.ok() && !IsTransient(s)) {
       return absl::Status(s.code(), absl::StrCat("stage ", name_, ": Init: ", s.message()));
@@ -325,7 +301,7 @@ absl::Status LocalRunner::Problem(absl::Status s) {
 
 void LocalRunner::ProcessRecord(kafka::Record record) {
   const size_t mark = stores_.mark();
-  ctx_->Reset();
+  ResetContext();
   absl::Status s = Problem(stage_->Process(record, *ctx_));
   const TopicPartition tp{record.topic, record.partition};
   if (s.ok()) {
@@ -366,7 +342,7 @@ void LocalRunner::MaybePunctuate(absl::Time now) {
   if (punctuate_interval_ <= absl::ZeroDuration() || now < next_punctuate_) return;
   next_punctuate_ = now + punctuate_interval_;
   if (!CommitBatch()) return;
-  ctx_->Reset();
+  ResetContext();
   absl::Status s = Problem(stage_->Punctuate(clock_->Now(), *ctx_));
   if (!s.ok()) {
     stores_.Undo(0);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/log/rocks_status.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
@@ -30,15 +31,10 @@ uint64_t SeedNumber(rocksdb::Slice key) {
   return n;
 }
 
+// A full or failing disk, or another simulator holding the database, is
+// Unavailable.
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view dir, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat("simulator state ", dir, ": ", what, ": ", s.ToString());
-  // A full or failing disk, or another simulator holding the database.
-  if (s.IsNoSpace() || s.IsIOError() || s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) {
-    return absl::UnavailableError(message);
-  }
-  if (s.IsCorruption()) return absl::DataLossError(message);
-  return absl::InternalError(message);
+  return log::RocksStatus(s, absl::StrCat("simulator state ", dir, ": ", what));
 }
 
 template <typename Record>

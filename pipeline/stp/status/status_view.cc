@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/log/rocks_status.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
@@ -66,13 +67,7 @@ std::optional<std::string> DeadLetterKeyOf(const std::string& id) {
 }
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat("status view: ", what, ": ", s.ToString());
-  if (s.IsNoSpace() || s.IsIOError() || s.IsBusy() || s.IsTimedOut() || s.IsTryAgain()) {
-    return absl::UnavailableError(message);
-  }
-  if (s.IsCorruption()) return absl::DataLossError(message);
-  return absl::InternalError(message);
+  return log::RocksStatus(s, absl::StrCat("status view: ", what));
 }
 
 bool HasRecords(const v1::Lodgment& l) {
