@@ -43,6 +43,9 @@ class Gateway {
   // NOT_SERVING.
   void SetViewReady();
   int port() const { return server_.port; }
+  // Stops taking calls and finishes those in progress (at most 5 s). Call it
+  // while the view stage still runs (RunStagesUntilSignal's before_stop): a
+  // lodge answers only once the view shows its lodgment.
   void Shutdown() { server_.server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5))); }
 
  private:

@@ -130,7 +130,8 @@ void BlockStopSignals() {
 absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
                                   const std::function<void()>& on_ready,
-                                  const std::vector<stage::Stage*>& ready_after) {
+                                  const std::vector<stage::Stage*>& ready_after,
+                                  const std::function<void()>& before_stop) {
   const stage::Topology& sbrgate = topology::Sbrgate();
   if (absl::Status s = sbrgate.Validate(); !s.ok()) return s;
   std::vector<std::unique_ptr<stage::StageRunner>> runners;
@@ -197,6 +198,7 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                    std::string(s.message()).c_str());
     }
   }
+  if (before_stop) before_stop();
   for (auto& r : runners) r->Stop();
   for (std::thread& t : threads) t.join();
   absl::MutexLock lock(&mu);

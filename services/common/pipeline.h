@@ -67,11 +67,15 @@ absl::StatusOr<std::string> TopologyText(const std::string& format, const std::s
 // `on_ready` runs once the runners have started and those of `ready_after`
 // (views that answer queries) have caught up with their topics. Signals
 // must be blocked with BlockStopSignals() before any thread starts. On the
-// local log, trims it every minute meanwhile.
+// local log, trims it every minute meanwhile. `before_stop` runs when the run
+// ends (a signal, a failed stage), while the stages still run: a gateway
+// finishes the calls in progress there, since a lodge answers only once the
+// view shows the lodgment.
 absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
                                   const std::function<void()>& on_ready,
-                                  const std::vector<stage::Stage*>& ready_after = {});
+                                  const std::vector<stage::Stage*>& ready_after = {},
+                                  const std::function<void()>& before_stop = {});
 
 // Blocks SIGINT and SIGTERM in this thread and every thread it starts later.
 void BlockStopSignals();

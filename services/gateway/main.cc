@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
         std::printf("{\"grpc\": \"127.0.0.1:%d\"}\n", (*gateway)->port());
         std::fflush(stdout);
       },
-      /*ready_after=*/{(*gateway)->view_stage()});
-  (*gateway)->Shutdown();
+      /*ready_after=*/{(*gateway)->view_stage()},
+      /*before_stop=*/[&] { (*gateway)->Shutdown(); });
   if (!run.ok()) return fail(run);
   return 0;
 }

@@ -148,8 +148,8 @@ int main(int argc, char** argv) {
           sbrgate::WriteFileDurably(f, ready).IgnoreError();
         }
       },
-      /*ready_after=*/{(*gateway)->view_stage(), (*comms)->view_stage()});
-  (*gateway)->Shutdown();
+      /*ready_after=*/{(*gateway)->view_stage(), (*comms)->view_stage()},
+      /*before_stop=*/[&] { (*gateway)->Shutdown(); });
   if (!run.ok()) return Fail(run);
   return 0;
 }

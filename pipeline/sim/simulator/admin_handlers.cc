@@ -25,6 +25,7 @@ nlohmann::ordered_json MessageJson(const MessageReport& m) {
           {"from_party", m.from_party},
           {"received_at", Rfc3339(m.received_at)},
           {"process_count", m.process_count},
+          {"interrupted_count", m.interrupted_count},
           {"receipts_sent", m.receipts_sent},
           {"processed", m.processed},
           {"ready_at", m.processed ? nlohmann::ordered_json(Rfc3339(m.ready_at)) : nullptr},

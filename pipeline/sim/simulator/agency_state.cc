@@ -53,6 +53,7 @@ state::Message MessageRecord(const StoredMessage& m) {
   r.set_receipt_xml(m.receipt_xml);
   r.set_receipts_sent(report.receipts_sent);
   r.set_process_count(report.process_count);
+  r.set_interrupted_count(report.interrupted_count);
   r.set_processed(report.processed);
   if (report.processed) {
     *r.mutable_ready_at() = ToProto(report.ready_at);
@@ -87,6 +88,7 @@ absl::Status MessageFromRecord(const state::Message& r, const SimulatorConfig& c
   m.receipt_xml = r.receipt_xml();
   report.receipts_sent = r.receipts_sent();
   report.process_count = r.process_count();
+  report.interrupted_count = r.interrupted_count();
   report.processed = r.processed();
   m.payload_path = PayloadPath(config, r.message_id());
   if (r.processed()) {
@@ -152,7 +154,11 @@ absl::Status AgencyState::Restore(const SimStateStore::Saved& saved,
     StoredMessage& m = messages[record.message_id()];
     if (absl::Status s = MessageFromRecord(record, config, m); !s.ok()) return s;
     order.push_back(record.message_id());
-    if (!record.processed()) queue.push_back(record.message_id());
+    if (!record.processed()) {
+      // Every start so far was cut short: processing runs until it is saved.
+      m.report.interrupted_count = record.process_count();
+      queue.push_back(record.message_id());
+    }
   }
   return absl::OkStatus();
 }

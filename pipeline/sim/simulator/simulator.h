@@ -107,6 +107,10 @@ struct MessageReport {
   std::string from_party;
   absl::Time received_at;
   int process_count = 0;  // how often processing started: 1 proves duplicate elimination
+  // Of those starts, the ones that never finished because the simulator
+  // stopped first (it processes the message again when it starts), so
+  // process_count - interrupted_count == 1 proves it with restarts too.
+  int interrupted_count = 0;
   int receipts_sent = 0;
   bool processed = false;
   absl::Time ready_at = absl::InfiniteFuture();

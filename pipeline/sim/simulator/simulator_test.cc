@@ -20,6 +20,7 @@
 #include "pipeline/stp/payevnt/generator.h"
 #include "pipeline/sbr/client/https_transport.h"
 #include "pipeline/sbr/client/sbr_client.h"
+#include "pipeline/sim/simulator/sim_state_store.h"
 
 namespace sbrgate::sim {
 namespace {
@@ -394,6 +395,41 @@ TEST_F(SimulatorTest, MessageQueuedWhenStoppedIsProcessedAfterRestart) {
   auto pulled = client_->Pull(p.message_id);
   ASSERT_TRUE(pulled.ok()) << pulled.status();
   EXPECT_EQ(pulled->kind, sbr_client::PullOutcome::Kind::kResponse);
+}
+
+TEST_F(SimulatorTest, ProcessingCutShortByAStopIsCountedApart) {
+  SimulatorConfig receiving_only = config_;
+  receiving_only.processing_threads = 0;
+  Restart(receiving_only);
+  payevnt::GeneratorOptions o;
+  o.employees = 2;
+  const sbr_client::LodgmentPush p = Push(Lodgment("interrupted", o));
+  auto pushed = client_->Push(p);
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  ASSERT_TRUE(pushed->receipt.has_value()) << Describe(pushed->errors);
+  sim_.reset();
+  // As a simulator killed during processing leaves it: started, not done.
+  {
+    auto store = SimStateStore::Open(config_.data_dir + "/state");
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto saved = (*store)->Load();
+    ASSERT_TRUE(saved.ok()) << saved.status();
+    ASSERT_EQ(saved->messages.size(), 1u);
+    state::Message m = saved->messages[0];
+    m.set_process_count(1);
+    ASSERT_TRUE((*store)->Save(saved->counters, m).ok());
+  }
+
+  Restart(config_);
+  sim_->WaitUntilIdle();
+  std::optional<MessageReport> report = sim_->Message(p.message_id);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->processed);
+  EXPECT_EQ(report->process_count, 2);
+  EXPECT_EQ(report->interrupted_count, 1);
+  // And it stays counted across later restarts.
+  Restart(config_);
+  EXPECT_EQ(sim_->Message(p.message_id)->interrupted_count, 1);
 }
 
 // A gzip payload with the given bytes.

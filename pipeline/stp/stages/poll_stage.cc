@@ -25,6 +25,7 @@ absl::Status PollStage::Init(stage::Context& ctx) {
   // Called again after each rebalance: the store then holds the new
   // assignment's entries, and the timer must hold exactly those.
   timer_ = PollTimer();
+  marked_.clear();
   absl::Status status;
   ctx.store(kStore).ForEach([&](const std::string& id, const std::string& value) {
     events::PendingPoll p;
@@ -80,6 +81,21 @@ absl::Status PollStage::PollOne(const std::string& id, stage::Context& ctx) {
                                  "no response 72 hours after the receipt: contact the ATO")));
     return absl::OkStatus();
   }
+  if (pending.has_pull_started() && marked_.count(id) == 0) {
+    // Left by a process that stopped during the pull: it counts as a poll
+    // now, after that process ended, so the next one cannot come early.
+    return Reschedule(pending, ctx.clock().Now(), "no answer recorded: stopped during the pull",
+                      ctx);
+  }
+  if (!pending.has_pull_started()) {
+    const absl::Time now = ctx.clock().Now();
+    *pending.mutable_pull_started() = ToProto(now);
+    ctx.store(kStore).Put(id, pending.SerializeAsString());
+    marked_.insert(id);
+    timer_.Schedule(id, now);  // sent at the next punctuation, once the mark is committed
+    return absl::OkStatus();
+  }
+  marked_.erase(id);
   absl::StatusOr<sbr_client::PullOutcome> pulled = sbr_->Pull(r.message_id());
   const absl::Time answered = ctx.clock().Now();
   if (!pulled.ok()) {
@@ -128,6 +144,7 @@ absl::Status PollStage::Reschedule(events::PendingPoll& pending, absl::Time poll
   const std::string& id = r.lodgment_id();
   pending.set_polls_done(pending.polls_done() + 1);
   *pending.mutable_last_poll() = ToProto(polled_at);
+  pending.clear_pull_started();
   const poll::PollPlan plan = poll::PollPlan::ForEmployees(r.employees_sent());
   std::optional<absl::Time> next = plan.NextPoll(ScheduleStart(r), pending.polls_done(), polled_at);
   events::StatusChange change = Change(id, v1::AWAITING_RESPONSE, polled_at, "");

@@ -10,10 +10,15 @@
 //
 // A pull is timed from the agency's receipt timestamp and from the moment
 // the previous pull's answer came back, plus a small margin, so clock skew
-// and transit time never make one early.
+// and transit time never make one early. A pull is first marked in the store
+// (committed with one punctuation, sent at the next), so that a process that
+// stops before recording the answer leaves the mark: whoever finds it counts
+// that pull as done when found, and the next one waits its interval (SBR saw
+// the pull even if sbrgate never saw the answer).
 #ifndef SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 #define SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 
+#include <set>
 #include <string>
 
 #include "pipeline/platform/blob/blob_store.h"
@@ -50,6 +55,9 @@ class PollStage : public stage::Stage {
   const blob::BlobStore* blobs_;
   const absl::Duration margin_;
   PollTimer timer_;
+  // Pulls this instance marked and has not sent yet: a mark not in here was
+  // left by a process that stopped during the pull.
+  std::set<std::string> marked_;
 };
 
 }  // namespace sbrgate::lodgment

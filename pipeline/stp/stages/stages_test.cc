@@ -181,6 +181,9 @@ TEST_F(StagesTest, PollFollowsTheScheduleAndHandsOverTheResponse) {
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_TRUE(sbr.pulled.empty());
   clock_.Set(receipt + absl::Seconds(62));
+  // One punctuation marks the pull (committed with it), the next sends it.
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_TRUE(sbr.pulled.empty());
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_EQ(sbr.pulled.size(), 1u);
 
@@ -198,6 +201,7 @@ TEST_F(StagesTest, PollFollowsTheScheduleAndHandsOverTheResponse) {
   response.response_path = response_path;
   sbr.pull_answers.push_back(response);
   ctx.Clear();
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_EQ(sbr.pulled.size(), 2u);
   auto ready = ctx.On<events::ResponseReady>(topics::kResponses);
@@ -276,7 +280,40 @@ TEST_F(StagesTest, PollResumesFromItsStore) {
   EXPECT_EQ(restarted.pending(), 1u);
   clock_.Set(receipt + absl::Minutes(2));
   ASSERT_TRUE(restarted.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_TRUE(restarted.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_EQ(sbr.pulled.size(), 1u);
+}
+
+TEST_F(StagesTest, PollCountsAPullCutShortByAStop) {
+  FakeSbr sbr;
+  sbr.clock = &clock_;
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  {
+    PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+    ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+    clock_.Set(receipt + absl::Seconds(62));
+    ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // the pull is marked
+  }
+  // The process stopped before recording the answer (if it sent the pull at
+  // all): a restarted stage counts that pull, as of when it finds the mark.
+  PollStage restarted(&sbr, blobs_.get(), absl::Seconds(2));
+  ASSERT_TRUE(restarted.Init(ctx).ok());
+  clock_.Set(receipt + absl::Seconds(70));
+  const absl::Time found = clock_.Now();
+  ctx.Clear();
+  ASSERT_TRUE(restarted.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_TRUE(sbr.pulled.empty());
+  auto changes = ctx.On<events::StatusChange>(topics::kStatus);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].poll().result(), "no answer recorded: stopped during the pull");
+  // The next pull waits the second interval from then.
+  while (sbr.pulled.empty() && clock_.Now() < receipt + absl::Minutes(10)) {
+    clock_.Advance(absl::Seconds(1));
+    ASSERT_TRUE(restarted.Punctuate(clock_.Now(), ctx).ok());
+  }
+  ASSERT_EQ(sbr.pull_times.size(), 1u);
+  EXPECT_GE(sbr.pull_times[0] - found, poll::PollPlan::ForEmployees(50).second());
 }
 
 TEST_F(StagesTest, TriageSortsOutcomes) {
