@@ -30,7 +30,10 @@ stage::Topology Declare() {
       .Topic({lt::kDeadLetter, kLodgmentPartitions, "sbrgate.events.DeadLetter"})
       .DeadLetters(lt::kDeadLetter);
   b.AddStage({ls::kSubmit, {lt::kReceived}, {lt::kSubmitted, lt::kStatus}})
-      .AddStage({ls::kPoll, {lt::kSubmitted}, {lt::kResponses, lt::kStatus}, {ls::kPollStore}})
+      .AddStage({ls::kPoll,
+                 {lt::kSubmitted},
+                 {lt::kResponses, lt::kStatus},
+                 {ls::kPollStore, ls::kPollScheduleStore}})
       .AddStage({ls::kTriage, {lt::kResponses}, {lt::kStatus, lt::kResubmit}})
       .AddStage(
           {ls::kResubmit,

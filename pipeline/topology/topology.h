@@ -56,6 +56,8 @@ namespace lodgment::stages {
 inline constexpr char kSubmit[] = "submit";
 inline constexpr char kPoll[] = "poll";
 inline constexpr char kPollStore[] = "pending";  // lodgments waiting for their next poll
+// the same lodgments by next poll time: the poll stage reads the due ones
+inline constexpr char kPollScheduleStore[] = "schedule";
 inline constexpr char kTriage[] = "triage";
 inline constexpr char kResubmit[] = "resubmit";
 inline constexpr char kResubmitStore[] = "due";  // resubmissions waiting for their time

@@ -77,7 +77,8 @@ TEST(SbrgateTopology, StagesFindTheirSpecs) {
   const StageSpec* poll = t.FindStage(lodgment::stages::kPoll);
   ASSERT_NE(poll, nullptr);
   EXPECT_EQ(poll->inputs, std::vector<std::string>{lodgment::topics::kSubmitted});
-  EXPECT_EQ(poll->stores, std::vector<std::string>{lodgment::stages::kPollStore});
+  EXPECT_EQ(poll->stores, (std::vector<std::string>{lodgment::stages::kPollStore,
+                                                    lodgment::stages::kPollScheduleStore}));
   // The views run as one stage per instance (and start).
   const StageSpec* view = t.FindStage("status-view-host-1-1700000000000");
   ASSERT_NE(view, nullptr);
@@ -98,8 +99,8 @@ TEST(SbrgateTopology, PrintsTheKafkaTopicsCommandsOfARealCluster) {
                         "sbrgate.lodgments.status", "sbrgate.deadletter"}) {
     expected += head + t + " --partitions 8 --replication-factor 3 --config retention.ms=-1\n";
   }
-  for (const char* t : {"sbrgate.poll.pending.changelog", "sbrgate.resubmit.due.changelog",
-                        "sbrgate.resubmit.released.changelog"}) {
+  for (const char* t : {"sbrgate.poll.pending.changelog", "sbrgate.poll.schedule.changelog",
+                        "sbrgate.resubmit.due.changelog", "sbrgate.resubmit.released.changelog"}) {
     expected +=
         head + t + " --partitions 8 --replication-factor 3 --config cleanup.policy=compact\n";
   }
@@ -126,6 +127,7 @@ TEST(SbrgateTopology, PrintsJson) {
   ASSERT_EQ(doc["stages"].size(), 7u);
   EXPECT_EQ(doc["stages"][1]["name"], "poll");
   EXPECT_EQ(doc["stages"][1]["stores"][0]["changelog"], "sbrgate.poll.pending.changelog");
+  EXPECT_EQ(doc["stages"][1]["stores"][1]["changelog"], "sbrgate.poll.schedule.changelog");
 }
 
 }  // namespace

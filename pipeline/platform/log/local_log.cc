@@ -25,6 +25,9 @@ constexpr char kOffsets[] = "offsets";
 constexpr char kStores[] = "stores";
 constexpr char kTopics[] = "topics";
 
+// The write-ahead log a restart may have to replay.
+constexpr uint64_t kMaxWalBytes = 256 << 20;
+
 void PutBigEndian(std::string& out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
@@ -111,6 +114,11 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir,
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  // Opening replays the write-ahead log. Small column families (offsets,
+  // watermarks) seldom fill a memtable, so by default the log is kept until
+  // it reaches gigabytes and a restart takes seconds per gigabyte; past
+  // this size RocksDB flushes them and drops the log they held.
+  options.max_total_wal_size = kMaxWalBytes;
   rocksdb::DB* raw = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, Families(), &handles, &raw);

@@ -27,9 +27,12 @@ class FakeStore : public StateStore {
   }
   void Put(const std::string& key, std::string value) override { data_[key] = std::move(value); }
   void Delete(const std::string& key) override { data_.erase(key); }
-  void ForEach(const std::function<void(const std::string&, const std::string&)>& visit)
+  void ForEachFrom(const std::string& from,
+                   const std::function<bool(const std::string&, const std::string&)>& visit)
       const override {
-    for (const auto& [k, v] : data_) visit(k, v);
+    for (auto it = data_.lower_bound(from); it != data_.end(); ++it) {
+      if (!visit(it->first, it->second)) return;
+    }
   }
   size_t size() const override { return data_.size(); }
 

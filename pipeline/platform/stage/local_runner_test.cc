@@ -203,6 +203,33 @@ TEST_F(LocalRunnerTest, PunctuationSeesUncommittedChangesInKeyOrder) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(seen[absl::StrCat("k", i)], 1) << i;
 }
 
+// Committed entries and the batch's uncommitted ones, merged in key order.
+TEST_F(LocalRunnerTest, ScansAStoreFromAKeyThroughUncommittedChanges) {
+  auto on_first_partition = [](const std::string& key, const std::string& value) {
+    log::Append a{"in", key, value};
+    a.partition = 0;
+    return a;
+  };
+  log::LogTransaction tx;
+  for (const char* key : {"k1", "k3", "k5", "k7"}) tx.Append(on_first_partition(key, "1"));
+  ASSERT_TRUE(log_->Commit(tx).ok());
+  testing::ScanStage scan;
+  Start(testing::ScanStage::Spec(), &scan);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 4; }));
+  tx.Clear();
+  tx.Append(on_first_partition("k4", "1"));
+  tx.Append(on_first_partition("k5", "delete"));
+  tx.Append(on_first_partition("scan", "k2"));
+  tx.Append(on_first_partition("scan", "k6"));
+  tx.Append(on_first_partition("scan", "k0"));
+  ASSERT_TRUE(log_->Commit(tx).ok());
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 9; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  std::vector<std::string> scans;
+  for (const log::LogRecord& r : ReadAll("out")) scans.push_back(r.value);
+  EXPECT_EQ(scans, (std::vector<std::string>{"k3,k4,k7", "k7", "k1,k3,k4"}));
+}
+
 TEST_F(LocalRunnerTest, StopsRatherThanSkipTrimmedRecords) {
   // "in" keeps records only until its groups pass them; a group that never
   // read them but is not declared loses them to a trim.

@@ -32,24 +32,30 @@ class LocalStores::LogStore final : public StateStore {
   }
   void Delete(const std::string& key) override { Change(key, std::nullopt); }
   // The log's entries merged with the overlay's, in key order.
-  void ForEach(const std::function<void(const std::string& key, const std::string& value)>& visit)
-      const override {
-    auto pending = overlay_.begin();
+  void ForEachFrom(const std::string& from,
+                   const std::function<bool(const std::string& key, const std::string& value)>&
+                       visit) const override {
+    auto pending = overlay_.lower_bound(from);
+    bool more = true;
+    // Visits the overlay's entries before `key` (all that are left when
+    // null); false once `visit` asked to stop.
     auto visit_pending_before = [&](const std::string* key) {
-      for (; pending != overlay_.end() && (key == nullptr || pending->first < *key); ++pending) {
-        if (pending->second) visit(pending->first, *pending->second);
+      for (; more && pending != overlay_.end() && (key == nullptr || pending->first < *key);
+           ++pending) {
+        if (pending->second) more = visit(pending->first, *pending->second);
       }
+      return more;
     };
     absl::Status s = owner_->log_->Scan(
-        log_store_, "", "", [&](const std::string& key, const std::string& value) {
-          visit_pending_before(&key);
+        log_store_, from, "", [&](const std::string& key, const std::string& value) {
+          if (!visit_pending_before(&key)) return false;
           if (pending != overlay_.end() && pending->first == key) {
-            if (pending->second) visit(key, *pending->second);
+            if (pending->second) more = visit(key, *pending->second);
             ++pending;
           } else {
-            visit(key, value);
+            more = visit(key, value);
           }
-          return true;
+          return more;
         });
     if (!s.ok()) {
       Fail(s);

@@ -182,6 +182,48 @@ TEST(StageRunner, PunctuationCommitsOutputsAndStoreChanges) {
   EXPECT_EQ(LastValueByKey(h.ReadAll("out"))["init"], "0");
 }
 
+TEST(StageRunner, ScansAStoreFromAKey) {
+  RunnerHarness h({{"in", 1}, {"out", 1}, {"sbrgate.scan.keys.changelog", 1}});
+  h.Produce("in", {{"k1", "1"}, {"k3", "1"}, {"k5", "1"}, {"k7", "1"}, {"k5", "delete"},
+                   {"scan", "k2"}, {"scan", "k6"}, {"scan", "k8"}});
+  testing::ScanStage stage;
+  auto run = h.Start(h.Config(), testing::ScanStage::Spec(), &stage);
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 8; }));
+  ASSERT_TRUE(run->StopAndJoin().ok());
+  std::vector<std::string> scans;
+  for (const auto& r : h.ReadAll("out")) scans.push_back(r.value);
+  EXPECT_EQ(scans, (std::vector<std::string>{"k3,k7", "k7", ""}));
+}
+
+// An entry created in Punctuate beside another goes to that entry's
+// partition of the changelog, not to the instance's first: after a
+// rebalance both are on the same instance.
+TEST(StageRunner, PutsAnEntryBesideItsOwnerInItsPartition) {
+  RunnerHarness h({{"in", 2},
+                   {"out", 2},
+                   {"sbrgate.index.items.changelog", 2},
+                   {"sbrgate.index.index.changelog", 2}});
+  h.ProduceInputs("in", 0, 10);
+  testing::IndexStage stage;
+  auto run = h.Start(h.Config(), testing::IndexStage::Spec(), &stage);
+  ASSERT_TRUE(RunnerHarness::WaitUntil(
+      [&] { return h.ReadAll("sbrgate.index.index.changelog").size() == 10; }));
+  ASSERT_TRUE(run->StopAndJoin().ok());
+  std::map<std::string, int32_t> item_partition;
+  for (const auto& r : h.ReadAll("sbrgate.index.items.changelog")) {
+    item_partition[r.key] = r.partition;
+  }
+  ASSERT_EQ(item_partition.size(), 10u);
+  int on_second = 0;
+  for (const auto& r : h.ReadAll("sbrgate.index.index.changelog")) {
+    const std::string item = r.key.substr(2);
+    ASSERT_EQ(item_partition.count(item), 1u) << r.key;
+    EXPECT_EQ(r.partition, item_partition[item]) << r.key;
+    on_second += r.partition == 1;
+  }
+  EXPECT_GT(on_second, 0);  // some items are not on the first partition
+}
+
 // Records the broker no longer has (the mock keeps 5 MiB per partition) stop
 // the runner: a new group starts at offset 0, which is out of range.
 TEST(StageRunner, StopsOnLostInputRecordsAndLostChangelogRecords) {

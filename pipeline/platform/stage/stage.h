@@ -30,6 +30,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -54,9 +55,30 @@ class StateStore {
   virtual ~StateStore() = default;
   virtual std::optional<std::string> Get(const std::string& key) const = 0;
   virtual void Put(const std::string& key, std::string value) = 0;
+  // Put, for an entry that belongs with entry `owner_key` of the stage's
+  // store `owner_store` (an index entry beside the entry it indexes). An
+  // entry written in Process belongs to its record's partition; one created
+  // elsewhere (Punctuate) would go to the instance's first partition, and
+  // after a rebalance live on another instance than its owner. A runner
+  // without partitions to move (the local one) just Puts it.
+  virtual void PutBeside(const std::string& owner_store, const std::string& owner_key,
+                         const std::string& key, std::string value) {
+    Put(key, std::move(value));
+  }
   virtual void Delete(const std::string& key) = 0;
-  virtual void ForEach(const std::function<void(const std::string& key,
-                                                const std::string& value)>& visit) const = 0;
+  // The entries with keys from `from` on, in key order, until `visit`
+  // returns false: a range of a store kept in key order (an index) costs
+  // what it visits, however large the store.
+  virtual void ForEachFrom(const std::string& from,
+                           const std::function<bool(const std::string& key,
+                                                    const std::string& value)>& visit) const = 0;
+  void ForEach(const std::function<void(const std::string& key, const std::string& value)>& visit)
+      const {
+    ForEachFrom("", [&](const std::string& key, const std::string& value) {
+      visit(key, value);
+      return true;
+    });
+  }
   virtual size_t size() const = 0;
 };
 

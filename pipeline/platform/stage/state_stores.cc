@@ -18,20 +18,17 @@ class StateStores::LoggedStore final : public StateStore {
     return it->second.value;
   }
   void Put(const std::string& key, std::string value) override {
-    if (value.size() > kafka::kMaxMessageBytes) {
-      if (owner_->violation_->empty()) {
-        *owner_->violation_ = OversizeMessage(
-            absl::StrCat("value for key ", key, " in store ", name_), value.size());
+    PutIn(std::nullopt, key, std::move(value));
+  }
+  void PutBeside(const std::string& owner_store, const std::string& owner_key,
+                 const std::string& key, std::string value) override {
+    std::optional<int32_t> partition;
+    if (auto store = owner_->stores_.find(owner_store); store != owner_->stores_.end()) {
+      if (std::optional<Entry> owner = store->second->Find(owner_key)) {
+        partition = owner->partition;
       }
-      return;
     }
-    auto it = data_.find(key);
-    std::optional<Entry> before;
-    if (it != data_.end()) before = it->second;
-    owner_->changes_.push_back({this, key, before});
-    int32_t partition = owner_->record_partition_;
-    if (partition < 0) partition = before ? before->partition : owner_->default_partition_;
-    data_[key] = Entry{std::move(value), partition};
+    PutIn(partition, key, std::move(value));
   }
   void Delete(const std::string& key) override {
     auto it = data_.find(key);
@@ -39,9 +36,12 @@ class StateStores::LoggedStore final : public StateStore {
     owner_->changes_.push_back({this, key, it->second});
     data_.erase(it);
   }
-  void ForEach(const std::function<void(const std::string& key, const std::string& value)>& visit)
-      const override {
-    for (const auto& [key, entry] : data_) visit(key, entry.value);
+  void ForEachFrom(const std::string& from,
+                   const std::function<bool(const std::string& key, const std::string& value)>&
+                       visit) const override {
+    for (auto it = data_.lower_bound(from); it != data_.end(); ++it) {
+      if (!visit(it->first, it->second.value)) return;
+    }
   }
   size_t size() const override { return data_.size(); }
 
@@ -66,6 +66,28 @@ class StateStores::LoggedStore final : public StateStore {
   void Clear() { data_.clear(); }
 
  private:
+  // The record's partition in Process; elsewhere `partition` when given,
+  // else the entry's own, else the default one.
+  void PutIn(std::optional<int32_t> partition, const std::string& key, std::string value) {
+    if (value.size() > kafka::kMaxMessageBytes) {
+      if (owner_->violation_->empty()) {
+        *owner_->violation_ = OversizeMessage(
+            absl::StrCat("value for key ", key, " in store ", name_), value.size());
+      }
+      return;
+    }
+    auto it = data_.find(key);
+    std::optional<Entry> before;
+    if (it != data_.end()) before = it->second;
+    owner_->changes_.push_back({this, key, before});
+    if (owner_->record_partition_ >= 0) {
+      partition = owner_->record_partition_;
+    } else if (!partition) {
+      partition = before ? before->partition : owner_->default_partition_;
+    }
+    data_[key] = Entry{std::move(value), *partition};
+  }
+
   const std::string name_;
   const std::string changelog_;
   StateStores* const owner_;

@@ -18,7 +18,8 @@
 // is logged to that partition of the changelog, so that after a rebalance an
 // instance restores exactly its new partitions' entries. Entries written
 // outside Process (Init, Punctuate) keep their partition, or take the
-// default partition (the first assigned) when new.
+// partition of the entry they are put beside (PutBeside), or, when new, the
+// default partition (the first assigned).
 #ifndef SBRGATE_PIPELINE_STAGE_STATE_STORES_H_
 #define SBRGATE_PIPELINE_STAGE_STATE_STORES_H_
 

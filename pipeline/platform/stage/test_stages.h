@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "pipeline/platform/stage/stage.h"
 #include "pipeline/platform/stage/topology.h"
 
@@ -107,6 +108,51 @@ class ReleaseStage : public Stage {
     return absl::OkStatus();
   }
   absl::Time last_now;
+};
+
+// Keeps each record in store "keys" (the value "delete" deletes the key
+// instead). A record keyed "scan" emits, keyed "scan", the first three keys
+// from its value on (ForEachFrom), joined by commas.
+class ScanStage : public Stage {
+ public:
+  std::string name() const override { return "scan"; }
+  static StageSpec Spec() { return {"scan", {"in"}, {"out"}, {"keys"}}; }
+  absl::Status Process(const Record& in, Context& ctx) override {
+    StateStore& keys = ctx.store("keys");
+    if (in.key == "scan") {
+      std::vector<std::string> found;
+      keys.ForEachFrom(in.value, [&](const std::string& key, const std::string&) {
+        found.push_back(key);
+        return found.size() < 3;
+      });
+      ctx.Emit({"out", "scan", absl::StrJoin(found, ",")});
+    } else if (in.value == "delete") {
+      keys.Delete(in.key);
+    } else {
+      keys.Put(in.key, in.value);
+    }
+    return absl::OkStatus();
+  }
+};
+
+// Keeps each record in store "items"; Punctuate indexes each item not yet
+// indexed as "i:" + key in store "index", beside its item (PutBeside).
+class IndexStage : public Stage {
+ public:
+  std::string name() const override { return "index"; }
+  static StageSpec Spec() { return {"index", {"in"}, {"out"}, {"items", "index"}}; }
+  absl::Duration punctuate_interval() const override { return absl::Milliseconds(50); }
+  absl::Status Process(const Record& in, Context& ctx) override {
+    ctx.store("items").Put(in.key, in.value);
+    return absl::OkStatus();
+  }
+  absl::Status Punctuate(absl::Time, Context& ctx) override {
+    StateStore& index = ctx.store("index");
+    ctx.store("items").ForEach([&](const std::string& key, const std::string&) {
+      if (!index.Get("i:" + key)) index.PutBeside("items", key, "i:" + key, "");
+    });
+    return absl::OkStatus();
+  }
 };
 
 }  // namespace sbrgate::stage::testing

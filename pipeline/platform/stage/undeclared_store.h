@@ -29,7 +29,8 @@ class UndeclaredStore final : public StateStore {
   }
   void Put(const std::string&, std::string) override { Report(); }
   void Delete(const std::string&) override { Report(); }
-  void ForEach(const std::function<void(const std::string&, const std::string&)>&)
+  void ForEachFrom(const std::string&,
+                   const std::function<bool(const std::string&, const std::string&)>&)
       const override {
     Report();
   }

@@ -1,5 +1,8 @@
 #include "pipeline/stp/stages/poll_stage.h"
 
+#include <cstdint>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/proto_time.h"
@@ -12,6 +15,25 @@ namespace {
 
 // Polls done per punctuation: keeps each transaction small.
 constexpr size_t kPollsPerPunctuation = 32;
+// When a lodgment whose pending entry is unreadable is tried again (its
+// error reported again): the schedule's shortest interval.
+constexpr absl::Duration kUnreadableRetry = absl::Minutes(1);
+
+constexpr size_t kTimeBytes = 8;
+// Flipping the sign bit orders times before 1970 first.
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+
+absl::Time TimeOf(const std::string& schedule_key) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < kTimeBytes && i < schedule_key.size(); ++i) {
+    v = (v << 8) | static_cast<unsigned char>(schedule_key[i]);
+  }
+  return absl::FromUnixMicros(static_cast<int64_t>(v ^ kSignBit));
+}
+
+std::string IdOf(const std::string& schedule_key) {
+  return schedule_key.size() < kTimeBytes ? "" : schedule_key.substr(kTimeBytes);
+}
 
 // Where the lodgment's poll schedule starts: its receipt, or when an
 // operator resumed polling for it after 72 hours without a response.
@@ -21,11 +43,32 @@ absl::Time ScheduleStart(const events::LodgmentReceipted& r) {
 
 }  // namespace
 
+std::string PollStage::ScheduleKey(absl::Time at, const std::string& lodgment_id) {
+  int64_t micros = absl::ToUnixMicros(at);
+  if (absl::FromUnixMicros(micros) < at) ++micros;
+  const uint64_t v = static_cast<uint64_t>(micros) ^ kSignBit;
+  std::string key;
+  key.reserve(kTimeBytes + lodgment_id.size());
+  for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(v >> shift));
+  return key + lodgment_id;
+}
+
 absl::Status PollStage::Init(stage::Context& ctx) {
-  // Called again after each rebalance: the store then holds the new
-  // assignment's entries, and the timer must hold exactly those.
-  timer_ = PollTimer();
+  // Called again after each rebalance: nothing kept refers to the previous
+  // assignment.
+  unconfirmed_polls_.clear();
+  schedule_floor_.clear();
   marked_.clear();
+  auto empty = [&](const char* store) {
+    bool found = false;
+    ctx.store(store).ForEachFrom("", [&](const std::string&, const std::string&) {
+      found = true;
+      return false;
+    });
+    return !found;
+  };
+  if (!empty(kScheduleStore) || empty(kStore)) return absl::OkStatus();
+  // Lodgments stored before there was a schedule store: schedule them, once.
   absl::Status status;
   ctx.store(kStore).ForEach([&](const std::string& id, const std::string& value) {
     events::PendingPoll p;
@@ -33,7 +76,7 @@ absl::Status PollStage::Init(stage::Context& ctx) {
       status = absl::DataLossError(absl::StrCat("pending poll of ", id, " is unreadable"));
       return;
     }
-    timer_.Schedule(id, FromProto(p.next_poll()));
+    ctx.store(kScheduleStore).PutBeside(kStore, id, ScheduleKey(FromProto(p.next_poll()), id), "");
   });
   return status;
 }
@@ -47,36 +90,72 @@ absl::Status PollStage::Process(const stage::Record& input, stage::Context& ctx)
   const poll::PollPlan plan = poll::PollPlan::ForEmployees(r.employees_sent());
   const absl::Time first = *plan.NextPoll(ScheduleStart(r), 0, std::nullopt) + margin_;
   *pending.mutable_next_poll() = ToProto(first);
-  ctx.store(kStore).Put(r.lodgment_id(), pending.SerializeAsString());
-  timer_.Schedule(r.lodgment_id(), first);
+  // A new receipt of a lodgment still pending replaces it; its earlier
+  // schedule key is dropped when it comes due (PollOne), which spares every
+  // receipt a read.
+  Schedule(pending, ctx);
   ctx.Emit(StatusOutput(Change(r.lodgment_id(), v1::AWAITING_RESPONSE, ctx.clock().Now(),
                                absl::StrCat("first poll at ", absl::FormatTime(first)))));
   return absl::OkStatus();
 }
 
 absl::Status PollStage::Punctuate(absl::Time now, stage::Context& ctx) {
-  for (const std::string& id : timer_.TakeDue(now, kPollsPerPunctuation)) {
-    if (absl::Status s = PollOne(id, ctx); !s.ok()) {
-      // Keep the lodgment: put it back and let the runner report the error.
-      std::optional<std::string> value = ctx.store(kStore).Get(id);
-      events::PendingPoll p;
-      if (value && p.ParseFromString(*value)) timer_.Schedule(id, FromProto(p.next_poll()));
-      return s;
-    }
+  ForgetConfirmedPolls(now, ctx);
+  std::vector<std::string> due;  // schedule keys, earliest first
+  bool first = true;
+  ctx.store(kScheduleStore)
+      .ForEachFrom(schedule_floor_, [&](const std::string& key, const std::string&) {
+        if (first) schedule_floor_ = key;
+        first = false;
+        if (TimeOf(key) > now) return false;
+        auto held = unconfirmed_polls_.find(IdOf(key));
+        if (held == unconfirmed_polls_.end()) due.push_back(key);
+        return due.size() < kPollsPerPunctuation;
+      });
+  for (size_t i = 0; i < due.size(); ++i) {
+    absl::Time retry_at;
+    absl::Status s = PollOne(due[i], ctx, &retry_at);
+    if (s.ok()) continue;
+    // The polls before it commit; it comes first in the next punctuation.
+    if (i > 0) return absl::OkStatus();
+    // Reported, and set aside so that the lodgments behind it go on.
+    HoldBack(IdOf(due[i]), retry_at);
+    return s;
   }
   return absl::OkStatus();
 }
 
-absl::Status PollStage::PollOne(const std::string& id, stage::Context& ctx) {
+void PollStage::ForgetConfirmedPolls(absl::Time now, stage::Context& ctx) {
+  for (auto it = unconfirmed_polls_.begin(); it != unconfirmed_polls_.end();) {
+    bool confirmed = it->second <= now;
+    if (!confirmed) {
+      std::optional<std::string> value = ctx.store(kStore).Get(it->first);
+      events::PendingPoll p;
+      confirmed = !value || (p.ParseFromString(*value) && FromProto(p.next_poll()) >= it->second);
+    }
+    it = confirmed ? unconfirmed_polls_.erase(it) : std::next(it);
+  }
+}
+
+absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context& ctx,
+                                absl::Time* retry_at) {
+  const std::string id = IdOf(schedule_key);
   std::optional<std::string> value = ctx.store(kStore).Get(id);
-  if (!value) return absl::OkStatus();  // answered meanwhile
   events::PendingPoll pending;
-  if (!pending.ParseFromString(*value)) {
+  if (value && !pending.ParseFromString(*value)) {
+    *retry_at = ctx.clock().Now() + kUnreadableRetry;
     return absl::DataLossError(absl::StrCat("pending poll of ", id, " is unreadable"));
   }
+  if (!value || ScheduleKey(FromProto(pending.next_poll()), id) != schedule_key) {
+    // Left by an earlier receipt of the lodgment: the pending entry says
+    // when it is polled.
+    ctx.store(kScheduleStore).Delete(schedule_key);
+    return absl::OkStatus();
+  }
   const events::LodgmentReceipted& r = pending.receipted();
-  if (ctx.clock().Now() > ScheduleStart(r) + poll::kGiveUpAfter) {
-    ctx.store(kStore).Delete(id);
+  const absl::Time start = ScheduleStart(r);
+  if (ctx.clock().Now() > start + poll::kGiveUpAfter) {
+    Forget(pending, ctx);
     ctx.Emit(StatusOutput(Change(id, v1::ESCALATED, ctx.clock().Now(),
                                  "no response 72 hours after the receipt: contact the ATO")));
     return absl::OkStatus();
@@ -88,11 +167,11 @@ absl::Status PollStage::PollOne(const std::string& id, stage::Context& ctx) {
                       ctx);
   }
   if (!pending.has_pull_started()) {
-    const absl::Time now = ctx.clock().Now();
-    *pending.mutable_pull_started() = ToProto(now);
+    // Sent at the next punctuation, once the mark is committed (the
+    // schedule key stays due).
+    *pending.mutable_pull_started() = ToProto(ctx.clock().Now());
     ctx.store(kStore).Put(id, pending.SerializeAsString());
     marked_.insert(id);
-    timer_.Schedule(id, now);  // sent at the next punctuation, once the mark is committed
     return absl::OkStatus();
   }
   marked_.erase(id);
@@ -111,7 +190,9 @@ absl::Status PollStage::PollOne(const std::string& id, stage::Context& ctx) {
                                                             pulled->errors[0].description),
                       ctx);
   }
-  // The response: keep it in the blob store, hand it to triage.
+  // The response: keep it in the blob store, hand it to triage. Should that
+  // fail, the next pull waits as if this one had found nothing.
+  *retry_at = NextPoll(pending, answered).value_or(start + poll::kGiveUpAfter);
   absl::StatusOr<blob::BlobId> stored;
   {
     auto source = FileSource::Open(pulled->response_path);
@@ -134,7 +215,8 @@ absl::Status PollStage::PollOne(const std::string& id, stage::Context& ctx) {
   change.mutable_poll()->set_result("response");
   *change.mutable_poll()->mutable_at() = ToProto(answered);
   ctx.Emit(StatusOutput(change));
-  ctx.store(kStore).Delete(id);
+  HoldBack(id, *retry_at);
+  Forget(pending, ctx);
   return absl::OkStatus();
 }
 
@@ -142,29 +224,66 @@ absl::Status PollStage::Reschedule(events::PendingPoll& pending, absl::Time poll
                                    const std::string& result, stage::Context& ctx) {
   const events::LodgmentReceipted& r = pending.receipted();
   const std::string& id = r.lodgment_id();
+  const std::optional<absl::Time> next = NextPoll(pending, polled_at);
+  HoldBack(id, next.value_or(ScheduleStart(r) + poll::kGiveUpAfter));
+  if (!next) {
+    Forget(pending, ctx);
+  } else {
+    // The pending entry is rewritten, not deleted: on Kafka it keeps its
+    // partition, and its schedule entry goes beside it.
+    Unschedule(pending, ctx);
+  }
   pending.set_polls_done(pending.polls_done() + 1);
   *pending.mutable_last_poll() = ToProto(polled_at);
   pending.clear_pull_started();
-  const poll::PollPlan plan = poll::PollPlan::ForEmployees(r.employees_sent());
-  std::optional<absl::Time> next = plan.NextPoll(ScheduleStart(r), pending.polls_done(), polled_at);
   events::StatusChange change = Change(id, v1::AWAITING_RESPONSE, polled_at, "");
   change.mutable_poll()->set_result(result);
   *change.mutable_poll()->mutable_at() = ToProto(polled_at);
   if (!next) {
-    ctx.store(kStore).Delete(id);
     change.set_state(v1::ESCALATED);
     change.set_detail("no response 72 hours after the receipt: contact the ATO");
     ctx.Emit(StatusOutput(change));
     return absl::OkStatus();
   }
-  const absl::Time at = *next + margin_;
-  *pending.mutable_next_poll() = ToProto(at);
+  *pending.mutable_next_poll() = ToProto(*next);
   change.set_detail(absl::StrCat("poll ", pending.polls_done(), ": ", result, "; next at ",
-                                 absl::FormatTime(at)));
-  ctx.store(kStore).Put(id, pending.SerializeAsString());
-  timer_.Schedule(id, at);
+                                 absl::FormatTime(*next)));
+  Schedule(pending, ctx);
   ctx.Emit(StatusOutput(change));
   return absl::OkStatus();
+}
+
+std::optional<absl::Time> PollStage::NextPoll(const events::PendingPoll& pending,
+                                              absl::Time answered) const {
+  const events::LodgmentReceipted& r = pending.receipted();
+  const poll::PollPlan plan = poll::PollPlan::ForEmployees(r.employees_sent());
+  std::optional<absl::Time> next =
+      plan.NextPoll(ScheduleStart(r), pending.polls_done() + 1, answered);
+  if (!next) return std::nullopt;
+  return *next + margin_;
+}
+
+void PollStage::Schedule(const events::PendingPoll& pending, stage::Context& ctx) {
+  const std::string& id = pending.receipted().lodgment_id();
+  ctx.store(kStore).Put(id, pending.SerializeAsString());
+  const std::string key = ScheduleKey(FromProto(pending.next_poll()), id);
+  // Beside its pending entry, so that both move with the lodgment's partition.
+  ctx.store(kScheduleStore).PutBeside(kStore, id, key, "");
+  if (key < schedule_floor_) schedule_floor_ = key;
+}
+
+void PollStage::Unschedule(const events::PendingPoll& pending, stage::Context& ctx) {
+  const std::string& id = pending.receipted().lodgment_id();
+  ctx.store(kScheduleStore).Delete(ScheduleKey(FromProto(pending.next_poll()), id));
+}
+
+void PollStage::Forget(const events::PendingPoll& pending, stage::Context& ctx) {
+  ctx.store(kStore).Delete(pending.receipted().lodgment_id());
+  Unschedule(pending, ctx);
+}
+
+void PollStage::HoldBack(const std::string& id, absl::Time until) {
+  unconfirmed_polls_[id] = until;
 }
 
 }  // namespace sbrgate::lodgment

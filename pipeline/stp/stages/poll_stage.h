@@ -3,12 +3,20 @@
 // after the receipt (ESCALATED: the DSP contacts the ATO).
 //
 // Input LodgmentReceipted (topic submitted). Each pending lodgment is a
-// PendingPoll in the "pending" store (restored from its changelog on start)
-// and an entry in a timer ordered by next poll time, so a million pending
-// lodgments cost O(log n) per poll and nothing between polls: Punctuate only
-// looks at the front of the timer.
+// PendingPoll in the "pending" store, by lodgment id, and a key in the
+// "schedule" store, ScheduleKey(next poll, lodgment id): the same lodgments
+// in next-poll order. Punctuate reads the schedule from its start up to the
+// current time, so a poll costs a few store reads however many lodgments
+// wait, and the stage holds nothing in memory per lodgment: on the local
+// log a million pending polls stay on disk, and a restart serves at once
+// (Init reads a key of each store).
 //
-// A pull is timed from the agency's receipt timestamp and from the moment
+//   PollStage poll(sbr.get(), blobs.get());
+//   auto runner = LocalStageRunner::Create(options, *topology::Sbrgate().FindStage(stages::kPoll),
+//                                          &poll, &clock, log.get());
+//
+// A pull is timed from the agency's receipt timestamp (or from when an
+// operator resumed polling for an escalated lodgment) and from the moment
 // the previous pull's answer came back, plus a small margin, so clock skew
 // and transit time never make one early. A pull is first marked in the store
 // (committed with one punctuation, sent at the next), so that a process that
@@ -18,13 +26,14 @@
 #ifndef SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 #define SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/sbr/client/sbr_client.h"
 #include "pipeline/platform/stage/stage.h"
-#include "pipeline/stp/stages/poll_timer.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 
@@ -33,10 +42,16 @@ namespace sbrgate::lodgment {
 class PollStage : public stage::Stage {
  public:
   static constexpr const char* kStore = stages::kPollStore;
+  static constexpr const char* kScheduleStore = stages::kPollScheduleStore;
 
   PollStage(const sbr_client::SbrApi* sbr, const blob::BlobStore* blobs,
             absl::Duration margin = absl::Seconds(2))
       : sbr_(sbr), blobs_(blobs), margin_(margin) {}
+
+  // The schedule store's key for a lodgment next polled at `at`: the time
+  // in microseconds, rounded up (never early), as 8 bytes that sort as
+  // times do, then the lodgment id.
+  static std::string ScheduleKey(absl::Time at, const std::string& lodgment_id);
 
   std::string name() const override { return stages::kPoll; }
   absl::Status Init(stage::Context& ctx) override;
@@ -44,17 +59,37 @@ class PollStage : public stage::Stage {
   absl::Status Punctuate(absl::Time now, stage::Context& ctx) override;
   absl::Duration punctuate_interval() const override { return absl::Milliseconds(20); }
 
-  size_t pending() const { return timer_.size(); }
-
  private:
-  absl::Status PollOne(const std::string& lodgment_id, stage::Context& ctx);
+  // On failure, `retry_at` says when the lodgment may be tried again.
+  absl::Status PollOne(const std::string& schedule_key, stage::Context& ctx, absl::Time* retry_at);
   absl::Status Reschedule(events::PendingPoll& pending, absl::Time polled_at, const std::string& result,
                           stage::Context& ctx);
+  // When the poll after one answered at `answered` may come; nullopt past
+  // the give-up deadline.
+  std::optional<absl::Time> NextPoll(const events::PendingPoll& pending, absl::Time answered) const;
+  // Puts `pending` in the store and in the schedule at its next poll.
+  void Schedule(const events::PendingPoll& pending, stage::Context& ctx);
+  // Takes it out of the schedule; Forget, out of both.
+  void Unschedule(const events::PendingPoll& pending, stage::Context& ctx);
+  void Forget(const events::PendingPoll& pending, stage::Context& ctx);
+  // Keeps lodgment `id` from being polled again before `until`.
+  void HoldBack(const std::string& id, absl::Time until);
+  void ForgetConfirmedPolls(absl::Time now, stage::Context& ctx);
 
   const sbr_client::SbrApi* sbr_;
   const blob::BlobStore* blobs_;
   const absl::Duration margin_;
-  PollTimer timer_;
+  // Lodgments this instance polled whose outcome the stores may not show:
+  // a punctuation whose commit fails is undone, leaving the earlier (due)
+  // schedule, and polling again at once would be early. Also those whose
+  // poll failed, set aside until they may be tried again. Each with that
+  // time; dropped once the store shows the outcome, so it holds about one
+  // punctuation's polls.
+  std::map<std::string, absl::Time> unconfirmed_polls_;
+  // No schedule key sorts before it: Punctuate starts there rather than at
+  // the start of the store, past the keys of polls done since the stage
+  // started (deleted keys a store may still have to step over).
+  std::string schedule_floor_;
   // Pulls this instance marked and has not sent yet: a mark not in here was
   // left by a process that stopped during the pull.
   std::set<std::string> marked_;

@@ -1,7 +1,7 @@
-// PollTimer: lodgments ordered by the time each is next due, so a stage
-// holding a million of them finds the due ones in O(log n) and does nothing
-// between times: the poll stage's next polls, the resubmit stage's
-// resubmissions.
+// PollTimer: lodgments ordered by the time each is next due, in memory, so
+// a stage finds the due ones in O(log n) and does nothing between times:
+// the resubmit stage's resubmissions (few, and short-lived; the poll stage
+// keeps its million pending polls in a store ordered by time instead).
 //
 //   PollTimer timer;
 //   timer.Schedule("lodgment-1", now + absl::Minutes(10));   // again: moves it

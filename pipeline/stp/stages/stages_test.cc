@@ -1,8 +1,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <filesystem>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
@@ -103,6 +105,13 @@ class StagesTest : public ::testing::Test {
     }
     EXPECT_TRUE(w.Finish().ok());
     return blobs_->PutString(sink.data())->sha256;
+  }
+
+  static std::vector<std::string> ScheduleKeys(FakeContext& ctx) {
+    std::vector<std::string> keys;
+    ctx.stores[PollStage::kScheduleStore].ForEach(
+        [&](const std::string& key, const std::string&) { keys.push_back(key); });
+    return keys;
   }
 
   std::unique_ptr<blob::BlobStore> blobs_;
@@ -209,7 +218,7 @@ TEST_F(StagesTest, PollFollowsTheScheduleAndHandsOverTheResponse) {
   EXPECT_EQ(*blobs_->ReadString(ready[0].response().sha256()), "<response/>");
   EXPECT_EQ(ready[0].submission().message_id(), "m1@test");
   EXPECT_EQ(ctx.stores[PollStage::kStore].size(), 0u);
-  EXPECT_EQ(stage.pending(), 0u);
+  EXPECT_EQ(ctx.stores[PollStage::kScheduleStore].size(), 0u);
 }
 
 TEST_F(StagesTest, PollEscalatesAfterSeventyTwoHours) {
@@ -229,6 +238,8 @@ TEST_F(StagesTest, PollEscalatesAfterSeventyTwoHours) {
     }
   }
   ASSERT_TRUE(escalated);
+  EXPECT_EQ(ctx.stores[PollStage::kStore].size(), 0u);
+  EXPECT_EQ(ctx.stores[PollStage::kScheduleStore].size(), 0u);
   EXPECT_LE(clock_.Now(), receipt + poll::kGiveUpAfter + absl::Minutes(6));
   // Never early: each poll waits its full interval after the previous answer.
   const poll::PollPlan plan = poll::PollPlan::ForEmployees(50);
@@ -259,7 +270,8 @@ TEST_F(StagesTest, PollingResumedAfterEscalationKeepsItsMessageIdAndTheSchedule)
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_TRUE(sbr.pulled.empty());
   clock_.Set(resumed + absl::Seconds(62));
-  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // marks the pull
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // sends it
   ASSERT_EQ(sbr.pulled.size(), 1u);
   EXPECT_EQ(sbr.pulled[0], "m1@test");
   for (const auto& c : ctx.On<events::StatusChange>(topics::kStatus)) {
@@ -277,7 +289,9 @@ TEST_F(StagesTest, PollResumesFromItsStore) {
   }
   PollStage restarted(&sbr, blobs_.get(), absl::Seconds(2));
   ASSERT_TRUE(restarted.Init(ctx).ok());
-  EXPECT_EQ(restarted.pending(), 1u);
+  EXPECT_EQ(ScheduleKeys(ctx),
+            std::vector<std::string>{
+                PollStage::ScheduleKey(receipt + absl::Minutes(1) + absl::Seconds(2), "L1")});
   clock_.Set(receipt + absl::Minutes(2));
   ASSERT_TRUE(restarted.Punctuate(clock_.Now(), ctx).ok());
   ASSERT_TRUE(restarted.Punctuate(clock_.Now(), ctx).ok());
@@ -314,6 +328,186 @@ TEST_F(StagesTest, PollCountsAPullCutShortByAStop) {
   }
   ASSERT_EQ(sbr.pull_times.size(), 1u);
   EXPECT_GE(sbr.pull_times[0] - found, poll::PollPlan::ForEmployees(50).second());
+}
+
+TEST_F(StagesTest, PollScheduleKeysOrderByTimeThenLodgment) {
+  const absl::Time t = absl::FromUnixSeconds(1'790'000'000);
+  std::vector<std::string> keys = {
+      PollStage::ScheduleKey(t + absl::Microseconds(1), "A"),
+      PollStage::ScheduleKey(t, "B"),
+      PollStage::ScheduleKey(t, "A"),
+      PollStage::ScheduleKey(t + absl::Hours(1), "0"),
+      PollStage::ScheduleKey(absl::FromUnixSeconds(-5), "Z"),
+      PollStage::ScheduleKey(absl::FromUnixSeconds(0), "Z"),
+  };
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      PollStage::ScheduleKey(absl::FromUnixSeconds(-5), "Z"),
+                      PollStage::ScheduleKey(absl::FromUnixSeconds(0), "Z"),
+                      PollStage::ScheduleKey(t, "A"),
+                      PollStage::ScheduleKey(t, "B"),
+                      PollStage::ScheduleKey(t + absl::Microseconds(1), "A"),
+                      PollStage::ScheduleKey(t + absl::Hours(1), "0"),
+                  }));
+  // A time between microseconds counts as the next one: never early.
+  EXPECT_EQ(PollStage::ScheduleKey(t + absl::Nanoseconds(1), "A"),
+            PollStage::ScheduleKey(t + absl::Microseconds(1), "A"));
+}
+
+TEST_F(StagesTest, PollScheduleEntryMovesWithEachPollAndGoesWithTheResponse) {
+  FakeSbr sbr;
+  sbr.clock = &clock_;
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  const absl::Time first = receipt + absl::Minutes(1) + absl::Seconds(2);
+  EXPECT_EQ(ScheduleKeys(ctx), std::vector<std::string>{PollStage::ScheduleKey(first, "L1")});
+
+  clock_.Set(first + absl::Seconds(3));  // answered 3 s late
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // marks the pull
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // sends it
+  ASSERT_EQ(sbr.pulled.size(), 1u);
+  const absl::Time second = first + absl::Seconds(3) + absl::Minutes(1) + absl::Seconds(2);
+  EXPECT_EQ(ScheduleKeys(ctx), std::vector<std::string>{PollStage::ScheduleKey(second, "L1")});
+  events::PendingPoll pending;
+  ASSERT_TRUE(pending.ParseFromString(*ctx.stores[PollStage::kStore].Get("L1")));
+  EXPECT_EQ(FromProto(pending.next_poll()), second);
+  EXPECT_EQ(pending.polls_done(), 1);
+
+  const std::string response_path = absl::StrCat(::testing::TempDir(), "/moves.xml");
+  ASSERT_TRUE(WriteFileDurably(response_path, "<response/>").ok());
+  sbr_client::PullOutcome response;
+  response.kind = sbr_client::PullOutcome::Kind::kResponse;
+  response.response_path = response_path;
+  sbr.pull_answers.push_back(response);
+  clock_.Set(second);
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 2u);
+  EXPECT_TRUE(ScheduleKeys(ctx).empty());
+  EXPECT_EQ(ctx.stores[PollStage::kStore].size(), 0u);
+}
+
+TEST_F(StagesTest, PollTakesDueLodgmentsInTimeOrderAFewAtATime) {
+  FakeSbr sbr;
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  FakeContext ctx(&clock_);
+  const absl::Time start = clock_.Now();
+  // Lodgment "L<i>" is receipted i seconds after the start, in reverse id
+  // order, so that time order and id order differ.
+  std::vector<std::string> in_time_order;
+  for (int i = 0; i < 40; ++i) {
+    events::LodgmentToSubmit s = Submission();
+    s.set_lodgment_id(absl::StrCat("L", 100 - i));
+    s.set_message_id(absl::StrCat("m", 100 - i));
+    in_time_order.push_back(s.message_id());
+    ASSERT_TRUE(
+        stage.Process(RecordOf(topics::kSubmitted, Receipted(s, start + absl::Seconds(i))), ctx)
+            .ok());
+  }
+  clock_.Set(start + absl::Minutes(5));
+  // Each punctuation marks or sends at most 32 pulls.
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_TRUE(sbr.pulled.empty());
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 32u);
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled, in_time_order);
+}
+
+TEST_F(StagesTest, PollTakesANewReceiptsScheduleForAPendingLodgment) {
+  FakeSbr sbr;
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  const absl::Time later = receipt + absl::Minutes(10);
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(2), later)), ctx).ok());
+  // The earlier receipt's first poll is not made, and its key goes.
+  clock_.Set(later);
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_TRUE(sbr.pulled.empty());
+  const absl::Time first = later + absl::Minutes(1) + absl::Seconds(2);
+  EXPECT_EQ(ScheduleKeys(ctx), std::vector<std::string>{PollStage::ScheduleKey(first, "L1")});
+  clock_.Set(first);
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled, std::vector<std::string>{"m2@test"});
+}
+
+// The runner undoes a punctuation whose commit failed: its polls happened
+// all the same, and the next must still wait its interval (counted from
+// when the left mark is found).
+TEST_F(StagesTest, PollNeverRepeatsAPollWhoseOutcomeWasUndone) {
+  FakeSbr sbr;
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  clock_.Set(receipt + absl::Minutes(2));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // marks the pull
+  const std::map<std::string, stage::FakeStore> before = ctx.stores;
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_EQ(sbr.pulled.size(), 1u);
+  ctx.stores = before;  // the commit failed
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 1u);
+  clock_.Advance(absl::Minutes(1) + absl::Seconds(1));
+  ctx.Clear();
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 1u);
+  const auto counted = ctx.On<events::StatusChange>(topics::kStatus);
+  ASSERT_EQ(counted.size(), 1u);
+  EXPECT_EQ(counted[0].poll().result(), "no answer recorded: stopped during the pull");
+  clock_.Advance(absl::Minutes(1) + absl::Seconds(2));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 2u);
+}
+
+TEST_F(StagesTest, PollSchedulesAStoreWrittenBeforeItsSchedule) {
+  FakeSbr sbr;
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  events::PendingPoll pending;
+  *pending.mutable_receipted() = Receipted(Submission(), receipt);
+  *pending.mutable_next_poll() = ToProto(receipt + absl::Minutes(1));
+  ctx.stores[PollStage::kStore].Put("L1", pending.SerializeAsString());
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  ASSERT_TRUE(stage.Init(ctx).ok());
+  EXPECT_EQ(ScheduleKeys(ctx),
+            std::vector<std::string>{PollStage::ScheduleKey(receipt + absl::Minutes(1), "L1")});
+  clock_.Set(receipt + absl::Minutes(1));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 1u);
+}
+
+TEST_F(StagesTest, PollSetsAsideAnUnreadableLodgmentAndDropsAStaleScheduleEntry) {
+  FakeSbr sbr;
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  ctx.stores[PollStage::kStore].Put("L0", "\xff not a PendingPoll");
+  ctx.stores[PollStage::kScheduleStore].Put(PollStage::ScheduleKey(receipt, "L0"), "");
+  // L1's entry where its pending poll does not say it is.
+  const std::string stale = PollStage::ScheduleKey(receipt + absl::Seconds(1), "L1");
+  ctx.stores[PollStage::kScheduleStore].Put(stale, "");
+  clock_.Set(receipt + absl::Seconds(30));
+  absl::Status unreadable = stage.Punctuate(clock_.Now(), ctx);
+  EXPECT_EQ(unreadable.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(unreadable.message(), HasSubstr("L0"));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_TRUE(sbr.pulled.empty());
+  EXPECT_FALSE(ctx.stores[PollStage::kScheduleStore].Get(stale).has_value());
+  clock_.Set(receipt + absl::Seconds(62));  // L1 due; L0 set aside for a minute
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 1u);
 }
 
 TEST_F(StagesTest, TriageSortsOutcomes) {
