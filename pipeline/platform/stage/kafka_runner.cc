@@ -521,8 +521,11 @@ void KafkaRunner::CheckCaughtUp() {
 
 bool KafkaRunner::CommitBatch() {
   if (!batch_.open()) return true;
-  absl::Status s = txn_ != nullptr ? batch_.Commit(*txn_, consumer_.get())
-                                   : absl::FailedPreconditionError("no producer");
+  absl::Status s = stage_->Flush();
+  if (s.ok()) {
+    s = txn_ != nullptr ? batch_.Commit(*txn_, consumer_.get())
+                        : absl::FailedPreconditionError("no producer");
+  }
   if (s.ok()) {
     failed_commits_ = 0;
     producer_resets_ = 0;

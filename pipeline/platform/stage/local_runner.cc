@@ -381,7 +381,8 @@ bool LocalRunner::CommitBatch() {
   }
   stores_.AddTo(&tx);
   for (const auto& [tp, next] : batch_.next) tx.CommitOffset(group_id_, tp, next);
-  absl::Status s = log_->Commit(tx);
+  absl::Status s = stage_->Flush();
+  if (s.ok()) s = log_->Commit(tx);
   if (s.ok()) {
     for (const auto& [tp, next] : batch_.next) committed_[tp] = next;
     stores_.Committed();

@@ -1,5 +1,6 @@
 #include "pipeline/platform/stage/local_runner.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -252,6 +253,34 @@ TEST_F(LocalRunnerTest, StopsRatherThanSkipTrimmedRecords) {
   MapStage map("map", "in", "out");
   Start(map.spec(), &map);
   EXPECT_TRUE(absl::IsDataLoss(StopAndJoin())) << status_;
+}
+
+// A stage whose state outside its stores must be durable before its
+// offsets commit: a failed flush undoes the commit, and the records are
+// processed again.
+class FlushingStage : public MapStage {
+ public:
+  FlushingStage() : MapStage("map", "in", "out") {}
+  absl::Status Flush() override {
+    ++flushes;
+    if (fail_next_flush.exchange(false)) return absl::UnavailableError("disk busy");
+    return absl::OkStatus();
+  }
+  std::atomic<int> flushes{0};
+  std::atomic<bool> fail_next_flush{true};
+};
+
+TEST_F(LocalRunnerTest, FlushesTheStageBeforeItsOffsetsCommit) {
+  FlushingStage stage;
+  Produce(0, 10);
+  Start(stage.spec(), &stage);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 10; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  EXPECT_GE(stage.flushes, 2);
+  EXPECT_EQ(runner_->metrics().aborted_transactions, 1);
+  // Processed again after the failed flush, but written once.
+  EXPECT_GT(stage.calls, 10);
+  EXPECT_EQ(ReadAll("out").size(), 10u);
 }
 
 TEST_F(LocalRunnerTest, RefusesTopicsTheLogDoesNotHave) {

@@ -31,8 +31,9 @@
 //                                   of dead_letter.h) goes to the dead-letter
 //                                   topic in the record's place, and
 //                                   processing goes on.
-// Notify() outputs commit at once, on their own, and are retried until they
-// do: never dropped. Outputs and store values over 64 KiB fail the record.
+// Stage::Flush runs before each commit, and a failed flush is a failed
+// commit. Notify() outputs commit at once, on their own, and are retried
+// until they do: never dropped. Outputs and store values over 64 KiB fail the record.
 #ifndef SBRGATE_PIPELINE_STAGE_RUNNER_H_
 #define SBRGATE_PIPELINE_STAGE_RUNNER_H_
 

@@ -111,6 +111,11 @@ class Stage {
   // outputs and store changes commit on their own.
   virtual absl::Status Punctuate(absl::Time now, Context& ctx) { return absl::OkStatus(); }
   virtual absl::Duration punctuate_interval() const { return absl::ZeroDuration(); }
+  // Called before the runner commits the offsets of what was processed (as
+  // Kafka Streams flushes its stores): a stage that keeps state outside its
+  // StateStores (a view on disk) makes it durable here. An error undoes the
+  // commit, as a failed commit would: Unavailable is retried.
+  virtual absl::Status Flush() { return absl::OkStatus(); }
 };
 
 }  // namespace sbrgate::stage

@@ -172,15 +172,17 @@ void StatusView::PutEntry(const std::string& id, const StatusViewEntry& entry,
 }
 
 absl::Status StatusView::Write(rocksdb::WriteBatch* batch) {
-  rocksdb::WriteOptions w;
-  // Durable before the stage's offset commits: a record whose offset was
-  // committed is never missing from the view.
-  w.sync = true;
-  if (absl::Status s = FromRocks(db_->Write(w, batch), "writing"); !s.ok()) return s;
+  // Written through to the operating system (safe from kill -9), synced by
+  // Sync() before the stage's offsets commit (safe from power loss).
+  if (absl::Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), batch), "writing"); !s.ok()) {
+    return s;
+  }
   absl::MutexLock lock(&tick_mu_);
   ++tick_;
   return absl::OkStatus();
 }
+
+absl::Status StatusView::Sync() { return FromRocks(db_->SyncWAL(), "syncing"); }
 
 absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offset) {
   absl::MutexLock apply(&apply_mu_);

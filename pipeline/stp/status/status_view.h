@@ -67,6 +67,10 @@ class StatusView {
   StatusView(const StatusView&) = delete;
   StatusView& operator=(const StatusView&) = delete;
 
+  // Makes every change applied so far durable (an fsync); changes are
+  // written at once but not synced one by one.
+  absl::Status Sync();
+
   // Made when the view's directory was created.
   const std::string& generation() const { return generation_; }
 
