@@ -20,10 +20,13 @@ absl::StatusOr<std::unique_ptr<Communications>> Communications::Create(
   c->sbr_ = std::make_unique<comms::SbrClntcommExchange>(sbr, sbr, config.sbr.spool_dir,
                                               config.message_id_domain);
   c->keeper_ = std::make_unique<comms::DocumentKeeper>(blobs, c->ledger_.get());
-  c->view_ = std::make_unique<comms::JobView>();
-  // A consumer group of its own for every start: the view lives in memory.
+  auto view = comms::JobView::Open(config.data_dir + "/jobs-view");
+  if (!view.ok()) return view.status();
+  c->view_ = *std::move(view);
+  // The view is on disk, so its consumer group stays the same across
+  // restarts; a view made afresh (a new generation) reads from the start.
   c->view_stage_ = std::make_unique<comms::JobViewStage>(
-      c->view_.get(), absl::StrCat(config.instance, "-", absl::ToUnixMillis(absl::Now())));
+      c->view_.get(), absl::StrCat(config.instance, "-", c->view_->generation()));
   comms::JobStageOptions job_options;
   job_options.message_id_domain = config.message_id_domain;
   c->job_stage_ =

@@ -29,8 +29,11 @@ class CommunicationServiceTest : public ::testing::Test {
     sbr_->AddItems(TestTfn(), 3, SydneyTime(2026, 1, 5, 9));
     permissions_.Grant(kAbn, "alice", clntcomm::kClientCorroView);
     permissions_.Grant(kAbn, "bob", "Client.Lodge");
+    auto view = JobView::Open(bed_.dir + "/jobs-view");
+    ASSERT_TRUE(view.ok()) << view.status();
+    view_ = *std::move(view);
     service_ = std::make_unique<CommunicationServiceImpl>(CommunicationServiceOptions{
-        sbr_, bed_.keeper.get(), &permissions_, &publisher_, &view_, &clock_});
+        sbr_, bed_.keeper.get(), &permissions_, &publisher_, view_.get(), &clock_});
   }
 
   static v1::AgentContext Agent(const std::string& user = "alice") {
@@ -65,7 +68,7 @@ class CommunicationServiceTest : public ::testing::Test {
   FakeClntcommExchange* sbr_ = nullptr;
   clntcomm::PermissionStore permissions_;
   publish::FakePublisher publisher_;
-  JobView view_;
+  std::unique_ptr<JobView> view_;
   std::unique_ptr<CommunicationServiceImpl> service_;
   grpc::ServerContext ctx_;
 };
@@ -107,7 +110,7 @@ TEST_F(CommunicationServiceTest, SmsAndEmailOnlyBulkWorkRunsAtOnceOnAWeekday) {
   const v1::ListCommunicationsRequest list = List({v1::SMS, v1::EMAIL});
   ASSERT_TRUE(service_->StartBulkList(&ctx_, &list, &job).ok());
   EXPECT_EQ(FromProto(job.not_before()), clock_.Now());
-  EXPECT_EQ(view_.Get(job.job_id())->job.kind(), kJobKindBulkList);
+  EXPECT_EQ(view_->Get(job.job_id())->job.kind(), kJobKindBulkList);
 }
 
 TEST_F(CommunicationServiceTest, RefusalsNameTheFieldAndNeverReachSbr) {
@@ -192,7 +195,7 @@ TEST_F(CommunicationServiceTest, AJobsResultsComeAPageAtATime) {
   done.set_item_count(2500);
   done.set_revision(3);
   done.set_results_sha256(bed_.blobs->PutString(results.SerializeAsString())->sha256);
-  view_.Apply(done);
+  ASSERT_TRUE(view_->Apply(done).ok());
 
   v1::GetJobRequest r;
   r.set_job_id("job-big");
