@@ -529,6 +529,8 @@ bool KafkaRunner::CommitBatch() {
   if (s.ok()) {
     failed_commits_ = 0;
     producer_resets_ = 0;
+    // Also under steady traffic, when the consumer is never idle.
+    CheckCaughtUp();
     return true;
   }
   Note(s);

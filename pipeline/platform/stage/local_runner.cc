@@ -387,6 +387,8 @@ bool LocalRunner::CommitBatch() {
     for (const auto& [tp, next] : batch_.next) committed_[tp] = next;
     stores_.Committed();
     probe_.Committed(batch_.records, batch_.dead_letters);
+    // Also under steady traffic, when the runner is never idle.
+    CheckCaughtUp();
     batch_ = Batch();
     failed_commits_ = 0;
     return true;
