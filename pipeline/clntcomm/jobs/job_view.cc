@@ -4,12 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "pipeline/platform/log/rocks_status.h"
-#include "rocksdb/cache.h"
+#include "pipeline/platform/log/view_db.h"
 #include "rocksdb/db.h"
-#include "rocksdb/options.h"
-#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
 namespace sbrgate::comms {
@@ -18,16 +15,11 @@ namespace {
 
 constexpr char kJob = 'j';    // + job id -> JobViewEntry
 constexpr char kOrder = 'o';  // + sequence (big-endian) + job id -> ""
-constexpr char kGeneration[] = "g";
 
 std::string JobKey(const std::string& id) { return std::string(1, kJob) + id; }
 
 std::string OrderKey(int64_t sequence, const std::string& id) {
-  std::string k(1, kOrder);
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    k.push_back(static_cast<char>((static_cast<uint64_t>(sequence) >> shift) & 0xff));
-  }
-  return k + id;
+  return log::SequenceKey(kOrder, sequence, id);
 }
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
@@ -39,37 +31,13 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
 bool IsFinal(v1::JobState state) { return state == v1::DONE || state == v1::FAILED; }
 
 absl::StatusOr<std::unique_ptr<JobView>> JobView::Open(const std::string& dir) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(8 << 20);
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  options.write_buffer_size = 4 << 20;
-  rocksdb::DB* raw = nullptr;
-  if (absl::Status s = FromRocks(rocksdb::DB::Open(options, dir, &raw), absl::StrCat("opening ", dir));
-      !s.ok()) {
-    return s;
-  }
-  std::unique_ptr<rocksdb::DB> db(raw);
-  std::string generation;
-  rocksdb::Status got = db->Get(rocksdb::ReadOptions(), kGeneration, &generation);
-  if (got.IsNotFound()) {
-    generation = absl::StrCat(absl::ToUnixMicros(absl::Now()));
-    rocksdb::WriteOptions w;
-    w.sync = true;
-    got = db->Put(w, kGeneration, generation);
-  }
-  if (absl::Status s = FromRocks(got, "its generation"); !s.ok()) return s;
-  std::unique_ptr<JobView> view(new JobView(std::move(db), std::move(generation)));
+  absl::StatusOr<log::ViewDb> opened = log::ViewDb::Open(dir, 8 << 20, "job view");
+  if (!opened.ok()) return opened.status();
+  const int64_t last = opened->LastSequence(kOrder);
+  std::unique_ptr<JobView> view(new JobView(std::move(opened->db), std::move(opened->generation)));
   // New jobs go after the last one it has.
-  std::unique_ptr<rocksdb::Iterator> last(view->db_->NewIterator(rocksdb::ReadOptions()));
-  last->SeekForPrev(std::string(1, kOrder) + std::string(9, '\xff'));
-  if (last->Valid() && last->key().starts_with(std::string(1, kOrder)) && last->key().size() >= 9) {
-    uint64_t sequence = 0;
-    for (int i = 1; i <= 8; ++i) sequence = (sequence << 8) | static_cast<uint8_t>(last->key()[i]);
-    absl::MutexLock lock(&view->apply_mu_);
-    view->last_sequence_ = static_cast<int64_t>(sequence);
-  }
+  absl::MutexLock lock(&view->apply_mu_);
+  view->last_sequence_ = last;
   return view;
 }
 
@@ -122,7 +90,7 @@ std::vector<v1::Job> JobView::List(const std::string& agent_abn) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   const std::string prefix(1, kOrder);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    std::optional<JobViewEntry> e = Read(it->key().ToString().substr(1 + 8));
+    std::optional<JobViewEntry> e = Read(log::IdOfSequenceKey(it->key().ToString()));
     if (!e.has_value()) continue;
     if (agent_abn.empty() || e->job().agent().agent_abn() == agent_abn) {
       matching.push_back(e->job());

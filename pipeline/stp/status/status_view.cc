@@ -11,10 +11,8 @@
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/log/rocks_status.h"
+#include "pipeline/platform/log/view_db.h"
 #include "rocksdb/db.h"
-#include "rocksdb/options.h"
-#include "rocksdb/table.h"
-#include "rocksdb/cache.h"
 #include "rocksdb/write_batch.h"
 
 namespace sbrgate::lodgment {
@@ -27,7 +25,6 @@ constexpr char kCreated = 'c';     // + sequence (big-endian) + id -> ""
 constexpr char kIdempotency = 'i'; // + abn \0 bms \0 transaction -> id
 constexpr char kRejected = 'r';    // + id -> "" (has rejected or held-back records)
 constexpr char kDeadLetter = 'd';  // + partition + offset (big-endian) -> StatusViewDeadLetter
-constexpr char kGeneration[] = "g";
 
 void PutBigEndian(std::string* out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -36,9 +33,7 @@ void PutBigEndian(std::string* out, uint64_t v, int bytes) {
 std::string EntryKey(const std::string& id) { return std::string(1, kEntry) + id; }
 
 std::string CreatedKey(const StatusViewEntry& e) {
-  std::string k(1, kCreated);
-  PutBigEndian(&k, static_cast<uint64_t>(e.sequence()), 8);
-  return k + e.lodgment().lodgment_id();
+  return log::SequenceKey(kCreated, e.sequence(), e.lodgment().lodgment_id());
 }
 
 std::string IdempotencyKey(const std::string& abn, const std::string& bms_id,
@@ -93,39 +88,14 @@ bool IsFinal(v1::LodgmentState state) {
 
 absl::StatusOr<std::unique_ptr<StatusView>> StatusView::Open(const std::string& dir,
                                                              const blob::BlobStore* blobs) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  // A small cache: the view's memory stays bounded whatever its size.
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(32 << 20);
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  options.write_buffer_size = 16 << 20;
-  rocksdb::DB* raw = nullptr;
-  if (absl::Status s = FromRocks(rocksdb::DB::Open(options, dir, &raw), absl::StrCat("opening ", dir));
-      !s.ok()) {
-    return s;
-  }
-  std::unique_ptr<rocksdb::DB> db(raw);
-  std::string generation;
-  rocksdb::Status got = db->Get(rocksdb::ReadOptions(), kGeneration, &generation);
-  if (got.IsNotFound()) {
-    generation = absl::StrCat(absl::ToUnixMicros(absl::Now()));
-    rocksdb::WriteOptions w;
-    w.sync = true;
-    got = db->Put(w, kGeneration, generation);
-  }
-  if (absl::Status s = FromRocks(got, "its generation"); !s.ok()) return s;
-  auto view =
-      std::unique_ptr<StatusView>(new StatusView(std::move(db), std::move(generation), blobs));
+  absl::StatusOr<log::ViewDb> opened = log::ViewDb::Open(dir, 32 << 20, "status view");
+  if (!opened.ok()) return opened.status();
+  const int64_t last = opened->LastSequence(kCreated);
+  auto view = std::unique_ptr<StatusView>(
+      new StatusView(std::move(opened->db), std::move(opened->generation), blobs));
   // Lodgments new to the view go after the last one it has.
-  std::unique_ptr<rocksdb::Iterator> last(view->db_->NewIterator(rocksdb::ReadOptions()));
-  last->SeekForPrev(std::string(1, kCreated) + std::string(9, '\xff'));
-  if (last->Valid() && last->key().starts_with(std::string(1, kCreated)) &&
-      last->key().size() >= 9) {
-    uint64_t sequence = 0;
-    for (int i = 1; i <= 8; ++i) sequence = (sequence << 8) | static_cast<uint8_t>(last->key()[i]);
-    view->last_sequence_ = static_cast<int64_t>(sequence);
-  }
+  absl::MutexLock lock(&view->apply_mu_);
+  view->last_sequence_ = last;
   return view;
 }
 
@@ -430,7 +400,7 @@ void StatusView::ForEachByCreation(
   for (it->Seek(from_key.empty() ? prefix : from_key);
        it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const std::string key = it->key().ToString();
-    std::optional<StatusViewEntry> e = EntryOrNothing(key.substr(1 + 8));
+    std::optional<StatusViewEntry> e = EntryOrNothing(log::IdOfSequenceKey(key));
     if (e.has_value() && !visit(key, *e)) return;
   }
 }
