@@ -80,7 +80,8 @@ double MiB(int64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
 class NothingYetSbr : public sbr_client::SbrApi {
  public:
   absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush&) const override {
-    return absl::UnimplementedError("the poll stage never pushes");
+    // The poll stage only pulls: a push here is a fault in this benchmark.
+    return absl::FailedPreconditionError("NothingYetSbr answers pulls only; the poll stage pushed");
   }
   absl::StatusOr<sbr_client::PullOutcome> Pull(const std::string&) const override {
     pulls.fetch_add(1);

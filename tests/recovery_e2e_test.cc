@@ -54,13 +54,13 @@ class RecoveryE2eTest : public ::testing::Test {
     grpc_ = new std::string(JsonField(ready, "grpc"));
     admin_ = new std::string(JsonField(ready, "sim_admin"));
     ASSERT_FALSE(grpc_->empty()) << ready;
-    stub_ = v1::LodgmentService::NewStub(
+    lodgments_ = v1::LodgmentService::NewStub(
                 grpc::CreateChannel(*grpc_, grpc::InsecureChannelCredentials()))
                 .release();
   }
 
   static void TearDownTestSuite() {
-    delete stub_;
+    delete lodgments_;
     delete daemon_;
   }
 
@@ -82,7 +82,7 @@ class RecoveryE2eTest : public ::testing::Test {
   static v1::Lodgment Lodge(const std::string& path) {
     grpc::ClientContext ctx;
     v1::Lodgment out;
-    auto writer = stub_->SubmitPayEvent(&ctx, &out);
+    auto writer = lodgments_->SubmitPayEvent(&ctx, &out);
     v1::SubmitRequest first;
     first.mutable_metadata()->set_prevalidate(v1::PREVALIDATE_OFF);
     writer->Write(first);
@@ -102,7 +102,7 @@ class RecoveryE2eTest : public ::testing::Test {
     v1::GetLodgmentRequest req;
     req.set_lodgment_id(id);
     v1::Lodgment l;
-    const grpc::Status s = stub_->GetLodgment(&ctx, req, &l);
+    const grpc::Status s = lodgments_->GetLodgment(&ctx, req, &l);
     EXPECT_TRUE(s.ok()) << id << ": " << s.error_message();
     return l;
   }
@@ -127,7 +127,7 @@ class RecoveryE2eTest : public ::testing::Test {
     v1::ReplayLodgmentsRequest req;
     req.add_lodgment_ids(id);
     v1::ReplayLodgmentsResponse resp;
-    const grpc::Status s = stub_->ReplayLodgments(&ctx, req, &resp);
+    const grpc::Status s = lodgments_->ReplayLodgments(&ctx, req, &resp);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return {resp.outcomes().begin(), resp.outcomes().end()};
   }
@@ -185,7 +185,7 @@ class RecoveryE2eTest : public ::testing::Test {
   static inline std::string* grpc_ = nullptr;
   static inline std::string* admin_ = nullptr;
   static inline Process* daemon_ = nullptr;
-  static inline v1::LodgmentService::Stub* stub_ = nullptr;
+  static inline v1::LodgmentService::Stub* lodgments_ = nullptr;
 };
 
 TEST_F(RecoveryE2eTest, ADeadLetterIsRedrivenOnceItsCauseIsFixed) {

@@ -85,24 +85,24 @@ struct PayEvent {
   v1::LodgmentState expected = v1::ACCEPTED;
 };
 
-// The running daemon's gRPC stub, replaced at each start; the lodging thread
+// The running daemon's gRPC client, replaced at each start; the lodging thread
 // uses whichever is current.
 class CurrentGateway {
  public:
   void Set(const std::string& address) {
-    auto stub = std::shared_ptr<v1::LodgmentService::Stub>(v1::LodgmentService::NewStub(
+    auto client = std::shared_ptr<v1::LodgmentService::Stub>(v1::LodgmentService::NewStub(
         grpc::CreateChannel(address, grpc::InsecureChannelCredentials())));
     absl::MutexLock lock(&mu_);
-    stub_ = std::move(stub);
+    lodgments_ = std::move(client);
   }
   std::shared_ptr<v1::LodgmentService::Stub> Get() const {
     absl::MutexLock lock(&mu_);
-    return stub_;
+    return lodgments_;
   }
 
  private:
   mutable absl::Mutex mu_;
-  std::shared_ptr<v1::LodgmentService::Stub> stub_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<v1::LodgmentService::Stub> lodgments_ ABSL_GUARDED_BY(mu_);
 };
 
 class RestartTest : public ::testing::Test {
@@ -173,11 +173,11 @@ class RestartTest : public ::testing::Test {
   }
 
   // Uploads the file in 256 KiB chunks to the current daemon, once.
-  static grpc::Status Upload(v1::LodgmentService::Stub& stub, const std::string& content,
+  static grpc::Status Upload(v1::LodgmentService::Stub& client, const std::string& content,
                              v1::Lodgment* out) {
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + kRpcDeadline));
-    auto writer = stub.SubmitPayEvent(&ctx, out);
+    auto writer = client.SubmitPayEvent(&ctx, out);
     v1::SubmitRequest first;
     first.mutable_metadata()->set_prevalidate(v1::PREVALIDATE_HOLD);
     bool open = writer->Write(first);
@@ -197,11 +197,11 @@ class RestartTest : public ::testing::Test {
     if (!content.ok()) return content.status();
     const absl::Time give_up = absl::Now() + kGiveUp;
     for (;;) {
-      std::shared_ptr<v1::LodgmentService::Stub> stub = gateway_.Get();
+      std::shared_ptr<v1::LodgmentService::Stub> client = gateway_.Get();
       v1::Lodgment lodgment;
-      const grpc::Status s = Upload(*stub, *content, &lodgment);
+      const grpc::Status s = Upload(*client, *content, &lodgment);
       if (s.ok()) {
-        CheckReadable(*stub, lodgment.lodgment_id());
+        CheckReadable(*client, lodgment.lodgment_id());
         return lodgment;
       }
       if (!IsRetryable(s.error_code()) || absl::Now() > give_up || abandon_) {
@@ -232,13 +232,13 @@ class RestartTest : public ::testing::Test {
     }
   }
 
-  static grpc::Status Get(v1::LodgmentService::Stub& stub, const std::string& id,
+  static grpc::Status Get(v1::LodgmentService::Stub& client, const std::string& id,
                           v1::Lodgment* out) {
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + kRpcDeadline));
     v1::GetLodgmentRequest req;
     req.set_lodgment_id(id);
-    return stub.GetLodgment(&ctx, req, out);
+    return client.GetLodgment(&ctx, req, out);
   }
 
   // The payroll side: lodges every pay event in order at a random pace, and

@@ -495,7 +495,9 @@ void KafkaRunner::Notify(Output output) {
         return;
       }
     }
-    absl::SleepFor(RetryBackoff(config_, attempt));
+    // Not PollEvents: a rebalance must not run inside the stage's Process.
+    const absl::Time until = Now() + RetryBackoff(config_, attempt);
+    while (!stop_ && Now() < until) absl::SleepFor(std::min(absl::Milliseconds(50), until - Now()));
   }
 }
 

@@ -397,11 +397,12 @@ void LodgmentServiceImpl::AwaitView(const std::vector<std::string>& redriven,
   const absl::Time deadline = absl::Now() + options_.appear_timeout;
   for (const auto& [id, version] : changed) options_.view->WaitForChange(id, version, deadline);
   for (const std::string& id : redriven) {
-    while (absl::Now() < deadline) {
-      std::optional<lodgment::StatusView::HeldDeadLetter> d = options_.view->DeadLetter(id);
-      if (!d.has_value() || d->info.redriven()) break;
-      absl::SleepFor(absl::Milliseconds(5));
-    }
+    options_.view->WaitUntil(
+        [&] {
+          std::optional<lodgment::StatusView::HeldDeadLetter> d = options_.view->DeadLetter(id);
+          return !d.has_value() || d->info.redriven();
+        },
+        deadline);
   }
 }
 

@@ -499,19 +499,29 @@ int64_t StatusView::Version(const std::string& id) const {
   return e.has_value() ? e->version() : 0;
 }
 
-int64_t StatusView::WaitForChange(const std::string& id, int64_t seen, absl::Time deadline) const {
+bool StatusView::WaitUntil(const std::function<bool()>& done, absl::Time deadline) const {
   while (true) {
     uint64_t tick;
     {
       absl::MutexLock lock(&tick_mu_);
       tick = tick_;
     }
-    const int64_t version = Version(id);
-    if (version > seen) return version;
+    if (done()) return true;
     absl::MutexLock lock(&tick_mu_);
     auto written = [&]() ABSL_SHARED_LOCKS_REQUIRED(tick_mu_) { return tick_ != tick; };
-    if (!tick_mu_.AwaitWithDeadline(absl::Condition(&written), deadline)) return version;
+    if (!tick_mu_.AwaitWithDeadline(absl::Condition(&written), deadline)) return false;
   }
+}
+
+int64_t StatusView::WaitForChange(const std::string& id, int64_t seen, absl::Time deadline) const {
+  int64_t version = 0;
+  WaitUntil(
+      [&] {
+        version = Version(id);
+        return version > seen;
+      },
+      deadline);
+  return version;
 }
 
 }  // namespace sbrgate::lodgment

@@ -110,6 +110,10 @@ class StatusView {
   };
   std::optional<HeldDeadLetter> DeadLetter(const std::string& id) const;
 
+  // Blocks until `done` (checked after each write to the view) holds or
+  // `deadline` (real time) passes; whether it held.
+  bool WaitUntil(const std::function<bool()>& done, absl::Time deadline) const;
+
   // How many changes the lodgment has seen (0: unknown).
   int64_t Version(const std::string& lodgment_id) const;
   // Blocks until the lodgment's version exceeds `seen` or `deadline` (real
