@@ -393,6 +393,45 @@ TEST_F(PipelineE2eTest, SubmitKilledBeforeTheReceiptResendsTheSameMessageOnce) {
   EXPECT_GE(m["receipts_sent"].get<int>(), 2);
 }
 
+// The poll stage keeps its pending polls in RocksDB under its data
+// directory, a local copy of its changelogs: killed with polls pending and
+// restarted, it resumes them from there (reading only the changelog records
+// past its checkpoints), and every pay event is processed once.
+TEST_F(PipelineE2eTest, PollKilledWithPollsPendingResumesThemFromItsLocalStores) {
+  SimFaults(R"({"slow_factor": 2000})");
+  std::vector<v1::Lodgment> lodged;
+  for (int i = 0; i < 4; ++i) {
+    payevnt::GeneratorOptions o;
+    o.employees = 3;
+    o.seed = 300 + i;
+    lodged.push_back(Lodge(Generate(absl::StrCat("pending", i), o), v1::PREVALIDATE_HOLD));
+  }
+  for (const v1::Lodgment& l : lodged) {
+    v1::Lodgment now;
+    for (int i = 0; i < 600 && now.state() != v1::AWAITING_RESPONSE; ++i) {
+      absl::SleepFor(absl::Milliseconds(100));
+      grpc::ClientContext ctx;
+      v1::GetLodgmentRequest req;
+      req.set_lodgment_id(l.lodgment_id());
+      ASSERT_TRUE(stub_->GetLodgment(&ctx, req, &now).ok());
+    }
+    ASSERT_EQ(now.state(), v1::AWAITING_RESPONSE) << now.detail() << "\n" << LogTail();
+  }
+  poll_->Kill(SIGKILL);
+  poll_->Wait();
+  delete poll_;
+  std::ifstream current(*dir_ + "/data/state/sbrgate.poll.e2e/CURRENT");
+  EXPECT_TRUE(current.good()) << "the poll stage keeps no local store in its data directory";
+  SimFaults(R"({"slow_factor": 1})");
+  poll_ = Start("services/poll/poll", Common(SbrFlags()));
+  Ready(poll_);
+  for (const v1::Lodgment& l : lodged) {
+    const v1::Lodgment done = AwaitFinal(l.lodgment_id(), absl::Seconds(120));
+    EXPECT_EQ(done.state(), v1::ACCEPTED) << done.detail();
+    EXPECT_EQ(SimMessage(l.message_id())["process_count"], 1);
+  }
+}
+
 TEST_F(PipelineE2eTest, ZzKcatReadsEveryTopic) {
   // kcat (the operators' tool) speaks to the same broker: every pipeline
   // topic that carried records reads back, key and all.

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   if (!blobs.ok()) return fail(blobs.status());
   auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
   if (!sbr.ok()) return fail(sbr.status());
-  std::unique_ptr<sbrgate::TopicLog> topics = sbrgate::TopicLog::OnKafka(config->kafka);
+  std::unique_ptr<sbrgate::TopicLog> topics = sbrgate::TopicLog::OnKafka(*config);
   auto comms = sbrgate::Communications::Create(*config, topics.get(), blobs->get(), clock.get(),
                                                sbr->get(), {sbrgate::flags::CommsPermissions()});
   if (!comms.ok()) return fail(comms.status());

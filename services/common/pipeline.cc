@@ -223,7 +223,7 @@ int StageMain(int argc, char** argv, const StageFactory& make) {
   absl::StatusOr<std::unique_ptr<stage::Stage>> made = make(*config, clock.get(), blobs->get());
   if (!made.ok()) return fail(made.status());
   stage::Stage* s = made->get();
-  std::unique_ptr<TopicLog> topics = TopicLog::OnKafka(config->kafka);
+  std::unique_ptr<TopicLog> topics = TopicLog::OnKafka(*config);
   absl::Status run = RunStagesUntilSignal(*topics, config->instance, {s}, clock.get(), [&] {
     std::printf("{\"stage\": \"%s\", \"instance\": \"%s\"}\n", s->name().c_str(),
                 config->instance.c_str());

@@ -55,9 +55,12 @@ absl::StatusOr<std::unique_ptr<TopicLog>> TopicLog::OpenLocal(const PipelineConf
   return t;
 }
 
-std::unique_ptr<TopicLog> TopicLog::OnKafka(kafka::KafkaConfig kafka) {
+std::string KafkaStateDir(const PipelineConfig& config) { return config.data_dir + "/state"; }
+
+std::unique_ptr<TopicLog> TopicLog::OnKafka(const PipelineConfig& config) {
   std::unique_ptr<TopicLog> t(new TopicLog());
-  t->kafka_ = std::move(kafka);
+  t->kafka_ = config.kafka;
+  t->state_dir_ = KafkaStateDir(config);
   return t;
 }
 
@@ -82,6 +85,7 @@ absl::StatusOr<std::unique_ptr<stage::StageRunner>> TopicLog::MakeRunner(
   }
   stage::KafkaRunnerConfig rc;
   rc.kafka = kafka_;
+  rc.state_dir = state_dir_;
   rc.app = topology.app();
   rc.dead_letter_topic = topology.dead_letter_topic();
   rc.instance_id = instance;

@@ -12,7 +12,9 @@
 //
 // The local log is <data-dir>/log (pipeline/platform/log), holding the
 // topology's topics (pipeline/topology) but not their changelogs: the local
-// runner keeps state stores in the log's own RocksDB.
+// runner keeps state stores in the log's own RocksDB. On Kafka, each stage
+// instance keeps its stores in <data-dir>/state/<transactional id>, a local
+// copy of their changelogs (pipeline/platform/stage/state_stores.h).
 #ifndef SBRGATE_SERVICES_COMMON_TOPIC_LOG_H_
 #define SBRGATE_SERVICES_COMMON_TOPIC_LOG_H_
 
@@ -32,13 +34,18 @@ namespace sbrgate {
 
 struct PipelineConfig;
 
+// <data-dir>/state: where stage instances on Kafka keep their state stores.
+std::string KafkaStateDir(const PipelineConfig& config);
+
 class TopicLog {
  public:
   // Opens (creating) the local log in <config.data_dir>/log; `clock` stamps
   // its records and must outlive it.
   static absl::StatusOr<std::unique_ptr<TopicLog>> OpenLocal(const PipelineConfig& config,
                                                              const Clock* clock);
-  static std::unique_ptr<TopicLog> OnKafka(kafka::KafkaConfig kafka);
+  // On the cluster of config.kafka; stages keep their state stores in
+  // KafkaStateDir(config).
+  static std::unique_ptr<TopicLog> OnKafka(const PipelineConfig& config);
   ~TopicLog();
 
   // A publisher for a service that is not a stage; on Kafka `name` is its
@@ -65,6 +72,7 @@ class TopicLog {
  private:
   TopicLog() = default;
   kafka::KafkaConfig kafka_;
+  std::string state_dir_;
   std::string local_dir_;
   std::unique_ptr<log::LocalLog> local_;
 };

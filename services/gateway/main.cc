@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   sbrgate::GatewayOptions options;
   options.grpc_listen = sbrgate::flags::GrpcListen();
   options.prevalidate = *prevalidate;
-  std::unique_ptr<sbrgate::TopicLog> topics = sbrgate::TopicLog::OnKafka(config->kafka);
+  std::unique_ptr<sbrgate::TopicLog> topics = sbrgate::TopicLog::OnKafka(*config);
   auto gateway =
       sbrgate::Gateway::Start(*config, topics.get(), blobs->get(), clock.get(), options);
   if (!gateway.ok()) return fail(gateway.status());

@@ -25,6 +25,7 @@
 // prints the topology (pipeline/topology) and exits: as JSON, or as the
 // kafka-topics.sh commands that create its topics (deploy/topics.sh).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -100,13 +101,17 @@ int main(int argc, char** argv) {
     sbrgate::kafka::KafkaConfig k = cluster->client_config();
     for (const auto& [key, value] : config->kafka.overrides) k.overrides[key] = value;
     config->kafka = k;
+    // The stores' local copies are of the last cluster's changelogs, gone
+    // with it.
+    std::error_code ignored;
+    std::filesystem::remove_all(sbrgate::KafkaStateDir(*config), ignored);
   }
   if (config->kafka.bootstrap.empty()) {
     auto local = sbrgate::TopicLog::OpenLocal(*config, clock.get());
     if (!local.ok()) return Fail(local.status());
     topics = *std::move(local);
   } else {
-    topics = sbrgate::TopicLog::OnKafka(config->kafka);
+    topics = sbrgate::TopicLog::OnKafka(*config);
   }
 
   auto sbr = sbrgate::MakeSbrClient(*config, clock.get());

@@ -176,26 +176,26 @@ absl::StatusOr<TopicRecord> TopicReader::ReadAt(const std::string& topic, int32_
 absl::Status TopicReader::ReadAll(const std::string& topic, const Visitor& visit) {
   absl::StatusOr<int> count = PartitionCount(topic);
   if (!count.ok()) return count.status();
-  std::vector<std::pair<std::string, int32_t>> partitions;
-  for (int32_t p = 0; p < *count; ++p) partitions.emplace_back(topic, p);
+  std::vector<PartitionStart> partitions;
+  for (int32_t p = 0; p < *count; ++p) partitions.push_back({topic, p});
   return ReadPartitions(partitions, visit);
 }
 
-absl::Status TopicReader::ReadPartitions(
-    const std::vector<std::pair<std::string, int32_t>>& partitions, const Visitor& visit) {
+absl::Status TopicReader::ReadPartitions(const std::vector<PartitionStart>& partitions,
+                                         const Visitor& visit) {
   // Last offset to deliver per partition: the end as of now.
   std::map<std::pair<std::string, int32_t>, int64_t> last;
   TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(partitions.size()));
-  for (const auto& [topic, partition] : partitions) {
+  for (const auto& [topic, partition, from] : partitions) {
     absl::StatusOr<Watermarks> w = GetWatermarks(topic, partition);
     if (!w.ok()) return w.status();
-    if (w->low > 0) {
+    if (w->low > from) {
       return absl::DataLossError(absl::StrCat("records were lost: ", Where(topic, partition),
-                                              " starts at offset ", w->low));
+                                              " starts at offset ", w->low, ", not ", from));
     }
-    if (w->high == 0) continue;
+    if (w->high <= from) continue;
     last[{topic, partition}] = w->high - 1;
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = 0;
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = from;
   }
   if (last.empty()) return absl::OkStatus();
   if (rd_kafka_resp_err_t err = rd_kafka_assign(rk_.get(), list.get()); err) {

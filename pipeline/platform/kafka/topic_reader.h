@@ -1,7 +1,9 @@
 // TopicReader: reads Kafka topics outside any consumer group — one record at
 // a given position (a dead letter's source, a replay), or whole topics from
 // the first offset to the end (state-store changelog restore, the status view
-// at startup, replays). Reads only committed transactions (read_committed).
+// at startup, replays), or partitions from a checkpoint on (a state store
+// that missed only the end). Reads only committed transactions
+// (read_committed).
 //
 //   absl::StatusOr<std::unique_ptr<TopicReader>> reader = TopicReader::Create(kafka);
 //   absl::Status s = (*reader)->ReadAll("sbrgate.lodgments.status",
@@ -41,6 +43,13 @@ struct TopicRecord : Record {
 // error event).
 TopicRecord ToTopicRecord(const rd_kafka_message_t& message);
 
+// Where a read of one partition starts.
+struct PartitionStart {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t from = 0;
+};
+
 struct Watermarks {
   int64_t low = 0;   // offset of the oldest record still held
   int64_t high = 0;  // offset the next record will get
@@ -66,8 +75,10 @@ class TopicReader {
   using Visitor = std::function<absl::Status(const TopicRecord&)>;
   // Every partition of `topic`, from offset 0 to the end as of the call.
   absl::Status ReadAll(const std::string& topic, const Visitor& visit);
-  // The given (topic, partition)s, from offset 0 to the end as of the call.
-  absl::Status ReadPartitions(const std::vector<std::pair<std::string, int32_t>>& partitions,
+  // The given partitions, each from its `from` offset to the end as of the
+  // call; DataLoss when a partition's records from there are no longer all
+  // held.
+  absl::Status ReadPartitions(const std::vector<PartitionStart>& partitions,
                               const Visitor& visit);
 
  private:

@@ -1,5 +1,7 @@
 #include "pipeline/platform/kafka/transactional_producer.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace sbrgate::kafka {
@@ -44,6 +46,8 @@ absl::Status TransactionalProducer::Init() {
                  {"enable.idempotence", "true"},
                  {"acks", "all"}});
   if (!conf.ok()) return conf.status();
+  rd_kafka_conf_set_dr_msg_cb(conf->get(), &TransactionalProducer::OnDelivery);
+  rd_kafka_conf_set_opaque(conf->get(), this);
   rk_.reset();
   known_topics_.clear();
   absl::StatusOr<KafkaPtr> rk = NewClient(RD_KAFKA_PRODUCER, *std::move(conf), role);
@@ -63,6 +67,14 @@ absl::Status TransactionalProducer::Init() {
 }
 
 absl::Status TransactionalProducer::Reset() { return Init(); }
+
+void TransactionalProducer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message,
+                                       void* opaque) {
+  if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR || message->offset < 0) return;
+  auto* producer = static_cast<TransactionalProducer*>(opaque);
+  int64_t& next = producer->delivered_[{rd_kafka_topic_name(message->rkt), message->partition}];
+  next = std::max(next, message->offset + 1);
+}
 
 absl::Status TransactionalProducer::Abort(const absl::Status& cause) {
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -122,6 +134,7 @@ absl::Status TransactionalProducer::Commit(const std::vector<OutgoingMessage>& m
   for (const OutgoingMessage& m : messages) {
     if (known_topics_.insert(m.topic).second) WarmTopic(rk_.get(), m.topic, timeout_);
   }
+  delivered_.clear();
   if (ErrorPtr error(rd_kafka_begin_transaction(rk_.get())); error != nullptr) {
     return Fail(error.get(), "begin_transaction");
   }
@@ -191,7 +204,8 @@ absl::Status TransactionalProducer::Commit(const std::vector<OutgoingMessage>& m
     }
     return Fail(error.get(), "commit_transaction");
   }
-  rd_kafka_poll(rk_.get(), 0);
+  // Serves the delivery reports still queued (delivered()).
+  rd_kafka_flush(rk_.get(), ToTimeoutMs(timeout_));
   return absl::OkStatus();
 }
 

@@ -20,6 +20,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -68,6 +69,13 @@ class TransactionalProducer {
   // Replaces the librdkafka producer with a new one (init_transactions again).
   absl::Status Reset();
 
+  // After a Commit that returned OK: per (topic, partition) written, the
+  // offset after its last record, as the brokers acknowledged it. A state
+  // store checkpoints its changelog with this (state_stores.h).
+  const std::map<std::pair<std::string, int32_t>, int64_t>& delivered() const {
+    return delivered_;
+  }
+
   const std::string& transactional_id() const { return transactional_id_; }
 
  private:
@@ -81,11 +89,14 @@ class TransactionalProducer {
   // Maps a failed transactional call; aborts when librdkafka requires it.
   absl::Status Fail(rd_kafka_error_t* error, const std::string& what);
 
+  static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+
   const KafkaConfig config_;
   const std::string transactional_id_;
   const absl::Duration timeout_;
   KafkaPtr rk_;
   std::set<std::string> known_topics_;  // warmed up (see WarmTopic)
+  std::map<std::pair<std::string, int32_t>, int64_t> delivered_;
 };
 
 }  // namespace sbrgate::kafka

@@ -19,8 +19,9 @@ constexpr size_t kSequenceBytes = 8;
 
 }  // namespace
 
-absl::StatusOr<ViewDb> ViewDb::Open(const std::string& dir, size_t cache_bytes,
-                                    absl::string_view owner) {
+absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenBoundedDb(const std::string& dir,
+                                                           size_t cache_bytes,
+                                                           absl::string_view owner) {
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::BlockBasedTableOptions table;
@@ -33,8 +34,15 @@ absl::StatusOr<ViewDb> ViewDb::Open(const std::string& dir, size_t cache_bytes,
       !s.ok()) {
     return s;
   }
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+absl::StatusOr<ViewDb> ViewDb::Open(const std::string& dir, size_t cache_bytes,
+                                    absl::string_view owner) {
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenBoundedDb(dir, cache_bytes, owner);
+  if (!db.ok()) return db.status();
   ViewDb v;
-  v.db.reset(raw);
+  v.db = *std::move(db);
   rocksdb::Status got = v.db->Get(rocksdb::ReadOptions(), kGeneration, &v.generation);
   if (got.IsNotFound()) {
     v.generation = absl::StrCat(absl::ToUnixMicros(absl::Now()));

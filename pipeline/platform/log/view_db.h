@@ -32,6 +32,13 @@ struct ViewDb {
   std::string generation;
 };
 
+// Opens (creating) a RocksDB in `dir` with a block cache of `cache_bytes`,
+// so that its memory stays bounded whatever its size (a view, a stage's
+// state stores); `owner` names it in errors.
+absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenBoundedDb(const std::string& dir,
+                                                           size_t cache_bytes,
+                                                           absl::string_view owner);
+
 // "<prefix><big-endian sequence><id>": listed in sequence order.
 std::string SequenceKey(char prefix, int64_t sequence, const std::string& id);
 // The id of such a key.

@@ -39,7 +39,9 @@ absl::Status CommitBatcher::Commit(kafka::TransactionalProducer& txn, rd_kafka_t
           absl::StrCat("mirroring the offset commit: ", rd_kafka_err2str(err))));
     }
   }
-  stores_->Committed();
+  // The transaction stands whatever happens locally: a store that could not
+  // keep its changes reads them back from its changelog (needs_restore).
+  if (absl::Status local = stores_->Committed(txn.delivered()); !local.ok()) probe_->Note(local);
   probe_->Committed(records_, dead_letters_);
   Discard();
   return absl::OkStatus();

@@ -1,8 +1,11 @@
 #include "pipeline/platform/stage/kafka_runner.h"
 
 #include <librdkafka/rdkafka.h>
+#include <sys/stat.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <optional>
@@ -64,7 +67,17 @@ class KafkaRunner final : public StageRunner {
   void MaybePunctuate(absl::Time now);
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke();
+  // Restores the stores of the assigned partitions and runs Init; a
+  // storage error pauses and leaves it to be tried again (ready_ false).
+  void Prepare();
   absl::Status Restore();
+  // The error of the call just made into the stage, if the runner must see
+  // one: a failed store read, a misuse.
+  absl::Status Problem(absl::Status s);
+  void ResetContext() {
+    ctx_->Reset();
+    storage_error_ = absl::OkStatus();
+  }
   void Notify(Output output);
   // Commits the open batch; false when it was aborted (and undone).
   bool CommitBatch();
@@ -92,7 +105,8 @@ class KafkaRunner final : public StageRunner {
 
   RunnerProbe probe_;
   std::string violation_;  // why the current Process/Punctuate/Init must fail
-  StateStores stores_{&violation_};
+  absl::Status storage_error_;
+  StateStores stores_{&violation_, &storage_error_};
   CommitBatcher batch_;
   std::unique_ptr<RunnerContext> ctx_;
 
@@ -101,9 +115,12 @@ class KafkaRunner final : public StageRunner {
   // Per assigned partition not yet read to its end at assignment: that end.
   std::map<TopicPartition, int64_t> catch_up_to_;
   std::optional<Hold> hold_;
-  absl::Time paused_until_ = absl::InfinitePast();  // after an aborted transaction
+  // The stores are restored and Init ran for the current assignment.
+  bool ready_ = false;
+  absl::Time paused_until_ = absl::InfinitePast();  // after an abort or a storage error
   absl::Time next_punctuate_ = absl::InfiniteFuture();
   int failed_commits_ = 0;    // in a row
+  int failed_prepares_ = 0;   // in a row
   int producer_resets_ = 0;   // in a row
   bool ran_ = false;
   std::atomic<bool> stop_{false};
@@ -183,7 +200,17 @@ absl::Status KafkaRunner::Check() {
     }
     stores_.Add(store, topic);
   }
-  return absl::OkStatus();
+  if (stores_.empty()) return absl::OkStatus();
+  if (config_.state_dir.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, "it has state stores: a state directory is required"));
+  }
+  if (::mkdir(config_.state_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        where, "cannot create the state directory ", config_.state_dir, ": ", strerror(errno)));
+  }
+  return stores_.Open(absl::StrCat(config_.state_dir, "/",
+                                   TransactionalId(config_.app, name_, config_.instance_id)));
 }
 
 absl::Status KafkaRunner::Start() {
@@ -301,17 +328,33 @@ void KafkaRunner::Assign(rd_kafka_topic_partition_list_t* partitions) {
   probe_.Assigned(static_cast<int>(assigned_.size()));
   if (assigned_partitions_.empty()) return;
   stores_.set_default_partition(*assigned_partitions_.begin());
+  ready_ = false;
+  Prepare();
+}
+
+void KafkaRunner::Prepare() {
   if (absl::Status s = Restore(); !s.ok()) {
-    Fail(s);
+    if (absl::IsUnavailable(s)) {
+      paused_until_ = Now() + RetryBackoff(config_, ++failed_prepares_);
+    } else {
+      Fail(s);
+    }
     return;
   }
-  ctx_->Reset();
-  absl::Status s = stage_->Init(*ctx_);
-  if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
+  ResetContext();
+  absl::Status s = Problem(stage_->Init(*ctx_));
+  if (absl::IsUnavailable(s) && !storage_error_.ok()) {
+    stores_.Undo(0);
+    Note(s);
+    paused_until_ = Now() + RetryBackoff(config_, ++failed_prepares_);
+    return;
+  }
   if (!s.ok()) {
     Fail(absl::Status(s.code(), absl::StrCat("stage ", name_, ": Init: ", s.message())));
     return;
   }
+  ready_ = true;
+  failed_prepares_ = 0;
   batch_.Open(Now());
   batch_.AddOutputs(ctx_->TakeEmits());
   CommitBatch();
@@ -320,6 +363,7 @@ void KafkaRunner::Assign(rd_kafka_topic_partition_list_t* partitions) {
 
 void KafkaRunner::Revoke() {
   CommitBatch();
+  ready_ = false;
   SetHold(std::nullopt);
   stores_.Clear();
   stray_.clear();
@@ -336,16 +380,31 @@ absl::Status KafkaRunner::Restore() {
   absl::Status s = stores_.Restore(*reader_, assigned_partitions_, &restored);
   probe_.Restored(restored);
   if (!s.ok()) {
-    return absl::Status(s.code(),
-                        absl::StrCat("stage ", name_, ": restoring its stores: ", s.message()));
+    s = absl::Status(s.code(), absl::StrCat("stage ", name_, ": restoring its stores: ", s.message()));
+    Note(s);
   }
-  return absl::OkStatus();
+  return s;
+}
+
+absl::Status KafkaRunner::Problem(absl::Status s) {
+  if (!storage_error_.ok()) return storage_error_;
+  if (s.ok() && !violation_.empty()) return absl::InvalidArgumentError(violation_);
+  return s;
 }
 
 void KafkaRunner::Step() {
   PollEvents(absl::ZeroDuration());
   if (stop_ || !fatal_.ok()) return;
   const absl::Time now = Now();
+  if (stores_.needs_restore()) ready_ = false;
+  if (!ready_ && !assigned_partitions_.empty()) {
+    if (now < paused_until_) {
+      PollEvents(std::min(absl::Milliseconds(100), paused_until_ - now));
+    } else {
+      Prepare();
+    }
+    return;
+  }
   MaybePunctuate(now);
   if (stop_ || !fatal_.ok()) return;
   if (hold_) {
@@ -422,11 +481,10 @@ void KafkaRunner::HandleError(const rd_kafka_message_t& m) {
 
 void KafkaRunner::ProcessRecord(kafka::TopicRecord record) {
   const size_t mark = stores_.mark();
-  ctx_->Reset();
+  ResetContext();
   stores_.set_record_partition(record.partition);
-  absl::Status s = stage_->Process(record, *ctx_);
+  absl::Status s = Problem(stage_->Process(record, *ctx_));
   stores_.set_record_partition(-1);
-  if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
   if (s.ok()) {
     batch_.Open(Now());
     batch_.AddOutputs(ctx_->TakeEmits());
@@ -459,9 +517,8 @@ void KafkaRunner::MaybePunctuate(absl::Time now) {
   }
   next_punctuate_ = now + punctuate_interval_;
   if (!CommitBatch()) return;
-  ctx_->Reset();
-  absl::Status s = stage_->Punctuate(clock_->Now(), *ctx_);
-  if (s.ok() && !violation_.empty()) s = absl::InvalidArgumentError(violation_);
+  ResetContext();
+  absl::Status s = Problem(stage_->Punctuate(clock_->Now(), *ctx_));
   if (!s.ok()) {
     stores_.Undo(0);
     Note(absl::Status(s.code(), absl::StrCat("Punctuate: ", s.message())));

@@ -53,10 +53,18 @@
 // below the low watermark is an OFFSET_OUT_OF_RANGE error, and the runner
 // stops with DataLoss ("records were lost: ...") rather than skip.
 //
+// State stores (state_stores.h) are RocksDB in the state directory, logged
+// to their changelogs, with a checkpoint per changelog partition: a restart
+// reads each changelog only from its checkpoint to its end, and reads it
+// whole only when the local copy is gone.
+//
 // Rebalancing is eager (range/roundrobin): on revocation the open batch is
-// committed and the stores are dropped; on assignment the stores are
-// restored from the changelog partitions of the assigned partitions (read to
-// the end; DataLoss if a changelog's first records are gone), then Init runs.
+// committed and the stores forget the partitions (their entries stay on
+// disk); on assignment the assigned partitions' entries are brought up to
+// date from their changelogs (DataLoss if records it needs are gone), then
+// Init runs, and only then are records read. A store that cannot be read or
+// written locally (a full disk) holds the instance and is restored again
+// after a backoff, as an unavailable remote service would hold it.
 //
 // librdkafka 2.0.2's mock cluster (EmbeddedCluster) acknowledges
 // TxnOffsetCommit without storing it, and writes no transaction markers, so
@@ -88,6 +96,10 @@ namespace sbrgate::stage {
 
 struct KafkaRunnerConfig : RunnerOptions {
   kafka::KafkaConfig kafka;
+  // Where the stage's state stores live on disk: RocksDB in
+  // <state_dir>/<transactional id>. Required for a stage with stores; the
+  // directory is created (0700) when missing.
+  std::string state_dir;
   // Bounds each Kafka operation (producer start, restore, offset lookups).
   absl::Duration kafka_timeout = absl::Seconds(30);
   // Also commit each transaction's offsets with a plain OffsetCommit; needed

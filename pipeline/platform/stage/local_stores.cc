@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/kafka/limits.h"
+#include "pipeline/platform/stage/overlay_scan.h"
 #include "pipeline/platform/stage/runner.h"
 
 namespace sbrgate::stage {
@@ -31,37 +32,17 @@ class LocalStores::LogStore final : public StateStore {
     Change(key, std::move(value));
   }
   void Delete(const std::string& key) override { Change(key, std::nullopt); }
-  // The log's entries merged with the overlay's, in key order.
   void ForEachFrom(const std::string& from,
                    const std::function<bool(const std::string& key, const std::string& value)>&
                        visit) const override {
-    auto pending = overlay_.lower_bound(from);
-    bool more = true;
-    // Visits the overlay's entries before `key` (all that are left when
-    // null); false once `visit` asked to stop.
-    auto visit_pending_before = [&](const std::string* key) {
-      for (; more && pending != overlay_.end() && (key == nullptr || pending->first < *key);
-           ++pending) {
-        if (pending->second) more = visit(pending->first, *pending->second);
-      }
-      return more;
-    };
-    absl::Status s = owner_->log_->Scan(
-        log_store_, from, "", [&](const std::string& key, const std::string& value) {
-          if (!visit_pending_before(&key)) return false;
-          if (pending != overlay_.end() && pending->first == key) {
-            if (pending->second) more = visit(key, *pending->second);
-            ++pending;
-          } else {
-            more = visit(key, value);
-          }
-          return more;
-        });
-    if (!s.ok()) {
-      Fail(s);
-      return;
-    }
-    visit_pending_before(nullptr);
+    absl::Status s = ScanWithOverlay<std::string>(
+        overlay_, from,
+        [&](const std::string& start,
+            const std::function<bool(const std::string&, const std::string&)>& fn) {
+          return owner_->log_->Scan(log_store_, start, "", fn);
+        },
+        visit);
+    if (!s.ok()) Fail(s);
   }
   // Counts by scanning: for tests and tools, not for a stage's hot path.
   size_t size() const override {

@@ -1,13 +1,18 @@
 // StageRunner against librdkafka's mock cluster over loopback: retries,
-// dead letters, state stores across restarts, punctuation, lost records.
+// dead letters (as kcat shows them), state stores across restarts and
+// checkpoints, punctuation, lost records.
 #include "pipeline/platform/stage/kafka_runner.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/kafka/producer.h"
@@ -79,6 +84,17 @@ TEST(StageRunner, RetriesTransientErrorsInOrderAndDeadLettersPermanentOnes) {
               dead[0].headers.end())
         << header.first;
   }
+  const std::string shown = ::testing::TempDir() + "/kcat-headers";
+  const std::string kcat = absl::StrCat("kcat -b ", h.kafka().bootstrap,
+                                        " -C -t sbrgate.deadletter -e -q -f '%h\\n' > ", shown,
+                                        " 2>&1");
+  ASSERT_EQ(std::system(kcat.c_str()), 0) << kcat;
+  std::ifstream in(shown);
+  const std::string headers((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const char* expected : {"kafka_dlt-original-topic=in", "kafka_dlt-original-offset=7",
+                               "sbrgate_dlt-stage=map", "sbrgate_dlt-attempts=1"}) {
+    EXPECT_THAT(headers, HasSubstr(expected));
+  }
 }
 
 // A transaction the broker refuses is aborted, its records are read again,
@@ -109,46 +125,84 @@ TEST(StageRunner, RedoesAnAbortedTransaction) {
   EXPECT_EQ(values, expected);  // ...and committed once, in order
 }
 
-TEST(StageRunner, StateStoreSurvivesRestartThroughItsChangelog) {
+// Runs a CountStage with `config` until it has processed `records`; returns
+// the run's metrics.
+RunnerMetrics CountUntil(RunnerHarness& h, KafkaRunnerConfig config, int64_t records) {
+  CountStage stage;
+  auto run = h.Start(std::move(config), CountStage::Spec(), &stage);
+  EXPECT_TRUE(
+      RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == records; }));
+  EXPECT_TRUE(run->StopAndJoin().ok());
+  return run->metrics();
+}
+
+TEST(StageRunner, StateStoreRestartsFromItsCheckpointAndIsRestoredWholeWhenGone) {
   RunnerHarness h({{"in", 2}, {"out", 2}, {"sbrgate.count.counts.changelog", 2}});
   h.Produce("in", {{"a", "1"}, {"a", "1"}, {"a", "1"}, {"b", "1"}, {"b", "1"}});
-  {
-    CountStage stage;
-    auto run = h.Start(h.Config(), CountStage::Spec(), &stage);
-    ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 5; }));
-    ASSERT_TRUE(run->StopAndJoin().ok());
-    EXPECT_EQ(run->metrics().restored_entries, 0);
-  }
+  EXPECT_EQ(CountUntil(h, h.Config(), 5).restored_entries, 0);
   std::map<std::string, std::string> last = LastValueByKey(h.ReadAll("out"));
   EXPECT_EQ(last["a"], "3");
   EXPECT_EQ(last["b"], "2");
   EXPECT_EQ(last["init"], "0");
 
-  // A new instance restores the counts, and a deletion is logged as a
-  // tombstone.
+  // Restarted on its state directory, the instance finds its local copy
+  // current: it reads nothing from the changelog, yet has the counts. A
+  // deletion is logged as a tombstone.
   h.Produce("in", {{"a", "1"}, {"b", "reset"}, {"c", "1"}});
-  {
-    CountStage stage;
-    auto run = h.Start(h.Config(), CountStage::Spec(), &stage);
-    ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 3; }));
-    ASSERT_TRUE(run->StopAndJoin().ok());
-    EXPECT_GT(run->metrics().restored_entries, 0);
-  }
-  std::vector<kafka::TopicRecord> out = h.ReadAll("out");
-  int inits = 0;
-  for (const auto& r : out) {
-    if (r.key == "init") {
-      EXPECT_EQ(r.value, inits++ == 0 ? "0" : "2");
-    }
-  }
-  EXPECT_EQ(inits, 2);
-  last = LastValueByKey(out);
+  EXPECT_EQ(CountUntil(h, h.Config(), 3).restored_entries, 0);
+  last = LastValueByKey(h.ReadAll("out"));
+  EXPECT_EQ(last["init"], "2");
   EXPECT_EQ(last["a"], "4");
   EXPECT_EQ(last["c"], "1");
   std::map<std::string, kafka::TopicRecord> changelog;
   for (const auto& r : h.ReadAll("sbrgate.count.counts.changelog")) changelog[r.key] = r;
   EXPECT_TRUE(changelog["b"].tombstone);
   EXPECT_EQ(changelog["a"].value, "4");
+
+  // Another instance (its own state directory) takes the partitions and
+  // counts on; back on the first, only what it missed is read.
+  h.Produce("in", {{"a", "1"}, {"c", "1"}});
+  KafkaRunnerConfig other = h.Config();
+  other.instance_id = "b";
+  const auto changelog_size = [&] {
+    return static_cast<int64_t>(h.ReadAll("sbrgate.count.counts.changelog").size());
+  };
+  const int64_t logged = changelog_size();
+  EXPECT_EQ(CountUntil(h, other, 2).restored_entries, logged);
+  h.Produce("in", {{"a", "1"}});
+  EXPECT_EQ(CountUntil(h, h.Config(), 1).restored_entries, 2);  // b's a=5 and c=2
+  last = LastValueByKey(h.ReadAll("out"));
+  EXPECT_EQ(last["a"], "6");
+  EXPECT_EQ(last["c"], "2");
+
+  // Its local copy gone, an instance reads the changelog whole.
+  KafkaRunnerConfig fresh = h.Config();
+  fresh.state_dir = h.state_dir() + "/gone";
+  h.Produce("in", {{"c", "1"}});
+  const int64_t logged_now = changelog_size();
+  EXPECT_EQ(CountUntil(h, fresh, 1).restored_entries, logged_now);
+  EXPECT_EQ(LastValueByKey(h.ReadAll("out"))["c"], "3");
+}
+
+// A state directory kept from another cluster (its changelogs are shorter
+// than the checkpoints) is not trusted: the stage starts from that
+// cluster's changelogs, not from stale counts.
+TEST(StageRunner, StateStoreDropsALocalCopyOfAnotherCluster) {
+  std::string state_dir;
+  {
+    RunnerHarness h({{"in", 1}, {"out", 1}, {"sbrgate.count.counts.changelog", 1}});
+    h.Produce("in", {{"a", "1"}, {"a", "1"}, {"b", "1"}});
+    CountUntil(h, h.Config(), 3);
+    state_dir = h.state_dir();
+  }
+  RunnerHarness h({{"in", 1}, {"out", 1}, {"sbrgate.count.counts.changelog", 1}});
+  h.Produce("in", {{"a", "1"}});
+  KafkaRunnerConfig config = h.Config();
+  config.state_dir = state_dir;
+  CountUntil(h, config, 1);
+  std::map<std::string, std::string> last = LastValueByKey(h.ReadAll("out"));
+  EXPECT_EQ(last["init"], "0");
+  EXPECT_EQ(last["a"], "1");
 }
 
 TEST(StageRunner, PunctuationCommitsOutputsAndStoreChanges) {
@@ -168,11 +222,13 @@ TEST(StageRunner, PunctuationCommitsOutputsAndStoreChanges) {
   EXPECT_EQ(last["k0"], "released:v0");
   EXPECT_EQ(last["k2"], "released:v2");
   EXPECT_EQ(last["init"], "0");
-  // Released records were deleted from the store by tombstones: a restart
-  // restores an empty store.
+  // Released records were deleted from the store by tombstones: an instance
+  // without a local copy restores an empty store.
   {
     ReleaseStage stage;
-    auto run = h.Start(h.Config(), ReleaseStage::Spec(), &stage);
+    KafkaRunnerConfig fresh = h.Config();
+    fresh.instance_id = "b";
+    auto run = h.Start(fresh, ReleaseStage::Spec(), &stage);
     ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return h.ReadAll("out").size() == 5; }));
     ASSERT_TRUE(run->StopAndJoin().ok());
     EXPECT_GT(run->metrics().restored_entries, 0);

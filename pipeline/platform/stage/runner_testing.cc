@@ -1,5 +1,7 @@
 #include "pipeline/platform/stage/runner_testing.h"
 
+#include <stdlib.h>
+
 #include "gtest/gtest.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
 
@@ -26,6 +28,9 @@ absl::Status RunningStage::Join() {
 }
 
 RunnerHarness::RunnerHarness(const std::vector<kafka::TopicSpec>& topics) {
+  std::string dir = ::testing::TempDir() + "/runner-state-XXXXXX";
+  EXPECT_NE(::mkdtemp(dir.data()), nullptr);
+  state_dir_ = dir;
   absl::StatusOr<std::unique_ptr<kafka::EmbeddedCluster>> cluster =
       kafka::EmbeddedCluster::Start();
   EXPECT_TRUE(cluster.ok()) << cluster.status();
@@ -39,6 +44,7 @@ RunnerHarness::RunnerHarness(const std::vector<kafka::TopicSpec>& topics) {
 KafkaRunnerConfig RunnerHarness::Config() const {
   KafkaRunnerConfig config;
   config.kafka = kafka();
+  config.state_dir = state_dir_;
   config.instance_id = "a";
   config.retry_min = absl::Milliseconds(20);
   config.retry_max = absl::Milliseconds(80);

@@ -49,8 +49,10 @@ class RunnerHarness {
 
   kafka::EmbeddedCluster& cluster() { return *cluster_; }
   kafka::KafkaConfig kafka() const { return cluster_->client_config(); }
-  // A config for tests: short retries, instance "a".
+  // A config for tests: short retries, instance "a", the harness's state
+  // directory (its instances keep their stores there across restarts).
   KafkaRunnerConfig Config() const;
+  const std::string& state_dir() const { return state_dir_; }
 
   // Produces keys k<first>.. k<first+count-1> with values v<i>, in one
   // transaction.
@@ -70,6 +72,7 @@ class RunnerHarness {
 
  private:
   std::unique_ptr<kafka::EmbeddedCluster> cluster_;
+  std::string state_dir_;
 };
 
 }  // namespace sbrgate::stage::testing
