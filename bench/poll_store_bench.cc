@@ -1,15 +1,24 @@
-// Poll store benchmark: what a million pending polls cost the embedded
-// default. It fills a local log (pipeline/platform/log) by running the real
-// poll stage under the LocalStageRunner over generated LodgmentReceipted
-// records, then, in a fresh process, restarts the stage on that log and
-// measures the RAM it takes per pending poll and how long it is out of
-// service: from opening the log to the end of the first punctuation that
-// pulled a due lodgment.
+// Poll store benchmark: what pending polls cost a restart. It fills a log
+// by running the real poll stage over generated LodgmentReceipted records,
+// then, in a fresh process, restarts the stage and measures the RAM it
+// takes per pending poll and how long it is out of service: from opening
+// the log to the end of the first punctuation that pulled a due lodgment.
+//
+//   --log=local  the embedded default: a local log (pipeline/platform/log)
+//                and the LocalStageRunner, whose stores are in the log;
+//   --log=kafka  librdkafka's mock cluster, hosted by the parent process,
+//                and the KafkaStageRunner, whose stores are RocksDB in a
+//                state directory with changelog checkpoints. Restarted
+//                twice: on its state directory ("warm": reads the changelog
+//                from its checkpoints) and on an empty one ("cold": reads
+//                it whole). The mock keeps 5 MiB a partition, which bounds
+//                --pending to some tens of thousands.
 //
 // Targets (README.md): at most 200 bytes of RAM per pending poll, and back
 // in service within 10 s of a restart.
 //
 //   bazel run -c opt //bench:poll_store_bench -- --pending=1000000
+//   bazel run -c opt //bench:poll_store_bench -- --log=kafka --pending=30000
 //
 // The stage's clock stands still at the restart instant (T0); the first
 // polls of the pending lodgments are spread from 10 s before T0 to an hour
@@ -38,7 +47,10 @@
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/kafka/embedded_cluster.h"
+#include "pipeline/platform/kafka/transactional_producer.h"
 #include "pipeline/platform/log/local_log.h"
+#include "pipeline/platform/stage/kafka_runner.h"
 #include "pipeline/platform/stage/local_runner.h"
 #include "pipeline/platform/stage/runner.h"
 #include "pipeline/stp/poll_schedule/schedule.h"
@@ -49,7 +61,9 @@
 ABSL_FLAG(int64_t, pending, 1000000, "pending polls to fill the store with");
 ABSL_FLAG(std::string, work_dir, "/tmp/sbrgate-poll-store-bench", "scratch directory");
 ABSL_FLAG(double, run_for, 5, "seconds to keep the restarted stage running once in service");
-ABSL_FLAG(std::string, phase, "", "internal: fill or restart, each run in a process of its own");
+ABSL_FLAG(std::string, log, "local", "local (the embedded default) or kafka (the mock cluster)");
+ABSL_FLAG(std::string, phase, "",
+          "internal: fill, restart or restart-cold, each run in a process of its own");
 
 namespace sbrgate {
 namespace {
@@ -198,21 +212,82 @@ int Fail(const std::string& what, const absl::Status& s) {
   return 1;
 }
 
+// Where the parent leaves the mock cluster's client settings (--log=kafka).
+std::string KafkaProperties(const std::string& dir) { return dir + "/kafka.properties"; }
+
+// The log a phase runs the poll stage on (--log).
+class BenchLog {
+ public:
+  // `state` names the Kafka runner's state directory under `dir`.
+  static absl::StatusOr<BenchLog> Open(const std::string& dir, const std::string& state,
+                                       const Clock* clock) {
+    BenchLog b;
+    if (absl::GetFlag(FLAGS_log) == "kafka") {
+      auto kafka = kafka::LoadKafkaConfigFile(KafkaProperties(dir));
+      if (!kafka.ok()) return kafka.status();
+      b.kafka_ = *std::move(kafka);
+      b.state_dir_ = absl::StrCat(dir, "/", state);
+      return b;
+    }
+    auto log = log::LocalLog::Open(dir + "/log", PollTopics(), clock);
+    if (!log.ok()) return log.status();
+    b.local_ = *std::move(log);
+    return b;
+  }
+
+  absl::Status Append(const std::vector<events::LodgmentReceipted>& receipts) {
+    if (local_ != nullptr) {
+      log::LogTransaction tx;
+      for (const auto& r : receipts) {
+        tx.Append({lodgment::topics::kSubmitted, r.lodgment_id(), r.SerializeAsString()});
+      }
+      return local_->Commit(tx);
+    }
+    if (producer_ == nullptr) {
+      auto txn = kafka::TransactionalProducer::Create(kafka_, "bench.fill", absl::Seconds(60));
+      if (!txn.ok()) return txn.status();
+      producer_ = *std::move(txn);
+    }
+    std::vector<kafka::OutgoingMessage> messages;
+    for (const auto& r : receipts) {
+      messages.push_back({lodgment::topics::kSubmitted, -1, r.lodgment_id(), r.SerializeAsString()});
+    }
+    return producer_->Commit(messages);
+  }
+
+  absl::StatusOr<std::unique_ptr<stage::StageRunner>> Runner(stage::Stage* stage, Clock* clock) {
+    const stage::StageSpec& spec = *topology::Sbrgate().FindStage(lodgment::stages::kPoll);
+    if (local_ != nullptr) {
+      return stage::LocalStageRunner::Create(Options(), spec, stage, clock, local_.get());
+    }
+    stage::KafkaRunnerConfig config;
+    static_cast<stage::RunnerOptions&>(config) = Options();
+    config.kafka = kafka_;
+    config.state_dir = state_dir_;
+    return stage::KafkaStageRunner::Create(config, spec, stage, clock);
+  }
+
+ private:
+  std::unique_ptr<log::LocalLog> local_;
+  kafka::KafkaConfig kafka_;
+  std::string state_dir_;
+  std::unique_ptr<kafka::TransactionalProducer> producer_;
+};
+
 // Appends the receipts in large transactions, then runs the poll stage over
 // them until it has committed them all.
 int Fill(const std::string& dir, int64_t n) {
   ManualClock clock(kT0 - absl::Minutes(5));
-  auto log = log::LocalLog::Open(dir + "/log", PollTopics(), &clock);
+  auto log = BenchLog::Open(dir, "state", &clock);
   if (!log.ok()) return Fail("opening the log", log.status());
   const Steady::time_point t0 = Steady::now();
   std::mt19937_64 random(2026'12'06);
-  log::LogTransaction tx;
+  std::vector<events::LodgmentReceipted> batch;
   for (int64_t i = 0; i < n; ++i) {
-    events::LodgmentReceipted r = Receipt(i, n, random);
-    tx.Append({lodgment::topics::kSubmitted, r.lodgment_id(), r.SerializeAsString()});
+    batch.push_back(Receipt(i, n, random));
     if ((i + 1) % 10000 == 0 || i + 1 == n) {
-      if (absl::Status s = (*log)->Commit(tx); !s.ok()) return Fail("appending receipts", s);
-      tx.Clear();
+      if (absl::Status s = log->Append(batch); !s.ok()) return Fail("appending receipts", s);
+      batch.clear();
     }
   }
   const double append_s = SecondsSince(t0);
@@ -221,9 +296,7 @@ int Fill(const std::string& dir, int64_t n) {
   if (!blobs.ok()) return Fail("blob store", blobs.status());
   NothingYetSbr sbr;
   lodgment::PollStage poll(&sbr, blobs->get(), kMargin);
-  auto runner = stage::LocalStageRunner::Create(
-      Options(), *topology::Sbrgate().FindStage(lodgment::stages::kPoll), &poll, &clock,
-      log->get());
+  auto runner = log->Runner(&poll, &clock);
   if (!runner.ok()) return Fail("runner", runner.status());
   const Steady::time_point t1 = Steady::now();
   absl::Status run_status;
@@ -239,12 +312,14 @@ int Fill(const std::string& dir, int64_t n) {
   return 0;
 }
 
-// Restarts the poll stage on the filled log and reports RAM and time.
-int Restart(const std::string& dir, int64_t n, double run_for) {
+// Restarts the poll stage on the filled log (on Kafka, with the state
+// directory `state`) at `now` and reports RAM and time.
+int Restart(const std::string& dir, const std::string& state, absl::Time now, int64_t n,
+            double run_for) {
   const int64_t rss_start = ProcStatusBytes("VmRSS");
-  ManualClock clock(kT0);
+  ManualClock clock(now);
   const Steady::time_point t0 = Steady::now();
-  auto log = log::LocalLog::Open(dir + "/log", PollTopics(), &clock);
+  auto log = BenchLog::Open(dir, state, &clock);
   if (!log.ok()) return Fail("opening the log", log.status());
   const double open_s = SecondsSince(t0);
   const int64_t rss_open = ProcStatusBytes("VmRSS");
@@ -255,14 +330,18 @@ int Restart(const std::string& dir, int64_t n, double run_for) {
   lodgment::PollStage poll(&sbr, blobs->get(), kMargin);
   TimedStage timed(&poll, &sbr);
   const Steady::time_point t1 = Steady::now();
-  auto runner = stage::LocalStageRunner::Create(
-      Options(), *topology::Sbrgate().FindStage(lodgment::stages::kPoll), &timed, &clock,
-      log->get());
+  auto runner = log->Runner(&timed, &clock);
   if (!runner.ok()) return Fail("runner", runner.status());
   absl::Status run_status;
   std::thread run([&] { run_status = (*runner)->Run(); });
-  while (!timed.in_service && run_status.ok()) {
+  for (int waited_ms = 0; !timed.in_service && run_status.ok(); ++waited_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (waited_ms % 30000 == 29999) {
+      const stage::RunnerMetrics m = (*runner)->metrics();
+      std::fprintf(stderr, "not in service yet: %d partitions, %lld restored, last error: %s\n",
+                   m.assigned_partitions, static_cast<long long>(m.restored_entries),
+                   m.last_error.c_str());
+    }
   }
   const int64_t rss_in_service = ProcStatusBytes("VmRSS");
   std::this_thread::sleep_for(std::chrono::duration<double>(run_for));
@@ -276,10 +355,13 @@ int Restart(const std::string& dir, int64_t n, double run_for) {
     return std::chrono::duration<double>(at - t1).count();
   };
   const double nd = static_cast<double>(n);
-  std::printf("restart with %lld pending polls:\n", static_cast<long long>(n));
+  std::printf("restart (%s, %s) with %lld pending polls:\n", absl::GetFlag(FLAGS_log).c_str(),
+              state.c_str(), static_cast<long long>(n));
   std::printf("  log opened in %.2f s\n", open_s);
   std::printf("  runner started -> Init done %.2f s -> first due poll handled %.2f s\n",
               seconds(timed.init_done), seconds(timed.in_service_at));
+  std::printf("  changelog records restored: %lld\n",
+              static_cast<long long>((*runner)->metrics().restored_entries));
   std::printf("  out of service (log open + runner to first due poll handled): %.2f s"
               " (target <= 10 s)\n",
               open_s + seconds(timed.in_service_at));
@@ -321,10 +403,39 @@ int main(int argc, char** argv) {
   const std::string dir = absl::GetFlag(FLAGS_work_dir);
   const int64_t n = absl::GetFlag(FLAGS_pending);
   const std::string phase = absl::GetFlag(FLAGS_phase);
+  const double run_for = absl::GetFlag(FLAGS_run_for);
   if (phase == "fill") return sbrgate::Fill(dir, n);
-  if (phase == "restart") return sbrgate::Restart(dir, n, absl::GetFlag(FLAGS_run_for));
+  if (phase == "restart") return sbrgate::Restart(dir, "state", sbrgate::kT0, n, run_for);
+  // Two minutes on: what the first restart pulled is not due again yet, the
+  // first polls of the next two minutes are.
+  if (phase == "restart-cold") {
+    return sbrgate::Restart(dir, "state-cold", sbrgate::kT0 + absl::Minutes(2), n, run_for);
+  }
   if (std::system(absl::StrCat("rm -rf ", dir, " && mkdir -p ", dir).c_str()) != 0) return 1;
-  if (int rc = sbrgate::RunPhase("fill", argv); rc != 0) return rc;
-  if (std::system(absl::StrCat("du -sh ", dir, "/log").c_str()) != 0) return 1;
-  return sbrgate::RunPhase("restart", argv);
+  const bool on_kafka = absl::GetFlag(FLAGS_log) == "kafka";
+  std::unique_ptr<sbrgate::kafka::EmbeddedCluster> cluster;
+  std::vector<char*> args(argv, argv + argc);
+  args.push_back(nullptr);
+  if (on_kafka) {
+    auto started = sbrgate::kafka::EmbeddedCluster::Start(1);
+    if (!started.ok()) return sbrgate::Fail("starting the mock cluster", started.status());
+    cluster = *std::move(started);
+    std::vector<sbrgate::kafka::TopicSpec> topics;
+    for (const sbrgate::stage::TopicSpec& t : sbrgate::topology::Sbrgate().topics()) {
+      topics.push_back({t.name, t.partitions});
+    }
+    if (absl::Status s = cluster->CreateTopics(topics); !s.ok()) {
+      return sbrgate::Fail("creating topics", s);
+    }
+    const sbrgate::kafka::KafkaConfig client = cluster->client_config();
+    std::ofstream properties(sbrgate::KafkaProperties(dir));
+    properties << "bootstrap.servers=" << client.bootstrap << "\n";
+    for (const auto& [key, value] : client.overrides) properties << key << "=" << value << "\n";
+  }
+  if (int rc = sbrgate::RunPhase("fill", args.data()); rc != 0) return rc;
+  if (std::system(absl::StrCat("du -sh ", dir, on_kafka ? "/state" : "/log").c_str()) != 0) {
+    return 1;
+  }
+  if (int rc = sbrgate::RunPhase("restart", args.data()); rc != 0) return rc;
+  return on_kafka ? sbrgate::RunPhase("restart-cold", args.data()) : 0;
 }
