@@ -9,7 +9,9 @@ absl::StatusOr<std::unique_ptr<Communications>> Communications::Create(
     const PipelineConfig& config, TopicLog* topics, blob::BlobStore* blobs, const Clock* clock,
     const sbr_client::SbrClient* sbr, const CommsOptions& options) {
   std::unique_ptr<Communications> c(new Communications());
-  auto ledger = clntcomm::RetrievalLedger::Open(config.data_dir + "/clntcomm.ledger");
+  // clntcomm.ledger is the text file an older sbrgate kept: imported once.
+  auto ledger = clntcomm::RetrievalLedger::Open(config.data_dir + "/clntcomm-ledger",
+                                                config.data_dir + "/clntcomm.ledger");
   if (!ledger.ok()) return ledger.status();
   c->ledger_ = *std::move(ledger);
   if (!options.permissions_file.empty()) {

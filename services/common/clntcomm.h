@@ -10,8 +10,9 @@
 //   stages.push_back((*c)->view_stage());
 //   stages.push_back((*c)->job_stage());
 //
-// State in the data directory: clntcomm.ledger (the retrieve-once ledger);
-// the documents are blobs.
+// State in the data directory: clntcomm-ledger/ (the retrieve-once ledger,
+// a RocksDB; a clntcomm.ledger text file from an older sbrgate is imported
+// into it once) and jobs-view/; the documents are blobs.
 #ifndef SBRGATE_SERVICES_COMMON_COMMS_H_
 #define SBRGATE_SERVICES_COMMON_COMMS_H_
 

@@ -13,7 +13,7 @@
 //   keeper.Remember(*kept);
 //
 // Order: content and record blobs, then the event, then the ledger
-// (fsync'd). The ledger is last so that a document is never served from the
+// (a synced write). The ledger is last so that a document is never served from the
 // store without its event having gone out: if publishing fails, the next
 // request fetches it again (a second retrieval in a broker outage rather
 // than an event lost); if remembering fails, the next request publishes a

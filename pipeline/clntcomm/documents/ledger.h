@@ -1,22 +1,24 @@
-// The retrieve-once ledger: client communications are intended to be
-// retrieved once (seed 000, "Constraints"), so sbrgate remembers every
-// document it has fetched and serves repeats from its blob store unless the
-// caller explicitly asks to refetch.
+// RetrievalLedger: the retrieve-once ledger. Client communications are
+// intended to be retrieved once (seed 000, "Constraints"), so sbrgate
+// remembers every document each practice has fetched and serves repeats from
+// its blob store unless the caller explicitly asks to refetch.
 //
-//   absl::StatusOr<std::unique_ptr<RetrievalLedger>> ledger =
-//       RetrievalLedger::Open("/var/lib/sbrgate/clntcomm.ledger");
+//   absl::StatusOr<std::unique_ptr<RetrievalLedger>> ledger = RetrievalLedger::Open(
+//       "/var/lib/sbrgate/clntcomm-ledger", "/var/lib/sbrgate/clntcomm.ledger");
 //   if (auto e = (*ledger)->Find(abn, document_id)) return FromStore(e->sha256);
 //   ... fetch from SBR, store the blob ...
 //   absl::Status s = (*ledger)->Record({abn, document_id, sha256, size, now});
 //
-// Durability: an append-only text file, one record a line
-// (agent_abn, document_id, sha256, size, retrieved_at as RFC 3339, tab
-// separated, fields C-escaped), written with one write() and fsync'd before
-// Record returns. Open reloads it; a last line without its newline (a write
-// torn by a crash) is ignored and cut off so later appends start clean; any
-// other malformed line is DATA_LOSS naming path:line. A later record for the
-// same (agent_abn, document_id), as after a refetch, replaces the earlier.
+// It lives on disk, in a RocksDB of its own opened with a small block cache,
+// so Open reads nothing and memory stays bounded whatever the number of
+// documents: one key per (agent_abn, document_id), its value a LedgerEntry
+// (ledger_entry.proto). Record is a synced write, durable before it
+// returns; a later record for the same (agent_abn, document_id), as after a
+// refetch, replaces the earlier. A full or failing disk is Unavailable.
 // Thread-safe.
+//
+// Upgrading: an older sbrgate kept the ledger in a text file; Open imports
+// it once (legacy_ledger_import.h) and renames it "<file>.imported".
 #ifndef SBRGATE_PIPELINE_CLNTCOMM_LEDGER_H_
 #define SBRGATE_PIPELINE_CLNTCOMM_LEDGER_H_
 
@@ -24,15 +26,15 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+
+namespace rocksdb {
+class DB;
+}  // namespace rocksdb
 
 namespace sbrgate::clntcomm {
 
@@ -46,28 +48,27 @@ class RetrievalLedger {
     absl::Time retrieved_at;
   };
 
-  // Creates the file if missing.
-  static absl::StatusOr<std::unique_ptr<RetrievalLedger>> Open(std::string path);
+  // Opens (creating) the ledger in directory `dir`, first importing the
+  // legacy text file `legacy_file` if one is there.
+  static absl::StatusOr<std::unique_ptr<RetrievalLedger>> Open(
+      const std::string& dir, const std::string& legacy_file = "");
   ~RetrievalLedger();
   RetrievalLedger(const RetrievalLedger&) = delete;
   RetrievalLedger& operator=(const RetrievalLedger&) = delete;
 
+  // A read that fails counts as not found, as a missing blob does for the
+  // DocumentKeeper: the document is fetched again rather than not served.
   std::optional<Entry> Find(absl::string_view agent_abn, absl::string_view document_id) const;
 
-  // Appends and fsyncs. INVALID_ARGUMENT for an empty agent_abn or
+  // Writes and syncs. INVALID_ARGUMENT for an empty agent_abn or
   // document_id, a sha256 that is not 64 hex digits, or a negative size.
-  absl::Status Record(Entry entry);
-
-  size_t size() const;
+  absl::Status Record(const Entry& entry);
 
  private:
-  RetrievalLedger(std::string path, int fd, int64_t file_size);
+  RetrievalLedger(std::string dir, std::unique_ptr<rocksdb::DB> db);
 
-  const std::string path_;
-  mutable absl::Mutex mu_;
-  int fd_ ABSL_GUARDED_BY(mu_);
-  int64_t file_size_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::pair<std::string, std::string>, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  const std::string dir_;
+  std::unique_ptr<rocksdb::DB> db_;
 };
 
 }  // namespace sbrgate::clntcomm

@@ -28,6 +28,13 @@ absl::Status SyncDirectoryOf(const std::string& path) {
 
 }  // namespace
 
+absl::Status RenameDurably(const std::string& from, const std::string& to) {
+  if (std::rename(from.c_str(), to.c_str()) != 0) {
+    return ErrnoStatus(absl::StrCat("cannot rename ", from, " to"), to);
+  }
+  return SyncDirectoryOf(to);
+}
+
 absl::StatusOr<size_t> StringSource::Read(char* buf, size_t n) {
   const size_t take = std::min(n, data_.size() - pos_);
   std::memcpy(buf, data_.data() + pos_, take);
@@ -83,8 +90,7 @@ absl::Status FileSink::Close() {
     return s;
   }
   std::fclose(f);
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0) return ErrnoStatus("cannot rename to", path_);
-  return SyncDirectoryOf(path_);
+  return RenameDurably(tmp, path_);
 }
 
 absl::StatusOr<uint64_t> Pump(ByteSource& from, ByteSink& to) {

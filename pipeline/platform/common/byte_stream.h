@@ -97,6 +97,10 @@ absl::StatusOr<uint64_t> Pump(ByteSource& from, ByteSink& to);
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 absl::Status WriteFileDurably(const std::string& path, absl::string_view data);
 
+// Renames `from` to `to` and syncs the directory of `to`, so that the new
+// name survives a crash.
+absl::Status RenameDurably(const std::string& from, const std::string& to);
+
 }  // namespace sbrgate
 
 #endif  // SBRGATE_PIPELINE_COMMON_BYTE_STREAM_H_
