@@ -6,11 +6,13 @@
 
 namespace sbrgate::comms {
 
-std::optional<v1::Communication> DocumentKeeper::FromStore(const std::string& agent_abn,
-                                                           const std::string& document_id) const {
-  std::optional<clntcomm::RetrievalLedger::Entry> entry = ledger_->Find(agent_abn, document_id);
-  if (!entry) return std::nullopt;
-  absl::StatusOr<std::string> record = blobs_->ReadString(entry->sha256);
+absl::StatusOr<std::optional<v1::Communication>> DocumentKeeper::FromStore(
+    const std::string& agent_abn, const std::string& document_id) const {
+  absl::StatusOr<std::optional<clntcomm::RetrievalLedger::Entry>> entry =
+      ledger_->Find(agent_abn, document_id);
+  if (!entry.ok()) return entry.status();
+  if (!*entry) return std::nullopt;
+  absl::StatusOr<std::string> record = blobs_->ReadString((*entry)->sha256);
   v1::CommunicationRetrieved retrieved;
   if (!record.ok() || !retrieved.ParseFromString(*record) ||
       !blobs_->Exists(retrieved.sha256())) {
@@ -60,12 +62,13 @@ absl::Status DocumentKeeper::Remember(const KeptDocument& kept) {
 
 absl::StatusOr<std::unique_ptr<ByteSource>> DocumentKeeper::OpenContent(
     const std::string& agent_abn, const std::string& document_id) const {
-  std::optional<v1::Communication> c = FromStore(agent_abn, document_id);
-  if (!c) {
+  absl::StatusOr<std::optional<v1::Communication>> c = FromStore(agent_abn, document_id);
+  if (!c.ok()) return c.status();
+  if (!*c) {
     return absl::NotFoundError(absl::StrCat("practice ", agent_abn,
                                             " has not retrieved document ", document_id));
   }
-  return blobs_->Open(c->sha256());
+  return blobs_->Open((*c)->sha256());
 }
 
 }  // namespace sbrgate::comms

@@ -6,7 +6,9 @@
 // are retrieved once).
 //
 //   DocumentKeeper keeper(&blobs, &ledger);
-//   if (std::optional<v1::Communication> c = keeper.FromStore(abn, id)) return *c;
+//   absl::StatusOr<std::optional<v1::Communication>> c = keeper.FromStore(abn, id);
+//   if (!c.ok()) return c.status();
+//   if (*c) return **c;
 //   ... fetch from SBR ...
 //   absl::StatusOr<KeptDocument> kept = keeper.Store(abn, entry, now, job_id);
 //   publish kept->event;   // topics::kDocuments, for downstream software
@@ -49,9 +51,9 @@ class DocumentKeeper {
 
   // The document as retrieved before by practice `agent_abn`, or nullopt.
   // A ledger entry whose blobs are gone counts as not retrieved (and is
-  // fetched again).
-  std::optional<v1::Communication> FromStore(const std::string& agent_abn,
-                                             const std::string& document_id) const;
+  // fetched again); a ledger that cannot be read is an error.
+  absl::StatusOr<std::optional<v1::Communication>> FromStore(const std::string& agent_abn,
+                                                             const std::string& document_id) const;
 
   // Stores a document SBR returned (its bytes and what it is).
   absl::StatusOr<KeptDocument> Store(const std::string& agent_abn,

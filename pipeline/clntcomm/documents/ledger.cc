@@ -86,14 +86,16 @@ absl::StatusOr<std::unique_ptr<RetrievalLedger>> RetrievalLedger::Open(
   return ledger;
 }
 
-std::optional<RetrievalLedger::Entry> RetrievalLedger::Find(absl::string_view agent_abn,
-                                                            absl::string_view document_id) const {
+absl::StatusOr<std::optional<RetrievalLedger::Entry>> RetrievalLedger::Find(
+    absl::string_view agent_abn, absl::string_view document_id) const {
   std::string value;
+  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), Key(agent_abn, document_id), &value);
+  if (got.IsNotFound()) return std::nullopt;
+  const std::string what =
+      absl::StrCat(dir_, ": reading document ", document_id, " of ", agent_abn);
+  if (absl::Status s = log::RocksStatus(got, what); !s.ok()) return s;
   LedgerEntry v;
-  if (!db_->Get(rocksdb::ReadOptions(), Key(agent_abn, document_id), &value).ok() ||
-      !v.ParseFromString(value)) {
-    return std::nullopt;
-  }
+  if (!v.ParseFromString(value)) return absl::DataLossError(what + ": a malformed entry");
   return Entry{std::string(agent_abn), std::string(document_id), v.sha256(), v.size(),
                FromProto(v.retrieved_at())};
 }

@@ -5,7 +5,8 @@
 //
 //   absl::StatusOr<std::unique_ptr<RetrievalLedger>> ledger = RetrievalLedger::Open(
 //       "/var/lib/sbrgate/clntcomm-ledger", "/var/lib/sbrgate/clntcomm.ledger");
-//   if (auto e = (*ledger)->Find(abn, document_id)) return FromStore(e->sha256);
+//   absl::StatusOr<std::optional<RetrievalLedger::Entry>> e = (*ledger)->Find(abn, document_id);
+//   if (e.ok() && e->has_value()) return FromStore((*e)->sha256);
 //   ... fetch from SBR, store the blob ...
 //   absl::Status s = (*ledger)->Record({abn, document_id, sha256, size, now});
 //
@@ -56,9 +57,11 @@ class RetrievalLedger {
   RetrievalLedger(const RetrievalLedger&) = delete;
   RetrievalLedger& operator=(const RetrievalLedger&) = delete;
 
-  // A read that fails counts as not found, as a missing blob does for the
-  // DocumentKeeper: the document is fetched again rather than not served.
-  std::optional<Entry> Find(absl::string_view agent_abn, absl::string_view document_id) const;
+  // nullopt when the document was never recorded. A read that fails is an
+  // error (Unavailable for a failing disk), not "never retrieved": the
+  // caller holds rather than fetch a document a second time.
+  absl::StatusOr<std::optional<Entry>> Find(absl::string_view agent_abn,
+                                            absl::string_view document_id) const;
 
   // Writes and syncs. INVALID_ARGUMENT for an empty agent_abn or
   // document_id, a sha256 that is not 64 hex digits, or a negative size.

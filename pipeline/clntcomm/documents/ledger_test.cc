@@ -56,31 +56,31 @@ TEST(RetrievalLedger, RecordFindAndSurviveReopen) {
   {
     std::unique_ptr<RetrievalLedger> ledger = MustOpen(dir);
     ASSERT_NE(ledger, nullptr);
-    EXPECT_FALSE(ledger->Find(kAbn, "DOC-1").has_value());
+    EXPECT_FALSE(ledger->Find(kAbn, "DOC-1")->has_value());
     ASSERT_TRUE(ledger->Record(MakeEntry("DOC-1", kSha, 1234)).ok());
     ASSERT_TRUE(ledger->Record(MakeEntry("odd\tid\nwith breaks", kSha2, 0)).ok());
-    ASSERT_TRUE(ledger->Find(kAbn, "DOC-1").has_value());
+    ASSERT_TRUE(ledger->Find(kAbn, "DOC-1")->has_value());
   }
   std::unique_ptr<RetrievalLedger> ledger = MustOpen(dir);
   ASSERT_NE(ledger, nullptr);
-  std::optional<RetrievalLedger::Entry> e = ledger->Find(kAbn, "DOC-1");
+  std::optional<RetrievalLedger::Entry> e = *ledger->Find(kAbn, "DOC-1");
   ASSERT_TRUE(e.has_value());
   EXPECT_EQ(e->agent_abn, kAbn);
   EXPECT_EQ(e->document_id, "DOC-1");
   EXPECT_EQ(e->sha256, kSha);
   EXPECT_EQ(e->size, 1234);
   EXPECT_EQ(e->retrieved_at, kAt);
-  ASSERT_TRUE(ledger->Find(kAbn, "odd\tid\nwith breaks").has_value());
+  ASSERT_TRUE(ledger->Find(kAbn, "odd\tid\nwith breaks")->has_value());
   // Per practice.
-  EXPECT_FALSE(ledger->Find("53004085616", "DOC-1").has_value());
+  EXPECT_FALSE(ledger->Find("53004085616", "DOC-1")->has_value());
 }
 
 TEST(RetrievalLedger, KeysDoNotRunIntoEachOther) {
   std::unique_ptr<RetrievalLedger> ledger = MustOpen(TempPath("keys"));
   ASSERT_NE(ledger, nullptr);
   ASSERT_TRUE(ledger->Record({"ab", "c", kSha, 1, kAt}).ok());
-  EXPECT_FALSE(ledger->Find("a", "bc").has_value());
-  EXPECT_TRUE(ledger->Find("ab", "c").has_value());
+  EXPECT_FALSE(ledger->Find("a", "bc")->has_value());
+  EXPECT_TRUE(ledger->Find("ab", "c")->has_value());
 }
 
 TEST(RetrievalLedger, RefetchReplacesTheEarlierRecord) {
@@ -90,11 +90,11 @@ TEST(RetrievalLedger, RefetchReplacesTheEarlierRecord) {
     ASSERT_NE(ledger, nullptr);
     ASSERT_TRUE(ledger->Record(MakeEntry("DOC-1", kSha, 1)).ok());
     ASSERT_TRUE(ledger->Record(MakeEntry("DOC-1", absl::AsciiStrToUpper(kSha2), 2)).ok());
-    EXPECT_EQ(ledger->Find(kAbn, "DOC-1")->size, 2);
+    EXPECT_EQ(ledger->Find(kAbn, "DOC-1")->value().size, 2);
   }
   std::unique_ptr<RetrievalLedger> ledger = MustOpen(dir);
   ASSERT_NE(ledger, nullptr);
-  EXPECT_EQ(ledger->Find(kAbn, "DOC-1")->sha256, kSha2);  // kept in lowercase
+  EXPECT_EQ(ledger->Find(kAbn, "DOC-1")->value().sha256, kSha2);  // kept in lowercase
 }
 
 TEST(RetrievalLedger, RecordRejectsBadEntries) {
@@ -108,8 +108,8 @@ TEST(RetrievalLedger, RecordRejectsBadEntries) {
   RetrievalLedger::Entry no_agent = MakeEntry("D", kSha, 1);
   no_agent.agent_abn.clear();
   EXPECT_EQ(ledger->Record(no_agent).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_FALSE(ledger->Find(kAbn, "D").has_value());
-  EXPECT_FALSE(ledger->Find("", "D").has_value());
+  EXPECT_FALSE(ledger->Find(kAbn, "D")->has_value());
+  EXPECT_FALSE(ledger->Find("", "D")->has_value());
 }
 
 TEST(RetrievalLedger, OpenFailsWhereNoDirectoryCanBe) {
@@ -140,7 +140,7 @@ TEST(RetrievalLedger, ConcurrentRecords) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < 25; ++i) {
           EXPECT_TRUE(ledger->Record(MakeEntry(absl::StrCat("T", t, "-", i), kSha, i)).ok());
-          EXPECT_TRUE(ledger->Find(kAbn, absl::StrCat("T", t, "-", i)).has_value());
+          EXPECT_TRUE(ledger->Find(kAbn, absl::StrCat("T", t, "-", i))->has_value());
         }
       });
     }
@@ -150,7 +150,7 @@ TEST(RetrievalLedger, ConcurrentRecords) {
   ASSERT_NE(ledger, nullptr);
   for (int t = 0; t < 4; ++t) {
     for (int i = 0; i < 25; ++i) {
-      std::optional<RetrievalLedger::Entry> e = ledger->Find(kAbn, absl::StrCat("T", t, "-", i));
+      std::optional<RetrievalLedger::Entry> e = *ledger->Find(kAbn, absl::StrCat("T", t, "-", i));
       ASSERT_TRUE(e.has_value()) << t << "-" << i;
       EXPECT_EQ(e->size, i);
     }
@@ -169,13 +169,13 @@ TEST(RetrievalLedger, ImportsTheLegacyFileOnce) {
   {
     std::unique_ptr<RetrievalLedger> ledger = MustOpen(dir, legacy);
     ASSERT_NE(ledger, nullptr);
-    std::optional<RetrievalLedger::Entry> e = ledger->Find(kAbn, "DOC-1");
+    std::optional<RetrievalLedger::Entry> e = *ledger->Find(kAbn, "DOC-1");
     ASSERT_TRUE(e.has_value());
     EXPECT_EQ(e->sha256, kSha2);
     EXPECT_EQ(e->size, 2);
     EXPECT_EQ(e->retrieved_at, kAt);
-    EXPECT_EQ(ledger->Find(kAbn, "odd\tid\nwith breaks")->size, 7);
-    EXPECT_FALSE(ledger->Find(kAbn, "DOC-TORN").has_value());
+    EXPECT_EQ(ledger->Find(kAbn, "odd\tid\nwith breaks")->value().size, 7);
+    EXPECT_FALSE(ledger->Find(kAbn, "DOC-TORN")->has_value());
   }
   EXPECT_FALSE(Exists(legacy));
   ASSERT_TRUE(Exists(imported));
@@ -185,7 +185,7 @@ TEST(RetrievalLedger, ImportsTheLegacyFileOnce) {
   {
     std::unique_ptr<RetrievalLedger> ledger = MustOpen(dir, legacy);
     ASSERT_NE(ledger, nullptr);
-    EXPECT_EQ(ledger->Find(kAbn, "DOC-1")->size, 2);
+    EXPECT_EQ(ledger->Find(kAbn, "DOC-1")->value().size, 2);
     ASSERT_TRUE(ledger->Record(MakeEntry("DOC-1", kSha, 3)).ok());
   }
   EXPECT_FALSE(Exists(legacy));
@@ -193,7 +193,7 @@ TEST(RetrievalLedger, ImportsTheLegacyFileOnce) {
   // Renamed, the file is not imported again over later records.
   std::unique_ptr<RetrievalLedger> ledger = MustOpen(dir, legacy);
   ASSERT_NE(ledger, nullptr);
-  EXPECT_EQ(ledger->Find(kAbn, "DOC-1")->size, 3);
+  EXPECT_EQ(ledger->Find(kAbn, "DOC-1")->value().size, 3);
   EXPECT_TRUE(Exists(imported));
 }
 
@@ -212,7 +212,7 @@ TEST(RetrievalLedger, AMalformedLegacyLineIsDataLossAndImportsNothing) {
     EXPECT_TRUE(Exists(legacy));
     std::unique_ptr<RetrievalLedger> without = MustOpen(dir);
     ASSERT_NE(without, nullptr);
-    EXPECT_FALSE(without->Find(kAbn, "DOC-1").has_value());
+    EXPECT_FALSE(without->Find(kAbn, "DOC-1")->has_value());
   }
 }
 

@@ -281,7 +281,14 @@ absl::Status JobStage::StartGet(v1::JobProgress& p, v1::BulkGetRequest request,
   *from_sbr.mutable_agent() = request.agent();
   for (const v1::GetCommunicationRequest& d : request.documents()) {
     std::optional<v1::Communication> stored;
-    if (!request.refetch() && !d.refetch()) stored = keeper_->FromStore(abn, d.document_id());
+    if (!request.refetch() && !d.refetch()) {
+      // A ledger that cannot be read holds the job (Unavailable is retried)
+      // rather than fetch documents a second time.
+      absl::StatusOr<std::optional<v1::Communication>> kept =
+          keeper_->FromStore(abn, d.document_id());
+      if (!kept.ok()) return kept.status();
+      stored = *std::move(kept);
+    }
     if (stored) {
       *results.add_documents() = *std::move(stored);
     } else {

@@ -143,7 +143,7 @@ TEST_F(JobStageTest, BulkGetRetrievesEachDocumentOnceThenServesFromTheStore) {
   for (const v1::Communication& c : results.documents()) {
     EXPECT_EQ(*blobs_->ReadString(c.sha256()),
               absl::StrCat("%PDF-1.4 document ", c.item().document_id()));
-    EXPECT_TRUE(ledger_->Find(kAbn, c.item().document_id()).has_value());
+    EXPECT_TRUE(ledger_->Find(kAbn, c.item().document_id())->has_value());
   }
 
   ctx_.Clear();

@@ -78,9 +78,11 @@ grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext*,
   }
   const std::string& abn = request->agent().agent_abn();
   if (!request->refetch()) {
-    if (std::optional<v1::Communication> stored =
-            options_.keeper->FromStore(abn, request->document_id())) {
-      *response = *std::move(stored);
+    absl::StatusOr<std::optional<v1::Communication>> stored =
+        options_.keeper->FromStore(abn, request->document_id());
+    if (!stored.ok()) return ToGrpcStatus(stored.status());
+    if (*stored) {
+      *response = **std::move(stored);
       return grpc::Status::OK;
     }
   }
