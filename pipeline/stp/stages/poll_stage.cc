@@ -1,5 +1,6 @@
 #include "pipeline/stp/stages/poll_stage.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -87,12 +88,18 @@ absl::Status PollStage::Process(const stage::Record& input, stage::Context& ctx)
     return absl::DataLossError("not a LodgmentReceipted");
   }
   const events::LodgmentReceipted& r = pending.receipted();
+  if (std::optional<std::string> known = ctx.store(kStore).Get(r.lodgment_id());
+      known && !r.has_polling_resumed_at()) {
+    events::PendingPoll before;
+    if (before.ParseFromString(*known) && before.receipted().message_id() == r.message_id()) {
+      return absl::OkStatus();  // read again: its polls go on as they were
+    }
+  }
   const poll::PollPlan plan = poll::PollPlan::ForEmployees(r.employees_sent());
   const absl::Time first = *plan.NextPoll(ScheduleStart(r), 0, std::nullopt) + margin_;
   *pending.mutable_next_poll() = ToProto(first);
   // A new receipt of a lodgment still pending replaces it; its earlier
-  // schedule key is dropped when it comes due (PollOne), which spares every
-  // receipt a read.
+  // schedule key is dropped when it comes due (PollOne).
   Schedule(pending, ctx);
   ctx.Emit(StatusOutput(Change(r.lodgment_id(), v1::AWAITING_RESPONSE, ctx.clock().Now(),
                                absl::StrCat("first poll at ", absl::FormatTime(first)))));
@@ -154,6 +161,10 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
   }
   const events::LodgmentReceipted& r = pending.receipted();
   const absl::Time start = ScheduleStart(r);
+  if (pending.has_answered_at()) {
+    Forget(pending, ctx);  // 72 hours on: no repeat of its receipt can come now
+    return absl::OkStatus();
+  }
   if (ctx.clock().Now() > start + poll::kGiveUpAfter) {
     Forget(pending, ctx);
     ctx.Emit(StatusOutput(Change(id, v1::ESCALATED, ctx.clock().Now(),
@@ -216,7 +227,12 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
   *change.mutable_poll()->mutable_at() = ToProto(answered);
   ctx.Emit(StatusOutput(change));
   HoldBack(id, *retry_at);
-  Forget(pending, ctx);
+  // Remembered as answered until 72 hours after the receipt.
+  Unschedule(pending, ctx);
+  pending.clear_pull_started();
+  *pending.mutable_answered_at() = ToProto(answered);
+  *pending.mutable_next_poll() = ToProto(std::max(start + poll::kGiveUpAfter, answered));
+  Schedule(pending, ctx);
   return absl::OkStatus();
 }
 

@@ -23,6 +23,12 @@
 // stops before recording the answer leaves the mark: whoever finds it counts
 // that pull as done when found, and the next one waits its interval (SBR saw
 // the pull even if sbrgate never saw the answer).
+//
+// Receipts are idempotent: a receipt of a message the stage is polling for,
+// or has the response of, is read again only when a stage redid its work,
+// and changes nothing (answered lodgments are remembered until 72 hours
+// after their receipt). A receipt of a new MessageId replaces the pending
+// one; one that resumes polling (polling_resumed_at) starts a new schedule.
 #ifndef SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 #define SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 

@@ -217,6 +217,22 @@ TEST_F(StagesTest, PollFollowsTheScheduleAndHandsOverTheResponse) {
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_EQ(*blobs_->ReadString(ready[0].response().sha256()), "<response/>");
   EXPECT_EQ(ready[0].submission().message_id(), "m1@test");
+
+  // The same receipt read again (a stage that redid its work) polls no more.
+  ctx.Clear();
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  EXPECT_TRUE(ctx.emitted.empty());
+  for (int i = 0; i < 20; ++i) {
+    clock_.Advance(absl::Minutes(10));
+    ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  }
+  EXPECT_EQ(sbr.pulled.size(), 2u);
+  // It is remembered until 72 hours after the receipt, then forgotten.
+  EXPECT_EQ(ctx.stores[PollStage::kStore].size(), 1u);
+  clock_.Set(receipt + poll::kGiveUpAfter + absl::Seconds(1));
+  ctx.Clear();
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  EXPECT_TRUE(ctx.emitted.empty());
   EXPECT_EQ(ctx.stores[PollStage::kStore].size(), 0u);
   EXPECT_EQ(ctx.stores[PollStage::kScheduleStore].size(), 0u);
 }
@@ -385,8 +401,9 @@ TEST_F(StagesTest, PollScheduleEntryMovesWithEachPollAndGoesWithTheResponse) {
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_EQ(sbr.pulled.size(), 2u);
-  EXPECT_TRUE(ScheduleKeys(ctx).empty());
-  EXPECT_EQ(ctx.stores[PollStage::kStore].size(), 0u);
+  // What is left marks it answered, and goes 72 hours after the receipt.
+  EXPECT_EQ(ScheduleKeys(ctx), std::vector<std::string>{PollStage::ScheduleKey(
+                                   receipt + poll::kGiveUpAfter, "L1")});
 }
 
 TEST_F(StagesTest, PollTakesDueLodgmentsInTimeOrderAFewAtATime) {
@@ -415,6 +432,32 @@ TEST_F(StagesTest, PollTakesDueLodgmentsInTimeOrderAFewAtATime) {
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_EQ(sbr.pulled, in_time_order);
+}
+
+TEST_F(StagesTest, PollKeepsItsScheduleWhenTheSameReceiptIsReadAgain) {
+  FakeSbr sbr;
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  FakeContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  const absl::Time first = receipt + absl::Minutes(1) + absl::Seconds(2);
+  clock_.Set(first);
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  ASSERT_EQ(sbr.pulled.size(), 1u);
+  const std::vector<std::string> scheduled = ScheduleKeys(ctx);
+  // A repeat of the receipt, even one stamped later, does not start over.
+  ctx.Clear();
+  ASSERT_TRUE(stage
+                  .Process(RecordOf(topics::kSubmitted,
+                                    Receipted(Submission(), receipt + absl::Seconds(30))),
+                           ctx)
+                  .ok());
+  EXPECT_TRUE(ctx.emitted.empty());
+  EXPECT_EQ(ScheduleKeys(ctx), scheduled);
+  ASSERT_TRUE(stage.Punctuate(first + absl::Seconds(30), ctx).ok());
+  ASSERT_TRUE(stage.Punctuate(first + absl::Seconds(30), ctx).ok());
+  EXPECT_EQ(sbr.pulled.size(), 1u);
 }
 
 TEST_F(StagesTest, PollTakesANewReceiptsScheduleForAPendingLodgment) {
