@@ -1,0 +1,59 @@
+// AuditLog: every decision that changes something (a lodge, a replay, a
+// redrive, a CLNTCOMM request), allowed or denied, as one JSON object a line
+// in an append-only file (mode 0600), synced before the change goes ahead:
+//
+//   {"time":"2026-12-06T09:00:00.000Z","identity":"payroll-a","action":"lodge",
+//    "tenant":"51824753556","allowed":true,"detail":"lodgment 3f2a..."}
+//
+//   absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::Open(path, &clock);
+//   if (absl::Status s = (*audit)->Record({caller.identity(), "replay", abn, true, id}); !s.ok())
+//     ...refuse the change: what cannot be audited is not done...
+//
+// Thread-safe.
+#ifndef SBRGATE_PIPELINE_PLATFORM_ACCESS_AUDIT_LOG_H_
+#define SBRGATE_PIPELINE_PLATFORM_ACCESS_AUDIT_LOG_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "pipeline/platform/common/clock.h"
+
+namespace sbrgate::access {
+
+struct AuditEvent {
+  std::string identity;
+  std::string action;
+  std::string tenant;  // the payer or agent practice it concerns ("*": several)
+  bool allowed = false;
+  std::string detail;
+};
+
+class AuditLog {
+ public:
+  // Opens (creating, 0600) `path` for appending; `clock` stamps the events
+  // and must outlive the log.
+  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& path,
+                                                        const Clock* clock);
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Appends and syncs the event; Unavailable when it could not.
+  absl::Status Record(const AuditEvent& event);
+
+ private:
+  AuditLog(std::string path, int fd, const Clock* clock)
+      : path_(std::move(path)), clock_(clock), fd_(fd) {}
+
+  const std::string path_;
+  const Clock* const clock_;
+  absl::Mutex mu_;
+  int fd_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sbrgate::access
+
+#endif  // SBRGATE_PIPELINE_PLATFORM_ACCESS_AUDIT_LOG_H_
