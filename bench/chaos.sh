@@ -97,7 +97,7 @@ start() {
   case $name in
     sbrgated)
       "$SBRGATED" --embedded-sim --data-dir="$work/data" --instance-id=chaos \
-        --grpc-listen="$grpc_listen" --sim-admin-port="$sim_admin_port" \
+        --grpc-listen="$grpc_listen" --grpc-insecure-loopback --sim-admin-port="$sim_admin_port" \
         --time-scale=$scale --clock-epoch="$epoch" --sim-processing-base=$processing \
         --sim-processing-per-employee=0s >"$out" 2>>"$work/$name.log" &
       ;;
@@ -112,7 +112,7 @@ start() {
     *)
       local extra=()
       case $name in
-        gateway) extra=(--grpc-listen="$grpc_listen") ;;
+        gateway) extra=(--grpc-listen="$grpc_listen" --grpc-insecure-loopback) ;;
         submit | poll) extra=(--sbr-endpoint="$endpoint" --cert="$work/pki/dsp.pem"
                               --key="$work/pki/dsp.key" --ca="$work/pki/ca.pem") ;;
       esac

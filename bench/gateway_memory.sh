@@ -28,7 +28,7 @@ for _ in $(seq 100); do [[ -s $work/kafka.json ]] && break; sleep 0.1; done
 bootstrap=$(sed -E 's/.*"bootstrap": "([^"]+)".*/\1/' "$work/kafka.json")
 
 "$bin/services/gateway/gateway" --kafka-config="$work/kafka.properties" --kafka-brokers="$bootstrap" \
-  --data-dir="$work/data" --instance-id=bench --grpc-listen=127.0.0.1:0 \
+  --data-dir="$work/data" --instance-id=bench --grpc-listen=127.0.0.1:0 --grpc-insecure-loopback \
   >"$work/gateway.out" 2>"$work/gateway.log" &
 gateway=$!
 pids+=($gateway)

@@ -38,7 +38,7 @@ measure() {
   local dir=$1 id=$2 ready="$work/ready.json" start end grpc
   rm -f "$ready"
   start=$(date +%s.%N)
-  "$bin/services/sbrgated/sbrgated-sandbox" --embedded-sim --grpc-listen=127.0.0.1:0 \
+  "$bin/services/sbrgated/sbrgated-sandbox" --embedded-sim --grpc-listen=127.0.0.1:0 --grpc-insecure-loopback \
     --data-dir="$dir" --instance-id=bench --ready-file="$ready" \
     >"$work/daemon.out" 2>"$work/daemon.log" &
   daemon=$!

@@ -91,7 +91,7 @@ class CommsE2eTest : public ::testing::Test {
                     .ok());
     std::vector<std::string> comms_args = {
         "--kafka-config=" + *dir_ + "/kafka.properties", "--kafka-brokers=" + *bootstrap_,
-        "--data-dir=" + *dir_ + "/data", "--instance-id=e2e", "--grpc-listen=127.0.0.1:0",
+        "--data-dir=" + *dir_ + "/data", "--instance-id=e2e", "--grpc-listen=127.0.0.1:0", "--grpc-insecure-loopback",
         "--sbr-endpoint=" + JsonField(sim_ready, "endpoint"), "--cert=" + pki->client_cert,
         "--key=" + pki->client_key, "--ca=" + pki->ca_cert, "--comms-permissions=" + permissions};
     comms_args.insert(comms_args.end(), clock.begin(), clock.end());

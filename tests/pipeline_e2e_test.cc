@@ -65,7 +65,7 @@ class PipelineE2eTest : public ::testing::Test {
     endpoint_ = new std::string(JsonField(sim_ready, "endpoint"));
     admin_ = new std::string(JsonField(sim_ready, "admin"));
 
-    gateway_ = Start("services/gateway/gateway", Common({"--grpc-listen=127.0.0.1:0"}));
+    gateway_ = Start("services/gateway/gateway", Common({"--grpc-listen=127.0.0.1:0", "--grpc-insecure-loopback"}));
     grpc_ = new std::string(JsonField(Ready(gateway_), "grpc"));
     submit_ = StartSubmit();
     Ready(submit_);

@@ -45,7 +45,7 @@ class RecoveryE2eTest : public ::testing::Test {
     log_ = new std::string(*dir_ + "/daemon.log");
     daemon_ = testing::StartOrFail(
         "services/sbrgated/sbrgated-sandbox",
-        {"--embedded-sim", "--grpc-listen=127.0.0.1:0", "--data-dir=" + *dir_ + "/data",
+        {"--embedded-sim", "--grpc-listen=127.0.0.1:0", "--grpc-insecure-loopback", "--data-dir=" + *dir_ + "/data",
          "--instance-id=recovery", absl::StrCat("--time-scale=", kTimeScale),
          "--sim-processing-base=30s", "--sim-processing-per-employee=0s",
          "--system-error-backoff=10m", "--max-attempts=2"},

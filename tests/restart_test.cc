@@ -129,7 +129,7 @@ class RestartTest : public ::testing::Test {
     std::ofstream(log_, std::ios::app) << "=== restart_test: start " << starts_ << "\n";
     absl::StatusOr<std::unique_ptr<Process>> p = Process::Start(
         "services/sbrgated/sbrgated-sandbox",
-        {"--embedded-sim", "--data-dir=" + dir_ + "/data", "--grpc-listen=127.0.0.1:0",
+        {"--embedded-sim", "--data-dir=" + dir_ + "/data", "--grpc-listen=127.0.0.1:0", "--grpc-insecure-loopback",
          "--instance-id=restart", absl::StrCat("--time-scale=", kTimeScale),
          "--clock-epoch=" + epoch_, absl::StrCat("--sim-processing-base=", kProcessingBase),
          "--sim-processing-per-employee=0s"},

@@ -76,7 +76,7 @@ constexpr char kUsage[] =
 const char* DefaultUser() { return std::getenv("USER"); }
 
 std::unique_ptr<CommsClient> Connect(const Flags& flags) {
-  return v1::CommunicationService::NewStub(GatewayChannel(flags));
+  return v1::CommunicationService::NewStub(GatewayChannelOrExit(flags));
 }
 
 void SetLongRequestDeadline(grpc::ClientContext& context) {
@@ -465,7 +465,7 @@ int RunComms(const Args& args) {
   // The subcommand is the first positional argument once every option any
   // subcommand knows is set aside, so options may also come before it.
   std::set<std::string> booleans = {"json"};
-  std::set<std::string> valued = {"gateway"};
+  std::set<std::string> valued = {"gateway", "tls-cert", "tls-key", "tls-ca"};
   for (const Subcommand& s : Subcommands()) {
     booleans.insert(s.booleans.begin(), s.booleans.end());
     valued.insert(s.valued.begin(), s.valued.end());
@@ -483,7 +483,7 @@ int RunComms(const Args& args) {
     std::set<std::string> own_booleans = s.booleans;
     own_booleans.insert("json");
     std::set<std::string> own_valued = s.valued;
-    own_valued.insert("gateway");
+    own_valued.insert({"gateway", "tls-cert", "tls-key", "tls-ca"});
     Flags flags(own_booleans, own_valued);
     if (absl::Status parsed = flags.Parse(args); !parsed.ok()) {
       return UsageError(json, absl::StrCat("comms ", name, ": ", parsed.message()), kUsage);

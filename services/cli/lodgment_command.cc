@@ -76,7 +76,7 @@ constexpr char kUsage[] =
     "--gateway defaults to $SBRGATE_GATEWAY, else 127.0.0.1:50051.\n";
 
 std::unique_ptr<v1::LodgmentService::Stub> Connect(const Flags& flags) {
-  return v1::LodgmentService::NewStub(GatewayChannel(flags));
+  return v1::LodgmentService::NewStub(GatewayChannelOrExit(flags));
 }
 
 bool ParseState(const std::string& text, v1::LodgmentState* state) {
@@ -272,14 +272,14 @@ int Lodge(const Flags& flags, const std::string& path, const std::string& correc
 }  // namespace
 
 int RunLodge(const Args& args) {
-  Flags flags({"json", "update"}, {"gateway", "corrects", "prevalidate"});
+  Flags flags({"json", "update"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "corrects", "prevalidate"});
   int exit = 0;
   if (!ParseArgs(args, flags, 1, 1, "lodge takes one FILE", kUsage, &exit)) return exit;
   return Lodge(flags, flags.positional()[0], flags.Get("corrects"), flags.Has("update"));
 }
 
 int RunResubmit(const Args& args) {
-  Flags flags({"json"}, {"gateway", "prevalidate"});
+  Flags flags({"json"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "prevalidate"});
   int exit = 0;
   if (!ParseArgs(args, flags, 2, 2, "resubmit takes a lodgment ID and a FILE", kUsage, &exit))
     return exit;
@@ -287,7 +287,7 @@ int RunResubmit(const Args& args) {
 }
 
 int RunWait(const Args& args) {
-  Flags flags({"json"}, {"gateway", "timeout"});
+  Flags flags({"json"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "timeout"});
   int exit = 0;
   if (!ParseArgs(args, flags, 1, 1, "wait takes one lodgment ID", kUsage, &exit)) return exit;
   const bool json = flags.Has("json");
@@ -329,7 +329,7 @@ int RunWait(const Args& args) {
 }
 
 int RunStatus(const Args& args) {
-  Flags flags({"json"}, {"gateway"});
+  Flags flags({"json"}, {"gateway", "tls-cert", "tls-key", "tls-ca"});
   int exit = 0;
   if (!ParseArgs(args, flags, 1, 1, "status takes one lodgment ID", kUsage, &exit)) return exit;
   v1::GetLodgmentRequest request;
@@ -343,7 +343,7 @@ int RunStatus(const Args& args) {
 }
 
 int RunList(const Args& args) {
-  Flags flags({"json"}, {"gateway", "abn", "state", "after", "before", "page-size", "page-token"});
+  Flags flags({"json"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "abn", "state", "after", "before", "page-size", "page-token"});
   int exit = 0;
   if (!ParseArgs(args, flags, 0, 0, "list takes no arguments, only options", kUsage, &exit))
     return exit;
@@ -385,7 +385,7 @@ int RunList(const Args& args) {
 }
 
 int RunRejections(const Args& args) {
-  Flags flags({"json"}, {"gateway", "abn", "lodgment"});
+  Flags flags({"json"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "abn", "lodgment"});
   int exit = 0;
   if (!ParseArgs(args, flags, 0, 0, "rejections takes no arguments, only options", kUsage, &exit)) {
     return exit;
@@ -418,7 +418,7 @@ int RunRejections(const Args& args) {
 }
 
 int RunReplay(const Args& args) {
-  Flags flags({"json", "as-new-lodgment"}, {"gateway", "state", "after", "before"});
+  Flags flags({"json", "as-new-lodgment"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "state", "after", "before"});
   int exit = 0;
   if (!ParseArgs(args, flags, 0, SIZE_MAX, "", kUsage, &exit)) return exit;
   const bool json = flags.Has("json");
@@ -461,7 +461,7 @@ int RunReplay(const Args& args) {
 }
 
 int RunDeadLetters(const Args& args) {
-  Flags flags({"json", "all"}, {"gateway", "id"});
+  Flags flags({"json", "all"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "id"});
   int exit = 0;
   if (!ParseArgs(args, flags, 1, 1, "deadletters takes list or redrive", kUsage, &exit)) {
     return exit;

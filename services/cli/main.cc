@@ -1,12 +1,14 @@
 // sbrgate: the command-line tool for operators, scripts and tests.
 //
-// Global options come before the command: --gateway=HOST:PORT (or
-// --gateway HOST:PORT) names the gateway for the commands that talk to it,
-// as if given to the command itself (an option given after the command
-// wins).
+// Global options come before the command: --gateway=HOST:PORT names the
+// gateway for the commands that talk to it, and --tls-cert=PEM --tls-key=PEM
+// --tls-ca=PEM the client certificate they present (mutual TLS; or
+// $SBRGATE_TLS_CERT, $SBRGATE_TLS_KEY, $SBRGATE_TLS_CA), as if given to the
+// command itself (an option given after the command wins).
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "services/cli/commands.h"
 
@@ -70,47 +72,54 @@ constexpr Group kGroups[] = {
 };
 
 int Usage(FILE* out) {
-  std::fprintf(out, "usage: sbrgate [--gateway=HOST:PORT] COMMAND ...\n");
+  std::fprintf(out,
+               "usage: sbrgate [--gateway=HOST:PORT] [--tls-cert=PEM --tls-key=PEM --tls-ca=PEM] "
+               "COMMAND ...\n");
   for (const Group& g : kGroups) std::fprintf(out, "  %s\n", g.usage);
   std::fprintf(out, "--gateway defaults to $SBRGATE_GATEWAY, else 127.0.0.1:50051.\n");
+  std::fprintf(out,
+               "--tls-cert/--tls-key/--tls-ca default to $SBRGATE_TLS_CERT/_KEY/_CA; without "
+               "them, plain text (a gateway on --grpc-insecure-loopback).\n");
   return out == stdout ? 0 : 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string gateway;  // empty: not given
+  // Global options, forwarded to the command as if given to it.
+  std::vector<std::string> global;
   int at = 1;
   for (; at < argc && std::strncmp(argv[at], "--", 2) == 0; ++at) {
-    const std::string option = argv[at];
+    std::string option = argv[at];
     if (option == "--help") return Usage(stdout);
-    if (option.rfind("--gateway=", 0) == 0) {
-      gateway = option.substr(std::strlen("--gateway="));
-    } else if (option == "--gateway") {
-      if (at + 1 < argc) gateway = argv[++at];
-    } else {
+    bool known = false;
+    for (const char* name : {"gateway", "tls-cert", "tls-key", "tls-ca"}) {
+      const std::string flag = std::string("--") + name;
+      if (option == flag && at + 1 < argc) option = flag + "=" + argv[++at];
+      if (option.rfind(flag + "=", 0) != 0) continue;
+      known = true;
+      if (option.size() == flag.size() + 1) {
+        std::fprintf(stderr, "sbrgate: %s needs a value\n", flag.c_str());
+        return Usage(stderr);
+      }
+    }
+    if (!known) {
       std::fprintf(stderr, "sbrgate: unknown global option '%s'\n", option.c_str());
       return Usage(stderr);
     }
-    if (gateway.empty()) {
-      std::fprintf(stderr, "sbrgate: --gateway needs HOST:PORT\n");
-      return Usage(stderr);
-    }
+    global.push_back(option);
   }
   if (at >= argc) return Usage(stderr);
   if (std::strcmp(argv[at], "help") == 0) return Usage(stdout);
   for (const Group& g : kGroups) {
     if (argv[at] != std::string(g.name)) continue;
-    sbrgate::cli::Args args;
-    if (!gateway.empty()) {
-      if (!g.takes_gateway) {
-        std::fprintf(stderr,
-                     "sbrgate: '%s' does not talk to the gateway; --gateway does not apply\n",
-                     g.name);
-        return 2;
-      }
-      args.push_back("--gateway=" + gateway);
+    if (!global.empty() && !g.takes_gateway) {
+      std::fprintf(stderr,
+                   "sbrgate: '%s' does not talk to the gateway; %s does not apply\n", g.name,
+                   global[0].substr(0, global[0].find('=')).c_str());
+      return 2;
     }
+    sbrgate::cli::Args args = global;
     args.insert(args.end(), argv + at + 1, argv + argc);
     return g.run(args);
   }

@@ -2,9 +2,13 @@
 // rpc_output.h.
 #include "services/cli/rpc_output.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <tuple>
 
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/stp/gateway/lodgment_json.h"
 #include "proto/google/rpc/error_details.pb.h"
 #include "proto/google/rpc/status.pb.h"
@@ -88,11 +92,46 @@ std::string GatewayAddress(const Flags& flags) {
   return flags.Get("gateway", env != nullptr && *env != '\0' ? env : kDefaultGateway);
 }
 
-std::shared_ptr<grpc::Channel> GatewayChannel(const Flags& flags) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> GatewayChannel(const Flags& flags) {
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(kMaxResponseBytes);
-  return grpc::CreateCustomChannel(GatewayAddress(flags), grpc::InsecureChannelCredentials(),
-                                   arguments);
+  // --tls-X, else $SBRGATE_TLS_X; none of the three: plain text (a gateway
+  // started with --grpc-insecure-loopback).
+  auto setting = [&](const char* flag, const char* env) {
+    const char* value = std::getenv(env);
+    return flags.Get(flag, value != nullptr ? value : "");
+  };
+  const std::string cert = setting("tls-cert", "SBRGATE_TLS_CERT");
+  const std::string key = setting("tls-key", "SBRGATE_TLS_KEY");
+  const std::string ca = setting("tls-ca", "SBRGATE_TLS_CA");
+  if (cert.empty() && key.empty() && ca.empty()) {
+    return grpc::CreateCustomChannel(GatewayAddress(flags), grpc::InsecureChannelCredentials(),
+                                     arguments);
+  }
+  grpc::SslCredentialsOptions tls;
+  for (auto [name, path, out] : {std::make_tuple("--tls-cert", &cert, &tls.pem_cert_chain),
+                                 std::make_tuple("--tls-key", &key, &tls.pem_private_key),
+                                 std::make_tuple("--tls-ca", &ca, &tls.pem_root_certs)}) {
+    if (path->empty()) {
+      return absl::InvalidArgumentError(
+          "mutual TLS needs --tls-cert, --tls-key and --tls-ca (or SBRGATE_TLS_CERT, "
+          "SBRGATE_TLS_KEY, SBRGATE_TLS_CA)");
+    }
+    absl::StatusOr<std::string> pem = ReadFileToString(*path);
+    if (!pem.ok()) return absl::InvalidArgumentError(absl::StrCat(name, "=", *path, ": ",
+                                                                  pem.status().message()));
+    *out = *std::move(pem);
+  }
+  return grpc::CreateCustomChannel(GatewayAddress(flags), grpc::SslCredentials(tls), arguments);
+}
+
+std::shared_ptr<grpc::Channel> GatewayChannelOrExit(const Flags& flags) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = GatewayChannel(flags);
+  if (!channel.ok()) {
+    std::fprintf(stderr, "sbrgate: %s\n", std::string(channel.status().message()).c_str());
+    std::exit(2);
+  }
+  return *std::move(channel);
 }
 
 std::string TimeText(const google::protobuf::Timestamp& t) {

@@ -7,7 +7,7 @@
 //   Flags flags({"json"}, {"gateway"});
 //   int exit = 0;
 //   if (!ParseArgs(args, flags, 1, 1, "status takes one ID", kUsage, &exit)) return exit;
-//   auto stub = v1::LodgmentService::NewStub(GatewayChannel(flags));
+//   auto stub = v1::LodgmentService::NewStub(GatewayChannelOrExit(flags));
 //   if (!status.ok()) return RpcError(flags.Has("json"), status);
 //
 // Errors go to stderr: with --json as one line
@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -69,7 +70,13 @@ std::string TimeText(const google::protobuf::Timestamp& t);
 std::string GatewayAddress(const Flags& flags);
 
 // An insecure channel to GatewayAddress(flags) that accepts large responses.
-std::shared_ptr<grpc::Channel> GatewayChannel(const Flags& flags);
+// The channel to the gateway: mutual TLS with --tls-cert/--tls-key/--tls-ca
+// (or $SBRGATE_TLS_CERT, $SBRGATE_TLS_KEY, $SBRGATE_TLS_CA), plain text
+// without any; InvalidArgument naming what is missing or unreadable.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> GatewayChannel(const Flags& flags);
+// GatewayChannel, or the end of the command (exit status 2) with its error:
+// a command that cannot reach the gateway has nothing else to do.
+std::shared_ptr<grpc::Channel> GatewayChannelOrExit(const Flags& flags);
 
 }  // namespace sbrgate::cli
 

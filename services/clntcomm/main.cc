@@ -10,6 +10,7 @@
 #include "services/common/clntcomm.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
+#include "services/common/grpc_security.h"
 #include "services/common/pipeline.h"
 
 int main(int argc, char** argv) {
@@ -30,12 +31,17 @@ int main(int argc, char** argv) {
   if (!blobs.ok()) return fail(blobs.status());
   auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
   if (!sbr.ok()) return fail(sbr.status());
+  const std::string listen = sbrgate::flags::GrpcListen();
+  auto security = sbrgate::GrpcSecurityFromFlags(listen, config->data_dir, clock.get());
+  if (!security.ok()) return fail(security.status());
   std::unique_ptr<sbrgate::TopicLog> topics = sbrgate::TopicLog::OnKafka(*config);
-  auto comms = sbrgate::Communications::Create(*config, topics.get(), blobs->get(), clock.get(),
-                                               sbr->get(), {sbrgate::flags::CommsPermissions()});
+  auto comms = sbrgate::Communications::Create(
+      *config, topics.get(), blobs->get(), clock.get(), sbr->get(),
+      {sbrgate::flags::CommsPermissions(), security->authenticator.get(), security->audit.get()});
   if (!comms.ok()) return fail(comms.status());
   sbrgate::rpc::ServerOptions server_options;
-  server_options.address = sbrgate::flags::GrpcListen();
+  server_options.address = listen;
+  server_options.credentials = security->credentials;
   auto server = sbrgate::rpc::StartServer({(*comms)->service()}, server_options);
   if (!server.ok()) return fail(server.status());
   absl::Status run = sbrgate::RunStagesUntilSignal(

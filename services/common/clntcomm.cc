@@ -43,6 +43,8 @@ absl::StatusOr<std::unique_ptr<Communications>> Communications::Create(
   so.publisher = c->publisher_.get();
   so.view = c->view_.get();
   so.clock = clock;
+  so.authenticator = options.authenticator;
+  so.audit = options.audit;
   c->service_ = std::make_unique<comms::CommunicationServiceImpl>(so);
   return c;
 }

@@ -39,6 +39,10 @@ struct CommsOptions {
   // Practice users and their permissions (clntcomm/permissions.h format);
   // empty: nobody may list or get.
   std::string permissions_file;
+  // Who callers are and where their requests are audited (grpc_security.h);
+  // both must outlive the result.
+  const access::Authenticator* authenticator = nullptr;
+  access::AuditLog* audit = nullptr;
 };
 
 class Communications {

@@ -40,10 +40,13 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   so.message_id_domain = config.message_id_domain;
   so.spool_dir = config.data_dir + "/spool";
   so.view_ready = [g = g.get()] { return g->view_ready_.load(); };
+  so.authenticator = options.authenticator;
+  so.audit = options.audit;
   g->service_ = std::make_unique<gateway::LodgmentServiceImpl>(so);
   rpc::ServerOptions server_options;
   server_options.address = options.grpc_listen;
   server_options.serving = false;
+  server_options.credentials = options.credentials;
   std::vector<grpc::Service*> services = {g->service_.get()};
   services.insert(services.end(), options.extra_services.begin(), options.extra_services.end());
   auto server = rpc::StartServer(services, server_options);

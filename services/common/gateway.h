@@ -28,6 +28,11 @@ struct GatewayOptions {
   v1::PrevalidateMode prevalidate = v1::PREVALIDATE_HOLD;
   // Served on the same address (sbrgated adds the CommunicationService).
   std::vector<grpc::Service*> extra_services;
+  // GrpcSecurity's (grpc_security.h): TLS (null: plain text), who callers
+  // are and where changes are audited; both must outlive the gateway.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  const access::Authenticator* authenticator = nullptr;
+  access::AuditLog* audit = nullptr;
 };
 
 class Gateway {

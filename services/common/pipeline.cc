@@ -124,8 +124,18 @@ void BlockStopSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
+
+namespace {
+std::function<void()>& HangupHandler() {
+  static auto* handler = new std::function<void()>();
+  return *handler;
+}
+}  // namespace
+
+void OnHangup(std::function<void()> reload) { HangupHandler() = std::move(reload); }
 
 absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
@@ -185,11 +195,15 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   // Short ticks until ready: the ready line is what callers wait for.
   const timespec startup_tick{0, 10 * 1000 * 1000};
   const timespec tick{0, 200 * 1000 * 1000};
   absl::Time next_trim = absl::Now() + absl::Minutes(1);
-  while (!failed && sigtimedwait(&set, nullptr, ready ? &tick : &startup_tick) < 0) {
+  while (!failed) {
+    const int signal = sigtimedwait(&set, nullptr, ready ? &tick : &startup_tick);
+    if (signal == SIGINT || signal == SIGTERM) break;
+    if (signal == SIGHUP && HangupHandler()) HangupHandler()();
     check_ready();
     if (absl::Now() < next_trim) continue;
     next_trim = absl::Now() + absl::Minutes(1);

@@ -7,7 +7,7 @@
 //   auto clock = MakeClock(*config);
 //   auto blobs = OpenBlobStore(*config);
 //   auto sbr = MakeSbrClient(*config, clock.get());
-//   auto topics = TopicLog::OnKafka(config->kafka);     // or TopicLog::OpenLocal
+//   auto topics = TopicLog::OnKafka(*config);     // or TopicLog::OpenLocal
 //   RunStagesUntilSignal(*topics, config->instance, stages, clock.get(), {});
 //
 // Flags (dashes or underscores): --kafka-brokers, --kafka-config (a
@@ -62,7 +62,8 @@ absl::StatusOr<std::string> TopologyText(const std::string& format, const std::s
                                          int replication);
 
 // Runs every stage (each on its own thread, each with its own consumer
-// group and transactional id) until SIGINT or SIGTERM, or until one fails.
+// group and transactional id) until SIGINT or SIGTERM, or until one fails
+// (SIGHUP runs OnHangup's handler).
 // Each stage runs the inputs and stores of its StageSpec in the topology.
 // `on_ready` runs once the runners have started and those of `ready_after`
 // (views that answer queries) have caught up with their topics. Signals
@@ -77,8 +78,13 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& ready_after = {},
                                   const std::function<void()>& before_stop = {});
 
-// Blocks SIGINT and SIGTERM in this thread and every thread it starts later.
+// Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread it
+// starts later.
 void BlockStopSignals();
+
+// What RunStagesUntilSignal does on SIGHUP (reload the access file); the
+// run goes on. Set before the run.
+void OnHangup(std::function<void()> reload);
 
 // The whole main() of a single-stage executable: parses the flags, builds
 // the clock and blob store, makes the stage with `make` and runs it until a

@@ -2,12 +2,14 @@
 // watches, replays) and the status view it answers from.
 //
 //   gateway --kafka-brokers=HOST:PORT --data-dir=DIR --grpc-listen=0.0.0.0:50051
+//           --grpc-cert=PEM --grpc-key=PEM --grpc-client-ca=PEM --access=FILE
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
 #include "services/common/gateway.h"
+#include "services/common/grpc_security.h"
 #include "services/common/pipeline.h"
 
 int main(int argc, char** argv) {
@@ -30,6 +32,12 @@ int main(int argc, char** argv) {
   sbrgate::GatewayOptions options;
   options.grpc_listen = sbrgate::flags::GrpcListen();
   options.prevalidate = *prevalidate;
+  auto security =
+      sbrgate::GrpcSecurityFromFlags(options.grpc_listen, config->data_dir, clock.get());
+  if (!security.ok()) return fail(security.status());
+  options.credentials = security->credentials;
+  options.authenticator = security->authenticator.get();
+  options.audit = security->audit.get();
   std::unique_ptr<sbrgate::TopicLog> topics = sbrgate::TopicLog::OnKafka(*config);
   auto gateway =
       sbrgate::Gateway::Start(*config, topics.get(), blobs->get(), clock.get(), options);

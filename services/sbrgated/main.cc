@@ -41,6 +41,7 @@
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
 #include "services/common/gateway.h"
+#include "services/common/grpc_security.h"
 #include "services/common/pipeline.h"
 #include "services/sbrgated/embedded_sim.h"
 
@@ -116,15 +117,22 @@ int main(int argc, char** argv) {
 
   auto sbr = sbrgate::MakeSbrClient(*config, clock.get());
   if (!sbr.ok()) return Fail(sbr.status());
+  auto security =
+      sbrgate::GrpcSecurityFromFlags(sbrgate::flags::GrpcListen(), config->data_dir, clock.get());
+  if (!security.ok()) return Fail(security.status());
 
-  auto comms = sbrgate::Communications::Create(*config, topics.get(), blobs->get(), clock.get(),
-                                               sbr->get(), {sbrgate::flags::CommsPermissions()});
+  auto comms = sbrgate::Communications::Create(
+      *config, topics.get(), blobs->get(), clock.get(), sbr->get(),
+      {sbrgate::flags::CommsPermissions(), security->authenticator.get(), security->audit.get()});
   if (!comms.ok()) return Fail(comms.status());
 
   sbrgate::GatewayOptions gateway_options;
   gateway_options.grpc_listen = sbrgate::flags::GrpcListen();
   gateway_options.prevalidate = *prevalidate;
   gateway_options.extra_services = {(*comms)->service()};
+  gateway_options.credentials = security->credentials;
+  gateway_options.authenticator = security->authenticator.get();
+  gateway_options.audit = security->audit.get();
   auto gateway = sbrgate::Gateway::Start(*config, topics.get(), blobs->get(), clock.get(),
                                          gateway_options);
   if (!gateway.ok()) return Fail(gateway.status());

@@ -39,9 +39,57 @@ std::vector<v1::Channel> Channels(const google::protobuf::RepeatedField<int>& ch
 
 }  // namespace
 
-grpc::Status CommunicationServiceImpl::QuickList(grpc::ServerContext*,
+absl::StatusOr<access::Caller> CommunicationServiceImpl::Reader(
+    const grpc::ServerContext& context) const {
+  absl::StatusOr<access::Caller> caller = options_.authenticator->Authenticate(context);
+  if (caller.ok() && caller->role() == access::Role::kPayroll) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "identity '", caller->identity(), "' is a payroll caller: CLNTCOMM is for agent practices"));
+  }
+  return caller;
+}
+
+absl::StatusOr<v1::AgentContext> CommunicationServiceImpl::ActingFor(
+    const grpc::ServerContext& context, const v1::AgentContext& agent, const std::string& action,
+    bool audited) const {
+  absl::StatusOr<access::Caller> caller = Reader(context);
+  if (!caller.ok()) {
+    if (audited && !absl::IsUnauthenticated(caller.status())) {
+      options_.audit
+          ->Record({access::PeerIdentity(context), action, agent.agent_abn(), false,
+                    std::string(caller.status().message())})
+          .IgnoreError();
+    }
+    return caller.status();
+  }
+  v1::AgentContext acting = agent;
+  if (acting.agent_abn().empty()) {
+    acting.set_agent_abn(caller->agent_abn());
+    if (acting.ran().empty()) acting.set_ran(caller->ran());
+  }
+  const bool allowed = caller->MayActForPractice(acting.agent_abn());
+  if (audited) {
+    absl::Status s = options_.audit->Record(
+        {caller->identity(), action, acting.agent_abn(), allowed, acting.user_id()});
+    if (allowed && !s.ok()) return s;
+  }
+  if (!allowed) {
+    return absl::PermissionDeniedError(absl::StrCat("identity '", caller->identity(),
+                                                    "' may not act for agent practice ",
+                                                    acting.agent_abn()));
+  }
+  return acting;
+}
+
+grpc::Status CommunicationServiceImpl::QuickList(grpc::ServerContext* context,
                                                  const v1::ListCommunicationsRequest* request,
                                                  v1::ListCommunicationsResponse* response) {
+  v1::ListCommunicationsRequest acting = *request;
+  absl::StatusOr<v1::AgentContext> agent =
+      ActingFor(*context, request->agent(), "clntcomm.quick-list", true);
+  if (!agent.ok()) return ToGrpcStatus(agent.status());
+  *acting.mutable_agent() = *std::move(agent);
+  request = &acting;
   std::vector<FieldViolation> violations =
       clntcomm::ListRequestViolations(*request, options_.clock->Now());
   if (!violations.empty()) return InvalidArgument(violations);
@@ -54,9 +102,15 @@ grpc::Status CommunicationServiceImpl::QuickList(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status CommunicationServiceImpl::StartBulkList(grpc::ServerContext*,
+grpc::Status CommunicationServiceImpl::StartBulkList(grpc::ServerContext* context,
                                                      const v1::ListCommunicationsRequest* request,
                                                      v1::Job* job) {
+  v1::ListCommunicationsRequest acting = *request;
+  absl::StatusOr<v1::AgentContext> agent =
+      ActingFor(*context, request->agent(), "clntcomm.bulk-list", true);
+  if (!agent.ok()) return ToGrpcStatus(agent.status());
+  *acting.mutable_agent() = *std::move(agent);
+  request = &acting;
   const absl::Time now = options_.clock->Now();
   std::vector<FieldViolation> violations = clntcomm::ListRequestViolations(*request, now);
   if (!violations.empty()) return InvalidArgument(violations);
@@ -68,9 +122,15 @@ grpc::Status CommunicationServiceImpl::StartBulkList(grpc::ServerContext*,
       clntcomm::EarliestStart(clntcomm::JobKind::kBulk, Channels(request->channels()), now), job);
 }
 
-grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext*,
+grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext* context,
                                                         const v1::GetCommunicationRequest* request,
                                                         v1::Communication* response) {
+  v1::GetCommunicationRequest acting = *request;
+  absl::StatusOr<v1::AgentContext> agent =
+      ActingFor(*context, request->agent(), "clntcomm.get", true);
+  if (!agent.ok()) return ToGrpcStatus(agent.status());
+  *acting.mutable_agent() = *std::move(agent);
+  request = &acting;
   std::vector<FieldViolation> violations = clntcomm::GetRequestViolations(*request);
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
@@ -103,9 +163,15 @@ grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status CommunicationServiceImpl::StartBulkGet(grpc::ServerContext*,
+grpc::Status CommunicationServiceImpl::StartBulkGet(grpc::ServerContext* context,
                                                     const v1::BulkGetRequest* request,
                                                     v1::Job* job) {
+  v1::BulkGetRequest acting = *request;
+  absl::StatusOr<v1::AgentContext> agent =
+      ActingFor(*context, request->agent(), "clntcomm.bulk-get", true);
+  if (!agent.ok()) return ToGrpcStatus(agent.status());
+  *acting.mutable_agent() = *std::move(agent);
+  request = &acting;
   std::vector<FieldViolation> violations = clntcomm::BulkGetRequestViolations(*request);
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
@@ -117,9 +183,15 @@ grpc::Status CommunicationServiceImpl::StartBulkGet(grpc::ServerContext*,
                    clntcomm::EarliestStart(clntcomm::JobKind::kBulk, {}, now), job);
 }
 
-grpc::Status CommunicationServiceImpl::StartDailySync(grpc::ServerContext*,
+grpc::Status CommunicationServiceImpl::StartDailySync(grpc::ServerContext* context,
                                                       const v1::DailySyncRequest* request,
                                                       v1::Job* job) {
+  v1::DailySyncRequest acting = *request;
+  absl::StatusOr<v1::AgentContext> agent =
+      ActingFor(*context, request->agent(), "clntcomm.daily-sync", true);
+  if (!agent.ok()) return ToGrpcStatus(agent.status());
+  *acting.mutable_agent() = *std::move(agent);
+  request = &acting;
   std::vector<FieldViolation> violations = clntcomm::DailySyncRequestViolations(*request);
   if (!violations.empty()) return InvalidArgument(violations);
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
@@ -199,10 +271,12 @@ grpc::Status CommunicationServiceImpl::WithResults(v1::Job* job,
   return grpc::Status::OK;
 }
 
-grpc::Status CommunicationServiceImpl::GetJob(grpc::ServerContext*, const v1::GetJobRequest* request,
-                                              v1::Job* job) {
+grpc::Status CommunicationServiceImpl::GetJob(grpc::ServerContext* context,
+                                              const v1::GetJobRequest* request, v1::Job* job) {
+  absl::StatusOr<access::Caller> caller = Reader(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::optional<JobView::Versioned> held = options_.view->Get(request->job_id());
-  if (!held) {
+  if (!held || !caller->MayActForPractice(held->job.agent().agent_abn())) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         absl::StrCat("job '", request->job_id(), "' not found"));
   }
@@ -210,10 +284,21 @@ grpc::Status CommunicationServiceImpl::GetJob(grpc::ServerContext*, const v1::Ge
   return WithResults(job, *request);
 }
 
-grpc::Status CommunicationServiceImpl::ListJobs(grpc::ServerContext*,
+grpc::Status CommunicationServiceImpl::ListJobs(grpc::ServerContext* context,
                                                 const v1::ListJobsRequest* request,
                                                 v1::ListJobsResponse* response) {
-  for (v1::Job& j : options_.view->List(request->agent_abn())) {
+  absl::StatusOr<access::Caller> caller = Reader(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  std::string practice = request->agent_abn();
+  if (!caller->IsOperator()) {
+    if (!practice.empty() && !caller->MayActForPractice(practice)) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          absl::StrCat("identity '", caller->identity(),
+                                       "' may not list the jobs of agent practice ", practice));
+    }
+    practice = caller->agent_abn();
+  }
+  for (v1::Job& j : options_.view->List(practice)) {
     *response->add_jobs() = std::move(j);
   }
   return grpc::Status::OK;
@@ -222,12 +307,15 @@ grpc::Status CommunicationServiceImpl::ListJobs(grpc::ServerContext*,
 grpc::Status CommunicationServiceImpl::WatchJob(grpc::ServerContext* context,
                                                 const v1::GetJobRequest* request,
                                                 grpc::ServerWriter<v1::Job>* writer) {
+  absl::StatusOr<access::Caller> caller = Reader(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   rpc::Watched<v1::Job> watched;
   watched.wait_for_change = [&](int64_t seen, absl::Time deadline) {
     rpc::Snapshot<v1::Job> s;
     std::optional<JobView::Versioned> held =
         options_.view->WaitForChange(request->job_id(), seen, deadline);
-    if (!held) return s;
+    // Another practice's job is one that never appears.
+    if (!held || !caller->MayActForPractice(held->job.agent().agent_abn())) return s;
     s.version = held->version;
     if (held->version > seen) s.message = std::move(held->job);
     return s;
@@ -248,6 +336,12 @@ grpc::Status CommunicationServiceImpl::WatchJob(grpc::ServerContext* context,
 grpc::Status CommunicationServiceImpl::DownloadDocument(
     grpc::ServerContext* context, const v1::DownloadDocumentRequest* request,
     grpc::ServerWriter<v1::DocumentChunk>* writer) {
+  v1::DownloadDocumentRequest acting = *request;
+  absl::StatusOr<v1::AgentContext> agent =
+      ActingFor(*context, request->agent(), "clntcomm.download", false);
+  if (!agent.ok()) return ToGrpcStatus(agent.status());
+  *acting.mutable_agent() = *std::move(agent);
+  request = &acting;
   if (absl::Status s = clntcomm::CheckCorroView(*options_.permissions, request->agent()); !s.ok()) {
     return ToGrpcStatus(s);
   }

@@ -16,6 +16,13 @@
 // A document retrieved before is served from sbrgate's store unless the
 // request says refetch.
 //
+// Access (pipeline/platform/access): a practice caller acts only for its
+// own practice: a request without an agent ABN is for it, one naming another
+// practice is PERMISSION_DENIED, another practice's job is NOT_FOUND and
+// ListJobs lists only its own. Operators act for any practice; payroll
+// callers have no CLNTCOMM access. Every request that asks SBR for
+// something, allowed or denied, goes to the audit log first.
+//
 //   CommunicationServiceImpl service({&sbr, &keeper, &permissions, &publisher, &view, &blobs,
 //                                     &clock});
 //   rpc::StartServer({&lodgments, &service}, options);
@@ -24,6 +31,8 @@
 
 #include <string>
 
+#include "pipeline/platform/access/audit_log.h"
+#include "pipeline/platform/access/authenticator.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/clntcomm/rules/permissions.h"
 #include "pipeline/platform/common/clock.h"
@@ -42,6 +51,9 @@ struct CommunicationServiceOptions {
   publish::Publisher* publisher = nullptr;
   JobView* view = nullptr;
   const Clock* clock = nullptr;
+  // Who callers are, and where their requests are audited (both required).
+  const access::Authenticator* authenticator = nullptr;
+  access::AuditLog* audit = nullptr;
 };
 
 class CommunicationServiceImpl final : public v1::CommunicationService::Service {
@@ -74,6 +86,13 @@ class CommunicationServiceImpl final : public v1::CommunicationService::Service 
  private:
   // Publishes a new job of `kind` for `agent` whose request is `request`,
   // asked for at `now`, not to run before `not_before`.
+  // The practice a request acts for, as its caller may: an empty agent ABN
+  // is the caller's own practice. Audited as `action` when `audited`.
+  absl::StatusOr<v1::AgentContext> ActingFor(const grpc::ServerContext& context,
+                                             const v1::AgentContext& agent,
+                                             const std::string& action, bool audited) const;
+  // The caller, for reads of jobs and documents.
+  absl::StatusOr<access::Caller> Reader(const grpc::ServerContext& context) const;
   grpc::Status CreateJob(const std::string& kind, const v1::AgentContext& agent,
                          const google::protobuf::Message& request, absl::Time now,
                          absl::Time not_before, v1::Job* job);

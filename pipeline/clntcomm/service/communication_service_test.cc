@@ -32,8 +32,12 @@ class CommunicationServiceTest : public ::testing::Test {
     auto view = JobView::Open(bed_.dir + "/jobs-view");
     ASSERT_TRUE(view.ok()) << view.status();
     view_ = *std::move(view);
+    auto audit = access::AuditLog::Open(bed_.dir + "/audit.log", &clock_);
+    ASSERT_TRUE(audit.ok()) << audit.status();
+    audit_ = *std::move(audit);
     service_ = std::make_unique<CommunicationServiceImpl>(CommunicationServiceOptions{
-        sbr_, bed_.keeper.get(), &permissions_, &publisher_, view_.get(), &clock_});
+        sbr_, bed_.keeper.get(), &permissions_, &publisher_, view_.get(), &clock_,
+        authenticator_.get(), audit_.get()});
   }
 
   static v1::AgentContext Agent(const std::string& user = "alice") {
@@ -70,6 +74,8 @@ class CommunicationServiceTest : public ::testing::Test {
   publish::FakePublisher publisher_;
   std::unique_ptr<JobView> view_;
   std::unique_ptr<CommunicationServiceImpl> service_;
+  std::unique_ptr<access::Authenticator> authenticator_ = access::Authenticator::LoopbackOperator();
+  std::unique_ptr<access::AuditLog> audit_;
   grpc::ServerContext ctx_;
 };
 

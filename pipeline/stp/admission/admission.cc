@@ -83,6 +83,9 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
   std::optional<Key> key;
   KeyReservation reservation(this);
   options.on_employer = [&](const payevnt::EmployerRecord& e) -> absl::Status {
+    if (upload.may_lodge_for) {
+      if (absl::Status s = upload.may_lodge_for(e); !s.ok()) return s;
+    }
     if (corrected.has_value() && !corrected->abn().empty() && e.abn != corrected->abn()) {
       return absl::InvalidArgumentError(
           absl::StrCat(options.name, ": the payer ABN ", e.abn, " (DocumentID ", e.document_id,

@@ -35,6 +35,7 @@
 #define SBRGATE_PIPELINE_STP_ADMISSION_ADMISSION_H_
 
 #include <map>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -65,6 +66,10 @@ struct Upload {
   std::string corrects_lodgment_id;
   // PREVALIDATE_UNSPECIFIED: AdmissionOptions::default_prevalidate.
   v1::PrevalidateMode prevalidate = v1::PREVALIDATE_UNSPECIFIED;
+  // Whether the caller may lodge for the payer, asked once the employer
+  // record is read and before anything is stored or looked up; its error
+  // refuses the upload. Empty: anyone may.
+  std::function<absl::Status(const payevnt::EmployerRecord&)> may_lodge_for;
 };
 
 struct AdmissionOptions {

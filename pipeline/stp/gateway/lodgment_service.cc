@@ -88,11 +88,41 @@ lodgment::ListFilter FilterOf(const std::string& abn, v1::LodgmentState state,
 LodgmentServiceImpl::LodgmentServiceImpl(LodgmentServiceOptions options)
     : options_(std::move(options)), admission_(options_) {}
 
-grpc::Status LodgmentServiceImpl::CheckReady() const {
-  if (!options_.view_ready || options_.view_ready()) return grpc::Status::OK;
-  return Error(grpc::StatusCode::UNAVAILABLE,
-               "sbrgate is starting: the lodgment view is catching up with the status topic "
-               "(retry shortly)");
+absl::StatusOr<access::Caller> LodgmentServiceImpl::Authorize(
+    const grpc::ServerContext& context) const {
+  if (options_.view_ready && !options_.view_ready()) {
+    return absl::UnavailableError(
+        "sbrgate is starting: the lodgment view is catching up with the status topic "
+        "(retry shortly)");
+  }
+  return options_.authenticator->Authenticate(context);
+}
+
+absl::StatusOr<access::Caller> LodgmentServiceImpl::AuthorizeOperator(
+    const grpc::ServerContext& context, const std::string& action, bool audited) const {
+  absl::StatusOr<access::Caller> caller = Authorize(context);
+  if (!caller.ok() || caller->IsOperator()) {
+    if (caller.ok() && audited) {
+      if (absl::Status s = options_.audit->Record({caller->identity(), action, "*", true, ""});
+          !s.ok()) {
+        return s;
+      }
+    }
+    return caller;
+  }
+  if (audited) {
+    options_.audit->Record({caller->identity(), action, "*", false, "not an operator"}).IgnoreError();
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      "identity '", caller->identity(), "' is a ", access::RoleName(caller->role()),
+      "; ", action, " is for operators"));
+}
+
+std::optional<v1::Lodgment> LodgmentServiceImpl::Visible(const access::Caller& caller,
+                                                         const std::string& id) const {
+  std::optional<v1::Lodgment> l = options_.view->Get(id);
+  if (!l.has_value() || !caller.MayActForPayer(l->abn())) return std::nullopt;
+  return l;
 }
 
 grpc::Status LodgmentServiceImpl::SubmitPayEvent(grpc::ServerContext* context,
@@ -110,7 +140,8 @@ grpc::Status LodgmentServiceImpl::SubmitUpdateEvent(grpc::ServerContext* context
 grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
                                           grpc::ServerReaderInterface<v1::SubmitRequest>* reader,
                                           admission::EventKind kind, v1::Lodgment* response) {
-  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  absl::StatusOr<access::Caller> caller = Authorize(*context);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
   v1::SubmitRequest first;
   if (!reader->Read(&first)) {
     return Error(grpc::StatusCode::INVALID_ARGUMENT,
@@ -126,6 +157,25 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
   upload.file_name = meta.file_name();
   upload.corrects_lodgment_id = meta.corrects_lodgment_id();
   upload.prevalidate = meta.prevalidate();
+  if (!upload.corrects_lodgment_id.empty() && !Visible(*caller, upload.corrects_lodgment_id)) {
+    return Error(grpc::StatusCode::NOT_FOUND, absl::StrCat("corrects_lodgment_id: lodgment ",
+                                                           upload.corrects_lodgment_id,
+                                                           " not found"));
+  }
+  // Decided, and audited, once the payer is known and before anything is
+  // stored.
+  upload.may_lodge_for = [&](const payevnt::EmployerRecord& e) -> absl::Status {
+    const std::string payer = e.abn.empty() ? e.wpn : e.abn;
+    const bool allowed = caller->MayActForPayer(e.abn) || caller->MayActForPayer(e.wpn);
+    const std::string action = kind == admission::EventKind::kPayEvent ? "lodge" : "lodge-update";
+    absl::Status audited = options_.audit->Record(
+        {caller->identity(), action, payer, allowed, upload.file_name});
+    if (!allowed) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "identity '", caller->identity(), "' may not lodge for payer ", payer));
+    }
+    return audited;
+  };
   UploadSource content(reader);
   absl::StatusOr<v1::Lodgment> admitted = admission_.Admit(upload, content);
   if (admitted.ok()) {
@@ -143,14 +193,15 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
   return ToGrpcStatus(admitted.status());
 }
 
-grpc::Status LodgmentServiceImpl::GetLodgment(grpc::ServerContext*,
+grpc::Status LodgmentServiceImpl::GetLodgment(grpc::ServerContext* context,
                                               const v1::GetLodgmentRequest* request,
                                               v1::Lodgment* response) {
-  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  absl::StatusOr<access::Caller> caller = Authorize(*context);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
   if (request->lodgment_id().empty()) {
     return Error(grpc::StatusCode::INVALID_ARGUMENT, "lodgment_id is required");
   }
-  std::optional<v1::Lodgment> l = options_.view->Get(request->lodgment_id());
+  std::optional<v1::Lodgment> l = Visible(*caller, request->lodgment_id());
   if (!l.has_value()) {
     return Error(grpc::StatusCode::NOT_FOUND,
                  absl::StrCat("lodgment ", request->lodgment_id(), " not found"));
@@ -159,17 +210,24 @@ grpc::Status LodgmentServiceImpl::GetLodgment(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status LodgmentServiceImpl::ListLodgments(grpc::ServerContext*,
+grpc::Status LodgmentServiceImpl::ListLodgments(grpc::ServerContext* context,
                                                 const v1::ListLodgmentsRequest* request,
                                                 v1::ListLodgmentsResponse* response) {
-  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  absl::StatusOr<access::Caller> caller = Authorize(*context);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
   if (request->page_size() < 0) {
     return Error(grpc::StatusCode::INVALID_ARGUMENT, "page_size must not be negative");
   }
-  const lodgment::ListFilter filter =
+  if (!request->abn().empty() && !caller->MayActForPayer(request->abn())) {
+    return Error(grpc::StatusCode::PERMISSION_DENIED,
+                 absl::StrCat("identity '", caller->identity(),
+                              "' may not read the lodgments of payer ", request->abn()));
+  }
+  lodgment::ListFilter filter =
       FilterOf(request->abn(), request->state(),
                request->has_created_after() ? &request->created_after() : nullptr,
                request->has_created_before() ? &request->created_before() : nullptr);
+  filter.abns = caller->PayerScope();
   std::string next;
   for (v1::Lodgment& l :
        options_.view->List(filter, request->page_size(), request->page_token(), &next)) {
@@ -182,7 +240,8 @@ grpc::Status LodgmentServiceImpl::ListLodgments(grpc::ServerContext*,
 grpc::Status LodgmentServiceImpl::WatchLodgment(grpc::ServerContext* context,
                                                 const v1::GetLodgmentRequest* request,
                                                 grpc::ServerWriter<v1::Lodgment>* writer) {
-  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  absl::StatusOr<access::Caller> caller = Authorize(*context);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
   const std::string& id = request->lodgment_id();
   if (id.empty()) return Error(grpc::StatusCode::INVALID_ARGUMENT, "lodgment_id is required");
   const lodgment::StatusView& view = *options_.view;
@@ -190,7 +249,9 @@ grpc::Status LodgmentServiceImpl::WatchLodgment(grpc::ServerContext* context,
   watched.wait_for_change = [&](int64_t seen, absl::Time deadline) {
     rpc::Snapshot<v1::Lodgment> s;
     s.version = view.WaitForChange(id, seen, deadline);
-    if (s.version > seen) s.message = view.Get(id);
+    if (s.version > seen) s.message = Visible(*caller, id);
+    // Another tenant's lodgment is one that never appears.
+    if (!s.message) s.version = seen;
     return s;
   };
   watched.is_final = [](const v1::Lodgment& l) { return lodgment::IsFinal(l.state()); };
@@ -200,24 +261,32 @@ grpc::Status LodgmentServiceImpl::WatchLodgment(grpc::ServerContext* context,
   return rpc::Watch(context, writer, watched);
 }
 
-grpc::Status LodgmentServiceImpl::ListRejectedRecords(grpc::ServerContext*,
+grpc::Status LodgmentServiceImpl::ListRejectedRecords(grpc::ServerContext* context,
                                                       const v1::ListRejectedRecordsRequest* request,
                                                       v1::ListRejectedRecordsResponse* response) {
-  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
-  if (!request->lodgment_id().empty() && !options_.view->Get(request->lodgment_id()).has_value()) {
+  absl::StatusOr<access::Caller> caller = Authorize(*context);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
+  if (!request->lodgment_id().empty() && !Visible(*caller, request->lodgment_id())) {
     return Error(grpc::StatusCode::NOT_FOUND,
                  absl::StrCat("lodgment ", request->lodgment_id(), " not found"));
   }
+  if (!request->abn().empty() && !caller->MayActForPayer(request->abn())) {
+    return Error(grpc::StatusCode::PERMISSION_DENIED,
+                 absl::StrCat("identity '", caller->identity(),
+                              "' may not read the records of payer ", request->abn()));
+  }
   for (v1::RejectedRecord& r : options_.view->Rejected(request->abn(), request->lodgment_id())) {
+    if (!caller->MayActForPayer(r.abn())) continue;
     *response->add_records() = std::move(r);
   }
   return grpc::Status::OK;
 }
 
-grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
+grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext* context,
                                                   const v1::ReplayLodgmentsRequest* request,
                                                   v1::ReplayLodgmentsResponse* response) {
-  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  absl::StatusOr<access::Caller> caller = AuthorizeOperator(*context, "replay", true);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
   const bool filtered = request->state() != v1::STATE_UNSPECIFIED || request->has_created_after() ||
                         request->has_created_before();
   std::vector<v1::Lodgment> lodgments;
@@ -314,10 +383,11 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status LodgmentServiceImpl::ListDeadLetters(grpc::ServerContext*,
+grpc::Status LodgmentServiceImpl::ListDeadLetters(grpc::ServerContext* context,
                                                   const v1::ListDeadLettersRequest* request,
                                                   v1::ListDeadLettersResponse* response) {
-  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  absl::StatusOr<access::Caller> caller = AuthorizeOperator(*context, "list dead letters", false);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
   for (v1::DeadLetterInfo& d : options_.view->DeadLetters(request->include_redriven())) {
     *response->add_dead_letters() = std::move(d);
   }
@@ -325,9 +395,10 @@ grpc::Status LodgmentServiceImpl::ListDeadLetters(grpc::ServerContext*,
 }
 
 grpc::Status LodgmentServiceImpl::RedriveDeadLetters(
-    grpc::ServerContext*, const v1::RedriveDeadLettersRequest* request,
+    grpc::ServerContext* context, const v1::RedriveDeadLettersRequest* request,
     v1::RedriveDeadLettersResponse* response) {
-  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  absl::StatusOr<access::Caller> caller = AuthorizeOperator(*context, "redrive", true);
+  if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
   if (request->all() == !request->ids().empty()) {
     return Error(grpc::StatusCode::INVALID_ARGUMENT,
                  "name the dead letters to redrive (ids) or ask for all of them, not both");

@@ -19,6 +19,13 @@
 // the status topic (LodgmentServiceOptions::view_ready), every RPC answers
 // UNAVAILABLE.
 //
+// Access (pipeline/platform/access): every RPC authenticates its caller. A
+// payroll caller lodges and reads only its payers' lodgments: another's
+// lodgment is NOT_FOUND (no existence oracle), a list without an ABN lists
+// only its payers, an upload for another payer is PERMISSION_DENIED before
+// anything is stored. Replays and dead letters are an operator's. Lodges,
+// replays and redrives, allowed or denied, go to the audit log first.
+//
 // Errors: a refused upload is INVALID_ARGUMENT with a google.rpc.BadRequest
 // in grpc-status-details-bin, one violation per problem (field "record
 // <DocumentID> <XPath>" or "line N", description "<code> <description>").
@@ -34,6 +41,8 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "pipeline/platform/access/audit_log.h"
+#include "pipeline/platform/access/authenticator.h"
 #include "pipeline/stp/admission/admission.h"
 #include "proto/lodgment.grpc.pb.h"
 
@@ -49,6 +58,10 @@ struct LodgmentServiceOptions : admission::AdmissionOptions {
   // every RPC answers UNAVAILABLE (retryable) rather than a stale or wrong
   // answer. Empty: always.
   std::function<bool()> view_ready;
+  // Who callers are and what they may do, and where changes are audited
+  // (both required).
+  const access::Authenticator* authenticator = nullptr;
+  access::AuditLog* audit = nullptr;
 };
 
 class LodgmentServiceImpl final : public v1::LodgmentService::Service {
@@ -81,8 +94,14 @@ class LodgmentServiceImpl final : public v1::LodgmentService::Service {
                                   v1::RedriveDeadLettersResponse* response) override;
 
  private:
-  // UNAVAILABLE while the view catches up, else OK.
-  grpc::Status CheckReady() const;
+  // The view ready (UNAVAILABLE while it catches up) and the caller
+  // authenticated (UNAUTHENTICATED, PERMISSION_DENIED otherwise).
+  absl::StatusOr<access::Caller> Authorize(const grpc::ServerContext& context) const;
+  // The caller an operator, as `action` needs; audited when `audited`.
+  absl::StatusOr<access::Caller> AuthorizeOperator(const grpc::ServerContext& context,
+                                               const std::string& action, bool audited) const;
+  // Lodgment `id` as `caller` may see it: none when another tenant's.
+  std::optional<v1::Lodgment> Visible(const access::Caller& caller, const std::string& id) const;
   // Adds to `outputs` what sends dead letter `id` back to its stage; the
   // outcome says whether it will be.
   v1::RedriveOutcome Redrive(const std::string& id, std::vector<kafka::Output>* outputs) const;

@@ -100,6 +100,11 @@ class LodgmentServiceTest : public ::testing::Test {
     o.message_id_domain = "gateway.test";
     o.appear_timeout = absl::Seconds(1);
     o.view_ready = [this] { return view_ready_.load(); };
+    o.authenticator = authenticator_.get();
+    auto audit = access::AuditLog::Open(root_ + "/audit.log", &clock_);
+    ASSERT_TRUE(audit.ok()) << audit.status();
+    audit_ = *std::move(audit);
+    o.audit = audit_.get();
     // Reads see what was published at once, as the daemon's view shows a
     // lodgment before its lodge returns.
     publisher_.Observe(lodgment::StatusViewFeeder(view_.get()));
@@ -176,6 +181,8 @@ class LodgmentServiceTest : public ::testing::Test {
   std::atomic<bool> view_ready_{true};
   std::string root_;
   std::unique_ptr<blob::BlobStore> blobs_;
+  std::unique_ptr<access::Authenticator> authenticator_ = access::Authenticator::LoopbackOperator();
+  std::unique_ptr<access::AuditLog> audit_;
   std::unique_ptr<lodgment::StatusView> view_;
   publish::FakePublisher publisher_;
   ManualClock clock_{kNow};

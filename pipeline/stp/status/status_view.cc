@@ -387,6 +387,7 @@ std::optional<v1::Lodgment> StatusView::Get(const std::string& id) const {
 
 bool StatusView::Matches(const v1::Lodgment& l, const ListFilter& f) {
   if (!f.abn.empty() && l.abn() != f.abn) return false;
+  if (f.abns && f.abns->count(l.abn()) == 0) return false;
   if (f.state != v1::STATE_UNSPECIFIED && l.state() != f.state) return false;
   const absl::Time created = FromProto(l.created_at());
   return created >= f.created_after && created < f.created_before;

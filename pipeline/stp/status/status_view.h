@@ -53,6 +53,8 @@ bool IsFinal(v1::LodgmentState state);
 
 struct ListFilter {
   std::string abn;
+  // Only these payers' lodgments (a caller's scope); nullopt: any payer's.
+  std::optional<std::set<std::string>> abns;
   v1::LodgmentState state = v1::STATE_UNSPECIFIED;
   absl::Time created_after = absl::InfinitePast();
   absl::Time created_before = absl::InfiniteFuture();
