@@ -197,4 +197,23 @@ absl::StatusOr<DevPki> OpenOrMakeDevPki(const std::string& dir) {
   return pki;
 }
 
+absl::StatusOr<ClientCert> IssueClientCert(const DevPki& pki, const std::string& dir,
+                                           const std::string& name) {
+  Issued ca;
+  std::FILE* f = std::fopen(pki.ca_cert.c_str(), "r");
+  if (f == nullptr) return absl::ErrnoToStatus(errno, "test PKI: cannot open " + pki.ca_cert);
+  ca.cert.reset(PEM_read_X509(f, nullptr, nullptr, nullptr));
+  std::fclose(f);
+  f = std::fopen(pki.ca_key.c_str(), "r");
+  if (f == nullptr) return absl::ErrnoToStatus(errno, "test PKI: cannot open " + pki.ca_key);
+  ca.key.reset(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr));
+  std::fclose(f);
+  if (ca.cert == nullptr || ca.key == nullptr) return OpensslError("reading the CA");
+  absl::StatusOr<Issued> client = MakeLeaf(name, /*server=*/false, ca);
+  if (!client.ok()) return client.status();
+  ClientCert out{absl::StrCat(dir, "/", name, ".pem"), absl::StrCat(dir, "/", name, ".key")};
+  if (absl::Status s = Save(*client, out.cert, &out.key); !s.ok()) return s;
+  return out;
+}
+
 }  // namespace sbrgate::pki

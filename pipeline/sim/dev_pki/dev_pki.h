@@ -45,6 +45,16 @@ absl::StatusOr<DevPki> MakeDevPki(const std::string& dir);
 // the push, and sbrgate pins the CA, so both must stay what they were.
 absl::StatusOr<DevPki> OpenOrMakeDevPki(const std::string& dir);
 
+// A client certificate for identity (CN) `name`, issued by the CA of `pki`:
+// written to <dir>/<name>.pem and <dir>/<name>.key. For the gRPC API's
+// callers (mutual TLS, pipeline/platform/access).
+struct ClientCert {
+  std::string cert;
+  std::string key;
+};
+absl::StatusOr<ClientCert> IssueClientCert(const DevPki& pki, const std::string& dir,
+                                           const std::string& name);
+
 }  // namespace sbrgate::pki
 
 #endif  // SBRGATE_PIPELINE_PKI_DEV_PKI_H_

@@ -1,0 +1,300 @@
+// Tenants and trust across real processes and real TLS: the all-in-one
+// daemon serves gRPC over mutual TLS with an access file, and callers with
+// no certificate, an untrusted one, one the file does not name, two payroll
+// tenants, a practice and an operator try every kind of RPC.
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/sim/dev_pki/dev_pki.h"
+#include "pipeline/stp/payevnt/generator.h"
+#include "proto/communications.grpc.pb.h"
+#include "proto/lodgment.grpc.pb.h"
+#include "tests/process.h"
+
+namespace sbrgate {
+namespace {
+
+using ::sbrgate::testing::JsonField;
+using ::testing::HasSubstr;
+
+constexpr char kPractice[] = "51824753556";
+
+class AccessE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(absl::StrCat(::testing::TempDir(), "/access"));
+    ASSERT_EQ(std::system(absl::StrCat("rm -rf ", *dir_, " && mkdir -p ", *dir_).c_str()), 0);
+    auto pki = pki::MakeDevPki(*dir_ + "/pki");
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = new pki::DevPki(*pki);
+    for (const char* name : {"payroll-a", "payroll-b", "alice", "ops", "stranger"}) {
+      ASSERT_TRUE(pki::IssueClientCert(*pki_, *dir_ + "/pki", name).ok()) << name;
+    }
+    files_a_ = new std::string(Generate("a", 1, &abn_a_));
+    files_b_ = new std::string(Generate("b", 2, &abn_b_));
+    ASSERT_NE(abn_a_, abn_b_);
+    std::ofstream(*dir_ + "/access") << "# identity,role,scope\n"
+                                     << "payroll-a,payroll," << abn_a_ << "\n"
+                                     << "payroll-b,payroll," << abn_b_ << "\n"
+                                     << "alice,practice," << kPractice << ":12345678\n"
+                                     << "ops,operator,*\n";
+    log_ = new std::string(*dir_ + "/daemon.log");
+    daemon_ = testing::StartOrFail(
+        "services/sbrgated/sbrgated-sandbox",
+        {"--embedded-sim", "--grpc-listen=127.0.0.1:0", "--data-dir=" + *dir_ + "/data",
+         "--instance-id=access", "--time-scale=3600", "--grpc-cert=" + pki_->server_cert,
+         "--grpc-key=" + pki_->server_key, "--grpc-client-ca=" + pki_->ca_cert,
+         "--access=" + *dir_ + "/access"},
+        *log_);
+    grpc_ = new std::string(JsonField(testing::ReadyLineOrFail(daemon_, *log_), "grpc"));
+  }
+
+  static void TearDownTestSuite() { delete daemon_; }
+
+  static std::string Generate(const std::string& name, uint64_t seed, std::string* abn) {
+    payevnt::GeneratorOptions o;
+    o.employees = 2;
+    o.seed = seed;
+    o.message_timestamp = absl::Now();
+    const std::string path = absl::StrCat(*dir_, "/", name, ".xml");
+    auto sink = FileSink::Create(path);
+    EXPECT_TRUE(sink.ok());
+    auto generated = payevnt::GenerateLodgment(o, **sink);
+    EXPECT_TRUE(generated.ok()) << generated.status();
+    EXPECT_TRUE((*sink)->Close().ok());
+    *abn = generated->payer_abn;
+    return path;
+  }
+
+  // A channel presenting `identity`'s certificate (none: no client
+  // certificate at all).
+  static std::shared_ptr<grpc::Channel> Channel(const std::string& identity,
+                                                bool untrusted = false) {
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = *ReadFileToString(pki_->ca_cert);
+    if (untrusted) {
+      tls.pem_cert_chain = *ReadFileToString(pki_->untrusted_client_cert);
+      tls.pem_private_key = *ReadFileToString(pki_->untrusted_client_key);
+    } else if (!identity.empty()) {
+      tls.pem_cert_chain = *ReadFileToString(*dir_ + "/pki/" + identity + ".pem");
+      tls.pem_private_key = *ReadFileToString(*dir_ + "/pki/" + identity + ".key");
+    }
+    return grpc::CreateChannel(*grpc_, grpc::SslCredentials(tls));
+  }
+  static std::unique_ptr<v1::LodgmentService::Stub> Lodgments(const std::string& identity) {
+    return v1::LodgmentService::NewStub(Channel(identity));
+  }
+
+  static grpc::Status Lodge(const std::string& identity, const std::string& path,
+                            v1::Lodgment* out) {
+    grpc::ClientContext ctx;
+    auto writer = Lodgments(identity)->SubmitPayEvent(&ctx, out);
+    v1::SubmitRequest first;
+    first.mutable_metadata()->set_prevalidate(v1::PREVALIDATE_HOLD);
+    writer->Write(first);
+    v1::SubmitRequest chunk;
+    chunk.set_chunk(*ReadFileToString(path));
+    writer->Write(chunk);
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  static grpc::Status Get(const std::string& identity, const std::string& id) {
+    grpc::ClientContext ctx;
+    v1::GetLodgmentRequest req;
+    req.set_lodgment_id(id);
+    v1::Lodgment l;
+    return Lodgments(identity)->GetLodgment(&ctx, req, &l);
+  }
+
+  static std::vector<std::string> Listed(const std::string& identity, grpc::Status* status,
+                                         const std::string& abn = "") {
+    grpc::ClientContext ctx;
+    v1::ListLodgmentsRequest req;
+    req.set_abn(abn);
+    v1::ListLodgmentsResponse resp;
+    *status = Lodgments(identity)->ListLodgments(&ctx, req, &resp);
+    std::vector<std::string> abns;
+    for (const v1::Lodgment& l : resp.lodgments()) abns.push_back(l.abn());
+    return abns;
+  }
+
+  static std::vector<nlohmann::json> Audit() {
+    std::ifstream in(*dir_ + "/data/audit.log");
+    std::vector<nlohmann::json> out;
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
+
+  static inline std::string* dir_ = nullptr;
+  static inline std::string* log_ = nullptr;
+  static inline std::string* grpc_ = nullptr;
+  static inline std::string* files_a_ = nullptr;
+  static inline std::string* files_b_ = nullptr;
+  static inline std::string abn_a_;
+  static inline std::string abn_b_;
+  static inline pki::DevPki* pki_ = nullptr;
+  static inline testing::Process* daemon_ = nullptr;
+};
+
+TEST_F(AccessE2eTest, CallersWithoutATrustedCertificateOrAGrantAreTurnedAway) {
+  for (bool untrusted : {false, true}) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::GetLodgmentRequest req;
+    req.set_lodgment_id("x");
+    v1::Lodgment l;
+    grpc::Status s =
+        v1::LodgmentService::NewStub(Channel("", untrusted))->GetLodgment(&ctx, req, &l);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << untrusted << s.error_message();
+  }
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  v1::GetLodgmentRequest req;
+  req.set_lodgment_id("x");
+  v1::Lodgment l;
+  grpc::Status plain = v1::LodgmentService::NewStub(
+                           grpc::CreateChannel(*grpc_, grpc::InsecureChannelCredentials()))
+                           ->GetLodgment(&ctx, req, &l);
+  EXPECT_EQ(plain.error_code(), grpc::StatusCode::UNAVAILABLE);
+  grpc::Status stranger = Get("stranger", "x");
+  EXPECT_EQ(stranger.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(stranger.error_message(), HasSubstr("identity 'stranger' is not granted"));
+}
+
+TEST_F(AccessE2eTest, EachTenantLodgesAndSeesOnlyItsOwnPayersAndTheOperatorSeesAll) {
+  v1::Lodgment a, b, refused;
+  ASSERT_TRUE(Lodge("payroll-a", *files_a_, &a).ok());
+  grpc::Status cross = Lodge("payroll-a", *files_b_, &refused);
+  EXPECT_EQ(cross.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(cross.error_message(), HasSubstr("may not lodge for payer " + abn_b_));
+  EXPECT_EQ(Lodge("alice", *files_a_, &refused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Lodge("payroll-b", *files_b_, &b).ok());
+
+  EXPECT_TRUE(Get("payroll-a", a.lodgment_id()).ok());
+  EXPECT_EQ(Get("payroll-a", b.lodgment_id()).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Get("payroll-b", a.lodgment_id()).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Get("alice", a.lodgment_id()).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(Get("ops", b.lodgment_id()).ok());
+
+  grpc::Status s;
+  EXPECT_EQ(Listed("payroll-a", &s), std::vector<std::string>{abn_a_});
+  EXPECT_TRUE(s.ok());
+  Listed("payroll-a", &s, abn_b_);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Listed("ops", &s).size(), 2u);
+
+  {
+    grpc::ClientContext ctx;
+    v1::ListRejectedRecordsRequest req;
+    req.set_lodgment_id(b.lodgment_id());
+    v1::ListRejectedRecordsResponse resp;
+    EXPECT_EQ(Lodgments("payroll-a")->ListRejectedRecords(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetLodgmentRequest req;
+    req.set_lodgment_id(b.lodgment_id());
+    auto reader = Lodgments("payroll-a")->WatchLodgment(&ctx, req);
+    v1::Lodgment seen;
+    EXPECT_FALSE(reader->Read(&seen));
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  // Operator things are an operator's.
+  for (const std::string identity : {"payroll-a", "alice", "ops"}) {
+    grpc::ClientContext replay_ctx, dead_ctx;
+    v1::ReplayLodgmentsRequest replay;
+    replay.add_lodgment_ids(a.lodgment_id());
+    v1::ReplayLodgmentsResponse replayed;
+    v1::ListDeadLettersRequest dead;
+    v1::ListDeadLettersResponse listed;
+    const grpc::StatusCode expected =
+        identity == "ops" ? grpc::StatusCode::OK : grpc::StatusCode::PERMISSION_DENIED;
+    EXPECT_EQ(Lodgments(identity)->ReplayLodgments(&replay_ctx, replay, &replayed).error_code(),
+              expected)
+        << identity;
+    EXPECT_EQ(Lodgments(identity)->ListDeadLetters(&dead_ctx, dead, &listed).error_code(),
+              expected)
+        << identity;
+  }
+
+  // The audit log has each decision that changes something, allowed or not.
+  std::vector<std::string> decisions;
+  for (const nlohmann::json& e : Audit()) {
+    decisions.push_back(absl::StrCat(e["identity"].get<std::string>(), " ",
+                                     e["action"].get<std::string>(), " ",
+                                     e["tenant"].get<std::string>(), " ",
+                                     e["allowed"].get<bool>() ? "allowed" : "denied"));
+  }
+  EXPECT_THAT(decisions, ::testing::IsSupersetOf(
+                             {absl::StrCat("payroll-a lodge ", abn_a_, " allowed"),
+                              absl::StrCat("payroll-a lodge ", abn_b_, " denied"),
+                              absl::StrCat("payroll-b lodge ", abn_b_, " allowed"),
+                              std::string("payroll-a replay * denied"),
+                              std::string("ops replay * allowed")}));
+}
+
+TEST_F(AccessE2eTest, APracticeActsOnlyForItselfAndPayrollCallersHaveNoClntcomm) {
+  auto comms = [](const std::string& identity) {
+    return v1::CommunicationService::NewStub(Channel(identity));
+  };
+  {
+    grpc::ClientContext ctx;
+    v1::ListJobsRequest req;
+    v1::ListJobsResponse resp;
+    EXPECT_TRUE(comms("alice")->ListJobs(&ctx, req, &resp).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ListJobsRequest req;
+    req.set_agent_abn("53004085616");
+    v1::ListJobsResponse resp;
+    EXPECT_EQ(comms("alice")->ListJobs(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ListJobsRequest req;
+    v1::ListJobsResponse resp;
+    EXPECT_EQ(comms("payroll-a")->ListJobs(&ctx, req, &resp).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::ListCommunicationsRequest req;
+    req.mutable_agent()->set_agent_abn("53004085616");
+    req.mutable_agent()->set_user_id("alice");
+    v1::ListCommunicationsResponse resp;
+    grpc::Status s = comms("alice")->QuickList(&ctx, req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_THAT(s.error_message(), HasSubstr("may not act for agent practice 53004085616"));
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetJobRequest req;
+    req.set_job_id("job-of-nobody");
+    v1::Job job;
+    EXPECT_EQ(comms("alice")->GetJob(&ctx, req, &job).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  bool audited = false;
+  for (const nlohmann::json& e : Audit()) {
+    audited |= e["identity"] == "alice" && e["action"] == "clntcomm.quick-list" &&
+               e["tenant"] == "53004085616" && e["allowed"] == false;
+  }
+  EXPECT_TRUE(audited);
+}
+
+}  // namespace
+}  // namespace sbrgate
