@@ -78,6 +78,11 @@ class LodgmentCliTest : public ::testing::Test {
     o.blobs = blobs_.get();
     o.clock = &clock_;
     o.message_id_domain = "cli.test";
+    o.authenticator = authenticator_.get();
+    auto audit = access::AuditLog::Open(root + "/audit.log", &clock_);
+    ASSERT_TRUE(audit.ok()) << audit.status();
+    audit_ = *std::move(audit);
+    o.audit = audit_.get();
     service_ = std::make_unique<gateway::LodgmentServiceImpl>(std::move(o));
     auto server = rpc::StartServer({service_.get()});
     ASSERT_TRUE(server.ok()) << server.status();
@@ -105,6 +110,8 @@ class LodgmentCliTest : public ::testing::Test {
   std::unique_ptr<lodgment::StatusView> view_;
   publish::FakePublisher publisher_;
   ManualClock clock_{kNow};
+  std::unique_ptr<access::Authenticator> authenticator_ = access::Authenticator::LoopbackOperator();
+  std::unique_ptr<access::AuditLog> audit_;
   std::unique_ptr<gateway::LodgmentServiceImpl> service_;
   rpc::RunningServer server_;
   std::string gateway_;
