@@ -40,6 +40,16 @@ std::string CommsPermissions();
 int MaxAttempts();
 absl::Duration SystemErrorBackoff();
 
+// --max-upload-bytes, --max-employees, --max-uploads-per-caller and
+// --max-watches-per-caller: the gateway's caps (gateway, sbrgated).
+struct GatewayLimits {
+  int64_t max_upload_bytes;
+  int64_t max_employees;
+  int max_uploads_per_caller;
+  int max_watches_per_caller;
+};
+GatewayLimits Limits();
+
 // --ready-file: where the ready line is written too (sbrgated, sbr-sim,
 // kafka-host).
 std::string ReadyFile();

@@ -42,6 +42,10 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   so.view_ready = [g = g.get()] { return g->view_ready_.load(); };
   so.authenticator = options.authenticator;
   so.audit = options.audit;
+  so.max_upload_bytes = options.limits.max_upload_bytes;
+  so.max_employees = options.limits.max_employees;
+  so.max_uploads_per_caller = options.limits.max_uploads_per_caller;
+  so.max_watches_per_caller = options.limits.max_watches_per_caller;
   g->service_ = std::make_unique<gateway::LodgmentServiceImpl>(so);
   rpc::ServerOptions server_options;
   server_options.address = options.grpc_listen;

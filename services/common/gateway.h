@@ -18,6 +18,7 @@
 #include "pipeline/stp/gateway/lodgment_service.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/stages/status_view_stage.h"
+#include "services/common/flags.h"
 #include "services/common/pipeline.h"
 #include "services/common/topic_log.h"
 
@@ -33,6 +34,7 @@ struct GatewayOptions {
   std::shared_ptr<grpc::ServerCredentials> credentials;
   const access::Authenticator* authenticator = nullptr;
   access::AuditLog* audit = nullptr;
+  flags::GatewayLimits limits = flags::Limits();
 };
 
 class Gateway {

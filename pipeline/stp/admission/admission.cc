@@ -79,6 +79,7 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
   options.name = upload.file_name.empty() ? "upload" : upload.file_name;
   options.temp_dir = options_.spool_dir;
   options.reader = options_.reader;
+  options.max_employees = options_.max_employees;
   std::optional<v1::Lodgment> duplicate;
   std::optional<Key> key;
   KeyReservation reservation(this);

@@ -86,6 +86,8 @@ struct AdmissionOptions {
   // Schemas and limits for reading uploads; the schemas are loaded once by
   // the constructor when left empty.
   payevnt::LodgmentReaderOptions reader;
+  // Employee records per upload (ingest.h).
+  int64_t max_employees = 200000;
 };
 
 class Admission {

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/rpc/status.h"
@@ -17,6 +18,10 @@
 
 namespace sbrgate::gateway {
 namespace {
+
+// ListRejectedRecords pages.
+constexpr int kDefaultRejectedPage = 1000;
+constexpr int kMaxRejectedPage = 10000;
 
 grpc::Status Error(grpc::StatusCode code, std::string message) {
   return grpc::Status(code, std::move(message));
@@ -38,7 +43,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 // from problems in the content.
 class UploadSource : public ByteSource {
  public:
-  explicit UploadSource(grpc::ServerReaderInterface<v1::SubmitRequest>* reader) : reader_(reader) {}
+  UploadSource(grpc::ServerReaderInterface<v1::SubmitRequest>* reader, int64_t max_bytes)
+      : reader_(reader), max_bytes_(max_bytes) {}
 
   absl::StatusOr<size_t> Read(char* buf, size_t n) override {
     while (pos_ >= chunk_.size()) {
@@ -55,6 +61,12 @@ class UploadSource : public ByteSource {
       }
       chunk_ = std::move(*request.mutable_chunk());
       pos_ = 0;
+      received_ += static_cast<int64_t>(chunk_.size());
+      if (received_ > max_bytes_) {
+        error_ = absl::ResourceExhaustedError(absl::StrCat(
+            "the upload is larger than ", max_bytes_, " bytes (--max-upload-bytes)"));
+        return error_;
+      }
     }
     const size_t got = std::min(n, chunk_.size() - pos_);
     std::copy_n(chunk_.data() + pos_, got, buf);
@@ -66,6 +78,8 @@ class UploadSource : public ByteSource {
 
  private:
   grpc::ServerReaderInterface<v1::SubmitRequest>* reader_;
+  const int64_t max_bytes_;
+  int64_t received_ = 0;
   std::string chunk_;
   size_t pos_ = 0;
   bool done_ = false;
@@ -86,7 +100,10 @@ lodgment::ListFilter FilterOf(const std::string& abn, v1::LodgmentState state,
 }  // namespace
 
 LodgmentServiceImpl::LodgmentServiceImpl(LodgmentServiceOptions options)
-    : options_(std::move(options)), admission_(options_) {}
+    : options_(std::move(options)),
+      admission_(options_),
+      uploads_(options_.max_uploads_per_caller, "--max-uploads-per-caller"),
+      watches_(options_.max_watches_per_caller, "--max-watches-per-caller") {}
 
 absl::StatusOr<access::Caller> LodgmentServiceImpl::Authorize(
     const grpc::ServerContext& context) const {
@@ -142,6 +159,8 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
                                           admission::EventKind kind, v1::Lodgment* response) {
   absl::StatusOr<access::Caller> caller = Authorize(*context);
   if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
+  absl::StatusOr<rpc::CallerSlots::Slot> slot = uploads_.Take(caller->identity());
+  if (!slot.ok()) return rpc::ToGrpcStatus(slot.status());
   v1::SubmitRequest first;
   if (!reader->Read(&first)) {
     return Error(grpc::StatusCode::INVALID_ARGUMENT,
@@ -176,7 +195,7 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
     }
     return audited;
   };
-  UploadSource content(reader);
+  UploadSource content(reader, options_.max_upload_bytes);
   absl::StatusOr<v1::Lodgment> admitted = admission_.Admit(upload, content);
   if (admitted.ok()) {
     // Read-your-writes: the view shows it before the caller learns its id.
@@ -242,6 +261,8 @@ grpc::Status LodgmentServiceImpl::WatchLodgment(grpc::ServerContext* context,
                                                 grpc::ServerWriter<v1::Lodgment>* writer) {
   absl::StatusOr<access::Caller> caller = Authorize(*context);
   if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
+  absl::StatusOr<rpc::CallerSlots::Slot> slot = watches_.Take(caller->identity());
+  if (!slot.ok()) return rpc::ToGrpcStatus(slot.status());
   const std::string& id = request->lodgment_id();
   if (id.empty()) return Error(grpc::StatusCode::INVALID_ARGUMENT, "lodgment_id is required");
   const lodgment::StatusView& view = *options_.view;
@@ -275,8 +296,25 @@ grpc::Status LodgmentServiceImpl::ListRejectedRecords(grpc::ServerContext* conte
                  absl::StrCat("identity '", caller->identity(),
                               "' may not read the records of payer ", request->abn()));
   }
+  if (request->page_size() < 0 || request->page_size() > kMaxRejectedPage) {
+    return Error(grpc::StatusCode::INVALID_ARGUMENT,
+                 absl::StrCat("page_size must be 0 to ", kMaxRejectedPage));
+  }
+  int64_t from = 0;
+  if (!request->page_token().empty() &&
+      (!absl::SimpleAtoi(request->page_token(), &from) || from < 0)) {
+    return Error(grpc::StatusCode::INVALID_ARGUMENT,
+                 absl::StrCat("page_token '", request->page_token(), "' is not one this gave"));
+  }
+  const int page = request->page_size() == 0 ? kDefaultRejectedPage : request->page_size();
+  int64_t at = 0;
   for (v1::RejectedRecord& r : options_.view->Rejected(request->abn(), request->lodgment_id())) {
     if (!caller->MayActForPayer(r.abn())) continue;
+    if (at++ < from) continue;
+    if (response->records_size() == page) {
+      response->set_next_page_token(absl::StrCat(at - 1));
+      break;
+    }
     *response->add_records() = std::move(r);
   }
   return grpc::Status::OK;

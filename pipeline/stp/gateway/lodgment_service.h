@@ -43,6 +43,7 @@
 #include "absl/time/time.h"
 #include "pipeline/platform/access/audit_log.h"
 #include "pipeline/platform/access/authenticator.h"
+#include "pipeline/platform/rpc/caller_slots.h"
 #include "pipeline/stp/admission/admission.h"
 #include "proto/lodgment.grpc.pb.h"
 
@@ -62,6 +63,11 @@ struct LodgmentServiceOptions : admission::AdmissionOptions {
   // (both required).
   const access::Authenticator* authenticator = nullptr;
   access::AuditLog* audit = nullptr;
+  // Caps (past one: RESOURCE_EXHAUSTED naming it, nothing stored): bytes
+  // per upload, uploads and watch streams each caller may have open.
+  int64_t max_upload_bytes = int64_t{1} << 30;
+  int max_uploads_per_caller = 8;
+  int max_watches_per_caller = 32;
 };
 
 class LodgmentServiceImpl final : public v1::LodgmentService::Service {
@@ -116,6 +122,8 @@ class LodgmentServiceImpl final : public v1::LodgmentService::Service {
 
   LodgmentServiceOptions options_;
   admission::Admission admission_;
+  rpc::CallerSlots uploads_;
+  rpc::CallerSlots watches_;
 };
 
 }  // namespace sbrgate::gateway

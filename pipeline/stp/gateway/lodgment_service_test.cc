@@ -100,6 +100,9 @@ class LodgmentServiceTest : public ::testing::Test {
     o.message_id_domain = "gateway.test";
     o.appear_timeout = absl::Seconds(1);
     o.view_ready = [this] { return view_ready_.load(); };
+    o.max_upload_bytes = max_upload_bytes_;
+    o.max_employees = max_employees_;
+    o.max_watches_per_caller = max_watches_per_caller_;
     o.authenticator = authenticator_.get();
     auto audit = access::AuditLog::Open(root_ + "/audit.log", &clock_);
     ASSERT_TRUE(audit.ok()) << audit.status();
@@ -181,6 +184,10 @@ class LodgmentServiceTest : public ::testing::Test {
   std::atomic<bool> view_ready_{true};
   std::string root_;
   std::unique_ptr<blob::BlobStore> blobs_;
+  // The caps under test (LodgmentServiceOptions' defaults elsewhere).
+  int64_t max_upload_bytes_ = int64_t{1} << 30;
+  int64_t max_employees_ = 200000;
+  int max_watches_per_caller_ = 32;
   std::unique_ptr<access::Authenticator> authenticator_ = access::Authenticator::LoopbackOperator();
   std::unique_ptr<access::AuditLog> audit_;
   std::unique_ptr<lodgment::StatusView> view_;
@@ -698,6 +705,60 @@ TEST_F(LodgmentServiceTest, ReplayQueuesResubmissions) {
   EXPECT_EQ(client_->ReplayLodgments(&c3, everything, &replayed).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(publisher_.calls().size(), before + 3);
+}
+
+class LodgmentServiceCapsTest : public LodgmentServiceTest {
+ protected:
+  void SetUp() override {
+    max_upload_bytes_ = 64 << 10;
+    max_employees_ = 10;
+    max_watches_per_caller_ = 1;
+    LodgmentServiceTest::SetUp();
+  }
+};
+
+TEST_F(LodgmentServiceCapsTest, RefusesWhatIsPastACapNamingItAndKeepsNothing) {
+  Submitted big = Submit(Generate(60), Meta());
+  EXPECT_EQ(big.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(big.status.error_message(), HasSubstr("--max-upload-bytes"));
+  Submitted many = Submit(Generate(11), Meta());
+  EXPECT_EQ(many.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(many.status.error_message(), HasSubstr("more than 10 employee records"));
+  EXPECT_TRUE(publisher_.calls().empty());
+  EXPECT_EQ(StoredBlobs(), 0);
+
+  // One watch stream per caller here: a second is refused while the first is open.
+  const Submitted held = Submit(Generate(8, /*invalid=*/3), Meta());
+  ASSERT_TRUE(held.status.ok()) << held.status.error_message();
+  grpc::ClientContext first_context, second_context;
+  v1::GetLodgmentRequest watch;
+  watch.set_lodgment_id(held.lodgment.lodgment_id());
+  auto first = client_->WatchLodgment(&first_context, watch);
+  v1::Lodgment seen;
+  ASSERT_TRUE(first->Read(&seen));
+  auto second = client_->WatchLodgment(&second_context, watch);
+  EXPECT_FALSE(second->Read(&seen));
+  grpc::Status refused = second->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("--max-watches-per-caller is 1"));
+  first_context.TryCancel();
+  first->Finish();
+
+  // Rejected records come a page at a time.
+  std::vector<std::string> pages;
+  v1::ListRejectedRecordsRequest request;
+  request.set_lodgment_id(held.lodgment.lodgment_id());
+  request.set_page_size(2);
+  do {
+    grpc::ClientContext context;
+    v1::ListRejectedRecordsResponse page;
+    ASSERT_TRUE(client_->ListRejectedRecords(&context, request, &page).ok());
+    for (const v1::RejectedRecord& r : page.records()) pages.push_back(r.problem().document_id());
+    pages.push_back("|");
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  EXPECT_EQ(std::count(pages.begin(), pages.end(), "|"), 2);
+  EXPECT_EQ(pages.size(), 5u);  // 2 + 1 records, 2 page ends
 }
 
 TEST_F(LodgmentServiceTest, ServesHealthChecks) {

@@ -404,7 +404,11 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
       employer = std::move(rec);
       continue;
     }
-    ++result.employees;
+    if (++result.employees > options.max_employees) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          options.name, ":", rec.line, ": more than ", options.max_employees,
+          " employee records (the cap on records per lodgment)"));
+    }
     if (held(rec)) {
       result.held_back.push_back(HeldBack(rec));
     } else {

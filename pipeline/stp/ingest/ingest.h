@@ -84,6 +84,9 @@ struct IngestOptions {
   // any employee record. A non-OK status stops the ingest: nothing is stored
   // and Ingest returns that status (the gateway's idempotency check).
   std::function<absl::Status(const payevnt::EmployerRecord&)> on_employer;
+  // Employee records an upload may hold (an STP pay event carries at most
+  // 200,000); past it the ingest stops, RESOURCE_EXHAUSTED, nothing stored.
+  int64_t max_employees = 200000;
 };
 
 // An employee record in the payload: who it is, so that SBR's rejections,
