@@ -14,6 +14,7 @@ namespace {
 
 using ::sbrgate::testing::kBillionLaughs;
 using ::sbrgate::testing::kExternalEntity;
+using ::sbrgate::testing::kUndecodable;
 using ::sbrgate::testing::Nested;
 using ::testing::HasSubstr;
 
@@ -31,6 +32,14 @@ TEST(ParseDocumentTest, RefusesBillionLaughs) {
   ASSERT_FALSE(doc.ok());
   EXPECT_EQ(doc.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(doc.status().message(), HasSubstr("bomb.xml:2: a DTD"));
+}
+
+TEST(ParseDocumentTest, RefusesBytesNotInTheDeclaredEncodingAndPrintsNothing) {
+  ::testing::internal::CaptureStderr();
+  auto doc = ParseDocument(kUndecodable, "enc.xml");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  ASSERT_FALSE(doc.ok());
+  EXPECT_EQ(doc.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ParseDocumentTest, RefusesExternalEntity) {
