@@ -1,6 +1,7 @@
 #include "pipeline/platform/xml/internal.h"
 
 #include <libxml/xmlIO.h>
+#include <libxml/xmlerror.h>
 
 #include <algorithm>
 #include <cstring>
@@ -26,12 +27,19 @@ bool ContainsDtdMarkup(absl::string_view text) {
   return false;
 }
 
+void DiscardGenericError(void*, const char*, ...) {}
+
 }  // namespace
 
 void InitLibxml() {
   static std::once_flag once;
   std::call_once(once, [] {
     xmlInitParser();
+    // libxml2 also writes some errors (input it cannot decode, I/O) to its
+    // generic handler, stderr by default: for this thread and every thread
+    // to come, they go nowhere. Each reader reports its failures itself.
+    xmlSetGenericErrorFunc(nullptr, DiscardGenericError);
+    xmlThrDefSetGenericErrorFunc(nullptr, DiscardGenericError);
     // Schema imports and anything else libxml2 resolves come from local files.
     xmlSetExternalEntityLoader(xmlNoNetExternalEntityLoader);
   });

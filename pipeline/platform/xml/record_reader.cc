@@ -369,13 +369,23 @@ SharedText RecordReader::RecordText() {
   return SharedText(copy != nullptr ? NodeXml(copy.get()) : "");
 }
 
+void RecordReader::RefuseUnreported(int error) {
+  // libxml2 halts at bytes its decoder cannot convert without reporting a
+  // parse error (and without clearing wellFormed).
+  std::string what = "unknown error";
+  if (error == XML_ERR_INVALID_ENCODING) {
+    what = "the input is not in its declared encoding";
+  } else if (error != 0) {
+    what = absl::StrCat("libxml2 error ", error);
+  }
+  Refuse(ctxt_->input->line, absl::StrCat("not well-formed XML: ", what));
+}
+
 void RecordReader::Feed() {
   if (eof_) {
-    xmlParseChunk(ctxt_, nullptr, 0, 1);
+    const int failed = xmlParseChunk(ctxt_, nullptr, 0, 1);
     finished_ = true;
-    if (!stopped_ && !ctxt_->wellFormed) {
-      Refuse(ctxt_->input->line, "not well-formed XML: unknown error");
-    }
+    if (!stopped_ && (failed != 0 || !ctxt_->wellFormed)) RefuseUnreported(failed);
     return;
   }
   // Kept input goes in a buffer of its own, shared with the records' texts.
@@ -398,8 +408,9 @@ void RecordReader::Feed() {
     kept_.push_back({bytes_read_, std::move(kept)});
   }
   bytes_read_ += *n;
-  xmlParseChunk(ctxt_, chunk.data(), static_cast<int>(chunk.size()), 0);
+  const int failed = xmlParseChunk(ctxt_, chunk.data(), static_cast<int>(chunk.size()), 0);
   if (stopped_) return;
+  if (failed != 0) return RefuseUnreported(failed);
   // A record still open owns everything libxml2 holds, parsed or not.
   if (in_record_ && OverBudget(ctxt_->input->consumed +
                                static_cast<uint64_t>(ctxt_->input->end - ctxt_->input->base))) {

@@ -146,6 +146,9 @@ class RecordReader {
   // Ends the reading with an error: Refuse from libxml2's error handler,
   // Stop (which also halts the parser) from the others.
   void Refuse(int line, std::string message);
+  // Refuse for a parse that failed (xmlParseChunk's `error`, 0 when it only
+  // left the document not well-formed) with no report from libxml2.
+  void RefuseUnreported(int error);
   void Stop(std::string why);
   // Stops if the open record reaches past `position` over its budget.
   bool OverBudget(uint64_t position);

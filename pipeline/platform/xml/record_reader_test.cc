@@ -18,6 +18,7 @@ namespace {
 
 using ::sbrgate::testing::kBillionLaughs;
 using ::sbrgate::testing::kExternalEntity;
+using ::sbrgate::testing::kUndecodable;
 using ::sbrgate::testing::Nested;
 using ::testing::HasSubstr;
 
@@ -239,6 +240,13 @@ TEST(SharedTextTest, OwnsAndInserts) {
   EXPECT_FALSE(t.empty());
   EXPECT_EQ(t.ToString(), "<a>b</a>");
   EXPECT_TRUE(SharedText("").empty());
+}
+
+TEST(RecordReaderTest, RefusesBytesNotInTheDeclaredEncodingAndPrintsNothing) {
+  ::testing::internal::CaptureStderr();
+  Read r = ReadRecords(kUndecodable);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_THAT(r.status.message(), HasSubstr("r.xml:2: not well-formed XML"));
 }
 
 }  // namespace

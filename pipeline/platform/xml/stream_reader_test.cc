@@ -15,6 +15,7 @@ namespace {
 
 using ::sbrgate::testing::kBillionLaughs;
 using ::sbrgate::testing::kExternalEntity;
+using ::sbrgate::testing::kUndecodable;
 using ::sbrgate::testing::Nested;
 using ::testing::HasSubstr;
 
@@ -44,6 +45,13 @@ TEST(StreamReaderTest, ReadsNodes) {
 TEST(StreamReaderTest, RefusesDtdAndEntityBombs) {
   EXPECT_THAT(DrainStream(kBillionLaughs).message(), HasSubstr("DTD"));
   EXPECT_THAT(DrainStream(kExternalEntity).message(), HasSubstr("DTD"));
+}
+
+TEST(StreamReaderTest, RefusesBytesNotInTheDeclaredEncodingAndPrintsNothing) {
+  ::testing::internal::CaptureStderr();
+  const absl::Status status = DrainStream(kUndecodable);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(StreamReaderTest, RefusesDeepNesting) {

@@ -348,7 +348,9 @@ void LodgmentStructure::EndDocument() {
   open_document_.reset();
   reading_id_.clear();
   last_id_ = d.document_id;
-  step_.emplace();
+  // Assigned, not emplace()d: clang (the fuzz build) judges the nested
+  // Step, with its member initializers, not default-constructible there.
+  step_ = Step();
   step_->document = Document{std::move(d), std::move(r.node), std::move(text)};
 }
 

@@ -1,5 +1,6 @@
 // Hostile XML for the tests of the hardened readers: inputs each reader must
-// refuse the same way (entity bombs, external entities, deep nesting).
+// refuse the same way (entity bombs, external entities, deep nesting, bytes
+// that are not in the declared encoding).
 //
 //   EXPECT_THAT(xml::ParseDocument(kBillionLaughs, "bomb.xml").status().message(),
 //               HasSubstr("DTD"));
@@ -26,6 +27,12 @@ inline constexpr char kBillionLaughs[] = R"(<?xml version="1.0"?>
 inline constexpr char kExternalEntity[] = R"(<?xml version="1.0"?>
 <!DOCTYPE foo [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
 <foo>&xxe;</foo>)";
+
+// Bytes that are not UTF-7, the encoding declared (libxml2 decodes it with
+// iconv). libxml2 stops at them without a parse error of its own, and
+// writes its complaint to stderr (found by fuzz/payevnt_reader_fuzz).
+inline constexpr char kUndecodable[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-7\"?>\n<r><a>\xFF\xFF\xFF\xFF</a></r>";
 
 // `depth` <a> elements, each inside the one before.
 inline std::string Nested(int depth) {
