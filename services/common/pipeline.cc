@@ -87,9 +87,9 @@ absl::StatusOr<std::unique_ptr<blob::BlobStore>> OpenBlobStore(const PipelineCon
 absl::StatusOr<std::unique_ptr<sbr_client::SbrClient>> MakeSbrClient(const PipelineConfig& config,
                                                                      const Clock* clock) {
   if (config.sbr.base_url.empty() || config.sbr.credential_cert.empty() ||
-      config.sbr.credential_key.empty()) {
+      config.sbr.credential_key.empty() || config.sbr.agency_ca_file.empty()) {
     return absl::InvalidArgumentError(
-        "--sbr-endpoint, --cert and --key are required (or --embedded-sim)");
+        "--sbr-endpoint, --cert, --key and --ca (or --agency-ca) are required (or --embedded-sim)");
   }
   ::mkdir(config.data_dir.c_str(), 0755);
   ::mkdir(config.sbr.spool_dir.c_str(), 0755);

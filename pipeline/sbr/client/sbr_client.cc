@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/keys/key_files.h"
 #include "pipeline/sbr/package/package.h"
 
 namespace sbrgate::sbr_client {
@@ -108,6 +109,10 @@ absl::StatusOr<std::unique_ptr<SbrClient>> SbrClient::Create(ClientConfig config
   absl::StatusOr<wssec::Credential> credential =
       wssec::Credential::Load(config.credential_cert, config.credential_key);
   if (!credential.ok()) return credential.status();
+  // curl reads the TLS key itself, usually the same file as the credential's.
+  if (!config.tls.key_file.empty() && config.tls.key_file != config.credential_key) {
+    if (absl::Status s = keys::CheckPrivateKeyFile(config.tls.key_file); !s.ok()) return s;
+  }
   if (config.agency_ca_file.empty()) {
     return absl::InvalidArgumentError(
         "agency_ca_file is required: pull responses are verified against the agency's CA");

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -224,6 +225,16 @@ TEST_F(SbrClientPullTest, TheAgencyCaIsRequired) {
   absl::StatusOr<PullOutcome> pulled = Pull(config);
   EXPECT_EQ(pulled.status().code(), absl::StatusCode::kInvalidArgument) << pulled.status();
   EXPECT_THAT(pulled.status().message(), HasSubstr("agency_ca_file"));
+}
+
+TEST_F(SbrClientPullTest, ATlsKeyOthersMayReadIsRefused) {
+  ClientConfig config = Config();
+  config.tls.key_file = dir_ + "/tls.key";
+  ASSERT_TRUE(WriteFileDurably(config.tls.key_file, *ReadFileToString(pki_.client_key)).ok());
+  ASSERT_EQ(::chmod(config.tls.key_file.c_str(), 0644), 0);
+  absl::StatusOr<PullOutcome> pulled = Pull(config);
+  EXPECT_EQ(pulled.status().code(), absl::StatusCode::kPermissionDenied) << pulled.status();
+  EXPECT_THAT(pulled.status().message(), HasSubstr(config.tls.key_file + " has mode 0644"));
 }
 
 TEST(MaxResponseBytes, DefaultsToTheUploadCap) {
