@@ -113,7 +113,9 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir,
                                                          std::vector<LogTopic> topics,
                                                          const Clock* clock) {
   // 0700 before RocksDB makes it 0755; its files follow the umask.
-  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) return s;
+  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("opening ", dir, ": ", s.message()));
+  }
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;

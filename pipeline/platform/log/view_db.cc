@@ -24,7 +24,9 @@ absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenBoundedDb(const std::string& di
                                                            size_t cache_bytes,
                                                            absl::string_view owner) {
   // 0700 before RocksDB makes it 0755; its files follow the umask.
-  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) return s;
+  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(owner, ": opening ", dir, ": ", s.message()));
+  }
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::BlockBasedTableOptions table;

@@ -57,7 +57,9 @@ SimStateStore::SimStateStore(std::unique_ptr<rocksdb::DB> db, std::string dir, u
 SimStateStore::~SimStateStore() { db_->Close().PermitUncheckedError(); }
 
 absl::StatusOr<std::unique_ptr<SimStateStore>> SimStateStore::Open(const std::string& dir) {
-  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) return s;
+  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("opening ", dir, ": ", s.message()));
+  }
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
