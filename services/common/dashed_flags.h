@@ -6,10 +6,18 @@
 // file named after the program, which ours are not), and exits 1 as all of
 // Abseil's help flags do.
 //
+// Every service executable starts here, so this is also where the process
+// gets umask 077: what it writes (blobs, spool, the local log, RocksDB's
+// files, views, the simulator's and the dev PKI's files) is payroll and tax
+// data, readable by the service user alone. Library code passes explicit
+// 0600/0700 modes too; the umask covers what third-party code creates.
+//
 //   int main(int argc, char** argv) {
 //     sbrgate::ParseDashedCommandLine(argc, argv);
 #ifndef SBRGATE_SERVICES_COMMON_DASHED_FLAGS_H_
 #define SBRGATE_SERVICES_COMMON_DASHED_FLAGS_H_
+
+#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -26,6 +34,7 @@ namespace sbrgate {
 // `about` says what the program is, on the first line of --help.
 inline std::vector<char*> ParseDashedCommandLine(int argc, char** argv,
                                                  absl::string_view about = "") {
+  ::umask(077);
   // Abseil takes the usage settings once per process (tests parse again).
   static absl::once_flag usage_once;
   absl::call_once(usage_once, [&] {

@@ -1,6 +1,7 @@
 #include "services/common/flags.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -41,6 +42,15 @@ TEST(FlagsTest, DefaultsAndDashedNames) {
   EXPECT_EQ(TimeScale(), 600);
   EXPECT_EQ(ClockEpoch(), 1721005323);
   EXPECT_EQ(ClockStart(), "2024-07-15T14:00:00+10:00");
+}
+
+TEST(DashedFlags, ServicesWriteOwnerOnlyFiles) {
+  ::umask(022);
+  std::string program = "sbrgated";
+  char* argv[] = {program.data()};
+  ParseDashedCommandLine(1, argv);
+  const mode_t now = ::umask(022);
+  EXPECT_EQ(now, 077);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "pipeline/platform/common/byte_stream.h"
 
 namespace sbrgate {
 
@@ -19,7 +20,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
                                                         const Clock* clock,
                                                         const GatewayOptions& options) {
   std::unique_ptr<Gateway> g(new Gateway());
-  ::mkdir(config.data_dir.c_str(), 0755);
+  if (absl::Status s = MakeDirectoriesDurably(config.data_dir); !s.ok()) return s;
   auto view = lodgment::StatusView::Open(config.data_dir + "/view", blobs);
   if (!view.ok()) return view.status();
   g->view_ = *std::move(view);

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/keys/key_files.h"
 #include "services/common/pipeline.h"
 
 ABSL_FLAG(std::string, grpc_cert, "", "gRPC server certificate (PEM), for mutual TLS");
@@ -60,6 +61,9 @@ absl::StatusOr<GrpcSecurity> GrpcSecurityFromFlags(const std::string& listen,
       return absl::InvalidArgumentError(
           "--access=FILE is required with mutual TLS: it grants each caller's identity a role "
           "and a scope");
+    }
+    if (absl::Status s = keys::CheckPrivateKeyFile(key); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--grpc-key: ", s.message()));
     }
     grpc::SslServerCredentialsOptions options(
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);

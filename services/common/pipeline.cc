@@ -13,6 +13,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/topology/topology.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
@@ -78,21 +79,19 @@ std::unique_ptr<Clock> MakeClock(const PipelineConfig& config) {
 }
 
 absl::StatusOr<std::unique_ptr<blob::BlobStore>> OpenBlobStore(const PipelineConfig& config) {
-  ::mkdir(config.data_dir.c_str(), 0755);
   // Uploads and SBR responses are spooled here before they become blobs.
-  ::mkdir((config.data_dir + "/spool").c_str(), 0755);
+  if (absl::Status s = MakeDirectoriesDurably(config.data_dir + "/spool"); !s.ok()) return s;
   return blob::BlobStore::Create(config.data_dir + "/blobs");
 }
 
 absl::StatusOr<std::unique_ptr<sbr_client::SbrClient>> MakeSbrClient(const PipelineConfig& config,
                                                                      const Clock* clock) {
   if (config.sbr.base_url.empty() || config.sbr.credential_cert.empty() ||
-      config.sbr.credential_key.empty()) {
+      config.sbr.credential_key.empty() || config.sbr.agency_ca_file.empty()) {
     return absl::InvalidArgumentError(
-        "--sbr-endpoint, --cert and --key are required (or --embedded-sim)");
+        "--sbr-endpoint, --cert, --key and --ca (or --agency-ca) are required (or --embedded-sim)");
   }
-  ::mkdir(config.data_dir.c_str(), 0755);
-  ::mkdir(config.sbr.spool_dir.c_str(), 0755);
+  if (absl::Status s = MakeDirectoriesDurably(config.sbr.spool_dir); !s.ok()) return s;
   return sbr_client::SbrClient::Create(config.sbr, clock);
 }
 

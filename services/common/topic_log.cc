@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/publish/kafka_publisher.h"
 #include "pipeline/platform/publish/local_log_publisher.h"
 #include "pipeline/platform/stage/kafka_runner.h"
@@ -41,7 +42,7 @@ absl::StatusOr<std::unique_ptr<TopicLog>> TopicLog::OpenLocal(const PipelineConf
                                                               const Clock* clock) {
   const stage::Topology& topology = topology::Sbrgate();
   if (absl::Status s = topology.Validate(); !s.ok()) return s;
-  ::mkdir(config.data_dir.c_str(), 0755);
+  if (absl::Status s = MakeDirectoriesDurably(config.data_dir); !s.ok()) return s;
   std::unique_ptr<TopicLog> t(new TopicLog());
   t->local_dir_ = config.data_dir + "/log";
   absl::StatusOr<std::unique_ptr<log::LocalLog>> local =

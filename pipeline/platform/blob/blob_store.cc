@@ -9,22 +9,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
 
 namespace sbrgate::blob {
 namespace {
-
-absl::Status MakeDirs(const std::string& path) {
-  std::string partial;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || (path[i] == '/' && i > 0)) {
-      partial = path.substr(0, i);
-      if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
-        return absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", partial));
-      }
-    }
-  }
-  return absl::OkStatus();
-}
 
 absl::Status SyncDir(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -50,7 +38,7 @@ std::string Directory(const std::string& root, absl::string_view sha) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Create(std::string root) {
-  if (absl::Status s = MakeDirs(root + "/tmp"); !s.ok()) return s;
+  if (absl::Status s = MakeDirectoriesDurably(root + "/tmp"); !s.ok()) return s;
   return std::unique_ptr<BlobStore>(new BlobStore(std::move(root)));
 }
 
@@ -89,7 +77,7 @@ absl::StatusOr<BlobId> BlobStore::Writer::Commit() {
   std::fclose(f);
   BlobId id{hash_.Hex(), size_};
   const std::string dir = Directory(store_->root_, id.sha256);
-  if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
+  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) return s;
   const std::string final_path = absl::StrCat(dir, "/", id.sha256);
   if (std::rename(tmp_path_.c_str(), final_path.c_str()) != 0) {
     const absl::Status s = absl::ErrnoToStatus(errno, absl::StrCat("cannot store ", final_path));
@@ -103,8 +91,15 @@ absl::StatusOr<BlobId> BlobStore::Writer::Commit() {
 absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter() const {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   const std::string tmp = absl::StrCat(root_, "/tmp/", ::getpid(), "-", rng(), ".part");
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", tmp));
+  // Payloads hold TFNs: readable by the service user alone.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", tmp));
+  FILE* f = ::fdopen(fd, "wb");
+  if (f == nullptr) {
+    const absl::Status s = absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", tmp));
+    ::close(fd);
+    return s;
+  }
   return std::unique_ptr<Writer>(new Writer(this, tmp, f));
 }
 

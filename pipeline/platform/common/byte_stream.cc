@@ -1,6 +1,7 @@
 #include "pipeline/platform/common/byte_stream.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,6 +36,25 @@ absl::Status RenameDurably(const std::string& from, const std::string& to) {
   return SyncDirectoryOf(to);
 }
 
+absl::Status MakeDirectoriesDurably(const std::string& path) {
+  const size_t end = path.find_last_not_of('/');
+  if (end == std::string::npos) return absl::OkStatus();  // "" or "/"
+  const std::string dir = path.substr(0, end + 1);
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(dir, " exists and is not a directory"));
+  }
+  if (const size_t slash = dir.rfind('/'); slash != std::string::npos) {
+    if (absl::Status s = MakeDirectoriesDurably(dir.substr(0, slash)); !s.ok()) return s;
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return ErrnoStatus("cannot create directory", dir);
+  }
+  // The new entry in its parent must survive a crash like the files in it.
+  return SyncDirectoryOf(dir);
+}
+
 absl::StatusOr<size_t> StringSource::Read(char* buf, size_t n) {
   const size_t take = std::min(n, data_.size() - pos_);
   std::memcpy(buf, data_.data() + pos_, take);
@@ -58,8 +78,21 @@ absl::StatusOr<size_t> FileSource::Read(char* buf, size_t n) {
 
 absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& path) {
   const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return ErrnoStatus("cannot create", tmp);
+  // 0600 whatever the umask: what sbrgate writes is payroll and tax data.
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("cannot create", tmp);
+  // A leftover .tmp of an older run keeps its mode through O_TRUNC.
+  if (::fchmod(fd, 0600) != 0) {
+    const absl::Status s = ErrnoStatus("cannot chmod 600", tmp);
+    ::close(fd);
+    return s;
+  }
+  FILE* f = ::fdopen(fd, "wb");
+  if (f == nullptr) {
+    const absl::Status s = ErrnoStatus("cannot create", tmp);
+    ::close(fd);
+    return s;
+  }
   return std::unique_ptr<FileSink>(new FileSink(f, path));
 }
 

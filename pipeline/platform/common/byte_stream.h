@@ -76,7 +76,8 @@ class FileSource : public ByteSource {
 };
 
 // Writes to `path`.tmp and renames it into place on Close() after fsync, so
-// a reader never sees a half-written file.
+// a reader never sees a half-written file. The file is created 0600 (owner
+// only) whatever the umask.
 class FileSink : public ByteSink {
  public:
   static absl::StatusOr<std::unique_ptr<FileSink>> Create(const std::string& path);
@@ -100,6 +101,11 @@ absl::Status WriteFileDurably(const std::string& path, absl::string_view data);
 // Renames `from` to `to` and syncs the directory of `to`, so that the new
 // name survives a crash.
 absl::Status RenameDurably(const std::string& from, const std::string& to);
+
+// Creates directory `dir` and any missing parents, each 0700 (as the umask
+// allows), syncing the parent of each one it creates so that it survives a
+// crash. A directory that exists already is left as it is.
+absl::Status MakeDirectoriesDurably(const std::string& dir);
 
 }  // namespace sbrgate
 

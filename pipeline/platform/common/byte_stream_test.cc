@@ -1,5 +1,6 @@
 #include "pipeline/platform/common/byte_stream.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -33,6 +34,32 @@ TEST(FileSinkTest, AbandonedSinkLeavesNothing) {
   }
   EXPECT_NE(::access(path.c_str(), F_OK), 0);
   EXPECT_NE(::access((path + ".tmp").c_str(), F_OK), 0);
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+TEST(FileSinkTest, FilesAreOwnerOnlyWhateverTheUmask) {
+  const mode_t old = ::umask(022);
+  const std::string path = TempPath("private.bin");
+  EXPECT_TRUE(WriteFileDurably(path, "tfn").ok());
+  ::umask(old);
+  EXPECT_EQ(ModeOf(path), 0600);
+}
+
+TEST(MakeDirectoriesDurablyTest, CreatesMissingParentsOwnerOnly) {
+  const std::string top = TempPath("dirs");
+  ASSERT_TRUE(MakeDirectoriesDurably(top + "/a/b/").ok());
+  EXPECT_EQ(ModeOf(top), 0700);
+  EXPECT_EQ(ModeOf(top + "/a"), 0700);
+  EXPECT_EQ(ModeOf(top + "/a/b"), 0700);
+  EXPECT_TRUE(MakeDirectoriesDurably(top + "/a/b").ok()) << "existing is fine";
+  ASSERT_TRUE(WriteFileDurably(top + "/file", "x").ok());
+  absl::Status s = MakeDirectoriesDurably(top + "/file");
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
 }
 
 TEST(PumpTest, CopiesLargeStreams) {

@@ -70,6 +70,11 @@ class GzipSink : public ByteSink {
   std::string buf_;
 };
 
+// The most any business document SBR carries (a lodgment pushed, a response
+// pulled) may decompress to: a 200,000-employee pay event is about 2.5 GB,
+// and a gzip bomb of a few megabytes would otherwise expand to terabytes.
+inline constexpr uint64_t kMaxBusinessDocumentBytes = uint64_t{16} << 30;
+
 struct GunzipOptions {
   // Decompression-bomb guard: producing more than this many bytes fails with
   // ResourceExhausted. Unset means no limit.

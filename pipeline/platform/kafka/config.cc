@@ -8,10 +8,22 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "pipeline/platform/common/clock.h"
+#include "pipeline/platform/keys/key_files.h"
 
 namespace sbrgate::kafka {
+
+bool IsSecretProperty(absl::string_view key) {
+  const std::string lower = absl::AsciiStrToLower(key);
+  return absl::StrContains(lower, "password") || absl::StrContains(lower, "secret") ||
+         absl::StrContains(lower, "key");
+}
+
+std::string ShownValue(absl::string_view key, absl::string_view value) {
+  return IsSecretProperty(key) ? std::string(kRedacted) : std::string(value);
+}
 
 absl::StatusOr<KafkaConfig> ParseKafkaConfig(const std::string& text, const std::string& source) {
   KafkaConfig config;
@@ -21,8 +33,11 @@ absl::StatusOr<KafkaConfig> ParseKafkaConfig(const std::string& text, const std:
     if (line.empty() || line[0] == '#' || line[0] == '!') continue;
     const size_t eq = line.find('=');
     if (eq == std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(source, ":", i + 1, ": expected key=value, got \"", line, "\""));
+      // "sasl.password: x" is a likely slip: such a line is not echoed.
+      return absl::InvalidArgumentError(absl::StrCat(
+          source, ":", i + 1, ": expected key=value, got ",
+          IsSecretProperty(line) ? absl::StrCat("a line naming a secret (", kRedacted, ")")
+                                 : absl::StrCat("\"", line, "\"")));
     }
     const std::string key = std::string(absl::StripAsciiWhitespace(line.substr(0, eq)));
     const std::string value = std::string(absl::StripAsciiWhitespace(line.substr(eq + 1)));
@@ -43,7 +58,23 @@ absl::StatusOr<KafkaConfig> LoadKafkaConfigFile(const std::string& path) {
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read Kafka config file ", path));
   std::stringstream text;
   text << in.rdbuf();
-  return ParseKafkaConfig(text.str(), path);
+  absl::StatusOr<KafkaConfig> config = ParseKafkaConfig(text.str(), path);
+  if (!config.ok()) return config;
+  // The files the TLS settings name, checked once at start as sbrgate's own
+  // credential is (scoped keys such as "consumer.ssl.key.location" too).
+  for (const auto& [key, value] : config->overrides) {
+    if (absl::EndsWith(key, "ssl.key.location") || absl::EndsWith(key, "ssl.keystore.location")) {
+      if (absl::Status s = keys::CheckPrivateKeyFile(value); !s.ok()) {
+        return absl::Status(s.code(), absl::StrCat(path, ": ", key, ": ", s.message()));
+      }
+    }
+    if (absl::EndsWith(key, "ssl.certificate.location")) {
+      if (absl::Status s = keys::WarnIfCertificateFileExpiringSoon(value, RealNow()); !s.ok()) {
+        return absl::Status(s.code(), absl::StrCat(path, ": ", key, ": ", s.message()));
+      }
+    }
+  }
+  return config;
 }
 
 namespace {
@@ -53,8 +84,11 @@ absl::Status Set(rd_kafka_conf_t* conf, const std::string& role, const std::stri
   char err[512];
   if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof(err)) !=
       RD_KAFKA_CONF_OK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Kafka ", role, " config (", origin, ") ", key, "=", value, ": ", err));
+    std::string why = err;
+    // librdkafka may quote the value it refused.
+    if (IsSecretProperty(key) && !value.empty()) absl::StrReplaceAll({{value, kRedacted}}, &why);
+    return absl::InvalidArgumentError(absl::StrCat("Kafka ", role, " config (", origin, ") ", key,
+                                                   "=", ShownValue(key, value), ": ", why));
   }
   return absl::OkStatus();
 }
@@ -83,10 +117,10 @@ absl::StatusOr<ConfPtr> BuildConf(const KafkaConfig& config, rd_kafka_type_t typ
   for (const auto& [key, value] : overrides) {
     auto it = required.find(key);
     if (it != required.end() && it->second != value) {
-      return absl::InvalidArgumentError(absl::StrCat("Kafka ", role, " config: override ", key,
-                                                     "=", value, " contradicts ", key, "=",
-                                                     it->second, ", which the ", role,
-                                                     " relies on"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Kafka ", role, " config: override ", key, "=", ShownValue(key, value),
+                       " contradicts ", key, "=", ShownValue(key, it->second), ", which the ",
+                       role, " relies on"));
     }
   }
   ConfPtr conf(rd_kafka_conf_new());

@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/kafka/limits.h"  // kMaxMessageBytes, which every client keeps to
 
@@ -41,10 +42,22 @@ struct KafkaConfig {
   std::map<std::string, std::string> overrides;
 };
 
+// Secrets are never shown: in every error, the value of a property whose
+// name contains "password", "secret" or "key" (sasl.password,
+// ssl.key.password, sasl.oauthbearer.client.secret, ...) reads kRedacted.
+inline constexpr absl::string_view kRedacted = "<redacted>";
+bool IsSecretProperty(absl::string_view key);
+// `value`, or kRedacted when `key` names a secret.
+std::string ShownValue(absl::string_view key, absl::string_view value);
+
 // Parses key=value lines; blank lines and lines starting with '#' or '!' are
 // skipped. "bootstrap.servers" sets `bootstrap`; every other key becomes an
 // override. `source` names the text in errors ("kafka.properties:3: ...").
 absl::StatusOr<KafkaConfig> ParseKafkaConfig(const std::string& text, const std::string& source);
+// As ParseKafkaConfig on the file at `path`; then refuses a private key file
+// that group or others may read (ssl.key.location, ssl.keystore.location:
+// keys::CheckPrivateKeyFile), and warns on stderr when the certificate of
+// ssl.certificate.location expires within 30 days.
 absl::StatusOr<KafkaConfig> LoadKafkaConfigFile(const std::string& path);
 
 struct ConfDeleter {

@@ -1,12 +1,18 @@
 #include "pipeline/platform/kafka/config.h"
 
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/sim/dev_pki/dev_pki.h"
 
 namespace sbrgate::kafka {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string Get(rd_kafka_conf_t* conf, const char* key) {
   char value[256];
@@ -89,6 +95,62 @@ TEST(BuildConf, NamesUnknownProperty) {
 
 TEST(BuildConf, RequiresBootstrap) {
   EXPECT_TRUE(absl::IsInvalidArgument(BuildConf(KafkaConfig{}, RD_KAFKA_PRODUCER, "producer", {}, {}).status()));
+}
+
+TEST(Secrets, NamedByPasswordSecretOrKey) {
+  for (const char* key : {"sasl.password", "ssl.key.password", "ssl.keystore.password",
+                          "sasl.oauthbearer.client.secret", "ssl.key.pem", "SASL.PASSWORD"}) {
+    EXPECT_TRUE(IsSecretProperty(key)) << key;
+    EXPECT_EQ(ShownValue(key, "hunter2"), kRedacted) << key;
+  }
+  for (const char* key : {"sasl.username", "security.protocol", "bootstrap.servers"}) {
+    EXPECT_FALSE(IsSecretProperty(key)) << key;
+    EXPECT_EQ(ShownValue(key, "plain"), "plain") << key;
+  }
+}
+
+TEST(Secrets, NeverInBuildConfErrors) {
+  for (const char* key : {"ssl.keystore.passwd", "sasl.oauthbearer.client.secret.typo",
+                          "producer.sasl.password.old"}) {
+    KafkaConfig config{"127.0.0.1:9092", {{key, "hunter2"}}};
+    absl::StatusOr<ConfPtr> conf = BuildConf(config, RD_KAFKA_PRODUCER, "producer", {}, {});
+    ASSERT_FALSE(conf.ok()) << key;
+    EXPECT_THAT(std::string(conf.status().message()), Not(HasSubstr("hunter2")));
+    EXPECT_THAT(std::string(conf.status().message()), HasSubstr("<redacted>"));
+  }
+  KafkaConfig contradicting{"127.0.0.1:9092", {{"sasl.password", "hunter2"}}};
+  absl::StatusOr<ConfPtr> conf = BuildConf(contradicting, RD_KAFKA_PRODUCER, "producer", {},
+                                           {{"sasl.password", "other"}});
+  ASSERT_FALSE(conf.ok());
+  EXPECT_THAT(std::string(conf.status().message()), Not(HasSubstr("hunter2")));
+  EXPECT_THAT(std::string(conf.status().message()), HasSubstr("sasl.password=<redacted>"));
+}
+
+TEST(Secrets, NeverInParseErrors) {
+  absl::StatusOr<KafkaConfig> config =
+      ParseKafkaConfig("bootstrap.servers=x:1\nsasl.password: hunter2\n", "kafka.properties");
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(std::string(config.status().message()), HasSubstr("kafka.properties:2"));
+  EXPECT_THAT(std::string(config.status().message()), Not(HasSubstr("hunter2")));
+}
+
+TEST(LoadKafkaConfigFile, RefusesATlsKeyOthersMayRead) {
+  const std::string dir = ::testing::TempDir() + "/kafka-tls";
+  absl::StatusOr<pki::DevPki> pki = pki::MakeDevPki(dir);
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  const std::string properties = dir + "/kafka.properties";
+  ASSERT_TRUE(WriteFileDurably(properties,
+                               absl::StrCat("bootstrap.servers=b1:9093\n"
+                                            "security.protocol=SSL\n"
+                                            "ssl.certificate.location=", pki->client_cert, "\n"
+                                            "ssl.key.location=", pki->client_key, "\n"))
+                  .ok());
+  EXPECT_TRUE(LoadKafkaConfigFile(properties).ok()) << "0600 is fine";
+  ASSERT_EQ(::chmod(pki->client_key.c_str(), 0644), 0);
+  absl::StatusOr<KafkaConfig> config = LoadKafkaConfigFile(properties);
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kPermissionDenied) << config.status();
+  EXPECT_THAT(std::string(config.status().message()),
+              HasSubstr(absl::StrCat("private key file ", pki->client_key, " has mode 0644")));
 }
 
 TEST(ToTimeoutMs, Clamps) {

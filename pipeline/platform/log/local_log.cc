@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/log/log_entry.pb.h"
 #include "rocksdb/db.h"
 #include "pipeline/platform/log/rocks_status.h"
@@ -111,6 +112,10 @@ LocalLog::~LocalLog() {
 absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir,
                                                          std::vector<LogTopic> topics,
                                                          const Clock* clock) {
+  // 0700 before RocksDB makes it 0755; its files follow the umask.
+  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("opening ", dir, ": ", s.message()));
+  }
   rocksdb::DBOptions options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -133,6 +138,7 @@ absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::Open(const std::string& dir,
 
 absl::StatusOr<std::unique_ptr<LocalLog>> LocalLog::OpenReadOnly(const std::string& dir,
                                                                  const std::string& scratch_dir) {
+  if (absl::Status s = MakeDirectoriesDurably(scratch_dir); !s.ok()) return s;
   rocksdb::Options options;
   options.max_open_files = -1;  // required of a secondary instance
   rocksdb::DB* raw = nullptr;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/log/rocks_status.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/options.h"
@@ -22,6 +23,10 @@ constexpr size_t kSequenceBytes = 8;
 absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenBoundedDb(const std::string& dir,
                                                            size_t cache_bytes,
                                                            absl::string_view owner) {
+  // 0700 before RocksDB makes it 0755; its files follow the umask.
+  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(owner, ": opening ", dir, ": ", s.message()));
+  }
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::BlockBasedTableOptions table;

@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/transient.h"
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
@@ -205,9 +206,9 @@ absl::Status KafkaRunner::Check() {
     return absl::InvalidArgumentError(
         absl::StrCat(where, "it has state stores: a state directory is required"));
   }
-  if (::mkdir(config_.state_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        where, "cannot create the state directory ", config_.state_dir, ": ", strerror(errno)));
+  if (absl::Status s = MakeDirectoriesDurably(config_.state_dir); !s.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(where, "cannot create the state directory: ", s.message()));
   }
   return stores_.Open(absl::StrCat(config_.state_dir, "/",
                                    TransactionalId(config_.app, name_, config_.instance_id)));

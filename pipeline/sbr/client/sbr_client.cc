@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/keys/key_files.h"
 #include "pipeline/sbr/package/package.h"
 
 namespace sbrgate::sbr_client {
@@ -59,6 +60,18 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
   return in;
 }
 
+// Decompresses the gzip file `gz` into a new file `plain`, refusing output
+// beyond `max_bytes` (ResourceExhausted).
+absl::Status GunzipFile(const std::string& gz, const std::string& plain, uint64_t max_bytes) {
+  auto src = FileSource::Open(gz);
+  if (!src.ok()) return src.status();
+  GunzipSource gunzip(std::unique_ptr<ByteSource>(std::move(*src)), GunzipOptions{max_bytes});
+  auto sink = FileSink::Create(plain);
+  if (!sink.ok()) return sink.status();
+  if (auto n = Pump(gunzip, **sink); !n.ok()) return n.status();
+  return (*sink)->Close();
+}
+
 std::vector<ebms::Error> AllErrors(const ebms::Messaging& m) {
   std::vector<ebms::Error> out;
   for (const ebms::ErrorSignal& s : m.errors) out.insert(out.end(), s.errors.begin(), s.errors.end());
@@ -96,15 +109,19 @@ absl::StatusOr<std::unique_ptr<SbrClient>> SbrClient::Create(ClientConfig config
   absl::StatusOr<wssec::Credential> credential =
       wssec::Credential::Load(config.credential_cert, config.credential_key);
   if (!credential.ok()) return credential.status();
-  std::optional<wssec::Verifier> verifier;
-  if (!config.agency_ca_file.empty()) {
-    absl::StatusOr<wssec::Verifier> v = wssec::Verifier::Create(config.agency_ca_file, clock);
-    if (!v.ok()) return v.status();
-    verifier.emplace(*std::move(v));
+  // curl reads the TLS key itself, usually the same file as the credential's.
+  if (!config.tls.key_file.empty() && config.tls.key_file != config.credential_key) {
+    if (absl::Status s = keys::CheckPrivateKeyFile(config.tls.key_file); !s.ok()) return s;
   }
+  if (config.agency_ca_file.empty()) {
+    return absl::InvalidArgumentError(
+        "agency_ca_file is required: pull responses are verified against the agency's CA");
+  }
+  absl::StatusOr<wssec::Verifier> verifier = wssec::Verifier::Create(config.agency_ca_file, clock);
+  if (!verifier.ok()) return verifier.status();
   if (config.spool_dir.empty()) return absl::InvalidArgumentError("spool_dir is required");
   return std::unique_ptr<SbrClient>(
-      new SbrClient(std::move(config), clock, *std::move(credential), std::move(verifier)));
+      new SbrClient(std::move(config), clock, *std::move(credential), *std::move(verifier)));
 }
 
 absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const {
@@ -165,11 +182,14 @@ absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id
   absl::StatusOr<ebms_package::InboundMessage> in =
       PostAndRead(transport_, *out, absl::StrCat(config_.base_url, "/BulkBatch-async-pull"),
                   config_.connect_timeout, config_.pull_timeout, config_.spool_dir,
-                  agency_verifier_ ? &*agency_verifier_ : nullptr, &outcome.http_status);
+                  &agency_verifier_, &outcome.http_status);
   if (!in.ok()) return in.status();
-  if (agency_verifier_ && !in->envelope.messaging.user_messages.empty() && !in->signature) {
+  // Error signals (nothing yet, refusals) come unsigned; a business response
+  // never does.
+  if (!in->envelope.messaging.user_messages.empty() && !in->signature) {
     ebms_package::RemoveSpooledAttachments(*in);
-    return absl::UnauthenticatedError("pull response is not signed by the agency");
+    return absl::UnauthenticatedError(
+        absl::StrCat("the pull response for ", ref_to_message_id, " is not signed by the agency"));
   }
   outcome.errors = AllErrors(in->envelope.messaging);
   if (in->envelope.messaging.user_messages.empty()) {
@@ -187,6 +207,14 @@ absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id
     return outcome;
   }
   outcome.response_message = in->envelope.messaging.user_messages.front();
+  if (outcome.response_message.ref_to_message_id != ref_to_message_id) {
+    ebms_package::RemoveSpooledAttachments(*in);
+    return absl::DataLossError(absl::StrCat(
+        "pulled for ", ref_to_message_id, " but the response answers ",
+        outcome.response_message.ref_to_message_id.empty()
+            ? "no message (no RefToMessageId)"
+            : outcome.response_message.ref_to_message_id));
+  }
   if (in->attachments.size() != 1) {
     ebms_package::RemoveSpooledAttachments(*in);
     return absl::InvalidArgumentError(absl::StrCat("pull response carries ",
@@ -194,18 +222,21 @@ absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id
                                                    " attachments; exactly one expected"));
   }
   // Decompress the business response next to the spooled attachment.
-  const std::string gz = in->attachments.front().path;
   outcome.response_path = absl::StrCat(config_.spool_dir, "/", ref_to_message_id, ".event02.xml");
-  {
-    auto src = FileSource::Open(gz);
-    if (!src.ok()) return src.status();
-    GunzipSource plain(std::unique_ptr<ByteSource>(std::move(*src)));
-    auto sink = FileSink::Create(outcome.response_path);
-    if (!sink.ok()) return sink.status();
-    if (auto n = Pump(plain, **sink); !n.ok()) return n.status();
-    if (absl::Status s = (*sink)->Close(); !s.ok()) return s;
-  }
+  absl::Status decompressed =
+      GunzipFile(in->attachments.front().path, outcome.response_path, config_.max_response_bytes);
   ebms_package::RemoveSpooledAttachments(*in);
+  if (!decompressed.ok()) {
+    std::remove(outcome.response_path.c_str());
+    if (absl::IsResourceExhausted(decompressed)) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the pull response for ", ref_to_message_id, " decompresses to more than ",
+          config_.max_response_bytes, " bytes (max_response_bytes); refused"));
+    }
+    return absl::Status(decompressed.code(),
+                        absl::StrCat("the pull response for ", ref_to_message_id, ": ",
+                                     decompressed.message()));
+  }
   outcome.kind = PullOutcome::Kind::kResponse;
   return outcome;
 }

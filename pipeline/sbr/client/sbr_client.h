@@ -16,6 +16,13 @@
 // A receipt counts only if it names our MessageId and its
 // NonRepudiationInformation echoes every digest we signed: anything else
 // means SBR did not get what we sent, reported as DataLoss (resend).
+//
+// A pull response counts only if its signature verifies against the agency
+// trust anchor (ClientConfig::agency_ca_file, required: an unsigned or
+// otherwise signed response is Unauthenticated), it answers the MessageId
+// pulled for (DataLoss naming both otherwise), and its document decompresses
+// to at most ClientConfig::max_response_bytes (ResourceExhausted otherwise,
+// and nothing of it is kept).
 #ifndef SBRGATE_PIPELINE_SBR_CLIENT_SBR_CLIENT_H_
 #define SBRGATE_PIPELINE_SBR_CLIENT_SBR_CLIENT_H_
 
@@ -26,6 +33,7 @@
 
 #include "absl/status/statusor.h"
 #include "pipeline/platform/common/clock.h"
+#include "pipeline/platform/common/gzip.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/client/https_transport.h"
 #include "pipeline/sbr/wssec/credential.h"
@@ -49,7 +57,8 @@ struct ClientConfig {
   TlsConfig tls;
   std::string credential_cert;  // machine credential that signs messages
   std::string credential_key;
-  // CA that signs the agency's pull responses; empty: not verified.
+  // CA that signs the agency's pull responses (required: every response
+  // carrying a business document is verified against it).
   std::string agency_ca_file;
   std::string message_id_domain = "sbrgate.local";
   SoftwareIdentity software;
@@ -58,6 +67,9 @@ struct ClientConfig {
   absl::Duration push_timeout = absl::Hours(12);  // a 2.5 GB upload can take hours
   absl::Duration pull_timeout = absl::Minutes(30);
   absl::Duration single_timeout = absl::Minutes(2);
+  // The most a pull response's document may decompress to: a decompression
+  // bomb fails here instead of filling the disk.
+  uint64_t max_response_bytes = kMaxBusinessDocumentBytes;
 };
 
 struct LodgmentPush {
@@ -140,7 +152,7 @@ class SbrClient : public SbrApi, public SingleSyncApi {
 
  private:
   SbrClient(ClientConfig config, const Clock* clock, wssec::Credential credential,
-            std::optional<wssec::Verifier> agency_verifier)
+            wssec::Verifier agency_verifier)
       : config_(std::move(config)),
         clock_(clock),
         transport_(config_.tls),
@@ -151,7 +163,7 @@ class SbrClient : public SbrApi, public SingleSyncApi {
   const Clock* clock_;
   HttpsTransport transport_;
   wssec::Credential credential_;
-  std::optional<wssec::Verifier> agency_verifier_;
+  wssec::Verifier agency_verifier_;
 };
 
 // Checks that `receipt` acknowledges `message_id` and echoes every digest in

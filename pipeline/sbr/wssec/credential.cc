@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/keys/key_files.h"
 #include "pipeline/sbr/wssec/xmlsec_support.h"
 
 namespace sbrgate::wssec {
@@ -50,6 +51,7 @@ absl::StatusOr<Credential> Credential::Load(const std::string& cert_path,
                                             const std::string& key_path, const Clock& clock) {
   absl::StatusOr<std::string> cert_pem = ReadPemFile(cert_path, "certificate file");
   if (!cert_pem.ok()) return cert_pem.status();
+  if (absl::Status s = keys::CheckPrivateKeyFile(key_path); !s.ok()) return s;
   absl::StatusOr<std::string> key_pem = ReadPemFile(key_path, "private key file");
   if (!key_pem.ok()) return key_pem.status();
 
@@ -100,6 +102,7 @@ absl::StatusOr<Credential> Credential::Load(const std::string& cert_path,
         absl::StrCat("certificate file ", cert_path, " (", c.subject, ") is not valid before ",
                      absl::FormatTime(absl::RFC3339_sec, not_before, absl::UTCTimeZone())));
   }
+  keys::WarnIfExpiringSoon(cert_path, c.subject, c.not_after, now);
   c.private_key = std::move(key);
   return c;
 }

@@ -34,9 +34,11 @@ struct Credential {
 
   // Loads a PEM certificate (the first in the file) and a PEM private key
   // (PKCS#8 or traditional, unencrypted). Errors name the file and the
-  // problem: missing or unreadable (NotFound/PermissionDenied), not PEM, key
+  // problem: missing or unreadable (NotFound/PermissionDenied), a key file
+  // group or others may read (PermissionDenied, keys::CheckPrivateKeyFile), not PEM, key
   // does not match the certificate, certificate expired or not yet valid
-  // (InvalidArgument/FailedPrecondition). Validity is judged at clock.Now().
+  // (InvalidArgument/FailedPrecondition). Validity is judged at clock.Now();
+  // a certificate expiring within 30 days is announced on stderr.
   static absl::StatusOr<Credential> Load(const std::string& cert_path,
                                          const std::string& key_path, const Clock& clock);
   // As above, judged at the real time.

@@ -2,6 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
@@ -97,6 +100,27 @@ TEST_F(CredentialTest, ExpiredOrNotYetValidIsRefused) {
   c = Credential::Load(dsp_->cert_path, dsp_->key_path, earlier);
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(), HasSubstr("is not valid before"));
+}
+
+TEST_F(CredentialTest, KeyOthersMayReadIsRefused) {
+  const std::string key = *dir_ + "/shared.key";
+  ASSERT_TRUE(WriteFileDurably(key, *ReadFileToString(dsp_->key_path)).ok());
+  ASSERT_EQ(::chmod(key.c_str(), 0640), 0);
+  absl::StatusOr<Credential> c = Credential::Load(dsp_->cert_path, key);
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kPermissionDenied) << c.status();
+  EXPECT_THAT(c.status().message(), HasSubstr("private key file " + key + " has mode 0640"));
+}
+
+TEST_F(CredentialTest, WarnsOfExpiryWithinThirtyDays) {
+  ::testing::internal::CaptureStderr();
+  ASSERT_TRUE(Credential::Load(ca_->cert_path, ca_->key_path).ok());
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "") << "a year left: nothing to say";
+  ::testing::internal::CaptureStderr();
+  ASSERT_TRUE(Credential::Load(dsp_->cert_path, dsp_->key_path).ok());
+  const std::string warned = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(warned, HasSubstr("certificate " + dsp_->cert_path +
+                                " (CN=sbrgate DSP test,O=sbrgate tests) expires in 29 days"));
+  EXPECT_EQ(std::count(warned.begin(), warned.end(), '\n'), 1);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
 
 namespace sbrgate::pki {
 namespace {
@@ -91,14 +92,17 @@ absl::StatusOr<Cert> Issue(const CertSpec& spec, EVP_PKEY* key, X509* issuer,
   return cert;
 }
 
+// Writes `cert` (or, when null, `key`) as PEM to `path`, 0600 like every
+// file sbrgate writes (FileSink).
 absl::Status WritePem(const std::string& path, X509* cert, EVP_PKEY* key) {
-  FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return absl::ErrnoToStatus(errno, "test PKI: cannot create " + path);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
   const int ok = cert != nullptr
-                     ? PEM_write_X509(f, cert)
-                     : PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-  if (std::fclose(f) != 0 || ok != 1) return OpensslError("writing " + path);
-  return absl::OkStatus();
+                     ? PEM_write_bio_X509(bio.get(), cert)
+                     : PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+  if (ok != 1) return OpensslError("writing " + path);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return WriteFileDurably(path, absl::string_view(data, size));
 }
 
 struct Issued {
@@ -158,9 +162,7 @@ DevPki PathsIn(const std::string& dir) {
 }  // namespace
 
 absl::StatusOr<DevPki> MakeDevPki(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return absl::ErrnoToStatus(errno, "test PKI: cannot create " + dir);
-  }
+  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) return s;
   const DevPki pki = PathsIn(dir);
 
   absl::StatusOr<Issued> ca = MakeCa("sbrgate test CA");
@@ -193,6 +195,11 @@ absl::StatusOr<DevPki> OpenOrMakeDevPki(const std::string& dir) {
         &pki.untrusted_client_key}) {
     struct stat st;
     if (::stat(path->c_str(), &st) != 0) return MakeDevPki(dir);
+    // Written by a version that left them readable to others; keys must not
+    // be (keys::CheckPrivateKeyFile).
+    if ((st.st_mode & 077) != 0 && ::chmod(path->c_str(), 0600) != 0) {
+      return absl::ErrnoToStatus(errno, "test PKI: cannot chmod 600 " + *path);
+    }
   }
   return pki;
 }

@@ -5,7 +5,8 @@
 // a CA, a server certificate for localhost/127.0.0.1, a client certificate,
 // and a client certificate from a second CA that the first does not trust.
 // All keys are RSA 2048 (what SBR signs with), unencrypted PKCS#8 PEM; all
-// certificates are PEM, valid from a day ago for a year.
+// certificates are PEM, valid from a day ago for a year. Every file is 0600
+// in a 0700 directory.
 //
 //   absl::StatusOr<DevPki> pki = MakeDevPki(::testing::TempDir() + "/pki");
 //   // or, keeping the PKI across restarts: OpenOrMakeDevPki(data_dir + "/pki")

@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
@@ -39,6 +40,29 @@ bool Verifies(const std::string& leaf, const std::string& anchor, int purpose,
   X509_free(ca);
   X509_free(cert);
   return ok;
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+TEST(DevPkiTest, EveryFileIsOwnerOnly) {
+  const std::string dir = ::testing::TempDir() + "/private-pki";
+  auto pki = MakeDevPki(dir);
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  EXPECT_EQ(ModeOf(dir), 0700);
+  for (const std::string& path :
+       {pki->ca_cert, pki->ca_key, pki->server_cert, pki->server_key, pki->client_cert,
+        pki->client_key, pki->untrusted_ca_cert, pki->untrusted_client_cert,
+        pki->untrusted_client_key}) {
+    EXPECT_EQ(ModeOf(path), 0600) << path;
+  }
+  // A PKI an older version left readable to others is tightened on reuse.
+  ASSERT_EQ(::chmod(pki->client_key.c_str(), 0644), 0);
+  ASSERT_TRUE(OpenOrMakeDevPki(dir).ok());
+  EXPECT_EQ(ModeOf(pki->client_key), 0600);
 }
 
 TEST(DevPkiTest, ChainsVerifyAsIntended) {

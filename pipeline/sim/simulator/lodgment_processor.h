@@ -27,13 +27,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "pipeline/platform/common/gzip.h"
 #include "pipeline/sbr/event02/event02.h"
 
 namespace sbrgate::sim {
 
 struct ProcessingOptions {
   bool system_error = false;  // answer SystemError (fault injection)
-  uint64_t max_uncompressed_bytes = uint64_t{16} << 30;
+  uint64_t max_uncompressed_bytes = kMaxBusinessDocumentBytes;
   // Bumped once per employee record read, for progress reporting.
   std::atomic<int64_t>* employees_seen = nullptr;
 };

@@ -5,6 +5,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/log/rocks_status.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -56,6 +57,9 @@ SimStateStore::SimStateStore(std::unique_ptr<rocksdb::DB> db, std::string dir, u
 SimStateStore::~SimStateStore() { db_->Close().PermitUncheckedError(); }
 
 absl::StatusOr<std::unique_ptr<SimStateStore>> SimStateStore::Open(const std::string& dir) {
+  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("opening ", dir, ": ", s.message()));
+  }
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/dates.h"
 #include "pipeline/sbr/wssec/credential.h"
 #include "pipeline/sbr/wssec/verifier.h"
@@ -250,7 +251,7 @@ absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Start(SimulatorConfig conf
   if (!agency.ok()) return agency.status();
   for (const std::string& dir :
        {config.data_dir, SpoolDir(config), PayloadDir(config), ResponseDir(config)}) {
-    ::mkdir(dir.c_str(), 0755);
+    if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) return s;
   }
   absl::StatusOr<std::unique_ptr<SimStateStore>> store = SimStateStore::Open(StateDir(config));
   if (!store.ok()) return store.status();

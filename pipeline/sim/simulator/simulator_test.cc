@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <thread>
@@ -145,6 +146,16 @@ class SimulatorTest : public ::testing::Test {
   std::unique_ptr<Simulator> sim_;
   std::unique_ptr<sbr_client::SbrClient> client_;
 };
+
+TEST_F(SimulatorTest, AServerKeyOthersMayReadIsRefused) {
+  sim_.reset();
+  ASSERT_EQ(::chmod(pki_.server_key.c_str(), 0640), 0);
+  SimulatorConfig config = config_;
+  config.data_dir = dir_ + "/sim2";
+  absl::StatusOr<std::unique_ptr<Simulator>> sim = Simulator::Start(config, &clock_);
+  EXPECT_EQ(sim.status().code(), absl::StatusCode::kPermissionDenied) << sim.status();
+  EXPECT_THAT(sim.status().message(), HasSubstr(pki_.server_key + " has mode 0640"));
+}
 
 TEST_F(SimulatorTest, ReceiptEchoesTheSignedDigests) {
   payevnt::GeneratorOptions o;
