@@ -117,7 +117,7 @@ class Simulator::Impl {
       state_.stopping = true;
     }
     StopListener();
-    if (admin_) admin_->stop();
+    if (admin_) StopWhenListening(*admin_);
     if (admin_thread_.joinable()) admin_thread_.join();
     for (std::thread& t : workers_) t.join();
   }
@@ -205,8 +205,15 @@ class Simulator::Impl {
       server = std::move(server_);
       thread = std::move(server_thread_);
     }
-    if (server) server->stop();
+    if (server) StopWhenListening(*server);
     if (thread.joinable()) thread.join();
+  }
+
+  // httplib's stop() does nothing to a server whose listen thread has not
+  // started its loop yet, which would then listen for ever: wait for it.
+  static void StopWhenListening(httplib::Server& server) {
+    for (int i = 0; i < 500 && !server.is_running(); ++i) absl::SleepFor(absl::Milliseconds(10));
+    server.stop();
   }
 
   void Route(httplib::SSLServer& server) {
