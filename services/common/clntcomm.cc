@@ -45,6 +45,7 @@ absl::StatusOr<std::unique_ptr<Communications>> Communications::Create(
   so.clock = clock;
   so.authenticator = options.authenticator;
   so.audit = options.audit;
+  so.max_watches_per_caller = options.max_watches_per_caller;
   c->service_ = std::make_unique<comms::CommunicationServiceImpl>(so);
   return c;
 }

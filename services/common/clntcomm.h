@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "pipeline/platform/blob/blob_store.h"
+#include "services/common/flags.h"
 #include "pipeline/clntcomm/documents/ledger.h"
 #include "pipeline/clntcomm/rules/permissions.h"
 #include "pipeline/clntcomm/service/communication_service.h"
@@ -43,6 +44,8 @@ struct CommsOptions {
   // both must outlive the result.
   const access::Authenticator* authenticator = nullptr;
   access::AuditLog* audit = nullptr;
+  // WatchJob streams per caller (--max-watches-per-caller).
+  int max_watches_per_caller = flags::Limits().max_watches_per_caller;
 };
 
 class Communications {

@@ -309,6 +309,8 @@ grpc::Status CommunicationServiceImpl::WatchJob(grpc::ServerContext* context,
                                                 grpc::ServerWriter<v1::Job>* writer) {
   absl::StatusOr<access::Caller> caller = Reader(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<rpc::CallerSlots::Slot> slot = watches_.Take(caller->identity());
+  if (!slot.ok()) return ToGrpcStatus(slot.status());
   rpc::Watched<v1::Job> watched;
   watched.wait_for_change = [&](int64_t seen, absl::Time deadline) {
     rpc::Snapshot<v1::Job> s;

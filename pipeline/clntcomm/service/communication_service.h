@@ -34,6 +34,7 @@
 #include "pipeline/platform/access/audit_log.h"
 #include "pipeline/platform/access/authenticator.h"
 #include "pipeline/platform/blob/blob_store.h"
+#include "pipeline/platform/rpc/caller_slots.h"
 #include "pipeline/clntcomm/rules/permissions.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/clntcomm/documents/document_keeper.h"
@@ -54,13 +55,16 @@ struct CommunicationServiceOptions {
   // Who callers are, and where their requests are audited (both required).
   const access::Authenticator* authenticator = nullptr;
   access::AuditLog* audit = nullptr;
+  // WatchJob streams one caller may have open (past it RESOURCE_EXHAUSTED).
+  int max_watches_per_caller = 32;
 };
 
 class CommunicationServiceImpl final : public v1::CommunicationService::Service {
  public:
   // Everything in `options` must outlive the service.
   explicit CommunicationServiceImpl(CommunicationServiceOptions options)
-      : options_(std::move(options)) {}
+      : options_(std::move(options)),
+        watches_(options_.max_watches_per_caller, "--max-watches-per-caller") {}
 
   grpc::Status QuickList(grpc::ServerContext* context, const v1::ListCommunicationsRequest* request,
                          v1::ListCommunicationsResponse* response) override;
@@ -100,6 +104,7 @@ class CommunicationServiceImpl final : public v1::CommunicationService::Service 
   grpc::Status WithResults(v1::Job* job, const v1::GetJobRequest& page) const;
 
   const CommunicationServiceOptions options_;
+  rpc::CallerSlots watches_;
 };
 
 }  // namespace sbrgate::comms
