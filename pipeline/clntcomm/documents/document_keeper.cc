@@ -1,6 +1,7 @@
 #include "pipeline/clntcomm/documents/document_keeper.h"
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/mask.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/topology/topology.h"
 
@@ -52,7 +53,13 @@ absl::StatusOr<KeptDocument> DocumentKeeper::Store(const std::string& agent_abn,
   *kept.communication.mutable_item() = item;
   kept.communication.set_sha256(content->sha256);
   kept.communication.set_size(content->size);
-  kept.event = {topics::kDocuments, item.document_id(), serialized};
+  // The event is for downstream software: the client's TFN goes masked
+  // (the practice has it; the topic need not).
+  v1::CommunicationRetrieved event = retrieved;
+  if (event.item().client().type() == v1::TFN) {
+    event.mutable_item()->mutable_client()->set_value(MaskIdentifier(item.client().value()));
+  }
+  kept.event = {topics::kDocuments, item.document_id(), event.SerializeAsString()};
   return kept;
 }
 

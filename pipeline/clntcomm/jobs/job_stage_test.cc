@@ -2,6 +2,7 @@
 // when jobs run, that documents are fetched once, that a daily check waits
 // its hour, and that a resend is the same message. The same stage runs under
 // the real runner, broker and simulator in tests/comms_e2e_test.cc.
+#include "pipeline/platform/common/mask.h"
 #include "pipeline/clntcomm/jobs/job_stage.h"
 
 #include "gmock/gmock.h"
@@ -139,7 +140,16 @@ TEST_F(JobStageTest, BulkGetRetrievesEachDocumentOnceThenServesFromTheStore) {
   EXPECT_EQ(job->served_from_store(), 0);
   EXPECT_EQ(sbr_->documents_sent(), 150);
   EXPECT_EQ(ctx_.On<v1::CommunicationRetrieved>(topics::kDocuments).size(), 150u);
+  // The events name the client by its masked TFN; the results keep it whole.
+  int masked = 0;
+  for (const auto& e : ctx_.On<v1::CommunicationRetrieved>(topics::kDocuments)) {
+    if (e.item().client().type() != v1::TFN) continue;
+    EXPECT_EQ(e.item().client().value(), MaskIdentifier(TestTfn().value()));
+    ++masked;
+  }
+  EXPECT_GT(masked, 0);
   const v1::JobResults results = Results(*job);
+  EXPECT_EQ(results.documents(0).item().client().value(), TestTfn().value());
   for (const v1::Communication& c : results.documents()) {
     EXPECT_EQ(*blobs_->ReadString(c.sha256()),
               absl::StrCat("%PDF-1.4 document ", c.item().document_id()));

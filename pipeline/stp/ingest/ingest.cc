@@ -1,3 +1,4 @@
+#include "pipeline/platform/common/mask.h"
 #include "pipeline/stp/ingest/ingest.h"
 
 #include <fcntl.h>
@@ -304,7 +305,7 @@ v1::RecordProblem HeldBack(const payevnt::Record& rec) {
     out->set_description(payevnt::Substitute(e));
     out->set_severity(e.severity);
   }
-  if (!rec.employee.tfn.empty()) p.set_tfn_masked(payevnt::MaskIdentifier(rec.employee.tfn));
+  if (!rec.employee.tfn.empty()) p.set_tfn_masked(MaskIdentifier(rec.employee.tfn));
   p.set_family_name(rec.employee.family_name);
   p.set_payroll_id(rec.employee.payroll_id);
   return p;
@@ -415,7 +416,7 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
       result.sent.push_back({rec.document_id, rec.employee.payroll_id, rec.employee.family_name,
                              rec.employee.tfn.empty()
                                  ? std::string()
-                                 : payevnt::MaskIdentifier(rec.employee.tfn)});
+                                 : MaskIdentifier(rec.employee.tfn)});
     }
   }
   const payevnt::LodgmentSummary summary = (*reader)->summary();

@@ -81,9 +81,4 @@ FieldError MakeFieldError(absl::string_view code, absl::string_view document_id,
   return e;
 }
 
-std::string MaskIdentifier(absl::string_view id) {
-  if (id.size() <= 3) return std::string(id.size(), '*');
-  return std::string(id.size() - 3, '*') + std::string(id.substr(id.size() - 3));
-}
-
 }  // namespace sbrgate::payevnt

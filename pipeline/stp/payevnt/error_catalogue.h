@@ -73,10 +73,6 @@ FieldError MakeFieldError(absl::string_view code, absl::string_view document_id,
                           absl::string_view path,
                           std::vector<std::pair<std::string, std::string>> parameters = {});
 
-// Shows only the last three characters of an identifier ("******782"), so
-// TFNs do not end up whole in reports and logs.
-std::string MaskIdentifier(absl::string_view id);
-
 }  // namespace sbrgate::payevnt
 
 #endif  // SBRGATE_PIPELINE_PAYEVNT_ERROR_CATALOGUE_H_

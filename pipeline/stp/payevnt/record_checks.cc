@@ -1,3 +1,4 @@
+#include "pipeline/platform/common/mask.h"
 #include "pipeline/stp/payevnt/record_checks.h"
 
 #include <libxml/xmlerror.h>

@@ -88,10 +88,5 @@ TEST(CatalogueTest, MakeFieldErrorFillsTheDescriptions) {
   }
 }
 
-TEST(CatalogueTest, MaskIdentifierKeepsTheLastThree) {
-  EXPECT_EQ(MaskIdentifier("123456782"), "******782");
-  EXPECT_EQ(MaskIdentifier("12"), "**");
-}
-
 }  // namespace
 }  // namespace sbrgate::payevnt
