@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/keys/key_files.h"
 #include "pipeline/stp/gateway/lodgment_json.h"
 #include "proto/google/rpc/error_details.pb.h"
 #include "proto/google/rpc/status.pb.h"
@@ -116,6 +117,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> GatewayChannel(const Flags& flags
       return absl::InvalidArgumentError(
           "mutual TLS needs --tls-cert, --tls-key and --tls-ca (or SBRGATE_TLS_CERT, "
           "SBRGATE_TLS_KEY, SBRGATE_TLS_CA)");
+    }
+    if (out == &tls.pem_private_key) {
+      if (absl::Status s = keys::CheckPrivateKeyFile(*path); !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(name, ": ", s.message()));
+      }
     }
     absl::StatusOr<std::string> pem = ReadFileToString(*path);
     if (!pem.ok()) return absl::InvalidArgumentError(absl::StrCat(name, "=", *path, ": ",
