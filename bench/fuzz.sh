@@ -18,6 +18,10 @@ seconds=${1:-60}
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
 ((${#targets[@]} > 0)) || targets=("${FUZZ_TARGETS[@]}")
+for target in "${targets[@]}"; do
+  [[ " ${FUZZ_TARGETS[*]} " == *" $target "* ]] ||
+    { echo "fuzz.sh: no fuzz target '$target'; the targets: ${FUZZ_TARGETS[*]}" >&2; exit 2; }
+done
 work=${FUZZ_WORK_DIR:-/tmp/sbrgate-fuzz}
 mkdir -p "$work"
 
