@@ -91,7 +91,7 @@ class AccessE2eTest : public ::testing::Test {
     }
     return grpc::CreateChannel(*grpc_, grpc::SslCredentials(tls));
   }
-  static std::unique_ptr<v1::LodgmentService::Stub> Lodgments(const std::string& identity) {
+  static auto Lodgments(const std::string& identity) {
     return v1::LodgmentService::NewStub(Channel(identity));
   }
 
