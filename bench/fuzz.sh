@@ -4,6 +4,7 @@
 # second, crashes and the corpus libFuzzer kept, per target.
 #
 #   bench/fuzz.sh [SECONDS] [TARGET...]
+#   FUZZ_RUNS=10000000 bench/fuzz.sh 86400 TARGET   # stops at 10 million
 #
 # Builds with --config=fuzz (clang 14, ASan, libFuzzer), writes the seed
 # corpora with //fuzz:seed_corpus, and keeps its work in $FUZZ_WORK_DIR

@@ -26,7 +26,8 @@ write_seeds() {
 
 # run_fuzzer BIN_DIR WORK_DIR TARGET SECONDS: fuzzes TARGET for SECONDS from
 # its seeds and the corpus kept in WORK_DIR/corpus/TARGET (which grows), one
-# job at a time; a crash, leak or hang (10 s) stops it and leaves its input in
+# job at a time, or until $FUZZ_RUNS executions when that is set (a run that
+# must reach a count whatever else the machine does); a crash, leak or hang (10 s) stops it and leaves its input in
 # WORK_DIR/crashes/TARGET. Log: WORK_DIR/TARGET.log. Prints
 # "EXECUTIONS CRASHES CORPUS" (CORPUS: inputs libFuzzer kept); the status is
 # non-zero when it crashed or did not run.
@@ -34,7 +35,8 @@ run_fuzzer() {
   local bin=$1 work=$2 target=$3 seconds=$4
   local log="$work/$target.log" crashes="$work/crashes/$target"
   mkdir -p "$work/corpus/$target" "$crashes"
-  SBRGATE_FUZZ_PKI_DIR="$work/pki" "$bin/$target" -max_total_time="$seconds" -timeout=10 \
+  SBRGATE_FUZZ_PKI_DIR="$work/pki" "$bin/$target" -max_total_time="$seconds" \
+    ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} -timeout=10 \
     -print_final_stats=1 -artifact_prefix="$crashes/" \
     "$work/corpus/$target" "$work/seeds/$target" >"$log" 2>&1
   local status=$?

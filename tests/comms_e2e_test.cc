@@ -23,6 +23,7 @@
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/digest.h"
+#include "pipeline/platform/common/mask.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/clntcomm/service/testing.h"
 #include "pipeline/topology/topology.h"
@@ -320,7 +321,9 @@ TEST_F(CommsE2eTest, SmsOnlyBulkWorkRunsAtOnceInBusinessHours) {
 TEST_F(CommsE2eTest, BulkListAskedForInTheAfternoonRunsAtEightPmAndListsEveryMatch) {
   grpc::ClientContext ctx;
   v1::Job job;
-  grpc::Status s = stub_->StartBulkList(&ctx, ListOf(absl::StrCat("TFN:", kClientTfn)), &job);
+  v1::ListCommunicationsRequest list = ListOf(absl::StrCat("TFN:", kClientTfn));
+  list.mutable_clients(0)->set_reference("SMITH01");  // the practice's own
+  grpc::Status s = stub_->StartBulkList(&ctx, list, &job);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(job.state(), v1::SCHEDULED);
   const absl::TimeZone& tz = clntcomm::SydneyTimeZone();
@@ -331,6 +334,9 @@ TEST_F(CommsE2eTest, BulkListAskedForInTheAfternoonRunsAtEightPmAndListsEveryMat
   EXPECT_GE(FromProto(done.finished_at()), FromProto(job.not_before()));
   EXPECT_EQ(done.item_count(), 150);
   ASSERT_EQ(done.items_size(), 150);
+  for (const v1::CommunicationItem& i : done.items()) {
+    EXPECT_EQ(i.client().reference(), "SMITH01") << i.document_id();
+  }
   listed_ = new std::vector<v1::CommunicationItem>(done.items().begin(), done.items().end());
 }
 
@@ -341,6 +347,7 @@ TEST_F(CommsE2eTest, BulkGetRetrievesEachDocumentOnceThenServesRepeatsFromTheSto
   for (const v1::CommunicationItem& i : *listed_) {
     v1::GetCommunicationRequest* d = get.add_documents();
     *d->mutable_client() = i.client();
+    d->mutable_client()->clear_reference();  // the job stage remembers it
     d->set_document_id(i.document_id());
   }
   const nlohmann::json before = SimStats();
@@ -357,23 +364,28 @@ TEST_F(CommsE2eTest, BulkGetRetrievesEachDocumentOnceThenServesRepeatsFromTheSto
   nlohmann::json after = SimStats();
   EXPECT_EQ(after["clntcomm_documents"].get<int>() - before["clntcomm_documents"].get<int>(), 150);
 
-  // One event per retrieved document on the documents topic.
+  // One event per retrieved document on the documents topic, naming the
+  // client by its masked TFN and the practice's reference.
   kafka::KafkaConfig k;
   k.bootstrap = *bootstrap_;
   auto reader = kafka::TopicReader::Create(k);
   ASSERT_TRUE(reader.ok()) << reader.status();
   std::set<std::string> events;
-  ASSERT_TRUE((*reader)
-                  ->ReadAll(comms::topics::kDocuments,
-                            [&](const kafka::TopicRecord& r) {
-                              v1::CommunicationRetrieved e;
-                              if (!e.ParseFromString(r.value)) {
-                                return absl::DataLossError("not a CommunicationRetrieved");
-                              }
-                              events.insert(e.item().document_id());
-                              return absl::OkStatus();
-                            })
-                  .ok());
+  const absl::Status read =
+      (*reader)->ReadAll(comms::topics::kDocuments, [&](const kafka::TopicRecord& r) {
+        v1::CommunicationRetrieved e;
+        if (!e.ParseFromString(r.value)) {
+          return absl::DataLossError("not a CommunicationRetrieved");
+        }
+        if (e.item().client().value() != MaskIdentifier(kClientTfn) ||
+            e.item().client().reference() != "SMITH01") {
+          return absl::InternalError(
+              absl::StrCat("event names its client as ", e.item().client().ShortDebugString()));
+        }
+        events.insert(e.item().document_id());
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(read.ok()) << read;
   EXPECT_EQ(events.size(), 150u);
 
   // Again: every document from the store, SBR not asked.

@@ -47,7 +47,7 @@ stage::Topology Declare() {
   b.AddStage({cs::kJobs,
               {ct::kJobRequests},
               {ct::kJobs, ct::kDocuments},
-              {cs::kJobsStore, cs::kChecksStore}})
+              {cs::kJobsStore, cs::kChecksStore, cs::kClientReferencesStore}})
       .AddStage({cs::kJobView, {ct::kJobs}, {}, {}, /*per_instance=*/true});
   return b.Build();
 }

@@ -81,6 +81,8 @@ namespace comms::stages {
 inline constexpr char kJobs[] = "comms-jobs";
 inline constexpr char kJobsStore[] = "jobs";      // the jobs in progress
 inline constexpr char kChecksStore[] = "checks";  // each practice's last check
+// each practice's own references for its clients (ClientId.reference)
+inline constexpr char kClientReferencesStore[] = "client-references";
 // Per instance: every service instance holds the whole job view.
 inline constexpr char kJobView[] = "comms-job-view";
 

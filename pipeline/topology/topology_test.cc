@@ -86,7 +86,8 @@ TEST(SbrgateTopology, StagesFindTheirSpecs) {
   ASSERT_NE(t.FindStage("comms-job-view-host-1-1700000000000"), nullptr);
   EXPECT_EQ(t.FindStage("comms-job-view-host-1-1700000000000")->name, comms::stages::kJobView);
   EXPECT_EQ(t.FindStage(comms::stages::kJobs)->stores,
-            (std::vector<std::string>{comms::stages::kJobsStore, comms::stages::kChecksStore}));
+            (std::vector<std::string>{comms::stages::kJobsStore, comms::stages::kChecksStore,
+                                      comms::stages::kClientReferencesStore}));
 }
 
 // deploy/topics.sh prints this (through sbrgated --print-topology=kafka-topics).
@@ -112,7 +113,8 @@ TEST(SbrgateTopology, PrintsTheKafkaTopicsCommandsOfARealCluster) {
                 " --replication-factor 3 --config retention.ms=-1\n";
   }
   for (const char* t :
-       {"sbrgate.comms-jobs.jobs.changelog", "sbrgate.comms-jobs.checks.changelog"}) {
+       {"sbrgate.comms-jobs.jobs.changelog", "sbrgate.comms-jobs.checks.changelog",
+        "sbrgate.comms-jobs.client-references.changelog"}) {
     expected +=
         head + t + " --partitions 2 --replication-factor 3 --config cleanup.policy=compact\n";
   }

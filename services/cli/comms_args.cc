@@ -35,17 +35,20 @@ absl::StatusOr<v1::ClientIdType> ParseClientType(absl::string_view type, absl::s
 }  // namespace
 
 absl::StatusOr<v1::ClientId> ParseClientId(absl::string_view text) {
+  const std::pair<absl::string_view, absl::string_view> named =
+      absl::StrSplit(text, absl::MaxSplits('=', 1));
   const std::pair<absl::string_view, absl::string_view> parts =
-      absl::StrSplit(text, absl::MaxSplits(':', 1));
+      absl::StrSplit(named.first, absl::MaxSplits(':', 1));
   if (parts.second.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--client '", text, "' is not TYPE:VALUE, e.g. TFN:123456782"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--client '", text, "' is not TYPE:VALUE[=REFERENCE], e.g. TFN:123456782=SMITH01"));
   }
   absl::StatusOr<v1::ClientIdType> type = ParseClientType(parts.first, "client", text);
   if (!type.ok()) return type.status();
   v1::ClientId id;
   id.set_type(*type);
   id.set_value(std::string(parts.second));
+  id.set_reference(std::string(named.second));
   return id;
 }
 

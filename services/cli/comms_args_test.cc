@@ -35,9 +35,13 @@ TEST(CommsArgsTest, ParsesClientIdentifiers) {
   EXPECT_EQ(arn->type(), v1::ARN);
   // The value's shape and check digit are the gateway's to judge.
   EXPECT_TRUE(ParseClientId("ABN:1").ok());
+  absl::StatusOr<v1::ClientId> named = ParseClientId("TFN:123456782=SMITH:01=B");
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_EQ(named->value(), "123456782");
+  EXPECT_EQ(named->reference(), "SMITH:01=B");
 
   for (const char* bad :
-       {"TFN", "TFN:", "123456782", "XYZ:1", ":1", "CLIENT_ID_TYPE_UNSPECIFIED:1"}) {
+       {"TFN", "TFN:", "TFN:=REF", "123456782", "XYZ:1", ":1", "CLIENT_ID_TYPE_UNSPECIFIED:1"}) {
     absl::StatusOr<v1::ClientId> id = ParseClientId(bad);
     ASSERT_FALSE(id.ok()) << bad;
     EXPECT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument);

@@ -2,13 +2,15 @@
 // CommunicationService (proto/communications.proto) at --gateway=HOST:PORT,
 // through which a tax or BAS agent practice lists and retrieves its clients'
 // ATO correspondence (CLNTCOMM). Every command but jobs acts for a practice
-// user: --abn=ABN --ran=RAN [--user=USER_ID] (default $USER).
+// user: --abn=ABN --ran=RAN [--user=USER_ID] (default $USER). A client's
+// REFERENCE is the practice's own (ClientId.reference): sbrgate names the
+// client by it in results and on its documents topic.
 //
-//   list [--client=TYPE:VALUE...] --from=D --to=D --channel=C[,C...]
+//   list [--client=TYPE:VALUE[=REFERENCE]...] --from=D --to=D --channel=C[,C...]
 //        [--category=NAME] [--sort=sent-date|client-name] [--desc]
 //     QuickList: at most 100 items; prints {"items", "more_results", "count"}
 //   list --bulk ...          StartBulkList: prints the job (comms_json.h)
-//   get --client=TYPE:VALUE --document=ID [--refetch] [--output=FILE]
+//   get --client=TYPE:VALUE[=REFERENCE] --document=ID [--refetch] [--output=FILE]
 //     GetCommunication: prints the Communication; --output also downloads
 //     its bytes into FILE, checked against the Communication's sha256
 //   get --bulk --documents-from=JOB_ID | --document=TYPE:VALUE:ID... [--refetch]
@@ -60,10 +62,10 @@ constexpr double kDefaultWaitSeconds = 600;
 
 constexpr char kUsage[] =
     "usage: sbrgate [--gateway=HOST:PORT] comms COMMAND ... [--json]\n"
-    "  list [--bulk] [--client=TYPE:VALUE...] --from=YYYY-MM-DD --to=YYYY-MM-DD\n"
+    "  list [--bulk] [--client=TYPE:VALUE[=REF]...] --from=YYYY-MM-DD --to=YYYY-MM-DD\n"
     "       --channel=CHANNEL[,CHANNEL...] [--category=NAME] [--sort=sent-date|client-name]\n"
     "       [--desc]\n"
-    "  get --client=TYPE:VALUE --document=ID [--refetch] [--output=FILE]\n"
+    "  get --client=TYPE:VALUE[=REF] --document=ID [--refetch] [--output=FILE]\n"
     "  get --bulk --documents-from=JOB_ID | --document=TYPE:VALUE:ID... [--refetch]\n"
     "  sync [--channel=CHANNEL[,CHANNEL...]]\n"
     "  jobs [--abn=ABN]\n"

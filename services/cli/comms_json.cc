@@ -8,7 +8,9 @@ namespace sbrgate::cli {
 using Json = nlohmann::ordered_json;
 
 Json ClientIdJson(const v1::ClientId& id) {
-  return Json{{"type", v1::ClientIdType_Name(id.type())}, {"value", id.value()}};
+  Json json{{"type", v1::ClientIdType_Name(id.type())}, {"value", id.value()}};
+  if (!id.reference().empty()) json["reference"] = id.reference();
+  return json;
 }
 
 Json CommunicationItemJson(const v1::CommunicationItem& item) {

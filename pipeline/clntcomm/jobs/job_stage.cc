@@ -61,6 +61,29 @@ std::vector<v1::Channel> AllChannels() {
   return {v1::PAPER, v1::MYGOV, v1::SMS, v1::EMAIL, v1::AGENT_DIGITAL, v1::ATO_ONLINE};
 }
 
+// A practice's references for its clients live in kClientReferencesStore,
+// one entry per client identifier.
+std::string ReferenceKey(const std::string& agent_abn, const v1::ClientId& client) {
+  return absl::StrCat(agent_abn, "/", v1::ClientIdType_Name(client.type()), "/", client.value());
+}
+
+// The latest reference a request gives for a client wins; a request that
+// gives none leaves the one remembered.
+void RememberReference(const std::string& agent_abn, const v1::ClientId& client,
+                       stage::StateStore& references) {
+  if (!client.reference().empty()) {
+    references.Put(ReferenceKey(agent_abn, client), client.reference());
+  }
+}
+
+void NameClient(const std::string& agent_abn, const stage::StateStore& references,
+                v1::ClientId& client) {
+  if (!client.reference().empty()) return;
+  if (std::optional<std::string> r = references.Get(ReferenceKey(agent_abn, client))) {
+    client.set_reference(*std::move(r));
+  }
+}
+
 }  // namespace
 
 absl::Status JobStage::Process(const stage::Record& input, stage::Context& ctx) {
@@ -124,12 +147,18 @@ absl::Status JobStage::Begin(v1::JobProgress& p, absl::Time now, stage::Context&
     absl::StatusOr<v1::ListCommunicationsRequest> list =
         LoadBlob<v1::ListCommunicationsRequest>(blobs, request_sha, "list request");
     if (!list.ok()) return list.status();
+    for (const v1::ClientId& c : list->clients()) {
+      RememberReference(job.agent().agent_abn(), c, ctx.store(kClientReferencesStore));
+    }
     return StartBulk(p, v1::JobProgress::LISTING, clntcomm::WriteListRequest(*list), now, ctx);
   }
   if (job.kind() == kJobKindBulkGet) {
     absl::StatusOr<v1::BulkGetRequest> get =
         LoadBlob<v1::BulkGetRequest>(blobs, request_sha, "get request");
     if (!get.ok()) return get.status();
+    for (const v1::GetCommunicationRequest& d : get->documents()) {
+      RememberReference(job.agent().agent_abn(), d.client(), ctx.store(kClientReferencesStore));
+    }
     return StartGet(p, *std::move(get), {}, now, ctx);
   }
   if (job.kind() != kJobKindDailySync) {
@@ -249,17 +278,19 @@ absl::Status JobStage::Pull(v1::JobProgress& p, absl::Time now, stage::Context& 
                                                : GetDone(p, *entries, now, ctx);
 }
 
-absl::Status JobStage::ListDone(v1::JobProgress& p,
-                                const std::vector<clntcomm::ResponseEntry>& entries,
+absl::Status JobStage::ListDone(v1::JobProgress& p, std::vector<clntcomm::ResponseEntry>& entries,
                                 absl::Time now, stage::Context& ctx) {
   v1::JobResults results;
+  const stage::StateStore& references = ctx.store(kClientReferencesStore);
   const bool daily = p.requested().job().kind() == kJobKindDailySync;
   const absl::Time from = FromProto(p.period_from());
   const absl::Time to = FromProto(p.period_to());
   v1::BulkGetRequest get;
   *get.mutable_agent() = p.requested().job().agent();
-  for (const clntcomm::ResponseEntry& e : entries) {
-    const v1::CommunicationItem& item = e.document.item;
+  const std::string& abn = p.requested().job().agent().agent_abn();
+  for (clntcomm::ResponseEntry& e : entries) {
+    v1::CommunicationItem& item = e.document.item;
+    NameClient(abn, references, *item.mutable_client());
     if (daily) {
       // Lists go by whole days; the check covers only its own period.
       const absl::Time sent = FromProto(item.sent_at());
@@ -290,6 +321,7 @@ absl::Status JobStage::StartGet(v1::JobProgress& p, v1::BulkGetRequest request,
       stored = *std::move(kept);
     }
     if (stored) {
+      NameClient(abn, ctx.store(kClientReferencesStore), *stored->mutable_item()->mutable_client());
       *results.add_documents() = *std::move(stored);
     } else {
       *from_sbr.add_documents() = d;
@@ -302,9 +334,8 @@ absl::Status JobStage::StartGet(v1::JobProgress& p, v1::BulkGetRequest request,
   return StartBulk(p, v1::JobProgress::GETTING, clntcomm::WriteGetRequest(from_sbr), now, ctx);
 }
 
-absl::Status JobStage::GetDone(v1::JobProgress& p,
-                               const std::vector<clntcomm::ResponseEntry>& entries, absl::Time now,
-                               stage::Context& ctx) {
+absl::Status JobStage::GetDone(v1::JobProgress& p, std::vector<clntcomm::ResponseEntry>& entries,
+                               absl::Time now, stage::Context& ctx) {
   v1::JobResults results;
   if (!p.partial_results_sha256().empty()) {
     absl::StatusOr<v1::JobResults> partial =
@@ -313,7 +344,9 @@ absl::Status JobStage::GetDone(v1::JobProgress& p,
     results = *std::move(partial);
   }
   const std::string& abn = p.requested().job().agent().agent_abn();
-  for (const clntcomm::ResponseEntry& e : entries) {
+  const stage::StateStore& references = ctx.store(kClientReferencesStore);
+  for (clntcomm::ResponseEntry& e : entries) {
+    NameClient(abn, references, *e.document.item.mutable_client());
     if (!e.status.ok()) {
       v1::DocumentFailure* f = results.add_failures();
       f->set_document_id(e.document.item.document_id());

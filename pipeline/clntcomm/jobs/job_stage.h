@@ -59,9 +59,13 @@ struct JobStageOptions {
 
 class JobStage : public stage::Stage {
  public:
-  // Store names: the jobs in progress, and each practice's last check.
+  // Store names: the jobs in progress, each practice's last check, and each
+  // practice's references for its clients (ClientId.reference: remembered
+  // from the clients a request names, given to every item, document and
+  // event of that client the practice's later jobs bring).
   static constexpr const char* kJobsStore = stages::kJobsStore;
   static constexpr const char* kChecksStore = stages::kChecksStore;
+  static constexpr const char* kClientReferencesStore = stages::kClientReferencesStore;
 
   // All must outlive the stage.
   JobStage(const ClntcommExchange* sbr, DocumentKeeper* keeper, JobStageOptions options)
@@ -77,9 +81,11 @@ class JobStage : public stage::Stage {
   absl::Status Begin(v1::JobProgress& p, absl::Time now, stage::Context& ctx);
   absl::Status Push(v1::JobProgress& p, absl::Time now, stage::Context& ctx);
   absl::Status Pull(v1::JobProgress& p, absl::Time now, stage::Context& ctx);
-  absl::Status ListDone(v1::JobProgress& p, const std::vector<clntcomm::ResponseEntry>& entries,
+  // Both name each client by the practice's reference (kClientReferencesStore)
+  // in place, then finish the phase.
+  absl::Status ListDone(v1::JobProgress& p, std::vector<clntcomm::ResponseEntry>& entries,
                         absl::Time now, stage::Context& ctx);
-  absl::Status GetDone(v1::JobProgress& p, const std::vector<clntcomm::ResponseEntry>& entries,
+  absl::Status GetDone(v1::JobProgress& p, std::vector<clntcomm::ResponseEntry>& entries,
                        absl::Time now, stage::Context& ctx);
   // Asks SBR for `documents` (those not in the store), or finishes when
   // every one was served from it.

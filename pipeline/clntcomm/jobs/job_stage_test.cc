@@ -226,6 +226,54 @@ TEST_F(JobStageTest, DailySyncChecksAtMostOncePerHourForThePeriodSinceTheLastChe
   EXPECT_EQ(sbr_->pushes().size(), 3u);
 }
 
+TEST_F(JobStageTest, AClientIsNamedByThePracticesReferenceInLaterJobsAndOnTheTopic) {
+  v1::ListCommunicationsRequest list;
+  *list.mutable_agent() = Agent();
+  v1::ClientId* named = list.add_clients();
+  *named = TestTfn();
+  named->set_reference("SMITH01");
+  const std::string listed = Request(kJobKindBulkList, list, SydneyTime(2026, 3, 2, 20));
+  RunFor(SydneyTime(2026, 3, 2, 20), absl::Minutes(3));
+  std::optional<v1::Job> job = Latest(listed);
+  ASSERT_EQ(job->state(), v1::DONE) << job->detail();
+  const v1::JobResults listed_results = Results(*job);
+  ASSERT_GT(listed_results.items_size(), 0);
+  for (const v1::CommunicationItem& item : listed_results.items()) {
+    EXPECT_EQ(item.client().reference(), "SMITH01");
+  }
+  // The reference goes nowhere near SBR.
+  for (const BulkPush& push : sbr_->pushes()) {
+    EXPECT_THAT(push.request_xml, ::testing::Not(::testing::HasSubstr("SMITH01")));
+  }
+
+  // A daily sync names no client, yet its documents, and their events with
+  // the TFN masked, carry the reference the practice gave before.
+  sbr_->AddItems(TestTfn(), 2, SydneyTime(2026, 3, 2, 19));
+  v1::DailySyncRequest daily;
+  *daily.mutable_agent() = Agent();
+  const std::string synced = Request(kJobKindDailySync, daily, SydneyTime(2026, 3, 2, 21));
+  RunFor(SydneyTime(2026, 3, 2, 21), absl::Minutes(6));
+  job = Latest(synced);
+  ASSERT_EQ(job->state(), v1::DONE) << job->detail();
+  EXPECT_EQ(job->document_count(), 2);
+  const v1::JobResults synced_results = Results(*job);
+  for (const v1::Communication& c : synced_results.documents()) {
+    EXPECT_EQ(c.item().client().reference(), "SMITH01");
+  }
+  const std::vector<v1::CommunicationRetrieved> events =
+      ctx_.On<v1::CommunicationRetrieved>(topics::kDocuments);
+  ASSERT_EQ(events.size(), 2u);
+  for (const v1::CommunicationRetrieved& e : events) {
+    EXPECT_EQ(e.item().client().value(), MaskIdentifier(TestTfn().value()));
+    EXPECT_EQ(e.item().client().reference(), "SMITH01");
+  }
+
+  // Another practice's jobs do not see it.
+  EXPECT_FALSE(ctx_.store(JobStage::kClientReferencesStore)
+                   .Get(absl::StrCat("83914571673/TFN/", TestTfn().value()))
+                   .has_value());
+}
+
 TEST_F(JobStageTest, AJobThatCannotReadItsRequestFailsWithoutHoldingTheOthers) {
   v1::ListCommunicationsRequest list;
   *list.mutable_agent() = Agent();

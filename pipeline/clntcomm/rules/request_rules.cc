@@ -23,8 +23,27 @@ bool AllDigits(absl::string_view s) {
 
 // Why `id` is not a valid identifier, or nullopt when it is. `field` names
 // the ClientId ("clients[2]", "client").
+// Printable, so that it shows as typed wherever the client is named.
+constexpr size_t kMaxClientReference = 64;
+
+std::optional<FieldViolation> ReferenceProblem(const v1::ClientId& id, const std::string& field) {
+  const std::string& r = id.reference();
+  if (r.size() > kMaxClientReference) {
+    return FieldViolation{field + ".reference",
+                          absl::StrCat("at most ", kMaxClientReference, " characters, got ",
+                                       r.size())};
+  }
+  for (unsigned char c : r) {
+    if (c < 0x20 || c == 0x7f) {
+      return FieldViolation{field + ".reference", "control characters are not allowed"};
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<FieldViolation> IdentifierProblem(const v1::ClientId& id,
                                                 const std::string& field) {
+  if (auto problem = ReferenceProblem(id, field)) return problem;
   const std::string& v = id.value();
   const std::string value_field = field + ".value";
   switch (id.type()) {

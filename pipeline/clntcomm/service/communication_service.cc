@@ -19,6 +19,15 @@ namespace {
 
 using rpc::ToGrpcStatus;
 
+// The answers of a synchronous call name a client by the reference its
+// request gave (the job stage also remembers references across jobs).
+void NameClientAsRequested(const v1::ClientId& named, v1::ClientId& client) {
+  if (client.reference().empty() && client.type() == named.type() &&
+      client.value() == named.value()) {
+    client.set_reference(named.reference());
+  }
+}
+
 constexpr int kDownloadChunkBytes = 64 << 10;
 // Items and documents per page of a job's results.
 constexpr int kDefaultJobPageSize = 1000;
@@ -99,6 +108,11 @@ grpc::Status CommunicationServiceImpl::QuickList(grpc::ServerContext* context,
   absl::StatusOr<v1::ListCommunicationsResponse> page = options_.sbr->QuickList(*request);
   if (!page.ok()) return ToGrpcStatus(page.status());
   *response = *std::move(page);
+  for (v1::CommunicationItem& item : *response->mutable_items()) {
+    for (const v1::ClientId& named : request->clients()) {
+      NameClientAsRequested(named, *item.mutable_client());
+    }
+  }
   return grpc::Status::OK;
 }
 
@@ -143,11 +157,13 @@ grpc::Status CommunicationServiceImpl::GetCommunication(grpc::ServerContext* con
     if (!stored.ok()) return ToGrpcStatus(stored.status());
     if (*stored) {
       *response = **std::move(stored);
+      NameClientAsRequested(request->client(), *response->mutable_item()->mutable_client());
       return grpc::Status::OK;
     }
   }
   absl::StatusOr<clntcomm::ResponseEntry> entry = options_.sbr->GetOne(*request);
   if (!entry.ok()) return ToGrpcStatus(entry.status());
+  NameClientAsRequested(request->client(), *entry->document.item.mutable_client());
   absl::StatusOr<KeptDocument> kept =
       options_.keeper->Store(abn, *entry, options_.clock->Now(), /*job_id=*/"");
   if (!kept.ok()) return ToGrpcStatus(kept.status());

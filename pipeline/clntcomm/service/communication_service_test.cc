@@ -6,6 +6,7 @@
 #include "pipeline/clntcomm/service/communication_service.h"
 
 #include "gmock/gmock.h"
+#include "pipeline/platform/common/mask.h"
 #include "gtest/gtest.h"
 #include "pipeline/clntcomm/service/testing.h"
 #include "pipeline/clntcomm/jobs/job_stage.h"
@@ -170,6 +171,33 @@ TEST_F(CommunicationServiceTest, ASingleGetIsFetchedOnceThenServedFromTheStore) 
   ASSERT_TRUE(service_->GetCommunication(&ctx_, &g, &c).ok());
   EXPECT_FALSE(c.served_from_store());
   EXPECT_EQ(sbr_->single_gets(), 2);
+}
+
+TEST_F(CommunicationServiceTest, SynchronousAnswersNameTheClientByTheReferenceAsked) {
+  v1::ListCommunicationsRequest r = List({v1::PAPER});
+  r.mutable_clients(0)->set_reference("SMITH01");
+  v1::ListCommunicationsResponse page;
+  ASSERT_TRUE(service_->QuickList(&ctx_, &r, &page).ok());
+  ASSERT_EQ(page.items_size(), 3);
+  for (const v1::CommunicationItem& item : page.items()) {
+    EXPECT_EQ(item.client().reference(), "SMITH01");
+  }
+
+  v1::GetCommunicationRequest g = Get();
+  g.mutable_client()->set_reference("SMITH01");
+  v1::Communication c;
+  ASSERT_TRUE(service_->GetCommunication(&ctx_, &g, &c).ok());
+  EXPECT_EQ(c.item().client().reference(), "SMITH01");
+  ASSERT_EQ(publisher_.calls().size(), 1u);
+  v1::CommunicationRetrieved event;
+  ASSERT_TRUE(event.ParseFromString(publisher_.calls()[0][0].value));
+  EXPECT_EQ(event.item().client().value(), MaskIdentifier(TestTfn().value()));
+  EXPECT_EQ(event.item().client().reference(), "SMITH01");
+
+  g.mutable_client()->set_reference(std::string(65, 'x'));
+  grpc::Status s = service_->GetCommunication(&ctx_, &g, &c);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(BadRequestFields(s), Contains("client.reference"));
 }
 
 TEST_F(CommunicationServiceTest, ADocumentWhoseEventCannotBePublishedIsNotServedWithoutOne) {
