@@ -60,6 +60,14 @@ absl::StatusOr<KafkaConfig> LoadKafkaConfigFile(const std::string& path) {
   text << in.rdbuf();
   absl::StatusOr<KafkaConfig> config = ParseKafkaConfig(text.str(), path);
   if (!config.ok()) return config;
+  // A file with a password in it is a key file.
+  for (const auto& [key, value] : config->overrides) {
+    if (!IsSecretProperty(key) || absl::EndsWith(key, ".location")) continue;
+    if (absl::Status s = keys::CheckOwnerOnlyFile(path, absl::StrCat("Kafka config file with ", key));
+        !s.ok()) {
+      return s;
+    }
+  }
   // The files the TLS settings name, checked once at start as sbrgate's own
   // credential is (scoped keys such as "consumer.ssl.key.location" too).
   for (const auto& [key, value] : config->overrides) {

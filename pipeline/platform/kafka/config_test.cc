@@ -153,6 +153,29 @@ TEST(LoadKafkaConfigFile, RefusesATlsKeyOthersMayRead) {
               HasSubstr(absl::StrCat("private key file ", pki->client_key, " has mode 0644")));
 }
 
+TEST(LoadKafkaConfigFile, RefusesAPasswordFileOthersMayRead) {
+  const std::string properties = ::testing::TempDir() + "/sasl.properties";
+  ASSERT_TRUE(WriteFileDurably(properties,
+                               "bootstrap.servers=b1:9093\nsecurity.protocol=SASL_SSL\n"
+                               "sasl.mechanism=SCRAM-SHA-512\nsasl.username=sbrgate\n"
+                               "sasl.password=hunter2\n")
+                  .ok());
+  ASSERT_EQ(::chmod(properties.c_str(), 0600), 0);
+  EXPECT_TRUE(LoadKafkaConfigFile(properties).ok()) << "0600 is fine";
+  ASSERT_EQ(::chmod(properties.c_str(), 0640), 0);
+  absl::StatusOr<KafkaConfig> config = LoadKafkaConfigFile(properties);
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kPermissionDenied) << config.status();
+  EXPECT_THAT(std::string(config.status().message()),
+              HasSubstr(absl::StrCat("Kafka config file with sasl.password ", properties,
+                                     " has mode 0640")));
+  EXPECT_THAT(std::string(config.status().message()), Not(HasSubstr("hunter2")));
+
+  // Without a secret in it, the file may be shared.
+  ASSERT_TRUE(WriteFileDurably(properties, "bootstrap.servers=b1:9093\n").ok());
+  ASSERT_EQ(::chmod(properties.c_str(), 0644), 0);
+  EXPECT_TRUE(LoadKafkaConfigFile(properties).ok());
+}
+
 TEST(ToTimeoutMs, Clamps) {
   EXPECT_EQ(ToTimeoutMs(absl::ZeroDuration()), 1);
   EXPECT_EQ(ToTimeoutMs(absl::Seconds(2)), 2000);

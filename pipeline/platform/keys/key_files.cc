@@ -14,19 +14,23 @@
 
 namespace sbrgate::keys {
 
-absl::Status CheckPrivateKeyFile(const std::string& path) {
+absl::Status CheckOwnerOnlyFile(const std::string& path, absl::string_view what) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat("private key file ", path));
+    return absl::ErrnoToStatus(errno, absl::StrCat(what, " ", path));
   }
   const mode_t mode = st.st_mode & 07777;
   if ((mode & 077) != 0) {
     return absl::PermissionDeniedError(absl::StrFormat(
-        "private key file %s has mode %04o: group or others may read it; it must be readable "
+        "%s %s has mode %04o: group or others may read it; it must be readable "
         "by its owner alone (chmod 600 %s)",
-        path, mode, path));
+        what, path, mode, path));
   }
   return absl::OkStatus();
+}
+
+absl::Status CheckPrivateKeyFile(const std::string& path) {
+  return CheckOwnerOnlyFile(path, "private key file");
 }
 
 std::optional<std::string> ExpiryWarning(const std::string& cert_path, const std::string& subject,

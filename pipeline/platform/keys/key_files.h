@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace sbrgate::keys {
@@ -26,6 +27,10 @@ inline constexpr absl::Duration kExpiryWarningWindow = absl::Hours(24 * 30);
 // chmod that fixes it); the stat error naming the file when it cannot be
 // examined.
 absl::Status CheckPrivateKeyFile(const std::string& path);
+
+// The same check for any file that holds a secret, named in the error as
+// `what` (e.g. "Kafka config file with sasl.password").
+absl::Status CheckOwnerOnlyFile(const std::string& path, absl::string_view what);
 
 // The one-line warning for certificate file `cert_path` (`subject`) expiring
 // at `not_after`, when that is within kExpiryWarningWindow of `now` and not

@@ -249,6 +249,21 @@ TEST(LodgmentReaderTest, SchemaErrorOnATfnDoesNotEchoIt) {
   EXPECT_THAT(Substitute(r.records[1].errors[0]), HasSubstr("********101"));
 }
 
+TEST(LodgmentReaderTest, SchemaErrorOnATfnWithSpacesOrEntitiesDoesNotEchoIt) {
+  for (const char* written : {" \n 98765432101\t", "98765&#52;32101", "9876 5432 101"}) {
+    std::string file = Generate(1);
+    const std::string tfn = Between(file, "<tns:TaxFileNumberId>", "<");
+    file = EditRecord(file, "1.2", tfn, written);
+    ReadResult r = ReadAll(file);
+    ASSERT_EQ(r.records[1].errors.size(), 1u) << written;
+    const std::string said = Substitute(r.records[1].errors[0]);
+    EXPECT_EQ(r.records[1].errors[0].path, kTfnPath);
+    for (const char* digits : {"98765432101", "9876 5432 101", "98765"}) {
+      EXPECT_THAT(said, ::testing::Not(HasSubstr(digits))) << written;
+    }
+  }
+}
+
 TEST(LodgmentReaderTest, MissingChildElementIsReportedOnItsParent) {
   std::string file = Generate(1);
   const auto [b, e] = Span(file, "1.2");
