@@ -5,14 +5,17 @@
 // job stage is tests/comms_e2e_test.cc.
 #include "pipeline/clntcomm/service/communication_service.h"
 
+#include <grpcpp/grpcpp.h>
+
 #include "gmock/gmock.h"
-#include "pipeline/platform/common/mask.h"
 #include "gtest/gtest.h"
-#include "pipeline/clntcomm/service/testing.h"
 #include "pipeline/clntcomm/jobs/job_stage.h"
+#include "pipeline/clntcomm/service/testing.h"
+#include "pipeline/platform/common/mask.h"
 #include "pipeline/platform/common/proto_time.h"
-#include "pipeline/topology/topology.h"
 #include "pipeline/platform/publish/fake_publisher.h"
+#include "pipeline/platform/rpc/server.h"
+#include "pipeline/topology/topology.h"
 
 namespace sbrgate::comms {
 namespace {
@@ -254,6 +257,56 @@ TEST_F(CommunicationServiceTest, AJobsResultsComeAPageAtATime) {
   r.clear_page_token();
   r.set_page_size(20000);
   EXPECT_EQ(service_->GetJob(&ctx_, &r, &page).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(CommunicationServiceTest, WatchStreamsPastTheCallersCapAreRefusedUntilOneCloses) {
+  v1::Job running;
+  running.set_job_id("job-running");
+  running.set_state(v1::RUNNING);
+  *running.mutable_agent() = Agent();
+  running.set_revision(1);
+  ASSERT_TRUE(view_->Apply(running).ok());
+  CommunicationServiceImpl capped(CommunicationServiceOptions{
+      sbr_, bed_.keeper.get(), &permissions_, &publisher_, view_.get(), &clock_,
+      authenticator_.get(), audit_.get(), /*max_watches_per_caller=*/1});
+  absl::StatusOr<rpc::RunningServer> server = rpc::StartServer({&capped});
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto client = v1::CommunicationService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", server->port), grpc::InsecureChannelCredentials()));
+  v1::GetJobRequest watch;
+  watch.set_job_id("job-running");
+  v1::Job seen;
+
+  grpc::ClientContext first_context;
+  auto first = client->WatchJob(&first_context, watch);
+  ASSERT_TRUE(first->Read(&seen));
+  EXPECT_EQ(seen.state(), v1::RUNNING);
+  grpc::ClientContext second_context;
+  auto second = client->WatchJob(&second_context, watch);
+  EXPECT_FALSE(second->Read(&seen));
+  const grpc::Status refused = second->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), ::testing::HasSubstr("--max-watches-per-caller is 1"));
+
+  first_context.TryCancel();
+  first->Finish();
+  // The slot is given back when the stream ends (the server notices the
+  // cancellation at its next look).
+  grpc::Status third_status;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    grpc::ClientContext third_context;
+    auto third = client->WatchJob(&third_context, watch);
+    if (third->Read(&seen)) {
+      third_context.TryCancel();
+      third_status = grpc::Status::OK;
+      third->Finish();
+      break;
+    }
+    third_status = third->Finish();
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(third_status.ok()) << third_status.error_message();
+  server->server->Shutdown(absl::ToChronoTime(absl::Now()));
 }
 
 TEST_F(CommunicationServiceTest, UnknownJobIsNotFound) {
