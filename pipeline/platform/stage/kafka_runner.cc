@@ -21,6 +21,7 @@
 #include "pipeline/platform/stage/commit_batcher.h"
 #include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/stage/runner_context.h"
+#include "pipeline/platform/stage/worker_pool.h"
 #include "pipeline/platform/stage/runner_probe.h"
 #include "pipeline/platform/stage/state_stores.h"
 #include "proto/events.pb.h"
@@ -105,6 +106,7 @@ class KafkaRunner final : public StageRunner {
   std::deque<MessagePtr> stray_;         // records that came through the consumer queue
 
   RunnerProbe probe_;
+  WorkerPool workers_{config_.max_in_flight};  // Context::RunConcurrently
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   absl::Status storage_error_;
   StateStores stores_{&violation_, &storage_error_};
@@ -140,7 +142,7 @@ KafkaRunner::KafkaRunner(KafkaRunnerConfig config, StageSpec spec, Stage* stage,
       ctx_(std::make_unique<RunnerContext>(
           [this](Output o) { Notify(std::move(o)); },
           [this](const std::string& name) -> StateStore& { return stores_.store(name); }, clock,
-          &violation_)) {}
+          &violation_, &workers_)) {}
 
 absl::Status KafkaRunner::Check() {
   const std::string where = absl::StrCat("stage ", name_, ": ");

@@ -18,6 +18,8 @@
 #include "pipeline/platform/stage/local_stores.h"
 #include "pipeline/platform/stage/runner_context.h"
 #include "pipeline/platform/stage/runner_probe.h"
+#include "pipeline/platform/stage/undeclared_store.h"
+#include "pipeline/platform/stage/worker_pool.h"
 
 namespace sbrgate::stage {
 
@@ -61,6 +63,12 @@ class LocalRunner final : public StageRunner {
   void Step();
   std::optional<kafka::Record> NextRecord();
   void ProcessRecord(kafka::Record record);
+  // Up to max_in_flight records at once on the workers, for a stage whose
+  // Process may run concurrently; false when there was nothing to read.
+  bool ProcessWave();
+  // What processing `record` came to, into the batch: its outputs, a dead
+  // letter, or the hold (then false).
+  bool Apply(kafka::Record record, absl::Status s, std::vector<Output> emits);
   void MaybePunctuate(absl::Time now);
   void Notify(Output output);
   bool BatchOpen() const {
@@ -95,6 +103,8 @@ class LocalRunner final : public StageRunner {
   const absl::Duration punctuate_interval_;
 
   RunnerProbe probe_;
+  WorkerPool workers_{options_.max_in_flight};
+  absl::Mutex fail_mu_;  // Fail may be called from the workers (Notify)
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   absl::Status storage_error_;
   LocalStores stores_{log_, &violation_, &storage_error_};
@@ -128,7 +138,7 @@ LocalRunner::LocalRunner(RunnerOptions options, StageSpec spec, Stage* stage, Cl
       ctx_(std::make_unique<RunnerContext>(
           [this](Output o) { Notify(std::move(o)); },
           [this](const std::string& name) -> StateStore& { return stores_.store(name); }, clock,
-          &violation_)) {}
+          &violation_, &workers_)) {}
 
 absl::Status LocalRunner::Check() {
   const std::string where = absl::StrCat("stage ", name_, ": ");
@@ -138,6 +148,10 @@ absl::Status LocalRunner::Check() {
         absl::StrCat(where, "it does not run the spec of stage ", spec_.name));
   }
   if (spec_.inputs.empty()) return absl::InvalidArgumentError(where + "no input topics");
+  if (stage_->ProcessesConcurrently() && !spec_.stores.empty()) {
+    return absl::InvalidArgumentError(
+        where + "a stage with state stores cannot process records concurrently");
+  }
   std::map<std::string, int> topics;
   for (const log::LogTopic& t : log_->topics()) topics[t.name] = t.partitions;
   std::vector<std::string> known;
@@ -238,8 +252,10 @@ void LocalRunner::Step() {
   }
   // Read before waiting, so that a commit in between wakes the wait.
   const uint64_t seen = log_->commit_sequence();
-  std::optional<kafka::Record> record = NextRecord();
-  if (!record) {
+  std::optional<kafka::Record> record;
+  const bool processed = stage_->ProcessesConcurrently() ? ProcessWave()
+                                                          : (record = NextRecord()).has_value();
+  if (!processed) {
     if (!fatal_.ok()) return;
     CommitBatch();  // nothing more to read right now
     CheckCaughtUp();
@@ -248,7 +264,7 @@ void LocalRunner::Step() {
     if (wait > absl::ZeroDuration()) log_->WaitForCommit(seen, Now() + wait);
     return;
   }
-  ProcessRecord(*std::move(record));
+  if (record) ProcessRecord(*std::move(record));
   if (BatchOpen() && (batch_.records >= options_.max_batch ||
                       Now() - batch_.opened >= options_.max_batch_delay)) {
     CommitBatch();
@@ -303,19 +319,79 @@ void LocalRunner::ProcessRecord(kafka::Record record) {
   const size_t mark = stores_.mark();
   ResetContext();
   absl::Status s = Problem(stage_->Process(record, *ctx_));
+  if (!s.ok()) stores_.Undo(mark);
+  Apply(std::move(record), std::move(s), ctx_->TakeEmits());
+}
+
+bool LocalRunner::ProcessWave() {
+  std::vector<kafka::Record> wave;
+  while (static_cast<int>(wave.size()) < workers_.size()) {
+    std::optional<kafka::Record> record = NextRecord();
+    if (!record) break;
+    wave.push_back(*std::move(record));
+  }
+  if (wave.empty()) return false;
+  struct Outcome {
+    absl::Status status;
+    std::vector<Output> emits;
+    bool processed = false;
+  };
+  std::vector<Outcome> outcomes(wave.size());
+  // The records of one key go to one worker, in order; after one is held,
+  // the rest of its key wait for it.
+  std::map<std::string, std::vector<size_t>> by_key;
+  for (size_t i = 0; i < wave.size(); ++i) by_key[wave[i].key].push_back(i);
+  std::vector<std::function<void()>> work;
+  for (auto& [key, indexes] : by_key) {
+    work.push_back([this, &wave, &outcomes, indexes = std::move(indexes)] {
+      for (size_t i : indexes) {
+        std::string violation;
+        UndeclaredStore no_store(&violation);  // the stage has none (Check)
+        RunnerContext ctx([this](Output o) { Notify(std::move(o)); },
+                          [&no_store](const std::string& name) -> StateStore& {
+                            no_store.set_name(name);
+                            return no_store;
+                          },
+                          clock_, &violation);
+        Outcome& out = outcomes[i];
+        out.status = stage_->Process(wave[i], ctx);
+        if (out.status.ok() && !violation.empty()) out.status = absl::InvalidArgumentError(violation);
+        out.emits = ctx.TakeEmits();
+        out.processed = true;
+        if (IsTransient(out.status)) return;
+      }
+    });
+  }
+  workers_.RunAll(std::move(work));
+  // Into the batch in input order. From the first record held on, the
+  // records of the wave are read again after it (those already processed
+  // are processed again: a push resent with its MessageId is answered
+  // with its first receipt).
+  for (size_t i = 0; i < wave.size(); ++i) {
+    if (outcomes[i].processed &&
+        Apply(std::move(wave[i]), std::move(outcomes[i].status), std::move(outcomes[i].emits))) {
+      continue;
+    }
+    for (size_t j = wave.size(); j > i + 1; --j) pending_.push_front(std::move(wave[j - 1]));
+    if (!outcomes[i].processed) pending_.push_front(std::move(wave[i]));
+    break;
+  }
+  return true;
+}
+
+bool LocalRunner::Apply(kafka::Record record, absl::Status s, std::vector<Output> emits) {
   const TopicPartition tp{record.topic, record.partition};
   if (s.ok()) {
     OpenBatch();
-    for (Output& o : ctx_->TakeEmits()) batch_.outputs.push_back(std::move(o));
+    for (Output& o : emits) batch_.outputs.push_back(std::move(o));
     batch_.next[tp] = record.offset + 1;
     ++batch_.records;
     if (hold_) {
       hold_.reset();
       probe_.Holding(false);
     }
-    return;
+    return true;
   }
-  stores_.Undo(mark);
   probe_.Note(s);
   const int attempts = hold_ ? hold_->attempts + 1 : 1;
   if (IsTransient(s)) {
@@ -324,7 +400,7 @@ void LocalRunner::ProcessRecord(kafka::Record record) {
     probe_.Holding(true);
     // The records before it need not wait for it.
     CommitBatch();
-    return;
+    return false;
   }
   OpenBatch();
   batch_.outputs.push_back(DeadLetterRecord(options_.dead_letter_topic, name_, record, s,
@@ -336,6 +412,7 @@ void LocalRunner::ProcessRecord(kafka::Record record) {
     hold_.reset();
     probe_.Holding(false);
   }
+  return true;
 }
 
 void LocalRunner::MaybePunctuate(absl::Time now) {
@@ -429,6 +506,7 @@ void LocalRunner::Pause(absl::Duration d) {
 }
 
 void LocalRunner::Fail(absl::Status status) {
+  absl::MutexLock lock(&fail_mu_);
   probe_.Note(status);
   if (fatal_.ok()) fatal_ = std::move(status);
 }

@@ -32,6 +32,7 @@ absl::Status CheckRunnerOptions(const std::string& stage, const RunnerOptions& o
   if (options.max_batch < 1 || options.max_batch_delay < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(where + "needs max_batch >= 1 and max_batch_delay >= 0");
   }
+  if (options.max_in_flight < 1) return absl::InvalidArgumentError(where + "needs max_in_flight >= 1");
   return absl::OkStatus();
 }
 

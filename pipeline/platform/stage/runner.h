@@ -56,6 +56,9 @@ struct RunnerOptions {
   // wait for its commit when more records keep arriving.
   int max_batch = 500;
   absl::Duration max_batch_delay = absl::Milliseconds(100);
+  // Records in process at once for a stage whose Process may run
+  // concurrently, and items of Context::RunConcurrently at once.
+  int max_in_flight = 32;
 };
 
 // InvalidArgument naming what is wrong with `options` for stage `stage`.

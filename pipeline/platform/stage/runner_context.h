@@ -22,6 +22,7 @@
 #include "pipeline/platform/kafka/limits.h"
 #include "pipeline/platform/stage/runner.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/platform/stage/worker_pool.h"
 
 namespace sbrgate::stage {
 
@@ -30,9 +31,15 @@ class RunnerContext final : public Context {
   using NotifyFn = std::function<void(Output)>;
   using StoreFn = std::function<StateStore&(const std::string&)>;
 
-  // `clock` and `violation` must outlive the context.
-  RunnerContext(NotifyFn notify, StoreFn store, const Clock* clock, std::string* violation)
-      : notify_(std::move(notify)), store_(std::move(store)), clock_(clock), violation_(violation) {}
+  // `clock`, `violation` and `workers` (null: RunConcurrently runs items one
+  // after the other) must outlive the context.
+  RunnerContext(NotifyFn notify, StoreFn store, const Clock* clock, std::string* violation,
+                WorkerPool* workers = nullptr)
+      : notify_(std::move(notify)),
+        store_(std::move(store)),
+        clock_(clock),
+        violation_(violation),
+        workers_(workers) {}
 
   void Emit(Output output) override {
     if (Allowed(output)) emits_.push_back(std::move(output));
@@ -42,6 +49,10 @@ class RunnerContext final : public Context {
   }
   StateStore& store(const std::string& name) override { return store_(name); }
   const Clock& clock() const override { return *clock_; }
+  void RunConcurrently(std::vector<std::function<void()>> work) override {
+    if (workers_ == nullptr) return Context::RunConcurrently(std::move(work));
+    workers_->RunAll(std::move(work));
+  }
 
   // Forgets what was emitted and any violation.
   void Reset() {
@@ -64,6 +75,7 @@ class RunnerContext final : public Context {
   const StoreFn store_;
   const Clock* const clock_;
   std::string* const violation_;
+  WorkerPool* const workers_;
   std::vector<Output> emits_;
 };
 

@@ -31,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -94,6 +95,14 @@ class Context {
   // One of the stores of the stage's StageSpec.
   virtual StateStore& store(const std::string& name) = 0;
   virtual const Clock& clock() const = 0;
+  // Runs the items at once (as many as the runner's RunnerOptions::
+  // max_in_flight) and returns when all have returned: for exchanges that
+  // mostly wait, such as the pulls of every lodgment due in one
+  // punctuation. The items must not use the context; the stage applies
+  // what they found afterwards, on its own thread. Here: one after the other.
+  virtual void RunConcurrently(std::vector<std::function<void()>> work) {
+    for (std::function<void()>& item : work) item();
+  }
 };
 
 class Stage {
@@ -106,6 +115,12 @@ class Stage {
   // every rebalance (the stores then hold the new assignment's entries).
   virtual absl::Status Init(Context& ctx) { return absl::OkStatus(); }
   virtual absl::Status Process(const Record& input, Context& ctx) = 0;
+  // True when Process may run on several threads at once, each call with a
+  // context of its own, for records of different keys (the records of one
+  // key are processed one after the other, in order). The runner then keeps
+  // up to RunnerOptions::max_in_flight records in process, and commits them
+  // in input order. Only for a stage without state stores.
+  virtual bool ProcessesConcurrently() const { return false; }
   // Called every punctuate_interval() of real time (never when zero, nor
   // while the instance has no partitions), with the clock's time; its
   // outputs and store changes commit on their own.

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <map>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -119,17 +122,59 @@ absl::Status PollStage::Punctuate(absl::Time now, stage::Context& ctx) {
         if (held == unconfirmed_polls_.end()) due.push_back(key);
         return due.size() < kPollsPerPunctuation;
       });
+  std::map<std::string, Pulled> pulled = PullMarked(due, ctx);
+  absl::Status result = absl::OkStatus();
   for (size_t i = 0; i < due.size(); ++i) {
     absl::Time retry_at;
-    absl::Status s = PollOne(due[i], ctx, &retry_at);
+    absl::Status s = PollOne(due[i], ctx, &retry_at, pulled);
     if (s.ok()) continue;
-    // The polls before it commit; it comes first in the next punctuation.
-    if (i > 0) return absl::OkStatus();
-    // Reported, and set aside so that the lodgments behind it go on.
-    HoldBack(IdOf(due[i]), retry_at);
-    return s;
+    // Set aside so that the lodgments behind it go on. Reported when it is
+    // the first (nothing of this punctuation then commits); after others,
+    // their polls commit and it comes first in the next punctuation.
+    if (i == 0) {
+      HoldBack(IdOf(due[i]), retry_at);
+      result = s;
+    }
+    break;
   }
-  return absl::OkStatus();
+  // Answers not recorded (after a failure): their marks count as pulls.
+  for (auto& [id, p] : pulled) {
+    if (p.outcome.ok() && !p.outcome->response_path.empty()) {
+      std::remove(p.outcome->response_path.c_str());
+    }
+  }
+  return result;
+}
+
+std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector<std::string>& due,
+                                                               stage::Context& ctx) {
+  std::map<std::string, Pulled> pulled;  // by lodgment id
+  // (lodgment id, the MessageId pulled for), earliest due first
+  std::vector<std::pair<std::string, std::string>> messages;
+  for (const std::string& key : due) {
+    const std::string id = IdOf(key);
+    if (marked_.count(id) == 0) continue;
+    std::optional<std::string> value = ctx.store(kStore).Get(id);
+    events::PendingPoll pending;
+    if (!value || !pending.ParseFromString(*value) || !pending.has_pull_started() ||
+        pending.has_answered_at() || ScheduleKey(FromProto(pending.next_poll()), id) != key ||
+        ctx.clock().Now() > ScheduleStart(pending.receipted()) + poll::kGiveUpAfter) {
+      continue;  // PollOne sees to it
+    }
+    marked_.erase(id);
+    messages.emplace_back(id, pending.receipted().message_id());
+    pulled[id];
+  }
+  const Clock& clock = ctx.clock();
+  std::vector<std::function<void()>> work;
+  for (const auto& [id, message_id] : messages) {
+    work.push_back([this, &clock, into = &pulled[id], message_id = &message_id] {
+      into->outcome = sbr_->Pull(*message_id);
+      into->answered = clock.Now();
+    });
+  }
+  ctx.RunConcurrently(std::move(work));
+  return pulled;
 }
 
 void PollStage::ForgetConfirmedPolls(absl::Time now, stage::Context& ctx) {
@@ -145,7 +190,7 @@ void PollStage::ForgetConfirmedPolls(absl::Time now, stage::Context& ctx) {
 }
 
 absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context& ctx,
-                                absl::Time* retry_at) {
+                                absl::Time* retry_at, std::map<std::string, Pulled>& pulled) {
   const std::string id = IdOf(schedule_key);
   std::optional<std::string> value = ctx.store(kStore).Get(id);
   events::PendingPoll pending;
@@ -171,7 +216,8 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
                                  "no response 72 hours after the receipt: contact the ATO")));
     return absl::OkStatus();
   }
-  if (pending.has_pull_started() && marked_.count(id) == 0) {
+  auto prefetched = pulled.find(id);
+  if (pending.has_pull_started() && marked_.count(id) == 0 && prefetched == pulled.end()) {
     // Left by a process that stopped during the pull: it counts as a poll
     // now, after that process ended, so the next one cannot come early.
     return Reschedule(pending, ctx.clock().Now(), "no answer recorded: stopped during the pull",
@@ -186,19 +232,27 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
     return absl::OkStatus();
   }
   marked_.erase(id);
-  absl::StatusOr<sbr_client::PullOutcome> pulled = sbr_->Pull(r.message_id());
-  const absl::Time answered = ctx.clock().Now();
-  if (!pulled.ok()) {
-    return Reschedule(pending, answered, std::string(pulled.status().message()), ctx);
+  Pulled this_pull;
+  if (prefetched != pulled.end()) {
+    this_pull = std::move(prefetched->second);
+    pulled.erase(prefetched);
+  } else {
+    this_pull.outcome = sbr_->Pull(r.message_id());
+    this_pull.answered = ctx.clock().Now();
   }
-  if (pulled->kind == sbr_client::PullOutcome::Kind::kNothingYet) {
+  const absl::StatusOr<sbr_client::PullOutcome>& outcome = this_pull.outcome;
+  const absl::Time answered = this_pull.answered;
+  if (!outcome.ok()) {
+    return Reschedule(pending, answered, std::string(outcome.status().message()), ctx);
+  }
+  if (outcome->kind == sbr_client::PullOutcome::Kind::kNothingYet) {
     return Reschedule(pending, answered, "nothing-yet", ctx);
   }
-  if (pulled->kind == sbr_client::PullOutcome::Kind::kError) {
+  if (outcome->kind == sbr_client::PullOutcome::Kind::kError) {
     return Reschedule(pending, answered,
-                      pulled->errors.empty() ? "error"
-                                             : absl::StrCat(pulled->errors[0].error_code, " ",
-                                                            pulled->errors[0].description),
+                      outcome->errors.empty() ? "error"
+                                             : absl::StrCat(outcome->errors[0].error_code, " ",
+                                                            outcome->errors[0].description),
                       ctx);
   }
   // The response: keep it in the blob store, hand it to triage. Should that
@@ -206,14 +260,14 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
   *retry_at = NextPoll(pending, answered).value_or(start + poll::kGiveUpAfter);
   absl::StatusOr<blob::BlobId> stored;
   {
-    auto source = FileSource::Open(pulled->response_path);
+    auto source = FileSource::Open(outcome->response_path);
     if (!source.ok()) return source.status();
     auto writer = blobs_->NewWriter();
     if (!writer.ok()) return writer.status();
     if (auto n = Pump(**source, **writer); !n.ok()) return n.status();
     stored = (*writer)->Commit();
   }
-  std::remove(pulled->response_path.c_str());
+  std::remove(outcome->response_path.c_str());
   if (!stored.ok()) return stored.status();
   events::ResponseReady ready;
   ready.set_lodgment_id(id);

@@ -24,6 +24,9 @@
 // that pull as done when found, and the next one waits its interval (SBR saw
 // the pull even if sbrgate never saw the answer).
 //
+// The pulls of one punctuation go to SBR at once (Context::RunConcurrently),
+// and their answers are recorded one after the other.
+//
 // Receipts are idempotent: a receipt of a message the stage is polling for,
 // or has the response of, is read again only when a stage redid its work,
 // and changes nothing (answered lodgments are remembered until 72 hours
@@ -36,6 +39,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/sbr/client/sbr_client.h"
@@ -66,8 +70,21 @@ class PollStage : public stage::Stage {
   absl::Duration punctuate_interval() const override { return absl::Milliseconds(20); }
 
  private:
-  // On failure, `retry_at` says when the lodgment may be tried again.
-  absl::Status PollOne(const std::string& schedule_key, stage::Context& ctx, absl::Time* retry_at);
+  // A pull and when its answer came back.
+  struct Pulled {
+    absl::StatusOr<sbr_client::PullOutcome> outcome;
+    absl::Time answered;
+  };
+  // Sends the pulls of the `due` lodgments whose mark is committed, all at
+  // once (Context::RunConcurrently), by lodgment id. Their marks count as
+  // pulls from here on: should an answer not be recorded, the next
+  // punctuation reschedules as after a stop during the pull.
+  std::map<std::string, Pulled> PullMarked(const std::vector<std::string>& due,
+                                           stage::Context& ctx);
+  // On failure, `retry_at` says when the lodgment may be tried again. A
+  // pull PullMarked sent is taken from `pulled`; otherwise it is sent here.
+  absl::Status PollOne(const std::string& schedule_key, stage::Context& ctx, absl::Time* retry_at,
+                       std::map<std::string, Pulled>& pulled);
   absl::Status Reschedule(events::PendingPoll& pending, absl::Time polled_at, const std::string& result,
                           stage::Context& ctx);
   // When the poll after one answered at `answered` may come; nullopt past

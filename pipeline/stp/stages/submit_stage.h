@@ -32,6 +32,9 @@ class SubmitStage : public stage::Stage {
 
   std::string name() const override { return stages::kSubmit; }
   absl::Status Process(const stage::Record& input, stage::Context& ctx) override;
+  // Pushes are independent exchanges that mostly wait for SBR: many go at
+  // once (a resend after a crash or a hold is the same message).
+  bool ProcessesConcurrently() const override { return true; }
 
  private:
   const sbr_client::SbrApi* sbr_;

@@ -1,0 +1,60 @@
+#include "pipeline/platform/stage/worker_pool.h"
+
+#include <utility>
+
+namespace sbrgate::stage {
+
+WorkerPool::~WorkerPool() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& t : threads_) t.join();
+}
+
+void WorkerPool::RunAll(std::vector<std::function<void()>> work) {
+  if (work.size() <= 1 || size_ == 1) {
+    for (std::function<void()>& item : work) item();
+    return;
+  }
+  // The caller is one of the size_ runners of items.
+  while (static_cast<int>(threads_.size()) < size_ - 1) threads_.emplace_back([this] { Work(); });
+  {
+    absl::MutexLock lock(&mu_);
+    for (std::function<void()>& item : work) queue_.push_back(std::move(item));
+  }
+  Drain();
+  absl::MutexLock lock(&mu_);
+  auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return queue_.empty() && running_ == 0; };
+  mu_.Await(absl::Condition(&done));
+}
+
+void WorkerPool::Drain() {
+  for (;;) {
+    std::function<void()> item;
+    {
+      absl::MutexLock lock(&mu_);
+      if (queue_.empty()) return;
+      item = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
+    item();
+    absl::MutexLock lock(&mu_);
+    --running_;
+  }
+}
+
+void WorkerPool::Work() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+      mu_.Await(absl::Condition(&ready));
+      if (stopping_ && queue_.empty()) return;
+    }
+    Drain();
+  }
+}
+
+}  // namespace sbrgate::stage

@@ -1,0 +1,55 @@
+// WorkerPool: the threads on which a runner does a stage's waiting work at
+// once: the records of a stage whose Process may run concurrently
+// (Stage::ProcessesConcurrently), and what a stage hands to
+// Context::RunConcurrently (the poll stage's pulls). A push or a pull is an
+// exchange with SBR that mostly waits; many in flight keep the instance
+// busy while each waits.
+//
+//   WorkerPool pool(32);
+//   pool.RunAll({[&] { a = sbr.Pull(id_a); }, [&] { b = sbr.Pull(id_b); }});
+//   // both have returned here
+#ifndef SBRGATE_PIPELINE_PLATFORM_STAGE_WORKER_POOL_H_
+#define SBRGATE_PIPELINE_PLATFORM_STAGE_WORKER_POOL_H_
+
+#include <deque>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace sbrgate::stage {
+
+class WorkerPool {
+ public:
+  // At most `threads` items run at once (at least 1). Threads start with the
+  // first RunAll that has more than one item.
+  explicit WorkerPool(int threads) : size_(threads < 1 ? 1 : threads) {}
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  int size() const { return size_; }
+
+  // Runs every item of `work` and returns when all have returned; the
+  // calling thread runs items too. Not reentrant: an item must not call
+  // RunAll. One caller at a time (a runner's thread).
+  void RunAll(std::vector<std::function<void()>> work);
+
+ private:
+  void Work();
+  // Runs queued items until none is left.
+  void Drain() ABSL_LOCKS_EXCLUDED(mu_);
+
+  const int size_;
+  std::vector<std::thread> threads_;
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace sbrgate::stage
+
+#endif  // SBRGATE_PIPELINE_PLATFORM_STAGE_WORKER_POOL_H_

@@ -1,0 +1,64 @@
+// WorkerPool: items run at once, as many as the pool has threads, and RunAll
+// returns only when every item has.
+#include "pipeline/platform/stage/worker_pool.h"
+
+#include <atomic>
+#include <functional>
+#include <vector>
+
+#include "absl/synchronization/barrier.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+
+namespace sbrgate::stage {
+namespace {
+
+TEST(WorkerPool, RunsAsManyItemsAtOnceAsItHasThreads) {
+  WorkerPool pool(4);
+  // Four items that each wait for all four: they finish only if they run at once.
+  auto* barrier = new absl::Barrier(4);
+  std::atomic<int> done{0};
+  std::vector<std::function<void()>> work;
+  for (int i = 0; i < 4; ++i) {
+    work.push_back([&] {
+      if (barrier->Block()) delete barrier;
+      ++done;
+    });
+  }
+  pool.RunAll(std::move(work));
+  EXPECT_EQ(done, 4);
+}
+
+TEST(WorkerPool, NeverRunsMoreThanItsSizeAndReturnsWhenAllHave) {
+  WorkerPool pool(3);
+  std::atomic<int> running{0}, most{0}, done{0};
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::function<void()>> work;
+    for (int i = 0; i < 20; ++i) {
+      work.push_back([&] {
+        const int now = ++running;
+        int seen = most.load();
+        while (now > seen && !most.compare_exchange_weak(seen, now)) {
+        }
+        absl::SleepFor(absl::Milliseconds(2));
+        --running;
+        ++done;
+      });
+    }
+    pool.RunAll(std::move(work));
+    EXPECT_EQ(done, 20 * (round + 1));
+    EXPECT_EQ(running, 0);
+  }
+  EXPECT_LE(most, 3);
+  EXPECT_GE(most, 2);
+}
+
+TEST(WorkerPool, OneThreadRunsItemsInOrderOnTheCaller) {
+  WorkerPool pool(1);
+  std::vector<int> order;
+  pool.RunAll({[&] { order.push_back(1); }, [&] { order.push_back(2); }});
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+}
+
+}  // namespace
+}  // namespace sbrgate::stage
