@@ -67,6 +67,8 @@ class KafkaRunner final : public StageRunner {
   void HandleError(const rd_kafka_message_t& m);
   void ProcessRecord(kafka::TopicRecord record);
   void MaybePunctuate(absl::Time now);
+  // One Punctuate of the stage, committed.
+  void Punctuate();
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke();
   // Restores the stores of the assigned partitions and runs Init; a
@@ -518,7 +520,13 @@ void KafkaRunner::MaybePunctuate(absl::Time now) {
       now < next_punctuate_) {
     return;
   }
-  next_punctuate_ = now + punctuate_interval_;
+  Punctuate();
+  // The next one an interval after this one ends, however long it took:
+  // records are read in between.
+  next_punctuate_ = Now() + punctuate_interval_;
+}
+
+void KafkaRunner::Punctuate() {
   if (!CommitBatch()) return;
   ResetContext();
   absl::Status s = Problem(stage_->Punctuate(clock_->Now(), *ctx_));

@@ -70,6 +70,8 @@ class LocalRunner final : public StageRunner {
   // letter, or the hold (then false).
   bool Apply(kafka::Record record, absl::Status s, std::vector<Output> emits);
   void MaybePunctuate(absl::Time now);
+  // One Punctuate of the stage, committed.
+  void Punctuate();
   void Notify(Output output);
   bool BatchOpen() const {
     return !batch_.outputs.empty() || !batch_.next.empty() || stores_.changed();
@@ -417,7 +419,13 @@ bool LocalRunner::Apply(kafka::Record record, absl::Status s, std::vector<Output
 
 void LocalRunner::MaybePunctuate(absl::Time now) {
   if (punctuate_interval_ <= absl::ZeroDuration() || now < next_punctuate_) return;
-  next_punctuate_ = now + punctuate_interval_;
+  Punctuate();
+  // The next one an interval after this one ends, however long it took:
+  // records are read in between.
+  next_punctuate_ = Now() + punctuate_interval_;
+}
+
+void LocalRunner::Punctuate() {
   if (!CommitBatch()) return;
   ResetContext();
   absl::Status s = Problem(stage_->Punctuate(clock_->Now(), *ctx_));

@@ -393,5 +393,30 @@ TEST_F(LocalRunnerTest, RefusesAConcurrentStageWithStores) {
             std::string::npos);
 }
 
+TEST_F(LocalRunnerTest, RecordsAreReadBetweenPunctuationsHoweverLongOneTakes) {
+  // Punctuate takes longer than its interval (the poll stage's pulls can).
+  class SlowPunctuation : public MapStage {
+   public:
+    SlowPunctuation() : MapStage("map", "in", "out") {}
+    absl::Duration punctuate_interval() const override { return absl::Milliseconds(20); }
+    absl::Status Process(const Record& in, Context& ctx) override {
+      absl::SleepFor(absl::Milliseconds(1));
+      return MapStage::Process(in, ctx);
+    }
+    absl::Status Punctuate(absl::Time, Context&) override {
+      ++punctuations;
+      absl::SleepFor(absl::Milliseconds(30));
+      return absl::OkStatus();
+    }
+    std::atomic<int> punctuations{0};
+  } stage;
+  Produce(0, 200);
+  Start(stage.spec(), &stage);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 200; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  // Not one punctuation per record.
+  EXPECT_LT(stage.punctuations, 50) << stage.punctuations;
+}
+
 }  // namespace
 }  // namespace sbrgate::stage
