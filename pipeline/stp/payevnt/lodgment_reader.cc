@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "pipeline/platform/common/resources.h"
 #include "pipeline/platform/xml/dom.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
@@ -104,7 +105,9 @@ class LodgmentReader::Checker {
   std::thread thread_;  // last: starts once the rest is ready
 };
 
-absl::StatusOr<LodgmentSchemas> LoadLodgmentSchemas() {
+namespace {
+
+absl::StatusOr<LodgmentSchemas> CompileLodgmentSchemas() {
   LodgmentSchemas schemas;
   for (auto [name, slot] : {std::make_pair("payevnt", &schemas.payevnt),
                             std::make_pair("payevntemp", &schemas.payevntemp)}) {
@@ -116,6 +119,23 @@ absl::StatusOr<LodgmentSchemas> LoadLodgmentSchemas() {
     *slot = *std::move(schema);
   }
   return schemas;
+}
+
+}  // namespace
+
+absl::StatusOr<LodgmentSchemas> LoadLodgmentSchemas() {
+  // Compiled once: every reader of the process (the gateway's uploads, the
+  // simulator's processing) validates against the same read-only schemas,
+  // each with its own validation contexts. A failed load is not kept, as
+  // for the envelope schema.
+  ABSL_CONST_INIT static absl::Mutex mu(absl::kConstInit);
+  static const LodgmentSchemas* compiled = nullptr;
+  absl::MutexLock lock(&mu);
+  if (compiled != nullptr) return *compiled;
+  absl::StatusOr<LodgmentSchemas> schemas = CompileLodgmentSchemas();
+  if (!schemas.ok()) return schemas.status();
+  compiled = new LodgmentSchemas(*std::move(schemas));
+  return *compiled;
 }
 
 LodgmentReader::LodgmentReader() = default;

@@ -87,7 +87,8 @@ struct LodgmentSchemas {
   std::shared_ptr<const xml::Schema> payevntemp;
 };
 
-// Loads pipeline/stp/payevnt/schemas/payevnt.xsd and payevntemp.xsd (ResourcePath).
+// pipeline/stp/payevnt/schemas/payevnt.xsd and payevntemp.xsd (ResourcePath),
+// compiled on the first call and shared by every later one.
 absl::StatusOr<LodgmentSchemas> LoadLodgmentSchemas();
 
 struct Record;
