@@ -53,10 +53,10 @@ constexpr Group kGroups[] = {
      true},
     {"poll-plan", sbrgate::cli::RunPollPlan, "poll-plan --employees N [--count K] [--json]", false},
     {"comms", sbrgate::cli::RunComms,
-     "comms list [--bulk] [--client=TYPE:VALUE...] --from=YYYY-MM-DD --to=YYYY-MM-DD\n"
+     "comms list [--bulk] [--client=TYPE:VALUE[=REF]...] --from=YYYY-MM-DD --to=YYYY-MM-DD\n"
      "        --channel=CHANNEL[,CHANNEL...] [--category=NAME] [--sort=sent-date|client-name]\n"
      "        [--desc]\n"
-     "  comms get --client=TYPE:VALUE --document=ID [--refetch] [--output=FILE]\n"
+     "  comms get --client=TYPE:VALUE[=REF] --document=ID [--refetch] [--output=FILE]\n"
      "  comms get --bulk --documents-from=JOB_ID | --document=TYPE:VALUE:ID... [--refetch]\n"
      "  comms sync [--channel=CHANNEL[,CHANNEL...]]\n"
      "  comms jobs [--abn=ABN] | comms jobs JOB_ID [--wait [--timeout=SECONDS]]\n"
