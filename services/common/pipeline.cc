@@ -29,6 +29,8 @@ ABSL_FLAG(std::string, key, "", "machine credential private key (PEM)");
 ABSL_FLAG(std::string, ca, "", "CA bundle trusted for the SBR endpoint");
 ABSL_FLAG(std::string, agency_ca, "", "CA that signs the agency's pull responses (default --ca)");
 ABSL_FLAG(std::string, message_id_domain, "sbrgate.local", "the @domain of MessageIds");
+ABSL_FLAG(int, max_in_flight, 32,
+          "SBR exchanges (pushes, a punctuation's pulls) one stage instance has in flight at once");
 
 namespace sbrgate {
 
@@ -60,6 +62,8 @@ absl::StatusOr<PipelineConfig> PipelineConfigFromFlags() {
     }
   }
   c.message_id_domain = absl::GetFlag(FLAGS_message_id_domain);
+  c.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
+  if (c.max_in_flight < 1) return absl::InvalidArgumentError("--max-in-flight must be >= 1");
   c.sbr.base_url = absl::GetFlag(FLAGS_sbr_endpoint);
   c.sbr.tls = {absl::GetFlag(FLAGS_ca), absl::GetFlag(FLAGS_cert), absl::GetFlag(FLAGS_key)};
   c.sbr.credential_cert = absl::GetFlag(FLAGS_cert);

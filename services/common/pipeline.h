@@ -41,6 +41,8 @@ struct PipelineConfig {
   absl::Time clock_epoch;
   absl::Time clock_start;  // what the clock reads at clock_epoch
   std::string message_id_domain;
+  // SBR exchanges (pushes, pulls) one stage instance has in flight at once.
+  int max_in_flight = 32;
 };
 
 absl::StatusOr<PipelineConfig> PipelineConfigFromFlags();

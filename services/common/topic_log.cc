@@ -44,6 +44,7 @@ absl::StatusOr<std::unique_ptr<TopicLog>> TopicLog::OpenLocal(const PipelineConf
   if (absl::Status s = topology.Validate(); !s.ok()) return s;
   if (absl::Status s = MakeDirectoriesDurably(config.data_dir); !s.ok()) return s;
   std::unique_ptr<TopicLog> t(new TopicLog());
+  t->max_in_flight_ = config.max_in_flight;
   t->local_dir_ = config.data_dir + "/log";
   absl::StatusOr<std::unique_ptr<log::LocalLog>> local =
       log::LocalLog::Open(t->local_dir_, LocalTopics(topology, config.instance), clock);
@@ -61,6 +62,7 @@ std::string KafkaStateDir(const PipelineConfig& config) { return config.data_dir
 std::unique_ptr<TopicLog> TopicLog::OnKafka(const PipelineConfig& config) {
   std::unique_ptr<TopicLog> t(new TopicLog());
   t->kafka_ = config.kafka;
+  t->max_in_flight_ = config.max_in_flight;
   t->state_dir_ = KafkaStateDir(config);
   return t;
 }
@@ -82,6 +84,7 @@ absl::StatusOr<std::unique_ptr<stage::StageRunner>> TopicLog::MakeRunner(
     options.app = topology.app();
     options.dead_letter_topic = topology.dead_letter_topic();
     options.instance_id = instance;
+    options.max_in_flight = max_in_flight_;
     return stage::LocalStageRunner::Create(options, spec, s, clock, local_.get());
   }
   stage::KafkaRunnerConfig rc;
@@ -90,6 +93,7 @@ absl::StatusOr<std::unique_ptr<stage::StageRunner>> TopicLog::MakeRunner(
   rc.app = topology.app();
   rc.dead_letter_topic = topology.dead_letter_topic();
   rc.instance_id = instance;
+  rc.max_in_flight = max_in_flight_;
   return stage::KafkaStageRunner::Create(rc, spec, s, clock);
 }
 

@@ -72,6 +72,7 @@ class TopicLog {
  private:
   TopicLog() = default;
   kafka::KafkaConfig kafka_;
+  int max_in_flight_ = 1;
   std::string state_dir_;
   std::string local_dir_;
   std::unique_ptr<log::LocalLog> local_;
