@@ -8,6 +8,7 @@
 #include "pipeline/sim/simulator/simulator.h"
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 #include <sys/stat.h>
 
 #include <memory>
@@ -175,6 +176,11 @@ class Simulator::Impl {
           "cannot set up TLS with certificate ", config_.server_cert, ", key ",
           config_.server_key, " and client CA ", config_.client_ca));
     }
+    // Without one, OpenSSL aborts every handshake that resumes a TLS session
+    // on a server that verifies client certificates, as this one does.
+    static constexpr unsigned char kSessionIdContext[] = "sbr-sim";
+    SSL_CTX_set_session_id_context(server->ssl_context(), kSessionIdContext,
+                                   sizeof kSessionIdContext - 1);
     server->set_read_timeout(std::chrono::minutes(10));
     server->set_write_timeout(std::chrono::minutes(10));
     Route(*server);
