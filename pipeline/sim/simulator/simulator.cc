@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -183,6 +184,14 @@ class Simulator::Impl {
                                    sizeof kSessionIdContext - 1);
     server->set_read_timeout(std::chrono::minutes(10));
     server->set_write_timeout(std::chrono::minutes(10));
+    // httplib's defaults (5 requests a connection, 8 threads on a small
+    // machine) would make clients that keep connections reconnect often and
+    // wait for a thread.
+    const size_t threads = static_cast<size_t>(std::max(1, config_.https_threads));
+    server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server->set_keep_alive_max_count(static_cast<size_t>(std::max(1, config_.keep_alive_requests)));
+    server->set_keep_alive_timeout(
+        std::max<time_t>(1, absl::ToInt64Seconds(config_.keep_alive_timeout)));
     Route(*server);
     int port;
     if (port_ > 0 || config_.port > 0) {
