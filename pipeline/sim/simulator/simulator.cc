@@ -192,6 +192,9 @@ class Simulator::Impl {
     server->set_keep_alive_max_count(static_cast<size_t>(std::max(1, config_.keep_alive_requests)));
     server->set_keep_alive_timeout(
         std::max<time_t>(1, absl::ToInt64Seconds(config_.keep_alive_timeout)));
+    // With Nagle's algorithm a response's later TLS records wait for the
+    // client's delayed ACK of the first: some 40 ms a request.
+    server->set_tcp_nodelay(true);
     Route(*server);
     int port;
     if (port_ > 0 || config_.port > 0) {
