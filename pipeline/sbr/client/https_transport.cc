@@ -4,8 +4,11 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "absl/base/call_once.h"
 #include "absl/strings/ascii.h"
@@ -13,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace sbrgate::sbr_client {
 namespace {
@@ -67,6 +71,10 @@ struct Exchange {
   int alert_received = -1;   // description of a fatal TLS alert from the server
   bool tls_started = false;  // so TCP had connected
   bool tls_done = false;
+  // A connection, new or kept from an earlier Post, was ready for the
+  // request (on a kept one there is no handshake to see).
+  bool connected = false;
+  bool offered_session = false;  // the handshake tried to resume a cached TLS session
   bool cert_requested = false;  // the server asked for our client certificate
   bool have_client_cert = false;
 };
@@ -130,10 +138,38 @@ size_t ReadHeader(char* data, size_t size, size_t nitems, void* userp) {
   return n;
 }
 
+// A curl handle kept between Posts: it keeps its connection (in curl's
+// connection cache of the handle), so the next Post on it reuses that.
+struct PooledHandle {
+  PooledHandle() : curl(curl_easy_init()) {}
+  ~PooledHandle() {
+    if (curl != nullptr) curl_easy_cleanup(curl);
+  }
+  PooledHandle(const PooledHandle&) = delete;
+  PooledHandle& operator=(const PooledHandle&) = delete;
+
+  CURL* const curl;
+  // The Post running on the handle, null while it is idle (or being
+  // closed). A connection outlives the Post that opened it, so its TLS
+  // callbacks find the Post through the handle, never a pointer of their own.
+  Exchange* exchange = nullptr;
+};
+
+int OnConnected(void* userp, char*, char*, int, int) {
+  static_cast<Exchange*>(userp)->connected = true;
+  return CURL_PREREQFUNC_OK;
+}
+
 void OnTlsInfo(const SSL* ssl, int where, int ret) {
-  auto* ex = static_cast<Exchange*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ssl_ctx_state_index));
-  if (ex == nullptr) return;
-  if (where & SSL_CB_HANDSHAKE_START) ex->tls_started = true;
+  const auto* handle =
+      static_cast<PooledHandle*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ssl_ctx_state_index));
+  if (handle == nullptr || handle->exchange == nullptr) return;
+  Exchange* ex = handle->exchange;
+  if (where & SSL_CB_HANDSHAKE_START) {
+    ex->tls_started = true;
+    // Before the ClientHello, the SSL has a session only if curl set one.
+    if (SSL_get_session(ssl) != nullptr) ex->offered_session = true;
+  }
   if (where & SSL_CB_HANDSHAKE_DONE) ex->tls_done = true;
   if ((where & SSL_CB_LOOP) != 0 && SSL_get_state(ssl) == TLS_ST_CR_CERT_REQ) {
     ex->cert_requested = true;
@@ -145,9 +181,10 @@ void OnTlsInfo(const SSL* ssl, int where, int ret) {
   }
 }
 
-// curl makes a fresh SSL_CTX for each connection; this hooks alert reporting
-// into it so that a refused client certificate can be told from other
-// handshake failures.
+// curl makes a fresh SSL_CTX for each new connection; this hooks alert
+// reporting into it so that a refused client certificate can be told from
+// other handshake failures. `userp` is the PooledHandle, which lives as long
+// as its connections.
 CURLcode SetUpSslCtx(CURL*, void* ssl_ctx, void* userp) {
   auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
   SSL_CTX_set_ex_data(ctx, ssl_ctx_state_index, userp);
@@ -155,9 +192,6 @@ CURLcode SetUpSslCtx(CURL*, void* ssl_ctx, void* userp) {
   return CURLE_OK;
 }
 
-struct CurlFree {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
 struct SlistFree {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
@@ -206,10 +240,10 @@ absl::Status CheckHeader(const std::string& name, const std::string& value) {
 absl::Status TimeoutStatus(const Exchange& ex, const HttpRequest& req, const std::string& where,
                            const char* detail) {
   std::string what;
-  if (!ex.tls_started) {
+  if (!ex.tls_started && !ex.connected) {
     what = absl::StrCat("connect to ", where, " timed out (connect_timeout ",
                         absl::FormatDuration(req.connect_timeout), ")");
-  } else if (!ex.tls_done) {
+  } else if (!ex.tls_done && !ex.connected) {
     what = absl::StrCat("TLS handshake with ", where, " timed out (connect_timeout ",
                         absl::FormatDuration(req.connect_timeout), ")");
   } else if (absl::StrContains(detail, "too slow")) {
@@ -310,6 +344,74 @@ absl::Status CurlFailure(CURL* curl, CURLcode rc, const Exchange& ex, const Http
 
 }  // namespace
 
+// The idle handles of a transport, most recently used on top so that busy
+// connections stay busy and the rest age out, and the share through which
+// all its handles pool TLS sessions and DNS answers. Connections themselves
+// stay with their handle: shared between handles, a connection could
+// outlive the handle its TLS callbacks point to.
+class HttpsTransport::HandlePool {
+ public:
+  HandlePool() : share_(curl_share_init()) {
+    if (share_ == nullptr) return;  // each handle keeps its own sessions then
+    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, Lock);
+    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, Unlock);
+    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  }
+  ~HandlePool() {
+    idle_.clear();  // a share in use by a handle cannot be cleaned up
+    if (share_ != nullptr) curl_share_cleanup(share_);
+  }
+  HandlePool(const HandlePool&) = delete;
+  HandlePool& operator=(const HandlePool&) = delete;
+
+  // An idle handle, or a new one (whose curl is null if curl cannot make
+  // one). Its options are curl's defaults.
+  std::unique_ptr<PooledHandle> Take() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!idle_.empty()) {
+        std::unique_ptr<PooledHandle> handle = std::move(idle_.back());
+        idle_.pop_back();
+        return handle;
+      }
+    }
+    return std::make_unique<PooledHandle>();
+  }
+
+  // Keeps `handle`, with its connection, for a later Post; closes it when
+  // kMaxIdleHandles are idle already.
+  void Give(std::unique_ptr<PooledHandle> handle) {
+    // Drops the options, which point into the finished Post; the
+    // connection, TLS session and DNS caches stay.
+    curl_easy_reset(handle->curl);
+    absl::MutexLock lock(&mu_);
+    if (idle_.size() < static_cast<size_t>(kMaxIdleHandles)) idle_.push_back(std::move(handle));
+  }
+
+  CURLSH* share() const { return share_; }
+
+  // Whether new connections may resume a TLS session; once one that tried
+  // failed its handshake, they never do again.
+  bool resume_sessions() const { return resume_sessions_.load(std::memory_order_relaxed); }
+  void StopResuming() { resume_sessions_.store(false, std::memory_order_relaxed); }
+
+ private:
+  static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* userp) {
+    static_cast<HandlePool*>(userp)->share_locks_[data].lock();
+  }
+  static void Unlock(CURL*, curl_lock_data data, void* userp) {
+    static_cast<HandlePool*>(userp)->share_locks_[data].unlock();
+  }
+
+  CURLSH* const share_;
+  std::mutex share_locks_[CURL_LOCK_DATA_LAST];  // curl locks one per kind of data
+  std::atomic<bool> resume_sessions_{true};
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<PooledHandle>> idle_ ABSL_GUARDED_BY(mu_);
+};
+
 std::string HttpResponse::Header(absl::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (absl::EqualsIgnoreCase(k, name)) return v;
@@ -317,7 +419,12 @@ std::string HttpResponse::Header(absl::string_view name) const {
   return "";
 }
 
-HttpsTransport::HttpsTransport(TlsConfig tls) : tls_(std::move(tls)) { GlobalInit(); }
+HttpsTransport::HttpsTransport(TlsConfig tls) : tls_(std::move(tls)) {
+  GlobalInit();
+  pool_ = std::make_unique<HandlePool>();
+}
+
+HttpsTransport::~HttpsTransport() = default;
 
 absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
                                                   ByteSink& response_body) const {
@@ -342,16 +449,20 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   if (!has_content_type) add_header("Content-Type:");
   if (!req.content_length && req.body != nullptr) add_header("Transfer-Encoding: chunked");
 
-  std::unique_ptr<CURL, CurlFree> handle(curl_easy_init());
-  if (handle == nullptr) return absl::InternalError("HTTPS: curl_easy_init failed");
-  CURL* curl = handle.get();
   Exchange ex;
   ex.body = req.body;
   ex.content_length = req.body != nullptr ? req.content_length : std::optional<uint64_t>(0);
   ex.sink = &response_body;
   ex.have_client_cert = !tls_.cert_file.empty();
   char errbuf[CURL_ERROR_SIZE] = "";
+  // Declared after what its options point to, so that closing it on an
+  // error never meets them gone.
+  std::unique_ptr<PooledHandle> handle = pool_->Take();
+  if (handle->curl == nullptr) return absl::InternalError("HTTPS: curl_easy_init failed");
+  CURL* curl = handle->curl;
+  handle->exchange = &ex;
 
+  if (pool_->share() != nullptr) curl_easy_setopt(curl, CURLOPT_SHARE, pool_->share());
   curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
   curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
@@ -369,6 +480,8 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &ex);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, ReadHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &ex);
+  curl_easy_setopt(curl, CURLOPT_PREREQFUNCTION, OnConnected);
+  curl_easy_setopt(curl, CURLOPT_PREREQDATA, &ex);
 
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CurlMillis(req.connect_timeout));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, CurlMillis(req.total_timeout));
@@ -396,10 +509,19 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
     curl_easy_setopt(curl, CURLOPT_SSLKEY, tls_.key_file.c_str());
     curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
   }
+  if (!pool_->resume_sessions()) curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, 0L);
   curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, SetUpSslCtx);
-  curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &ex);
+  curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, handle.get());
 
   const CURLcode rc = curl_easy_perform(curl);
+  handle->exchange = nullptr;
+  if (rc != CURLE_OK && ex.offered_session && !ex.tls_done) {
+    // An OpenSSL server that asks for client certificates but has no session
+    // ID context (cpp-httplib's, for one) aborts every resuming handshake,
+    // and curl would offer it the same session on each new connection.
+    pool_->StopResuming();
+  }
+  // On an error the handle goes, and its connection with it.
   if (rc != CURLE_OK) return CurlFailure(curl, rc, ex, req, *where, errbuf);
 
   long status = 0;
@@ -412,6 +534,7 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   HttpResponse resp;
   resp.status = static_cast<int>(status);
   resp.headers = std::move(ex.headers);
+  pool_->Give(std::move(handle));
   return resp;
 }
 

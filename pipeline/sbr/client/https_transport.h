@@ -44,12 +44,27 @@
 //   - Errors of the body source or the response sink are returned as they are.
 // After any error status the sink may hold part of a body; discard it.
 //
-// Thread-safe: Post may run on many threads at once (one curl handle and one
-// connection per call).
+// Connections are kept: each Post borrows an idle curl handle of the
+// transport (or makes one) and gives it back after a response, so the next
+// Post to the same server reuses its connection without a TLS handshake. Up
+// to kMaxIdleHandles are kept. A handle whose Post ended in an error status
+// is closed with its connection, so a failure never carries over to a later
+// Post. A kept connection that the server has closed meanwhile is not used
+// again; if the server closes it just as a request goes out, that request is
+// Unavailable (as any connection closed early). All handles of a transport
+// share one TLS session cache, so a new connection resumes a session instead
+// of a full handshake; should a server abort a handshake that offers one (as
+// an OpenSSL server asking for client certificates without a session ID
+// context does), that Post is Unavailable and the transport makes full
+// handshakes from then on.
+//
+// Thread-safe: Post may run on many threads at once, each on its own handle
+// and connection.
 #ifndef SBRGATE_PIPELINE_SBR_CLIENT_HTTPS_TRANSPORT_H_
 #define SBRGATE_PIPELINE_SBR_CLIENT_HTTPS_TRANSPORT_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -91,14 +106,24 @@ struct HttpResponse {
 
 class HttpsTransport {
  public:
+  // Idle handles (each with its connection) kept for later Posts; more
+  // Posts than this at once still run, their handles closed afterwards.
+  static constexpr int kMaxIdleHandles = 64;
+
   explicit HttpsTransport(TlsConfig tls);
+  ~HttpsTransport();
+  HttpsTransport(const HttpsTransport&) = delete;
+  HttpsTransport& operator=(const HttpsTransport&) = delete;
 
   // POSTs `request` and writes the response body to `response_body` (which
   // it does not Close()). See the file comment for what each outcome means.
   absl::StatusOr<HttpResponse> Post(const HttpRequest& request, ByteSink& response_body) const;
 
  private:
+  class HandlePool;  // https_transport.cc
+
   TlsConfig tls_;
+  std::unique_ptr<HandlePool> pool_;
 };
 
 }  // namespace sbrgate::sbr_client

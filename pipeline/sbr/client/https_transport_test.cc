@@ -78,17 +78,39 @@ int ClosedPort() {
   return probe.port();  // closed again when `probe` goes
 }
 
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port
+  bool tls12_only = false;
+  // Without one, an OpenSSL server that verifies client certificates aborts
+  // every handshake that resumes a session (httplib sets none).
+  bool session_id_context = true;
+  time_t keep_alive_timeout_s = 5;  // how long an idle connection stays open
+};
+
 // An httplib HTTPS server requiring client certificates from the test CA,
-// listening on `host` and serving until destroyed.
+// serving until destroyed.
 class RunningServer {
  public:
-  RunningServer(const pki::DevPki& pki, const std::string& host, bool tls12_only,
+  RunningServer(const pki::DevPki& pki, const ServerOptions& options,
                 const std::function<void(httplib::Server&)>& routes)
       : server_(pki.server_cert.c_str(), pki.server_key.c_str(), pki.ca_cert.c_str()) {
     if (!server_.is_valid()) return;
-    if (tls12_only) SSL_CTX_set_max_proto_version(server_.ssl_context(), TLS1_2_VERSION);
+    SSL_CTX* ctx = server_.ssl_context();
+    if (options.tls12_only) SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+    if (options.session_id_context) {
+      static constexpr unsigned char kContext[] = "https_transport_test";
+      SSL_CTX_set_session_id_context(ctx, kContext, sizeof kContext - 1);
+    }
+    server_.set_keep_alive_max_count(1000);
+    server_.set_tcp_nodelay(true);  // else each response waits ~40 ms for a delayed ACK
+    server_.set_keep_alive_timeout(options.keep_alive_timeout_s);
     routes(server_);
-    port_ = server_.bind_to_any_port(host);
+    if (options.port > 0) {
+      port_ = server_.bind_to_port(options.host, options.port) ? options.port : -1;
+    } else {
+      port_ = server_.bind_to_any_port(options.host);
+    }
     if (port_ <= 0) return;
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // stop() is a no-op until the server runs, and the destructor would hang.
@@ -102,12 +124,41 @@ class RunningServer {
     }
   }
   int port() const { return port_; }  // <= 0: not serving
+  // TLS handshakes begun, and of those the ones that resumed a session.
+  long handshakes() const { return SSL_CTX_sess_accept(server_.ssl_context()); }
+  long resumptions() const { return SSL_CTX_sess_hits(server_.ssl_context()); }
 
  private:
   httplib::SSLServer server_;
   int port_ = -1;
   std::thread thread_;
 };
+
+// POSTs a 20 kB body to `url` (an /echo route) for a 3 kB response; OK
+// only if the exchange went through whole.
+absl::Status EchoOnce(const HttpsTransport& transport, const std::string& url, uint64_t seed) {
+  constexpr uint64_t kUp = 20000;
+  constexpr uint64_t kDown = 3000;
+  PseudoRandomSource body(kUp, seed);
+  HttpRequest req;
+  req.url = url;
+  req.headers = {{"X-Want-Bytes", absl::StrCat(kDown)}};
+  req.body = &body;
+  req.content_length = kUp;
+  CountingSink sink;
+  absl::StatusOr<HttpResponse> resp = transport.Post(req, sink);
+  if (!resp.ok()) return resp.status();
+  if (resp->status != 200 || sink.bytes() != kDown ||
+      resp->Header("X-Request-SHA256") != ExpectedHex(kUp, seed)) {
+    return absl::InternalError(absl::StrCat("unexpected response: HTTP ", resp->status, ", ",
+                                            sink.bytes(), " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+// Long enough for a server with a keep-alive timeout of 1 s to close an idle
+// connection (httplib closes it once more than the timeout has passed).
+constexpr absl::Duration kPastKeepAlive = absl::Seconds(2);
 
 class HttpsTransportTest : public ::testing::Test {
  protected:
@@ -122,7 +173,7 @@ class HttpsTransportTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    server_ = std::make_unique<RunningServer>(*pki_, "127.0.0.1", /*tls12_only=*/false,
+    server_ = std::make_unique<RunningServer>(*pki_, ServerOptions{},
                                               [this](httplib::Server& s) { AddRoutes(s); });
     port_ = server_->port();
     ASSERT_GT(port_, 0);
@@ -362,8 +413,7 @@ TEST_F(HttpsTransportTest, StalledTransferHitsLowSpeedWindow) {
 // With TLS 1.2 the server's verdict on our certificate is part of the
 // handshake, so its alert always reaches us.
 TEST_F(HttpsTransportTest, RejectedClientCertificateIsUnauthenticatedWithTls12) {
-  RunningServer tls12(*pki_, "127.0.0.1", /*tls12_only=*/true,
-                      [this](httplib::Server& s) { AddRoutes(s); });
+  RunningServer tls12(*pki_, {.tls12_only = true}, [this](httplib::Server& s) { AddRoutes(s); });
   ASSERT_GT(tls12.port(), 0);
   const std::string url = absl::StrCat("https://127.0.0.1:", tls12.port(), "/echo");
   const TlsConfig no_cert{pki_->ca_cert, "", ""};
@@ -432,8 +482,7 @@ TEST_F(HttpsTransportTest, UntrustedServerIsFailedPrecondition) {
 
 TEST_F(HttpsTransportTest, WrongHostNameIsFailedPreconditionUnlessUnchecked) {
   // The server certificate names localhost and 127.0.0.1, not 127.0.0.2.
-  RunningServer other(*pki_, "127.0.0.2", /*tls12_only=*/false,
-                      [this](httplib::Server& s) { AddRoutes(s); });
+  RunningServer other(*pki_, {.host = "127.0.0.2"}, [this](httplib::Server& s) { AddRoutes(s); });
   if (other.port() <= 0) GTEST_SKIP() << "cannot listen on 127.0.0.2 here";
   HttpRequest req;
   req.url = absl::StrCat("https://127.0.0.2:", other.port(), "/echo");
@@ -528,28 +577,122 @@ TEST_F(HttpsTransportTest, SourceAndSinkErrorsPassThrough) {
             absl::StatusCode::kResourceExhausted);
 }
 
+TEST_F(HttpsTransportTest, SequentialPostsReuseOneConnection) {
+  HttpsTransport transport(GoodTls());
+  for (uint64_t i = 0; i < 5; ++i) {
+    absl::Status s = EchoOnce(transport, Url("/echo"), i);
+    ASSERT_TRUE(s.ok()) << "post " << i << ": " << s;
+  }
+  EXPECT_EQ(server_->handshakes(), 1);
+}
+
 TEST_F(HttpsTransportTest, ConcurrentPostsShareOneTransport) {
+  constexpr int kThreads = 6;
+  constexpr int kPostsEach = 10;
   HttpsTransport transport(GoodTls());
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
+  for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      PseudoRandomSource body(100000 + t, t);
-      HttpRequest req;
-      req.url = Url("/echo");
-      req.headers = {{"X-Want-Bytes", "50000"}};
-      req.body = &body;
-      req.content_length = 100000 + t;
-      CountingSink sink;
-      auto resp = transport.Post(req, sink);
-      if (resp.ok() && resp->status == 200 && sink.bytes() == 50000 &&
-          resp->Header("X-Request-SHA256") == ExpectedHex(100000 + t, t)) {
-        ++ok;
+      for (int i = 0; i < kPostsEach; ++i) {
+        if (EchoOnce(transport, Url("/echo"), t * kPostsEach + i).ok()) ++ok;
       }
     });
   }
   for (auto& th : threads) th.join();
-  EXPECT_EQ(ok.load(), 4);
+  EXPECT_EQ(ok.load(), kThreads * kPostsEach);
+  // A connection per Post running at once, at most, each kept for later ones.
+  EXPECT_LE(server_->handshakes(), kThreads);
+}
+
+TEST_F(HttpsTransportTest, ConnectionTheServerClosedIsNotReused) {
+  RunningServer server(*pki_, {.keep_alive_timeout_s = 1},
+                       [this](httplib::Server& s) { AddRoutes(s); });
+  ASSERT_GT(server.port(), 0);
+  const std::string url = absl::StrCat("https://127.0.0.1:", server.port(), "/echo");
+  HttpsTransport transport(GoodTls());
+  ASSERT_TRUE(EchoOnce(transport, url, 1).ok());
+  RealClock().SleepFor(kPastKeepAlive);
+  absl::Status again = EchoOnce(transport, url, 2);
+  EXPECT_TRUE(again.ok()) << again;
+  EXPECT_EQ(server.handshakes(), 2);
+  EXPECT_EQ(server.resumptions(), 1) << "the new connection resumes the first one's session";
+}
+
+TEST_F(HttpsTransportTest, ServerRestartedOnTheSamePort) {
+  auto routes = [this](httplib::Server& s) { AddRoutes(s); };
+  auto first = std::make_unique<RunningServer>(*pki_, ServerOptions{.keep_alive_timeout_s = 1},
+                                               routes);
+  const int port = first->port();
+  ASSERT_GT(port, 0);
+  const std::string url = absl::StrCat("https://127.0.0.1:", port, "/echo");
+  HttpsTransport transport(GoodTls());
+  ASSERT_TRUE(EchoOnce(transport, url, 1).ok());
+  first.reset();  // closes the kept connection
+  RunningServer second(*pki_, {.port = port, .keep_alive_timeout_s = 1}, routes);
+  ASSERT_EQ(second.port(), port);
+  absl::Status again = EchoOnce(transport, url, 2);
+  EXPECT_TRUE(again.ok()) << again;
+  EXPECT_EQ(second.resumptions(), 0) << "a new server knows no session of the old one";
+}
+
+TEST_F(HttpsTransportTest, ServerThatCannotResumeSessionsCostsOneUnavailable) {
+  RunningServer server(*pki_, {.session_id_context = false, .keep_alive_timeout_s = 1},
+                       [this](httplib::Server& s) { AddRoutes(s); });
+  ASSERT_GT(server.port(), 0);
+  const std::string url = absl::StrCat("https://127.0.0.1:", server.port(), "/echo");
+  HttpsTransport transport(GoodTls());
+  ASSERT_TRUE(EchoOnce(transport, url, 1).ok());
+  RealClock().SleepFor(kPastKeepAlive);
+  // The new connection offers the first one's session, and the server aborts.
+  absl::Status refused = EchoOnce(transport, url, 2);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
+  EXPECT_TRUE(IsTransient(refused));
+  absl::Status full_handshake = EchoOnce(transport, url, 3);
+  EXPECT_TRUE(full_handshake.ok()) << full_handshake;
+  RealClock().SleepFor(kPastKeepAlive);
+  absl::Status still = EchoOnce(transport, url, 4);
+  EXPECT_TRUE(still.ok()) << still;
+  EXPECT_EQ(server.resumptions(), 0);
+}
+
+TEST_F(HttpsTransportTest, FailedPostLeavesNothingBehindForTheNext) {
+  HttpsTransport transport(GoodTls());
+  ASSERT_TRUE(EchoOnce(transport, Url("/echo"), 1).ok());
+
+  // On the kept connection the timeout is the exchange's, not the connect's.
+  HttpRequest hang;
+  hang.url = Url("/hang");
+  hang.total_timeout = absl::Seconds(1);
+  StringSink hang_sink;
+  auto timed_out = transport.Post(hang, hang_sink);
+  EXPECT_EQ(timed_out.status().code(), absl::StatusCode::kDeadlineExceeded) << timed_out.status();
+  EXPECT_NE(timed_out.status().message().find("total_timeout"), std::string::npos)
+      << timed_out.status();
+  absl::Status after_timeout = EchoOnce(transport, Url("/echo"), 2);
+  EXPECT_TRUE(after_timeout.ok()) << after_timeout;
+
+  class Full : public ByteSink {
+   public:
+    absl::Status Write(absl::string_view) override {
+      return absl::ResourceExhaustedError("disk full");
+    }
+    absl::Status Close() override { return absl::OkStatus(); }
+  };
+  Full full;
+  HttpRequest big;
+  big.url = Url("/echo");
+  big.headers = {{"X-Want-Bytes", "1000000"}};
+  EXPECT_EQ(transport.Post(big, full).status().code(), absl::StatusCode::kResourceExhausted);
+  absl::Status after_sink_error = EchoOnce(transport, Url("/echo"), 3);
+  EXPECT_TRUE(after_sink_error.ok()) << after_sink_error;
+
+  HttpRequest busy;
+  busy.url = Url("/busy");
+  StringSink busy_sink;
+  EXPECT_EQ(transport.Post(busy, busy_sink).status().code(), absl::StatusCode::kUnavailable);
+  absl::Status after_503 = EchoOnce(transport, Url("/echo"), 4);
+  EXPECT_TRUE(after_503.ok()) << after_503;
 }
 
 }  // namespace

@@ -129,21 +129,41 @@ bool AgencyState::Stopping() const {
 SimulatorStats AgencyState::Stats() const {
   absl::MutexLock lock(&mu);
   SimulatorStats out = counters;
-  for (const std::string& id : order) out.messages.push_back(Report(messages.at(id)));
+  for (const std::string& id : order) {
+    const StoredMessage& m = messages.at(id);
+    if (!m.saving) out.messages.push_back(Report(m));
+  }
   return out;
 }
 
 std::optional<MessageReport> AgencyState::Message(const std::string& message_id) const {
   absl::MutexLock lock(&mu);
   auto it = messages.find(message_id);
-  if (it == messages.end()) return std::nullopt;
+  if (it == messages.end() || it->second.saving) return std::nullopt;
   return Report(it->second);
 }
 
-absl::Status AgencyState::Persist() const { return store->Save(CountersRecord(counters)); }
+StoredMessage* AgencyState::FindReceived(const std::string& message_id) {
+  auto settled = [this, &message_id]() ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    auto it = messages.find(message_id);
+    return it == messages.end() || !it->second.saving;
+  };
+  mu.Await(absl::Condition(&settled));
+  auto it = messages.find(message_id);
+  return it == messages.end() ? nullptr : &it->second;
+}
 
-absl::Status AgencyState::Persist(const StoredMessage& changed) const {
-  return store->Save(CountersRecord(counters), MessageRecord(changed));
+SimStateStore::Ticket AgencyState::Persist() const {
+  return store->Queue(CountersRecord(counters), nullptr);
+}
+
+SimStateStore::Ticket AgencyState::Persist(const StoredMessage& changed) const {
+  const state::Message record = MessageRecord(changed);
+  return store->Queue(CountersRecord(counters), &record);
+}
+
+absl::Status AgencyState::Saved(const SimStateStore::Ticket& saving) const {
+  return store->Wait(saving);
 }
 
 absl::Status AgencyState::Restore(const SimStateStore::Saved& saved,
@@ -154,6 +174,7 @@ absl::Status AgencyState::Restore(const SimStateStore::Saved& saved,
     StoredMessage& m = messages[record.message_id()];
     if (absl::Status s = MessageFromRecord(record, config, m); !s.ok()) return s;
     order.push_back(record.message_id());
+    next_arrival = record.arrival() + 1;  // the records come by arrival
     if (!record.processed()) {
       // Every start so far was cut short: processing runs until it is saved.
       m.report.interrupted_count = record.process_count();
@@ -164,19 +185,27 @@ absl::Status AgencyState::Restore(const SimStateStore::Saved& saved,
 }
 
 absl::Status AgencyState::CountRefusedPush() {
-  absl::MutexLock lock(&mu);
-  ++counters.refused_pushes;
-  return Persist();
+  SimStateStore::Ticket saving;
+  {
+    absl::MutexLock lock(&mu);
+    ++counters.refused_pushes;
+    saving = Persist();
+  }
+  return Saved(saving);
 }
 
 absl::Status AgencyState::CountClntcomm(absl::string_view action, bool bulk,
                                         const ServeOutcome& served) {
-  absl::MutexLock lock(&mu);
-  ++(action == ebms::kActionClntcommList ? counters.clntcomm_lists : counters.clntcomm_gets);
-  if (bulk) ++counters.clntcomm_bulk;
-  counters.clntcomm_documents += served.documents;
-  if (!served.refused.ok()) ++counters.clntcomm_refused;
-  return Persist();
+  SimStateStore::Ticket saving;
+  {
+    absl::MutexLock lock(&mu);
+    ++(action == ebms::kActionClntcommList ? counters.clntcomm_lists : counters.clntcomm_gets);
+    if (bulk) ++counters.clntcomm_bulk;
+    counters.clntcomm_documents += served.documents;
+    if (!served.refused.ok()) ++counters.clntcomm_refused;
+    saving = Persist();
+  }
+  return Saved(saving);
 }
 
 void AgencyState::WaitUntilIdle() const {

@@ -6,15 +6,24 @@
 // guarded by `mu`; the methods are the common locked reads and writes.
 //
 // Everything but the fault modes and the queue is also in the SimStateStore
-// (sim_state_store.h): whoever changes a message or a counter saves it with
-// Persist, under `mu` and before answering the request that changed it; a
-// simulator started on the same data directory takes it back with Restore
-// and queues again what was not processed.
+// (sim_state_store.h): whoever changes a message or a counter queues its
+// record with Persist, under `mu` so that records queue in the order of the
+// changes, and waits with Saved, without `mu`, before answering the request
+// that changed it. So no request waits for the disk while holding `mu`, and
+// requests running at once share an fsync. A new message is `saving` until
+// its first save is on disk: FindReceived waits for that, so nothing is
+// answered on a push that may yet fail to be recorded. A simulator started
+// on the same data directory takes it all back with Restore and queues again
+// what was not processed.
 //
-//   absl::MutexLock lock(&state.mu);
-//   auto it = state.messages.find(ref_to_message_id);
-//   if (it != state.messages.end()) ++it->second.report.receipts_sent;
-//   absl::Status saved = state.Persist(it->second);  // answer only if saved
+//   SimStateStore::Ticket saving;
+//   {
+//     absl::MutexLock lock(&state.mu);
+//     StoredMessage* m = state.FindReceived(ref_to_message_id);
+//     if (m != nullptr) ++m->report.receipts_sent;
+//     saving = m != nullptr ? state.Persist(*m) : state.Persist();
+//   }
+//   absl::Status saved = state.Saved(saving);  // answer only if saved
 //
 // The files it keeps live under SimulatorConfig::data_dir: SpoolDir (request
 // bodies and attachments while they are read), PayloadDir (pushed payloads),
@@ -55,6 +64,9 @@ struct StoredMessage {
   std::string response_document_name;  // PartProperties of the response
   std::string response_document_type;
   std::atomic<int64_t> employees_seen{0};  // processing progress
+  // Its first save is not on disk yet (AgencyState::mu): not received until
+  // it is, and forgotten if it fails.
+  bool saving = false;
 };
 
 struct AgencyState {
@@ -69,17 +81,25 @@ struct AgencyState {
   // the back office and the pull handler use it without the lock.
   std::map<std::string, StoredMessage> messages ABSL_GUARDED_BY(mu);
   std::vector<std::string> order ABSL_GUARDED_BY(mu);  // MessageIds, in arrival order
+  // The arrival of the next new message (a push not recorded leaves a gap).
+  int64_t next_arrival ABSL_GUARDED_BY(mu) = 0;
   std::deque<std::string> queue ABSL_GUARDED_BY(mu);   // waiting for the back office
   int busy ABSL_GUARDED_BY(mu) = 0;                    // being processed
 
   FaultModes Faults() const;
   bool Stopping() const;
-  // The counters, with a report of every message in arrival order.
+  // The counters, with a report of every message received, in arrival order.
   SimulatorStats Stats() const;
   std::optional<MessageReport> Message(const std::string& message_id) const;
-  // Saves the counters, and `changed` with them, to the store.
-  absl::Status Persist() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  absl::Status Persist(const StoredMessage& changed) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // The message received as `message_id`, or null; while a push of it is
+  // still `saving`, waits (releasing `mu`) until it is saved or forgotten.
+  StoredMessage* FindReceived(const std::string& message_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Queues the counters, and `changed` with them, for the store.
+  SimStateStore::Ticket Persist() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  SimStateStore::Ticket Persist(const StoredMessage& changed) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  // Waits until what `saving` queued is on disk.
+  absl::Status Saved(const SimStateStore::Ticket& saving) const ABSL_LOCKS_EXCLUDED(mu);
   // Takes back what a simulator on the same data directory saved, before
   // anything runs: the counters and the messages, those not processed
   // (queued or being processed when it stopped) queued again.

@@ -40,6 +40,7 @@ void BackOffice::Work() {
     std::string id;
     StoredMessage* stored;
     FaultModes faults;
+    SimStateStore::Ticket saving;
     {
       absl::MutexLock lock(&state_->mu);
       auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(state_->mu) {
@@ -53,10 +54,11 @@ void BackOffice::Work() {
       stored = &state_->messages.at(id);
       ++stored->report.process_count;
       faults = state_->faults;
-      // Saved so that the start counts even if the simulator stops before
-      // the end; nothing is answered on it, so a failure is only reported.
-      if (absl::Status s = state_->Persist(*stored); !s.ok()) ReportNotSaved(id, s);
+      saving = state_->Persist(*stored);
     }
+    // Saved so that the start counts even if the simulator stops before the
+    // end; nothing is answered on it, so a failure is only reported.
+    if (absl::Status s = state_->Saved(saving); !s.ok()) ReportNotSaved(id, s);
     ProcessingOptions options;
     options.system_error = StableFraction(id) < faults.system_error_rate;
     options.employees_seen = &stored->employees_seen;
@@ -66,34 +68,41 @@ void BackOffice::Work() {
         clntcomm ? ProcessClntcomm(*stored, response_path, options.system_error)
                  : ProcessPayEvent(stored->payload_path, response_path, options);
     absl::Status gz_status = outcome.ok() ? Compress(response_path) : outcome.status();
-    absl::MutexLock lock(&state_->mu);
-    --state_->busy;
-    MessageReport& r = stored->report;
     if (!gz_status.ok()) {
       std::fprintf(stderr, "sbr-sim: processing %s failed: %s\n", id.c_str(),
                    std::string(gz_status.message()).c_str());
+      absl::MutexLock lock(&state_->mu);
+      --state_->busy;
       continue;
     }
-    r.processed = true;
-    r.employees = outcome->employees;
-    r.maximum = outcome->maximum;
-    r.rejected_document_ids = outcome->rejected_document_ids;
-    stored->response_path = response_path;
-    if (clntcomm) {
-      stored->response_document_name = clntcomm::kClntcommDocumentName;
-      stored->response_document_type = stored->report.action == ebms::kActionClntcommList
-                                           ? clntcomm::kClntcommListResponse
-                                           : clntcomm::kClntcommGetResponse;
-    } else {
-      stored->response_document_name = "event.02";
-      stored->response_document_type = "Response";
+    {
+      absl::MutexLock lock(&state_->mu);
+      MessageReport& r = stored->report;
+      r.processed = true;
+      r.employees = outcome->employees;
+      r.maximum = outcome->maximum;
+      r.rejected_document_ids = outcome->rejected_document_ids;
+      stored->response_path = response_path;
+      if (clntcomm) {
+        stored->response_document_name = clntcomm::kClntcommDocumentName;
+        stored->response_document_type = stored->report.action == ebms::kActionClntcommList
+                                             ? clntcomm::kClntcommListResponse
+                                             : clntcomm::kClntcommGetResponse;
+      } else {
+        stored->response_document_name = "event.02";
+        stored->response_document_type = "Response";
+      }
+      const absl::Duration delay =
+          (config_.processing_base + config_.processing_per_employee * outcome->employees) *
+          faults.slow_factor;
+      r.ready_at = std::max(r.received_at + delay, clock_->Now());
+      saving = state_->Persist(*stored);
     }
-    const absl::Duration delay =
-        (config_.processing_base + config_.processing_per_employee * outcome->employees) *
-        faults.slow_factor;
-    r.ready_at = std::max(r.received_at + delay, clock_->Now());
     // A pull saves the message again before it sends the response.
-    if (absl::Status s = state_->Persist(*stored); !s.ok()) ReportNotSaved(id, s);
+    if (absl::Status s = state_->Saved(saving); !s.ok()) ReportNotSaved(id, s);
+    // Busy until saved, so that an idle simulator has everything on disk.
+    absl::MutexLock lock(&state_->mu);
+    --state_->busy;
   }
 }
 

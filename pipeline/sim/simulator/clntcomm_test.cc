@@ -75,6 +75,9 @@ class ClntcommTest : public ::testing::Test {
   // Stops the simulator (if one runs) and starts one on the same data
   // directory, and a client for it (the port changes).
   void Restart() {
+    // The client first: its kept connections would hold the simulator's stop
+    // up until its keep-alive timeout.
+    client_.reset();
     sim_.reset();
     auto sim = Simulator::Start(config_, &clock_);
     ASSERT_TRUE(sim.ok()) << sim.status();

@@ -30,16 +30,15 @@ void PullHandler::Handle(const httplib::Request& req, httplib::Response& res,
   const absl::Time now = clock_->Now();
   std::string response_path;
   StoredMessage* stored = nullptr;
-  absl::Status saved;
+  SimStateStore::Ticket saving;
   {
     absl::MutexLock lock(&state_->mu);
     ++state_->counters.pulls;
-    auto it = state_->messages.find(pull.ref_to_message_id);
-    if (it == state_->messages.end() ||
-        it->second.signer_fingerprint != in->signature->sha256_fingerprint) {
-      saved = state_->Persist();
+    StoredMessage* found = state_->FindReceived(pull.ref_to_message_id);
+    if (found == nullptr || found->signer_fingerprint != in->signature->sha256_fingerprint) {
+      saving = state_->Persist();
     } else {
-      stored = &it->second;
+      stored = found;
       MessageReport& r = stored->report;
       const int64_t employees = r.processed ? r.employees : stored->employees_seen.load();
       const poll::PollPlan plan = poll::PollPlan::ForEmployees(employees);
@@ -57,10 +56,10 @@ void PullHandler::Handle(const httplib::Request& req, httplib::Response& res,
         record.result = "nothing-yet";
       }
       r.pulls.push_back(record);
-      saved = state_->Persist(*stored);
+      saving = state_->Persist(*stored);
     }
   }
-  if (!saved.ok()) {
+  if (absl::Status saved = state_->Saved(saving); !saved.ok()) {
     http_->SendNotRecorded(res, saved);
     return;
   }

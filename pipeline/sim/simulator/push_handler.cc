@@ -1,5 +1,6 @@
 #include "pipeline/sim/simulator/push_handler.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -85,22 +86,21 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
   }
 
   std::string receipt_xml;
-  absl::Status saved;
+  SimStateStore::Ticket saving;
   // Duplicate elimination: the original receipt, no processing.
   auto answer_duplicate = [&](StoredMessage& original) ABSL_EXCLUSIVE_LOCKS_REQUIRED(state_->mu) {
     ++state_->counters.duplicate_pushes;
     ++original.report.receipts_sent;
     receipt_xml = original.receipt_xml;
-    saved = state_->Persist(original);
+    saving = state_->Persist(original);
   };
   {
     absl::MutexLock lock(&state_->mu);
-    auto it = state_->messages.find(um.message_id);
-    if (it != state_->messages.end()) answer_duplicate(it->second);
+    if (StoredMessage* original = state_->FindReceived(um.message_id)) answer_duplicate(*original);
   }
   if (!receipt_xml.empty()) {
     ebms_package::RemoveSpooledAttachments(*in);
-    SendReceipt(res, receipt_xml, saved);
+    SendReceipt(res, receipt_xml, state_->Saved(saving));
     return;
   }
 
@@ -119,17 +119,15 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
     receipt.references.push_back({d.uri, d.digest_method, d.digest_value});
   }
   receipt_xml = ebms::WriteEnvelope(receipt_envelope);
-  bool lose_receipt = false;
-  bool hold_receipt = false;
+  StoredMessage* received = nullptr;  // new, being saved
   {
     absl::MutexLock lock(&state_->mu);
-    auto [it, inserted] = state_->messages.try_emplace(um.message_id);
-    if (!inserted) {
+    if (StoredMessage* original = state_->FindReceived(um.message_id)) {
       // A concurrent push of the same MessageId won the race.
-      answer_duplicate(it->second);
+      answer_duplicate(*original);
     } else {
-      StoredMessage& s = it->second;
-      s.arrival = static_cast<int64_t>(state_->order.size());
+      StoredMessage& s = state_->messages[um.message_id];
+      s.arrival = state_->next_arrival++;
       s.report.message_id = um.message_id;
       s.report.service = um.service;
       s.report.action = um.action;
@@ -141,19 +139,29 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
       s.from = um.from;
       s.signer_fingerprint = in->signature->sha256_fingerprint;
       s.payload_path = payload_path;
-      saved = state_->Persist(s);
-      if (!saved.ok()) {
-        // Not received after all: a resend of the MessageId is new.
-        state_->messages.erase(it);
-      } else {
-        state_->order.push_back(um.message_id);
-        state_->queue.push_back(um.message_id);
-        if (state_->faults.lose_receipts > 0) {
-          --state_->faults.lose_receipts;
-          lose_receipt = true;
-        } else if (state_->faults.hold_receipts) {
-          hold_receipt = true;
-        }
+      s.saving = true;
+      state_->order.push_back(um.message_id);
+      saving = state_->Persist(s);
+      received = &s;
+    }
+  }
+  const absl::Status saved = state_->Saved(saving);
+  bool lose_receipt = false;
+  bool hold_receipt = false;
+  if (received != nullptr) {
+    absl::MutexLock lock(&state_->mu);
+    if (!saved.ok()) {
+      // Not received after all: a resend of the MessageId is new.
+      state_->order.erase(std::find(state_->order.begin(), state_->order.end(), um.message_id));
+      state_->messages.erase(um.message_id);
+    } else {
+      received->saving = false;
+      state_->queue.push_back(um.message_id);
+      if (state_->faults.lose_receipts > 0) {
+        --state_->faults.lose_receipts;
+        lose_receipt = true;
+      } else if (state_->faults.hold_receipts) {
+        hold_receipt = true;
       }
     }
   }

@@ -4,7 +4,7 @@
 // message (service and action offered, one attachment, DocumentType, PartInfo
 // naming the attachment). Its payload is then stored and queued for the back
 // office, and the synchronous Receipt echoes the digests the signature
-// covers, once the message is saved (AgencyState::Persist). The same
+// covers, once the message is saved (AgencyState::Persist, Saved). The same
 // MessageId again, before or after a restart, gets the original receipt and
 // is never processed twice. The receipt fault modes (lose_receipts,
 // hold_receipts) apply here.

@@ -103,29 +103,76 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
   return saved;
 }
 
+struct SimStateStore::Group {
+  // Puts in the order queued: of two of the same key, the later wins.
+  rocksdb::WriteBatch batch;
+  bool done = false;  // written, or failed
+  rocksdb::Status status;
+};
+
+SimStateStore::Ticket SimStateStore::Queue(const state::Counters& counters,
+                                           const state::Message* message) {
+  const std::string counters_value = counters.SerializeAsString();
+  std::string message_key;
+  std::string message_value;
+  Ticket ticket;
+  if (message != nullptr) {
+    message_key = absl::StrCat(kMessagePrefix, message->message_id());
+    message_value = message->SerializeAsString();
+    ticket.what_ = absl::StrCat("saving message ", message->message_id());
+  } else {
+    ticket.what_ = "saving the counters";
+  }
+  absl::MutexLock lock(&mu_);
+  if (open_ == nullptr) open_ = std::make_shared<Group>();
+  // A WriteBatch applies atomically: the counters never go without the
+  // message they were counted with.
+  open_->batch.Put(kCountersKey, counters_value);
+  if (message != nullptr) open_->batch.Put(message_key, message_value);
+  ticket.group_ = open_;
+  return ticket;
+}
+
+absl::Status SimStateStore::Wait(const Ticket& ticket) {
+  if (ticket.group_ == nullptr) return absl::OkStatus();
+  Group& mine = *ticket.group_;
+  mu_.Lock();
+  while (!mine.done) {
+    if (syncing_) {
+      auto turn = [this, &mine]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return mine.done || !syncing_;
+      };
+      mu_.Await(absl::Condition(&turn));
+      continue;
+    }
+    // Nothing is being written, so `mine` is the open group: this waiter
+    // writes it, and whatever queues meanwhile goes into the next one.
+    std::shared_ptr<Group> group = std::move(open_);
+    syncing_ = true;
+    mu_.Unlock();
+    rocksdb::WriteOptions w;
+    w.sync = true;
+    const rocksdb::Status written = db_->Write(w, &group->batch);
+    mu_.Lock();
+    group->status = written;
+    group->done = true;
+    syncing_ = false;
+  }
+  const rocksdb::Status status = mine.status;
+  mu_.Unlock();
+  return FromRocks(status, dir_, ticket.what_);
+}
+
 absl::Status SimStateStore::Save(const state::Counters& counters) {
-  return Write(counters, nullptr);
+  return Wait(Queue(counters, nullptr));
 }
 
 absl::Status SimStateStore::Save(const state::Counters& counters, const state::Message& message) {
-  return Write(counters, &message);
-}
-
-absl::Status SimStateStore::Write(const state::Counters& counters, const state::Message* message) {
-  rocksdb::WriteBatch batch;
-  batch.Put(kCountersKey, counters.SerializeAsString());
-  if (message != nullptr) {
-    batch.Put(absl::StrCat(kMessagePrefix, message->message_id()), message->SerializeAsString());
-  }
-  rocksdb::WriteOptions w;
-  w.sync = true;
-  return FromRocks(db_->Write(w, &batch), dir_,
-                   message != nullptr ? absl::StrCat("saving message ", message->message_id())
-                                      : "saving the counters");
+  return Wait(Queue(counters, &message));
 }
 
 absl::Status SimStateStore::AddClntcommSeed(const state::ClntcommSeed& seed) {
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&seed_mu_);
   rocksdb::WriteOptions w;
   w.sync = true;
   if (absl::Status s = FromRocks(db_->Put(w, SeedKey(next_seed_), seed.SerializeAsString()), dir_,

@@ -3,14 +3,25 @@
 // every pushed message with its receipt, report and pulls, the counters,
 // and the seeds its CLNTCOMM corpus was generated from (sim_state.proto).
 // One RocksDB database, <data_dir>/state; every write is fsync'd before it
-// returns, so the simulator answers a request only once what the request
-// changed is on disk. Two simulators cannot share one (RocksDB's lock).
+// is reported done, so the simulator answers a request only once what the
+// request changed is on disk. Two simulators cannot share one (RocksDB's
+// lock).
+//
+// Writes are group-committed: Queue adds one to the group that the next
+// sync writes and returns at once, and Wait blocks until that group is on
+// disk. One waiter at a time writes and syncs the whole open group while
+// further writes queue up for the next, so concurrent requests share an
+// fsync. Groups reach the disk in the order their writes were queued, and a
+// later write of a record wins over an earlier one: a caller that queues
+// under its own lock, in the order of its changes, can wait outside it with
+// no stale record overwriting a newer one.
 //
 //   absl::StatusOr<std::unique_ptr<SimStateStore>> store =
 //       SimStateStore::Open(data_dir + "/state");
 //   absl::StatusOr<SimStateStore::Saved> saved = (*store)->Load();  // at start
-//   (*store)->Save(counters, message);  // a receipt, a pull, processing done
-//   (*store)->Save(counters);           // a refused push, a Single-sync answer
+//   SimStateStore::Ticket t = (*store)->Queue(counters, &message);  // under the caller's lock
+//   absl::Status saved = (*store)->Wait(t);                          // outside it
+//   (*store)->Save(counters);  // Queue and Wait at once
 //   (*store)->AddClntcommSeed(seed);
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_SIM_STATE_STORE_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_SIM_STATE_STORE_H_
@@ -47,22 +58,41 @@ class SimStateStore {
 
   absl::StatusOr<Saved> Load() const;
 
-  // Replaces the counters, and `message`'s record (by MessageId), in one
-  // write.
+  struct Group;  // writes synced together
+
+  // A queued write, to Wait for. A default one stands for no write.
+  class Ticket {
+   private:
+    friend class SimStateStore;
+    std::shared_ptr<Group> group_;
+    std::string what_;  // named in an error
+  };
+
+  // Queues the counters, and `message`'s record (by MessageId) if not null,
+  // to replace what is saved, in one atomic write.
+  Ticket Queue(const state::Counters& counters, const state::Message* message)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Blocks until the write of `ticket`, and every one queued before it, is
+  // on disk; its error if its group could not be written.
+  absl::Status Wait(const Ticket& ticket) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Queue and Wait.
   absl::Status Save(const state::Counters& counters);
   absl::Status Save(const state::Counters& counters, const state::Message& message);
 
-  absl::Status AddClntcommSeed(const state::ClntcommSeed& seed) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status AddClntcommSeed(const state::ClntcommSeed& seed) ABSL_LOCKS_EXCLUDED(seed_mu_);
 
  private:
   SimStateStore(std::unique_ptr<rocksdb::DB> db, std::string dir, uint64_t next_seed);
 
-  absl::Status Write(const state::Counters& counters, const state::Message* message);
-
   const std::unique_ptr<rocksdb::DB> db_;
   const std::string dir_;  // named in errors
   absl::Mutex mu_;
-  uint64_t next_seed_ ABSL_GUARDED_BY(mu_);  // the key of the next seed added
+  // Takes the writes queued from now on; null until one is.
+  std::shared_ptr<Group> open_ ABSL_GUARDED_BY(mu_);
+  bool syncing_ ABSL_GUARDED_BY(mu_) = false;  // a waiter is writing a group
+  absl::Mutex seed_mu_;
+  uint64_t next_seed_ ABSL_GUARDED_BY(seed_mu_);  // the key of the next seed added
 };
 
 }  // namespace sbrgate::sim

@@ -8,8 +8,10 @@
 #include "pipeline/sim/simulator/simulator.h"
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -175,8 +177,24 @@ class Simulator::Impl {
           "cannot set up TLS with certificate ", config_.server_cert, ", key ",
           config_.server_key, " and client CA ", config_.client_ca));
     }
+    // Without one, OpenSSL aborts every handshake that resumes a TLS session
+    // on a server that verifies client certificates, as this one does.
+    static constexpr unsigned char kSessionIdContext[] = "sbr-sim";
+    SSL_CTX_set_session_id_context(server->ssl_context(), kSessionIdContext,
+                                   sizeof kSessionIdContext - 1);
     server->set_read_timeout(std::chrono::minutes(10));
     server->set_write_timeout(std::chrono::minutes(10));
+    // httplib's defaults (5 requests a connection, 8 threads on a small
+    // machine) would make clients that keep connections reconnect often and
+    // wait for a thread.
+    const size_t threads = static_cast<size_t>(std::max(1, config_.https_threads));
+    server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server->set_keep_alive_max_count(static_cast<size_t>(std::max(1, config_.keep_alive_requests)));
+    server->set_keep_alive_timeout(
+        std::max<time_t>(1, absl::ToInt64Seconds(config_.keep_alive_timeout)));
+    // With Nagle's algorithm a response's later TLS records wait for the
+    // client's delayed ACK of the first: some 40 ms a request.
+    server->set_tcp_nodelay(true);
     Route(*server);
     int port;
     if (port_ > 0 || config_.port > 0) {

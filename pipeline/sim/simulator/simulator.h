@@ -80,6 +80,17 @@ struct SimulatorConfig {
   int processing_threads = 2;  // 0: pushes are received and queued, never processed
   // How long a request may hang in the "hang" fault mode, in real time.
   absl::Duration max_hang = absl::Minutes(10);
+  // HTTPS worker threads. cpp-httplib holds a thread for each connection
+  // while it is open, kept alive or not, so this is how many connections
+  // clients may have open at once (sbrgate's transport keeps up to 64 idle
+  // ones); a further connection waits until one closes.
+  int https_threads = 64;
+  // Requests one connection may carry before the simulator closes it.
+  int keep_alive_requests = 10000;
+  // How long an idle connection stays open (whole seconds). Stopping the
+  // listener (a stop, or refuse_connections) waits up to this long for the
+  // connections clients keep idle.
+  absl::Duration keep_alive_timeout = absl::Seconds(5);
 };
 
 struct FaultModes {

@@ -56,11 +56,18 @@ class SimulatorTest : public ::testing::Test {
   // Stops the simulator (if one runs) and starts one with `config`, and a
   // client for it (the port changes).
   void Restart(const SimulatorConfig& config) {
-    sim_.reset();
+    StopSimulator();
     auto sim = Simulator::Start(config, &clock_);
     ASSERT_TRUE(sim.ok()) << sim.status();
     sim_ = *std::move(sim);
     client_ = MakeClient(pki_.client_cert, pki_.client_key);
+  }
+
+  // Stops the simulator after the client, whose kept connections would hold
+  // the stop up until the simulator's keep-alive timeout.
+  void StopSimulator() {
+    client_.reset();
+    sim_.reset();
   }
 
   std::unique_ptr<sbr_client::SbrClient> MakeClient(const std::string& cert,
@@ -418,7 +425,7 @@ TEST_F(SimulatorTest, ProcessingCutShortByAStopIsCountedApart) {
   auto pushed = client_->Push(p);
   ASSERT_TRUE(pushed.ok()) << pushed.status();
   ASSERT_TRUE(pushed->receipt.has_value()) << Describe(pushed->errors);
-  sim_.reset();
+  StopSimulator();
   // As a simulator killed during processing leaves it: started, not done.
   {
     auto store = SimStateStore::Open(config_.data_dir + "/state");
