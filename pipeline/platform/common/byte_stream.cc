@@ -76,7 +76,8 @@ absl::StatusOr<size_t> FileSource::Read(char* buf, size_t n) {
   return got;
 }
 
-absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& path) {
+absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& path,
+                                                           FileDurability durability) {
   const std::string tmp = path + ".tmp";
   // 0600 whatever the umask: what sbrgate writes is payroll and tax data.
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -93,7 +94,7 @@ absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& pa
     ::close(fd);
     return s;
   }
-  return std::unique_ptr<FileSink>(new FileSink(f, path));
+  return std::unique_ptr<FileSink>(new FileSink(f, path, durability));
 }
 
 FileSink::~FileSink() {
@@ -116,14 +117,17 @@ absl::Status FileSink::Close() {
   FILE* f = f_;
   f_ = nullptr;
   const std::string tmp = path_ + ".tmp";
-  if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0) {
+  const bool durable = durability_ == FileDurability::kDurable;
+  if (std::fflush(f) != 0 || (durable && ::fsync(fileno(f)) != 0)) {
     const absl::Status s = ErrnoStatus("cannot flush", tmp);
     std::fclose(f);
     std::remove(tmp.c_str());
     return s;
   }
   std::fclose(f);
-  return RenameDurably(tmp, path_);
+  if (durable) return RenameDurably(tmp, path_);
+  if (std::rename(tmp.c_str(), path_.c_str()) != 0) return ErrnoStatus("cannot rename", tmp);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> Pump(ByteSource& from, ByteSink& to) {

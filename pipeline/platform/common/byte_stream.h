@@ -75,20 +75,32 @@ class FileSource : public ByteSource {
   std::string path_;
 };
 
-// Writes to `path`.tmp and renames it into place on Close() after fsync, so
-// a reader never sees a half-written file. The file is created 0600 (owner
-// only) whatever the umask.
+// What FileSink::Close makes sure of besides the rename.
+enum class FileDurability {
+  kDurable,  // fsync'd, and its name too: the file survives a crash
+  // A working file sbrgate copies somewhere durable before anything depends
+  // on it (a pull response on its way to the blob store): a crash loses it,
+  // and the exchange that wrote it is simply repeated. No fsync.
+  kScratch,
+};
+
+// Writes to `path`.tmp and renames it into place on Close() (after fsync,
+// unless kScratch), so a reader never sees a half-written file. The file is
+// created 0600 (owner only) whatever the umask.
 class FileSink : public ByteSink {
  public:
-  static absl::StatusOr<std::unique_ptr<FileSink>> Create(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<FileSink>> Create(
+      const std::string& path, FileDurability durability = FileDurability::kDurable);
   ~FileSink() override;  // without Close(), removes the temporary file
   absl::Status Write(absl::string_view bytes) override;
   absl::Status Close() override;
 
  private:
-  FileSink(FILE* f, std::string path) : f_(f), path_(std::move(path)) {}
+  FileSink(FILE* f, std::string path, FileDurability durability)
+      : f_(f), path_(std::move(path)), durability_(durability) {}
   FILE* f_;
   std::string path_;
+  FileDurability durability_;
 };
 
 // Copies all of `from` into `to` (without closing `to`); returns the count.

@@ -12,6 +12,12 @@ std::string TempPath(const char* name) {
   return std::string(::testing::TempDir()) + "/" + name;
 }
 
+mode_t ModeOf(const std::string& path) {
+  struct stat st;
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
 TEST(FileSinkTest, PublishesOnlyOnClose) {
   const std::string path = TempPath("sink.bin");
   auto sink = FileSink::Create(path);
@@ -25,6 +31,20 @@ TEST(FileSinkTest, PublishesOnlyOnClose) {
   EXPECT_EQ(*back, "hello world");
 }
 
+TEST(FileSinkTest, AScratchFileIsPublishedOnCloseOwnerOnlyAsADurableOneIs) {
+  const mode_t old = ::umask(022);
+  const std::string path = TempPath("scratch.bin");
+  auto sink = FileSink::Create(path, FileDurability::kScratch);
+  ::umask(old);
+  ASSERT_TRUE(sink.ok()) << sink.status();
+  ASSERT_TRUE((*sink)->Write("pull response").ok());
+  EXPECT_NE(::access(path.c_str(), F_OK), 0) << "visible before Close()";
+  ASSERT_TRUE((*sink)->Close().ok());
+  EXPECT_EQ(*ReadFileToString(path), "pull response");
+  EXPECT_EQ(ModeOf(path), 0600);
+  EXPECT_NE(::access((path + ".tmp").c_str(), F_OK), 0);
+}
+
 TEST(FileSinkTest, AbandonedSinkLeavesNothing) {
   const std::string path = TempPath("abandoned.bin");
   {
@@ -34,12 +54,6 @@ TEST(FileSinkTest, AbandonedSinkLeavesNothing) {
   }
   EXPECT_NE(::access(path.c_str(), F_OK), 0);
   EXPECT_NE(::access((path + ".tmp").c_str(), F_OK), 0);
-}
-
-mode_t ModeOf(const std::string& path) {
-  struct stat st;
-  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
-  return st.st_mode & 07777;
 }
 
 TEST(FileSinkTest, FilesAreOwnerOnlyWhateverTheUmask) {

@@ -39,7 +39,10 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
   SpooledBody spooled(spool_dir);
   absl::StatusOr<HttpResponse> response;
   {
-    auto sink = FileSink::Create(spooled.path());
+    // Every file of an exchange is a working file: what sbrgate keeps of a
+    // response goes to the blob store (durably) before anything relies on
+    // it, and an exchange lost in a crash is repeated.
+    auto sink = FileSink::Create(spooled.path(), FileDurability::kScratch);
     if (!sink.ok()) return sink.status();
     response = transport.Post(request, **sink);
     if (!response.ok()) return response.status();
@@ -51,7 +54,8 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
   std::string content_type = response->Header("Content-Type");
   if (content_type.empty()) content_type = "application/soap+xml";
   absl::StatusOr<ebms_package::InboundMessage> in = ebms_package::ReadPackagedMessage(
-      content_type, **source, spool_dir, verifier, ebms_package::RequireSignature::kNo);
+      content_type, **source, spool_dir, verifier, ebms_package::RequireSignature::kNo,
+      FileDurability::kScratch);
   if (!in.ok()) {
     return absl::Status(in.status().code(),
                         absl::StrCat("HTTP ", response->status, " from ", url,
@@ -66,7 +70,7 @@ absl::Status GunzipFile(const std::string& gz, const std::string& plain, uint64_
   auto src = FileSource::Open(gz);
   if (!src.ok()) return src.status();
   GunzipSource gunzip(std::unique_ptr<ByteSource>(std::move(*src)), GunzipOptions{max_bytes});
-  auto sink = FileSink::Create(plain);
+  auto sink = FileSink::Create(plain, FileDurability::kScratch);
   if (!sink.ok()) return sink.status();
   if (auto n = Pump(gunzip, **sink); !n.ok()) return n.status();
   return (*sink)->Close();

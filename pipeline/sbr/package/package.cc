@@ -73,12 +73,13 @@ absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
 absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_type,
                                                    ByteSource& body, const std::string& spool_dir,
                                                    const wssec::Verifier* verifier,
-                                                   RequireSignature require) {
+                                                   RequireSignature require,
+                                                   FileDurability spooled_durability) {
   InboundMessage in;
   std::vector<std::string> spooled;
   auto make_sink = [&](const mime::PartHeaders& h) -> absl::StatusOr<std::unique_ptr<ByteSink>> {
     std::string path = absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".part");
-    auto sink = FileSink::Create(path);
+    auto sink = FileSink::Create(path, spooled_durability);
     if (!sink.ok()) return sink.status();
     spooled.push_back(path);
     in.attachments.push_back({h.content_id, h.content_type, path});

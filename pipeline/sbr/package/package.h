@@ -74,10 +74,13 @@ enum class RequireSignature { kNo, kYes };
 // Attachments go to new files in `spool_dir` (which must exist); on error
 // none are left behind. With a verifier, a present signature is always
 // verified; with RequireSignature::kYes an unsigned message is refused.
-absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_type,
-                                                   ByteSource& body, const std::string& spool_dir,
-                                                   const wssec::Verifier* verifier,
-                                                   RequireSignature require);
+// `spooled`: kDurable where the attachments are kept as received (the
+// agency's record of a push), kScratch where they are copied on (a pull
+// response read by sbrgate).
+absl::StatusOr<InboundMessage> ReadPackagedMessage(
+    absl::string_view content_type, ByteSource& body, const std::string& spool_dir,
+    const wssec::Verifier* verifier, RequireSignature require,
+    FileDurability spooled = FileDurability::kDurable);
 
 // Deletes the spooled attachment files of `message`.
 void RemoveSpooledAttachments(const InboundMessage& message);
