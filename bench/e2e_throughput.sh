@@ -10,15 +10,18 @@
 # on time.
 #
 #   bench/e2e_throughput.sh [--lodgments=600] [--concurrency=16] [--employees=10]
-#                           [--rounds=3] [--scale=600] [--keep]
+#                           [--rounds=3] [--scale=600] [--mode=embedded|kafka] [--keep]
 #
+# --mode=kafka runs the same stages over librdkafka's mock cluster in the
+# daemon's process (--embedded-kafka: the real protocol, transactions and
+# consumer groups, in memory) instead of the durable local log.
 # --scale: clock seconds per real second. At 600 a ten-employee lodgment's
 # first poll (1 min after its receipt) comes 0.1 s after it, and the
 # simulator answers 30 clock seconds (0.05 s) after the push.
 set -euo pipefail
 source "$(dirname "$0")/../tools/lib.sh"
 
-lodgments=600 concurrency=16 employees=10 rounds=3 scale=600 keep=0
+lodgments=600 concurrency=16 employees=10 rounds=3 scale=600 mode=embedded keep=0
 for arg in "$@"; do
   case $arg in
     --lodgments=*) lodgments=${arg#*=} ;;
@@ -26,11 +29,16 @@ for arg in "$@"; do
     --employees=*) employees=${arg#*=} ;;
     --rounds=*) rounds=${arg#*=} ;;
     --scale=*) scale=${arg#*=} ;;
+    --mode=*) mode=${arg#*=} ;;
     --keep) keep=1 ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "e2e_throughput: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
+
+[[ $mode == embedded || $mode == kafka ]] || { echo "e2e_throughput: --mode is embedded or kafka" >&2; exit 2; }
+log_flag=()
+[[ $mode == kafka ]] && log_flag=(--embedded-kafka)
 
 "$ROOT/tools/setup" >/dev/null
 SBRGATED=$(built_binary //services/sbrgated:sbrgated-sandbox)
@@ -52,14 +60,14 @@ http_get() {
   exec 3<&-
 }
 
-echo "RSA-2048: $signs_per_second signatures/s ($(awk -v s="$signs_per_second" 'BEGIN {printf "%.3f", 1000 / s}') ms each)"
+echo "mode: $mode; RSA-2048: $signs_per_second signatures/s ($(awk -v s="$signs_per_second" 'BEGIN {printf "%.3f", 1000 / s}') ms each)"
 printf '| round | lodgments | to final (s) | lodgments/s | ingest/s | p50 / p99 upload→final (s) | CPU ms/lodgment | in RSA signs | early pulls | final states |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 for round in $(seq "$rounds"); do
   work=$(mktemp -d /tmp/sbrgate-e2e.XXXXXX)
   "$SBRGATED" --embedded-sim --data-dir="$work/data" --instance-id=bench \
     --grpc-listen=127.0.0.1:0 --grpc-insecure-loopback --sim-admin-port=0 \
-    --max-uploads-per-caller="$concurrency" \
+    --max-uploads-per-caller="$concurrency" "${log_flag[@]}" \
     --time-scale="$scale" --clock-epoch="$(date +%s)" --sim-processing-base=30s \
     --sim-processing-per-employee=0s >"$work/ready" 2>"$work/daemon.log" &
   daemon=$!

@@ -14,11 +14,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/transient.h"
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
 #include "pipeline/platform/stage/commit_batcher.h"
+#include "pipeline/platform/stage/concurrent_process.h"
 #include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/stage/runner_context.h"
 #include "pipeline/platform/stage/worker_pool.h"
@@ -66,6 +68,11 @@ class KafkaRunner final : public StageRunner {
   void PollEvents(absl::Duration timeout);
   void HandleError(const rd_kafka_message_t& m);
   void ProcessRecord(kafka::TopicRecord record);
+  // For a stage whose Process may run concurrently: `first` and the records
+  // that are there to read, up to max_in_flight, at once (concurrent_process.h).
+  void ProcessWave(MessagePtr first);
+  // What processing `record` came to, into the batch; false when it is held.
+  bool Apply(kafka::TopicRecord record, absl::Status s, std::vector<Output> emits);
   void MaybePunctuate(absl::Time now);
   // One Punctuate of the stage, committed.
   void Punctuate();
@@ -108,7 +115,9 @@ class KafkaRunner final : public StageRunner {
   std::deque<MessagePtr> stray_;         // records that came through the consumer queue
 
   RunnerProbe probe_;
-  WorkerPool workers_{config_.max_in_flight};  // Context::RunConcurrently
+  WorkerPool workers_{config_.max_in_flight};  // waves and Context::RunConcurrently
+  absl::Mutex notify_mu_;
+  absl::Mutex fail_mu_;  // Fail may be called from the workers (Notify)
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   absl::Status storage_error_;
   StateStores stores_{&violation_, &storage_error_};
@@ -154,6 +163,10 @@ absl::Status KafkaRunner::Check() {
         absl::StrCat(where, "it does not run the spec of stage ", spec_.name));
   }
   if (spec_.inputs.empty()) return absl::InvalidArgumentError(where + "no input topics");
+  if (stage_->ProcessesConcurrently() && !spec_.stores.empty()) {
+    return absl::InvalidArgumentError(
+        where + "a stage with state stores cannot process records concurrently");
+  }
   for (const auto& [key, value] : config_.kafka.overrides) {
     if (absl::EndsWith(key, "partition.assignment.strategy") &&
         absl::StrContains(value, "cooperative")) {
@@ -445,7 +458,11 @@ void KafkaRunner::Step() {
     return;
   }
   if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) return;
-  ProcessRecord(kafka::ToTopicRecord(*m));
+  if (stage_->ProcessesConcurrently()) {
+    ProcessWave(std::move(m));
+  } else {
+    ProcessRecord(kafka::ToTopicRecord(*m));
+  }
   if (batch_.open() && (batch_.records() >= config_.max_batch ||
                         Now() - batch_.opened() >= config_.max_batch_delay)) {
     CommitBatch();
@@ -490,14 +507,56 @@ void KafkaRunner::ProcessRecord(kafka::TopicRecord record) {
   stores_.set_record_partition(record.partition);
   absl::Status s = Problem(stage_->Process(record, *ctx_));
   stores_.set_record_partition(-1);
+  if (!s.ok()) stores_.Undo(mark);
+  Apply(std::move(record), std::move(s), ctx_->TakeEmits());
+}
+
+void KafkaRunner::ProcessWave(MessagePtr first) {
+  std::vector<MessagePtr> messages;
+  messages.push_back(std::move(first));
+  while (static_cast<int>(messages.size()) < workers_.size()) {
+    MessagePtr m;
+    if (!stray_.empty()) {
+      m = std::move(stray_.front());
+      stray_.pop_front();
+    } else {
+      m.reset(rd_kafka_consume_queue(records_, 0));
+    }
+    if (m == nullptr) break;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      HandleError(*m);
+      break;
+    }
+    if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) continue;
+    messages.push_back(std::move(m));
+  }
+  std::vector<kafka::TopicRecord> wave;
+  for (const MessagePtr& m : messages) wave.push_back(kafka::ToTopicRecord(*m));
+  std::vector<const Record*> records;
+  for (const kafka::TopicRecord& r : wave) records.push_back(&r);
+  std::vector<ConcurrentOutcome> outcomes = ProcessConcurrently(
+      *stage_, *clock_, workers_, [this](Output o) { Notify(std::move(o)); }, records);
+  // In input order; from the first record held on, the rest are read again
+  // after it (a push processed again is resent with its MessageId).
+  for (size_t i = 0; i < wave.size(); ++i) {
+    if (outcomes[i].processed &&
+        Apply(std::move(wave[i]), std::move(outcomes[i].status), std::move(outcomes[i].emits))) {
+      continue;
+    }
+    for (size_t j = messages.size(); j > i + 1; --j) stray_.push_front(std::move(messages[j - 1]));
+    if (!outcomes[i].processed) stray_.push_front(std::move(messages[i]));
+    break;
+  }
+}
+
+bool KafkaRunner::Apply(kafka::TopicRecord record, absl::Status s, std::vector<Output> emits) {
   if (s.ok()) {
     batch_.Open(Now());
-    batch_.AddOutputs(ctx_->TakeEmits());
+    batch_.AddOutputs(std::move(emits));
     batch_.Advance(record);
     if (hold_) SetHold(std::nullopt);
-    return;
+    return true;
   }
-  stores_.Undo(mark);
   Note(s);
   if (IsTransient(s)) {
     probe_.Retried();
@@ -506,13 +565,14 @@ void KafkaRunner::ProcessRecord(kafka::TopicRecord record) {
     SetHold(Hold{std::move(record), attempts, retry_at});
     // The records before it need not wait for it.
     CommitBatch();
-    return;
+    return false;
   }
   batch_.Open(Now());
   batch_.AddDeadLetter(DeadLetterRecord(config_.dead_letter_topic, name_, record, s,
                                        hold_ ? hold_->attempts + 1 : 1, clock_->Now()));
   batch_.Advance(record);
   if (hold_) SetHold(std::nullopt);
+  return true;
 }
 
 void KafkaRunner::MaybePunctuate(absl::Time now) {
@@ -541,6 +601,8 @@ void KafkaRunner::Punctuate() {
 }
 
 void KafkaRunner::Notify(Output output) {
+  // One transaction at a time on the producer, also from a wave's workers.
+  absl::MutexLock lock(&notify_mu_);
   const std::vector<kafka::OutgoingMessage> messages{{output.topic, -1, std::move(output.key),
                                                       std::move(output.value),
                                                       std::move(output.headers)}};
@@ -666,6 +728,7 @@ void KafkaRunner::SetHold(std::optional<Hold> hold) {
 }
 
 void KafkaRunner::Fail(absl::Status status) {
+  absl::MutexLock lock(&fail_mu_);
   Note(status);
   if (fatal_.ok()) fatal_ = std::move(status);
 }

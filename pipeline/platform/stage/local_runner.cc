@@ -14,11 +14,11 @@
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/transient.h"
 #include "pipeline/platform/kafka/limits.h"
+#include "pipeline/platform/stage/concurrent_process.h"
 #include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/stage/local_stores.h"
 #include "pipeline/platform/stage/runner_context.h"
 #include "pipeline/platform/stage/runner_probe.h"
-#include "pipeline/platform/stage/undeclared_store.h"
 #include "pipeline/platform/stage/worker_pool.h"
 
 namespace sbrgate::stage {
@@ -333,38 +333,10 @@ bool LocalRunner::ProcessWave() {
     wave.push_back(*std::move(record));
   }
   if (wave.empty()) return false;
-  struct Outcome {
-    absl::Status status;
-    std::vector<Output> emits;
-    bool processed = false;
-  };
-  std::vector<Outcome> outcomes(wave.size());
-  // The records of one key go to one worker, in order; after one is held,
-  // the rest of its key wait for it.
-  std::map<std::string, std::vector<size_t>> by_key;
-  for (size_t i = 0; i < wave.size(); ++i) by_key[wave[i].key].push_back(i);
-  std::vector<std::function<void()>> work;
-  for (auto& [key, indexes] : by_key) {
-    work.push_back([this, &wave, &outcomes, indexes = std::move(indexes)] {
-      for (size_t i : indexes) {
-        std::string violation;
-        UndeclaredStore no_store(&violation);  // the stage has none (Check)
-        RunnerContext ctx([this](Output o) { Notify(std::move(o)); },
-                          [&no_store](const std::string& name) -> StateStore& {
-                            no_store.set_name(name);
-                            return no_store;
-                          },
-                          clock_, &violation);
-        Outcome& out = outcomes[i];
-        out.status = stage_->Process(wave[i], ctx);
-        if (out.status.ok() && !violation.empty()) out.status = absl::InvalidArgumentError(violation);
-        out.emits = ctx.TakeEmits();
-        out.processed = true;
-        if (IsTransient(out.status)) return;
-      }
-    });
-  }
-  workers_.RunAll(std::move(work));
+  std::vector<const Record*> records;
+  for (const kafka::Record& r : wave) records.push_back(&r);
+  std::vector<ConcurrentOutcome> outcomes = ProcessConcurrently(
+      *stage_, *clock_, workers_, [this](Output o) { Notify(std::move(o)); }, records);
   // Into the batch in input order. From the first record held on, the
   // records of the wave are read again after it (those already processed
   // are processed again: a push resent with its MessageId is answered

@@ -18,6 +18,7 @@
 namespace sbrgate::stage {
 namespace {
 
+using testing::ConcurrentMapStage;
 using testing::CountStage;
 using testing::MapStage;
 using testing::ReleaseStage;
@@ -291,42 +292,6 @@ TEST_F(LocalRunnerTest, RefusesTopicsTheLogDoesNotHave) {
   ASSERT_TRUE(absl::IsFailedPrecondition(runner.status())) << runner.status();
   EXPECT_NE(runner.status().message().find("nowhere"), std::string::npos);
 }
-
-// Maps "in" to "out" like MapStage, with Process on many threads at once: it
-// waits a little in each call (an exchange with SBR), records how many calls
-// overlapped and the order each key's values came in, and fails the records
-// listed transiently, a given number of times each.
-class ConcurrentMapStage : public Stage {
- public:
-  std::string name() const override { return "concurrent"; }
-  static StageSpec Spec() { return {"concurrent", {"in"}, {"out", "notes"}}; }
-  bool ProcessesConcurrently() const override { return true; }
-  absl::Status Process(const Record& in, Context& ctx) override {
-    const int now = ++running_;
-    int seen = most_overlapping.load();
-    while (now > seen && !most_overlapping.compare_exchange_weak(seen, now)) {
-    }
-    absl::SleepFor(absl::Milliseconds(2));
-    --running_;
-    absl::MutexLock lock(&mu_);
-    if (auto it = fail_transiently.find(in.value); it != fail_transiently.end() && it->second > 0) {
-      --it->second;
-      ctx.Notify({"notes", in.key, "holding " + in.value});
-      return absl::UnavailableError("downstream unavailable for " + in.value);
-    }
-    values_by_key[in.key].push_back(in.value);
-    ctx.Emit({"out", in.key, in.value});
-    return absl::OkStatus();
-  }
-
-  std::atomic<int> most_overlapping{0};
-  absl::Mutex mu_;
-  std::map<std::string, int> fail_transiently;  // by value
-  std::map<std::string, std::vector<std::string>> values_by_key;
-
- private:
-  std::atomic<int> running_{0};
-};
 
 // Rounds "a".."d" of keys k0..k49: each key's four values, in order.
 void ProduceRounds(log::LocalLog& log) {

@@ -25,6 +25,7 @@ namespace sbrgate::stage {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::ConcurrentMapStage;
 using testing::CountStage;
 using testing::MapStage;
 using testing::ReleaseStage;
@@ -95,6 +96,34 @@ TEST(StageRunner, RetriesTransientErrorsInOrderAndDeadLettersPermanentOnes) {
                                "sbrgate_dlt-stage=map", "sbrgate_dlt-attempts=1"}) {
     EXPECT_THAT(headers, HasSubstr(expected));
   }
+}
+
+TEST(StageRunner, AConcurrentStageProcessesManyRecordsAtOnceAndAHoldLosesNothing) {
+  RunnerHarness h({{"in", 4}, {"out", 4}, {"notes", 1}});
+  for (const char* round : {"a", "b", "c", "d"}) {
+    std::vector<std::pair<std::string, std::string>> kv;
+    for (int i = 0; i < 50; ++i) kv.push_back({absl::StrCat("k", i), absl::StrCat(round, i)});
+    h.Produce("in", kv);
+  }
+  ConcurrentMapStage stage;
+  stage.fail_transiently["b7"] = 2;
+  auto run = h.Start(h.Config(), ConcurrentMapStage::Spec(), &stage);
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 200; }));
+  ASSERT_TRUE(run->StopAndJoin().ok());
+  EXPECT_GE(stage.most_overlapping, 4);
+  EXPECT_EQ(run->metrics().retries, 2);
+  // Every record once, each key's in order, also those processed again
+  // after the hold.
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& r : h.ReadAll("out")) out[r.key].push_back(r.value);
+  ASSERT_EQ(out.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    EXPECT_EQ(out[key], (std::vector<std::string>{absl::StrCat("a", i), absl::StrCat("b", i),
+                                                   absl::StrCat("c", i), absl::StrCat("d", i)}))
+        << key;
+  }
+  EXPECT_EQ(h.ReadAll("notes").size(), 2u);
 }
 
 // A transaction the broker refuses is aborted, its records are read again,
