@@ -78,15 +78,6 @@ await_line() {
   return 1
 }
 
-# The body of an HTTP GET (the simulator's admin endpoint), without curl.
-http_get() {
-  local hostport=${1#http://}
-  exec 3<>"/dev/tcp/${hostport%%:*}/${hostport##*:}"
-  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$2" "$hostport" >&3
-  sed '1,/^\r$/d' <&3
-  exec 3<&-
-}
-
 # start NAME: starts the process NAME (embedded: "sbrgated") and waits for
 # its ready line. The first start of a process that listens picks a free
 # port; later starts take the same one, so clients keep their address.

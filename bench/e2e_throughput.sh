@@ -52,14 +52,6 @@ ticks=$(getconf CLK_TCK)
 # CPU seconds (user + system) of process PID so far.
 cpu_seconds() { awk -v t="$ticks" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
 
-http_get() {
-  local hostport=${1#http://}
-  exec 3<>"/dev/tcp/${hostport%%:*}/${hostport##*:}"
-  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$2" "$hostport" >&3
-  sed '1,/^\r$/d' <&3
-  exec 3<&-
-}
-
 echo "mode: $mode; RSA-2048: $signs_per_second signatures/s ($(awk -v s="$signs_per_second" 'BEGIN {printf "%.3f", 1000 / s}') ms each)"
 printf '| round | lodgments | to final (s) | lodgments/s | ingest/s | p50 / p99 upload→final (s) | CPU ms/lodgment | in RSA signs | early pulls | final states |\n'
 printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'

@@ -28,6 +28,7 @@
 #include "nlohmann/json.hpp"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/stp/payevnt/generator.h"
+#include "pipeline/stp/status/status_view.h"
 #include "proto/lodgment.grpc.pb.h"
 
 ABSL_FLAG(std::string, gateway, "127.0.0.1:50051", "the gateway's gRPC address");
@@ -45,21 +46,9 @@ using v1::LodgmentState;
 
 constexpr size_t kChunkBytes = 64 << 10;
 
-bool IsFinal(LodgmentState s) {
-  switch (s) {
-    case v1::ACCEPTED:
-    case v1::PARTIALLY_ACCEPTED:
-    case v1::REJECTED:
-    case v1::SYSTEM_ERROR:
-    case v1::ESCALATED:
-    case v1::SUPERSEDED:
-    case v1::REFUSED:
-    case v1::NEEDS_ATTENTION:
-      return true;
-    default:
-      return false;
-  }
-}
+// A lodgment a stage could not process (NEEDS_ATTENTION) is not final: the
+// run waits for it, and says so when it times out.
+using lodgment::IsFinal;
 
 bool IsReceipted(LodgmentState s) {
   return s == v1::RECEIPTED || s == v1::AWAITING_RESPONSE || IsFinal(s);

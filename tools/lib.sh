@@ -34,3 +34,12 @@ built_binary() {
   if [[ $target == *:* ]]; then name=${target##*:}; fi
   echo "$(bazel_bin -c opt)/$pkg/$name"
 }
+
+# The body of an HTTP GET (the simulator's admin endpoint), without curl.
+http_get() {
+  local hostport=${1#http://}
+  exec 3<>"/dev/tcp/${hostport%%:*}/${hostport##*:}"
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$2" "$hostport" >&3
+  sed '1,/^\r$/d' <&3
+  exec 3<&-
+}
