@@ -1,6 +1,9 @@
 // The Kafka building blocks against librdkafka's mock cluster over loopback.
+#include <atomic>
 #include <map>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -115,6 +118,37 @@ TEST(Producer, ProduceAllCommitsOneTransaction) {
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ(ReadAllOf(**reader, "t.a").size(), 2u);
   EXPECT_EQ(ReadAllOf(**reader, "t.b").size(), 1u);
+}
+
+TEST(Producer, ConcurrentCallersCommitTogetherAndEachRecordOnce) {
+  auto cluster = StartCluster();
+  ASSERT_TRUE(cluster->CreateTopics({{"t.a", 1}}).ok());
+  ProducerOptions options;
+  options.transactional_id = "test.gateway.group";
+  auto producer = Producer::Create(cluster->client_config(), options);
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  constexpr int kThreads = 16, kCalls = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int c = 0; c < kCalls; ++c) {
+        if (!(*producer)->ProduceAll({{"t.a", absl::StrCat(t, "-", c), "v"}}).ok()) ++failed;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failed, 0);
+  auto reader = TopicReader::Create(cluster->client_config());
+  ASSERT_TRUE(reader.ok());
+  std::set<std::string> keys;
+  for (const TopicRecord& r : ReadAllOf(**reader, "t.a")) {
+    EXPECT_TRUE(keys.insert(r.key).second) << r.key << " twice";
+  }
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kThreads * kCalls));
+  // Callers that came during a commit shared the next transaction.
+  EXPECT_LT((*producer)->transactions(), kThreads * kCalls);
+  EXPECT_GE((*producer)->transactions(), 1);
 }
 
 TEST(TransactionalProducer, TombstonesAndExplicitPartitionsWithThreeBrokers) {

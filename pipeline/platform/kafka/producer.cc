@@ -112,15 +112,38 @@ absl::Status Producer::Produce(const std::string& topic, const std::string& key,
 
 absl::Status Producer::ProduceAll(const std::vector<Output>& outputs) {
   if (absl::Status s = CheckSizes(outputs); !s.ok()) return s;
+  std::shared_ptr<CommitGroup> group;
+  {
+    absl::MutexLock lock(&group_mu_);
+    if (open_group_ == nullptr) open_group_ = std::make_shared<CommitGroup>();
+    group = open_group_;
+    for (const Output& o : outputs) group->messages.push_back({o.topic, -1, o.key, o.value});
+    // Committed by another caller, or this one commits its group: the first
+    // of the group to find no transaction in progress.
+    auto turn = [&]() ABSL_SHARED_LOCKS_REQUIRED(group_mu_) {
+      return group->done || (!committing_ && open_group_ == group);
+    };
+    group_mu_.Await(absl::Condition(&turn));
+    if (group->done) return group->status;
+    committing_ = true;
+    open_group_ = nullptr;
+  }
+  const absl::Status status = Commit(group->messages);
+  absl::MutexLock lock(&group_mu_);
+  group->status = status;
+  group->done = true;
+  committing_ = false;
+  if (status.ok()) ++transactions_;
+  return status;
+}
+
+absl::Status Producer::Commit(const std::vector<OutgoingMessage>& messages) {
   absl::MutexLock lock(&mu_);
   if (txn_ == nullptr) {
     return absl::FailedPreconditionError(
         "ProduceAll needs a transactional producer (ProducerOptions::transactional_id)");
   }
   if (!fenced_.ok()) return fenced_;
-  std::vector<OutgoingMessage> messages;
-  messages.reserve(outputs.size());
-  for (const Output& o : outputs) messages.push_back({o.topic, -1, o.key, o.value});
   absl::Status status;
   for (int attempt = 0; attempt < 3; ++attempt) {
     status = txn_->Commit(messages);

@@ -13,7 +13,10 @@
 //   s = (*txn)->ProduceAll({{topics::kReceived, id, a}, {topics::kStatus, id, b}});
 //
 // Values larger than 64 KiB are refused (InvalidArgument): payloads belong in
-// the blob store. Thread-safe; with a transactional.id, calls take turns.
+// the blob store. Thread-safe. With a transactional.id, calls that come while
+// a transaction is being committed are committed together in the next one
+// (group commit): each caller returns once its records are, and a group's
+// failure is each of its callers' (none of their records was written).
 #ifndef SBRGATE_PIPELINE_KAFKA_PRODUCER_H_
 #define SBRGATE_PIPELINE_KAFKA_PRODUCER_H_
 
@@ -56,13 +59,30 @@ class Producer {
   absl::Status Produce(const std::string& topic, const std::string& key,
                        const std::string& value);
 
-  // All outputs in one transaction. FailedPrecondition without a
-  // transactional.id, or once another instance with the same id took over.
+  // All outputs in one transaction (with those of concurrent callers).
+  // FailedPrecondition without a transactional.id, or once another instance
+  // with the same id took over.
   absl::Status ProduceAll(const std::vector<Output>& outputs);
 
+  // Transactions ProduceAll committed (fewer than its calls when callers
+  // committed together).
+  int64_t transactions() const {
+    absl::MutexLock lock(&group_mu_);
+    return transactions_;
+  }
+
  private:
+  // The records of the callers that commit together.
+  struct CommitGroup {
+    std::vector<OutgoingMessage> messages;
+    bool done = false;
+    absl::Status status;
+  };
+
   explicit Producer(ProducerOptions options) : options_(std::move(options)) {}
   absl::Status CheckSizes(const std::vector<Output>& outputs) const;
+  // One transaction of `messages`, retried as the producer allows.
+  absl::Status Commit(const std::vector<OutgoingMessage>& messages);
 
   const ProducerOptions options_;
   KafkaPtr rk_;  // idempotent mode
@@ -70,6 +90,10 @@ class Producer {
   std::set<std::string> known_topics_ ABSL_GUARDED_BY(mu_);  // idempotent mode
   std::unique_ptr<TransactionalProducer> txn_ ABSL_GUARDED_BY(mu_);
   absl::Status fenced_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex group_mu_;
+  int64_t transactions_ ABSL_GUARDED_BY(group_mu_) = 0;
+  std::shared_ptr<CommitGroup> open_group_ ABSL_GUARDED_BY(group_mu_);  // collecting
+  bool committing_ ABSL_GUARDED_BY(group_mu_) = false;
 };
 
 }  // namespace sbrgate::kafka
