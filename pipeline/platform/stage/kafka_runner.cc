@@ -235,7 +235,12 @@ absl::Status KafkaRunner::Start() {
   const std::string role = absl::StrCat("stage consumer ", group_id_);
   absl::StatusOr<kafka::ConfPtr> conf = kafka::BuildConf(
       config_.kafka, RD_KAFKA_CONSUMER, role,
-      /*defaults=*/{{"partition.assignment.strategy", "range,roundrobin"}},
+      // A fetch that finds nothing waits at most 100 ms (librdkafka: 500)
+      // where a broker does not answer as soon as records arrive (the mock
+      // cluster): each hop of a lodgment, and `lodge` waiting for the status
+      // view, waited up to half a second for it.
+      /*defaults=*/
+      {{"partition.assignment.strategy", "range,roundrobin"}, {"fetch.wait.max.ms", "100"}},
       /*required=*/
       {{"group.id", group_id_},
        {"enable.auto.commit", "false"},
