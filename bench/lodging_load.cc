@@ -63,7 +63,7 @@ struct Seen {
   std::string final_state;
 };
 
-double Since(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
+double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
 
 nlohmann::json Percentiles(std::vector<double> v) {
   if (v.empty()) return nullptr;
@@ -106,7 +106,7 @@ int Main() {
   auto lodge = [&] {
     for (int i = next++; i < n; i = next++) {
       Seen s;
-      s.upload_started = Since(start);
+      s.upload_started = SecondsSince(start);
       grpc::ClientContext context;
       v1::Lodgment lodgment;
       auto stream = client->SubmitPayEvent(&context, &lodgment);
@@ -125,7 +125,7 @@ int Main() {
         errors.push_back(absl::StrCat("pay event ", i, ": ", status.error_message()));
         continue;
       }
-      s.answered = Since(start);
+      s.answered = SecondsSince(start);
       seen[lodgment.lodgment_id()] = s;
       ++answered;
     }
@@ -152,7 +152,7 @@ int Main() {
       for (v1::Lodgment& l : *page.mutable_lodgments()) listed.push_back(std::move(l));
       request.set_page_token(page.next_page_token());
     } while (!request.page_token().empty());
-    const double now = Since(start);
+    const double now = SecondsSince(start);
     std::lock_guard<std::mutex> lock(mu);
     final_count = 0;
     for (const v1::Lodgment& l : listed) {
