@@ -128,7 +128,8 @@ absl::StatusOr<std::unique_ptr<SbrClient>> SbrClient::Create(ClientConfig config
       new SbrClient(std::move(config), clock, *std::move(credential), *std::move(verifier)));
 }
 
-absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const {
+absl::StatusOr<ebms_package::OutboundMessage> SbrClient::PackagePush(
+    const LodgmentPush& lodgment) const {
   ebms::Envelope envelope;
   ebms::UserMessage& m = envelope.messaging.user_messages.emplace_back();
   m.message_id = lodgment.message_id;
@@ -148,8 +149,12 @@ absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const 
                       {ebms::kPartPropertyMimeType, "text/xml"},
                       {ebms::kPartPropertyDocumentName, lodgment.document_name},
                       {ebms::kPartPropertyDocumentType, lodgment.document_type}}});
-  absl::StatusOr<ebms_package::OutboundMessage> out = ebms_package::PackageMessage(
+  return ebms_package::PackageMessage(
       envelope, &credential_, {{content_id, "application/gzip", lodgment.payload_gzip_path}});
+}
+
+absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const {
+  absl::StatusOr<ebms_package::OutboundMessage> out = PackagePush(lodgment);
   if (!out.ok()) return out.status();
 
   PushOutcome outcome;

@@ -36,6 +36,7 @@
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/client/https_transport.h"
+#include "pipeline/sbr/package/package.h"
 #include "pipeline/sbr/wssec/credential.h"
 #include "pipeline/sbr/wssec/reference.h"
 #include "pipeline/sbr/wssec/verifier.h"
@@ -147,6 +148,9 @@ class SbrClient : public SbrApi, public SingleSyncApi {
                                                            const Clock* clock);
 
   absl::StatusOr<PushOutcome> Push(const LodgmentPush& lodgment) const override;
+  // The signed message Push sends for `lodgment`, its body unread: what
+  // packaging costs apart from the network (bench/package_bench).
+  absl::StatusOr<ebms_package::OutboundMessage> PackagePush(const LodgmentPush& lodgment) const;
   absl::StatusOr<PullOutcome> Pull(const std::string& ref_to_message_id) const override;
   absl::StatusOr<SingleOutcome> Exchange(const SingleRequest& request) const override;
 

@@ -65,6 +65,11 @@
 
 namespace sbrgate::ingest {
 
+// zlib level of the payload: on XML, levels 1 to 3 take about a third of
+// the time of the default 6 for 14:1 against 19:1; 3 compresses best of
+// them, for no more work.
+inline constexpr int kPayloadGzipLevel = 3;
+
 enum class PrevalidateMode {
   kHold,  // hold back employee records that fail our checks, send the rest
   kOff,   // send every record as given
