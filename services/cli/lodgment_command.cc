@@ -224,12 +224,15 @@ int Lodge(const Flags& flags, const std::string& path, const std::string& correc
 
   Progress progress(name, size);
   absl::Status read_error;
-  std::string buffer(kChunkBytes, '\0');
+  // One message, refilled in place: the file is read straight into it.
+  v1::SubmitRequest chunk;
+  std::string& buffer = *chunk.mutable_chunk();
   int64_t sent = 0;
   // A failed Write means the gateway has answered already (a refusal, or
   // the lodgment this pay event was lodged as): Finish() tells which.
   bool open = writer->Write(first);
   while (open) {
+    buffer.resize(kChunkBytes);
     size_t filled = 0;
     while (filled < kChunkBytes) {
       absl::StatusOr<size_t> n = (*file)->Read(buffer.data() + filled, kChunkBytes - filled);
@@ -245,8 +248,7 @@ int Lodge(const Flags& flags, const std::string& path, const std::string& correc
       break;
     }
     if (filled == 0) break;
-    v1::SubmitRequest chunk;
-    chunk.set_chunk(buffer.data(), filled);
+    buffer.resize(filled);
     open = writer->Write(chunk);
     sent += static_cast<int64_t>(filled);
     progress.Update(sent);

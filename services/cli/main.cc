@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "services/cli/commands.h"
+#include "services/common/heap_settings.h"
 
 namespace {
 
@@ -86,6 +87,7 @@ int Usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sbrgate::KeepFreedHeapMemory();
   // Global options, forwarded to the command as if given to it.
   std::vector<std::string> global;
   int at = 1;

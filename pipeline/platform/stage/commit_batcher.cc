@@ -53,7 +53,7 @@ void CommitBatcher::Discard() {
   next_.clear();
   records_ = 0;
   dead_letters_ = 0;
-  opened_ = absl::Time();
+  opened_ = absl::InfiniteFuture();
 }
 
 }  // namespace sbrgate::stage

@@ -45,9 +45,11 @@ class CommitBatcher {
 
   // Something waits for a commit: outputs, offsets or store changes.
   bool open() const { return !outputs_.empty() || !next_.empty() || stores_->changed(); }
-  // Starts the clock of a new batch (nothing when one is open already).
+  // Starts the batch's clock unless it runs already. Not open(): a record's
+  // store changes come before its Open, and they must not read as an old
+  // batch (every record then committed alone).
   void Open(absl::Time now) {
-    if (!open()) opened_ = now;
+    if (opened_ == absl::InfiniteFuture()) opened_ = now;
   }
   absl::Time opened() const { return opened_; }
   // Input records in the batch, dead letters included.
@@ -77,7 +79,7 @@ class CommitBatcher {
   std::map<TopicPartition, int64_t> next_;   // offset to commit per partition
   int64_t records_ = 0;
   int64_t dead_letters_ = 0;
-  absl::Time opened_;
+  absl::Time opened_ = absl::InfiniteFuture();  // no clock running
 };
 
 }  // namespace sbrgate::stage

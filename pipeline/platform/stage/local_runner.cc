@@ -54,7 +54,7 @@ class LocalRunner final : public StageRunner {
     std::map<TopicPartition, int64_t> next;  // offset to commit per partition
     int64_t records = 0;
     int64_t dead_letters = 0;
-    absl::Time opened;
+    absl::Time opened = absl::InfiniteFuture();  // no clock running
   };
 
   absl::Status Start();
@@ -76,8 +76,10 @@ class LocalRunner final : public StageRunner {
   bool BatchOpen() const {
     return !batch_.outputs.empty() || !batch_.next.empty() || stores_.changed();
   }
+  // Starts the batch's clock unless it runs already (not BatchOpen(): a
+  // record's store changes come before its OpenBatch).
   void OpenBatch() {
-    if (!BatchOpen()) batch_.opened = Now();
+    if (batch_.opened == absl::InfiniteFuture()) batch_.opened = Now();
   }
   // Commits the open batch; false when it failed (then undone, and its
   // records are read again after a backoff).
@@ -398,11 +400,12 @@ void LocalRunner::MaybePunctuate(absl::Time now) {
 }
 
 void LocalRunner::Punctuate() {
-  if (!CommitBatch()) return;
+  // One commit with the records read since the last one, as on Kafka.
+  const size_t mark = stores_.mark();
   ResetContext();
   absl::Status s = Problem(stage_->Punctuate(clock_->Now(), *ctx_));
   if (!s.ok()) {
-    stores_.Undo(0);
+    stores_.Undo(mark);
     probe_.Note(absl::Status(s.code(), absl::StrCat("Punctuate: ", s.message())));
     return;
   }

@@ -192,6 +192,17 @@ TEST_F(LocalRunnerTest, StoresLiveOnDiskAndRollBackWithTheirRecord) {
   EXPECT_EQ(runner_->metrics().restored_entries, 0);
 }
 
+// The batch's clock starts with its first record, not with its first store
+// change (once, every record that changed a store was committed alone).
+TEST_F(LocalRunnerTest, RecordsThatChangeAStoreShareCommits) {
+  CountStage count;
+  Produce(0, 200);
+  Start(CountStage::Spec(), &count);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 200; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  EXPECT_LE(runner_->metrics().transactions, 20) << "records were committed one by one";
+}
+
 TEST_F(LocalRunnerTest, PunctuationSeesUncommittedChangesInKeyOrder) {
   ReleaseStage release;
   Start(ReleaseStage::Spec(), &release);

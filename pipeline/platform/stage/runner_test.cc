@@ -165,6 +165,16 @@ RunnerMetrics CountUntil(RunnerHarness& h, KafkaRunnerConfig config, int64_t rec
   return run->metrics();
 }
 
+// Records that change a store share a transaction like any others: the
+// batch's clock starts with its first record, not with its first change
+// (once, every such record was committed alone).
+TEST(StageRunner, RecordsThatChangeAStoreShareTransactions) {
+  RunnerHarness h({{"in", 1}, {"out", 1}, {"sbrgate.count.counts.changelog", 1}});
+  h.ProduceInputs("in", 0, 200);
+  const RunnerMetrics m = CountUntil(h, h.Config(), 200);
+  EXPECT_LE(m.transactions, 20) << "records were committed one by one";
+}
+
 TEST(StageRunner, StateStoreRestartsFromItsCheckpointAndIsRestoredWholeWhenGone) {
   RunnerHarness h({{"in", 2}, {"out", 2}, {"sbrgate.count.counts.changelog", 2}});
   h.Produce("in", {{"a", "1"}, {"a", "1"}, {"a", "1"}, {"b", "1"}, {"b", "1"}});

@@ -5,24 +5,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/common/spill_buffer.h"
 #include "pipeline/platform/keys/key_files.h"
 #include "pipeline/sbr/package/package.h"
 
 namespace sbrgate::sbr_client {
 namespace {
 
-// The HTTP response body, spooled to a file because a pull response can be
-// large; removed when this goes out of scope.
-class SpooledBody {
- public:
-  explicit SpooledBody(const std::string& dir)
-      : path_(absl::StrCat(dir, "/", ebms::NewUuid(), ".http")) {}
-  ~SpooledBody() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// Response bodies up to this size (receipts, most pull responses) are read
+// from memory; larger ones from a scratch file.
+constexpr size_t kResponseInMemoryBytes = 1 << 20;
 
 // POSTs a packaged message to `url` and reads the ebMS answer.
 absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
@@ -36,20 +28,16 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
   request.content_length = out.content_length;
   request.connect_timeout = connect_timeout;
   request.total_timeout = total_timeout;
-  SpooledBody spooled(spool_dir);
-  absl::StatusOr<HttpResponse> response;
-  {
-    // Every file of an exchange is a working file: what sbrgate keeps of a
-    // response goes to the blob store (durably) before anything relies on
-    // it, and an exchange lost in a crash is repeated.
-    auto sink = FileSink::Create(spooled.path(), FileDurability::kScratch);
-    if (!sink.ok()) return sink.status();
-    response = transport.Post(request, **sink);
-    if (!response.ok()) return response.status();
-    if (absl::Status s = (*sink)->Close(); !s.ok()) return s;
-  }
+  // Every file of an exchange is a working file: what sbrgate keeps of a
+  // response goes to the blob store (durably) before anything relies on
+  // it, and an exchange lost in a crash is repeated.
+  SpillBuffer body(absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".http"),
+                   kResponseInMemoryBytes);
+  absl::StatusOr<HttpResponse> response = transport.Post(request, body);
+  if (!response.ok()) return response.status();
+  if (absl::Status s = body.Close(); !s.ok()) return s;
   *http_status = response->status;
-  auto source = FileSource::Open(spooled.path());
+  absl::StatusOr<std::unique_ptr<ByteSource>> source = body.Reader();
   if (!source.ok()) return source.status();
   std::string content_type = response->Header("Content-Type");
   if (content_type.empty()) content_type = "application/soap+xml";

@@ -7,11 +7,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/spill_buffer.h"
 #include "pipeline/sbr/ebms/envelope_writer.h"
 #include "pipeline/sbr/ebms/message.h"
 
 namespace sbrgate::sim {
 namespace {
+
+// Request bodies up to this size (every pull, most pushes) are read from
+// memory; larger ones from a scratch file.
+constexpr size_t kBodyInMemoryBytes = 1 << 20;
 
 // The agency's answers that are not business responses.
 std::string ErrorEnvelope(const Clock& clock, absl::string_view code,
@@ -65,25 +70,22 @@ std::optional<ebms_package::InboundMessage> EbmsHttp::ReceiveOrRefuse(
 
 absl::StatusOr<ebms_package::InboundMessage> EbmsHttp::Receive(
     const httplib::Request& req, const httplib::ContentReader& reader) {
-  const std::string body_path = absl::StrCat(SpoolDir(config_), "/", ebms::NewUuid(), ".http");
-  {
-    auto sink = FileSink::Create(body_path);
-    if (!sink.ok()) return sink.status();
-    absl::Status write_status;
-    reader([&](const char* data, size_t len) {
-      write_status = (*sink)->Write(absl::string_view(data, len));
-      return write_status.ok();
-    });
-    if (!write_status.ok()) return write_status;
-    if (absl::Status s = (*sink)->Close(); !s.ok()) return s;
-  }
-  auto source = FileSource::Open(body_path);
+  // A working copy: what the agency keeps of a push (its attachments) is
+  // spooled durably by ReadPackagedMessage.
+  SpillBuffer body(absl::StrCat(SpoolDir(config_), "/", ebms::NewUuid(), ".http"),
+                   kBodyInMemoryBytes);
+  absl::Status write_status;
+  reader([&](const char* data, size_t len) {
+    write_status = body.Write(absl::string_view(data, len));
+    return write_status.ok();
+  });
+  if (!write_status.ok()) return write_status;
+  if (absl::Status s = body.Close(); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<ByteSource>> source = body.Reader();
   if (!source.ok()) return source.status();
-  absl::StatusOr<ebms_package::InboundMessage> in = ebms_package::ReadPackagedMessage(
-      req.get_header_value("Content-Type"), **source, SpoolDir(config_), &verifier_,
-      ebms_package::RequireSignature::kYes);
-  std::remove(body_path.c_str());
-  return in;
+  return ebms_package::ReadPackagedMessage(req.get_header_value("Content-Type"), **source,
+                                           SpoolDir(config_), &verifier_,
+                                           ebms_package::RequireSignature::kYes);
 }
 
 void EbmsHttp::SendNotRecorded(httplib::Response& res, const absl::Status& status) {

@@ -77,7 +77,7 @@ struct SimulatorConfig {
   // Processing takes base + per_employee * employees (times the slow factor).
   absl::Duration processing_base = absl::Seconds(45);
   absl::Duration processing_per_employee = absl::Milliseconds(20);
-  int processing_threads = 2;  // 0: pushes are received and queued, never processed
+  int processing_threads = 8;  // 0: pushes are received and queued, never processed
   // How long a request may hang in the "hang" fault mode, in real time.
   absl::Duration max_hang = absl::Minutes(10);
   // HTTPS worker threads. cpp-httplib holds a thread for each connection

@@ -1,0 +1,58 @@
+// A ByteSink that keeps what it is given in memory up to a limit and moves
+// it all to a scratch file past that, then reads it back. For bodies that
+// are usually small but may be huge: an SBR exchange's HTTP body is a few
+// kilobytes for a pull or a receipt and gigabytes for a large pay event, and
+// creating, renaming and removing a file for each small one is most of what
+// the kernel does for an exchange.
+//
+//   SpillBuffer body(spool_dir + "/" + id + ".http", 1 << 20);
+//   transport.Post(request, body);            // or any writer of a ByteSink
+//   if (absl::Status s = body.Close(); !s.ok()) return s;
+//   absl::StatusOr<std::unique_ptr<ByteSource>> in = body.Reader();
+//
+// The file, if one was needed, is a working file (FileDurability::kScratch):
+// nothing survives a crash, and it is removed when the buffer goes.
+// Reader() may be called once, after Close(); the buffer must outlive it.
+#ifndef SBRGATE_PIPELINE_PLATFORM_COMMON_SPILL_BUFFER_H_
+#define SBRGATE_PIPELINE_PLATFORM_COMMON_SPILL_BUFFER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "pipeline/platform/common/byte_stream.h"
+
+namespace sbrgate {
+
+class SpillBuffer : public ByteSink {
+ public:
+  // `spill_path`: where the file goes should the content pass `memory_limit`
+  // bytes (its directory must exist).
+  SpillBuffer(std::string spill_path, size_t memory_limit);
+  ~SpillBuffer() override;
+  SpillBuffer(const SpillBuffer&) = delete;
+  SpillBuffer& operator=(const SpillBuffer&) = delete;
+
+  absl::Status Write(absl::string_view bytes) override;
+  absl::Status Close() override;
+
+  // The content from its first byte. FailedPrecondition before Close(), and
+  // Close()'s error if it failed.
+  absl::StatusOr<std::unique_ptr<ByteSource>> Reader();
+
+ private:
+  const std::string spill_path_;
+  const size_t memory_limit_;
+  std::string memory_;
+  std::unique_ptr<FileSink> file_;  // from the first byte past the limit on
+  bool closed_ = false;
+  absl::Status close_status_;
+};
+
+}  // namespace sbrgate
+
+#endif  // SBRGATE_PIPELINE_PLATFORM_COMMON_SPILL_BUFFER_H_
