@@ -45,9 +45,6 @@ absl::Status Ambiguous(absl::string_view detail) {
   return Refuse("signature is ambiguous", detail);
 }
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
 struct StoreCtxFree {
   void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
 };
@@ -112,11 +109,10 @@ absl::StatusOr<Coverage> CheckReferences(xmlDoc* doc, const std::vector<Digest>&
   return coverage;
 }
 
-// The certificate of the wsse:BinarySecurityToken that the signature's
+// The DER bytes of the wsse:BinarySecurityToken that the signature's
 // KeyInfo points at, which must sit in the same wsse:Security header.
-absl::StatusOr<std::unique_ptr<X509, X509Free>> SigningCertificate(xmlDoc* doc,
-                                                                   xmlNode* security,
-                                                                   xmlNode* signature) {
+absl::StatusOr<std::string> SigningCertificateDer(xmlDoc* doc, xmlNode* security,
+                                                  xmlNode* signature) {
   const std::vector<xmlNode*> key_info = ChildElements(signature, kDsNs, "KeyInfo");
   const std::vector<xmlNode*> str =
       key_info.size() == 1 ? ChildElements(key_info.front(), kWsseNs, "SecurityTokenReference")
@@ -151,13 +147,7 @@ absl::StatusOr<std::unique_ptr<X509, X509Free>> SigningCertificate(xmlDoc* doc,
   if (!absl::Base64Unescape(text, &der) || der.empty()) {
     return DoesNotVerify(absl::StrCat("BinarySecurityToken ", uri, " is not valid base64"));
   }
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  std::unique_ptr<X509, X509Free> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (cert == nullptr) {
-    internal::OpenSslError();
-    return DoesNotVerify(absl::StrCat("BinarySecurityToken ", uri, " is not an X.509 certificate"));
-  }
-  return cert;
+  return der;
 }
 
 absl::Status CheckAlgorithms(xmlNode* signature) {
@@ -208,6 +198,17 @@ absl::StatusOr<Verifier> Verifier::Create(const std::string& trusted_ca_file, co
   return Verifier(std::move(store), clock != nullptr ? clock : real);
 }
 
+std::shared_ptr<X509> Verifier::CertificateCache::Decode(const std::string& der) {
+  absl::MutexLock lock(&mu_);
+  if (auto it = by_der_.find(der); it != by_der_.end()) return it->second;
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::shared_ptr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
+  if (cert == nullptr) return nullptr;
+  if (by_der_.size() >= kMaxEntries) by_der_.clear();
+  by_der_.emplace(der, cert);
+  return cert;
+}
+
 absl::StatusOr<VerifiedSignature> Verifier::Verify(
     xmlDoc* envelope, const std::vector<AttachmentRef>& attachments) const {
   if (absl::Status s = internal::EnsureXmlSec(); !s.ok()) return s;
@@ -253,17 +254,21 @@ absl::StatusOr<VerifiedSignature> Verifier::Verify(
     }
   }
 
-  absl::StatusOr<std::unique_ptr<X509, X509Free>> cert =
-      SigningCertificate(envelope, security.front(), signature);
-  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> der = SigningCertificateDer(envelope, security.front(), signature);
+  if (!der.ok()) return der.status();
+  const std::shared_ptr<X509> cert = certificates_->Decode(*der);
+  if (cert == nullptr) {
+    internal::OpenSslError();
+    return DoesNotVerify("the BinarySecurityToken is not an X.509 certificate");
+  }
   VerifiedSignature result;
-  result.signer_subject = internal::NameString(X509_get_subject_name(cert->get()));
-  result.signer_issuer = internal::NameString(X509_get_issuer_name(cert->get()));
-  result.cert_der = internal::CertDer(cert->get());
+  result.signer_subject = internal::NameString(X509_get_subject_name(cert.get()));
+  result.signer_issuer = internal::NameString(X509_get_issuer_name(cert.get()));
+  result.cert_der = *std::move(der);
   result.sha256_fingerprint = internal::Sha256Hex(result.cert_der);
   {
     std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
-    if (ctx == nullptr || X509_STORE_CTX_init(ctx.get(), store_.get(), cert->get(), nullptr) != 1) {
+    if (ctx == nullptr || X509_STORE_CTX_init(ctx.get(), store_.get(), cert.get(), nullptr) != 1) {
       return absl::InternalError("cannot set up certificate verification: " +
                                  internal::OpenSslError());
     }
@@ -276,7 +281,7 @@ absl::StatusOr<VerifiedSignature> Verifier::Verify(
                                      ")"));
     }
   }
-  EVP_PKEY* public_key = X509_get0_pubkey(cert->get());
+  EVP_PKEY* public_key = X509_get0_pubkey(cert.get());
   if (public_key == nullptr || EVP_PKEY_base_id(public_key) != EVP_PKEY_RSA) {
     return DoesNotVerify("the signing certificate does not hold an RSA key");
   }

@@ -200,6 +200,32 @@ TEST_F(VerifierTest, RefusesExpiredCertificate) {
                 "certificate not trusted: certificate has expired");
 }
 
+// Certificates are decoded once per verifier, but each message's is judged
+// again: by its own bytes, against the trust anchors, at the clock's time.
+TEST_F(VerifierTest, ACertificateSeenBeforeIsJudgedAgainEachTime) {
+  ManualClock clock(absl::Now());
+  absl::StatusOr<Verifier> verifier = Verifier::Create(pki_->ca.cert_path, &clock);
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  absl::StatusOr<Credential> rogue = Credential::Load(pki_->rogue_dsp.cert_path,
+                                                      pki_->rogue_dsp.key_path);
+  ASSERT_TRUE(rogue.ok()) << rogue.status();
+  const std::string trusted_text = SignedText(*credential_);
+  const std::string rogue_text = SignedText(*rogue);
+  for (int round = 0; round < 2; ++round) {
+    xml::Document trusted = Parse(trusted_text);
+    absl::StatusOr<VerifiedSignature> v = verifier->Verify(trusted.get(), Payload(*payload_));
+    ASSERT_TRUE(v.ok()) << v.status();
+    EXPECT_EQ(v->signer_subject, "CN=sbrgate DSP test,O=sbrgate tests");
+    xml::Document untrusted = Parse(rogue_text);
+    ExpectRefused(verifier->Verify(untrusted.get(), Payload(*payload_)),
+                  "certificate not trusted: unable to get local issuer certificate");
+  }
+  clock.Advance(absl::Hours(24 * 365));
+  xml::Document later = Parse(trusted_text);
+  ExpectRefused(verifier->Verify(later.get(), Payload(*payload_)),
+                "certificate not trusted: certificate has expired");
+}
+
 // Signature wrapping: the signed eb:Messaging is moved where the ebMS layer
 // does not look, and a forged one takes its place.
 TEST_F(VerifierTest, RefusesWrappedMessaging) {

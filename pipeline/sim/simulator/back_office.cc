@@ -18,7 +18,8 @@ void ReportNotSaved(const std::string& id, const absl::Status& status) {
                std::string(status.message()).c_str());
 }
 
-// Writes `path`.gz beside `path`: pulls send responses compressed.
+// Writes `path`.gz beside `path`, durably: pulls send responses compressed,
+// and the agency's record of a response is this copy.
 absl::Status Compress(const std::string& path) {
   auto src = FileSource::Open(path);
   if (!src.ok()) return src.status();
@@ -118,7 +119,8 @@ absl::StatusOr<ProcessingOutcome> BackOffice::ProcessClntcomm(const StoredMessag
     // Not gzip, or too large: answered as a request that cannot be read.
     if (auto n = Pump(plain, sink); n.ok()) request = sink.data();
   }
-  auto out = FileSink::Create(response_path);
+  // A working file, as ProcessPayEvent's: Compress keeps it durably.
+  auto out = FileSink::Create(response_path, FileDurability::kScratch);
   if (!out.ok()) return out.status();
   absl::StatusOr<ServeOutcome> served =
       ServeClntcomm(*corpus_, stored.report.action, stored.from, request, ClntcommMode::kBulk,

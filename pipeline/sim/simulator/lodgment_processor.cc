@@ -37,7 +37,7 @@ class ItemSpool {
   ~ItemSpool() { std::remove(path_.c_str()); }
 
   absl::Status Open() {
-    auto sink = FileSink::Create(path_);
+    auto sink = FileSink::Create(path_, FileDurability::kScratch);
     if (!sink.ok()) return sink.status();
     sink_ = *std::move(sink);
     writer_ = std::make_unique<event02::ResponseWriter>(*sink_);
@@ -64,7 +64,7 @@ class ItemSpool {
 // Writes the final response: the maximum severity, then every spooled item.
 absl::Status WriteResponse(event02::Severity maximum, const std::string& spool_path,
                            const std::string& response_path) {
-  auto sink = FileSink::Create(response_path);
+  auto sink = FileSink::Create(response_path, FileDurability::kScratch);
   if (!sink.ok()) return sink.status();
   event02::ResponseWriter writer(**sink);
   if (absl::Status s = writer.Begin(maximum); !s.ok()) return s;
@@ -85,7 +85,7 @@ absl::Status WriteResponse(event02::Severity maximum, const std::string& spool_p
 
 absl::Status WriteSingleItem(event02::Severity maximum, const payevnt::FieldError& error,
                              const std::string& response_path) {
-  auto sink = FileSink::Create(response_path);
+  auto sink = FileSink::Create(response_path, FileDurability::kScratch);
   if (!sink.ok()) return sink.status();
   event02::ResponseWriter writer(**sink);
   if (absl::Status s = writer.Begin(maximum); !s.ok()) return s;

@@ -49,7 +49,8 @@ struct ProcessingOutcome {
 };
 
 // Reads the gzip-compressed payload at `payload_gzip_path` and writes the
-// event.02 response to `response_path`. A payload that cannot be read at all
+// event.02 response to `response_path`, a working file (not fsync'd: the
+// back office keeps its compressed copy durably). A payload that cannot be read at all
 // (not gzip, not XML, no employer) is itself an Error outcome, not a failed
 // call: the DSP gets told. Errors returned are the simulator's own (I/O).
 absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzip_path,
