@@ -11,7 +11,6 @@
 // files, views, the simulator's and the dev PKI's files) is payroll and tax
 // data, readable by the service user alone. Library code passes explicit
 // 0600/0700 modes too; the umask covers what third-party code creates.
-// It also gets its heap settings (heap_settings.h).
 //
 //   int main(int argc, char** argv) {
 //     sbrgate::ParseDashedCommandLine(argc, argv);
@@ -29,7 +28,6 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/heap_settings.h"
 
 namespace sbrgate {
 
@@ -37,7 +35,6 @@ namespace sbrgate {
 inline std::vector<char*> ParseDashedCommandLine(int argc, char** argv,
                                                  absl::string_view about = "") {
   ::umask(077);
-  KeepFreedHeapMemory();
   // Abseil takes the usage settings once per process (tests parse again).
   static absl::once_flag usage_once;
   absl::call_once(usage_once, [&] {
