@@ -594,10 +594,9 @@ void KafkaRunner::MaybePunctuate(absl::Time now) {
 }
 
 void KafkaRunner::Punctuate() {
-  // One transaction with the records read since the last commit: a commit
-  // is a round of requests to the transaction coordinator (about 30 ms on
-  // the mock cluster), and committing before and after each punctuation
-  // took most of the poll stage's time.
+  // One transaction with the records read since the last commit, not one
+  // before and one after: each is a round of requests to the transaction
+  // coordinator (about 30 ms on the mock cluster).
   const size_t mark = stores_.mark();
   ResetContext();
   absl::Status s = Problem(stage_->Punctuate(clock_->Now(), *ctx_));
