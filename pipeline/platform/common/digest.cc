@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -66,9 +67,10 @@ std::string Sha256Hex(absl::string_view data) { return absl::BytesToHexString(Sh
 
 absl::StatusOr<std::string> Sha256HexOfStream(ByteSource& source) {
   DigestingSource hashed(source);
-  std::string buf(256 << 10, '\0');
+  constexpr size_t kBufferBytes = 64 << 10;
+  std::unique_ptr<char[]> buf(new char[kBufferBytes]);  // not zero-filled: Read fills it
   for (;;) {
-    absl::StatusOr<size_t> n = hashed.Read(buf.data(), buf.size());
+    absl::StatusOr<size_t> n = hashed.Read(buf.get(), kBufferBytes);
     if (!n.ok()) return n.status();
     if (*n == 0) return hashed.hex();
   }
