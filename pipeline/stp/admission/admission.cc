@@ -115,6 +115,23 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     return absl::OkStatus();
   };
 
+  // Who each sent record is, streamed into its blob as the ingest goes.
+  std::optional<lodgment::ProblemsBlobWriter> sent;
+  options.on_sent = [&](const ingest::SentRecord& s) -> absl::Status {
+    if (!sent.has_value()) {
+      absl::StatusOr<lodgment::ProblemsBlobWriter> made =
+          lodgment::ProblemsBlobWriter::Create(*options_.blobs);
+      if (!made.ok()) return made.status();
+      sent.emplace(*std::move(made));
+    }
+    v1::RecordProblem p;
+    p.set_document_id(s.document_id);
+    p.set_payroll_id(s.payroll_id);
+    p.set_family_name(s.family_name);
+    p.set_tfn_masked(s.tfn_masked);
+    return sent->Add(p);
+  };
+
   absl::StatusOr<ingest::IngestResult> result = ingest::Ingest(content, options, *options_.blobs);
   if (duplicate.has_value()) return *std::move(duplicate);
   if (!result.ok()) return result.status();
@@ -152,18 +169,7 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     if (!ref.ok()) return ref.status();
     *change.mutable_held_back() = *std::move(ref);
   }
-  if (!result->sent.empty()) {
-    absl::StatusOr<lodgment::ProblemsBlobWriter> sent =
-        lodgment::ProblemsBlobWriter::Create(*options_.blobs);
-    if (!sent.ok()) return sent.status();
-    v1::RecordProblem p;
-    for (const ingest::SentRecord& s : result->sent) {
-      p.set_document_id(s.document_id);
-      p.set_payroll_id(s.payroll_id);
-      p.set_family_name(s.family_name);
-      p.set_tfn_masked(s.tfn_masked);
-      if (absl::Status w = sent->Add(p); !w.ok()) return w;
-    }
+  if (sent.has_value()) {
     absl::StatusOr<events::BlobRef> ref = sent->Commit();
     if (!ref.ok()) return ref.status();
     *change.mutable_sent_records() = *std::move(ref);

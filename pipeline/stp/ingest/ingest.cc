@@ -334,11 +334,13 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
     return absl::Status(s.code(),
                         absl::StrCat("writing the payload of ", options.name, ": ", s.message()));
   };
-  // Each employee document sent is compressed on the reader's checking
-  // thread as soon as it is checked, in parallel with the parsing; these
-  // two are that thread's until the reader is gone.
+  // Each employee document sent is compressed, and handed to on_sent, on
+  // the reader's checking thread as soon as it is checked, in parallel with
+  // the parsing (the busier thread); these three are that thread's until
+  // the reader is gone.
   std::unique_ptr<PayloadWriter> payload;
   absl::Status payload_status;
+  absl::Status sent_status;
   UploadState upload_state;
   payevnt::LodgmentReaderOptions reader_options = options.reader;
   reader_options.keep_document_text = true;
@@ -364,6 +366,11 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
     }
     if (payload_status.ok()) payload_status = payload->Add("\n");
     rec.text = xml::SharedText();
+    if (options.on_sent && sent_status.ok()) {
+      sent_status = options.on_sent(
+          {rec.document_id, rec.employee.payroll_id, rec.employee.family_name,
+           rec.employee.tfn.empty() ? std::string() : MaskIdentifier(rec.employee.tfn)});
+    }
   };
   absl::StatusOr<std::unique_ptr<payevnt::LodgmentReader>> reader = payevnt::LodgmentReader::Open(
       std::make_unique<CountingSource>(upload, upload_state), options.name, reader_options);
@@ -408,15 +415,13 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
     }
     if (held(rec)) {
       result.held_back.push_back(HeldBack(rec));
-    } else {
-      result.sent.push_back({rec.document_id, rec.employee.payroll_id, rec.employee.family_name,
-                             rec.employee.tfn.empty()
-                                 ? std::string()
-                                 : MaskIdentifier(rec.employee.tfn)});
+      continue;
     }
+    ++result.employees_sent;
   }
   const payevnt::LodgmentSummary summary = (*reader)->summary();
   reader->reset();  // the checking thread is done: payload is this thread's
+  if (!sent_status.ok()) return sent_status;
   result.bytes_received = upload_state.bytes;
 
   std::vector<UploadProblem> problems;
@@ -434,7 +439,6 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
                      0)});
   }
 
-  result.employees_sent = static_cast<int64_t>(result.sent.size());
   if (result.employees_sent == 0) return result;
   if (!payload_status.ok()) return writing_failed(payload_status);
   if (payload == nullptr) return writing_failed(absl::InternalError("no employee document was written"));

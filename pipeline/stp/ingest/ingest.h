@@ -43,8 +43,9 @@
 // is compressed last and spliced in front: the blob is a single gzip
 // member. Results do not depend on the threads' timing. Memory stays
 // bounded however large the upload: a few dozen records are in flight at
-// a time, and only the lists of held-back and sent records grow with the
-// file. The upload is read on the caller's thread only.
+// a time, only the list of held-back records grows with the file, and who
+// was sent goes to IngestOptions::on_sent record by record. The upload is
+// read on the caller's thread only.
 #ifndef SBRGATE_PIPELINE_INGEST_INGEST_H_
 #define SBRGATE_PIPELINE_INGEST_INGEST_H_
 
@@ -75,6 +76,15 @@ enum class PrevalidateMode {
   kOff,   // send every record as given
 };
 
+// An employee record in the payload: who it is, so that SBR's rejections,
+// which name records by DocumentID only, can say whom they are about.
+struct SentRecord {
+  std::string document_id;
+  std::string payroll_id;
+  std::string family_name;
+  std::string tfn_masked;
+};
+
 struct IngestOptions {
   PrevalidateMode prevalidate = PrevalidateMode::kHold;
   // Names the upload in messages ("pay.xml:12: ...").
@@ -89,18 +99,16 @@ struct IngestOptions {
   // any employee record. A non-OK status stops the ingest: nothing is stored
   // and Ingest returns that status (the gateway's idempotency check).
   std::function<absl::Status(const payevnt::EmployerRecord&)> on_employer;
+  // Called for each employee record that goes into the payload, in upload
+  // order, as soon as it is checked, on the ingest's checking thread (one
+  // call at a time; Ingest returns after the last): the caller keeps what it
+  // needs (the gateway streams them into a blob), so 200,000 of them are
+  // never held in memory at once. A non-OK status fails the ingest, nothing
+  // stored, and no more calls come. May be empty.
+  std::function<absl::Status(const SentRecord&)> on_sent;
   // Employee records an upload may hold (an STP pay event carries at most
   // 200,000); past it the ingest stops, RESOURCE_EXHAUSTED, nothing stored.
   int64_t max_employees = 200000;
-};
-
-// An employee record in the payload: who it is, so that SBR's rejections,
-// which name records by DocumentID only, can say whom they are about.
-struct SentRecord {
-  std::string document_id;
-  std::string payroll_id;
-  std::string family_name;
-  std::string tfn_masked;
 };
 
 struct IngestResult {
@@ -110,7 +118,6 @@ struct IngestResult {
   // In upload order; errors carry code, path, substituted description and
   // severity; the TFN is masked.
   std::vector<v1::RecordProblem> held_back;
-  std::vector<SentRecord> sent;         // in upload order
   std::optional<blob::BlobId> payload;  // gzip of the bare sequence; none when nothing is sent
   uint64_t bytes_received = 0;
 };

@@ -91,11 +91,16 @@ class IngestTest : public ::testing::Test {
     o.prevalidate = mode;
     o.name = "pay.xml";
     o.temp_dir = spool_dir_;
+    o.on_sent = [this](const SentRecord& s) {
+      sent_.push_back(s);
+      return absl::OkStatus();
+    };
     return o;
   }
 
   absl::StatusOr<IngestResult> Run(const std::string& file,
                                    PrevalidateMode mode = PrevalidateMode::kHold) {
+    sent_.clear();
     StringSource source(file);
     return Ingest(source, Options(mode), *blobs_);
   }
@@ -159,6 +164,7 @@ class IngestTest : public ::testing::Test {
   }
 
   std::string root_, spool_dir_;
+  std::vector<SentRecord> sent_;  // what on_sent was given, in order
   std::unique_ptr<blob::BlobStore> blobs_;
 };
 
@@ -173,10 +179,10 @@ TEST_F(IngestTest, CleanFileIsSentWhole) {
   EXPECT_EQ(r->bytes_received, file.size());
   EXPECT_EQ(r->employer.document_id, "1.1");
   EXPECT_FALSE(r->employer.interaction_transaction_id.empty());
-  ASSERT_EQ(r->sent.size(), 20u);
-  EXPECT_EQ(r->sent[0].document_id, "1.2");
-  EXPECT_EQ(r->sent[19].document_id, "1.21");
-  EXPECT_FALSE(r->sent[0].payroll_id.empty());
+  ASSERT_EQ(sent_.size(), 20u);
+  EXPECT_EQ(sent_[0].document_id, "1.2");
+  EXPECT_EQ(sent_[19].document_id, "1.21");
+  EXPECT_FALSE(sent_[0].payroll_id.empty());
 
   const std::string payload = Payload(*r);
   // The bare SBR sequence: no declaration, no wrapper.
@@ -221,7 +227,7 @@ TEST_F(IngestTest, InvalidEmployeesAreHeldBackAndTheRestSent) {
     EXPECT_FALSE(p.payroll_id().empty());
   }
   EXPECT_THAT(held_ids, ElementsAreArray(g.invalid_document_ids));
-  EXPECT_EQ(r->sent.size(), 35u);
+  EXPECT_EQ(sent_.size(), 35u);
 
   const std::string payload = Payload(*r);
   const payevnt::ValidationReport report = Validate(payload);
@@ -230,7 +236,7 @@ TEST_F(IngestTest, InvalidEmployeesAreHeldBackAndTheRestSent) {
   EXPECT_EQ(report.employer.interaction_record_count, 35);
   // Children keep the provider's DocumentIDs.
   std::vector<std::string> expected = {"1.1"};
-  for (const SentRecord& s : r->sent) expected.push_back(s.document_id);
+  for (const SentRecord& s : sent_) expected.push_back(s.document_id);
   EXPECT_THAT(DocumentIds(payload), ElementsAreArray(expected));
   for (const std::string& id : g.invalid_document_ids) {
     EXPECT_FALSE(absl::StrContains(payload, absl::StrCat("DocumentID=\"", id, "\""))) << id;
@@ -433,6 +439,24 @@ TEST_F(IngestTest, EmployerCallbackCanStopTheIngestEarly) {
   EXPECT_TRUE(absl::IsAlreadyExists(r.status())) << r.status();
   EXPECT_FALSE(seen.empty());
   EXPECT_LT(counting.bytes, file.size() / 10);
+  EXPECT_EQ(StoredBlobs(), 0);
+  EXPECT_TRUE(LeftoversGone());
+}
+
+// Sent records reach the caller as they are checked, not at the end; a
+// caller that cannot keep one stops the ingest, and nothing is stored.
+TEST_F(IngestTest, SentRecordsAreHandedOverAsTheyComeAndACallersFailureStopsAll) {
+  std::string file;
+  Generate(&file, 50);
+  IngestOptions options = Options();
+  int handed = 0;
+  options.on_sent = [&](const SentRecord&) {
+    return ++handed == 10 ? absl::UnavailableError("disk full") : absl::OkStatus();
+  };
+  StringSource source(file);
+  absl::StatusOr<IngestResult> r = Ingest(source, options, *blobs_);
+  EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
+  EXPECT_EQ(handed, 10);
   EXPECT_EQ(StoredBlobs(), 0);
   EXPECT_TRUE(LeftoversGone());
 }
