@@ -14,7 +14,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -23,6 +22,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/elapsed.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/stp/ingest/ingest.h"
@@ -35,10 +35,6 @@ ABSL_FLAG(std::string, file, "",
           "ingest this pay event instead of generating one (e.g. to profile the ingest alone)");
 
 namespace {
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
 
 double ThreadCpuSeconds() {
   timespec t{};
@@ -83,9 +79,9 @@ int main(int argc, char** argv) {
   bytes->clear();
   bytes->shrink_to_fit();
 
-  auto t0 = std::chrono::steady_clock::now();
+  auto t0 = sbrgate::bench::Steady::now();
   const int rc = std::system(absl::StrCat("xmllint --stream --noout ", file).c_str());
-  const double xmllint_s = Seconds(t0);
+  const double xmllint_s = sbrgate::bench::SecondsSince(t0);
   if (rc != 0) std::fprintf(stderr, "xmllint failed (%d)\n", rc);
 
   auto blobs = sbrgate::blob::BlobStore::Create(dir + "/blobs");
@@ -93,11 +89,11 @@ int main(int argc, char** argv) {
   sbrgate::ingest::IngestOptions options;
   options.name = file;
   options.temp_dir = dir;
-  t0 = std::chrono::steady_clock::now();
+  t0 = sbrgate::bench::Steady::now();
   const double thread_cpu0 = ThreadCpuSeconds();
   const double process_cpu0 = ProcessCpuSeconds();
   auto result = sbrgate::ingest::Ingest(**source, options, **blobs);
-  const double ingest_s = Seconds(t0);
+  const double ingest_s = sbrgate::bench::SecondsSince(t0);
   const double thread_cpu = ThreadCpuSeconds() - thread_cpu0;
   const double other_cpu = ProcessCpuSeconds() - process_cpu0 - thread_cpu;
   if (!result.ok()) {

@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/elapsed.h"
 #include "nlohmann/json.hpp"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/stp/payevnt/generator.h"
@@ -63,7 +64,6 @@ struct Seen {
   std::string final_state;
 };
 
-double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
 
 nlohmann::json Percentiles(std::vector<double> v) {
   if (v.empty()) return nullptr;
@@ -102,11 +102,11 @@ int Main() {
   std::vector<std::string> errors;
   std::atomic<int> next{0};
   std::atomic<int> answered{0};
-  const absl::Time start = absl::Now();
+  const bench::Steady::time_point start = bench::Steady::now();
   auto lodge = [&] {
     for (int i = next++; i < n; i = next++) {
       Seen s;
-      s.upload_started = SecondsSince(start);
+      s.upload_started = bench::SecondsSince(start);
       grpc::ClientContext context;
       v1::Lodgment lodgment;
       auto stream = client->SubmitPayEvent(&context, &lodgment);
@@ -125,7 +125,7 @@ int Main() {
         errors.push_back(absl::StrCat("pay event ", i, ": ", status.error_message()));
         continue;
       }
-      s.answered = SecondsSince(start);
+      s.answered = bench::SecondsSince(start);
       seen[lodgment.lodgment_id()] = s;
       ++answered;
     }
@@ -134,7 +134,7 @@ int Main() {
   for (int w = 0; w < absl::GetFlag(FLAGS_concurrency); ++w) lodgers.emplace_back(lodge);
 
   // Sweeps every lodgment the gateway lists until all are final.
-  const absl::Time give_up = start + absl::GetFlag(FLAGS_timeout);
+  const absl::Time give_up = absl::Now() + absl::GetFlag(FLAGS_timeout);
   int final_count = 0;
   while (absl::Now() < give_up) {
     absl::SleepFor(absl::GetFlag(FLAGS_look_every));
@@ -152,7 +152,7 @@ int Main() {
       for (v1::Lodgment& l : *page.mutable_lodgments()) listed.push_back(std::move(l));
       request.set_page_token(page.next_page_token());
     } while (!request.page_token().empty());
-    const double now = SecondsSince(start);
+    const double now = bench::SecondsSince(start);
     std::lock_guard<std::mutex> lock(mu);
     final_count = 0;
     for (const v1::Lodgment& l : listed) {

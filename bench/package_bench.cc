@@ -14,7 +14,6 @@
 //
 // Reports figures; it passes or fails nothing.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -25,6 +24,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/elapsed.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/gzip.h"
@@ -40,11 +40,8 @@ ABSL_FLAG(std::string, file, "", "package this pay event instead of generating o
 
 namespace {
 
-using Steady = std::chrono::steady_clock;
-
-double SecondsSince(Steady::time_point since) {
-  return std::chrono::duration<double>(Steady::now() - since).count();
-}
+using sbrgate::bench::SecondsSince;
+using sbrgate::bench::Steady;
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

@@ -44,6 +44,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/elapsed.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/proto_time.h"
@@ -72,11 +73,8 @@ namespace {
 const absl::Time kT0 = absl::FromUnixSeconds(1'796'000'000);
 constexpr absl::Duration kMargin = absl::Seconds(2);  // the poll stage's default
 
-using Steady = std::chrono::steady_clock;
-
-double SecondsSince(Steady::time_point since) {
-  return std::chrono::duration<double>(Steady::now() - since).count();
-}
+using bench::SecondsSince;
+using bench::Steady;
 
 // A field of /proc/self/status in bytes (VmRSS, VmHWM).
 int64_t ProcStatusBytes(const std::string& field) {
