@@ -1,28 +1,9 @@
 #include "pipeline/platform/common/spill_buffer.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <utility>
 
 namespace sbrgate {
-namespace {
-
-// Reads a string the buffer keeps, without copying it.
-class BorrowedStringSource : public ByteSource {
- public:
-  explicit BorrowedStringSource(absl::string_view data) : data_(data) {}
-  absl::StatusOr<size_t> Read(char* buf, size_t n) override {
-    const size_t got = std::min(n, data_.size());
-    data_.copy(buf, got);
-    data_.remove_prefix(got);
-    return got;
-  }
-
- private:
-  absl::string_view data_;
-};
-
-}  // namespace
 
 SpillBuffer::SpillBuffer(std::string spill_path, size_t memory_limit)
     : spill_path_(std::move(spill_path)), memory_limit_(memory_limit) {}
@@ -60,7 +41,7 @@ absl::Status SpillBuffer::Close() {
 absl::StatusOr<std::unique_ptr<ByteSource>> SpillBuffer::Reader() {
   if (!closed_) return absl::FailedPreconditionError("read before close: " + spill_path_);
   if (!close_status_.ok()) return close_status_;
-  if (file_ == nullptr) return std::unique_ptr<ByteSource>(new BorrowedStringSource(memory_));
+  if (file_ == nullptr) return std::unique_ptr<ByteSource>(new StringSource(std::move(memory_)));
   absl::StatusOr<std::unique_ptr<FileSource>> file = FileSource::Open(spill_path_);
   if (!file.ok()) return file.status();
   return std::unique_ptr<ByteSource>(*std::move(file));

@@ -12,7 +12,8 @@
 //
 // The file, if one was needed, is a working file (FileDurability::kScratch):
 // nothing survives a crash, and it is removed when the buffer goes.
-// Reader() may be called once, after Close(); the buffer must outlive it.
+// Reader() may be called once, after Close() (the content in memory moves to
+// the reader); the buffer must outlive it.
 #ifndef SBRGATE_PIPELINE_PLATFORM_COMMON_SPILL_BUFFER_H_
 #define SBRGATE_PIPELINE_PLATFORM_COMMON_SPILL_BUFFER_H_
 
