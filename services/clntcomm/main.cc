@@ -46,8 +46,9 @@ int main(int argc, char** argv) {
   if (!server.ok()) return fail(server.status());
   absl::Status run = sbrgate::RunStagesUntilSignal(
       *topics, config->instance, {(*comms)->view_stage(), (*comms)->job_stage()},
-      clock.get(), [&] {
-        std::printf("{\"grpc\": \"127.0.0.1:%d\"}\n", server->port);
+      clock.get(), [&](const sbrgate::RunningStages& running) {
+        std::printf("{\"grpc\": \"127.0.0.1:%d\", \"admin\": %s}\n", server->port,
+                    running.AdminJson().c_str());
         std::fflush(stdout);
       });
   server->server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));

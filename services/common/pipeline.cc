@@ -13,7 +13,10 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "pipeline/platform/admin/admin_server.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/metrics/registry.h"
+#include "pipeline/platform/stage/runner_collector.h"
 #include "pipeline/topology/topology.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
@@ -29,6 +32,9 @@ ABSL_FLAG(std::string, key, "", "machine credential private key (PEM)");
 ABSL_FLAG(std::string, ca, "", "CA bundle trusted for the SBR endpoint");
 ABSL_FLAG(std::string, agency_ca, "", "CA that signs the agency's pull responses (default --ca)");
 ABSL_FLAG(std::string, message_id_domain, "sbrgate.local", "the @domain of MessageIds");
+ABSL_FLAG(std::string, admin_listen, "",
+          "HOST:PORT of the admin HTTP server: /metrics (Prometheus), /healthz, /readyz; "
+          "none when empty");
 ABSL_FLAG(int, max_in_flight, 32,
           "SBR exchanges (pushes, a punctuation's pulls) one stage instance has in flight at once");
 
@@ -122,6 +128,11 @@ absl::StatusOr<std::string> TopologyText(const std::string& format, const std::s
   return sbrgate.KafkaTopicsCommands(bootstrap, replication);
 }
 
+std::string RunningStages::AdminJson() const {
+  if (admin_port == 0) return "null";
+  return absl::StrCat("\"http://127.0.0.1:", admin_port, "\"");
+}
+
 void BlockStopSignals() {
   sigset_t set;
   sigemptyset(&set);
@@ -142,7 +153,7 @@ void OnHangup(std::function<void()> reload) { HangupHandler() = std::move(reload
 
 absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
-                                  const std::function<void()>& on_ready,
+                                  const std::function<void(const RunningStages&)>& on_ready,
                                   const std::vector<stage::Stage*>& ready_after,
                                   const std::function<void()>& before_stop) {
   const stage::Topology& sbrgate = topology::Sbrgate();
@@ -162,9 +173,31 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
     }
     runners.push_back(*std::move(r));
   }
+  std::vector<metrics::Registration> exposed;
+  for (size_t i = 0; i < runners.size(); ++i) {
+    exposed.push_back(stage::ExposeRunnerMetrics(metrics::Registry::Default(), stages[i]->name(),
+                                                 runners[i].get()));
+  }
   absl::Mutex mu;
   absl::Status first_failure;
   std::atomic<bool> failed{false};
+  std::atomic<bool> ready{false};
+  RunningStages running;
+  std::unique_ptr<admin::AdminServer> admin_server;
+  if (const std::string listen = absl::GetFlag(FLAGS_admin_listen); !listen.empty()) {
+    admin::AdminOptions options;
+    options.listen = listen;
+    options.readiness = [&]() -> absl::Status {
+      if (failed) return absl::UnavailableError("a stage has failed; the process is stopping");
+      if (!ready) return absl::UnavailableError("starting: the views are catching up");
+      return topics.CheckReachable();
+    };
+    absl::StatusOr<std::unique_ptr<admin::AdminServer>> started =
+        admin::AdminServer::Start(std::move(options));
+    if (!started.ok()) return started.status();
+    admin_server = *std::move(started);
+    running.admin_port = admin_server->port();
+  }
   std::vector<std::thread> threads;
   for (size_t i = 0; i < runners.size(); ++i) {
     threads.emplace_back([&, i] {
@@ -184,14 +217,13 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
     auto it = std::find(stages.begin(), stages.end(), s);
     if (it != stages.end()) awaited.push_back(runners[it - stages.begin()].get());
   }
-  bool ready = false;
   auto check_ready = [&] {
     if (ready) return;
     for (const stage::StageRunner* r : awaited) {
       if (!r->metrics().caught_up) return;
     }
+    if (on_ready) on_ready(running);
     ready = true;
-    if (on_ready) on_ready();
   };
   check_ready();
   sigset_t set;
@@ -241,11 +273,12 @@ int StageMain(int argc, char** argv, const StageFactory& make) {
   if (!made.ok()) return fail(made.status());
   stage::Stage* s = made->get();
   std::unique_ptr<TopicLog> topics = TopicLog::OnKafka(*config);
-  absl::Status run = RunStagesUntilSignal(*topics, config->instance, {s}, clock.get(), [&] {
-    std::printf("{\"stage\": \"%s\", \"instance\": \"%s\"}\n", s->name().c_str(),
-                config->instance.c_str());
-    std::fflush(stdout);
-  });
+  absl::Status run = RunStagesUntilSignal(
+      *topics, config->instance, {s}, clock.get(), [&](const RunningStages& running) {
+        std::printf("{\"stage\": \"%s\", \"instance\": \"%s\", \"admin\": %s}\n",
+                    s->name().c_str(), config->instance.c_str(), running.AdminJson().c_str());
+        std::fflush(stdout);
+      });
   if (!run.ok()) return fail(run);
   return 0;
 }

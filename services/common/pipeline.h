@@ -13,7 +13,8 @@
 // Flags (dashes or underscores): --kafka-brokers, --kafka-config (a
 // librdkafka properties file for a real cluster: security, SASL, ...),
 // --data-dir, --instance-id, --sbr-endpoint, --cert, --key, --ca,
-// --agency-ca, --time-scale, --clock-epoch, --clock-start, --message-id-domain.
+// --agency-ca, --time-scale, --clock-epoch, --clock-start, --message-id-domain,
+// --max-in-flight, --admin-listen.
 #ifndef SBRGATE_SERVICES_COMMON_PIPELINE_H_
 #define SBRGATE_SERVICES_COMMON_PIPELINE_H_
 
@@ -63,6 +64,14 @@ std::vector<std::pair<std::string, int>> PipelineTopics();
 absl::StatusOr<std::string> TopologyText(const std::string& format, const std::string& bootstrap,
                                          int replication);
 
+// What RunStagesUntilSignal tells `on_ready`.
+struct RunningStages {
+  // The admin server's port (--admin-listen), 0 when none was asked for.
+  int admin_port = 0;
+  // "http://127.0.0.1:PORT" as a JSON string, or null: for ready lines.
+  std::string AdminJson() const;
+};
+
 // Runs every stage (each on its own thread, each with its own consumer
 // group and transactional id) until SIGINT or SIGTERM, or until one fails
 // (SIGHUP runs OnHangup's handler).
@@ -74,9 +83,13 @@ absl::StatusOr<std::string> TopologyText(const std::string& format, const std::s
 // ends (a signal, a failed stage), while the stages still run: a gateway
 // finishes the calls in progress there, since a lodge answers only once the
 // view shows the lodgment.
+// With --admin-listen=HOST:PORT it serves the admin port meanwhile
+// (pipeline/platform/admin): /metrics with every runner's metrics, /healthz,
+// and /readyz, ready once `on_ready` has run while no stage has failed and
+// the topics' log is reachable.
 absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
-                                  const std::function<void()>& on_ready,
+                                  const std::function<void(const RunningStages&)>& on_ready,
                                   const std::vector<stage::Stage*>& ready_after = {},
                                   const std::function<void()>& before_stop = {});
 
@@ -90,7 +103,7 @@ void OnHangup(std::function<void()> reload);
 
 // The whole main() of a single-stage executable: parses the flags, builds
 // the clock and blob store, makes the stage with `make` and runs it until a
-// signal. Prints {"stage": NAME, "instance": ...} when running.
+// signal. Prints {"stage": NAME, "instance": ..., "admin": ...} when running.
 using StageFactory = std::function<absl::StatusOr<std::unique_ptr<stage::Stage>>(
     const PipelineConfig& config, const Clock* clock, blob::BlobStore* blobs)>;
 int StageMain(int argc, char** argv, const StageFactory& make);

@@ -102,6 +102,23 @@ absl::Status TopicLog::Trim() {
   return local_->Trim().status();
 }
 
+absl::Status TopicLog::CheckReachable() {
+  if (local_ != nullptr) return absl::OkStatus();
+  absl::MutexLock lock(&reachability_mu_);
+  if (metadata_reader_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<kafka::TopicReader>> reader =
+        kafka::TopicReader::Create(kafka_, absl::Seconds(2));
+    if (!reader.ok()) return reader.status();
+    metadata_reader_ = *std::move(reader);
+  }
+  const std::string& topic = topology::Sbrgate().dead_letter_topic();
+  if (absl::StatusOr<int> partitions = metadata_reader_->PartitionCount(topic); !partitions.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat(Describe(), " is not reachable: ", partitions.status().message()));
+  }
+  return absl::OkStatus();
+}
+
 std::string TopicLog::Describe() const {
   if (local_ != nullptr) return absl::StrCat("local log at ", local_dir_);
   return absl::StrCat("Kafka at ", kafka_.bootstrap);

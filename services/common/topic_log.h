@@ -21,9 +21,12 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/kafka/config.h"
+#include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/platform/log/local_log.h"
 #include "pipeline/platform/publish/publisher.h"
 #include "pipeline/platform/stage/runner.h"
@@ -69,6 +72,11 @@ class TopicLog {
   // "local log at DIR" or "Kafka at BOOTSTRAP", for messages.
   std::string Describe() const;
 
+  // Unavailable, naming the cluster and why, when the Kafka cluster does
+  // not answer a metadata request within 2 s; the local log is in this
+  // process and always reachable. Thread-safe.
+  absl::Status CheckReachable();
+
  private:
   TopicLog() = default;
   kafka::KafkaConfig kafka_;
@@ -76,6 +84,8 @@ class TopicLog {
   std::string state_dir_;
   std::string local_dir_;
   std::unique_ptr<log::LocalLog> local_;
+  absl::Mutex reachability_mu_;
+  std::unique_ptr<kafka::TopicReader> metadata_reader_ ABSL_GUARDED_BY(reachability_mu_);
 };
 
 }  // namespace sbrgate

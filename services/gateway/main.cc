@@ -44,9 +44,10 @@ int main(int argc, char** argv) {
   if (!gateway.ok()) return fail(gateway.status());
   absl::Status run = sbrgate::RunStagesUntilSignal(
       *topics, config->instance, {(*gateway)->view_stage()}, clock.get(),
-      [&] {
+      [&](const sbrgate::RunningStages& running) {
         (*gateway)->SetViewReady();
-        std::printf("{\"grpc\": \"127.0.0.1:%d\"}\n", (*gateway)->port());
+        std::printf("{\"grpc\": \"127.0.0.1:%d\", \"admin\": %s}\n", (*gateway)->port(),
+                    running.AdminJson().c_str());
         std::fflush(stdout);
       },
       /*ready_after=*/{(*gateway)->view_stage()},

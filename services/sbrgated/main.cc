@@ -143,18 +143,20 @@ int main(int argc, char** argv) {
       blobs->get(), {sbrgate::flags::MaxAttempts(), sbrgate::flags::SystemErrorBackoff()});
   sbrgate::lodgment::ResubmitStage resubmit(config->message_id_domain);
 
-  const std::string ready = absl::StrCat(
-      "{\"grpc\": \"127.0.0.1:", (*gateway)->port(), "\", \"kafka\": \"", config->kafka.bootstrap,
-      "\", \"log\": \"", topics->local_dir(), "\", \"sbr\": \"", config->sbr.base_url, "\", \"sim_admin\": ",
-      sim && sim->admin_port() > 0 ? absl::StrCat("\"http://127.0.0.1:", sim->admin_port(), "\"")
-                                   : "null",
-      "}\n");
   absl::Status run = sbrgate::RunStagesUntilSignal(
       *topics, config->instance, {(*gateway)->view_stage(), &submit, &poll, &triage, &resubmit,
                                          (*comms)->view_stage(), (*comms)->job_stage()},
       clock.get(),
-      [&] {
+      [&](const sbrgate::RunningStages& running) {
         (*gateway)->SetViewReady();
+        const std::string ready = absl::StrCat(
+            "{\"grpc\": \"127.0.0.1:", (*gateway)->port(), "\", \"kafka\": \"",
+            config->kafka.bootstrap, "\", \"log\": \"", topics->local_dir(), "\", \"sbr\": \"",
+            config->sbr.base_url, "\", \"sim_admin\": ",
+            sim && sim->admin_port() > 0
+                ? absl::StrCat("\"http://127.0.0.1:", sim->admin_port(), "\"")
+                : "null",
+            ", \"admin\": ", running.AdminJson(), "}\n");
         std::fputs(ready.c_str(), stdout);
         std::fflush(stdout);
         if (const std::string f = sbrgate::flags::ReadyFile(); !f.empty()) {

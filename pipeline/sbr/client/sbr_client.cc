@@ -7,6 +7,7 @@
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/platform/common/spill_buffer.h"
 #include "pipeline/platform/keys/key_files.h"
+#include "pipeline/sbr/client/exchange_probe.h"
 #include "pipeline/sbr/package/package.h"
 
 namespace sbrgate::sbr_client {
@@ -142,6 +143,45 @@ absl::StatusOr<ebms_package::OutboundMessage> SbrClient::PackagePush(
 }
 
 absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const {
+  ExchangeProbe probe("push");
+  absl::StatusOr<PushOutcome> pushed = PushOnce(lodgment);
+  probe.Done(!pushed.ok()       ? ExchangeProbe::StatusOutcome(pushed.status())
+             : pushed->receipt ? "receipt"
+                               : "ebms_error");
+  return pushed;
+}
+
+absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id) const {
+  ExchangeProbe probe("pull");
+  absl::StatusOr<PullOutcome> pulled = PullOnce(ref_to_message_id);
+  if (!pulled.ok()) {
+    probe.Done(ExchangeProbe::StatusOutcome(pulled.status()));
+  } else {
+    switch (pulled->kind) {
+      case PullOutcome::Kind::kNothingYet:
+        probe.Done("nothing_yet");
+        break;
+      case PullOutcome::Kind::kResponse:
+        probe.Done("response");
+        break;
+      case PullOutcome::Kind::kError:
+        probe.Done("ebms_error");
+        break;
+    }
+  }
+  return pulled;
+}
+
+absl::StatusOr<SingleOutcome> SbrClient::Exchange(const SingleRequest& request) const {
+  ExchangeProbe probe(request.action);
+  absl::StatusOr<SingleOutcome> answered = ExchangeOnce(request);
+  probe.Done(!answered.ok()               ? ExchangeProbe::StatusOutcome(answered.status())
+             : answered->errors.empty() ? "answer"
+                                        : "ebms_error");
+  return answered;
+}
+
+absl::StatusOr<PushOutcome> SbrClient::PushOnce(const LodgmentPush& lodgment) const {
   absl::StatusOr<ebms_package::OutboundMessage> out = PackagePush(lodgment);
   if (!out.ok()) return out.status();
 
@@ -168,7 +208,7 @@ absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const 
   return outcome;
 }
 
-absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id) const {
+absl::StatusOr<PullOutcome> SbrClient::PullOnce(const std::string& ref_to_message_id) const {
   ebms::Envelope envelope;
   envelope.messaging.pull_requests.push_back(
       {ebms::NewMessageId(config_.message_id_domain), clock_->Now(), "", ref_to_message_id});
@@ -238,7 +278,7 @@ absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id
   return outcome;
 }
 
-absl::StatusOr<SingleOutcome> SbrClient::Exchange(const SingleRequest& request) const {
+absl::StatusOr<SingleOutcome> SbrClient::ExchangeOnce(const SingleRequest& request) const {
   ebms::Envelope envelope;
   ebms::UserMessage& m = envelope.messaging.user_messages.emplace_back();
   m.message_id = request.message_id;

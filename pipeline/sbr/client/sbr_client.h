@@ -155,6 +155,11 @@ class SbrClient : public SbrApi, public SingleSyncApi {
   absl::StatusOr<SingleOutcome> Exchange(const SingleRequest& request) const override;
 
  private:
+  // The exchanges themselves; the public calls add their metrics.
+  absl::StatusOr<PushOutcome> PushOnce(const LodgmentPush& lodgment) const;
+  absl::StatusOr<PullOutcome> PullOnce(const std::string& ref_to_message_id) const;
+  absl::StatusOr<SingleOutcome> ExchangeOnce(const SingleRequest& request) const;
+
   SbrClient(ClientConfig config, const Clock* clock, wssec::Credential credential,
             wssec::Verifier agency_verifier)
       : config_(std::move(config)),

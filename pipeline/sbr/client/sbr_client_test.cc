@@ -21,6 +21,7 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/metrics/registry.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/package/package.h"
 #include "pipeline/sbr/wssec/credential.h"
@@ -182,6 +183,29 @@ TEST_F(SbrClientPullTest, AcceptsTheAgencysSignedResponse) {
   ASSERT_EQ(pulled->kind, PullOutcome::Kind::kResponse);
   EXPECT_EQ(pulled->response_message.ref_to_message_id, kPushedId);
   EXPECT_EQ(*ReadFileToString(pulled->response_path), "<event02/>");
+}
+
+// The count of pulls that ended as `outcome`, from the process's /metrics.
+std::string PullCountLine(const std::string& outcome) {
+  const std::string text = metrics::Registry::Default().Exposition();
+  const std::string prefix =
+      absl::StrCat("sbrgate_sbr_exchange_seconds_count{action=\"pull\",outcome=\"", outcome, "\"} ");
+  const size_t at = text.find(prefix);
+  if (at == std::string::npos) return "0";
+  return text.substr(at + prefix.size(), text.find('\n', at) - at - prefix.size());
+}
+
+TEST_F(SbrClientPullTest, EachPullIsTimedByOutcomeOnMetrics) {
+  const int responses = std::stoi(PullCountLine("response"));
+  const int refused = std::stoi(PullCountLine("unauthenticated"));
+  server_->Set({kPushedId, &agency_, Gzip("response", "<event02/>")});
+  ASSERT_TRUE(Pull(Config()).ok());
+  server_->Set({kPushedId, &rogue_, Gzip("response", "<event02/>")});
+  ASSERT_FALSE(Pull(Config()).ok());
+  EXPECT_EQ(std::stoi(PullCountLine("response")), responses + 1);
+  EXPECT_EQ(std::stoi(PullCountLine("unauthenticated")), refused + 1);
+  EXPECT_THAT(metrics::Registry::Default().Exposition(),
+              HasSubstr("sbrgate_sbr_exchanges_in_flight{action=\"pull\"} 0\n"));
 }
 
 TEST_F(SbrClientPullTest, RefusesAResponseSignedByAnotherKey) {
