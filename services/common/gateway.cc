@@ -24,6 +24,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   auto view = lodgment::StatusView::Open(config.data_dir + "/view", blobs);
   if (!view.ok()) return view.status();
   g->view_ = *std::move(view);
+  g->view_states_ = lodgment::ExposeLodgmentStates(metrics::Registry::Default(), g->view_.get());
   // The view is on disk with the offsets it applied, so its consumer group
   // stays the same across restarts and it reads only what it missed; a view
   // made afresh (a new generation) reads its topics from the start.

@@ -16,6 +16,7 @@
 #include "pipeline/platform/rpc/server.h"
 #include "pipeline/platform/publish/publisher.h"
 #include "pipeline/stp/gateway/lodgment_service.h"
+#include "pipeline/platform/metrics/registry.h"
 #include "pipeline/stp/status/status_view.h"
 #include "pipeline/stp/stages/status_view_stage.h"
 #include "services/common/flags.h"
@@ -59,6 +60,7 @@ class Gateway {
   Gateway() = default;
   std::atomic<bool> view_ready_{false};
   std::unique_ptr<lodgment::StatusView> view_;
+  metrics::Registration view_states_;  // sbrgate_lodgments{state} on /metrics
   std::unique_ptr<lodgment::StatusViewStage> view_stage_;
   std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<gateway::LodgmentServiceImpl> service_;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/metrics/registry.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/topology/topology.h"
 #include "pipeline/stp/poll_schedule/schedule.h"
@@ -33,6 +34,22 @@ absl::Time TimeOf(const std::string& schedule_key) {
     v = (v << 8) | static_cast<unsigned char>(schedule_key[i]);
   }
   return absl::FromUnixMicros(static_cast<int64_t>(v ^ kSignBit));
+}
+
+// Counts a pull sent at `sent` for a poll due at `due`, on /metrics. An
+// early one would break the ATO's schedule: that series must stay 0.
+void CountPull(absl::Time sent, absl::Time due) {
+  static metrics::Family<metrics::Counter>& pulls = []() -> metrics::Family<metrics::Counter>& {
+    auto& family = metrics::Registry::Default().AddCounter(
+        "sbrgate_polls_total",
+        "Pulls sent for business responses, by timing against the lodgment's poll schedule "
+        "(early must stay 0).",
+        {"timing"});
+    family.With({"early"});
+    family.With({"on_time"});
+    return family;
+  }();
+  pulls.With({sent >= due ? "on_time" : "early"}).Increment();
 }
 
 std::string IdOf(const std::string& schedule_key) {
@@ -149,8 +166,12 @@ absl::Status PollStage::Punctuate(absl::Time now, stage::Context& ctx) {
 std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector<std::string>& due,
                                                                stage::Context& ctx) {
   std::map<std::string, Pulled> pulled;  // by lodgment id
-  // (lodgment id, the MessageId pulled for), earliest due first
-  std::vector<std::pair<std::string, std::string>> messages;
+  struct Message {
+    std::string id;          // the lodgment's
+    std::string message_id;  // pulled for
+    absl::Time due;
+  };
+  std::vector<Message> messages;  // earliest due first
   for (const std::string& key : due) {
     const std::string id = IdOf(key);
     if (marked_.count(id) == 0) continue;
@@ -162,14 +183,15 @@ std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector
       continue;  // PollOne sees to it
     }
     marked_.erase(id);
-    messages.emplace_back(id, pending.receipted().message_id());
+    messages.push_back({id, pending.receipted().message_id(), TimeOf(key)});
     pulled[id];
   }
   const Clock& clock = ctx.clock();
   std::vector<std::function<void()>> work;
-  for (const auto& [id, message_id] : messages) {
-    work.push_back([this, &clock, into = &pulled[id], message_id = &message_id] {
-      into->outcome = sbr_->Pull(*message_id);
+  for (const Message& m : messages) {
+    work.push_back([this, &clock, into = &pulled[m.id], m = &m] {
+      CountPull(clock.Now(), m->due);
+      into->outcome = sbr_->Pull(m->message_id);
       into->answered = clock.Now();
     });
   }
@@ -237,6 +259,7 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
     this_pull = std::move(prefetched->second);
     pulled.erase(prefetched);
   } else {
+    CountPull(ctx.clock().Now(), TimeOf(schedule_key));
     this_pull.outcome = sbr_->Pull(r.message_id());
     this_pull.answered = ctx.clock().Now();
   }

@@ -25,6 +25,7 @@ constexpr char kCreated = 'c';     // + sequence (big-endian) + id -> ""
 constexpr char kIdempotency = 'i'; // + abn \0 bms \0 transaction -> id
 constexpr char kRejected = 'r';    // + id -> "" (has rejected or held-back records)
 constexpr char kDeadLetter = 'd';  // + partition + offset (big-endian) -> StatusViewDeadLetter
+constexpr char kStateCount = 'n';  // + state (decimal) -> lodgments in it (decimal); alone: "counted"
 
 void PutBigEndian(std::string* out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -65,6 +66,17 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   return log::RocksStatus(s, absl::StrCat("status view: ", what));
 }
 
+metrics::Family<metrics::Counter>& Transitions() {
+  static auto& family = metrics::Registry::Default().AddCounter(
+      "sbrgate_lodgment_transitions_total",
+      "Lodgments that entered a state, as this process's status view applied it (a view made "
+      "afresh applies its topic's history again).",
+      {"state"});
+  return family;
+}
+
+std::string StateCountKey(int state) { return absl::StrCat(std::string(1, kStateCount), state); }
+
 bool HasRecords(const v1::Lodgment& l) {
   return !l.held_back().empty() || !l.rejected_records().empty();
 }
@@ -96,7 +108,77 @@ absl::StatusOr<std::unique_ptr<StatusView>> StatusView::Open(const std::string& 
   // Lodgments new to the view go after the last one it has.
   absl::MutexLock lock(&view->apply_mu_);
   view->last_sequence_ = last;
+  if (absl::Status s = view->LoadStateCounts(); !s.ok()) return s;
   return view;
+}
+
+absl::Status StatusView::LoadStateCounts() {
+  std::string counted;
+  rocksdb::Status marker =
+      db_->Get(rocksdb::ReadOptions(), std::string(1, kStateCount), &counted);
+  rocksdb::WriteBatch batch;
+  std::map<int, int64_t> counts;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  if (marker.ok()) {
+    const std::string prefix(1, kStateCount);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      int state = 0;
+      int64_t n = 0;
+      if (it->key().size() == 1) continue;
+      if (!absl::SimpleAtoi(absl::string_view(it->key().data() + 1, it->key().size() - 1),
+                            &state) ||
+          !absl::SimpleAtoi(absl::string_view(it->value().data(), it->value().size()), &n)) {
+        return absl::DataLossError("status view: a lodgment count by state is unreadable");
+      }
+      counts[state] = n;
+    }
+  } else if (marker.IsNotFound()) {
+    // A view made before the counts were kept: count its lodgments once.
+    const std::string prefix(1, kEntry);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      StatusViewEntry e;
+      if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("status view: lodgment ", it->key().ToString().substr(1), " is unreadable"));
+      }
+      ++counts[e.lodgment().state()];
+    }
+    for (const auto& [state, n] : counts) batch.Put(StateCountKey(state), absl::StrCat(n));
+    batch.Put(std::string(1, kStateCount), "1");
+  } else {
+    return FromRocks(marker, "reading the lodgment counts");
+  }
+  if (absl::Status s = FromRocks(it->status(), "reading the lodgment counts"); !s.ok()) return s;
+  if (batch.Count() > 0) {
+    if (absl::Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "counting");
+        !s.ok()) {
+      return s;
+    }
+  }
+  absl::MutexLock lock(&counts_mu_);
+  state_counts_ = std::move(counts);
+  return absl::OkStatus();
+}
+
+void StatusView::ForgetPendingCounts() {
+  absl::MutexLock lock(&counts_mu_);
+  pending_counts_.clear();
+}
+
+metrics::Registration ExposeLodgmentStates(metrics::Registry& registry, const StatusView* view) {
+  return registry.AddCollector([view](metrics::Collection& c) {
+    for (const auto& [state, n] : view->CountsByState()) {
+      c.Gauge("sbrgate_lodgments", "Lodgments in the status view, by state.",
+              {{"state", v1::LodgmentState_Name(state)}}, static_cast<double>(n));
+    }
+  });
+}
+
+std::map<v1::LodgmentState, int64_t> StatusView::CountsByState() const {
+  absl::MutexLock lock(&counts_mu_);
+  std::map<v1::LodgmentState, int64_t> out;
+  for (const auto& [state, n] : state_counts_) out[static_cast<v1::LodgmentState>(state)] = n;
+  return out;
 }
 
 StatusView::StatusView(std::unique_ptr<rocksdb::DB> db, std::string generation,
@@ -138,15 +220,39 @@ void StatusView::PutEntry(const std::string& id, const StatusViewEntry& entry,
                           rocksdb::WriteBatch* batch) const {
   batch->Put(EntryKey(id), entry.SerializeAsString());
   if (!before.has_value()) batch->Put(CreatedKey(entry), "");
+  const int was = before.has_value() ? before->lodgment().state() : -1;
+  const int now = entry.lodgment().state();
+  if (was != now) {
+    absl::MutexLock lock(&counts_mu_);
+    for (const auto& [state, delta] : {std::make_pair(was, -1), std::make_pair(now, 1)}) {
+      if (state < 0) continue;
+      pending_counts_[state] += delta;
+      auto written = state_counts_.find(state);
+      const int64_t count = (written == state_counts_.end() ? 0 : written->second);
+      batch->Put(StateCountKey(state), absl::StrCat(count + pending_counts_[state]));
+    }
+  }
   if (HasRecords(entry.lodgment())) batch->Put(std::string(1, kRejected) + id, "");
 }
 
 absl::Status StatusView::Write(rocksdb::WriteBatch* batch) {
   // Written through to the operating system (safe from kill -9), synced by
   // Sync() before the stage's offsets commit (safe from power loss).
-  if (absl::Status s = FromRocks(db_->Write(rocksdb::WriteOptions(), batch), "writing"); !s.ok()) {
-    return s;
+  absl::Status written = FromRocks(db_->Write(rocksdb::WriteOptions(), batch), "writing");
+  {
+    absl::MutexLock lock(&counts_mu_);
+    if (written.ok()) {
+      for (const auto& [state, delta] : pending_counts_) {
+        state_counts_[state] += delta;
+        if (delta > 0) {
+          Transitions().With({v1::LodgmentState_Name(static_cast<v1::LodgmentState>(state))})
+              .Increment(static_cast<double>(delta));
+        }
+      }
+    }
+    pending_counts_.clear();
   }
+  if (!written.ok()) return written;
   absl::MutexLock lock(&tick_mu_);
   ++tick_;
   return absl::OkStatus();
@@ -156,6 +262,7 @@ absl::Status StatusView::Sync() { return FromRocks(db_->SyncWAL(), "syncing"); }
 
 absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offset) {
   absl::MutexLock apply(&apply_mu_);
+  ForgetPendingCounts();
   rocksdb::WriteBatch batch;
   if (!change.redriven_dead_letter().empty()) {
     if (std::optional<std::string> key = DeadLetterKeyOf(change.redriven_dead_letter())) {
@@ -303,6 +410,7 @@ absl::Status StatusView::ResolveCorrected(const StatusViewEntry& update,
 absl::Status StatusView::ApplyDeadLetter(int32_t partition, int64_t offset,
                                          const events::DeadLetter& dead_letter, bool lodgment) {
   absl::MutexLock apply(&apply_mu_);
+  ForgetPendingCounts();
   const std::string key = DeadLetterKey(partition, offset);
   std::string existing;
   if (db_->Get(rocksdb::ReadOptions(), key, &existing).ok()) {

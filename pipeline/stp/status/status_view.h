@@ -38,6 +38,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/blob/blob_store.h"
+#include "pipeline/platform/metrics/registry.h"
 #include "pipeline/stp/status/status_view_entry.pb.h"
 #include "proto/events.pb.h"
 #include "proto/lodgment.pb.h"
@@ -116,6 +117,9 @@ class StatusView {
   // `deadline` (real time) passes; whether it held.
   bool WaitUntil(const std::function<bool()>& done, absl::Time deadline) const;
 
+  // How many lodgments are in each state (states with none may be absent).
+  std::map<v1::LodgmentState, int64_t> CountsByState() const;
+
   // How many changes the lodgment has seen (0: unknown).
   int64_t Version(const std::string& lodgment_id) const;
   // Blocks until the lodgment's version exceeds `seen` or `deadline` (real
@@ -141,6 +145,11 @@ class StatusView {
                          const std::function<bool(const std::string& key,
                                                   const StatusViewEntry& entry)>& visit) const;
   static bool Matches(const v1::Lodgment& l, const ListFilter& f);
+  // Reads the counts by state, counting the entries once in a view made
+  // before they were kept.
+  absl::Status LoadStateCounts();
+  // Drops the count changes of a batch that was not written.
+  void ForgetPendingCounts();
 
   std::unique_ptr<rocksdb::DB> db_;
   const std::string generation_;
@@ -148,10 +157,20 @@ class StatusView {
   // One change at a time (each reads, folds and writes its entries).
   absl::Mutex apply_mu_;
   int64_t last_sequence_ ABSL_GUARDED_BY(apply_mu_) = 0;
+  // Lodgments by state (v1::LodgmentState), as written; and the changes
+  // the batch being built makes to them, applied once it is written.
+  mutable absl::Mutex counts_mu_;
+  std::map<int, int64_t> state_counts_ ABSL_GUARDED_BY(counts_mu_);
+  mutable std::map<int, int64_t> pending_counts_ ABSL_GUARDED_BY(counts_mu_);
   // Bumped after every write, for WaitForChange.
   mutable absl::Mutex tick_mu_;
   uint64_t tick_ ABSL_GUARDED_BY(tick_mu_) = 0;
 };
+
+// /metrics: sbrgate_lodgments{state} from `view`, which must outlive the
+// registration.
+[[nodiscard]] metrics::Registration ExposeLodgmentStates(metrics::Registry& registry,
+                                                         const StatusView* view);
 
 }  // namespace sbrgate::lodgment
 

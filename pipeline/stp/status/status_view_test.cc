@@ -1,0 +1,112 @@
+#include "pipeline/stp/status/status_view.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pipeline/platform/metrics/registry.h"
+#include "rocksdb/db.h"
+
+namespace sbrgate::lodgment {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+events::StatusChange Change(const std::string& id, v1::LodgmentState state) {
+  events::StatusChange c;
+  c.set_lodgment_id(id);
+  c.set_state(state);
+  return c;
+}
+
+class StatusViewCountsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = absl::StrCat(::testing::TempDir(), "/",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    auto blobs = blob::BlobStore::Create(dir_ + "/blobs");
+    ASSERT_TRUE(blobs.ok()) << blobs.status();
+    blobs_ = *std::move(blobs);
+  }
+
+  std::unique_ptr<StatusView> Open() {
+    auto view = StatusView::Open(dir_ + "/view", blobs_.get());
+    EXPECT_TRUE(view.ok()) << view.status();
+    return view.ok() ? *std::move(view) : nullptr;
+  }
+
+  std::string dir_;
+  std::unique_ptr<blob::BlobStore> blobs_;
+};
+
+TEST_F(StatusViewCountsTest, CountsLodgmentsByStateAcrossReopening) {
+  {
+    std::unique_ptr<StatusView> view = Open();
+    ASSERT_TRUE(view->Apply(Change("L1", v1::RECEIVED), 0).ok());
+    ASSERT_TRUE(view->Apply(Change("L2", v1::RECEIVED), 1).ok());
+    ASSERT_TRUE(view->Apply(Change("L1", v1::SUBMITTED), 2).ok());
+    ASSERT_TRUE(view->Apply(Change("L1", v1::ACCEPTED), 3).ok());
+    // Read again after a crash: not counted twice.
+    ASSERT_TRUE(view->Apply(Change("L1", v1::ACCEPTED), 3).ok());
+    // A change that keeps the state moves nothing.
+    events::StatusChange detail = Change("L2", v1::STATE_UNSPECIFIED);
+    detail.set_detail("still waiting");
+    ASSERT_TRUE(view->Apply(detail, 4).ok());
+    EXPECT_THAT(view->CountsByState(),
+                ElementsAre(Pair(v1::RECEIVED, 1), Pair(v1::SUBMITTED, 0), Pair(v1::ACCEPTED, 1)));
+  }
+  std::unique_ptr<StatusView> view = Open();
+  EXPECT_THAT(view->CountsByState(),
+              ElementsAre(Pair(v1::RECEIVED, 1), Pair(v1::SUBMITTED, 0), Pair(v1::ACCEPTED, 1)));
+  metrics::Registry registry;
+  metrics::Registration exposed = ExposeLodgmentStates(registry, view.get());
+  EXPECT_THAT(registry.Exposition(),
+              HasSubstr("# TYPE sbrgate_lodgments gauge\n"
+                        "sbrgate_lodgments{state=\"RECEIVED\"} 1\n"
+                        "sbrgate_lodgments{state=\"SUBMITTED\"} 0\n"
+                        "sbrgate_lodgments{state=\"ACCEPTED\"} 1\n"));
+}
+
+TEST_F(StatusViewCountsTest, AViewMadeBeforeTheCountsIsCountedOnceOnOpening) {
+  {
+    std::unique_ptr<StatusView> view = Open();
+    ASSERT_TRUE(view->Apply(Change("L1", v1::ACCEPTED), 0).ok());
+    ASSERT_TRUE(view->Apply(Change("L2", v1::REJECTED), 1).ok());
+    ASSERT_TRUE(view->Apply(Change("L3", v1::ACCEPTED), 2).ok());
+  }
+  {
+    // What an older sbrgate left: the same entries, no counts.
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_ + "/view", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), db->DefaultColumnFamily(), "n", "o").ok());
+  }
+  std::unique_ptr<StatusView> view = Open();
+  EXPECT_THAT(view->CountsByState(), ElementsAre(Pair(v1::ACCEPTED, 2), Pair(v1::REJECTED, 1)));
+  ASSERT_TRUE(view->Apply(Change("L2", v1::ACCEPTED), 3).ok());
+  EXPECT_THAT(view->CountsByState(), ElementsAre(Pair(v1::ACCEPTED, 3), Pair(v1::REJECTED, 0)));
+}
+
+TEST_F(StatusViewCountsTest, EnteringAStateCountsATransition) {
+  auto transitions = [] {
+    const std::string text = metrics::Registry::Default().Exposition();
+    const std::string prefix = "sbrgate_lodgment_transitions_total{state=\"ESCALATED\"} ";
+    const size_t at = text.find(prefix);
+    return at == std::string::npos ? 0 : std::stoi(text.substr(at + prefix.size()));
+  };
+  const int before = transitions();
+  std::unique_ptr<StatusView> view = Open();
+  ASSERT_TRUE(view->Apply(Change("L1", v1::RECEIVED), 0).ok());
+  ASSERT_TRUE(view->Apply(Change("L1", v1::ESCALATED), 1).ok());
+  ASSERT_TRUE(view->Apply(Change("L1", v1::ESCALATED), 1).ok());
+  EXPECT_EQ(transitions(), before + 1);
+}
+
+}  // namespace
+}  // namespace sbrgate::lodgment
