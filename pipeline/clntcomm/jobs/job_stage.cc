@@ -9,6 +9,7 @@
 #include "pipeline/clntcomm/rules/schedule.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/common/transient.h"
+#include "pipeline/platform/metrics/registry.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/topology/topology.h"
@@ -369,6 +370,26 @@ absl::Status JobStage::GetDone(v1::JobProgress& p, std::vector<clntcomm::Respons
   return Finish(p, v1::DONE, results, "", now, ctx);
 }
 
+namespace {
+
+// A finished job on /metrics. Counted as the stage finishes it: a
+// punctuation that fails to commit and is done again counts again.
+void CountFinished(const v1::Job& job) {
+  static auto& jobs = metrics::Registry::Default().AddCounter(
+      "sbrgate_clntcomm_jobs_finished_total", "Client-communication jobs finished, by state.",
+      {"state"});
+  static auto& documents = metrics::Registry::Default().AddCounter(
+      "sbrgate_clntcomm_documents_total",
+      "Documents of finished client-communication jobs, by where they came from.", {"source"});
+  jobs.With({v1::JobState_Name(job.state())}).Increment();
+  documents.With({"ato"}).Increment(
+      static_cast<double>(job.document_count() - job.served_from_store()));
+  documents.With({"store"}).Increment(static_cast<double>(job.served_from_store()));
+  documents.With({"failed"}).Increment(static_cast<double>(job.failed_documents()));
+}
+
+}  // namespace
+
 absl::Status JobStage::Finish(v1::JobProgress& p, v1::JobState state,
                               const v1::JobResults& results, std::string detail, absl::Time now,
                               stage::Context& ctx) {
@@ -389,6 +410,7 @@ absl::Status JobStage::Finish(v1::JobProgress& p, v1::JobState state,
   job->set_revision(job->revision() + 1);
   ctx.Emit({topics::kJobs, job->job_id(), job->SerializeAsString()});
   ctx.store(kJobsStore).Delete(job->job_id());
+  CountFinished(*job);
   return absl::OkStatus();
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/kafka/limits.h"
+#include "pipeline/platform/metrics/registry.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/stp/ingest/ingest.h"
 #include "pipeline/stp/status/status.h"
@@ -21,6 +22,19 @@ constexpr char kUpdateAction[] = "Update.004.00";
 constexpr char kNothingSent[] = "every employee record failed validation; nothing was sent";
 // Lodgments remembered between publishing and the view showing them.
 constexpr size_t kMaxRecent = 1000;
+
+// What an admitted upload brought in, on /metrics (refused uploads show in
+// the gRPC calls' codes).
+void CountAdmitted(const ingest::IngestResult& result) {
+  static auto& bytes = metrics::Registry::Default().AddCounter(
+      "sbrgate_ingest_bytes_total", "Bytes of pay-event uploads admitted as lodgments.");
+  static auto& records = metrics::Registry::Default().AddCounter(
+      "sbrgate_ingest_records_total",
+      "Employee records of admitted uploads, by what became of them.", {"disposition"});
+  bytes.With({}).Increment(static_cast<double>(result.bytes_received));
+  records.With({"sent"}).Increment(static_cast<double>(result.employees_sent));
+  records.With({"held_back"}).Increment(static_cast<double>(result.employees - result.employees_sent));
+}
 
 }  // namespace
 
@@ -208,6 +222,8 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     return absl::UnavailableError(absl::StrCat(
         "the lodgment could not be queued (nothing was lodged; send it again): ", s.message()));
   }
+
+  CountAdmitted(*result);
 
   // As the view will show it once it has applied the change.
   l.set_state(change.state());
