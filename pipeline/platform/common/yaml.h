@@ -5,6 +5,7 @@
 // double-quoted otherwise:
 //
 //   YamlString("sbrgate.lodgments.received") == "sbrgate.lodgments.received"
+//   YamlString("--kafka-brokers=kafka:9092") == "--kafka-brokers=kafka:9092"
 //   YamlString("on") == "\"on\""      // YAML 1.1 reads a plain on as true
 //   YamlString("8") == "\"8\""        // and a plain 8 as a number
 //   YamlString("a: b") == "\"a: b\""

@@ -10,6 +10,9 @@ TEST(YamlString, NamesStayPlain) {
   EXPECT_EQ(YamlString("comms-job-view"), "comms-job-view");
   EXPECT_EQ(YamlString("/opt/sbrgate/bin/poll"), "/opt/sbrgate/bin/poll");
   EXPECT_EQ(YamlString("Shop_Returns"), "Shop_Returns");
+  EXPECT_EQ(YamlString("--kafka-brokers=kafka:9092"), "--kafka-brokers=kafka:9092");
+  EXPECT_EQ(YamlString("https://sbr.example/services"), "https://sbr.example/services");
+  EXPECT_EQ(YamlString("1@kafka:9093"), "\"1@kafka:9093\"");
 }
 
 TEST(YamlString, QuotesWhatAParserWouldReadAsAnotherTypeOrAsSyntax) {
@@ -24,6 +27,11 @@ TEST(YamlString, QuotesWhatAParserWouldReadAsAnotherTypeOrAsSyntax) {
   EXPECT_EQ(YamlString("a: b"), "\"a: b\"");
   EXPECT_EQ(YamlString("x #y"), "\"x #y\"");
   EXPECT_EQ(YamlString("-dash"), "\"-dash\"");
+  EXPECT_EQ(YamlString("--8"), "\"--8\"");
+  EXPECT_EQ(YamlString("--/x"), "\"--/x\"");
+  EXPECT_EQ(YamlString("a:"), "\"a:\"");
+  EXPECT_EQ(YamlString("a:,b"), "\"a:,b\"");
+  EXPECT_EQ(YamlString("--x=$(POD_NAME)"), "\"--x=$(POD_NAME)\"");
   EXPECT_EQ(YamlString("a,b"), "\"a,b\"");
 }
 
