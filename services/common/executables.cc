@@ -58,14 +58,16 @@ absl::Status CheckEveryStageHasAnExecutable(const stage::Topology& topology,
                                             const std::vector<StageExecutable>& executables) {
   std::map<std::string, std::string> executable_of;  // stage -> executable
   for (const StageExecutable& e : executables) {
-    for (const std::string& stage : e.stages) {
-      if (topology.FindStage(stage) == nullptr || topology.FindStage(stage)->name != stage) {
+    for (const std::string& name : e.stages) {
+      // An instance of a per-instance stage is found under its stage's name.
+      const stage::StageSpec* spec = topology.FindStage(name);
+      if (spec == nullptr || spec->name != name) {
         return absl::FailedPreconditionError(absl::StrCat("executable ", e.name, " runs stage ",
-                                                          stage, ", which the topology lacks"));
+                                                          name, ", which the topology lacks"));
       }
-      if (auto [it, inserted] = executable_of.emplace(stage, e.name); !inserted) {
+      if (auto [it, inserted] = executable_of.emplace(name, e.name); !inserted) {
         return absl::FailedPreconditionError(absl::StrCat(
-            "stage ", stage, " is run by two executables, ", it->second, " and ", e.name));
+            "stage ", name, " is run by two executables, ", it->second, " and ", e.name));
       }
     }
   }
