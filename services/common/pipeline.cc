@@ -20,6 +20,7 @@
 #include "pipeline/topology/topology.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
+#include "services/common/manifests.h"
 
 ABSL_FLAG(std::string, kafka_brokers, "", "Kafka bootstrap servers, host:port,...");
 ABSL_FLAG(std::string, kafka_config, "",
@@ -117,15 +118,28 @@ absl::StatusOr<std::string> TopologyText(const std::string& format, const std::s
                                          int replication) {
   const stage::Topology& sbrgate = topology::Sbrgate();
   if (format == "json") return sbrgate.ToJson();
-  if (format != "kafka-topics") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--print-topology must be json or kafka-topics, not '", format, "'"));
+  if (format == "kafka-topics") {
+    if (bootstrap.empty()) {
+      return absl::InvalidArgumentError("--print-topology=kafka-topics needs --kafka-brokers");
+    }
+    if (replication < 1) return absl::InvalidArgumentError("--replication must be at least 1");
+    return sbrgate.KafkaTopicsCommands(bootstrap, replication);
   }
-  if (bootstrap.empty()) {
-    return absl::InvalidArgumentError("--print-topology=kafka-topics needs --kafka-brokers");
+  if (format != "strimzi" && format != "kubernetes" && format != "compose") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--print-topology must be json, kafka-topics, strimzi, kubernetes or compose, not '",
+        format, "'"));
   }
-  if (replication < 1) return absl::InvalidArgumentError("--replication must be at least 1");
-  return sbrgate.KafkaTopicsCommands(bootstrap, replication);
+  // These files name the cluster they run on themselves.
+  if (!bootstrap.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--print-topology=", format,
+        " takes no --kafka-brokers (nor a --kafka-config naming bootstrap.servers): its files "
+        "name their own cluster"));
+  }
+  if (format == "strimzi") return StrimziResources(sbrgate, replication);
+  if (format == "kubernetes") return KubernetesManifests(sbrgate, StageExecutables());
+  return ComposeFile(sbrgate, StageExecutables());
 }
 
 std::string RunningStages::AdminJson() const {

@@ -58,9 +58,14 @@ absl::StatusOr<std::unique_ptr<sbr_client::SbrClient>> MakeSbrClient(const Pipel
 // operators create them (deploy/topics.sh prints the commands).
 std::vector<std::pair<std::string, int>> PipelineTopics();
 
-// What --print-topology=`format` prints: the topology as JSON ("json"), or
-// the kafka-topics.sh commands that create its topics on the cluster at
-// `bootstrap` with `replication` replicas ("kafka-topics").
+// What --print-topology=`format` prints: the topology as JSON ("json"); the
+// kafka-topics.sh commands that create its topics on the cluster at
+// `bootstrap` with `replication` replicas ("kafka-topics"); or a deployment
+// file (manifests.h): the Strimzi resources of a cluster of `replication`
+// nodes and its topics ("strimzi"), the Kubernetes manifests that run each
+// stage executable on it ("kubernetes"), or a Docker Compose file for one
+// host ("compose"). The deployment files name their own cluster: `bootstrap`
+// must be empty for them.
 absl::StatusOr<std::string> TopologyText(const std::string& format, const std::string& bootstrap,
                                          int replication);
 

@@ -22,8 +22,13 @@
 //
 //   sbrgated --print-topology=kafka-topics --kafka-brokers=kafka1:9092 --replication=3
 //
-// prints the topology (pipeline/topology) and exits: as JSON, or as the
-// kafka-topics.sh commands that create its topics (deploy/topics.sh).
+// prints the topology (pipeline/topology) and exits: as JSON (json), as the
+// kafka-topics.sh commands that create its topics (kafka-topics,
+// deploy/topics.sh), or as the deployment files made from it and the stage
+// executables (services/common/manifests.h; deploy/generate.sh writes them):
+// Strimzi resources for its Kafka cluster and topics (strimzi), Kubernetes
+// manifests that run each stage executable on that cluster (kubernetes), or
+// a Docker Compose file for one host (compose).
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -49,9 +54,13 @@ ABSL_FLAG(bool, embedded_kafka, false,
           "host librdkafka's mock cluster in this process (in memory: tests and demos of the Kafka "
           "path); without it or --kafka-brokers, the topics are the durable local log in --data-dir");
 ABSL_FLAG(std::string, print_topology, "",
-          "print the topology and exit: json, or kafka-topics (the commands that create its "
-          "topics on the cluster of --kafka-brokers)");
-ABSL_FLAG(int, replication, 3, "--print-topology=kafka-topics: each topic's replication factor");
+          "print the topology and exit: json; kafka-topics (the commands that create its topics "
+          "on the cluster of --kafka-brokers); or a deployment file made from it: strimzi (the "
+          "Strimzi resources of its Kafka cluster and topics), kubernetes (the manifests that run "
+          "each stage executable on that cluster), compose (Docker Compose for one host)");
+ABSL_FLAG(int, replication, 3,
+          "--print-topology=kafka-topics and strimzi: each topic's replication factor (strimzi: "
+          "the cluster's nodes too)");
 
 namespace {
 

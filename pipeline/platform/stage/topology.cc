@@ -8,8 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/yaml.h"
 
 namespace sbrgate::stage {
 
@@ -21,6 +23,24 @@ int64_t RetentionMs(const TopicSpec& topic) {
   return absl::ToInt64Milliseconds(topic.retention);
 }
 
+// A Kubernetes resource name (a DNS-1123 subdomain, without dots) for
+// `topic`: letters lowered, every other character but digits a '-', no '-'
+// at either end. Empty when nothing is left.
+std::string ResourceName(const std::string& topic) {
+  std::string name;
+  for (const char c : topic) {
+    name += absl::ascii_isalnum(static_cast<unsigned char>(c))
+                ? absl::ascii_tolower(static_cast<unsigned char>(c))
+                : '-';
+  }
+  const size_t first = name.find_first_not_of('-');
+  if (first == std::string::npos) return "";
+  return name.substr(first, name.find_last_not_of('-') - first + 1);
+}
+
+// Kubernetes' longest resource name.
+constexpr size_t kMaxResourceName = 253;
+
 }  // namespace
 
 bool StageSpec::RunsAs(const std::string& stage_name) const {
@@ -31,6 +51,8 @@ std::string ChangelogTopic(const std::string& app, const std::string& stage,
                            const std::string& store) {
   return absl::StrCat(app, ".", stage, ".", store, ".changelog");
 }
+
+int MinInsyncReplicas(int replication) { return replication >= 3 ? replication / 2 + 1 : 1; }
 
 std::vector<std::string> ChangelogTopics(const StageSpec& stage, const std::string& app) {
   std::vector<std::string> topics;
@@ -203,6 +225,38 @@ std::string Topology::KafkaTopicsCommands(const std::string& bootstrap, int repl
     absl::StrAppend(&out, "kafka-topics.sh --bootstrap-server ", bootstrap,
                     " --create --if-not-exists --topic ", t.name, " --partitions ", t.partitions,
                     " --replication-factor ", replication, " --config ", config, "\n");
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> Topology::StrimziKafkaTopics(const std::string& cluster,
+                                                         int replication) const {
+  std::string out;
+  std::map<std::string, std::string> topic_of;  // resource name -> topic
+  for (const TopicSpec& t : topics_) {
+    const std::string name = ResourceName(t.name);
+    if (name.empty() || name.size() > kMaxResourceName) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "topic ", t.name, " leaves no Kubernetes resource name (letters and digits, at most ",
+          kMaxResourceName, " characters) for its KafkaTopic"));
+    }
+    if (auto [it, inserted] = topic_of.emplace(name, t.name); !inserted) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("topics ", it->second, " and ", t.name, " would both be KafkaTopic ", name));
+    }
+    absl::StrAppend(&out, "---\napiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaTopic\n",
+                    "metadata:\n  name: ", YamlString(name),
+                    "\n  labels:\n    strimzi.io/cluster: ", YamlString(cluster),
+                    "\nspec:\n  topicName: ", YamlString(t.name), "\n  partitions: ", t.partitions,
+                    "\n  replicas: ", replication, "\n  config:\n");
+    if (t.cleanup == TopicSpec::Cleanup::kCompact) {
+      absl::StrAppend(&out, "    cleanup.policy: compact\n");
+    } else {
+      absl::StrAppend(&out, "    cleanup.policy: delete\n    retention.ms: ", RetentionMs(t), "\n");
+    }
+    if (replication >= 3) {
+      absl::StrAppend(&out, "    min.insync.replicas: ", MinInsyncReplicas(replication), "\n");
+    }
   }
   return out;
 }

@@ -16,6 +16,7 @@
 //   absl::Status valid = t.Validate();
 //   const StageSpec* billing = t.FindStage("billing");
 //   std::string commands = t.KafkaTopicsCommands("kafka-1:9093", /*replication=*/3);
+//   absl::StatusOr<std::string> yaml = t.StrimziKafkaTopics("shop-kafka", /*replication=*/3);
 //
 // Topics keep their declaration order, each stage's changelogs right after
 // the stage, so printed commands read in the order they were declared.
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
 namespace sbrgate::stage {
@@ -68,6 +70,12 @@ std::string ChangelogTopic(const std::string& app, const std::string& stage,
                            const std::string& store);
 // The changelog topics of `stage`'s stores, in store order.
 std::vector<std::string> ChangelogTopics(const StageSpec& stage, const std::string& app);
+
+// The min.insync.replicas of a topic with `replication` replicas: a majority
+// from three replicas on, so that an acknowledged write survives the loss of
+// any minority of them; 1 below three, where a majority is all of them and
+// one broker down would stop every write.
+int MinInsyncReplicas(int replication);
 
 class Topology {
  public:
@@ -117,6 +125,17 @@ class Topology {
   // factor, and retention.ms (deleted topics; -1 for ever) or
   // cleanup.policy=compact.
   std::string KafkaTopicsCommands(const std::string& bootstrap, int replication) const;
+  // One Strimzi KafkaTopic resource per topic (YAML documents, each opening
+  // with "---"), for the topic operator of the Kafka resource `cluster`:
+  // partitions, `replication` replicas, and cleanup.policy with retention.ms
+  // (deleted topics; -1 for ever), and min.insync.replicas from three
+  // replicas on. Each resource is named after its topic as Kubernetes
+  // allows (DNS-1123: sbrgate.lodgments.received becomes
+  // sbrgate-lodgments-received), spec.topicName keeping the topic's own
+  // name; InvalidArgument when a topic leaves no such name or two topics
+  // would share one.
+  absl::StatusOr<std::string> StrimziKafkaTopics(const std::string& cluster,
+                                                 int replication) const;
 
  private:
   Topology() = default;

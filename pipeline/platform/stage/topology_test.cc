@@ -12,6 +12,7 @@ namespace sbrgate::stage {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // orders (8) -> billing (store "open") -> invoices (4); a per-instance view
 // of invoices; dead letters.
@@ -105,6 +106,102 @@ TEST(Topology, PrintsKafkaTopicsCommands) {
             "cleanup.policy=compact\n"
             "kafka-topics.sh --bootstrap-server kafka-1:9093 --create --if-not-exists --topic "
             "shop.deadletter --partitions 1 --replication-factor 3 --config retention.ms=-1\n");
+}
+
+TEST(Topology, PrintsStrimziKafkaTopicsNamedAsKubernetesAllows) {
+  absl::StatusOr<std::string> yaml = Billing().Build().StrimziKafkaTopics("shop-kafka", 3);
+  ASSERT_TRUE(yaml.ok()) << yaml.status();
+  EXPECT_EQ(*yaml,
+            "---\n"
+            "apiVersion: kafka.strimzi.io/v1beta2\n"
+            "kind: KafkaTopic\n"
+            "metadata:\n"
+            "  name: orders\n"
+            "  labels:\n"
+            "    strimzi.io/cluster: shop-kafka\n"
+            "spec:\n"
+            "  topicName: orders\n"
+            "  partitions: 8\n"
+            "  replicas: 3\n"
+            "  config:\n"
+            "    cleanup.policy: delete\n"
+            "    retention.ms: -1\n"
+            "    min.insync.replicas: 2\n"
+            "---\n"
+            "apiVersion: kafka.strimzi.io/v1beta2\n"
+            "kind: KafkaTopic\n"
+            "metadata:\n"
+            "  name: invoices\n"
+            "  labels:\n"
+            "    strimzi.io/cluster: shop-kafka\n"
+            "spec:\n"
+            "  topicName: invoices\n"
+            "  partitions: 4\n"
+            "  replicas: 3\n"
+            "  config:\n"
+            "    cleanup.policy: delete\n"
+            "    retention.ms: 86400000\n"
+            "    min.insync.replicas: 2\n"
+            "---\n"
+            "apiVersion: kafka.strimzi.io/v1beta2\n"
+            "kind: KafkaTopic\n"
+            "metadata:\n"
+            "  name: shop-billing-open-changelog\n"
+            "  labels:\n"
+            "    strimzi.io/cluster: shop-kafka\n"
+            "spec:\n"
+            "  topicName: shop.billing.open.changelog\n"
+            "  partitions: 8\n"
+            "  replicas: 3\n"
+            "  config:\n"
+            "    cleanup.policy: compact\n"
+            "    min.insync.replicas: 2\n"
+            "---\n"
+            "apiVersion: kafka.strimzi.io/v1beta2\n"
+            "kind: KafkaTopic\n"
+            "metadata:\n"
+            "  name: shop-deadletter\n"
+            "  labels:\n"
+            "    strimzi.io/cluster: shop-kafka\n"
+            "spec:\n"
+            "  topicName: shop.deadletter\n"
+            "  partitions: 1\n"
+            "  replicas: 3\n"
+            "  config:\n"
+            "    cleanup.policy: delete\n"
+            "    retention.ms: -1\n"
+            "    min.insync.replicas: 2\n");
+}
+
+TEST(Topology, StrimziKafkaTopicsSetMinInsyncReplicasFromThreeReplicasOn) {
+  EXPECT_EQ(MinInsyncReplicas(1), 1);
+  EXPECT_EQ(MinInsyncReplicas(2), 1);
+  EXPECT_EQ(MinInsyncReplicas(3), 2);
+  EXPECT_EQ(MinInsyncReplicas(5), 3);
+  absl::StatusOr<std::string> yaml = Billing().Build().StrimziKafkaTopics("shop-kafka", 1);
+  ASSERT_TRUE(yaml.ok()) << yaml.status();
+  EXPECT_THAT(*yaml, HasSubstr("  replicas: 1\n"));
+  EXPECT_THAT(*yaml, Not(HasSubstr("min.insync.replicas")));
+}
+
+TEST(Topology, StrimziKafkaTopicNamesAreSanitizedAndMustNotCollide) {
+  Topology::Builder b = Billing();
+  b.Topic({"Shop_Returns", 2}).Topic({"_8_", 1});
+  absl::StatusOr<std::string> yaml = b.Build().StrimziKafkaTopics("shop-kafka", 3);
+  ASSERT_TRUE(yaml.ok()) << yaml.status();
+  EXPECT_THAT(*yaml, HasSubstr("  name: shop-returns\n"));
+  EXPECT_THAT(*yaml, HasSubstr("  topicName: Shop_Returns\n"));
+  EXPECT_THAT(*yaml, HasSubstr("  name: \"8\"\n"));  // a name, not a number
+
+  b.Topic({"shop.returns", 2});
+  EXPECT_THAT(std::string(b.Build().StrimziKafkaTopics("shop-kafka", 3).status().message()),
+              HasSubstr("topics Shop_Returns and shop.returns would both be KafkaTopic "
+                        "shop-returns"));
+
+  b = Billing();
+  b.Topic({"...", 1});
+  EXPECT_THAT(std::string(b.Build().StrimziKafkaTopics("shop-kafka", 3).status().message()),
+              HasSubstr("topic ... leaves no Kubernetes resource name"));
 }
 
 TEST(Topology, PrintsJson) {
