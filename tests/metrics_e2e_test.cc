@@ -212,6 +212,15 @@ TEST_F(MetricsE2eTest, CountersMoveAsLodgmentsMoveAndNoPullIsEarly) {
   EXPECT_GT(Value(after, "sbrgate_stage_transactions_total{stage=\"poll\"}"),
             Value(before, "sbrgate_stage_transactions_total{stage=\"poll\"}"));
   EXPECT_EQ(Value(after, "sbrgate_stage_dead_letters_total{stage=\"submit\"}"), 0);
+  // The submit stage's lag on each partition of its input: known, and none
+  // left once every lodgment is final.
+  int partitions = 0;
+  const std::string lag = "sbrgate_stage_consumer_lag{stage=\"submit\",topic=\"sbrgate.lodgments.received\",";
+  for (auto it = after.lower_bound(lag); it != after.end() && it->first.rfind(lag, 0) == 0; ++it) {
+    ++partitions;
+    EXPECT_EQ(it->second, 0) << it->first;
+  }
+  EXPECT_GT(partitions, 0);
 
   // The simulator (the ATO's side) saw no early pull either.
   httplib::Client sim(sim_admin_);

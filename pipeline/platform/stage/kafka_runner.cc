@@ -96,6 +96,8 @@ class KafkaRunner final : public StageRunner {
   void SetHold(std::optional<Hold> hold);
   // Has every assigned partition been read to where it ended when assigned?
   void CheckCaughtUp();
+  // Each assigned partition's lag, into the probe.
+  void ReportLag();
   void Fail(absl::Status status);
   void Note(const absl::Status& status);
   static absl::Time Now() { return kafka::RealNow(); }
@@ -641,7 +643,32 @@ void KafkaRunner::Notify(Output output) {
   }
 }
 
+void KafkaRunner::ReportLag() {
+  kafka::TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(assigned_.size()));
+  for (const auto& [topic, partition] : assigned_) {
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition);
+  }
+  if (rd_kafka_position(consumer_.get(), list.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  std::vector<PartitionLag> lag;
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    int64_t low = 0, high = 0;
+    // The watermarks of the last fetch response, cached by librdkafka: no
+    // broker request. Unknown ones (nothing fetched yet) are left out.
+    if (p.err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_get_watermark_offsets(consumer_.get(), p.topic, p.partition, &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      continue;
+    }
+    const int64_t position = p.offset >= 0 ? p.offset : low;
+    lag.push_back({p.topic, p.partition, std::max<int64_t>(0, high - position)});
+  }
+  probe_.Lag(std::move(lag));
+}
+
 void KafkaRunner::CheckCaughtUp() {
+  ReportLag();
   if (catch_up_to_.empty()) {
     probe_.CaughtUp(!assigned_.empty());
     return;

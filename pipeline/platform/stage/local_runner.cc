@@ -473,6 +473,12 @@ bool LocalRunner::CommitBatch() {
 }
 
 void LocalRunner::CheckCaughtUp() {
+  std::vector<PartitionLag> lag;
+  for (const TopicPartition& tp : partitions_) {
+    lag.push_back({tp.topic, tp.partition,
+                   std::max<int64_t>(0, log_->Partition(tp).high - committed_[tp])});
+  }
+  probe_.Lag(std::move(lag));
   for (auto it = catch_up_to_.begin(); it != catch_up_to_.end();) {
     if (committed_[it->first] >= it->second) {
       it = catch_up_to_.erase(it);

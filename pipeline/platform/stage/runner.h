@@ -39,6 +39,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -68,6 +69,13 @@ absl::Status CheckRunnerOptions(const std::string& stage, const RunnerOptions& o
 // to retry_max.
 absl::Duration RetryBackoff(const RunnerOptions& options, int attempt);
 
+// How far a stage instance is behind on one input partition.
+struct PartitionLag {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t records = 0;  // the partition's end offset minus the instance's position
+};
+
 struct RunnerMetrics {
   int64_t records_processed = 0;  // input records committed, dead letters included
   int64_t retries = 0;            // transient errors (each one is retried)
@@ -83,6 +91,8 @@ struct RunnerMetrics {
   // runner started (or was last assigned it): a view it feeds is current.
   bool caught_up = false;
   std::string last_error;         // the latest error seen, handled or not
+  // Per input partition held, as of the runner's last commit or idle check.
+  std::vector<PartitionLag> lag;
 };
 
 // Why an output or store value of `size` bytes is refused (over

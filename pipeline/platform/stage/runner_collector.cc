@@ -1,5 +1,7 @@
 #include "pipeline/platform/stage/runner_collector.h"
 
+#include <string>
+
 namespace sbrgate::stage {
 
 metrics::Registration ExposeRunnerMetrics(metrics::Registry& registry, const std::string& stage,
@@ -31,6 +33,13 @@ metrics::Registration ExposeRunnerMetrics(metrics::Registry& registry, const std
     c.Gauge("sbrgate_stage_caught_up",
             "1 once a stage has read its inputs up to where they ended when it started.", labels,
             m.caught_up ? 1 : 0);
+    for (const PartitionLag& l : m.lag) {
+      c.Gauge("sbrgate_stage_consumer_lag",
+              "Records of an input partition past the stage instance's position (local log: "
+              "its commit; Kafka: its reads), as of its last commit or idle check.",
+              {{"stage", stage}, {"topic", l.topic}, {"partition", std::to_string(l.partition)}},
+              static_cast<double>(l.records));
+    }
     c.Gauge("sbrgate_stage_holding", "1 while a record of the stage waits for its retry.",
             labels, m.holding ? 1 : 0);
   });

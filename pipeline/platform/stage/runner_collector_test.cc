@@ -23,6 +23,7 @@ TEST(RunnerCollectorTest, ReportsTheRunnersMetricsAtEachScrapeByStage) {
   runner.metrics_.records_processed = 12;
   runner.metrics_.dead_letters = 1;
   runner.metrics_.caught_up = true;
+  runner.metrics_.lag = {{"orders", 0, 0}, {"orders", 1, 7}};
   {
     metrics::Registration r = ExposeRunnerMetrics(registry, "poll", &runner);
     EXPECT_THAT(registry.Exposition(), HasSubstr("sbrgate_stage_records_total{stage=\"poll\"} 12\n"));
@@ -31,6 +32,9 @@ TEST(RunnerCollectorTest, ReportsTheRunnersMetricsAtEachScrapeByStage) {
     EXPECT_THAT(text, HasSubstr("# TYPE sbrgate_stage_records_total counter\n"
                                 "sbrgate_stage_records_total{stage=\"poll\"} 20\n"));
     EXPECT_THAT(text, HasSubstr("sbrgate_stage_dead_letters_total{stage=\"poll\"} 1\n"));
+    EXPECT_THAT(text, HasSubstr("# TYPE sbrgate_stage_consumer_lag gauge\n"
+                                "sbrgate_stage_consumer_lag{stage=\"poll\",topic=\"orders\",partition=\"0\"} 0\n"
+                                "sbrgate_stage_consumer_lag{stage=\"poll\",topic=\"orders\",partition=\"1\"} 7\n"));
     EXPECT_THAT(text, HasSubstr("# TYPE sbrgate_stage_caught_up gauge\n"
                                 "sbrgate_stage_caught_up{stage=\"poll\"} 1\n"));
   }

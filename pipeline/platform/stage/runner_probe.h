@@ -68,6 +68,10 @@ class RunnerProbe {
     absl::MutexLock lock(&mu_);
     metrics_.holding = holding;
   }
+  void Lag(std::vector<PartitionLag> lag) {
+    absl::MutexLock lock(&mu_);
+    metrics_.lag = std::move(lag);
+  }
   // The latest error seen, handled or not.
   void Note(const absl::Status& status) {
     absl::MutexLock lock(&mu_);
