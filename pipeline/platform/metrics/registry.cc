@@ -190,35 +190,33 @@ Registry::Entry& Registry::Find(const std::string& name, const std::string& help
   return e;
 }
 
+template <typename Metric>
+Family<Metric>& Registry::Add(const std::string& name, const std::string& help, Type type,
+                              std::vector<std::string> label_names, std::vector<double> bounds,
+                              std::unique_ptr<Family<Metric>> Entry::*family) {
+  absl::MutexLock lock(&mu_);
+  Entry& e = Find(name, help, type, label_names, bounds);
+  if (e.*family == nullptr) {
+    e.*family = std::make_unique<Family<Metric>>(std::move(label_names), std::move(bounds));
+  }
+  return *(e.*family);
+}
+
 Family<Counter>& Registry::AddCounter(const std::string& name, const std::string& help,
                                       std::vector<std::string> label_names) {
-  absl::MutexLock lock(&mu_);
-  Entry& e = Find(name, help, Type::kCounter, label_names, {});
-  if (e.counters == nullptr) {
-    e.counters = std::make_unique<Family<Counter>>(std::move(label_names), std::vector<double>());
-  }
-  return *e.counters;
+  return Add(name, help, Type::kCounter, std::move(label_names), {}, &Entry::counters);
 }
 
 Family<Gauge>& Registry::AddGauge(const std::string& name, const std::string& help,
                                   std::vector<std::string> label_names) {
-  absl::MutexLock lock(&mu_);
-  Entry& e = Find(name, help, Type::kGauge, label_names, {});
-  if (e.gauges == nullptr) {
-    e.gauges = std::make_unique<Family<Gauge>>(std::move(label_names), std::vector<double>());
-  }
-  return *e.gauges;
+  return Add(name, help, Type::kGauge, std::move(label_names), {}, &Entry::gauges);
 }
 
 Family<Histogram>& Registry::AddHistogram(const std::string& name, const std::string& help,
                                           std::vector<std::string> label_names,
                                           std::vector<double> bounds) {
-  absl::MutexLock lock(&mu_);
-  Entry& e = Find(name, help, Type::kHistogram, label_names, bounds);
-  if (e.histograms == nullptr) {
-    e.histograms = std::make_unique<Family<Histogram>>(std::move(label_names), std::move(bounds));
-  }
-  return *e.histograms;
+  return Add(name, help, Type::kHistogram, std::move(label_names), std::move(bounds),
+             &Entry::histograms);
 }
 
 Registration Registry::AddCollector(std::function<void(Collection&)> collect) {
@@ -241,18 +239,16 @@ std::string Registry::Exposition() const {
       Block& b = blocks[name];
       b.help = e.help;
       b.type = e.type;
-      if (e.counters != nullptr) {
-        for (const auto& [values, c] : e.counters->series()) {
+      // Counters and gauges: one line a series.
+      auto append_values = [&](const auto& family) {
+        if (family == nullptr) return;
+        for (const auto& [values, m] : family->series()) {
           b.lines.push_back(absl::StrCat(name, LabelText(Zip(e.label_names, values)), " ",
-                                         FormatValue(c->value())));
+                                         FormatValue(m->value())));
         }
-      }
-      if (e.gauges != nullptr) {
-        for (const auto& [values, g] : e.gauges->series()) {
-          b.lines.push_back(absl::StrCat(name, LabelText(Zip(e.label_names, values)), " ",
-                                         FormatValue(g->value())));
-        }
-      }
+      };
+      append_values(e.counters);
+      append_values(e.gauges);
       if (e.histograms == nullptr) continue;
       for (const auto& [values, h] : e.histograms->series()) {
         const Labels labels = Zip(e.label_names, values);

@@ -195,6 +195,11 @@ class Registry {
               const std::vector<std::string>& label_names, const std::vector<double>& bounds)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RemoveCollector(uint64_t id);
+  // The family of `name` in the entry's slot `family`, made on first use.
+  template <typename Metric>
+  Family<Metric>& Add(const std::string& name, const std::string& help, Type type,
+                      std::vector<std::string> label_names, std::vector<double> bounds,
+                      std::unique_ptr<Family<Metric>> Entry::*family);
 
   mutable absl::Mutex mu_;
   std::map<std::string, Entry> families_ ABSL_GUARDED_BY(mu_);
