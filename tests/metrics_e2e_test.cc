@@ -4,7 +4,9 @@
 // their final states while /metrics is scraped over HTTP. The counters move
 // with the lodgments, the gauge of lodgments by state ends where the API
 // says they are, no pull is early (sbrgate's count and the simulator's),
-// and /healthz and /readyz answer.
+// and /healthz and /readyz answer. The daemon logs in JSON (--log-format=json):
+// each lodgment's state changes and SBR exchanges are there, and none of the
+// pay events' TFNs.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -49,6 +51,7 @@ class MetricsE2eTest : public ::testing::Test {
         "services/sbrgated/sbrgated-sandbox",
         {"--embedded-sim", "--data-dir=" + dir_ + "/data", "--grpc-listen=127.0.0.1:0",
          "--grpc-insecure-loopback", "--admin-listen=127.0.0.1:0", "--instance-id=metrics",
+         "--log-format=json",
          absl::StrCat("--time-scale=", kTimeScale), "--sim-processing-base=30s",
          "--sim-processing-per-employee=0s"},
         log_);
@@ -113,7 +116,31 @@ class MetricsE2eTest : public ::testing::Test {
     EXPECT_TRUE(payevnt::GenerateLodgment(o, **sink).ok());
     EXPECT_TRUE((*sink)->Close().ok());
     absl::StatusOr<std::string> content = ReadFileToString(path);
-    return content.ok() ? *content : "";
+    if (!content.ok()) return "";
+    static const std::regex kTfn("TaxFileNumberId>([0-9]+)<");
+    for (std::sregex_iterator it(content->begin(), content->end(), kTfn), end; it != end; ++it) {
+      tfns_.push_back((*it)[1]);
+    }
+    return *content;
+  }
+
+  // The daemon's JSON log lines (stderr holds nothing else that starts
+  // with '{').
+  std::vector<nlohmann::json> LogLines() {
+    std::vector<nlohmann::json> out;
+    absl::StatusOr<std::string> log = ReadFileToString(log_);
+    EXPECT_TRUE(log.ok()) << log.status();
+    std::istringstream lines(log.ok() ? *log : "");
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty() || line[0] != '{') continue;
+      nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (j.is_discarded()) {
+        ADD_FAILURE() << "not a JSON log line: " << line;
+        continue;
+      }
+      out.push_back(std::move(j));
+    }
+    return out;
   }
 
   v1::Lodgment Lodge(const std::string& content) {
@@ -156,6 +183,7 @@ class MetricsE2eTest : public ::testing::Test {
   std::string sim_admin_;
   std::unique_ptr<Process> daemon_;
   std::unique_ptr<v1::LodgmentService::Stub> client_;
+  std::vector<std::string> tfns_;  // of the generated pay events
 };
 
 TEST_F(MetricsE2eTest, CountersMoveAsLodgmentsMoveAndNoPullIsEarly) {
@@ -227,6 +255,37 @@ TEST_F(MetricsE2eTest, CountersMoveAsLodgmentsMoveAndNoPullIsEarly) {
   httplib::Result stats = sim.Get("/admin/stats");
   ASSERT_TRUE(stats && stats->status == 200);
   EXPECT_EQ(nlohmann::json::parse(stats->body)["early_pulls"], 0);
+
+  // The log: one JSON object a line, each state change and exchange there.
+  const std::vector<nlohmann::json> lines = LogLines();
+  std::map<std::string, std::vector<std::string>> states;  // lodgment id -> states logged
+  std::map<std::string, std::vector<std::string>> exchanges;  // message id -> outcomes
+  bool ready = false;
+  for (const nlohmann::json& j : lines) {
+    for (const char* field : {"time", "level", "component", "event"}) {
+      EXPECT_TRUE(j.contains(field)) << field << " missing in " << j.dump();
+    }
+    const std::string event = j.value("event", "");
+    if (event == "state_change") states[j.value("lodgment_id", "")].push_back(j.value("state", ""));
+    if (event == "exchange") exchanges[j.value("message_id", "")].push_back(j.value("outcome", ""));
+    if (j.value("component", "") == "pipeline" && event == "ready") ready = true;
+  }
+  EXPECT_TRUE(ready);
+  const std::vector<std::pair<v1::Lodgment, std::string>> expected = {
+      {a, "ACCEPTED"}, {r, "REJECTED"}, {p, "PARTIALLY_ACCEPTED"}};
+  for (const auto& [l, final_state] : expected) {
+    EXPECT_THAT(states[l.lodgment_id()],
+                ::testing::ElementsAre("RECEIVED", "SUBMITTED", "RECEIPTED", "AWAITING_RESPONSE",
+                                       final_state))
+        << l.lodgment_id();
+    EXPECT_THAT(exchanges[l.message_id()], ::testing::Contains("receipt")) << l.message_id();
+    EXPECT_THAT(exchanges[l.message_id()], ::testing::Contains("response")) << l.message_id();
+  }
+  // No TFN of the pay events, whole, anywhere in what the daemon wrote.
+  absl::StatusOr<std::string> log = ReadFileToString(log_);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(tfns_.size(), 12u);
+  for (const std::string& tfn : tfns_) EXPECT_EQ(log->find(tfn), std::string::npos) << tfn;
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "pipeline/platform/admin/admin_server.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/logging/structured_log.h"
 #include "pipeline/platform/metrics/registry.h"
 #include "pipeline/platform/stage/runner_collector.h"
 #include "pipeline/topology/topology.h"
@@ -36,12 +37,22 @@ ABSL_FLAG(std::string, message_id_domain, "sbrgate.local", "the @domain of Messa
 ABSL_FLAG(std::string, admin_listen, "",
           "HOST:PORT of the admin HTTP server: /metrics (Prometheus), /healthz, /readyz; "
           "none when empty");
+ABSL_FLAG(std::string, log_format, "text",
+          "text, or json: one JSON object a line (time, level, component, event, ...)");
+ABSL_FLAG(std::string, log_level, "info", "the least level logged: debug, info, warning, error");
 ABSL_FLAG(int, max_in_flight, 32,
           "SBR exchanges (pushes, a punctuation's pulls) one stage instance has in flight at once");
 
 namespace sbrgate {
 
 absl::StatusOr<PipelineConfig> PipelineConfigFromFlags() {
+  absl::StatusOr<logging::Format> format =
+      logging::ParseFormat("log-format", absl::GetFlag(FLAGS_log_format));
+  if (!format.ok()) return format.status();
+  absl::StatusOr<logging::Level> level =
+      logging::ParseLevel("log-level", absl::GetFlag(FLAGS_log_level));
+  if (!level.ok()) return level.status();
+  logging::Configure({*format, *level});
   PipelineConfig c;
   if (const std::string file = absl::GetFlag(FLAGS_kafka_config); !file.empty()) {
     absl::StatusOr<kafka::KafkaConfig> k = kafka::LoadKafkaConfigFile(file);
@@ -217,6 +228,7 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
     threads.emplace_back([&, i] {
       absl::Status s = runners[i]->Run();
       if (!s.ok()) {
+        logging::Log(logging::Level::kError, stages[i]->name(), "failed").Error(s);
         absl::MutexLock lock(&mu);
         if (first_failure.ok()) {
           first_failure = absl::Status(s.code(), absl::StrCat("stage ", stages[i]->name(), ": ",
@@ -238,6 +250,10 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
     }
     if (on_ready) on_ready(running);
     ready = true;
+    logging::Log(logging::Level::kInfo, "pipeline", "ready")
+        .Field("instance", instance)
+        .Field("log", topics.Describe())
+        .Field("stages", absl::StrCat(stages.size()));
   };
   check_ready();
   sigset_t set;
@@ -257,10 +273,12 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
     if (absl::Now() < next_trim) continue;
     next_trim = absl::Now() + absl::Minutes(1);
     if (absl::Status s = topics.Trim(); !s.ok()) {
-      std::fprintf(stderr, "trimming the %s: %s\n", topics.Describe().c_str(),
-                   std::string(s.message()).c_str());
+      logging::Log(logging::Level::kWarning, "pipeline", "trim_failed")
+          .Field("log", topics.Describe())
+          .Error(s);
     }
   }
+  logging::Log(logging::Level::kInfo, "pipeline", "stopping").Field("instance", instance);
   if (before_stop) before_stop();
   for (auto& r : runners) r->Stop();
   for (std::thread& t : threads) t.join();

@@ -14,7 +14,8 @@
 // librdkafka properties file for a real cluster: security, SASL, ...),
 // --data-dir, --instance-id, --sbr-endpoint, --cert, --key, --ca,
 // --agency-ca, --time-scale, --clock-epoch, --clock-start, --message-id-domain,
-// --max-in-flight, --admin-listen.
+// --max-in-flight, --admin-listen, --log-format, --log-level (applied by
+// PipelineConfigFromFlags: logging is set up before anything else starts).
 #ifndef SBRGATE_SERVICES_COMMON_PIPELINE_H_
 #define SBRGATE_SERVICES_COMMON_PIPELINE_H_
 

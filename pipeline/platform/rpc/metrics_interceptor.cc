@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "pipeline/platform/logging/structured_log.h"
 #include "pipeline/platform/metrics/registry.h"
 
 namespace sbrgate::rpc {
@@ -40,11 +41,24 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
           .Increment();
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
       Latency().With({method_}).Observe(elapsed.count());
+      if (!status.ok()) LogRefusal(status);
     }
     methods->Proceed();
   }
 
  private:
+  // A call that did not succeed: a refusal of the caller's request, or the
+  // service failing it (a warning).
+  void LogRefusal(const grpc::Status& status) const {
+    const auto code = static_cast<absl::StatusCode>(status.error_code());
+    const bool ours = code == absl::StatusCode::kInternal || code == absl::StatusCode::kUnknown ||
+                      code == absl::StatusCode::kDataLoss ||
+                      code == absl::StatusCode::kUnavailable;
+    logging::Log(ours ? logging::Level::kWarning : logging::Level::kInfo, "grpc", "refused")
+        .Field("method", method_)
+        .Error(absl::Status(code, status.error_message()));
+  }
+
   const std::string method_;
   const std::chrono::steady_clock::time_point start_;
 };

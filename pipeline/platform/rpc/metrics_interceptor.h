@@ -1,6 +1,7 @@
 // MetricsInterceptorFactory: counts every gRPC call a server finishes on
 // /metrics, as sbrgate_grpc_requests_total{method,code} and its wall time
-// in sbrgate_grpc_request_seconds{method} (a stream's whole life). Installed
+// in sbrgate_grpc_request_seconds{method} (a stream's whole life), and logs
+// each call that fails (component "grpc", event "refused"). Installed
 // by StartServer (server.h) on every server.
 //
 //   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> f;

@@ -568,17 +568,19 @@ bool KafkaRunner::Apply(kafka::TopicRecord record, absl::Status s, std::vector<O
   }
   Note(s);
   if (IsTransient(s)) {
-    probe_.Retried();
     const int attempts = hold_ ? hold_->attempts + 1 : 1;
+    probe_.Retried(name_, record, s, attempts);
     const absl::Time retry_at = Now() + RetryBackoff(config_, attempts);
     SetHold(Hold{std::move(record), attempts, retry_at});
     // The records before it need not wait for it.
     CommitBatch();
     return false;
   }
+  const int attempts = hold_ ? hold_->attempts + 1 : 1;
+  probe_.DeadLettered(name_, record, s, attempts);
   batch_.Open(Now());
-  batch_.AddDeadLetter(DeadLetterRecord(config_.dead_letter_topic, name_, record, s,
-                                       hold_ ? hold_->attempts + 1 : 1, clock_->Now()));
+  batch_.AddDeadLetter(DeadLetterRecord(config_.dead_letter_topic, name_, record, s, attempts,
+                                        clock_->Now()));
   batch_.Advance(record);
   if (hold_) SetHold(std::nullopt);
   return true;

@@ -371,13 +371,14 @@ bool LocalRunner::Apply(kafka::Record record, absl::Status s, std::vector<Output
   probe_.Note(s);
   const int attempts = hold_ ? hold_->attempts + 1 : 1;
   if (IsTransient(s)) {
-    probe_.Retried();
+    probe_.Retried(name_, record, s, attempts);
     hold_ = Hold{std::move(record), attempts, Now() + RetryBackoff(options_, attempts)};
     probe_.Holding(true);
     // The records before it need not wait for it.
     CommitBatch();
     return false;
   }
+  probe_.DeadLettered(name_, record, s, attempts);
   OpenBatch();
   batch_.outputs.push_back(DeadLetterRecord(options_.dead_letter_topic, name_, record, s,
                                             attempts, clock_->Now()));

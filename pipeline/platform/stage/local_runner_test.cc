@@ -1,6 +1,7 @@
 #include "pipeline/platform/stage/local_runner.h"
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -9,15 +10,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/log/local_log.h"
+#include "pipeline/platform/logging/structured_log.h"
 #include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/stage/test_stages.h"
 
 namespace sbrgate::stage {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::ConcurrentMapStage;
 using testing::CountStage;
 using testing::MapStage;
@@ -159,6 +163,30 @@ TEST_F(LocalRunnerTest, HoldsATransientFailureAndDeadLettersAPermanentOneWithHea
   EXPECT_EQ(dl->value(), "v2");
   EXPECT_EQ(dl->topic(), "in");
   EXPECT_EQ(dl->offset(), std::stol(headers[kDltOriginalOffset]));
+}
+
+TEST_F(LocalRunnerTest, LogsEachRetryAndDeadLetterWithItsRecord) {
+  std::FILE* out = std::tmpfile();
+  logging::Configure({logging::Format::kJson, logging::Level::kInfo, out});
+  MapStage map("map", "in", "out");
+  map.fail_transiently["k1"] = 1;
+  map.fail_permanently.insert("k2");
+  Produce(0, 4);
+  Start(map.spec(), &map);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 4; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  logging::Configure(logging::LogOptions());
+  std::rewind(out);
+  std::string written;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, out)) > 0;) written.append(buf, n);
+  std::fclose(out);
+  EXPECT_THAT(written, HasSubstr("\"level\":\"warning\",\"component\":\"map\",\"event\":\"retry\","
+                                 "\"topic\":\"in\""));
+  EXPECT_THAT(written, HasSubstr("\"key\":\"k1\",\"attempt\":\"1\""));
+  EXPECT_THAT(written, HasSubstr("\"level\":\"error\",\"component\":\"map\",\"event\":\"dead_letter\""));
+  EXPECT_THAT(written, HasSubstr("\"key\":\"k2\",\"attempts\":\"1\","
+                                 "\"error\":\"INVALID_ARGUMENT: cannot map k2\""));
 }
 
 TEST_F(LocalRunnerTest, StoresLiveOnDiskAndRollBackWithTheirRecord) {

@@ -6,6 +6,10 @@
 //   RunnerProbe probe;
 //   probe.Committed(/*records=*/12, /*dead_letters=*/1);
 //   probe.Note(absl::UnavailableError("SBR is down"));   // last_error
+//   probe.Retried("submit", record, status, /*attempt=*/2);  // also logged
+//
+// Retries and dead letters are also logged (component: the stage), one line
+// each, with the record's topic, partition, offset and key.
 //   RunnerMetrics m = probe.snapshot();
 #ifndef SBRGATE_PIPELINE_STAGE_RUNNER_PROBE_H_
 #define SBRGATE_PIPELINE_STAGE_RUNNER_PROBE_H_
@@ -15,6 +19,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "pipeline/platform/kafka/record.h"
 #include "pipeline/platform/stage/runner.h"
 
 namespace sbrgate::stage {
@@ -44,10 +49,13 @@ class RunnerProbe {
     absl::MutexLock lock(&mu_);
     ++metrics_.aborted_transactions;
   }
-  void Retried() {
-    absl::MutexLock lock(&mu_);
-    ++metrics_.retries;
-  }
+  // `record` of `stage` met the transient `error`, its `attempt`th; it is
+  // retried.
+  void Retried(const std::string& stage, const kafka::Record& record, const absl::Status& error,
+               int attempt);
+  // `record` of `stage` goes to the dead letters after `attempts` attempts.
+  void DeadLettered(const std::string& stage, const kafka::Record& record,
+                    const absl::Status& error, int attempts);
   void Punctuated() {
     absl::MutexLock lock(&mu_);
     ++metrics_.punctuations;

@@ -1,6 +1,8 @@
 #include "pipeline/sbr/client/exchange_probe.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
+#include "pipeline/platform/logging/structured_log.h"
 #include "pipeline/platform/metrics/registry.h"
 
 namespace sbrgate::sbr_client {
@@ -23,16 +25,24 @@ metrics::Family<metrics::Histogram>& Latency() {
 
 }  // namespace
 
-ExchangeProbe::ExchangeProbe(std::string action)
-    : action_(std::move(action)), start_(std::chrono::steady_clock::now()) {
+ExchangeProbe::ExchangeProbe(std::string action, std::string message_id)
+    : action_(std::move(action)),
+      message_id_(std::move(message_id)),
+      start_(std::chrono::steady_clock::now()) {
   InFlight().With({action_}).Add(1);
 }
 
 ExchangeProbe::~ExchangeProbe() { InFlight().With({action_}).Add(-1); }
 
-void ExchangeProbe::Done(const std::string& outcome) {
+void ExchangeProbe::Done(const std::string& outcome, const absl::Status& error) {
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
   Latency().With({action_, outcome}).Observe(elapsed.count());
+  logging::Log(error.ok() ? logging::Level::kInfo : logging::Level::kWarning, "sbr", "exchange")
+      .Field("action", action_)
+      .Field("message_id", message_id_)
+      .Field("outcome", outcome)
+      .Field("seconds", absl::StrFormat("%.3f", elapsed.count()))
+      .Error(error);
 }
 
 std::string ExchangeProbe::StatusOutcome(const absl::Status& status) {

@@ -143,19 +143,20 @@ absl::StatusOr<ebms_package::OutboundMessage> SbrClient::PackagePush(
 }
 
 absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const {
-  ExchangeProbe probe("push");
+  ExchangeProbe probe("push", lodgment.message_id);
   absl::StatusOr<PushOutcome> pushed = PushOnce(lodgment);
   probe.Done(!pushed.ok()       ? ExchangeProbe::StatusOutcome(pushed.status())
              : pushed->receipt ? "receipt"
-                               : "ebms_error");
+                               : "ebms_error",
+             pushed.status());
   return pushed;
 }
 
 absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id) const {
-  ExchangeProbe probe("pull");
+  ExchangeProbe probe("pull", ref_to_message_id);
   absl::StatusOr<PullOutcome> pulled = PullOnce(ref_to_message_id);
   if (!pulled.ok()) {
-    probe.Done(ExchangeProbe::StatusOutcome(pulled.status()));
+    probe.Done(ExchangeProbe::StatusOutcome(pulled.status()), pulled.status());
   } else {
     switch (pulled->kind) {
       case PullOutcome::Kind::kNothingYet:
@@ -173,11 +174,12 @@ absl::StatusOr<PullOutcome> SbrClient::Pull(const std::string& ref_to_message_id
 }
 
 absl::StatusOr<SingleOutcome> SbrClient::Exchange(const SingleRequest& request) const {
-  ExchangeProbe probe(request.action);
+  ExchangeProbe probe(request.action, request.message_id);
   absl::StatusOr<SingleOutcome> answered = ExchangeOnce(request);
   probe.Done(!answered.ok()               ? ExchangeProbe::StatusOutcome(answered.status())
              : answered->errors.empty() ? "answer"
-                                        : "ebms_error");
+                                        : "ebms_error",
+             answered.status());
   return answered;
 }
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/logging/structured_log.h"
 #include "pipeline/platform/log/rocks_status.h"
 #include "pipeline/platform/log/view_db.h"
 #include "rocksdb/db.h"
@@ -160,9 +161,10 @@ absl::Status StatusView::LoadStateCounts() {
   return absl::OkStatus();
 }
 
-void StatusView::ForgetPendingCounts() {
+void StatusView::ForgetUnwritten() {
   absl::MutexLock lock(&counts_mu_);
   pending_counts_.clear();
+  pending_changes_.clear();
 }
 
 metrics::Registration ExposeLodgmentStates(metrics::Registry& registry, const StatusView* view) {
@@ -224,6 +226,8 @@ void StatusView::PutEntry(const std::string& id, const StatusViewEntry& entry,
   const int now = entry.lodgment().state();
   if (was != now) {
     absl::MutexLock lock(&counts_mu_);
+    pending_changes_.push_back({id, entry.lodgment().abn(), entry.lodgment().message_id(),
+                                static_cast<v1::LodgmentState>(now), entry.lodgment().detail()});
     for (const auto& [state, delta] : {std::make_pair(was, -1), std::make_pair(now, 1)}) {
       if (state < 0) continue;
       pending_counts_[state] += delta;
@@ -249,8 +253,17 @@ absl::Status StatusView::Write(rocksdb::WriteBatch* batch) {
               .Increment(static_cast<double>(delta));
         }
       }
+      for (const StateChange& c : pending_changes_) {
+        logging::Log(logging::Level::kInfo, "status-view", "state_change")
+            .Field("lodgment_id", c.lodgment_id)
+            .Field("abn", c.abn)
+            .Field("message_id", c.message_id)
+            .Field("state", v1::LodgmentState_Name(c.state))
+            .Message(c.detail);
+      }
     }
     pending_counts_.clear();
+    pending_changes_.clear();
   }
   if (!written.ok()) return written;
   absl::MutexLock lock(&tick_mu_);
@@ -262,7 +275,7 @@ absl::Status StatusView::Sync() { return FromRocks(db_->SyncWAL(), "syncing"); }
 
 absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offset) {
   absl::MutexLock apply(&apply_mu_);
-  ForgetPendingCounts();
+  ForgetUnwritten();
   rocksdb::WriteBatch batch;
   if (!change.redriven_dead_letter().empty()) {
     if (std::optional<std::string> key = DeadLetterKeyOf(change.redriven_dead_letter())) {
@@ -410,7 +423,7 @@ absl::Status StatusView::ResolveCorrected(const StatusViewEntry& update,
 absl::Status StatusView::ApplyDeadLetter(int32_t partition, int64_t offset,
                                          const events::DeadLetter& dead_letter, bool lodgment) {
   absl::MutexLock apply(&apply_mu_);
-  ForgetPendingCounts();
+  ForgetUnwritten();
   const std::string key = DeadLetterKey(partition, offset);
   std::string existing;
   if (db_->Get(rocksdb::ReadOptions(), key, &existing).ok()) {

@@ -148,8 +148,9 @@ class StatusView {
   // Reads the counts by state, counting the entries once in a view made
   // before they were kept.
   absl::Status LoadStateCounts();
-  // Drops the count changes of a batch that was not written.
-  void ForgetPendingCounts();
+  // Drops the count changes and state changes of a batch that was not
+  // written.
+  void ForgetUnwritten();
 
   std::unique_ptr<rocksdb::DB> db_;
   const std::string generation_;
@@ -162,6 +163,15 @@ class StatusView {
   mutable absl::Mutex counts_mu_;
   std::map<int, int64_t> state_counts_ ABSL_GUARDED_BY(counts_mu_);
   mutable std::map<int, int64_t> pending_counts_ ABSL_GUARDED_BY(counts_mu_);
+  // The batch's state changes, logged once it is written.
+  struct StateChange {
+    std::string lodgment_id;
+    std::string abn;
+    std::string message_id;
+    v1::LodgmentState state;
+    std::string detail;
+  };
+  mutable std::vector<StateChange> pending_changes_ ABSL_GUARDED_BY(counts_mu_);
   // Bumped after every write, for WaitForChange.
   mutable absl::Mutex tick_mu_;
   uint64_t tick_ ABSL_GUARDED_BY(tick_mu_) = 0;
