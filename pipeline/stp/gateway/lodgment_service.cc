@@ -323,7 +323,8 @@ grpc::Status LodgmentServiceImpl::ListRejectedRecords(grpc::ServerContext* conte
 grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext* context,
                                                   const v1::ReplayLodgmentsRequest* request,
                                                   v1::ReplayLodgmentsResponse* response) {
-  absl::StatusOr<access::Caller> caller = AuthorizeOperator(*context, "replay", true);
+  absl::StatusOr<access::Caller> caller =
+      AuthorizeOperator(*context, request->dry_run() ? "replay-preview" : "replay", true);
   if (!caller.ok()) return rpc::ToGrpcStatus(caller.status());
   const bool filtered = request->state() != v1::STATE_UNSPECIFIED || request->has_created_after() ||
                         request->has_created_before();
@@ -411,6 +412,10 @@ grpc::Status LodgmentServiceImpl::ReplayLodgments(grpc::ServerContext* context,
       default:
         break;
     }
+  }
+  if (request->dry_run()) {
+    response->clear_lodgment_ids();  // none was resent
+    return grpc::Status::OK;
   }
   if (outputs.empty()) return grpc::Status::OK;
   if (absl::Status s = options_.publisher->Publish(std::move(outputs)); !s.ok()) {

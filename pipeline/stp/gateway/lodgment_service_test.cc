@@ -646,6 +646,20 @@ TEST_F(LodgmentServiceTest, ReplayQueuesResubmissions) {
   Apply(b.lodgment.lodgment_id(), v1::ACCEPTED);
   const size_t before = publisher_.calls().size();
 
+  // A dry run says what would happen and queues nothing.
+  v1::ReplayLodgmentsRequest preview;
+  preview.add_lodgment_ids(a.lodgment.lodgment_id());
+  preview.add_lodgment_ids(b.lodgment.lodgment_id());
+  preview.set_dry_run(true);
+  v1::ReplayLodgmentsResponse previewed;
+  grpc::ClientContext c0;
+  ASSERT_TRUE(client_->ReplayLodgments(&c0, preview, &previewed).ok());
+  EXPECT_EQ(publisher_.calls().size(), before);
+  EXPECT_EQ(previewed.lodgment_ids_size(), 0);
+  ASSERT_EQ(previewed.outcomes_size(), 2);
+  EXPECT_EQ(previewed.outcomes(0).action(), v1::ReplayOutcome::RESENT);
+  EXPECT_EQ(previewed.outcomes(1).action(), v1::ReplayOutcome::NOTHING_TO_DO);
+
   v1::ReplayLodgmentsRequest by_id;
   by_id.add_lodgment_ids(a.lodgment.lodgment_id());
   v1::ReplayLodgmentsResponse replayed;
