@@ -1,10 +1,14 @@
 #include "services/common/gateway.h"
 
+#include <httplib.h>
 #include <sys/stat.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/resources.h"
+#include "pipeline/platform/logging/structured_log.h"
+#include "pipeline/stp/console/console_api.h"
 
 namespace sbrgate {
 
@@ -53,6 +57,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   server_options.address = options.grpc_listen;
   server_options.serving = false;
   server_options.credentials = options.credentials;
+  g->plain_text_ = options.credentials == nullptr;
   std::vector<grpc::Service*> services = {g->service_.get()};
   services.insert(services.end(), options.extra_services.begin(), options.extra_services.end());
   auto server = rpc::StartServer(services, server_options);
@@ -64,6 +69,32 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
 void Gateway::SetViewReady() {
   view_ready_ = true;
   rpc::SetServing(server_, true);
+}
+
+std::function<void(httplib::Server&)> Gateway::ConsoleRoutes() const {
+  if (!plain_text_) {
+    return [](httplib::Server& server) {
+      server.Get("/console", [](const httplib::Request&, httplib::Response& res) {
+        res.status = 501;
+        res.set_content(
+            "the console is served with --grpc-insecure-loopback only for now: under mutual TLS "
+            "it cannot present an operator's certificate; use the CLI (tools/sbrgate)\n",
+            "text/plain");
+      });
+    };
+  }
+  const int port = server_.port;
+  return [port](httplib::Server& server) {
+    absl::StatusOr<std::string> pages = ResourcePath("pipeline/stp/console/static");
+    console::ConsoleOptions options;
+    options.gateway = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                          grpc::InsecureChannelCredentials());
+    options.static_dir = pages.ok() ? *pages : "";
+    if (!pages.ok() || !console::AddConsoleRoutes(server, options)) {
+      logging::Log(logging::Level::kError, "console", "unavailable")
+          .Message("the console's pages (pipeline/stp/console/static) are not installed");
+    }
+  };
 }
 
 }  // namespace sbrgate

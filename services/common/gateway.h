@@ -8,6 +8,7 @@
 #define SBRGATE_SERVICES_COMMON_GATEWAY_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,6 +52,12 @@ class Gateway {
   // NOT_SERVING.
   void SetViewReady();
   int port() const { return server_.port; }
+  // The operator console's routes for the admin port (pipeline/stp/console):
+  // its API calls this gateway as the console's caller. Served on plain-text
+  // loopback (--grpc-insecure-loopback), where every caller is an operator;
+  // under mutual TLS the console cannot yet present the operator's own
+  // certificate, so /console says so and the API is not served.
+  std::function<void(httplib::Server&)> ConsoleRoutes() const;
   // Stops taking calls and finishes those in progress (at most 5 s). Call it
   // while the view stage still runs (RunStagesUntilSignal's before_stop): a
   // lodge answers only once the view shows its lodgment.
@@ -64,6 +71,7 @@ class Gateway {
   std::unique_ptr<lodgment::StatusViewStage> view_stage_;
   std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<gateway::LodgmentServiceImpl> service_;
+  bool plain_text_ = false;
   rpc::RunningServer server_;
 };
 

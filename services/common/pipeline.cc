@@ -180,7 +180,8 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
                                   const std::function<void(const RunningStages&)>& on_ready,
                                   const std::vector<stage::Stage*>& ready_after,
-                                  const std::function<void()>& before_stop) {
+                                  const std::function<void()>& before_stop,
+                                  const std::function<void(httplib::Server&)>& admin_routes) {
   const stage::Topology& sbrgate = topology::Sbrgate();
   if (absl::Status s = sbrgate.Validate(); !s.ok()) return s;
   std::vector<std::unique_ptr<stage::StageRunner>> runners;
@@ -212,6 +213,7 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
   if (const std::string listen = absl::GetFlag(FLAGS_admin_listen); !listen.empty()) {
     admin::AdminOptions options;
     options.listen = listen;
+    options.add_routes = admin_routes;
     options.readiness = [&]() -> absl::Status {
       if (failed) return absl::UnavailableError("a stage has failed; the process is stopping");
       if (!ready) return absl::UnavailableError("starting: the views are catching up");

@@ -32,6 +32,10 @@
 #include "pipeline/platform/stage/stage.h"
 #include "services/common/topic_log.h"
 
+namespace httplib {
+class Server;
+}
+
 namespace sbrgate {
 
 struct PipelineConfig {
@@ -92,12 +96,13 @@ struct RunningStages {
 // With --admin-listen=HOST:PORT it serves the admin port meanwhile
 // (pipeline/platform/admin): /metrics with every runner's metrics, /healthz,
 // and /readyz, ready once `on_ready` has run while no stage has failed and
-// the topics' log is reachable.
+// the topics' log is reachable; and what `admin_routes` adds (a console).
 absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::vector<stage::Stage*>& stages, Clock* clock,
                                   const std::function<void(const RunningStages&)>& on_ready,
                                   const std::vector<stage::Stage*>& ready_after = {},
-                                  const std::function<void()>& before_stop = {});
+                                  const std::function<void()>& before_stop = {},
+                                  const std::function<void(httplib::Server&)>& admin_routes = {});
 
 // Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread it
 // starts later.

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
       },
       /*ready_after=*/{(*gateway)->view_stage()},
-      /*before_stop=*/[&] { (*gateway)->Shutdown(); });
+      /*before_stop=*/[&] { (*gateway)->Shutdown(); },
+      /*admin_routes=*/(*gateway)->ConsoleRoutes());
   if (!run.ok()) return fail(run);
   return 0;
 }

@@ -173,7 +173,8 @@ int main(int argc, char** argv) {
         }
       },
       /*ready_after=*/{(*gateway)->view_stage(), (*comms)->view_stage()},
-      /*before_stop=*/[&] { (*gateway)->Shutdown(); });
+      /*before_stop=*/[&] { (*gateway)->Shutdown(); },
+      /*admin_routes=*/(*gateway)->ConsoleRoutes());
   if (!run.ok()) return Fail(run);
   return 0;
 }

@@ -58,6 +58,7 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(AdminOptions opt
     res.status = 503;
     res.set_content(absl::StrCat(ready.message(), "\n"), "text/plain");
   });
+  if (s->options_.add_routes) s->options_.add_routes(*s->server_);
   const auto& [host, port] = *address;
   s->port_ = port == 0 ? s->server_->bind_to_any_port(host)
                        : (s->server_->bind_to_port(host, port) ? port : -1);

@@ -37,6 +37,8 @@ struct AdminOptions {
   // OK when the process is ready for traffic; its message says why not.
   // Called on the server's threads. Unset: ready once started.
   std::function<absl::Status()> readiness;
+  // Adds the process's own routes (an operator console) before serving.
+  std::function<void(httplib::Server&)> add_routes;
 };
 
 // Splits "HOST:PORT" (or "[IPv6]:PORT"); InvalidArgument naming `flag` and

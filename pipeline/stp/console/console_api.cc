@@ -1,0 +1,162 @@
+#include "pipeline/stp/console/console_api.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <httplib.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "proto/lodgment.grpc.pb.h"
+
+namespace sbrgate::console {
+namespace {
+
+constexpr absl::Duration kCallDeadline = absl::Seconds(30);
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void SendError(httplib::Response& res, int http_status, const std::string& code,
+               const std::string& message) {
+  res.status = http_status;
+  res.set_content(absl::StrCat("{\"code\": ", JsonString(code), ", \"message\": ",
+                               JsonString(message), "}"),
+                  "application/json");
+}
+
+void Send(httplib::Response& res, const grpc::Status& status,
+          const google::protobuf::Message& response) {
+  if (!status.ok()) {
+    SendError(res, HttpStatusOf(status.error_code()),
+              absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
+              status.error_message());
+    return;
+  }
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  if (!google::protobuf::util::MessageToJsonString(response, &json, options).ok()) {
+    SendError(res, 500, "INTERNAL", "the answer could not be written as JSON");
+    return;
+  }
+  res.set_content(json, "application/json");
+}
+
+// Each call its own context, with a deadline.
+struct Call {
+  Call() { context.set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline)); }
+  grpc::ClientContext context;
+};
+
+}  // namespace
+
+int HttpStatusOf(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return 200;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 400;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return 401;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 403;
+    case grpc::StatusCode::NOT_FOUND:
+      return 404;
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::ABORTED:
+      return 409;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::StatusCode::UNAVAILABLE:
+      return 503;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+bool AddConsoleRoutes(httplib::Server& server, const ConsoleOptions& options) {
+  if (!server.set_mount_point("/console", options.static_dir)) return false;
+  server.Get("/console", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/console/");
+  });
+  std::shared_ptr<v1::LodgmentService::Stub> stub = v1::LodgmentService::NewStub(options.gateway);
+
+  server.Get("/api/lodgments", [stub](const httplib::Request& req, httplib::Response& res) {
+    v1::ListLodgmentsRequest request;
+    request.set_abn(req.get_param_value("abn"));
+    request.set_page_token(req.get_param_value("page_token"));
+    request.set_page_size(100);
+    if (const std::string state = req.get_param_value("state"); !state.empty()) {
+      v1::LodgmentState s;
+      if (!v1::LodgmentState_Parse(state, &s)) {
+        return SendError(res, 400, "INVALID_ARGUMENT",
+                         absl::StrCat("state '", state, "' is not a lodgment state"));
+      }
+      request.set_state(s);
+    }
+    Call call;
+    v1::ListLodgmentsResponse response;
+    Send(res, stub->ListLodgments(&call.context, request, &response), response);
+  });
+  server.Get(R"(/api/lodgments/([^/]+))", [stub](const httplib::Request& req,
+                                                httplib::Response& res) {
+    v1::GetLodgmentRequest request;
+    request.set_lodgment_id(req.matches[1]);
+    Call call;
+    v1::Lodgment response;
+    Send(res, stub->GetLodgment(&call.context, request, &response), response);
+  });
+  server.Get(R"(/api/lodgments/([^/]+)/rejected)", [stub](const httplib::Request& req,
+                                                         httplib::Response& res) {
+    v1::ListRejectedRecordsRequest request;
+    request.set_lodgment_id(req.matches[1]);
+    request.set_page_size(1000);
+    Call call;
+    v1::ListRejectedRecordsResponse response;
+    Send(res, stub->ListRejectedRecords(&call.context, request, &response), response);
+  });
+  server.Post("/api/replay", [stub](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.get_param_value("lodgment_id");
+    if (id.empty()) return SendError(res, 400, "INVALID_ARGUMENT", "lodgment_id is required");
+    v1::ReplayLodgmentsRequest request;
+    request.add_lodgment_ids(id);
+    request.set_dry_run(req.get_param_value("dry_run") == "true");
+    Call call;
+    v1::ReplayLodgmentsResponse response;
+    Send(res, stub->ReplayLodgments(&call.context, request, &response), response);
+  });
+  server.Get("/api/deadletters", [stub](const httplib::Request&, httplib::Response& res) {
+    v1::ListDeadLettersRequest request;
+    request.set_include_redriven(true);
+    Call call;
+    v1::ListDeadLettersResponse response;
+    Send(res, stub->ListDeadLetters(&call.context, request, &response), response);
+  });
+  server.Post(R"(/api/deadletters/([^/]+)/redrive)", [stub](const httplib::Request& req,
+                                                           httplib::Response& res) {
+    v1::RedriveDeadLettersRequest request;
+    request.add_ids(req.matches[1]);
+    Call call;
+    v1::RedriveDeadLettersResponse response;
+    Send(res, stub->RedriveDeadLetters(&call.context, request, &response), response);
+  });
+  return true;
+}
+
+}  // namespace sbrgate::console
