@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "proto/lodgment.grpc.pb.h"
@@ -60,6 +61,11 @@ struct Call {
   grpc::ClientContext context;
 };
 
+bool IsLoopback(const std::string& address) {
+  return absl::StartsWith(address, "127.") || address == "::1" ||
+         absl::StartsWith(address, "::ffff:127.");
+}
+
 }  // namespace
 
 int HttpStatusOf(grpc::StatusCode code) {
@@ -92,6 +98,18 @@ int HttpStatusOf(grpc::StatusCode code) {
 
 bool AddConsoleRoutes(httplib::Server& server, const ConsoleOptions& options) {
   if (!server.set_mount_point("/console", options.static_dir)) return false;
+  if (options.loopback_callers_only) {
+    server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+      const bool console = absl::StartsWith(req.path, "/console") ||
+                           absl::StartsWith(req.path, "/api/");
+      if (!console || IsLoopback(req.remote_addr)) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      SendError(res, 403, "PERMISSION_DENIED",
+                "the console answers loopback callers only while the gateway is plain text");
+      return httplib::Server::HandlerResponse::Handled;
+    });
+  }
   server.Get("/console", [](const httplib::Request&, httplib::Response& res) {
     res.set_redirect("/console/");
   });

@@ -36,6 +36,9 @@ struct ConsoleOptions {
   std::shared_ptr<grpc::Channel> gateway;
   // The pages' folder (index.html, console.js, console.css).
   std::string static_dir;
+  // Answer only callers on a loopback address (403 otherwise): with a
+  // plain-text gateway, where every caller is an operator, as gRPC does.
+  bool loopback_callers_only = true;
 };
 
 // The routes above, on `server`; false when static_dir cannot be served.
