@@ -203,6 +203,20 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual([a["action"] for a in audit if a["action"].startswith("replay")],
                          ["replay-preview", "replay"])
 
+        # The poll queue: a lodgment SBR is slow to answer waits there, with its
+        # band and the time of its next poll.
+        http(f"{self.ready['sim_admin']}/admin/faults", b'{"slow_factor": 100000}')
+        waiting = self.lodge(4103)
+        wait_for("AWAITING_RESPONSE", lambda: self.state(waiting) == "AWAITING_RESPONSE")
+        b.open(f"{self.admin}/console/#/pollqueue")
+        row = f"tr[data-queued=\"{waiting}\"]"
+        self.assertTrue(b.eval(f"document.querySelector('{row}') !== null"))
+        self.assertIn("first poll 1m after the receipt, then 1m later, then every 5m (3 employees)",
+                      b.eval(f"document.querySelector('{row}').textContent"))
+        self.assertRegex(b.eval(f"document.querySelector('{row} [data-next-poll]').textContent"),
+                         r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
+        b.screenshot("poll-queue.png")
+
         # Dead letters (none) and live metrics, no early poll.
         b.open(f"{self.admin}/console/#/deadletters")
         self.assertEqual(b.eval("document.querySelectorAll('tr[data-dead-letter]').length"), 0)

@@ -3,10 +3,19 @@
 #include <google/protobuf/util/json_util.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "pipeline/platform/common/proto_time.h"
+#include "pipeline/stp/poll_schedule/schedule.h"
 #include "proto/lodgment.grpc.pb.h"
 
 namespace sbrgate::console {
@@ -64,6 +73,38 @@ struct Call {
 bool IsLoopback(const std::string& address) {
   return absl::StartsWith(address, "127.") || address == "::1" ||
          absl::StartsWith(address, "::ffff:127.");
+}
+
+// Lodgments awaiting a response, earliest next poll first: each with its STP
+// band (pipeline/stp/poll_schedule, as the poll stage follows it) and when it
+// may next be polled. The poll stage adds a small margin to that time.
+nlohmann::json PollQueueJson(const v1::ListLodgmentsResponse& awaiting) {
+  std::vector<std::pair<absl::Time, nlohmann::json>> queue;
+  for (const v1::Lodgment& l : awaiting.lodgments()) {
+    const poll::PollPlan plan = poll::PollPlan::ForEmployees(l.employees_sent());
+    std::optional<absl::Time> last;
+    if (!l.polls().empty()) last = FromProto(l.polls().rbegin()->at());
+    const std::optional<absl::Time> next =
+        plan.NextPoll(FromProto(l.receipt().received_at()), l.polls_size(), last);
+    nlohmann::json j = {
+        {"lodgmentId", l.lodgment_id()},
+        {"abn", l.abn()},
+        {"employeesSent", l.employees_sent()},
+        {"pollsDone", l.polls_size()},
+        {"band", absl::StrCat("first poll ", absl::FormatDuration(plan.first()), " after the receipt, ",
+                              "then ", absl::FormatDuration(plan.second()), " later, then every ",
+                              absl::FormatDuration(plan.repeat()), " (", l.employees_sent(),
+                              " employees)")},
+        // Past the 72 hours from the receipt: polling resumed by an operator.
+        {"nextPollAt", next ? absl::FormatTime(absl::RFC3339_sec, *next, absl::UTCTimeZone())
+                            : "resumed: as the poll stage schedules it"}};
+    queue.emplace_back(next.value_or(absl::InfiniteFuture()), std::move(j));
+  }
+  std::stable_sort(queue.begin(), queue.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  nlohmann::json out = nlohmann::json::array();
+  for (auto& [at, j] : queue) out.push_back(std::move(j));
+  return {{"lodgments", out}};
 }
 
 }  // namespace
@@ -158,6 +199,16 @@ bool AddConsoleRoutes(httplib::Server& server, const ConsoleOptions& options) {
     Call call;
     v1::ReplayLodgmentsResponse response;
     Send(res, stub->ReplayLodgments(&call.context, request, &response), response);
+  });
+  server.Get("/api/poll-queue", [stub](const httplib::Request&, httplib::Response& res) {
+    v1::ListLodgmentsRequest request;
+    request.set_state(v1::AWAITING_RESPONSE);
+    request.set_page_size(1000);
+    Call call;
+    v1::ListLodgmentsResponse response;
+    const grpc::Status status = stub->ListLodgments(&call.context, request, &response);
+    if (!status.ok()) return Send(res, status, response);
+    res.set_content(PollQueueJson(response).dump(), "application/json");
   });
   server.Get("/api/deadletters", [stub](const httplib::Request&, httplib::Response& res) {
     v1::ListDeadLettersRequest request;

@@ -12,6 +12,8 @@
 //   GET  /api/lodgments/ID                  GetLodgment
 //   GET  /api/lodgments/ID/rejected         ListRejectedRecords
 //   POST /api/replay?lodgment_id=ID[&dry_run=true]   ReplayLodgments
+//   GET  /api/poll-queue                    lodgments awaiting a response, each
+//                                           with its STP band and next poll
 //   GET  /api/deadletters                   ListDeadLetters (redriven too)
 //   POST /api/deadletters/ID/redrive        RedriveDeadLetters
 //

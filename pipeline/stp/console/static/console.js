@@ -123,6 +123,19 @@ async function lodgmentPage(id) {
         el("td", {}, r.problem.errors.map((e) => `${e.code} ${e.description}`).join("; "))))));
 }
 
+async function pollQueuePage() {
+  const queue = await api("/api/poll-queue");
+  view.replaceChildren(el("h2", {}, "Poll queue"),
+    el("p", {}, "Lodgments awaiting their response, the next to be polled first. " +
+      "The ATO's schedule (its band, by employees sent) says when each may be polled; " +
+      "never earlier."),
+    table(["Lodgment", "Employer (ABN)", "Polls done", "Next poll (UTC)", "Why then"],
+      queue.lodgments.map((q) => el("tr", { "data-queued": q.lodgmentId },
+        el("td", {}, el("a", { href: `#/lodgment/${q.lodgmentId}` }, q.lodgmentId)),
+        el("td", {}, q.abn), el("td", {}, String(q.pollsDone)),
+        el("td", { "data-next-poll": "" }, q.nextPollAt), el("td", {}, q.band)))));
+}
+
 async function deadLettersPage() {
   const list = await api("/api/deadletters");
   const redrive = (id) => api(`/api/deadletters/${encodeURIComponent(id)}/redrive`, "POST")
@@ -153,6 +166,7 @@ async function route() {
   try {
     if (page === "lodgment") await lodgmentPage(decodeURIComponent(path.split("/")[2]));
     else if (page === "deadletters") await deadLettersPage();
+    else if (page === "pollqueue") await pollQueuePage();
     else if (page === "metrics") await metricsPage();
     else await lodgmentsPage(params);
   } catch (e) {
