@@ -130,12 +130,27 @@ class ConsoleTest(unittest.TestCase):
             [SBRGATED, "--embedded-sim", f"--data-dir={self.work}/data", "--instance-id=console",
              "--grpc-listen=127.0.0.1:0", "--grpc-insecure-loopback", "--admin-listen=127.0.0.1:0",
              "--time-scale=600", "--sim-processing-base=30s", "--sim-processing-per-employee=0s",
-             "--max-attempts=1", f"--ready-file={ready}"],
+             "--max-attempts=1", f"--comms-permissions={self.permissions()}",
+             f"--sim-seed-clntcomm={self.corpus()}", f"--ready-file={ready}"],
             stdout=subprocess.DEVNULL, stderr=self.daemon_log)
         line = wait_for("the daemon", lambda: os.path.exists(ready) and read(ready))
         self.ready = json.loads(line)
         self.admin = self.ready["admin"]
         self.browser = None
+
+    def permissions(self):
+        path = os.path.join(self.work, "permissions.csv")
+        with open(path, "w") as f:
+            f.write("51824753556,alice,Client.Corro.View\n")
+        return path
+
+    def corpus(self):
+        path = os.path.join(self.work, "clntcomm.json")
+        with open(path, "w") as f:
+            json.dump([{"agent_abn": "51824753556", "ran": "12345678",
+                        "client": {"type": "TFN", "value": "123456782"}, "name": "Alex Citizen",
+                        "count": 5, "seed": 7, "level": "client", "from": "2024-01-01"}], f)
+        return path
 
     def tearDown(self):
         if self.browser:
@@ -216,6 +231,20 @@ class ConsoleTest(unittest.TestCase):
         self.assertRegex(b.eval(f"document.querySelector('{row} [data-next-poll]').textContent"),
                          r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
         b.screenshot("poll-queue.png")
+
+        # A practice's bulk list waits for the ATO's window; the console shows
+        # the job and when its window opens.
+        job = self.cli("comms", "list", "--abn=51824753556", "--ran=12345678", "--user=alice",
+                       "--bulk", "--client=TFN:123456782", "--from=2024-01-01",
+                       "--to=2024-01-31", "--channel=mygov")
+        b.open(f"{self.admin}/console/#/jobs")
+        row = f"tr[data-job=\"{job['job_id']}\"]"
+        self.assertTrue(b.eval(f"document.querySelector('{row}') !== null"))
+        self.assertIn(b.eval(f"document.querySelector('{row} [data-state]').dataset.state"),
+                      ["SCHEDULED", "RUNNING", "DONE"])
+        self.assertNotEqual(b.eval(f"document.querySelector('{row} [data-window]').textContent"), "")
+        self.assertNotIn("123456782", b.eval("document.body.textContent"))  # no TFN shown
+        b.screenshot("jobs.png")
 
         # Dead letters (none) and live metrics, no early poll.
         b.open(f"{self.admin}/console/#/deadletters")

@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/stp/poll_schedule/schedule.h"
+#include "proto/communications.grpc.pb.h"
 #include "proto/lodgment.grpc.pb.h"
 
 namespace sbrgate::console {
@@ -155,6 +156,8 @@ bool AddConsoleRoutes(httplib::Server& server, const ConsoleOptions& options) {
     res.set_redirect("/console/");
   });
   std::shared_ptr<v1::LodgmentService::Stub> stub = v1::LodgmentService::NewStub(options.gateway);
+  std::shared_ptr<v1::CommunicationService::Stub> comms =
+      v1::CommunicationService::NewStub(options.gateway);
 
   server.Get("/api/lodgments", [stub](const httplib::Request& req, httplib::Response& res) {
     v1::ListLodgmentsRequest request;
@@ -209,6 +212,11 @@ bool AddConsoleRoutes(httplib::Server& server, const ConsoleOptions& options) {
     const grpc::Status status = stub->ListLodgments(&call.context, request, &response);
     if (!status.ok()) return Send(res, status, response);
     res.set_content(PollQueueJson(response).dump(), "application/json");
+  });
+  server.Get("/api/jobs", [comms](const httplib::Request&, httplib::Response& res) {
+    Call call;
+    v1::ListJobsResponse response;
+    Send(res, comms->ListJobs(&call.context, v1::ListJobsRequest(), &response), response);
   });
   server.Get("/api/deadletters", [stub](const httplib::Request&, httplib::Response& res) {
     v1::ListDeadLettersRequest request;

@@ -1,6 +1,7 @@
 // The operator console: pages (static/) and the JSON API they call, added to
 // the admin port's HTTP server. Every API call is the same LodgmentService
-// call made over gRPC to the process's own gateway, so the console can do
+// (or CommunicationService) call made over gRPC to the process's own
+// gateway, so the console can do
 // exactly what an operator's gRPC client can, under the same authorisation
 // and audit, and nothing else.
 //
@@ -15,6 +16,8 @@
 //   GET  /api/poll-queue                    lodgments awaiting a response, each
 //                                           with its STP band and next poll
 //   GET  /api/deadletters                   ListDeadLetters (redriven too)
+//   GET  /api/jobs                          CommunicationService.ListJobs:
+//                                           client-communication jobs, windows
 //   POST /api/deadletters/ID/redrive        RedriveDeadLetters
 //
 // Answers are the responses in protobuf's JSON mapping; a failed call is

@@ -149,6 +149,21 @@ async function deadLettersPage() {
         el("td", {}, d.redriven ? "redriven" : el("button", { onclick: () => redrive(d.id) }, "Redrive"))))));
 }
 
+async function jobsPage() {
+  const list = await api("/api/jobs");
+  view.replaceChildren(el("h2", {}, "Client-communication jobs"),
+    el("p", {}, "Bulk retrievals wait for the ATO's reasonable-use window before they run."),
+    table(["Job", "Kind", "Practice (ABN)", "State", "Window opens", "Created", "Finished",
+      "Listed", "Documents", "From store", "Failed", "Detail"],
+      list.jobs.map((j) => el("tr", { "data-job": j.jobId },
+        el("td", {}, j.jobId), el("td", {}, j.kind), el("td", {}, j.agent ? j.agent.agentAbn : ""),
+        el("td", {}, el("span", { class: "state", "data-state": j.state }, j.state)),
+        el("td", { "data-window": "" }, j.notBefore || ""), el("td", {}, j.createdAt || ""),
+        el("td", {}, j.finishedAt || ""), el("td", {}, String(j.itemCount)),
+        el("td", {}, String(j.documentCount)), el("td", {}, String(j.servedFromStore)),
+        el("td", {}, String(j.failedDocuments)), el("td", {}, j.detail)))));
+}
+
 async function metricsPage() {
   const text = await (await fetch("/metrics")).text();
   const lines = text.split("\n").filter((l) => l.startsWith("sbrgate_") && !l.includes("_bucket"));
@@ -167,6 +182,7 @@ async function route() {
     if (page === "lodgment") await lodgmentPage(decodeURIComponent(path.split("/")[2]));
     else if (page === "deadletters") await deadLettersPage();
     else if (page === "pollqueue") await pollQueuePage();
+    else if (page === "jobs") await jobsPage();
     else if (page === "metrics") await metricsPage();
     else await lodgmentsPage(params);
   } catch (e) {
