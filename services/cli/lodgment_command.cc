@@ -5,7 +5,7 @@
 //
 //   lodge FILE [--corrects=ID] [--update] [--prevalidate=hold|off]
 //     streams FILE in 256 KiB chunks (a progress bar on a terminal for files
-//     over 1 MB) and prints {"lodgment_id", "state", "employees", "employees_sent"}
+//     over 1 MB, but not with --json: bytes, rate, records) and prints {"lodgment_id", "state", "employees", "employees_sent"}
 //   resubmit ID FILE        lodge FILE as the correction of lodgment ID
 //   wait ID [--timeout=SECONDS]
 //     follows the lodgment until a final state and prints it (lodgment_json.h);
@@ -28,6 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -40,6 +42,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
@@ -154,24 +157,32 @@ void PrintLodgment(bool json, const v1::Lodgment& l) {
   }
 }
 
-// A one-line progress bar on stderr, for large uploads to a terminal.
+// A one-line progress bar on stderr, for large uploads to a terminal (and
+// not with --json): bytes, rate, and the records sent so far (the gateway
+// checks each as it arrives).
 class Progress {
  public:
-  Progress(std::string name, int64_t total)
+  Progress(std::string name, int64_t total, bool wanted)
       : name_(std::move(name)),
         total_(total),
-        enabled_(total > kProgressMinBytes && isatty(STDERR_FILENO) == 1) {}
+        enabled_(wanted && total > kProgressMinBytes && isatty(STDERR_FILENO) == 1),
+        start_(absl::Now()) {}
 
-  void Update(int64_t done) {
+  // `chunk`: the bytes just sent.
+  void Update(absl::string_view chunk) {
     if (!enabled_) return;
-    const int percent = static_cast<int>(std::min<int64_t>(100, done * 100 / total_));
+    done_ += static_cast<int64_t>(chunk.size());
+    records_ += CountRecordStarts(chunk);
+    const int percent = static_cast<int>(std::min<int64_t>(100, done_ * 100 / total_));
     if (percent == shown_) return;
     shown_ = percent;
     constexpr int kWidth = 30;
     const int filled = percent * kWidth / 100;
-    std::fprintf(stderr, "\rsending %s [%s%s] %3d%% %.1f/%.1f MB", name_.c_str(),
-                 std::string(filled, '#').c_str(), std::string(kWidth - filled, '-').c_str(),
-                 percent, done / 1e6, total_ / 1e6);
+    const double seconds = std::max(1e-3, absl::ToDoubleSeconds(absl::Now() - start_));
+    std::fprintf(stderr, "\rsending %s [%s%s] %3d%% %.1f/%.1f MB %.1f MB/s %lld records",
+                 name_.c_str(), std::string(filled, '#').c_str(),
+                 std::string(kWidth - filled, '-').c_str(), percent, done_ / 1e6, total_ / 1e6,
+                 done_ / 1e6 / seconds, static_cast<long long>(records_));
     std::fflush(stderr);
   }
   void Finish() {
@@ -179,9 +190,34 @@ class Progress {
   }
 
  private:
+  // Record_Delimiter start tags (prefixed or not) that end in `chunk`; the
+  // tail of the chunk before is kept, so a tag split between two counts once.
+  int64_t CountRecordStarts(absl::string_view chunk) {
+    static constexpr absl::string_view kName = "Record_Delimiter";
+    const std::string joined = absl::StrCat(tail_, chunk);
+    const absl::string_view text = joined;
+    int64_t n = 0;
+    for (size_t at = text.find(kName); at != absl::string_view::npos;
+         at = text.find(kName, at + 1)) {
+      if (at + kName.size() <= tail_.size()) continue;  // counted with the chunk before
+      size_t name_start = at;  // back over a namespace prefix
+      while (name_start > 0 && (std::isalnum(static_cast<unsigned char>(text[name_start - 1])) ||
+                                text[name_start - 1] == ':' || text[name_start - 1] == '_')) {
+        --name_start;
+      }
+      if (name_start > 0 && text[name_start - 1] == '<') ++n;
+    }
+    tail_ = std::string(text.substr(text.size() > 64 ? text.size() - 64 : 0));
+    return n;
+  }
+
   std::string name_;
   int64_t total_;
   bool enabled_;
+  absl::Time start_;
+  int64_t done_ = 0;
+  int64_t records_ = 0;
+  std::string tail_;
   int shown_ = -1;
 };
 
@@ -222,12 +258,11 @@ int Lodge(const Flags& flags, const std::string& path, const std::string& correc
   meta->set_file_name(name);
   meta->set_size_bytes(size);
 
-  Progress progress(name, size);
+  Progress progress(name, size, /*wanted=*/!json);
   absl::Status read_error;
   // One message, refilled in place: the file is read straight into it.
   v1::SubmitRequest chunk;
   std::string& buffer = *chunk.mutable_chunk();
-  int64_t sent = 0;
   // A failed Write means the gateway has answered already (a refusal, or
   // the lodgment this pay event was lodged as): Finish() tells which.
   bool open = writer->Write(first);
@@ -250,8 +285,7 @@ int Lodge(const Flags& flags, const std::string& path, const std::string& correc
     if (filled == 0) break;
     buffer.resize(filled);
     open = writer->Write(chunk);
-    sent += static_cast<int64_t>(filled);
-    progress.Update(sent);
+    progress.Update(buffer);
   }
   progress.Finish();
   writer->WritesDone();

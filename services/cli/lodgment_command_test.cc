@@ -272,8 +272,21 @@ TEST_F(LodgmentCliTest, TextOutputAndAProgressBarOnATerminal) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("sending big.xml ["));
   EXPECT_THAT(r.out, HasSubstr("100%"));
+  EXPECT_THAT(r.out, HasSubstr(" MB/s "));
+  EXPECT_THAT(r.out, HasSubstr(" 701 records"));  // the employer's and 700 employees
   EXPECT_THAT(r.out, HasSubstr(": RECEIVED"));
   EXPECT_THAT(r.out, HasSubstr("employees 700, sent 700"));
+
+  // On a terminal with --json: the JSON alone.
+  const std::string again = GenerateFile("big2.xml", 700, 0, false, /*seed=*/4);
+  Result json = RunProgram(
+      "script",
+      {"-qec",
+       absl::StrCat(SbrgateBinary(), " --gateway=", gateway_, " lodge ", again, " --json"),
+       "/dev/null"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out.find("sending"), std::string::npos) << json.out;
+  EXPECT_THAT(json.out, HasSubstr("\"lodgment_id\""));
 
   // Not a terminal: no progress bar.
   Result plain = Sbrgate({"--gateway=" + gateway_, "lodge", file});
