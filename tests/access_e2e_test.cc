@@ -1,15 +1,18 @@
 // Tenants and trust across real processes and real TLS: the all-in-one
 // daemon serves gRPC over mutual TLS with an access file, and callers with
 // no certificate, an untrusted one, one the file does not name, two payroll
-// tenants, a practice and an operator try every kind of RPC.
+// tenants, a practice and an operator try every kind of RPC, and the same
+// people use the operator console over HTTPS with their certificates.
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <nlohmann/json.hpp>
 
@@ -54,9 +57,13 @@ class AccessE2eTest : public ::testing::Test {
         {"--embedded-sim", "--grpc-listen=127.0.0.1:0", "--data-dir=" + *dir_ + "/data",
          "--instance-id=access", "--time-scale=3600", "--grpc-cert=" + pki_->server_cert,
          "--grpc-key=" + pki_->server_key, "--grpc-client-ca=" + pki_->ca_cert,
-         "--access=" + *dir_ + "/access"},
+         "--access=" + *dir_ + "/access", "--console-listen=127.0.0.1:0",
+         "--admin-listen=127.0.0.1:0"},
         *log_);
-    grpc_ = new std::string(JsonField(testing::ReadyLineOrFail(daemon_, *log_), "grpc"));
+    const std::string ready = testing::ReadyLineOrFail(daemon_, *log_);
+    grpc_ = new std::string(JsonField(ready, "grpc"));
+    console_ = new std::string(JsonField(ready, "console"));
+    admin_ = new std::string(JsonField(ready, "admin"));
   }
 
   static void TearDownTestSuite() { delete daemon_; }
@@ -129,6 +136,27 @@ class AccessE2eTest : public ::testing::Test {
     return abns;
   }
 
+  // The console's HTTPS port, presenting `identity`'s certificate (none: no
+  // client certificate; "untrusted": one from a CA the daemon does not trust).
+  static std::unique_ptr<httplib::SSLClient> Console(const std::string& identity) {
+    const int port = std::stoi(console_->substr(console_->rfind(':') + 1));
+    std::unique_ptr<httplib::SSLClient> client;
+    if (identity.empty()) {
+      client = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
+    } else if (identity == "untrusted") {
+      client = std::make_unique<httplib::SSLClient>("127.0.0.1", port, pki_->untrusted_client_cert,
+                                                    pki_->untrusted_client_key);
+    } else {
+      client = std::make_unique<httplib::SSLClient>("127.0.0.1", port,
+                                                    *dir_ + "/pki/" + identity + ".pem",
+                                                    *dir_ + "/pki/" + identity + ".key");
+    }
+    client->set_ca_cert_path(pki_->ca_cert.c_str());
+    client->enable_server_certificate_verification(true);
+    client->set_connection_timeout(5);
+    return client;
+  }
+
   static std::vector<nlohmann::json> Audit() {
     std::ifstream in(*dir_ + "/data/audit.log");
     std::vector<nlohmann::json> out;
@@ -139,6 +167,8 @@ class AccessE2eTest : public ::testing::Test {
   static inline std::string* dir_ = nullptr;
   static inline std::string* log_ = nullptr;
   static inline std::string* grpc_ = nullptr;
+  static inline std::string* console_ = nullptr;  // https://127.0.0.1:PORT
+  static inline std::string* admin_ = nullptr;    // http://127.0.0.1:PORT
   static inline std::string* files_a_ = nullptr;
   static inline std::string* files_b_ = nullptr;
   static inline std::string abn_a_;
@@ -294,6 +324,92 @@ TEST_F(AccessE2eTest, APracticeActsOnlyForItselfAndPayrollCallersHaveNoClntcomm)
                e["tenant"] == "53004085616" && e["allowed"] == false;
   }
   EXPECT_TRUE(audited);
+}
+
+TEST_F(AccessE2eTest, TheConsoleOverMutualTlsActsAsTheCertificatesHolder) {
+  v1::Lodgment a, b;
+  // Lodged here unless the tenants' test lodged them already (the same
+  // files: the gateway answers with the lodgment it has).
+  ASSERT_TRUE(Lodge("payroll-a", *files_a_, &a).ok());
+  ASSERT_TRUE(Lodge("payroll-b", *files_b_, &b).ok());
+  ASSERT_THAT(*console_, ::testing::StartsWith("https://127.0.0.1:"));
+
+  // No certificate, or one from a CA the daemon does not trust: no TLS
+  // connection, so no answer at all.
+  for (const char* who : {"", "untrusted"}) {
+    httplib::Result res = Console(who)->Get("/api/lodgments");
+    EXPECT_FALSE(res) << "'" << who << "' was answered " << res->status;
+  }
+  // Trusted, but the access file grants it nothing: the gateway's refusal.
+  httplib::Result stranger = Console("stranger")->Get("/api/lodgments");
+  ASSERT_TRUE(stranger);
+  EXPECT_EQ(stranger->status, 403);
+  EXPECT_THAT(stranger->body, HasSubstr("identity 'stranger' is not granted"));
+
+  // The pages, and each person's own view through the API.
+  httplib::Result page = Console("ops")->Get("/console/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->body, HasSubstr("<html"));
+  auto abns_seen = [](const std::string& identity) {
+    httplib::Result res = Console(identity)->Get("/api/lodgments");
+    EXPECT_TRUE(res && res->status == 200) << identity << (res ? res->body : "");
+    std::set<std::string> abns;
+    if (!res) return abns;
+    const nlohmann::json listed = nlohmann::json::parse(res->body);
+    for (const nlohmann::json& l : listed["lodgments"]) {
+      abns.insert(l["abn"].get<std::string>());
+    }
+    return abns;
+  };
+  EXPECT_EQ(abns_seen("payroll-a"), std::set<std::string>{abn_a_});
+  EXPECT_EQ(abns_seen("payroll-b"), std::set<std::string>{abn_b_});
+  EXPECT_EQ(abns_seen("ops"), (std::set<std::string>{abn_a_, abn_b_}));
+  httplib::Result other = Console("payroll-a")->Get("/api/lodgments/" + b.lodgment_id());
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 404);
+
+  // A replay is an operator's: refused for a payroll provider, previewed
+  // for the operator, each audited under the person's own identity.
+  const std::string replay = "/api/replay?lodgment_id=" + a.lodgment_id() + "&dry_run=true";
+  httplib::Result refused = Console("payroll-a")->Post(replay);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403) << refused->body;
+  httplib::Result previewed = Console("ops")->Post(replay);
+  ASSERT_TRUE(previewed);
+  EXPECT_EQ(previewed->status, 200) << previewed->body;
+  EXPECT_THAT(previewed->body, HasSubstr(a.lodgment_id()));
+  bool ops_previewed = false, payroll_refused = false;
+  for (const nlohmann::json& e : Audit()) {
+    ops_previewed |= e["identity"] == "ops" && e["action"] == "replay-preview" &&
+                     e["allowed"] == true;
+    payroll_refused |= e["identity"] == "payroll-a" && e["action"] == "replay-preview" &&
+                       e["allowed"] == false;
+  }
+  EXPECT_TRUE(ops_previewed);
+  EXPECT_TRUE(payroll_refused);
+
+  // The plain-HTTP admin port keeps /metrics and says where the console is.
+  const int admin_port = std::stoi(admin_->substr(admin_->rfind(':') + 1));
+  httplib::Result elsewhere = httplib::Client("127.0.0.1", admin_port).Get("/console");
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->status, 404);
+  EXPECT_THAT(elsewhere->body, HasSubstr("on --console-listen"));
+}
+
+// Nobody outside the process can claim a delegated identity: on a call from
+// the network, the metadata the console's in-process calls carry count for
+// nothing, whatever token they hold; the certificate says who calls.
+TEST_F(AccessE2eTest, DelegationMetadataFromTheNetworkAreIgnored) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  ctx.AddMetadata("x-sbrgate-delegated-identity", "ops");
+  ctx.AddMetadata("x-sbrgate-delegation-token", std::string(64, '0'));
+  v1::ListDeadLettersRequest req;
+  v1::ListDeadLettersResponse resp;
+  grpc::Status s =
+      v1::LodgmentService::NewStub(Channel("payroll-a"))->ListDeadLetters(&ctx, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
 }
 
 }  // namespace

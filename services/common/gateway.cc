@@ -63,7 +63,38 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(const PipelineConfig& co
   auto server = rpc::StartServer(services, server_options);
   if (!server.ok()) return server.status();
   g->server_ = *std::move(server);
+  if (!g->plain_text_ && !options.console_listen.empty()) {
+    absl::StatusOr<std::string> pages = ResourcePath("pipeline/stp/console/static");
+    if (!pages.ok()) return pages.status();
+    admin::AdminOptions console;
+    console.listen = options.console_listen;
+    console.flag = "console-listen";
+    console.tls = options.console_tls;
+    console.readiness = [g = g.get()]() -> absl::Status {
+      if (g->view_ready_) return absl::OkStatus();
+      return absl::UnavailableError("starting: the status view is catching up");
+    };
+    console.add_routes = [g = g.get(), pages = *pages,
+                          authenticator = options.authenticator](httplib::Server& server) {
+      console::ConsoleOptions routes;
+      // In process: the calls carry the person's delegated identity, which
+      // the authenticator honours only on a call with no TLS peer.
+      routes.gateway = g->server_.server->InProcessChannel(grpc::ChannelArguments());
+      routes.static_dir = pages;
+      routes.admit = console::CertificateCallers(authenticator);
+      console::AddConsoleRoutes(server, routes);
+    };
+    absl::StatusOr<std::unique_ptr<admin::AdminServer>> started =
+        admin::AdminServer::Start(std::move(console));
+    if (!started.ok()) return started.status();
+    g->console_ = *std::move(started);
+  }
   return g;
+}
+
+std::string Gateway::ConsoleJson() const {
+  if (console_ == nullptr) return "null";
+  return absl::StrCat("\"https://127.0.0.1:", console_->port(), "\"");
 }
 
 void Gateway::SetViewReady() {
@@ -73,13 +104,18 @@ void Gateway::SetViewReady() {
 
 std::function<void(httplib::Server&)> Gateway::ConsoleRoutes() const {
   if (!plain_text_) {
-    return [](httplib::Server& server) {
-      server.Get("/console", [](const httplib::Request&, httplib::Response& res) {
-        res.status = 501;
-        res.set_content(
-            "the console is served with --grpc-insecure-loopback only for now: under mutual TLS "
-            "it cannot present an operator's certificate; use the CLI (tools/sbrgate)\n",
-            "text/plain");
+    const std::string where =
+        console_ == nullptr
+            ? std::string("this process was started without --console-listen")
+            : absl::StrCat("this process serves it on port ", console_->port());
+    return [where](httplib::Server& server) {
+      server.Get("/console", [where](const httplib::Request&, httplib::Response& res) {
+        res.status = 404;
+        res.set_content(absl::StrCat("under mutual TLS the console is served over HTTPS on "
+                                     "--console-listen, to browsers presenting a client "
+                                     "certificate: ",
+                                     where, "\n"),
+                        "text/plain");
       });
     };
   }
@@ -90,6 +126,7 @@ std::function<void(httplib::Server&)> Gateway::ConsoleRoutes() const {
     options.gateway = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
                                           grpc::InsecureChannelCredentials());
     options.static_dir = pages.ok() ? *pages : "";
+    options.admit = console::LoopbackCallers();
     if (!pages.ok() || !console::AddConsoleRoutes(server, options)) {
       logging::Log(logging::Level::kError, "console", "unavailable")
           .Message("the console's pages (pipeline/stp/console/static) are not installed");

@@ -10,9 +10,11 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "pipeline/platform/admin/admin_server.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/rpc/server.h"
 #include "pipeline/platform/publish/publisher.h"
@@ -37,6 +39,10 @@ struct GatewayOptions {
   const access::Authenticator* authenticator = nullptr;
   access::AuditLog* audit = nullptr;
   flags::GatewayLimits limits = flags::Limits();
+  // With `credentials`: the console on its own HTTPS port (GrpcSecurity's
+  // console_listen and tls_files); empty: none.
+  std::string console_listen;
+  std::optional<admin::MutualTlsFiles> console_tls;
 };
 
 class Gateway {
@@ -53,11 +59,12 @@ class Gateway {
   void SetViewReady();
   int port() const { return server_.port; }
   // The operator console's routes for the admin port (pipeline/stp/console):
-  // its API calls this gateway as the console's caller. Served on plain-text
-  // loopback (--grpc-insecure-loopback), where every caller is an operator;
-  // under mutual TLS the console cannot yet present the operator's own
-  // certificate, so /console says so and the API is not served.
+  // on plain-text loopback (--grpc-insecure-loopback), where every caller
+  // is the operator. Under mutual TLS the console has its own HTTPS port
+  // (console_listen), and /console on the admin port says so.
   std::function<void(httplib::Server&)> ConsoleRoutes() const;
+  // "https://127.0.0.1:PORT" as a JSON string, or null: for ready lines.
+  std::string ConsoleJson() const;
   // Stops taking calls and finishes those in progress (at most 5 s). Call it
   // while the view stage still runs (RunStagesUntilSignal's before_stop): a
   // lodge answers only once the view shows its lodgment.
@@ -73,6 +80,8 @@ class Gateway {
   std::unique_ptr<gateway::LodgmentServiceImpl> service_;
   bool plain_text_ = false;
   rpc::RunningServer server_;
+  // After server_: stops first, as its calls go to server_.
+  std::unique_ptr<admin::AdminServer> console_;
 };
 
 // "hold" or "off".

@@ -19,6 +19,9 @@ ABSL_FLAG(bool, grpc_insecure_loopback, false,
 ABSL_FLAG(std::string, access, "",
           "access file: identity,role,scope lines granting callers (reloaded on SIGHUP)");
 ABSL_FLAG(std::string, audit_log, "", "audit log (default <data-dir>/audit.log)");
+ABSL_FLAG(std::string, console_listen, "",
+          "HOST:PORT: the operator console over HTTPS with the gRPC certificates, for browsers "
+          "presenting a client certificate (mutual TLS only)");
 
 namespace sbrgate {
 
@@ -39,7 +42,13 @@ absl::StatusOr<GrpcSecurity> GrpcSecurityFromFlags(const std::string& listen,
   const std::string access_file = absl::GetFlag(FLAGS_access);
   const bool tls = !cert.empty() || !key.empty() || !client_ca.empty();
   GrpcSecurity security;
+  security.console_listen = absl::GetFlag(FLAGS_console_listen);
   if (absl::GetFlag(FLAGS_grpc_insecure_loopback)) {
+    if (!security.console_listen.empty()) {
+      return absl::InvalidArgumentError(
+          "--console-listen serves the console over mutual TLS: with --grpc-insecure-loopback "
+          "the console is on the admin port (--admin-listen), for loopback callers");
+    }
     if (tls || !access_file.empty()) {
       return absl::InvalidArgumentError(
           "--grpc-insecure-loopback serves plain text to a single operator: drop "
@@ -80,6 +89,7 @@ absl::StatusOr<GrpcSecurity> GrpcSecurityFromFlags(const std::string& listen,
       *out = *std::move(pem);
     }
     options.pem_key_cert_pairs.push_back(std::move(pair));
+    security.tls_files = admin::MutualTlsFiles{cert, key, client_ca};
     security.credentials = grpc::SslServerCredentials(options);
     absl::StatusOr<std::unique_ptr<access::Authenticator>> authenticator =
         access::Authenticator::WithAccessFile(access_file);

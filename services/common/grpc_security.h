@@ -9,7 +9,11 @@
 //       plain text, refused on any listen address but loopback; every caller
 //       is an operator of a single tenant (development only);
 //   --audit-log=FILE   where lodges, replays, redrives and CLNTCOMM requests
-//       are audited (default <data-dir>/audit.log).
+//       are audited (default <data-dir>/audit.log);
+//   --console-listen=HOST:PORT   with mutual TLS, the operator console over
+//       HTTPS with the same certificates: each person's browser presents a
+//       client certificate, and the console acts as that identity. (On
+//       plain-text loopback the console is on the admin port.)
 //
 //   absl::StatusOr<GrpcSecurity> security =
 //       GrpcSecurityFromFlags(flags::GrpcListen(), config.data_dir, clock.get());
@@ -20,10 +24,12 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "pipeline/platform/access/audit_log.h"
+#include "pipeline/platform/admin/admin_server.h"
 #include "pipeline/platform/access/authenticator.h"
 #include "pipeline/platform/common/clock.h"
 
@@ -31,6 +37,10 @@ namespace sbrgate {
 
 struct GrpcSecurity {
   std::shared_ptr<grpc::ServerCredentials> credentials;  // null: plain text
+  // The files of `credentials`, for the console's HTTPS port; with
+  // mutual TLS only.
+  std::optional<admin::MutualTlsFiles> tls_files;
+  std::string console_listen;  // --console-listen, with mutual TLS only
   std::unique_ptr<access::Authenticator> authenticator;
   std::unique_ptr<access::AuditLog> audit;
 };

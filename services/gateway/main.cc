@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   options.credentials = security->credentials;
   options.authenticator = security->authenticator.get();
   options.audit = security->audit.get();
+  options.console_listen = security->console_listen;
+  options.console_tls = security->tls_files;
   std::unique_ptr<sbrgate::TopicLog> topics = sbrgate::TopicLog::OnKafka(*config);
   auto gateway =
       sbrgate::Gateway::Start(*config, topics.get(), blobs->get(), clock.get(), options);
@@ -46,8 +48,9 @@ int main(int argc, char** argv) {
       *topics, config->instance, {(*gateway)->view_stage()}, clock.get(),
       [&](const sbrgate::RunningStages& running) {
         (*gateway)->SetViewReady();
-        std::printf("{\"grpc\": \"127.0.0.1:%d\", \"admin\": %s}\n", (*gateway)->port(),
-                    running.AdminJson().c_str());
+        std::printf("{\"grpc\": \"127.0.0.1:%d\", \"admin\": %s, \"console\": %s}\n",
+                    (*gateway)->port(), running.AdminJson().c_str(),
+                    (*gateway)->ConsoleJson().c_str());
         std::fflush(stdout);
       },
       /*ready_after=*/{(*gateway)->view_stage()},

@@ -142,6 +142,8 @@ int main(int argc, char** argv) {
   gateway_options.credentials = security->credentials;
   gateway_options.authenticator = security->authenticator.get();
   gateway_options.audit = security->audit.get();
+  gateway_options.console_listen = security->console_listen;
+  gateway_options.console_tls = security->tls_files;
   auto gateway = sbrgate::Gateway::Start(*config, topics.get(), blobs->get(), clock.get(),
                                          gateway_options);
   if (!gateway.ok()) return Fail(gateway.status());
@@ -165,7 +167,8 @@ int main(int argc, char** argv) {
             sim && sim->admin_port() > 0
                 ? absl::StrCat("\"http://127.0.0.1:", sim->admin_port(), "\"")
                 : "null",
-            ", \"admin\": ", running.AdminJson(), "}\n");
+            ", \"admin\": ", running.AdminJson(), ", \"console\": ", (*gateway)->ConsoleJson(),
+            "}\n");
         std::fputs(ready.c_str(), stdout);
         std::fflush(stdout);
         if (const std::string f = sbrgate::flags::ReadyFile(); !f.empty()) {

@@ -5,6 +5,13 @@
 // name may do nothing. Plain text is for development on loopback only, and
 // there every caller is the operator "loopback".
 //
+// One caller inside the process may speak for others: the operator console
+// authenticates a person's client certificate on its own HTTPS port, then
+// makes that person's gRPC calls over an in-process channel carrying
+// DelegatedMetadata(identity). The metadata hold a token drawn at random
+// for this Authenticator, which never leaves the process, so a remote caller
+// cannot forge them; and they count only on a call with no TLS peer.
+//
 //   absl::StatusOr<std::unique_ptr<Authenticator>> auth =
 //       Authenticator::WithAccessFile("/etc/sbrgate/access");
 //   absl::StatusOr<Caller> caller = (*auth)->Authenticate(*context);
@@ -17,11 +24,14 @@
 #define SBRGATE_PIPELINE_PLATFORM_ACCESS_AUTHENTICATOR_H_
 
 #include <grpcpp/grpcpp.h>
+#include <openssl/x509.h>
 
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -68,12 +78,18 @@ class Authenticator {
   absl::Status Reload();
   // Where the grants come from, for messages.
   const std::string& source() const { return path_; }
+  // Metadata making an in-process call `identity`'s (see above).
+  std::vector<std::pair<std::string, std::string>> DelegatedMetadata(
+      const std::string& identity) const;
 
  private:
-  Authenticator(std::string path, std::shared_ptr<const AccessPolicy> policy)
-      : path_(std::move(path)), policy_(std::move(policy)) {}
+  Authenticator(std::string path, std::shared_ptr<const AccessPolicy> policy);
+  // The delegated identity when `context` carries this Authenticator's
+  // token and no TLS peer; empty otherwise.
+  std::string DelegatedIdentity(const grpc::ServerContext& context) const;
 
   const std::string path_;  // empty: loopback
+  const std::string delegation_token_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const AccessPolicy> policy_ ABSL_GUARDED_BY(mu_);
 };
@@ -81,6 +97,9 @@ class Authenticator {
 // The identity in `context`'s client certificate: its SAN URI, else its
 // subject CN; empty without one.
 std::string PeerIdentity(const grpc::ServerContext& context);
+// The same for a certificate taken from a TLS connection of our own (the
+// console's HTTPS port); empty for null.
+std::string CertificateIdentity(const X509* cert);
 
 }  // namespace sbrgate::access
 

@@ -11,7 +11,7 @@
 namespace sbrgate::admin {
 
 absl::StatusOr<std::pair<std::string, int>> ParseListenAddress(const std::string& flag,
-                                                                const std::string& value) {
+                                                               const std::string& value) {
   const size_t colon = value.rfind(':');
   int port = -1;
   if (colon == std::string::npos || colon == 0 ||
@@ -30,11 +30,23 @@ AdminServer::AdminServer() = default;
 
 absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(AdminOptions options) {
   absl::StatusOr<std::pair<std::string, int>> address =
-      ParseListenAddress("admin-listen", options.listen);
+      ParseListenAddress(options.flag, options.listen);
   if (!address.ok()) return address.status();
   std::unique_ptr<AdminServer> s(new AdminServer());
   s->options_ = std::move(options);
-  s->server_ = std::make_unique<httplib::Server>();
+  if (const std::optional<MutualTlsFiles>& tls = s->options_.tls; tls.has_value()) {
+    // With a client CA, httplib requires and verifies a client certificate.
+    auto https = std::make_unique<httplib::SSLServer>(tls->cert.c_str(), tls->key.c_str(),
+                                                      tls->client_ca.c_str());
+    if (!https->is_valid()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", s->options_.flag, ": cannot serve HTTPS with certificate ", tls->cert,
+                       ", key ", tls->key, " and client CA ", tls->client_ca));
+    }
+    s->server_ = std::move(https);
+  } else {
+    s->server_ = std::make_unique<httplib::Server>();
+  }
   // httplib's default also sets SO_REUSEPORT, which would let a second
   // process share the port and answer half the scrapes.
   s->server_->set_socket_options([](socket_t sock) {
@@ -64,7 +76,7 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(AdminOptions opt
                        : (s->server_->bind_to_port(host, port) ? port : -1);
   if (s->port_ < 0) {
     return absl::UnavailableError(
-        absl::StrCat("--admin-listen ", s->options_.listen, ": cannot listen there"));
+        absl::StrCat("--", s->options_.flag, " ", s->options_.listen, ": cannot listen there"));
   }
   s->thread_ = std::thread([self] { self->server_->listen_after_bind(); });
   // stop() does nothing to a server not yet listening: wait until it is.

@@ -12,12 +12,15 @@
 //   (*admin)->port();   // the bound port (useful with ":0")
 //
 // Plain HTTP: it serves no payroll or tax data, only counts and states, and
-// sits on an address the deployment keeps inside the cluster.
+// sits on an address the deployment keeps inside the cluster. With `tls` it
+// is HTTPS and every caller must present a certificate from the client CA:
+// for routes that act for a person (the console under mutual TLS).
 #ifndef SBRGATE_PIPELINE_PLATFORM_ADMIN_ADMIN_SERVER_H_
 #define SBRGATE_PIPELINE_PLATFORM_ADMIN_ADMIN_SERVER_H_
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -31,8 +34,18 @@ class Server;
 
 namespace sbrgate::admin {
 
+// PEM files: the server's certificate and key, and the CA whose client
+// certificates it accepts.
+struct MutualTlsFiles {
+  std::string cert;
+  std::string key;
+  std::string client_ca;
+};
+
 struct AdminOptions {
   std::string listen;  // HOST:PORT, [IPv6]:PORT; port 0 picks a free one
+  std::string flag = "admin-listen";  // where `listen` came from, for errors
+  std::optional<MutualTlsFiles> tls;
   metrics::Registry* registry = &metrics::Registry::Default();
   // OK when the process is ready for traffic; its message says why not.
   // Called on the server's threads. Unset: ready once started.
@@ -48,7 +61,8 @@ absl::StatusOr<std::pair<std::string, int>> ParseListenAddress(const std::string
 
 class AdminServer {
  public:
-  // Unavailable when the address cannot be bound.
+  // Unavailable when the address cannot be bound; InvalidArgument when the
+  // TLS files cannot be used.
   static absl::StatusOr<std::unique_ptr<AdminServer>> Start(AdminOptions options);
   ~AdminServer();  // stops serving
   AdminServer(const AdminServer&) = delete;

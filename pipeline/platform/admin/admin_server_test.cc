@@ -77,5 +77,22 @@ TEST(AdminServerTest, AnAddressInUseIsUnavailable) {
   EXPECT_EQ(b.status().code(), absl::StatusCode::kUnavailable);
 }
 
+// Serving over mutual TLS is tested across processes (tests/access_e2e_test:
+// the console's port).
+TEST(AdminServerTest, TlsFilesThatCannotBeUsedAreNamed) {
+  AdminOptions options;
+  options.listen = "127.0.0.1:0";
+  options.flag = "console-listen";
+  options.tls = MutualTlsFiles{"/nonexistent/server.pem", "/nonexistent/server.key",
+                               "/nonexistent/ca.pem"};
+  absl::StatusOr<std::unique_ptr<AdminServer>> admin = AdminServer::Start(options);
+  ASSERT_FALSE(admin.ok());
+  EXPECT_EQ(admin.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(admin.status().message(),
+              HasSubstr("--console-listen: cannot serve HTTPS with certificate "
+                        "/nonexistent/server.pem, key /nonexistent/server.key and client CA "
+                        "/nonexistent/ca.pem"));
+}
+
 }  // namespace
 }  // namespace sbrgate::admin

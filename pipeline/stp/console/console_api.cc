@@ -2,13 +2,14 @@
 
 #include <google/protobuf/util/json_util.h>
 #include <httplib.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -42,9 +43,9 @@ std::string JsonString(const std::string& s) {
 void SendError(httplib::Response& res, int http_status, const std::string& code,
                const std::string& message) {
   res.status = http_status;
-  res.set_content(absl::StrCat("{\"code\": ", JsonString(code), ", \"message\": ",
-                               JsonString(message), "}"),
-                  "application/json");
+  res.set_content(
+      absl::StrCat("{\"code\": ", JsonString(code), ", \"message\": ", JsonString(message), "}"),
+      "application/json");
 }
 
 void Send(httplib::Response& res, const grpc::Status& status,
@@ -65,9 +66,16 @@ void Send(httplib::Response& res, const grpc::Status& status,
   res.set_content(json, "application/json");
 }
 
-// Each call its own context, with a deadline.
+// Each call its own context, with a deadline, made as the HTTP caller (the
+// pre-routing handler admitted it already; if its admission fails now, the
+// call goes without and the gateway refuses it).
 struct Call {
-  Call() { context.set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline)); }
+  Call(const Admission& admit, const httplib::Request& req) {
+    context.set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline));
+    absl::StatusOr<CallerMetadata> metadata = admit(req);
+    if (!metadata.ok()) return;
+    for (const auto& [key, value] : *metadata) context.AddMetadata(key, value);
+  }
   grpc::ClientContext context;
 };
 
@@ -75,6 +83,8 @@ bool IsLoopback(const std::string& address) {
   return absl::StartsWith(address, "127.") || address == "::1" ||
          absl::StartsWith(address, "::ffff:127.");
 }
+
+grpc::StatusCode GrpcCodeOf(absl::StatusCode code) { return static_cast<grpc::StatusCode>(code); }
 
 // Lodgments awaiting a response, earliest next poll first: each with its STP
 // band (pipeline/stp/poll_schedule, as the poll stage follows it) and when it
@@ -92,10 +102,10 @@ nlohmann::json PollQueueJson(const v1::ListLodgmentsResponse& awaiting) {
         {"abn", l.abn()},
         {"employeesSent", l.employees_sent()},
         {"pollsDone", l.polls_size()},
-        {"band", absl::StrCat("first poll ", absl::FormatDuration(plan.first()), " after the receipt, ",
-                              "then ", absl::FormatDuration(plan.second()), " later, then every ",
-                              absl::FormatDuration(plan.repeat()), " (", l.employees_sent(),
-                              " employees)")},
+        {"band", absl::StrCat("first poll ", absl::FormatDuration(plan.first()),
+                              " after the receipt, ", "then ", absl::FormatDuration(plan.second()),
+                              " later, then every ", absl::FormatDuration(plan.repeat()), " (",
+                              l.employees_sent(), " employees)")},
         // Past the 72 hours from the receipt: polling resumed by an operator.
         {"nextPollAt", next ? absl::FormatTime(absl::RFC3339_sec, *next, absl::UTCTimeZone())
                             : "resumed: as the poll stage schedules it"}};
@@ -138,20 +148,43 @@ int HttpStatusOf(grpc::StatusCode code) {
   }
 }
 
+Admission LoopbackCallers() {
+  return [](const httplib::Request& req) -> absl::StatusOr<CallerMetadata> {
+    if (IsLoopback(req.remote_addr)) return CallerMetadata();
+    return absl::PermissionDeniedError(
+        "the console answers loopback callers only while the gateway is plain text");
+  };
+}
+
+Admission CertificateCallers(const access::Authenticator* authenticator) {
+  return [authenticator](const httplib::Request& req) -> absl::StatusOr<CallerMetadata> {
+    X509* cert = req.ssl == nullptr ? nullptr : SSL_get1_peer_certificate(req.ssl);
+    const std::string identity = access::CertificateIdentity(cert);
+    X509_free(cert);
+    if (identity.empty()) {
+      return absl::UnauthenticatedError(
+          "the console needs a client certificate naming its holder (SAN URI or subject CN)");
+    }
+    return authenticator->DelegatedMetadata(identity);
+  };
+}
+
 bool AddConsoleRoutes(httplib::Server& server, const ConsoleOptions& options) {
   if (!server.set_mount_point("/console", options.static_dir)) return false;
-  if (options.loopback_callers_only) {
-    server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-      const bool console = absl::StartsWith(req.path, "/console") ||
-                           absl::StartsWith(req.path, "/api/");
-      if (!console || IsLoopback(req.remote_addr)) {
-        return httplib::Server::HandlerResponse::Unhandled;
-      }
-      SendError(res, 403, "PERMISSION_DENIED",
-                "the console answers loopback callers only while the gateway is plain text");
-      return httplib::Server::HandlerResponse::Handled;
-    });
-  }
+  const Admission admit = options.admit ? options.admit : [](const httplib::Request&) {
+    return absl::StatusOr<CallerMetadata>(absl::PermissionDeniedError("the console admits nobody"));
+  };
+  server.set_pre_routing_handler([admit](const httplib::Request& req, httplib::Response& res) {
+    const bool console =
+        absl::StartsWith(req.path, "/console") || absl::StartsWith(req.path, "/api/");
+    if (!console) return httplib::Server::HandlerResponse::Unhandled;
+    absl::StatusOr<CallerMetadata> admitted = admit(req);
+    if (admitted.ok()) return httplib::Server::HandlerResponse::Unhandled;
+    SendError(res, HttpStatusOf(GrpcCodeOf(admitted.status().code())),
+              absl::StatusCodeToString(admitted.status().code()),
+              std::string(admitted.status().message()));
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server.Get("/console", [](const httplib::Request&, httplib::Response& res) {
     res.set_redirect("/console/");
   });
@@ -159,7 +192,7 @@ bool AddConsoleRoutes(httplib::Server& server, const ConsoleOptions& options) {
   std::shared_ptr<v1::CommunicationService::Stub> comms =
       v1::CommunicationService::NewStub(options.gateway);
 
-  server.Get("/api/lodgments", [stub](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/lodgments", [stub, admit](const httplib::Request& req, httplib::Response& res) {
     v1::ListLodgmentsRequest request;
     request.set_abn(req.get_param_value("abn"));
     request.set_page_token(req.get_param_value("page_token"));
@@ -172,67 +205,68 @@ bool AddConsoleRoutes(httplib::Server& server, const ConsoleOptions& options) {
       }
       request.set_state(s);
     }
-    Call call;
+    Call call(admit, req);
     v1::ListLodgmentsResponse response;
     Send(res, stub->ListLodgments(&call.context, request, &response), response);
   });
-  server.Get(R"(/api/lodgments/([^/]+))", [stub](const httplib::Request& req,
-                                                httplib::Response& res) {
-    v1::GetLodgmentRequest request;
-    request.set_lodgment_id(req.matches[1]);
-    Call call;
-    v1::Lodgment response;
-    Send(res, stub->GetLodgment(&call.context, request, &response), response);
-  });
-  server.Get(R"(/api/lodgments/([^/]+)/rejected)", [stub](const httplib::Request& req,
-                                                         httplib::Response& res) {
-    v1::ListRejectedRecordsRequest request;
-    request.set_lodgment_id(req.matches[1]);
-    request.set_page_size(1000);
-    Call call;
-    v1::ListRejectedRecordsResponse response;
-    Send(res, stub->ListRejectedRecords(&call.context, request, &response), response);
-  });
-  server.Post("/api/replay", [stub](const httplib::Request& req, httplib::Response& res) {
+  server.Get(R"(/api/lodgments/([^/]+))",
+             [stub, admit](const httplib::Request& req, httplib::Response& res) {
+               v1::GetLodgmentRequest request;
+               request.set_lodgment_id(req.matches[1]);
+               Call call(admit, req);
+               v1::Lodgment response;
+               Send(res, stub->GetLodgment(&call.context, request, &response), response);
+             });
+  server.Get(R"(/api/lodgments/([^/]+)/rejected)",
+             [stub, admit](const httplib::Request& req, httplib::Response& res) {
+               v1::ListRejectedRecordsRequest request;
+               request.set_lodgment_id(req.matches[1]);
+               request.set_page_size(1000);
+               Call call(admit, req);
+               v1::ListRejectedRecordsResponse response;
+               Send(res, stub->ListRejectedRecords(&call.context, request, &response), response);
+             });
+  server.Post("/api/replay", [stub, admit](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.get_param_value("lodgment_id");
     if (id.empty()) return SendError(res, 400, "INVALID_ARGUMENT", "lodgment_id is required");
     v1::ReplayLodgmentsRequest request;
     request.add_lodgment_ids(id);
     request.set_dry_run(req.get_param_value("dry_run") == "true");
-    Call call;
+    Call call(admit, req);
     v1::ReplayLodgmentsResponse response;
     Send(res, stub->ReplayLodgments(&call.context, request, &response), response);
   });
-  server.Get("/api/poll-queue", [stub](const httplib::Request&, httplib::Response& res) {
+  server.Get("/api/poll-queue", [stub, admit](const httplib::Request& req, httplib::Response& res) {
     v1::ListLodgmentsRequest request;
     request.set_state(v1::AWAITING_RESPONSE);
     request.set_page_size(1000);
-    Call call;
+    Call call(admit, req);
     v1::ListLodgmentsResponse response;
     const grpc::Status status = stub->ListLodgments(&call.context, request, &response);
     if (!status.ok()) return Send(res, status, response);
     res.set_content(PollQueueJson(response).dump(), "application/json");
   });
-  server.Get("/api/jobs", [comms](const httplib::Request&, httplib::Response& res) {
-    Call call;
+  server.Get("/api/jobs", [comms, admit](const httplib::Request& req, httplib::Response& res) {
+    Call call(admit, req);
     v1::ListJobsResponse response;
     Send(res, comms->ListJobs(&call.context, v1::ListJobsRequest(), &response), response);
   });
-  server.Get("/api/deadletters", [stub](const httplib::Request&, httplib::Response& res) {
-    v1::ListDeadLettersRequest request;
-    request.set_include_redriven(true);
-    Call call;
-    v1::ListDeadLettersResponse response;
-    Send(res, stub->ListDeadLetters(&call.context, request, &response), response);
-  });
-  server.Post(R"(/api/deadletters/([^/]+)/redrive)", [stub](const httplib::Request& req,
-                                                           httplib::Response& res) {
-    v1::RedriveDeadLettersRequest request;
-    request.add_ids(req.matches[1]);
-    Call call;
-    v1::RedriveDeadLettersResponse response;
-    Send(res, stub->RedriveDeadLetters(&call.context, request, &response), response);
-  });
+  server.Get("/api/deadletters",
+             [stub, admit](const httplib::Request& req, httplib::Response& res) {
+               v1::ListDeadLettersRequest request;
+               request.set_include_redriven(true);
+               Call call(admit, req);
+               v1::ListDeadLettersResponse response;
+               Send(res, stub->ListDeadLetters(&call.context, request, &response), response);
+             });
+  server.Post(R"(/api/deadletters/([^/]+)/redrive)",
+              [stub, admit](const httplib::Request& req, httplib::Response& res) {
+                v1::RedriveDeadLettersRequest request;
+                request.add_ids(req.matches[1]);
+                Call call(admit, req);
+                v1::RedriveDeadLettersResponse response;
+                Send(res, stub->RedriveDeadLetters(&call.context, request, &response), response);
+              });
   return true;
 }
 

@@ -36,6 +36,7 @@ TEST(ConsoleApiTest, OnlyLoopbackCallersAreAnswered) {
   // Nothing listens there: only the refusal, which needs no gateway, is asked for.
   options.gateway = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
   options.static_dir = ::testing::TempDir();
+  options.admit = LoopbackCallers();
   ASSERT_TRUE(AddConsoleRoutes(server, options));
   server.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok", "text/plain");
