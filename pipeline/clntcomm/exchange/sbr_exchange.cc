@@ -10,6 +10,8 @@
 namespace sbrgate::comms {
 
 ebms::Party AgentParty(const v1::AgentContext& agent) {
+  // The profile's From party for a tax agent is its agent number (TAN).
+  if (!agent.ran().empty()) return {agent.ran(), ebms::kPartyTypeTan, ebms::kRoleRegisteredAgent};
   return {agent.agent_abn(), ebms::kPartyTypeAbn, ebms::kRoleRegisteredAgent};
 }
 

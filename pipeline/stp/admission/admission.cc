@@ -197,6 +197,7 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     submission.set_abn(employer.abn);
     *submission.mutable_payload() = lodgment::ToRef(*result->payload);
     submission.set_employees_sent(result->employees_sent);
+    if (pay_event) submission.set_employer_document_id(employer.document_id);
     submission.set_attempt(1);
     *submission.mutable_created_at() = ToProto(now);
     *change.mutable_submission() = submission;

@@ -107,6 +107,7 @@ TEST_F(AdmissionTest, APayEventIsPublishedWithItsSubmissionInOneCall) {
   ASSERT_TRUE(submission.ParseFromString(calls[0][1].value));
   EXPECT_EQ(submission.action(), "Submit.004.00");
   EXPECT_EQ(submission.message_id(), l->message_id());
+  EXPECT_EQ(submission.employer_document_id(), "1.1");  // as the generator numbers it
   EXPECT_TRUE(blobs_->Open(submission.payload().sha256()).ok());
 }
 

@@ -586,6 +586,40 @@ TEST_F(StagesTest, TriageSortsOutcomes) {
   }
 }
 
+// The employer's PAYEVNT is whatever DocumentID the payload gave it: its
+// errors are the lodgment's, and "1.1" is then an employee like any other.
+TEST_F(StagesTest, TriageTakesTheEmployerDocumentIdFromTheSubmission) {
+  TriageStage stage(blobs_.get());
+  FakeContext ctx(&clock_);
+  events::ResponseReady ready;
+  ready.set_lodgment_id("L1");
+  ready.mutable_response()->set_sha256(
+      ResponseBlob(event02::Severity::kError, {"2.1", "1.1"}));
+  ready.set_attempt(1);
+  *ready.mutable_submission() = Submission();
+  ready.mutable_submission()->set_employer_document_id("2.1");
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kResponses, ready), ctx).ok());
+  auto status = ctx.On<events::StatusChange>(topics::kStatus);
+  ASSERT_EQ(status.size(), 1u);
+  ASSERT_EQ(status[0].lodgment().lodgment_errors_size(), 1);
+  EXPECT_THAT(status[0].lodgment().lodgment_errors(0).description(), HasSubstr("record 2.1: "));
+  auto bytes = blobs_->ReadString(status[0].rejected_records().sha256());
+  ASSERT_TRUE(bytes.ok());
+  events::RecordProblems problems;
+  ASSERT_TRUE(problems.ParseFromString(*bytes));
+  ASSERT_EQ(problems.problems_size(), 1);
+  EXPECT_EQ(problems.problems(0).document_id(), "1.1");
+
+  // An update event has no employer document: every named record is an employee's.
+  FakeContext update_ctx(&clock_);
+  ready.mutable_submission()->set_action("Update.004.00");
+  ready.mutable_submission()->clear_employer_document_id();
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kResponses, ready), update_ctx).ok());
+  auto update = update_ctx.On<events::StatusChange>(topics::kStatus);
+  ASSERT_EQ(update.size(), 1u);
+  EXPECT_EQ(update[0].lodgment().lodgment_errors_size(), 0);
+}
+
 TEST_F(StagesTest, TriageResubmitsSystemErrorsBoundedly) {
   TriageStage stage(blobs_.get(), TriagePolicy{3, absl::Minutes(15)});
   for (int attempt : {1, 2, 3}) {

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/event02/event02.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/stp/status/status.h"
@@ -35,8 +36,14 @@ absl::Status TriageStage::Process(const stage::Record& input, stage::Context& ct
   if (!reader.ok()) return reader.status();
 
   // Employee records by DocumentID, in the order SBR named them; errors
-  // without an employee (the employer's, or the lodgment's) apart.
-  const std::string employer_id = "1.1";
+  // without an employee (the employer's, or the lodgment's) apart. The
+  // employer's DocumentID is the one its payload gave it; a submission
+  // written before it was recorded had the generator's "1.1".
+  const events::LodgmentToSubmit& sent = ready.submission();
+  const std::string employer_id =
+      !sent.employer_document_id().empty() ? sent.employer_document_id()
+      : sent.action() == ebms::kActionPayevntSubmit ? "1.1"
+                                           : "";
   std::map<std::string, size_t> index;
   std::vector<v1::RecordProblem> records;
   std::vector<v1::RecordError> lodgment_errors;
@@ -47,7 +54,8 @@ absl::Status TriageStage::Process(const stage::Record& input, stage::Context& ct
     const event02::EventItem& e = **item;
     if (e.locations.empty()) lodgment_errors.push_back(ToRecordError(e, ""));
     for (const event02::Location& l : e.locations) {
-      if (l.instance_identifier.empty() || l.instance_identifier == employer_id) {
+      if (l.instance_identifier.empty() ||
+          (!employer_id.empty() && l.instance_identifier == employer_id)) {
         v1::RecordError err = ToRecordError(e, l.path);
         if (!l.instance_identifier.empty()) {
           err.set_description(absl::StrCat("record ", l.instance_identifier, ": ", err.description()));
