@@ -37,12 +37,18 @@ inline constexpr char kEbmsNs[] = "http://docs.oasis-open.org/ebxml-msg/ebms/v3.
 inline constexpr char kExcC14n[] = "http://www.w3.org/2001/10/xml-exc-c14n#";
 inline constexpr char kRsaSha256[] = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 inline constexpr char kSha256[] = "http://www.w3.org/2001/04/xmlenc#sha256";
+// WS-Security SwA profile 1.1: an attachment's content as the digest input,
+// after MIME content canonicalisation, which changes nothing for the binary
+// (application/gzip) attachments this profile carries. AS4 signs
+// attachments with it, and a strict receiver refuses a reference without it.
+inline constexpr char kAttachmentContentTransform[] =
+    "http://docs.oasis-open.org/wss/oasis-wss-SwAProfile-1.1#Attachment-Content-Signature-Transform";
 
 // One MIME attachment of the message. The signature's reference to it is
-// "cid:" + content_id (percent-encoded where RFC 2392 requires) with no
-// transforms: the digest covers the attachment's raw octets exactly as
-// `open` delivers them (after any Content-Transfer-Encoding is undone, before
-// any decompression).
+// "cid:" + content_id (percent-encoded where RFC 2392 requires) with exactly
+// the kAttachmentContentTransform: the digest covers the attachment's raw
+// octets exactly as `open` delivers them (after any
+// Content-Transfer-Encoding is undone, before any decompression).
 struct AttachmentRef {
   std::string content_id;  // without "cid:" and without angle brackets
   std::function<absl::StatusOr<std::unique_ptr<ByteSource>>()> open;

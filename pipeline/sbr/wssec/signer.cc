@@ -98,8 +98,10 @@ absl::StatusOr<xmlNode*> AddSecurityTemplate(const internal::SoapParts& parts,
   }
   for (const AttachmentRef& a : attachments) {
     const std::string uri = internal::CidUri(a.content_id);
-    if (xmlSecTmplSignatureAddReference(signature, xmlSecTransformSha256Id, nullptr, X(uri),
-                                        nullptr) == nullptr) {
+    xmlNode* ref = xmlSecTmplSignatureAddReference(signature, xmlSecTransformSha256Id, nullptr,
+                                                   X(uri), nullptr);
+    if (ref == nullptr ||
+        xmlSecTmplReferenceAddTransform(ref, internal::AttachmentContentTransformId()) == nullptr) {
       return absl::InternalError(absl::StrCat("cannot add the ds:Reference to ", uri));
     }
   }

@@ -17,16 +17,18 @@
 //           EncodingType="...#Base64Binary">certificate</wsse:BinarySecurityToken>
 //       <ds:Signature>  exclusive C14N, RSA-SHA256, one SHA-256 reference each to
 //         #<messaging id> and #<body id> (transform: exclusive C14N) and to
-//         cid:<content id> per attachment (no transforms: the digest is over
-//         the attachment's raw octets, streamed through xmlsec's IO callbacks);
+//         cid:<content id> per attachment (transform: the SwA profile's
+//         Attachment-Content-Signature-Transform; the digest is over the
+//         attachment's raw octets, streamed through xmlsec's IO callbacks);
 //         KeyInfo: wsse:SecurityTokenReference/wsse:Reference URI="#x509-token"
 //       </ds:Signature>
 //     </wsse:Security>
 //
-// The cid: references carry no Transform: this profile does not use the WSS
-// SwA Attachment-Content-Signature-Transform (xmlsec does not implement it).
-// For a non-text attachment (the gzip payload) that transform's output is the
-// raw content octets, so the DigestValue is the same either way.
+// The cid: references carry the WSS SwA profile 1.1's
+// Attachment-Content-Signature-Transform, as AS4 and its implementations
+// (WSS4J, phase4, Holodeck B2B, Domibus) sign attachments. xmlsec does not
+// ship it, so xmlsec_support registers it: for a non-text attachment (the
+// gzip payload) its output is the raw content octets.
 //
 // Thread-safe: concurrent calls on different documents are fine.
 #ifndef SBRGATE_PIPELINE_WSSEC_SIGNER_H_

@@ -114,8 +114,9 @@ TEST_F(SignerTest, ReferenceDigestsListEveryPartWithItsDigest) {
     EXPECT_EQ(d.digest_value.size(), 44u) << d.uri;  // base64 of 32 bytes
   }
   EXPECT_THAT((*digests)[0].transforms, ElementsAre(kExcC14n));
-  EXPECT_THAT((*digests)[2].transforms, ElementsAre());
-  // The attachment's digest is over its raw octets.
+  EXPECT_THAT((*digests)[2].transforms, ElementsAre(kAttachmentContentTransform));
+  // The attachment's digest is over its raw octets: SwA content
+  // canonicalisation leaves a binary attachment as it is.
   EXPECT_EQ((*digests)[2].digest_value, FileDigest(*payload_));
 }
 

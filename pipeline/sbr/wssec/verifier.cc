@@ -89,9 +89,10 @@ absl::StatusOr<Coverage> CheckReferences(xmlDoc* doc, const std::vector<Digest>&
     } else if (absl::StartsWithIgnoreCase(ref.uri, "cid:")) {
       absl::StatusOr<std::string> content_id = internal::ContentIdOf(ref.uri);
       if (!content_id.ok()) return DoesNotVerify(content_id.status().message());
-      if (!ref.transforms.empty()) {
-        return DoesNotVerify(
-            absl::StrCat(where, ": attachment references must have no transforms"));
+      if (ref.transforms != std::vector<std::string>{kAttachmentContentTransform}) {
+        return DoesNotVerify(absl::StrCat(
+            where, ": transforms [", absl::StrJoin(ref.transforms, ", "),
+            "] are not accepted (exactly the SwA profile's Attachment-Content-Signature-Transform)"));
       }
       bool present = false;
       for (const AttachmentRef& a : attachments) {
@@ -297,6 +298,8 @@ absl::StatusOr<VerifiedSignature> Verifier::Verify(
   ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
   if (xmlSecDSigCtxEnableReferenceTransform(ctx.get(), xmlSecTransformExclC14NId) < 0 ||
       xmlSecDSigCtxEnableReferenceTransform(ctx.get(), xmlSecTransformSha256Id) < 0 ||
+      xmlSecDSigCtxEnableReferenceTransform(ctx.get(), internal::AttachmentContentTransformId()) <
+          0 ||
       xmlSecDSigCtxEnableSignatureTransform(ctx.get(), xmlSecTransformExclC14NId) < 0 ||
       xmlSecDSigCtxEnableSignatureTransform(ctx.get(), xmlSecTransformRsaSha256Id) < 0) {
     return absl::InternalError("cannot restrict xmlsec's transforms: " + errors.Summary());

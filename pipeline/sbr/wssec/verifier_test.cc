@@ -161,6 +161,32 @@ TEST_F(VerifierTest, RefusesAttachmentTheSignatureDoesNotCover) {
                 absl::StrCat("signature does not cover attachment cid:", kCid));
 }
 
+// A strict receiver, as the SwA and AS4 profiles make one: an attachment
+// reference without the Attachment-Content-Signature-Transform, or with
+// another transform, is refused before any digest is computed.
+TEST_F(VerifierTest, RefusesAnAttachmentReferenceWithoutTheSwaContentTransform) {
+  const std::string signed_text = SignedText(*credential_);
+  const std::string transform =
+      absl::StrCat("<ds:Transform Algorithm=\"", kAttachmentContentTransform, "\"/>");
+  ASSERT_THAT(signed_text, HasSubstr(transform));
+  const std::string where = absl::StrCat("signature does not verify: reference \"cid:", kCid, "\"");
+
+  std::string without = signed_text;
+  absl::StrReplaceAll(
+      {{absl::StrCat("<ds:Transforms>\n", transform, "\n</ds:Transforms>\n"), ""}}, &without);
+  ASSERT_NE(without, signed_text);
+  ExpectRefused(VerifyText(without, Payload(*payload_)), absl::StrCat(where, ": transforms []"));
+
+  std::string complete = signed_text;
+  absl::StrReplaceAll({{"#Attachment-Content-Signature-Transform",
+                        "#Attachment-Complete-Signature-Transform"}},
+                      &complete);
+  ExpectRefused(VerifyText(complete, Payload(*payload_)),
+                absl::StrCat(where, ": transforms [http://docs.oasis-open.org/wss/"
+                                    "oasis-wss-SwAProfile-1.1#Attachment-Complete-Signature-"
+                                    "Transform] are not accepted"));
+}
+
 TEST_F(VerifierTest, RefusesSignedAttachmentThatIsMissing) {
   ExpectRefused(VerifyText(SignedText(*credential_), {}),
                 absl::StrCat("signature does not verify: reference \"cid:", kCid,

@@ -124,6 +124,48 @@ int CloseCid(void* context) {
   return 0;
 }
 
+// MIME content canonicalisation of a binary attachment is the identity, so
+// the transform copies what it is given; xmlsec's digest follows it.
+int ExecuteAttachmentContent(xmlSecTransformPtr transform, int last, xmlSecTransformCtxPtr) {
+  if (transform->status == xmlSecTransformStatusNone) {
+    transform->status = xmlSecTransformStatusWorking;
+  }
+  if (transform->status != xmlSecTransformStatusWorking) return 0;
+  xmlSecBufferPtr in = &transform->inBuf;
+  const xmlSecSize size = xmlSecBufferGetSize(in);
+  if (size > 0) {
+    if (xmlSecBufferAppend(&transform->outBuf, xmlSecBufferGetData(in), size) < 0 ||
+        xmlSecBufferRemoveHead(in, size) < 0) {
+      return -1;
+    }
+  }
+  if (last) transform->status = xmlSecTransformStatusFinished;
+  return 0;
+}
+
+xmlSecTransformKlass attachment_content_klass = {
+    sizeof(xmlSecTransformKlass),
+    sizeof(xmlSecTransform),
+    reinterpret_cast<const xmlChar*>("attachment-content-signature-transform"),
+    reinterpret_cast<const xmlChar*>(kAttachmentContentTransform),
+    xmlSecTransformUsageDSigTransform,
+    nullptr,  // initialize
+    nullptr,  // finalize
+    nullptr,  // readNode: the transform has no parameters
+    nullptr,  // writeNode
+    nullptr,  // setKeyReq
+    nullptr,  // setKey
+    nullptr,  // verify
+    xmlSecTransformDefaultGetDataType,
+    xmlSecTransformDefaultPushBin,
+    xmlSecTransformDefaultPopBin,
+    nullptr,  // pushXml
+    nullptr,  // popXml
+    ExecuteAttachmentContent,
+    nullptr,
+    nullptr,
+};
+
 absl::Status InitOnce() {
   xmlInitParser();
   if (xmlSecInit() < 0) return absl::InternalError("xmlsec initialisation failed");
@@ -139,6 +181,9 @@ absl::Status InitOnce() {
     return absl::InternalError("xmlsec OpenSSL backend initialisation failed");
   }
   xmlSecErrorsSetCallback(CollectXmlSecError);
+  if (xmlSecTransformIdsRegister(AttachmentContentTransformId()) < 0) {
+    return absl::InternalError("cannot register the SwA attachment transform with xmlsec");
+  }
   // xmlSecInit registered libxml2's file, HTTP and FTP handlers; a signature
   // must never make us read a local file or fetch a URL, so only cid: stays.
   xmlSecIOCleanupCallbacks();
@@ -207,6 +252,8 @@ bool IsUnreservedInCid(char c) {
 }
 
 }  // namespace
+
+xmlSecTransformId AttachmentContentTransformId() { return &attachment_content_klass; }
 
 absl::Status EnsureXmlSec() {
   static std::once_flag once;

@@ -20,6 +20,7 @@
 #include <libxml/tree.h>
 #include <openssl/x509.h>
 #include <xmlsec/keys.h>
+#include <xmlsec/transforms.h>
 
 #include <cstdint>
 #include <string>
@@ -32,6 +33,11 @@
 #include "pipeline/sbr/wssec/reference.h"
 
 namespace sbrgate::wssec::internal {
+
+// The SwA Attachment-Content-Signature-Transform (reference.h), registered
+// with xmlsec by EnsureXmlSec: it passes an attachment's octets through
+// unchanged.
+xmlSecTransformId AttachmentContentTransformId();
 
 // Attachments are read from their ByteSource in chunks of this size.
 inline constexpr size_t kAttachmentChunk = 64 << 10;
