@@ -126,7 +126,8 @@ bool ParseFilter(const Flags& flags, Request* request, int* exit) {
 
 void PrintLodgmentText(const v1::Lodgment& l) {
   std::cout << "lodgment " << l.lodgment_id() << ": " << v1::LodgmentState_Name(l.state()) << "\n"
-            << "  " << l.kind() << ", ABN " << l.abn() << ", InteractionTransactionId "
+            << "  " << l.kind() << (l.abn().empty() ? ", WPN " : ", ABN ")
+            << (l.abn().empty() ? l.wpn() : l.abn()) << ", InteractionTransactionId "
             << l.interaction_transaction_id() << "\n"
             << "  employees " << l.employees() << ", sent " << l.employees_sent() << ", held back "
             << l.held_back_size() << ", rejected by SBR " << l.rejected_records_size()
@@ -411,7 +412,8 @@ int RunList(const Args& args) {
   }
   for (const v1::Lodgment& l : response.lodgments()) {
     std::cout << absl::StrFormat("%-36s  %-18s  %-11s  %d/%d sent  %s\n", l.lodgment_id(),
-                                 v1::LodgmentState_Name(l.state()), l.abn(), l.employees_sent(),
+                                 v1::LodgmentState_Name(l.state()),
+                                 l.abn().empty() ? l.wpn() : l.abn(), l.employees_sent(),
                                  l.employees(), TimeText(l.created_at()));
   }
   if (!response.next_page_token().empty()) {

@@ -105,7 +105,9 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
                                   const std::function<void(httplib::Server&)>& admin_routes = {});
 
 // Blocks SIGINT, SIGTERM and SIGHUP in this thread and every thread it
-// starts later.
+// starts later, and ignores SIGPIPE: OpenSSL writes to its sockets without
+// MSG_NOSIGNAL, so a browser or client hanging up on an HTTPS port (the
+// console, the embedded simulator) must fail that write, not end the process.
 void BlockStopSignals();
 
 // What RunStagesUntilSignal does on SIGHUP (reload the access file); the

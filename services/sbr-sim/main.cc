@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // OpenSSL writes without MSG_NOSIGNAL: a client hanging up mid-answer must
+  // fail that write, not end the simulator.
+  std::signal(SIGPIPE, SIG_IGN);
   sbrgate::sim::SimulatorConfig config;
   if (!SplitHostPort(absl::GetFlag(FLAGS_listen), &config.host, &config.port)) {
     return Fail("--listen must be HOST:PORT");

@@ -23,6 +23,7 @@ nlohmann::ordered_json MessageJson(const MessageReport& m) {
           {"service", m.service},
           {"action", m.action},
           {"from_party", m.from_party},
+          {"from_party_type", m.from_party_type},
           {"received_at", Rfc3339(m.received_at)},
           {"process_count", m.process_count},
           {"interrupted_count", m.interrupted_count},

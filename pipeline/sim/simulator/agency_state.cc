@@ -81,6 +81,7 @@ absl::Status MessageFromRecord(const state::Message& r, const SimulatorConfig& c
   report.service = r.service();
   report.action = r.action();
   report.from_party = r.from().id();
+  report.from_party_type = r.from().type();
   m.from = {r.from().id(), r.from().type(), r.from().role()};
   m.conversation_id = r.conversation_id();
   m.signer_fingerprint = r.signer_fingerprint();

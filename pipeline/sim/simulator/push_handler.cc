@@ -132,6 +132,7 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
       s.report.service = um.service;
       s.report.action = um.action;
       s.report.from_party = um.from.id;
+      s.report.from_party_type = um.from.type;
       s.report.received_at = receipt.timestamp;
       s.report.receipts_sent = 1;
       s.receipt_xml = receipt_xml;

@@ -116,6 +116,7 @@ struct MessageReport {
   std::string service;
   std::string action;
   std::string from_party;
+  std::string from_party_type;  // e.g. http://ato.gov.au/PartyIdType/WPN
   absl::Time received_at;
   int process_count = 0;  // how often processing started: 1 proves duplicate elimination
   // Of those starts, the ones that never finished because the simulator

@@ -101,21 +101,23 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     if (upload.may_lodge_for) {
       if (absl::Status s = upload.may_lodge_for(e); !s.ok()) return s;
     }
-    if (corrected.has_value() && !corrected->abn().empty() && e.abn != corrected->abn()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(options.name, ": the payer ABN ", e.abn, " (DocumentID ", e.document_id,
-                       ") is not that of lodgment ", corrected->lodgment_id(), " (",
-                       corrected->abn(), "), which this upload corrects"));
+    const std::string payer = e.abn.empty() ? payevnt::UnpaddedWpn(e.wpn) : e.abn;
+    if (corrected.has_value() && !lodgment::PayerOf(*corrected).empty() &&
+        payer != lodgment::PayerOf(*corrected)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          options.name, ": the payer ", payer, " (DocumentID ", e.document_id,
+          ") is not that of lodgment ", corrected->lodgment_id(), " (",
+          lodgment::PayerOf(*corrected), "), which this upload corrects"));
     }
-    if (e.abn.empty() || e.bms_id.empty() || e.interaction_transaction_id.empty()) {
+    if (payer.empty() || e.bms_id.empty() || e.interaction_transaction_id.empty()) {
       return absl::OkStatus();  // no idempotency key
     }
-    key = Key{e.abn, e.bms_id, e.interaction_transaction_id};
+    key = Key{payer, e.bms_id, e.interaction_transaction_id};
     // Reserved before looking: an upload holding the key has not yet
     // remembered its lodgment.
     if (!reservation.Reserve(*key)) {
       return absl::AbortedError(
-          absl::StrCat("a pay event with ABN ", e.abn, ", BMS id ", e.bms_id,
+          absl::StrCat("a pay event of payer ", payer, ", BMS id ", e.bms_id,
                        " and InteractionTransactionId ", e.interaction_transaction_id,
                        " is being received by another request; retry to get its lodgment"));
     }
@@ -159,6 +161,7 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
   l.set_lodgment_id(id);
   l.set_kind(pay_event ? "Submit" : "Update");
   l.set_abn(employer.abn);
+  l.set_wpn(payevnt::UnpaddedWpn(employer.wpn));
   l.set_bms_id(employer.bms_id);
   l.set_interaction_transaction_id(employer.interaction_transaction_id);
   l.set_employees(result->employees);
@@ -195,6 +198,7 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     submission.set_conversation_id(id);
     submission.set_action(pay_event ? kSubmitAction : kUpdateAction);
     submission.set_abn(employer.abn);
+    submission.set_wpn(l.wpn());
     *submission.mutable_payload() = lodgment::ToRef(*result->payload);
     submission.set_employees_sent(result->employees_sent);
     if (pay_event) submission.set_employer_document_id(employer.document_id);
@@ -253,7 +257,7 @@ std::optional<v1::Lodgment> Admission::LatestInView(const Key& key) const {
   for (int hops = 0; l.has_value() && !l->superseded_by().empty() && hops < 100; ++hops) {
     std::optional<v1::Lodgment> next = options_.view->Get(l->superseded_by());
     if (!next.has_value() ||
-        Key{next->abn(), next->bms_id(), next->interaction_transaction_id()} != key) {
+        Key{lodgment::PayerOf(*next), next->bms_id(), next->interaction_transaction_id()} != key) {
       break;
     }
     l = std::move(next);

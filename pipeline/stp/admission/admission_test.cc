@@ -30,8 +30,9 @@ using ::testing::HasSubstr;
 const absl::Time kNow = absl::FromUnixSeconds(1721005323);  // 2024-07-15T01:02:03Z
 
 std::string Generate(int64_t employees, int64_t invalid = 0, bool invalid_employer = false,
-                     uint64_t seed = 9) {
+                     uint64_t seed = 9, const std::string& payer_wpn = "") {
   payevnt::GeneratorOptions o;
+  o.payer_wpn = payer_wpn;
   o.employees = employees;
   o.invalid_tfns = invalid;
   o.invalid_employer = invalid_employer;
@@ -127,6 +128,33 @@ TEST_F(AdmissionTest, ARepeatReturnsTheEarlierLodgmentAndPublishesNothing) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->lodgment_id(), first->lodgment_id());
   EXPECT_EQ(publisher_.calls().size(), 1u);
+}
+
+// A payer known only by its WPN is lodged under it, and a repeat of its pay
+// event is the same lodgment, as for an ABN payer.
+TEST_F(AdmissionTest, AWpnPayerIsLodgedUnderItsWpnAndRepeatsAreTheSameLodgment) {
+  const std::string file = Generate(4, 0, false, 9, "123456782");
+  absl::StatusOr<v1::Lodgment> first = Admit(file);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->abn(), "");
+  EXPECT_EQ(first->wpn(), "123456782");
+  events::LodgmentToSubmit submission;
+  ASSERT_TRUE(submission.ParseFromString(publisher_.calls()[0][1].value));
+  EXPECT_EQ(submission.abn(), "");
+  EXPECT_EQ(submission.wpn(), "123456782");
+  events::StatusChange change;
+  ASSERT_TRUE(change.ParseFromString(publisher_.calls()[0][0].value));
+  ASSERT_TRUE(view_->Apply(change).ok());
+  absl::StatusOr<v1::Lodgment> again = Admit(file);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->lodgment_id(), first->lodgment_id());
+  EXPECT_EQ(publisher_.calls().size(), 1u);
+  lodgment::ListFilter by_wpn;
+  by_wpn.abn = "123456782";
+  EXPECT_EQ(view_->Matching(by_wpn), std::vector<std::string>{first->lodgment_id()});
+  by_wpn.abn.clear();
+  by_wpn.abns = std::set<std::string>{"123456782"};
+  EXPECT_EQ(view_->Matching(by_wpn), std::vector<std::string>{first->lodgment_id()});
 }
 
 TEST_F(AdmissionTest, ACorrectionSupersedesTheLodgmentItCorrects) {

@@ -99,7 +99,7 @@ nlohmann::json PollQueueJson(const v1::ListLodgmentsResponse& awaiting) {
         plan.NextPoll(FromProto(l.receipt().received_at()), l.polls_size(), last);
     nlohmann::json j = {
         {"lodgmentId", l.lodgment_id()},
-        {"abn", l.abn()},
+        {"abn", l.abn().empty() ? l.wpn() : l.abn()},
         {"employeesSent", l.employees_sent()},
         {"pollsDone", l.polls_size()},
         {"band", absl::StrCat("first poll ", absl::FormatDuration(plan.first()),

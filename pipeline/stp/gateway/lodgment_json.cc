@@ -52,6 +52,7 @@ Json LodgmentJson(const v1::Lodgment& l) {
               {"state", v1::LodgmentState_Name(l.state())},
               {"kind", l.kind()},
               {"abn", l.abn()},
+              {"wpn", l.wpn()},
               {"bms_id", l.bms_id()},
               {"interaction_transaction_id", l.interaction_transaction_id()},
               {"employees", l.employees()},

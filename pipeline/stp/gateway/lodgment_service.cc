@@ -138,7 +138,10 @@ absl::StatusOr<access::Caller> LodgmentServiceImpl::AuthorizeOperator(
 std::optional<v1::Lodgment> LodgmentServiceImpl::Visible(const access::Caller& caller,
                                                          const std::string& id) const {
   std::optional<v1::Lodgment> l = options_.view->Get(id);
-  if (!l.has_value() || !caller.MayActForPayer(l->abn())) return std::nullopt;
+  if (!l.has_value() ||
+      !(caller.MayActForPayer(l->abn()) || caller.MayActForPayer(l->wpn()))) {
+    return std::nullopt;
+  }
   return l;
 }
 
@@ -184,8 +187,9 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
   // Decided, and audited, once the payer is known and before anything is
   // stored.
   upload.may_lodge_for = [&](const payevnt::EmployerRecord& e) -> absl::Status {
-    const std::string payer = e.abn.empty() ? e.wpn : e.abn;
-    const bool allowed = caller->MayActForPayer(e.abn) || caller->MayActForPayer(e.wpn);
+    const std::string wpn = payevnt::UnpaddedWpn(e.wpn);
+    const std::string payer = e.abn.empty() ? wpn : e.abn;
+    const bool allowed = caller->MayActForPayer(e.abn) || caller->MayActForPayer(wpn);
     const std::string action = kind == admission::EventKind::kPayEvent ? "lodge" : "lodge-update";
     absl::Status audited = options_.audit->Record(
         {caller->identity(), action, payer, allowed, upload.file_name});

@@ -513,6 +513,7 @@ void WriteEmployee(std::string& out, const Employee& e, absl::string_view id) {
 
 struct EmployerData {
   std::string abn;
+  std::string wpn;  // 9 digits
   std::string bms_id;
   std::string organisation;
   std::string contact;
@@ -532,7 +533,8 @@ void WriteEmployer(std::string& out, const EmployerData& d) {
   x.set_depth(1);
   x.Open("Rp");
   x.Leaf("SoftwareInformationBusinessManagementSystemId", d.bms_id);
-  x.Leaf("AustralianBusinessNumberId", d.abn);
+  if (!d.abn.empty()) x.Leaf("AustralianBusinessNumberId", d.abn);
+  if (!d.wpn.empty()) x.Leaf("WithholdingPayerNumberId", absl::StrCat("00", d.wpn));
   x.Leaf("OrganisationDetailsOrganisationBranchC", "001");
   x.Open("OrganisationName");
   x.Leaf("DetailsOrganisationalNameT", d.organisation);
@@ -592,6 +594,16 @@ absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& optio
     return absl::InvalidArgumentError(
         absl::StrCat("payer ABN ", options.payer_abn, " is not a valid ABN"));
   }
+  if (!options.payer_wpn.empty()) {
+    if (options.payer_wpn.size() != 9 || !identifiers::IsValidTfn(options.payer_wpn)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "payer WPN ", options.payer_wpn, " is not 9 digits with a valid check digit"));
+    }
+    if (!options.payer_abn.empty() || options.invalid_employer || options.cancelled_employer) {
+      return absl::InvalidArgumentError(
+          "a payer WPN excludes a payer ABN and the invalid or cancelled employer ABN");
+    }
+  }
 
   Rng rng(Mix(options.seed));
   Context ctx;
@@ -637,6 +649,10 @@ absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& optio
   }
   if (options.cancelled_employer) employer.abn = CancelledAbn(static_cast<int>(options.seed % 10000));
   if (options.invalid_employer) employer.abn = identifiers::BreakAbnCheckDigit(employer.abn, options.seed);
+  if (!options.payer_wpn.empty()) {
+    employer.abn.clear();
+    employer.wpn = options.payer_wpn;
+  }
   employer.bms_id =
       options.bms_id.empty() ? absl::StrCat("SBRGATE-GEN-", options.seed) : options.bms_id;
   employer.organisation =

@@ -50,6 +50,9 @@ struct GeneratorOptions {
   int64_t name_mismatches = 0;
   uint64_t seed = 1;
   std::string payer_abn;                       // empty: derived from the seed
+  // A payer with no ABN: this 9-digit WPN (TFN check digit), written
+  // zero-padded to the field's 11 digits. Excludes payer_abn.
+  std::string payer_wpn;
   // The payer's ABN is one the ABN register lists as cancelled
   // (abn_register.h): valid for every check a DSP can run, refused by SBR.
   bool cancelled_employer = false;
@@ -67,7 +70,7 @@ struct GeneratedLodgment {
   std::vector<std::string> invalid_document_ids;
   std::vector<std::string> name_mismatch_document_ids;
   uint64_t bytes = 0;
-  std::string payer_abn;
+  std::string payer_abn;  // empty for a WPN payer
 };
 
 absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& options, ByteSink& sink);

@@ -80,6 +80,27 @@ TEST(GeneratorTest, EverythingGeneratedIsValid) {
   }
 }
 
+TEST(GeneratorTest, AWpnPayerHasNoAbnAndItsWpnZeroPadded) {
+  GeneratorOptions o = Options(5, 3);
+  o.payer_wpn = "123456782";
+  GeneratedLodgment info;
+  const std::string file = GenerateToString(o, &info);
+  const std::vector<Record> records = ReadRecords(file);
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records[0].kind, Record::Kind::kEmployer);
+  EXPECT_EQ(records[0].employer.abn, "");
+  EXPECT_EQ(records[0].employer.wpn, "00123456782");
+  EXPECT_TRUE(info.payer_abn.empty());
+  absl::StatusOr<ValidationReport> r =
+      ValidateLodgment(std::make_unique<StringSource>(file), "wpn.xml");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->valid) << (r->errors.empty() ? "" : ToString(r->errors.front()));
+
+  o.payer_wpn = "123456789";  // wrong check digit
+  StringSink sink;
+  EXPECT_EQ(GenerateLodgment(o, sink).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(GeneratorTest, DataIsVaried) {
   const std::string file = GenerateToString(Options(3000, 1));
   for (const char* state : {"ACT", "NSW", "NT", "QLD", "SA", "TAS", "VIC", "WA", "OTH"}) {

@@ -1,5 +1,6 @@
 #include "pipeline/stp/payevnt/record.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace sbrgate::payevnt {
@@ -33,6 +34,11 @@ std::string Substitute(const FieldError& error) {
   }
   out.append(text, pos, std::string::npos);
   return out;
+}
+
+std::string UnpaddedWpn(absl::string_view field) {
+  if (field.size() == 11 && absl::StartsWith(field, "00")) field.remove_prefix(2);
+  return std::string(field);
 }
 
 std::string ToString(const FieldError& error) {

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
@@ -59,6 +60,13 @@ struct EmployerRecord {
   int64_t interaction_record_count = 0;
   std::string organisation_name;
 };
+
+// The 9-digit WPN in PAYEVNT's 11-digit WithholdingPayerNumberId, which
+// carries it zero-padded like the ATO's other ABN-or-WPN fields
+// ("00123456789" -> "123456789"; an 8-digit WPN keeps one leading zero):
+// how access files, lodgments and the ebMS From party name the payer. A
+// field of another shape is returned as it is.
+std::string UnpaddedWpn(absl::string_view field);
 
 // One employee's document (PAYEVNTEMP). Amounts are year-to-date, summed
 // over the payee's income streams, in cents.

@@ -10,6 +10,14 @@
 namespace sbrgate::payevnt {
 namespace {
 
+TEST(UnpaddedWpnTest, DropsTheZeroPaddingOfTheElevenDigitField) {
+  EXPECT_EQ(UnpaddedWpn("00123456782"), "123456782");
+  EXPECT_EQ(UnpaddedWpn("00012345678"), "012345678");  // an 8-digit WPN keeps one zero
+  EXPECT_EQ(UnpaddedWpn("123456782"), "123456782");
+  EXPECT_EQ(UnpaddedWpn("51824753556"), "51824753556");  // not padded: as it is
+  EXPECT_EQ(UnpaddedWpn(""), "");
+}
+
 TEST(SubstituteTest, ReplacesKnownReferencesAndKeepsUnknownOnes) {
   FieldError e;
   e.detailed_description = "InteractionRecordCt is {Declared} but {Actual} found; {Other} stays";

@@ -32,6 +32,7 @@ class FakeSbr : public sbr_client::SbrApi {
  public:
   absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush& p) const override {
     pushed.push_back(p.message_id);
+    pushed_from.push_back(p.from);
     auto next = push_answers.front();
     push_answers.pop_front();
     return next;
@@ -52,6 +53,7 @@ class FakeSbr : public sbr_client::SbrApi {
   mutable std::deque<absl::StatusOr<sbr_client::PushOutcome>> push_answers;
   mutable std::deque<absl::StatusOr<sbr_client::PullOutcome>> pull_answers;
   mutable std::vector<std::string> pushed;
+  mutable std::vector<ebms::Party> pushed_from;
   mutable std::vector<std::string> pulled;
   mutable std::vector<absl::Time> pull_times;
   const Clock* clock = nullptr;
@@ -135,6 +137,26 @@ TEST_F(StagesTest, SubmitRecordsTheReceipt) {
   ASSERT_EQ(status.size(), 1u);
   EXPECT_EQ(status[0].state(), v1::RECEIPTED);
   EXPECT_EQ(sbr.pushed, std::vector<std::string>{"m1@test"});
+}
+
+TEST_F(StagesTest, SubmitSendsFromThePayersAbnElseItsWpn) {
+  FakeSbr sbr;
+  sbr_client::PushOutcome ok;
+  ok.receipt = ebms::Receipt{"r1@ato", clock_.Now(), "m1@test", {}};
+  sbr.push_answers = {ok, ok};
+  SubmitStage stage(&sbr, blobs_.get());
+  FakeContext ctx(&clock_);
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, Submission()), ctx).ok());
+  events::LodgmentToSubmit wpn_payer = Submission();
+  wpn_payer.clear_abn();
+  wpn_payer.set_wpn("123456782");
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, wpn_payer), ctx).ok());
+  ASSERT_EQ(sbr.pushed_from.size(), 2u);
+  EXPECT_EQ(sbr.pushed_from[0].id, "51824753556");
+  EXPECT_EQ(sbr.pushed_from[0].type, ebms::kPartyTypeAbn);
+  EXPECT_EQ(sbr.pushed_from[1].id, "123456782");
+  EXPECT_EQ(sbr.pushed_from[1].type, ebms::kPartyTypeWpn);
+  EXPECT_EQ(sbr.pushed_from[1].role, ebms::kRoleBusiness);
 }
 
 TEST_F(StagesTest, SubmitHoldsWhileSbrIsUnavailable) {

@@ -30,7 +30,10 @@ absl::Status SubmitStage::Process(const stage::Record& input, stage::Context& ct
   // Every resend of this attempt is the same message, byte for byte.
   if (submit.has_created_at()) push.timestamp = FromProto(submit.created_at());
   push.conversation_id = submit.conversation_id();
-  push.from = {submit.abn(), ebms::kPartyTypeAbn, ebms::kRoleBusiness};
+  // A payer without an ABN sends as its withholding payer number.
+  push.from = submit.abn().empty()
+                  ? ebms::Party{submit.wpn(), ebms::kPartyTypeWpn, ebms::kRoleBusiness}
+                  : ebms::Party{submit.abn(), ebms::kPartyTypeAbn, ebms::kRoleBusiness};
   push.action = submit.action();
   push.payload_gzip_path = *payload;
   absl::StatusOr<sbr_client::PushOutcome> pushed = sbr_->Push(push);

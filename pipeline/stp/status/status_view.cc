@@ -99,6 +99,8 @@ bool IsFinal(v1::LodgmentState state) {
   }
 }
 
+const std::string& PayerOf(const v1::Lodgment& l) { return l.abn().empty() ? l.wpn() : l.abn(); }
+
 absl::StatusOr<std::unique_ptr<StatusView>> StatusView::Open(const std::string& dir,
                                                              const blob::BlobStore* blobs) {
   absl::StatusOr<log::ViewDb> opened = log::ViewDb::Open(dir, 32 << 20, "status view");
@@ -226,7 +228,7 @@ void StatusView::PutEntry(const std::string& id, const StatusViewEntry& entry,
   const int now = entry.lodgment().state();
   if (was != now) {
     absl::MutexLock lock(&counts_mu_);
-    pending_changes_.push_back({id, entry.lodgment().abn(), entry.lodgment().message_id(),
+    pending_changes_.push_back({id, PayerOf(entry.lodgment()), entry.lodgment().message_id(),
                                 static_cast<v1::LodgmentState>(now), entry.lodgment().detail()});
     for (const auto& [state, delta] : {std::make_pair(was, -1), std::make_pair(now, 1)}) {
       if (state < 0) continue;
@@ -371,9 +373,9 @@ absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offse
   }
   if (change.has_poll()) *l.add_polls() = change.poll();
   if (change.has_submission()) *e.mutable_submission() = change.submission();
-  if (!l.abn().empty() && !l.bms_id().empty() && !l.interaction_transaction_id().empty() &&
+  if (!PayerOf(l).empty() && !l.bms_id().empty() && !l.interaction_transaction_id().empty() &&
       l.kind() != "Update") {
-    const std::string key = IdempotencyKey(l.abn(), l.bms_id(), l.interaction_transaction_id());
+    const std::string key = IdempotencyKey(PayerOf(l), l.bms_id(), l.interaction_transaction_id());
     std::string existing;
     if (db_->Get(rocksdb::ReadOptions(), key, &existing).IsNotFound()) {
       batch.Put(key, change.lodgment_id());
@@ -507,8 +509,8 @@ std::optional<v1::Lodgment> StatusView::Get(const std::string& id) const {
 }
 
 bool StatusView::Matches(const v1::Lodgment& l, const ListFilter& f) {
-  if (!f.abn.empty() && l.abn() != f.abn) return false;
-  if (f.abns && f.abns->count(l.abn()) == 0) return false;
+  if (!f.abn.empty() && l.abn() != f.abn && l.wpn() != f.abn) return false;
+  if (f.abns && f.abns->count(l.abn()) == 0 && f.abns->count(l.wpn()) == 0) return false;
   if (f.state != v1::STATE_UNSPECIFIED && l.state() != f.state) return false;
   const absl::Time created = FromProto(l.created_at());
   return created >= f.created_after && created < f.created_before;
@@ -584,14 +586,16 @@ std::vector<v1::RejectedRecord> StatusView::Rejected(const std::string& abn,
     std::optional<StatusViewEntry> e = EntryOrNothing(id);
     if (!e.has_value()) continue;
     const v1::Lodgment& l = e->lodgment();
-    if ((!abn.empty() && l.abn() != abn) || l.state() == v1::SUPERSEDED) continue;
+    if ((!abn.empty() && l.abn() != abn && l.wpn() != abn) || l.state() == v1::SUPERSEDED) {
+      continue;
+    }
     const std::set<std::string> resolved(e->resolved().begin(), e->resolved().end());
     std::vector<v1::RejectedRecord> records;
     auto add = [&](const v1::RecordProblem& p, bool held) {
       if (resolved.count(p.document_id()) > 0) return;
       v1::RejectedRecord r;
       r.set_lodgment_id(id);
-      r.set_abn(l.abn());
+      r.set_abn(PayerOf(l));
       *r.mutable_problem() = p;
       r.set_held_back(held);
       records.push_back(std::move(r));

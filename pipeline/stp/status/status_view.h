@@ -52,8 +52,11 @@ namespace sbrgate::lodgment {
 
 bool IsFinal(v1::LodgmentState state);
 
+// Who the lodgment is for: its payer's ABN, else its WPN.
+const std::string& PayerOf(const v1::Lodgment& l);
+
 struct ListFilter {
-  std::string abn;
+  std::string abn;  // a payer: its ABN or WPN
   // Only these payers' lodgments (a caller's scope); nullopt: any payer's.
   std::optional<std::set<std::string>> abns;
   v1::LodgmentState state = v1::STATE_UNSPECIFIED;
@@ -92,7 +95,8 @@ class StatusView {
   std::vector<v1::Lodgment> List(const ListFilter& filter, int page_size,
                                  const std::string& page_token, std::string* next_page_token) const;
   std::vector<std::string> Matching(const ListFilter& filter) const;
-  // The lodgment already lodged under this ABN + BMS id + InteractionTransactionId.
+  // The lodgment already lodged under this payer (PayerOf) + BMS id +
+  // InteractionTransactionId.
   std::optional<std::string> FindByIdempotencyKey(const std::string& abn, const std::string& bms_id,
                                                   const std::string& transaction_id) const;
   // Employee records rejected or held back and not yet resolved by an

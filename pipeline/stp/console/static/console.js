@@ -48,7 +48,7 @@ async function lodgmentsPage(params) {
   for (const l of list.lodgments) counts[l.state] = (counts[l.state] || 0) + 1;
   const stateSelect = el("select", { id: "state-filter" }, el("option", { value: "" }, "any state"),
     ...STATES.map((s) => el("option", s === state ? { value: s, selected: "" } : { value: s }, s)));
-  const abnInput = el("input", { id: "abn-filter", placeholder: "employer ABN", value: abn });
+  const abnInput = el("input", { id: "abn-filter", placeholder: "employer ABN or WPN", value: abn });
   const apply = () => {
     const q = new URLSearchParams();
     if (stateSelect.value) q.set("state", stateSelect.value);
@@ -63,7 +63,7 @@ async function lodgmentsPage(params) {
     table(["Lodgment", "Employer (ABN)", "Employees", "State", "Detail", "Updated"],
       list.lodgments.map((l) => el("tr", { "data-lodgment": l.lodgmentId },
         el("td", {}, el("a", { href: `#/lodgment/${l.lodgmentId}` }, l.lodgmentId)),
-        el("td", {}, l.abn), el("td", {}, String(l.employees)), el("td", {}, stateBadge(l.state)),
+        el("td", {}, l.abn || l.wpn), el("td", {}, String(l.employees)), el("td", {}, stateBadge(l.state)),
         el("td", {}, l.detail), el("td", {}, l.updatedAt || "")))));
 }
 
@@ -105,7 +105,7 @@ async function lodgmentPage(id) {
   view.replaceChildren(
     el("h2", {}, "Lodgment ", el("code", {}, l.lodgmentId), " ", stateBadge(l.state)),
     el("dl", {},
-      el("dt", {}, "Employer (ABN)"), el("dd", {}, l.abn),
+      el("dt", {}, l.abn ? "Employer (ABN)" : "Employer (WPN)"), el("dd", {}, l.abn || l.wpn),
       el("dt", {}, "Kind"), el("dd", {}, l.kind),
       el("dt", {}, "Employees"), el("dd", {}, `${l.employees} (${l.employeesSent} sent)`),
       el("dt", {}, "MessageId"), el("dd", {}, l.messageId),
