@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/stp/payevnt/generator.h"
@@ -34,6 +35,7 @@ using ::testing::HasSubstr;
 
 constexpr char kPractice[] = "51824753556";
 constexpr char kWpn[] = "123456782";  // a payer with no ABN
+constexpr char kBureauTan[] = "87654321";  // a tax agent lodging for three employers
 
 class AccessE2eTest : public ::testing::Test {
  protected:
@@ -46,18 +48,29 @@ class AccessE2eTest : public ::testing::Test {
     auto pki = pki::MakeDevPki(*dir_ + "/pki");
     ASSERT_TRUE(pki.ok()) << pki.status();
     pki_ = new pki::DevPki(*pki);
-    for (const char* name : {"payroll-a", "payroll-b", "payroll-w", "alice", "ops", "stranger"}) {
+    for (const char* name :
+         {"payroll-a", "payroll-b", "payroll-w", "bureau", "alice", "ops", "stranger"}) {
       ASSERT_TRUE(pki::IssueClientCert(*pki_, *dir_ + "/pki", name).ok()) << name;
     }
     files_a_ = new std::string(Generate("a", 1, &abn_a_));
     files_b_ = new std::string(Generate("b", 2, &abn_b_));
     std::string no_abn;
     files_w_ = new std::string(Generate("w", 3, &no_abn, kWpn));
+    bureau_files_ = new std::vector<std::string>();
+    bureau_abns_ = new std::vector<std::string>();
+    for (uint64_t seed : {41, 42, 43}) {
+      std::string abn;
+      bureau_files_->push_back(
+          Generate(absl::StrCat("bureau-", seed), seed, &abn, "", kBureauTan));
+      bureau_abns_->push_back(abn);
+    }
     ASSERT_NE(abn_a_, abn_b_);
     std::ofstream(*dir_ + "/access") << "# identity,role,scope\n"
                                      << "payroll-a,payroll," << abn_a_ << "\n"
                                      << "payroll-b,payroll," << abn_b_ << "\n"
                                      << "payroll-w,payroll," << kWpn << "\n"
+                                     << "bureau,payroll," << absl::StrJoin(*bureau_abns_, " ")
+                                     << "\n"
                                      << "alice,practice," << kPractice << ":12345678\n"
                                      << "ops,operator,*\n";
     log_ = new std::string(*dir_ + "/daemon.log");
@@ -79,11 +92,15 @@ class AccessE2eTest : public ::testing::Test {
   static void TearDownTestSuite() { delete daemon_; }
 
   static std::string Generate(const std::string& name, uint64_t seed, std::string* abn,
-                              const std::string& wpn = "") {
+                              const std::string& wpn = "", const std::string& agent_tan = "") {
     payevnt::GeneratorOptions o;
     o.employees = 2;
     o.seed = seed;
     o.payer_wpn = wpn;
+    if (!agent_tan.empty()) {
+      o.intermediary_abn = kPractice;
+      o.intermediary_tan = agent_tan;
+    }
     o.message_timestamp = absl::Now();
     const std::string path = absl::StrCat(*dir_, "/", name, ".xml");
     auto sink = FileSink::Create(path);
@@ -169,6 +186,17 @@ class AccessE2eTest : public ::testing::Test {
     return client;
   }
 
+  // The simulator's record of message `id` once it has it (null if it
+  // never does).
+  static nlohmann::json SimMessage(const std::string& id) {
+    for (int i = 0; i < 300; ++i) {
+      httplib::Result res = httplib::Client(*sim_admin_).Get("/admin/messages/" + id);
+      if (res && res->status == 200) return nlohmann::json::parse(res->body);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return nullptr;
+  }
+
   static std::vector<nlohmann::json> Audit() {
     std::ifstream in(*dir_ + "/data/audit.log");
     std::vector<nlohmann::json> out;
@@ -183,6 +211,8 @@ class AccessE2eTest : public ::testing::Test {
   static inline std::string* admin_ = nullptr;    // http://127.0.0.1:PORT
   static inline std::string* sim_admin_ = nullptr;
   static inline std::string* files_w_ = nullptr;
+  static inline std::vector<std::string>* bureau_files_ = nullptr;
+  static inline std::vector<std::string>* bureau_abns_ = nullptr;
   static inline std::string* files_a_ = nullptr;
   static inline std::string* files_b_ = nullptr;
   static inline std::string abn_a_;
@@ -431,18 +461,31 @@ TEST_F(AccessE2eTest, AWpnPayerIsLodgedUnderItsWpnOnce) {
   EXPECT_TRUE(s.ok()) << s.error_message();
 
   // Once pushed, the simulator recorded who sent it.
-  nlohmann::json message;
-  for (int i = 0; i < 300; ++i) {
-    httplib::Result res = httplib::Client(*sim_admin_).Get("/admin/messages/" + w.message_id());
-    if (res && res->status == 200) {
-      message = nlohmann::json::parse(res->body);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const nlohmann::json message = SimMessage(w.message_id());
   ASSERT_FALSE(message.is_null()) << "the simulator never received " << w.message_id();
   EXPECT_EQ(message["from_party"], kWpn);
   EXPECT_EQ(message["from_party_type"], "http://ato.gov.au/PartyIdType/WPN");
+}
+
+// A tax agent lodging for three employers under its own credential: each
+// lodgment is its employer's (ABN, scope), and each is sent as the agent
+// (its TAN, party type TAN), as the PAYEVNT's Int names it.
+TEST_F(AccessE2eTest, AnIntermediaryLodgesForThreeEmployersAsItself) {
+  std::set<std::string> abns;
+  for (const std::string& file : *bureau_files_) {
+    v1::Lodgment l;
+    ASSERT_TRUE(Lodge("bureau", file, &l).ok());
+    abns.insert(l.abn());
+    EXPECT_EQ(l.intermediary_tan(), kBureauTan);
+    EXPECT_EQ(l.intermediary_abn(), kPractice);
+    const nlohmann::json message = SimMessage(l.message_id());
+    ASSERT_FALSE(message.is_null()) << "the simulator never received " << l.message_id();
+    EXPECT_EQ(message["from_party"], kBureauTan);
+    EXPECT_EQ(message["from_party_type"], "http://ato.gov.au/PartyIdType/TAN");
+    EXPECT_EQ(Get("payroll-a", l.lodgment_id()).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  EXPECT_EQ(abns, std::set<std::string>(bureau_abns_->begin(), bureau_abns_->end()));
+  EXPECT_EQ(abns.size(), 3u);
 }
 
 // Nobody outside the process can claim a delegated identity: on a call from

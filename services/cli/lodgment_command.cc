@@ -129,6 +129,11 @@ void PrintLodgmentText(const v1::Lodgment& l) {
             << "  " << l.kind() << (l.abn().empty() ? ", WPN " : ", ABN ")
             << (l.abn().empty() ? l.wpn() : l.abn()) << ", InteractionTransactionId "
             << l.interaction_transaction_id() << "\n"
+            << (l.intermediary_abn().empty()
+                    ? ""
+                    : absl::StrCat("  lodged by intermediary ABN ", l.intermediary_abn(),
+                                   l.intermediary_tan().empty() ? "" : ", TAN ",
+                                   l.intermediary_tan(), "\n"))
             << "  employees " << l.employees() << ", sent " << l.employees_sent() << ", held back "
             << l.held_back_size() << ", rejected by SBR " << l.rejected_records_size()
             << ", attempts " << l.attempts() << "\n";

@@ -3,7 +3,8 @@
 //
 //   payevnt generate --employees N [--invalid K] [--invalid-employer]
 //                    [--name-mismatch M] [--seed S] [--timestamp RFC3339]
-//                    [--payment-date YYYY-MM-DD] [--abn ABN | --wpn WPN] [--bare] -o FILE
+//                    [--payment-date YYYY-MM-DD] [--abn ABN | --wpn WPN]
+//                    [--intermediary-abn ABN [--intermediary-tan TAN]] [--bare] -o FILE
 //     writes the file and prints
 //     {"file": ..., "employees": N, "invalid_document_ids": [...]}
 //     (plus "name_mismatch_document_ids" when --name-mismatch is given)
@@ -39,6 +40,8 @@ constexpr char kUsage[] =
     "         --payment-date=YYYY-MM-DD  (default: the timestamp's day)\n"
     "         --abn=ABN                payer ABN (default: derived from the seed)\n"
     "         --wpn=WPN                a payer with no ABN: its 9-digit withholding payer number\n"
+    "         --intermediary-abn=ABN   lodged by an intermediary (Int) with this ABN\n"
+    "         --intermediary-tan=TAN   ...that is a tax agent with this 8-digit TAN\n"
     "         --cancelled-employer     a payer ABN the ATO's register lists as cancelled\n"
     "         --bare                   SBR's bare Record_Delimiter sequence, no wrapper\n"
     "       sbrgate payevnt validate FILE [--json]\n";
@@ -75,7 +78,8 @@ int Generate(const Args& args) {
   Args rewritten;
   for (const std::string& a : args) rewritten.push_back(a == "-o" ? "--output" : a);
   Flags flags({"invalid-employer", "cancelled-employer", "bare"}, {"employees", "invalid", "name-mismatch", "seed",
-                                             "output", "timestamp", "payment-date", "abn", "wpn"});
+                                             "output", "timestamp", "payment-date", "abn", "wpn",
+                                             "intermediary-abn", "intermediary-tan"});
   if (absl::Status s = flags.Parse(rewritten); !s.ok()) return UsageError(false, s.message());
   if (!flags.positional().empty()) {
     return UsageError(false, absl::StrCat("unexpected argument '", flags.positional()[0], "'"));
@@ -96,6 +100,8 @@ int Generate(const Args& args) {
   options.bare_sequence = flags.Has("bare");
   options.payer_abn = flags.Get("abn");
   options.payer_wpn = flags.Get("wpn");
+  options.intermediary_abn = flags.Get("intermediary-abn");
+  options.intermediary_tan = flags.Get("intermediary-tan");
   if (flags.Has("timestamp")) {
     std::string error;
     if (!absl::ParseTime(absl::RFC3339_full, flags.Get("timestamp"), &options.message_timestamp,

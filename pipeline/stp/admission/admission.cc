@@ -23,6 +23,25 @@ constexpr char kNothingSent[] = "every employee record failed validation; nothin
 // Lodgments remembered between publishing and the view showing them.
 constexpr size_t kMaxRecent = 1000;
 
+// Who sends the lodgment (the ebMS From party, sbr-profile.md): the
+// intermediary as a registered agent, by the TAN the profile gives a tax
+// agent, else by its ABN (the role for an intermediary with no TAN is our
+// reading); without one, the payer as a business, by its ABN, else its WPN.
+events::Party Sender(const v1::Lodgment& l) {
+  events::Party p;
+  if (!l.intermediary_tan().empty() || !l.intermediary_abn().empty()) {
+    const bool tan = !l.intermediary_tan().empty();
+    p.set_id(tan ? l.intermediary_tan() : l.intermediary_abn());
+    p.set_type(tan ? ebms::kPartyTypeTan : ebms::kPartyTypeAbn);
+    p.set_role(ebms::kRoleRegisteredAgent);
+    return p;
+  }
+  p.set_id(l.abn().empty() ? l.wpn() : l.abn());
+  p.set_type(l.abn().empty() ? ebms::kPartyTypeWpn : ebms::kPartyTypeAbn);
+  p.set_role(ebms::kRoleBusiness);
+  return p;
+}
+
 // What an admitted upload brought in, on /metrics (refused uploads show in
 // the gRPC calls' codes).
 void CountAdmitted(const ingest::IngestResult& result) {
@@ -162,6 +181,8 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
   l.set_kind(pay_event ? "Submit" : "Update");
   l.set_abn(employer.abn);
   l.set_wpn(payevnt::UnpaddedWpn(employer.wpn));
+  l.set_intermediary_abn(employer.intermediary_abn);
+  l.set_intermediary_tan(employer.intermediary_tan);
   l.set_bms_id(employer.bms_id);
   l.set_interaction_transaction_id(employer.interaction_transaction_id);
   l.set_employees(result->employees);
@@ -197,8 +218,8 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     submission.set_message_id(l.message_id());
     submission.set_conversation_id(id);
     submission.set_action(pay_event ? kSubmitAction : kUpdateAction);
-    submission.set_abn(employer.abn);
-    submission.set_wpn(l.wpn());
+    submission.set_abn(l.abn());
+    *submission.mutable_from() = Sender(l);
     *submission.mutable_payload() = lodgment::ToRef(*result->payload);
     submission.set_employees_sent(result->employees_sent);
     if (pay_event) submission.set_employer_document_id(employer.document_id);

@@ -14,6 +14,7 @@
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/kafka/limits.h"
 #include "pipeline/platform/publish/fake_publisher.h"
+#include "pipeline/sbr/ebms/message.h"
 #include "pipeline/stp/status/view_feeder.h"
 #include "pipeline/stp/ingest/ingest.h"
 #include "pipeline/stp/payevnt/generator.h"
@@ -30,9 +31,14 @@ using ::testing::HasSubstr;
 const absl::Time kNow = absl::FromUnixSeconds(1721005323);  // 2024-07-15T01:02:03Z
 
 std::string Generate(int64_t employees, int64_t invalid = 0, bool invalid_employer = false,
-                     uint64_t seed = 9, const std::string& payer_wpn = "") {
+                     uint64_t seed = 9, const std::string& payer_wpn = "",
+                     const std::string& intermediary_tan = "") {
   payevnt::GeneratorOptions o;
   o.payer_wpn = payer_wpn;
+  if (!intermediary_tan.empty()) {
+    o.intermediary_abn = "53004085616";
+    o.intermediary_tan = intermediary_tan;
+  }
   o.employees = employees;
   o.invalid_tfns = invalid;
   o.invalid_employer = invalid_employer;
@@ -141,7 +147,9 @@ TEST_F(AdmissionTest, AWpnPayerIsLodgedUnderItsWpnAndRepeatsAreTheSameLodgment) 
   events::LodgmentToSubmit submission;
   ASSERT_TRUE(submission.ParseFromString(publisher_.calls()[0][1].value));
   EXPECT_EQ(submission.abn(), "");
-  EXPECT_EQ(submission.wpn(), "123456782");
+  EXPECT_EQ(submission.from().id(), "123456782");
+  EXPECT_EQ(submission.from().type(), ebms::kPartyTypeWpn);
+  EXPECT_EQ(submission.from().role(), ebms::kRoleBusiness);
   events::StatusChange change;
   ASSERT_TRUE(change.ParseFromString(publisher_.calls()[0][0].value));
   ASSERT_TRUE(view_->Apply(change).ok());
@@ -155,6 +163,37 @@ TEST_F(AdmissionTest, AWpnPayerIsLodgedUnderItsWpnAndRepeatsAreTheSameLodgment) 
   by_wpn.abn.clear();
   by_wpn.abns = std::set<std::string>{"123456782"};
   EXPECT_EQ(view_->Matching(by_wpn), std::vector<std::string>{first->lodgment_id()});
+}
+
+// A tax agent lodging for an employer sends as itself (its TAN, as a
+// registered agent), and so does its update event, whose employee records
+// go without the PAYEVNT.
+TEST_F(AdmissionTest, AnIntermediarysLodgmentIsSentAsTheIntermediary) {
+  absl::StatusOr<v1::Lodgment> l = Admit(Generate(3, 0, false, 9, "", "12345678"));
+  ASSERT_TRUE(l.ok()) << l.status();
+  EXPECT_FALSE(l->abn().empty());
+  EXPECT_EQ(l->intermediary_abn(), "53004085616");
+  EXPECT_EQ(l->intermediary_tan(), "12345678");
+  events::LodgmentToSubmit submission;
+  ASSERT_TRUE(submission.ParseFromString(publisher_.calls()[0][1].value));
+  EXPECT_EQ(submission.abn(), l->abn());
+  EXPECT_EQ(submission.from().id(), "12345678");
+  EXPECT_EQ(submission.from().type(), ebms::kPartyTypeTan);
+  EXPECT_EQ(submission.from().role(), ebms::kRoleRegisteredAgent);
+
+  events::StatusChange change;
+  ASSERT_TRUE(change.ParseFromString(publisher_.calls()[0][0].value));
+  ASSERT_TRUE(view_->Apply(change).ok());
+  // The same payer's corrected records, sent as an update event by the same agent.
+  absl::StatusOr<v1::Lodgment> update = Admit(Generate(1, 0, false, 9, "", "12345678"),
+                                              l->lodgment_id(), EventKind::kUpdateEvent);
+  ASSERT_TRUE(update.ok()) << update.status();
+  EXPECT_EQ(update->abn(), l->abn());
+  events::LodgmentToSubmit update_submission;
+  ASSERT_TRUE(update_submission.ParseFromString(publisher_.calls()[1][1].value));
+  EXPECT_EQ(update_submission.action(), "Update.004.00");
+  EXPECT_EQ(update_submission.from().id(), "12345678");
+  EXPECT_EQ(update_submission.employer_document_id(), "");
 }
 
 TEST_F(AdmissionTest, ACorrectionSupersedesTheLodgmentItCorrects) {

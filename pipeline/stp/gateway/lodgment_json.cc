@@ -53,6 +53,8 @@ Json LodgmentJson(const v1::Lodgment& l) {
               {"kind", l.kind()},
               {"abn", l.abn()},
               {"wpn", l.wpn()},
+              {"intermediary_abn", l.intermediary_abn()},
+              {"intermediary_tan", l.intermediary_tan()},
               {"bms_id", l.bms_id()},
               {"interaction_transaction_id", l.interaction_transaction_id()},
               {"employees", l.employees()},

@@ -5,7 +5,9 @@
 #include <set>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/stp/payevnt/abn_register.h"
@@ -514,6 +516,8 @@ void WriteEmployee(std::string& out, const Employee& e, absl::string_view id) {
 struct EmployerData {
   std::string abn;
   std::string wpn;  // 9 digits
+  std::string intermediary_abn;
+  std::string intermediary_tan;
   std::string bms_id;
   std::string organisation;
   std::string contact;
@@ -566,6 +570,17 @@ void WriteEmployer(std::string& out, const EmployerData& d) {
   x.Leaf("StatementAcceptedI", "true");
   x.Close("Declaration");
   x.Close("Rp");
+  if (!d.intermediary_abn.empty()) {
+    x.Open("Int");
+    x.Leaf("AustralianBusinessNumberId", d.intermediary_abn);
+    if (!d.intermediary_tan.empty()) x.Leaf("TaxAgentNumberId", d.intermediary_tan);
+    x.Open("Declaration");
+    x.Leaf("SignatoryIdentifierT", "Payroll Bureau");
+    x.Leaf("SignatureD", Day(absl::ToCivilDay(d.timestamp, absl::UTCTimeZone())));
+    x.Leaf("StatementAcceptedI", "true");
+    x.Close("Declaration");
+    x.Close("Int");
+  }
   x.Raw("</tns:PAYEVNT>\n");
 }
 
@@ -593,6 +608,17 @@ absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& optio
   if (!options.payer_abn.empty() && !identifiers::IsValidAbn(options.payer_abn)) {
     return absl::InvalidArgumentError(
         absl::StrCat("payer ABN ", options.payer_abn, " is not a valid ABN"));
+  }
+  if (!options.intermediary_abn.empty() && !identifiers::IsValidAbn(options.intermediary_abn)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("intermediary ABN ", options.intermediary_abn, " is not a valid ABN"));
+  }
+  if (!options.intermediary_tan.empty() &&
+      (options.intermediary_abn.empty() || options.intermediary_tan.size() != 8 ||
+       !absl::c_all_of(options.intermediary_tan, absl::ascii_isdigit))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "intermediary TAN ", options.intermediary_tan,
+        ": 8 digits, and only with an intermediary ABN (the Int element requires one)"));
   }
   if (!options.payer_wpn.empty()) {
     if (options.payer_wpn.size() != 9 || !identifiers::IsValidTfn(options.payer_wpn)) {
@@ -653,6 +679,8 @@ absl::StatusOr<GeneratedLodgment> GenerateLodgment(const GeneratorOptions& optio
     employer.abn.clear();
     employer.wpn = options.payer_wpn;
   }
+  employer.intermediary_abn = options.intermediary_abn;
+  employer.intermediary_tan = options.intermediary_tan;
   employer.bms_id =
       options.bms_id.empty() ? absl::StrCat("SBRGATE-GEN-", options.seed) : options.bms_id;
   employer.organisation =

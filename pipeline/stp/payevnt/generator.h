@@ -53,6 +53,10 @@ struct GeneratorOptions {
   // A payer with no ABN: this 9-digit WPN (TFN check digit), written
   // zero-padded to the field's 11 digits. Excludes payer_abn.
   std::string payer_wpn;
+  // An intermediary lodging for the payer (the Int element): its ABN and,
+  // for a tax agent, its 8-digit TAN. Empty ABN: no intermediary.
+  std::string intermediary_abn;
+  std::string intermediary_tan;
   // The payer's ABN is one the ABN register lists as cancelled
   // (abn_register.h): valid for every check a DSP can run, refused by SBR.
   bool cancelled_employer = false;

@@ -59,6 +59,10 @@ struct EmployerRecord {
   absl::Time message_timestamp = absl::InfinitePast();
   int64_t interaction_record_count = 0;
   std::string organisation_name;
+  // The intermediary (Int) lodging on the payer's behalf, when there is one:
+  // its ABN and its tax agent number (TAN).
+  std::string intermediary_abn;
+  std::string intermediary_tan;
 };
 
 // The 9-digit WPN in PAYEVNT's 11-digit WithholdingPayerNumberId, which

@@ -181,7 +181,10 @@ bool CheckEmployer(const xmlNode* root, int max_payment_days_ahead, Record& rec)
           MakeFieldError(codes::kPayerIdentifierMissing, id, NodePath(rp, root, ns)));
     }
   }
-  check_abn(xml::FirstChild(root, "Int"));
+  const xmlNode* intermediary = xml::FirstChild(root, "Int");
+  e.intermediary_abn = xml::ChildText(intermediary, "AustralianBusinessNumberId");
+  e.intermediary_tan = xml::ChildText(intermediary, "TaxAgentNumberId");
+  check_abn(intermediary);
 
   const xmlNode* count = xml::FirstChild(payroll, "InteractionRecordCt");
   const bool record_count_known =

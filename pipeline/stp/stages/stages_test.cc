@@ -139,7 +139,7 @@ TEST_F(StagesTest, SubmitRecordsTheReceipt) {
   EXPECT_EQ(sbr.pushed, std::vector<std::string>{"m1@test"});
 }
 
-TEST_F(StagesTest, SubmitSendsFromThePayersAbnElseItsWpn) {
+TEST_F(StagesTest, SubmitSendsFromTheSubmissionsSenderElseThePayersAbn) {
   FakeSbr sbr;
   sbr_client::PushOutcome ok;
   ok.receipt = ebms::Receipt{"r1@ato", clock_.Now(), "m1@test", {}};
@@ -147,16 +147,19 @@ TEST_F(StagesTest, SubmitSendsFromThePayersAbnElseItsWpn) {
   SubmitStage stage(&sbr, blobs_.get());
   FakeContext ctx(&clock_);
   ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, Submission()), ctx).ok());
-  events::LodgmentToSubmit wpn_payer = Submission();
-  wpn_payer.clear_abn();
-  wpn_payer.set_wpn("123456782");
-  ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, wpn_payer), ctx).ok());
+  events::LodgmentToSubmit by_agent = Submission();
+  by_agent.mutable_from()->set_id("12345678");
+  by_agent.mutable_from()->set_type(ebms::kPartyTypeTan);
+  by_agent.mutable_from()->set_role(ebms::kRoleRegisteredAgent);
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, by_agent), ctx).ok());
   ASSERT_EQ(sbr.pushed_from.size(), 2u);
+  // Written before submissions named their sender: the payer's ABN.
   EXPECT_EQ(sbr.pushed_from[0].id, "51824753556");
   EXPECT_EQ(sbr.pushed_from[0].type, ebms::kPartyTypeAbn);
-  EXPECT_EQ(sbr.pushed_from[1].id, "123456782");
-  EXPECT_EQ(sbr.pushed_from[1].type, ebms::kPartyTypeWpn);
-  EXPECT_EQ(sbr.pushed_from[1].role, ebms::kRoleBusiness);
+  EXPECT_EQ(sbr.pushed_from[0].role, ebms::kRoleBusiness);
+  EXPECT_EQ(sbr.pushed_from[1].id, "12345678");
+  EXPECT_EQ(sbr.pushed_from[1].type, ebms::kPartyTypeTan);
+  EXPECT_EQ(sbr.pushed_from[1].role, ebms::kRoleRegisteredAgent);
 }
 
 TEST_F(StagesTest, SubmitHoldsWhileSbrIsUnavailable) {

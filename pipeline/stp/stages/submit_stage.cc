@@ -30,9 +30,8 @@ absl::Status SubmitStage::Process(const stage::Record& input, stage::Context& ct
   // Every resend of this attempt is the same message, byte for byte.
   if (submit.has_created_at()) push.timestamp = FromProto(submit.created_at());
   push.conversation_id = submit.conversation_id();
-  // A payer without an ABN sends as its withholding payer number.
-  push.from = submit.abn().empty()
-                  ? ebms::Party{submit.wpn(), ebms::kPartyTypeWpn, ebms::kRoleBusiness}
+  push.from = submit.has_from()
+                  ? ebms::Party{submit.from().id(), submit.from().type(), submit.from().role()}
                   : ebms::Party{submit.abn(), ebms::kPartyTypeAbn, ebms::kRoleBusiness};
   push.action = submit.action();
   push.payload_gzip_path = *payload;
