@@ -33,7 +33,7 @@ absl::Status Compress(const std::string& path) {
 }  // namespace
 
 BackOffice::BackOffice(const SimulatorConfig& config, const Clock* clock, AgencyState* state,
-                       const ClntcommCorpus* corpus)
+                       ClntcommCorpus* corpus)
     : config_(config), clock_(clock), state_(state), corpus_(corpus) {}
 
 void BackOffice::Work() {
@@ -68,10 +68,13 @@ void BackOffice::Work() {
     absl::StatusOr<ProcessingOutcome> outcome =
         clntcomm ? ProcessClntcomm(*stored, response_path, options.system_error)
                  : ProcessPayEvent(stored->payload_path, response_path, options);
-    absl::Status gz_status = outcome.ok() ? Compress(response_path) : outcome.status();
-    if (!gz_status.ok()) {
+    absl::Status finished = outcome.ok() ? Compress(response_path) : outcome.status();
+    if (finished.ok() && !outcome->matching_failures.empty()) {
+      finished = corpus_->Post(MatchingFailureNotice(id, *outcome, clock_->Now())).status();
+    }
+    if (!finished.ok()) {
       std::fprintf(stderr, "sbr-sim: processing %s failed: %s\n", id.c_str(),
-                   std::string(gz_status.message()).c_str());
+                   std::string(finished.message()).c_str());
       absl::MutexLock lock(&state_->mu);
       --state_->busy;
       continue;

@@ -76,19 +76,36 @@ std::string PdfEscape(absl::string_view text) {
   return absl::StrReplaceAll(text, {{"\\", "\\\\"}, {"(", "\\("}, {")", "\\)"}});
 }
 
-// A small, valid one-page PDF holding `lines`.
+// What fits on an A4 page from 770 pt down at 14 pt a line.
+constexpr size_t kPdfLinesPerPage = 50;
+
+// A small, valid PDF holding `lines`, as many pages as they need. Objects:
+// catalog, page tree, each page with its content stream, then the font (so
+// a one-page document is laid out as it always was).
 std::string MakePdf(const std::vector<std::string>& lines) {
-  std::string stream = "BT /F1 11 Tf 72 770 Td 14 TL\n";
-  for (const std::string& l : lines) absl::StrAppend(&stream, "(", PdfEscape(l), ") '\n");
-  absl::StrAppend(&stream, "ET\n");
-  const std::vector<std::string> objects = {
+  const size_t pages =
+      std::max<size_t>(1, (lines.size() + kPdfLinesPerPage - 1) / kPdfLinesPerPage);
+  const size_t font = 3 + 2 * pages;
+  std::string kids;
+  for (size_t p = 0; p < pages; ++p) absl::StrAppend(&kids, p == 0 ? "" : " ", 3 + 2 * p, " 0 R");
+  std::vector<std::string> objects = {
       "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-      "/Resources << /Font << /F1 5 0 R >> >> >>",
-      absl::StrCat("<< /Length ", stream.size(), " >>\nstream\n", stream, "endstream"),
-      "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+      absl::StrCat("<< /Type /Pages /Kids [", kids, "] /Count ", pages, " >>"),
   };
+  for (size_t p = 0; p < pages; ++p) {
+    std::string stream = "BT /F1 11 Tf 72 770 Td 14 TL\n";
+    for (size_t i = p * kPdfLinesPerPage; i < std::min(lines.size(), (p + 1) * kPdfLinesPerPage);
+         ++i) {
+      absl::StrAppend(&stream, "(", PdfEscape(lines[i]), ") '\n");
+    }
+    absl::StrAppend(&stream, "ET\n");
+    objects.push_back(
+        absl::StrCat("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents ", 4 + 2 * p,
+                     " 0 R /Resources << /Font << /F1 ", font, " 0 R >> >> >>"));
+    objects.push_back(
+        absl::StrCat("<< /Length ", stream.size(), " >>\nstream\n", stream, "endstream"));
+  }
+  objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
   std::string pdf = "%PDF-1.4\n";
   std::vector<size_t> offsets;
   for (size_t i = 0; i < objects.size(); ++i) {
@@ -103,7 +120,10 @@ std::string MakePdf(const std::vector<std::string>& lines) {
   return pdf;
 }
 
-clntcomm::Document MakeDocument(const v1::CommunicationItem& item) {
+// `item`'s document: posted correspondence's `lines` under a heading, or
+// one generated from the item.
+clntcomm::Document MakeDocument(const v1::CommunicationItem& item,
+                                const std::vector<std::string>& lines) {
   clntcomm::Document doc;
   doc.item = item;
   const std::string sent = absl::FormatTime(
@@ -111,6 +131,18 @@ clntcomm::Document MakeDocument(const v1::CommunicationItem& item) {
   const std::string client =
       absl::StrCat(item.client_name(), " (", v1::ClientIdType_Name(item.client().type()), " ",
                    item.client().value(), ")");
+  if (!lines.empty()) {
+    std::vector<std::string> text = {"Australian Taxation Office",
+                                     item.title(),
+                                     absl::StrCat("To: ", client),
+                                     absl::StrCat("Date: ", sent),
+                                     absl::StrCat("Document ID: ", item.document_id()),
+                                     ""};
+    text.insert(text.end(), lines.begin(), lines.end());
+    doc.mime_type = "application/pdf";
+    doc.content = MakePdf(text);
+    return doc;
+  }
   if (item.channel() == v1::SMS) {
     doc.mime_type = "text/plain";
     doc.content = absl::StrCat("ATO: ", item.title(), " for ", client, ". Ref ", item.document_id(),
@@ -148,6 +180,16 @@ absl::Time ClntcommCorpus::Now() const { return clock_->Now(); }
 
 absl::CivilDay ClntcommCorpus::Today() const {
   return absl::ToCivilDay(clock_->Now(), SydneyTimeZone());
+}
+
+ClntcommCorpus::Client& ClntcommCorpus::ClientFor(const v1::ClientId& id, const std::string& name,
+                                                  uint64_t seed) {
+  Client& c = clients_[ClientKey(id)];
+  if (c.name.empty()) {
+    c.id = id;
+    c.name = name.empty() ? GeneratedName(id, seed) : name;
+  }
+  return c;
 }
 
 bool ClntcommCorpus::CanSee(absl::string_view agent_abn, const Item& item) const {
@@ -216,11 +258,7 @@ absl::StatusOr<SeedResult> ClntcommCorpus::SeedClient(const ClntcommSeed& s) {
     if (absl::Status recorded = record_seed_(resolved); !recorded.ok()) return recorded;
   }
   agents_[s.agent_abn] = s.ran;
-  Client& c = clients_[key];
-  if (c.name.empty()) {
-    c.id = client;
-    c.name = s.name.empty() ? GeneratedName(client, s.seed) : s.name;
-  }
+  Client& c = ClientFor(client, s.name, s.seed);
   // One link per agent and client; a client-level link is never narrowed
   // by a later account-level seed.
   std::vector<clntcomm::Link>& client_links = links_[key];
@@ -290,6 +328,40 @@ absl::StatusOr<SeedResult> ClntcommCorpus::SeedClient(const ClntcommSeed& s) {
 void ClntcommCorpus::RecordSeedsWith(SeedRecorder record) {
   absl::MutexLock lock(&mu_);
   record_seed_ = std::move(record);
+}
+
+absl::StatusOr<bool> ClntcommCorpus::Post(const Correspondence& c) {
+  if (c.document_id.empty() || c.title.empty() || c.client.value().empty() ||
+      c.client.type() == v1::CLIENT_ID_TYPE_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "posted correspondence needs a document id, a title and a client");
+  }
+  absl::MutexLock lock(&mu_);
+  if (items_.count(c.document_id) > 0) return false;
+  if (record_post_) {
+    if (absl::Status recorded = record_post_(c); !recorded.ok()) return recorded;
+  }
+  Client& client = ClientFor(c.client, c.client_name, 0);
+  Item& item = items_[c.document_id];
+  item.day = absl::ToCivilDay(c.sent_at, SydneyTimeZone());
+  item.client_key = ClientKey(c.client);
+  item.lines = c.lines;
+  v1::CommunicationItem& ci = item.item;
+  ci.set_document_id(c.document_id);
+  ci.mutable_client()->set_type(c.client.type());
+  ci.mutable_client()->set_value(c.client.value());
+  ci.set_client_name(client.name);
+  ci.set_channel(c.channel);
+  ci.set_category(c.category);
+  ci.set_title(c.title);
+  ci.mutable_sent_at()->set_seconds(absl::ToUnixSeconds(c.sent_at));
+  client.document_ids.push_back(c.document_id);
+  return true;
+}
+
+void ClntcommCorpus::RecordPostsWith(PostRecorder record) {
+  absl::MutexLock lock(&mu_);
+  record_post_ = std::move(record);
 }
 
 absl::Status ClntcommCorpus::CheckAgent(absl::string_view agent_abn, absl::string_view ran) const {
@@ -373,6 +445,7 @@ absl::StatusOr<clntcomm::Document> ClntcommCorpus::Get(absl::string_view agent_a
                                                        absl::string_view document_id) const {
   const std::string key = ClientKey(client);
   v1::CommunicationItem item;
+  std::vector<std::string> lines;
   {
     absl::MutexLock lock(&mu_);
     auto it = items_.find(std::string(document_id));
@@ -386,8 +459,9 @@ absl::StatusOr<clntcomm::Document> ClntcommCorpus::Get(absl::string_view agent_a
                        std::string(document_id), " of client ", key));
     }
     item = it->second.item;
+    lines = it->second.lines;
   }
-  return MakeDocument(item);
+  return MakeDocument(item, lines);
 }
 
 size_t ClntcommCorpus::size() const {

@@ -3,12 +3,16 @@
 // clients, the communications the ATO issued to those clients and the
 // agent-client relationships that decide who sees what.
 //
-// Everything is generated, deterministically, from seeds: the same
+// Most of it is generated, deterministically, from seeds: the same
 // ClntcommSeed gives the same clients, document ids, titles, dates and
-// document bytes, and seeding twice adds nothing the second time. So the
-// seeds are all a corpus needs to be kept: RecordSeedsWith hands each seed
-// taken, with its dates resolved, to whoever keeps them, and seeding those
-// again in the same order rebuilds the corpus.
+// document bytes, and seeding twice adds nothing the second time. The rest
+// is correspondence the agency posts itself (Post), such as a pay event's
+// TFN matching failures sent to the employer (seed 002): whole documents
+// under ids their poster derives, so posting one twice adds nothing either.
+// So the seeds and the posts are all a corpus needs to be kept:
+// RecordSeedsWith and RecordPostsWith hand each one taken (a seed with its
+// dates resolved) to whoever keeps them, and taking those again in the same
+// order rebuilds the corpus.
 //
 //   ClntcommCorpus corpus(&clock);
 //   ClntcommSeed s;
@@ -21,6 +25,8 @@
 //       corpus.List("51824753556", request, kQuickListMax);
 //   absl::StatusOr<clntcomm::Document> doc = corpus.Get("51824753556", client, id);
 //   corpus.RecordSeedsWith([&](const ClntcommSeed& s) { return Keep(s); });
+//   corpus.RecordPostsWith([&](const Correspondence& c) { return Keep(c); });
+//   absl::StatusOr<bool> posted = corpus.Post(correspondence);  // false: posted before
 //
 // Visibility is the ATO's rule as pipeline/clntcomm/rules/relationships.h states
 // it (clntcomm::CanSee): a client-level link sees every communication of the
@@ -28,7 +34,10 @@
 // activity statement account ("AS:..."), the client's PAYG instalment
 // communications, picked by title (clntcomm::kPaygInstalmentTitles); no
 // link, nothing. The corpus files PAYG instalment communications under "IT"
-// so that only that rule shows them to an activity statement link.
+// so that only that rule shows them to an activity statement link. Posted
+// correspondence is filed under no account (it is about the client as a
+// whole, "posted against the employer record"), so only a client-level link
+// shows it.
 //
 // Seeding from JSON (POST /admin/clntcomm/seed, sbr-sim --seed-clntcomm=FILE):
 // one object or an array of objects, each
@@ -90,6 +99,21 @@ struct SeedResult {
   int added = 0;  // new communications (0 when seeded before)
 };
 
+// A communication the agency issues itself rather than generates from a
+// seed. Its document is a PDF: a heading from the item (title, client, date,
+// document id), then `lines`.
+struct Correspondence {
+  std::string document_id;  // derived by the poster, so that a repeat is seen
+  v1::ClientId client;
+  // The client's name if the corpus does not know the client yet.
+  std::string client_name;
+  v1::Channel channel = v1::PAPER;
+  v1::Category category = v1::NOTIFY;
+  std::string title;
+  absl::Time sent_at;
+  std::vector<std::string> lines;
+};
+
 class ClntcommCorpus {
  public:
   explicit ClntcommCorpus(const Clock* clock);
@@ -101,6 +125,17 @@ class ClntcommCorpus {
   // `record` refuses the seed.
   using SeedRecorder = std::function<absl::Status(const ClntcommSeed& seed)>;
   void RecordSeedsWith(SeedRecorder record) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Files `correspondence` under its client (known from then on, linked to
+  // no agent until a seed links one). True when it is new; false, and
+  // nothing changes, when its document id is in the corpus already.
+  // InvalidArgument without a document id, title or client.
+  absl::StatusOr<bool> Post(const Correspondence& correspondence) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // From now on Post hands every new correspondence to `record` before the
+  // corpus changes; an error from `record` refuses it.
+  using PostRecorder = std::function<absl::Status(const Correspondence& correspondence)>;
+  void RecordPostsWith(PostRecorder record) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The ATO-side checks on who asks: `agent_abn` is a registered agent and
   // `ran` (when not empty) is its RAN. PermissionDenied otherwise.
@@ -139,7 +174,12 @@ class ClntcommCorpus {
     v1::CommunicationItem item;
     absl::CivilDay day;
     std::string client_key;
+    std::vector<std::string> lines;  // posted correspondence's text; empty: generated
   };
+
+  // `id`'s client, created with `name` (empty: generated from `seed`) if new.
+  Client& ClientFor(const v1::ClientId& id, const std::string& name, uint64_t seed)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Whether `agent_abn` may see `item`, by the item's client's links.
   bool CanSee(absl::string_view agent_abn, const Item& item) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -147,6 +187,7 @@ class ClntcommCorpus {
   const Clock* const clock_;
   mutable absl::Mutex mu_;
   SeedRecorder record_seed_ ABSL_GUARDED_BY(mu_);  // empty: seeds are not kept
+  PostRecorder record_post_ ABSL_GUARDED_BY(mu_);  // empty: posts are not kept
   std::map<std::string, std::string> agents_ ABSL_GUARDED_BY(mu_);  // ABN -> RAN
   std::map<std::string, Client> clients_ ABSL_GUARDED_BY(mu_);      // "TFN:123..." -> client
   std::map<std::string, Item> items_ ABSL_GUARDED_BY(mu_);          // document id -> item

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,12 +15,12 @@
 #include "pipeline/clntcomm/wire/wire.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
-#include "pipeline/sbr/ebms/message.h"
-#include "pipeline/sbr/package/package.h"
-#include "pipeline/sbr/identifiers/check_digits.h"
-#include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/sbr/client/https_transport.h"
 #include "pipeline/sbr/client/sbr_client.h"
+#include "pipeline/sbr/ebms/message.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
+#include "pipeline/sbr/package/package.h"
+#include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/sim/simulator/clntcomm_corpus.h"
 #include "pipeline/sim/simulator/simulator.h"
 
@@ -564,6 +565,83 @@ TEST_F(ClntcommTest, CorpusAndCountersSurviveARestart) {
   auto seeded = sim_->clntcomm().SeedClient(again);
   ASSERT_TRUE(seeded.ok()) << seeded.status();
   EXPECT_EQ(seeded->added, 0);
+}
+
+TEST_F(ClntcommTest, PostedCorrespondenceIsFiledOnceSeenAtClientLevelAndSurvivesARestart) {
+  v1::ClientId employer;
+  employer.set_type(v1::ABN);
+  employer.set_value(identifiers::MakeValidAbn(201));
+  Correspondence letter;
+  letter.document_id = "MF0123456789ABCDEF";
+  letter.client = employer;
+  letter.client_name = "Harbour Cafe Pty Ltd";
+  letter.title = "Payroll event: TFN matching failures";
+  letter.sent_at = clock_.Now();
+  letter.lines = {"1.3 | E1000002 | Smith | ******782"};
+  absl::StatusOr<bool> posted = sim_->clntcomm().Post(letter);
+  ASSERT_TRUE(posted.ok()) << posted.status();
+  EXPECT_TRUE(*posted);
+  // The same document id again (the message processed again) adds nothing.
+  posted = sim_->clntcomm().Post(letter);
+  ASSERT_TRUE(posted.ok()) << posted.status();
+  EXPECT_FALSE(*posted);
+  EXPECT_EQ(sim_->clntcomm().size(), 1u);
+
+  // Filed under no account: a client-level link sees it, an account-level
+  // one does not, and neither does an agent with no link.
+  Seed(kAgentA, employer, 3, 21);
+  Seed(kAgentB, employer, 0, 21, LinkLevel::kAccount, {"AS:001"});
+  Seed(kAgentC, Tfn(23), 0, 23);  // registered, with no link to the employer
+  auto listed = QuickList(ListFor(kAgentA, {employer}));
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->items_size(), 4);
+  auto it = std::find_if(
+      listed->items().begin(), listed->items().end(),
+      [&](const v1::CommunicationItem& i) { return i.document_id() == letter.document_id; });
+  ASSERT_NE(it, listed->items().end());
+  EXPECT_EQ(it->client_name(), "Harbour Cafe Pty Ltd");  // the poster named the client first
+  EXPECT_EQ(it->channel(), v1::PAPER);
+  auto doc = GetOne(kAgentA, *it);
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  EXPECT_EQ(doc->mime_type, "application/pdf");
+  EXPECT_THAT(doc->content, HasSubstr("(1.3 | E1000002 | Smith | ******782) '"));
+  EXPECT_THAT(doc->content, HasSubstr("(Document ID: MF0123456789ABCDEF) '"));
+  EXPECT_EQ(GetOne(kAgentB, *it).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(GetOne(kAgentC, *it).status().code(), absl::StatusCode::kPermissionDenied);
+  auto none = QuickList(ListFor(kAgentC, {employer}));
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->items_size(), 0);
+
+  Restart();
+  EXPECT_EQ(sim_->clntcomm().size(), 4u);
+  auto after = QuickList(ListFor(kAgentA, {employer}));
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(DocumentIds(*after), DocumentIds(*listed));
+  auto doc_after = GetOne(kAgentA, *it);
+  ASSERT_TRUE(doc_after.ok()) << doc_after.status();
+  EXPECT_EQ(doc_after->content, doc->content);
+  posted = sim_->clntcomm().Post(letter);
+  ASSERT_TRUE(posted.ok()) << posted.status();
+  EXPECT_FALSE(*posted);
+}
+
+TEST_F(ClntcommTest, ALongLetterRunsOverSeveralPages) {
+  v1::ClientId employer;
+  employer.set_type(v1::ABN);
+  employer.set_value(identifiers::MakeValidAbn(202));
+  Correspondence letter;
+  letter.document_id = "MFFEDCBA9876543210";
+  letter.client = employer;
+  letter.title = "Payroll event: TFN matching failures";
+  letter.sent_at = clock_.Now();
+  for (int i = 0; i < 120; ++i) letter.lines.push_back(absl::StrCat("line ", i));
+  ASSERT_TRUE(sim_->clntcomm().Post(letter).ok());
+  Seed(kAgentA, employer, 0, 22);
+  auto doc = sim_->clntcomm().Get(kAgentA, employer, letter.document_id);
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  // 6 heading lines and 120 more: three pages of 50.
+  EXPECT_THAT(doc->content, HasSubstr("/Count 3 >>"));
+  EXPECT_THAT(doc->content, HasSubstr("(line 119) '"));
 }
 
 TEST_F(ClntcommTest, PayEventOnSingleSyncIsRefused) {

@@ -1,8 +1,11 @@
 #include "pipeline/sim/simulator/lodgment_processor.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/digest.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/common/mask.h"
 #include "pipeline/stp/payevnt/abn_register.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
 #include "pipeline/stp/payevnt/lodgment_reader.h"
@@ -123,6 +126,8 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
   ItemSpool spool(response_path + ".items");
   if (absl::Status s = spool.Open(); !s.ok()) return s;
   int64_t valid_employees = 0;
+  // The outcome's only if the lodgment is not rejected in the end.
+  std::vector<MatchingFailure> matching_failures;
   for (;;) {
     absl::StatusOr<std::optional<payevnt::Record>> record = (*reader)->Next();
     if (!record.ok()) {
@@ -144,20 +149,29 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
     if (r.kind == payevnt::Record::Kind::kEmployee) {
       ++outcome.employees;
       if (options.employees_seen != nullptr) options.employees_seen->fetch_add(1);
-      if (std::optional<payevnt::FieldError> backend = payevnt::CheckTfnRegister(r.employee)) {
-        r.errors.push_back(*std::move(backend));
-      }
       if (HasError(r.errors)) {
         ++outcome.rejected_employees;
         outcome.rejected_document_ids.push_back(r.document_id);
       } else {
         ++valid_employees;
+        if (payevnt::CheckTfnRegister(r.employee).has_value()) {
+          matching_failures.push_back({r.document_id, r.employee.payroll_id, r.employee.family_name,
+                                       MaskIdentifier(r.employee.tfn)});
+        }
       }
     } else {
       if (std::optional<payevnt::FieldError> backend = payevnt::CheckAbnRegister(r.employer)) {
         r.errors.push_back(*std::move(backend));
       }
       if (HasError(r.errors)) outcome.employer_rejected = true;
+      if (!r.employer.abn.empty()) {
+        outcome.payer.set_type(v1::ABN);
+        outcome.payer.set_value(r.employer.abn);
+      } else {
+        outcome.payer.set_type(v1::WPN);
+        outcome.payer.set_value(r.employer.wpn);
+      }
+      outcome.payer_name = r.employer.organisation_name;
     }
     for (const payevnt::FieldError& e : r.errors) {
       if (absl::Status s = spool.Add(e); !s.ok()) return s;
@@ -179,10 +193,45 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
   } else {
     outcome.maximum = event02::Severity::kInformation;
   }
+  if (outcome.maximum != event02::Severity::kError) {
+    outcome.matching_failures = std::move(matching_failures);
+  }
   if (absl::Status s = WriteResponse(outcome.maximum, spool.path(), response_path); !s.ok()) {
     return s;
   }
   return outcome;
+}
+
+std::string MatchingFailureDocumentId(absl::string_view message_id) {
+  return absl::StrCat(
+      "MF", absl::AsciiStrToUpper(Sha256Hex(absl::StrCat("matching|", message_id)).substr(0, 16)));
+}
+
+Correspondence MatchingFailureNotice(absl::string_view message_id, const ProcessingOutcome& outcome,
+                                     absl::Time processed_at) {
+  Correspondence c;
+  c.document_id = MatchingFailureDocumentId(message_id);
+  c.client = outcome.payer;
+  c.client_name = outcome.payer_name;
+  c.channel = v1::PAPER;
+  c.category = v1::REQUEST;
+  c.title = "Payroll event: TFN matching failures";
+  c.sent_at = processed_at;
+  c.lines = {
+      absl::StrCat("Payroll event message: ", message_id),
+      "",
+      absl::StrCat("Payees whose tax file number does not match the name we hold: ",
+                   outcome.matching_failures.size()),
+      "The payroll event was processed. Check each payee's TFN and name and report",
+      "the correct details in your next pay event.",
+      "",
+      "DocumentID | payroll id | family name | TFN",
+  };
+  for (const MatchingFailure& f : outcome.matching_failures) {
+    c.lines.push_back(absl::StrCat(f.document_id, " | ", f.payroll_id, " | ", f.family_name, " | ",
+                                   f.tfn_masked));
+  }
+  return c;
 }
 
 }  // namespace sbrgate::sim

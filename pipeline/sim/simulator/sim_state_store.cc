@@ -15,21 +15,30 @@ namespace sbrgate::sim {
 namespace {
 
 constexpr char kCountersKey[] = "counters";
-constexpr char kMessagePrefix[] = "message/";             // + MessageId
-constexpr char kClntcommSeedPrefix[] = "clntcomm_seed/";  // + 8-byte big-endian number
+constexpr char kMessagePrefix[] = "message/";  // + MessageId
+// CLNTCOMM changes: prefix + an 8-byte big-endian number, one sequence for
+// both kinds. Each kind keeps its own prefix and record type, so that the
+// seeds of a data directory written before correspondence existed read as
+// they are.
+constexpr absl::string_view kClntcommSeedPrefix = "clntcomm_seed/";
+constexpr absl::string_view kClntcommCorrespondencePrefix = "clntcomm_correspondence/";
 
-std::string SeedKey(uint64_t n) {
-  std::string key = kClntcommSeedPrefix;
+std::string NumberedKey(absl::string_view prefix, uint64_t n) {
+  std::string key(prefix);
   for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>((n >> (8 * i)) & 0xff));
   return key;
 }
 
-uint64_t SeedNumber(rocksdb::Slice key) {
+uint64_t KeyNumber(absl::string_view prefix, rocksdb::Slice key) {
   uint64_t n = 0;
-  for (size_t i = sizeof(kClntcommSeedPrefix) - 1; i < key.size(); ++i) {
+  for (size_t i = prefix.size(); i < key.size(); ++i) {
     n = (n << 8) | static_cast<unsigned char>(key[i]);
   }
   return n;
+}
+
+bool HasPrefix(rocksdb::Slice key, absl::string_view prefix) {
+  return key.starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
 }
 
 // A full or failing disk, or another simulator holding the database, is
@@ -51,8 +60,9 @@ absl::Status ParseRecord(rocksdb::Slice key, rocksdb::Slice value, absl::string_
 
 }  // namespace
 
-SimStateStore::SimStateStore(std::unique_ptr<rocksdb::DB> db, std::string dir, uint64_t next_seed)
-    : db_(std::move(db)), dir_(std::move(dir)), next_seed_(next_seed) {}
+SimStateStore::SimStateStore(std::unique_ptr<rocksdb::DB> db, std::string dir,
+                             uint64_t next_clntcomm)
+    : db_(std::move(db)), dir_(std::move(dir)), next_clntcomm_(next_clntcomm) {}
 
 SimStateStore::~SimStateStore() { db_->Close().PermitUncheckedError(); }
 
@@ -67,20 +77,24 @@ absl::StatusOr<std::unique_ptr<SimStateStore>> SimStateStore::Open(const std::st
     return s;
   }
   std::unique_ptr<rocksdb::DB> db(raw);
-  uint64_t next_seed = 0;
-  {
+  uint64_t next_clntcomm = 0;
+  for (absl::string_view prefix : {kClntcommSeedPrefix, kClntcommCorrespondencePrefix}) {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-    it->SeekForPrev(SeedKey(~uint64_t{0}));
-    if (it->Valid() && it->key().starts_with(kClntcommSeedPrefix)) {
-      next_seed = SeedNumber(it->key()) + 1;
+    it->SeekForPrev(NumberedKey(prefix, ~uint64_t{0}));
+    if (it->Valid() && HasPrefix(it->key(), prefix)) {
+      next_clntcomm = std::max(next_clntcomm, KeyNumber(prefix, it->key()) + 1);
     }
-    if (absl::Status s = FromRocks(it->status(), dir, "reading the last seed"); !s.ok()) return s;
+    if (absl::Status s = FromRocks(it->status(), dir, "reading the last CLNTCOMM change");
+        !s.ok()) {
+      return s;
+    }
   }
-  return std::unique_ptr<SimStateStore>(new SimStateStore(std::move(db), dir, next_seed));
+  return std::unique_ptr<SimStateStore>(new SimStateStore(std::move(db), dir, next_clntcomm));
 }
 
 absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
   Saved saved;
+  std::vector<std::pair<uint64_t, state::ClntcommChange>> changes;  // by number
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     absl::Status s;
@@ -88,9 +102,14 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
       s = ParseRecord(it->key(), it->value(), dir_, &saved.counters);
     } else if (it->key().starts_with(kMessagePrefix)) {
       s = ParseRecord(it->key(), it->value(), dir_, &saved.messages.emplace_back());
-    } else if (it->key().starts_with(kClntcommSeedPrefix)) {
-      // Keys are big-endian numbers: the iteration is the order of adding.
-      s = ParseRecord(it->key(), it->value(), dir_, &saved.clntcomm_seeds.emplace_back());
+    } else if (HasPrefix(it->key(), kClntcommSeedPrefix)) {
+      auto& [n, change] = changes.emplace_back();
+      n = KeyNumber(kClntcommSeedPrefix, it->key());
+      s = ParseRecord(it->key(), it->value(), dir_, change.mutable_seed());
+    } else if (HasPrefix(it->key(), kClntcommCorrespondencePrefix)) {
+      auto& [n, change] = changes.emplace_back();
+      n = KeyNumber(kClntcommCorrespondencePrefix, it->key());
+      s = ParseRecord(it->key(), it->value(), dir_, change.mutable_correspondence());
     } else {
       s = absl::DataLossError(absl::StrCat("simulator state ", dir_, ": unknown record '",
                                            absl::CHexEscape(it->key().ToString()), "'"));
@@ -100,6 +119,10 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
   if (absl::Status s = FromRocks(it->status(), dir_, "loading"); !s.ok()) return s;
   std::sort(saved.messages.begin(), saved.messages.end(),
             [](const state::Message& a, const state::Message& b) { return a.arrival() < b.arrival(); });
+  // Each kind comes in its own key order; together, in the order of adding.
+  std::sort(changes.begin(), changes.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [n, change] : changes) saved.clntcomm_changes.push_back(std::move(change));
   return saved;
 }
 
@@ -172,15 +195,27 @@ absl::Status SimStateStore::Save(const state::Counters& counters, const state::M
 }
 
 absl::Status SimStateStore::AddClntcommSeed(const state::ClntcommSeed& seed) {
-  absl::MutexLock lock(&seed_mu_);
+  return AddClntcommChange(kClntcommSeedPrefix, seed.SerializeAsString(), "saving a CLNTCOMM seed");
+}
+
+absl::Status SimStateStore::AddClntcommCorrespondence(
+    const state::ClntcommCorrespondence& correspondence) {
+  return AddClntcommChange(
+      kClntcommCorrespondencePrefix, correspondence.SerializeAsString(),
+      absl::StrCat("saving CLNTCOMM correspondence ", correspondence.document_id()));
+}
+
+absl::Status SimStateStore::AddClntcommChange(absl::string_view prefix, const std::string& value,
+                                              absl::string_view what) {
+  absl::MutexLock lock(&clntcomm_mu_);
   rocksdb::WriteOptions w;
   w.sync = true;
-  if (absl::Status s = FromRocks(db_->Put(w, SeedKey(next_seed_), seed.SerializeAsString()), dir_,
-                                 "saving a CLNTCOMM seed");
+  if (absl::Status s =
+          FromRocks(db_->Put(w, NumberedKey(prefix, next_clntcomm_), value), dir_, what);
       !s.ok()) {
     return s;
   }
-  ++next_seed_;
+  ++next_clntcomm_;
   return absl::OkStatus();
 }
 

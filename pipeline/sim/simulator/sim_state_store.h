@@ -1,7 +1,8 @@
 // SimStateStore: where the SBR2 simulator keeps what it received, so that a
 // simulator restarted on the same data directory goes on where it stopped:
 // every pushed message with its receipt, report and pulls, the counters,
-// and the seeds its CLNTCOMM corpus was generated from (sim_state.proto).
+// and the changes to its CLNTCOMM corpus: the seeds it was generated from
+// and the correspondence the agency posted into it (sim_state.proto).
 // One RocksDB database, <data_dir>/state; every write is fsync'd before it
 // is reported done, so the simulator answers a request only once what the
 // request changed is on disk. Two simulators cannot share one (RocksDB's
@@ -23,6 +24,7 @@
 //   absl::Status saved = (*store)->Wait(t);                          // outside it
 //   (*store)->Save(counters);  // Queue and Wait at once
 //   (*store)->AddClntcommSeed(seed);
+//   (*store)->AddClntcommCorrespondence(correspondence);
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_SIM_STATE_STORE_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_SIM_STATE_STORE_H_
 
@@ -34,6 +36,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "pipeline/sim/simulator/sim_state.pb.h"
 
@@ -49,7 +52,8 @@ class SimStateStore {
   struct Saved {
     state::Counters counters;
     std::vector<state::Message> messages;  // by arrival
-    std::vector<state::ClntcommSeed> clntcomm_seeds;  // in the order they were added
+    // Seeds and correspondence, in the order they were added.
+    std::vector<state::ClntcommChange> clntcomm_changes;
   };
 
   // Opens (or creates) the database in `dir`.
@@ -80,10 +84,17 @@ class SimStateStore {
   absl::Status Save(const state::Counters& counters);
   absl::Status Save(const state::Counters& counters, const state::Message& message);
 
-  absl::Status AddClntcommSeed(const state::ClntcommSeed& seed) ABSL_LOCKS_EXCLUDED(seed_mu_);
+  // Each change is numbered in one sequence with the others, synced, and
+  // comes back from Load in that order.
+  absl::Status AddClntcommSeed(const state::ClntcommSeed& seed) ABSL_LOCKS_EXCLUDED(clntcomm_mu_);
+  absl::Status AddClntcommCorrespondence(const state::ClntcommCorrespondence& correspondence)
+      ABSL_LOCKS_EXCLUDED(clntcomm_mu_);
 
  private:
-  SimStateStore(std::unique_ptr<rocksdb::DB> db, std::string dir, uint64_t next_seed);
+  SimStateStore(std::unique_ptr<rocksdb::DB> db, std::string dir, uint64_t next_clntcomm);
+
+  absl::Status AddClntcommChange(absl::string_view prefix, const std::string& value,
+                                 absl::string_view what) ABSL_LOCKS_EXCLUDED(clntcomm_mu_);
 
   const std::unique_ptr<rocksdb::DB> db_;
   const std::string dir_;  // named in errors
@@ -91,8 +102,9 @@ class SimStateStore {
   // Takes the writes queued from now on; null until one is.
   std::shared_ptr<Group> open_ ABSL_GUARDED_BY(mu_);
   bool syncing_ ABSL_GUARDED_BY(mu_) = false;  // a waiter is writing a group
-  absl::Mutex seed_mu_;
-  uint64_t next_seed_ ABSL_GUARDED_BY(seed_mu_);  // the key of the next seed added
+  absl::Mutex clntcomm_mu_;
+  // The number of the next CLNTCOMM change added.
+  uint64_t next_clntcomm_ ABSL_GUARDED_BY(clntcomm_mu_);
 };
 
 }  // namespace sbrgate::sim

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "proto/communications.pb.h"
 
 namespace sbrgate::sim {
 namespace {
@@ -63,7 +64,7 @@ TEST_F(SimStateStoreTest, NewStoreHoldsNothing) {
   ASSERT_TRUE(saved.ok()) << saved.status();
   EXPECT_EQ(saved->counters.pushes(), 0);
   EXPECT_TRUE(saved->messages.empty());
-  EXPECT_TRUE(saved->clntcomm_seeds.empty());
+  EXPECT_TRUE(saved->clntcomm_changes.empty());
 }
 
 TEST_F(SimStateStoreTest, ReopenedStoreHasTheLatestOfEveryMessageInArrivalOrder) {
@@ -161,9 +162,51 @@ TEST_F(SimStateStoreTest, SeedsComeBackInTheOrderAddedAcrossReopens) {
   ASSERT_NE(store, nullptr);
   absl::StatusOr<SimStateStore::Saved> saved = store->Load();
   ASSERT_TRUE(saved.ok()) << saved.status();
-  ASSERT_EQ(saved->clntcomm_seeds.size(), 301u);
-  for (uint64_t i = 0; i < 301; ++i) EXPECT_EQ(saved->clntcomm_seeds[i].seed(), i);
-  EXPECT_EQ(saved->clntcomm_seeds[0].to(), "2024-06-30");
+  ASSERT_EQ(saved->clntcomm_changes.size(), 301u);
+  for (uint64_t i = 0; i < 301; ++i) EXPECT_EQ(saved->clntcomm_changes[i].seed().seed(), i);
+  EXPECT_EQ(saved->clntcomm_changes[0].seed().to(), "2024-06-30");
+}
+
+TEST_F(SimStateStoreTest, SeedsAndCorrespondenceComeBackInOneOrderAcrossReopens) {
+  auto correspondence = [](const std::string& id) {
+    state::ClntcommCorrespondence c;
+    c.set_document_id(id);
+    c.mutable_client()->set_type(v1::ABN);
+    c.mutable_client()->set_value("51824753556");
+    c.set_title("Payroll event: TFN matching failures");
+    c.mutable_sent_at()->set_seconds(1720000000);
+    c.add_lines("1.3 | E1000002 | Smith | ******782");
+    return c;
+  };
+  {
+    std::unique_ptr<SimStateStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->AddClntcommSeed(SeedRecord(0)).ok());
+    ASSERT_TRUE(store->AddClntcommCorrespondence(correspondence("MF-A")).ok());
+    ASSERT_TRUE(store->AddClntcommSeed(SeedRecord(1)).ok());
+  }
+  {
+    // Numbering goes on after the last change of either kind.
+    std::unique_ptr<SimStateStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->AddClntcommCorrespondence(correspondence("MF-B")).ok());
+    ASSERT_TRUE(store->AddClntcommSeed(SeedRecord(2)).ok());
+  }
+  std::unique_ptr<SimStateStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<SimStateStore::Saved> saved = store->Load();
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  std::vector<std::string> order;
+  for (const state::ClntcommChange& c : saved->clntcomm_changes) {
+    order.push_back(c.has_correspondence() ? c.correspondence().document_id()
+                                           : absl::StrCat("seed ", c.seed().seed()));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"seed 0", "MF-A", "seed 1", "MF-B", "seed 2"}));
+  const state::ClntcommCorrespondence& kept = saved->clntcomm_changes[1].correspondence();
+  EXPECT_EQ(kept.client().value(), "51824753556");
+  EXPECT_EQ(kept.sent_at().seconds(), 1720000000);
+  ASSERT_EQ(kept.lines_size(), 1);
+  EXPECT_EQ(kept.lines(0), "1.3 | E1000002 | Smith | ******782");
 }
 
 TEST_F(SimStateStoreTest, SecondSimulatorOnTheSameStateIsRefused) {

@@ -21,6 +21,7 @@
 #include "absl/time/civil_time.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/dates.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/sbr/wssec/credential.h"
 #include "pipeline/sbr/wssec/verifier.h"
 #include "pipeline/sim/simulator/admin_handlers.h"
@@ -70,6 +71,41 @@ absl::StatusOr<ClntcommSeed> SeedFromRecord(const state::ClntcommSeed& r) {
     if (!s.to) return absl::DataLossError(absl::StrCat("to '", r.to(), "' is not a date"));
   }
   return s;
+}
+
+state::ClntcommCorrespondence CorrespondenceRecord(const Correspondence& c) {
+  state::ClntcommCorrespondence r;
+  r.set_document_id(c.document_id);
+  *r.mutable_client() = c.client;
+  r.set_client_name(c.client_name);
+  r.set_channel(c.channel);
+  r.set_category(c.category);
+  r.set_title(c.title);
+  *r.mutable_sent_at() = ToProto(c.sent_at);
+  for (const std::string& line : c.lines) r.add_lines(line);
+  return r;
+}
+
+Correspondence CorrespondenceFromRecord(const state::ClntcommCorrespondence& r) {
+  Correspondence c;
+  c.document_id = r.document_id();
+  c.client = r.client();
+  c.client_name = r.client_name();
+  c.channel = r.channel();
+  c.category = r.category();
+  c.title = r.title();
+  c.sent_at = FromProto(r.sent_at());
+  c.lines.assign(r.lines().begin(), r.lines().end());
+  return c;
+}
+
+// Takes one recorded change again, as it was taken when recorded.
+absl::Status Replay(const state::ClntcommChange& change, ClntcommCorpus& corpus) {
+  if (change.has_correspondence()) {
+    return corpus.Post(CorrespondenceFromRecord(change.correspondence())).status();
+  }
+  absl::StatusOr<ClntcommSeed> seed = SeedFromRecord(change.seed());
+  return seed.ok() ? corpus.SeedClient(*seed).status() : seed.status();
 }
 
 }  // namespace
@@ -150,16 +186,19 @@ class Simulator::Impl {
     absl::StatusOr<SimStateStore::Saved> saved = store_->Load();
     if (!saved.ok()) return saved.status();
     if (absl::Status s = state_.Restore(*saved, config_); !s.ok()) return s;
-    for (size_t i = 0; i < saved->clntcomm_seeds.size(); ++i) {
-      absl::StatusOr<ClntcommSeed> seed = SeedFromRecord(saved->clntcomm_seeds[i]);
-      absl::Status seeded = seed.ok() ? clntcomm_.SeedClient(*seed).status() : seed.status();
-      if (!seeded.ok()) {
+    // Seeds and posted correspondence in the order taken: a client's name is
+    // the one it was first given.
+    for (size_t i = 0; i < saved->clntcomm_changes.size(); ++i) {
+      if (absl::Status s = Replay(saved->clntcomm_changes[i], clntcomm_); !s.ok()) {
         return absl::DataLossError(absl::StrCat("simulator state ", StateDir(config_),
-                                                ": CLNTCOMM seed ", i, ": ", seeded.message()));
+                                                ": CLNTCOMM change ", i, ": ", s.message()));
       }
     }
     clntcomm_.RecordSeedsWith(
         [this](const ClntcommSeed& seed) { return store_->AddClntcommSeed(SeedRecord(seed)); });
+    clntcomm_.RecordPostsWith([this](const Correspondence& c) {
+      return store_->AddClntcommCorrespondence(CorrespondenceRecord(c));
+    });
     return absl::OkStatus();
   }
 

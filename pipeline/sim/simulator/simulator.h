@@ -10,6 +10,13 @@
 //     MessageId again gets the original receipt and is never processed twice;
 //   - processing after a delay that grows with the lodgment's size (see
 //     lodgment_processor.h for the rules), then an event.02 response;
+//   - TFN matching failures (a valid payee record whose TFN the ATO holds
+//     under another name) are no rejections: as seed 002 has it, they are
+//     posted against the employer, as one communication per lodgment in the
+//     CLNTCOMM corpus for the payer's ABN (or WPN) client, titled "Payroll
+//     event: TFN matching failures", listing each record with its TFN masked
+//     and the MessageId (MatchingFailureNotice). Only agents linked to the
+//     employer at client level see it;
 //   - pull (BulkBatch-async-pull) by reference: EBMS:0006 until the response
 //     exists, then the response, signed by the agency. Every pull is
 //     recorded, and pulls earlier than the STP schedule allows are counted;
@@ -27,7 +34,8 @@
 // What the agency received survives a restart on the same data_dir (kept in
 // <data_dir>/state, see sim_state_store.h, and saved before the request that
 // changed it is answered): every pushed message with its receipt, report,
-// pulls and response, the counters and the CLNTCOMM corpus. So after a
+// pulls and response, the counters and the CLNTCOMM corpus with the
+// correspondence posted into it. So after a
 // restart a pull gets its response, a duplicate push its original receipt,
 // and messages that were queued or being processed are processed. The fault
 // modes are not kept: a simulator starts without any.

@@ -8,26 +8,32 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/platform/common/transient.h"
-#include "pipeline/sim/dev_pki/dev_pki.h"
-#include "pipeline/sbr/ebms/message.h"
-#include "pipeline/sbr/package/package.h"
-#include "pipeline/sbr/event02/event02.h"
-#include "pipeline/stp/payevnt/generator.h"
 #include "pipeline/sbr/client/https_transport.h"
 #include "pipeline/sbr/client/sbr_client.h"
+#include "pipeline/sbr/ebms/message.h"
+#include "pipeline/sbr/event02/event02.h"
+#include "pipeline/sbr/identifiers/check_digits.h"
+#include "pipeline/sbr/package/package.h"
+#include "pipeline/sim/dev_pki/dev_pki.h"
+#include "pipeline/sim/simulator/lodgment_processor.h"
 #include "pipeline/sim/simulator/sim_state_store.h"
+#include "pipeline/stp/payevnt/generator.h"
+#include "pipeline/stp/payevnt/lodgment_reader.h"
 
 namespace sbrgate::sim {
 namespace {
 
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::UnorderedElementsAre;
 
 std::string Describe(const std::vector<ebms::Error>& errors) {
@@ -112,11 +118,31 @@ class SimulatorTest : public ::testing::Test {
     return p;
   }
 
+  // The employee records of a generated lodgment, by DocumentID.
+  static std::map<std::string, payevnt::EmployeeRecord> Employees(const std::string& payload) {
+    std::map<std::string, payevnt::EmployeeRecord> out;
+    auto file = FileSource::Open(payload);
+    EXPECT_TRUE(file.ok());
+    if (!file.ok()) return out;
+    auto reader = payevnt::LodgmentReader::Open(
+        std::make_unique<GunzipSource>(std::unique_ptr<ByteSource>(std::move(*file))), payload);
+    EXPECT_TRUE(reader.ok()) << reader.status();
+    if (!reader.ok()) return out;
+    for (;;) {
+      absl::StatusOr<std::optional<payevnt::Record>> r = (*reader)->Next();
+      EXPECT_TRUE(r.ok()) << r.status();
+      if (!r.ok() || !r->has_value()) return out;
+      if ((*r)->kind == payevnt::Record::Kind::kEmployee) out[(*r)->document_id] = (*r)->employee;
+    }
+  }
+
   // Pushes, lets processing finish, waits the schedule's first minute and
-  // pulls; returns the response's severity and the DocumentIDs it names.
+  // pulls; returns the response's severity and the DocumentIDs it names
+  // (and the MessageId pushed, if asked).
   void LodgeAndPull(const std::string& payload, event02::Severity* severity,
-                    std::vector<std::string>* ids) {
+                    std::vector<std::string>* ids, std::string* message_id = nullptr) {
     const sbr_client::LodgmentPush p = Push(payload);
+    if (message_id != nullptr) *message_id = p.message_id;
     auto pushed = client_->Push(p);
     ASSERT_TRUE(pushed.ok()) << pushed.status();
     ASSERT_TRUE(pushed->receipt.has_value()) << Describe(pushed->errors);
@@ -237,17 +263,122 @@ TEST_F(SimulatorTest, PartialNamesExactlyTheInvalidEmployees) {
   EXPECT_THAT(ids, ElementsAreArray(info.invalid_document_ids));
 }
 
-TEST_F(SimulatorTest, BackendNameMismatchIsPartial) {
+TEST_F(SimulatorTest, NameMismatchesAreAcceptedAndPostedToTheEmployer) {
   payevnt::GeneratorOptions o;
   o.employees = 20;
   o.name_mismatches = 2;
   payevnt::GeneratedLodgment info;
   const std::string payload = Lodgment("mismatch", o, &info);
+  ASSERT_EQ(info.name_mismatch_document_ids.size(), 2u);
+  const absl::Time processed_at = clock_.Now();  // the clock stands still until the pull
   event02::Severity severity;
   std::vector<std::string> ids;
-  LodgeAndPull(payload, &severity, &ids);
+  std::string message_id;
+  LodgeAndPull(payload, &severity, &ids, &message_id);
+  // Seed 002: matching failures are no rejections and no items.
+  EXPECT_EQ(severity, event02::Severity::kInformation);
+  EXPECT_TRUE(ids.empty());
+  EXPECT_TRUE(sim_->Message(message_id)->rejected_document_ids.empty());
+
+  // They are one communication to the employer, seen by an agent linked to
+  // it at client level.
+  const std::string agent = "51824753556";
+  v1::ClientId employer;
+  employer.set_type(v1::ABN);
+  employer.set_value(info.payer_abn);
+  ClntcommSeed link;
+  link.agent_abn = agent;
+  link.ran = "12345678";
+  link.client = employer;
+  link.count = 0;
+  ASSERT_TRUE(sim_->clntcomm().SeedClient(link).ok());
+  v1::ListCommunicationsRequest list;
+  *list.add_clients() = employer;
+  absl::StatusOr<v1::ListCommunicationsResponse> page = sim_->clntcomm().List(agent, list, 0);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->items_size(), 1);
+  const v1::CommunicationItem& item = page->items(0);
+  EXPECT_EQ(item.document_id(), MatchingFailureDocumentId(message_id));
+  EXPECT_EQ(item.title(), "Payroll event: TFN matching failures");
+  EXPECT_EQ(item.sent_at().seconds(), absl::ToUnixSeconds(processed_at));
+  EXPECT_EQ(item.account(), "");  // posted against the employer, not one of its accounts
+  absl::StatusOr<clntcomm::Document> doc =
+      sim_->clntcomm().Get(agent, employer, item.document_id());
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  EXPECT_THAT(doc->content, HasSubstr(message_id));
+  EXPECT_THAT(doc->content,
+              HasSubstr(absl::FormatTime("%d %B %Y", processed_at, clntcomm::SydneyTimeZone())));
+  const std::map<std::string, payevnt::EmployeeRecord> employees = Employees(payload);
+  for (const std::string& id : info.name_mismatch_document_ids) {
+    const payevnt::EmployeeRecord& e = employees.at(id);
+    EXPECT_THAT(doc->content, HasSubstr(absl::StrCat(id, " | ", e.payroll_id, " | ", e.family_name,
+                                                     " | ******", e.tfn.substr(e.tfn.size() - 3))));
+  }
+  for (const auto& [id, e] : employees) {
+    EXPECT_EQ(doc->content.find(e.tfn), std::string::npos) << id << ": TFN unmasked";
+  }
+
+  // An agent with no link to the employer sees nothing of it.
+  const std::string stranger = identifiers::MakeValidAbn(104);
+  absl::StatusOr<v1::ListCommunicationsResponse> none = sim_->clntcomm().List(stranger, list, 0);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(none->items_size(), 0);
+  EXPECT_EQ(sim_->clntcomm().Get(stranger, employer, item.document_id()).status().code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // Kept with the simulator's state: a restart brings it back, once.
+  Restart(config_);
+  absl::StatusOr<v1::ListCommunicationsResponse> after = sim_->clntcomm().List(agent, list, 0);
+  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_EQ(after->items_size(), 1);
+  EXPECT_EQ(after->items(0).document_id(), item.document_id());
+  absl::StatusOr<clntcomm::Document> doc_after =
+      sim_->clntcomm().Get(agent, employer, item.document_id());
+  ASSERT_TRUE(doc_after.ok()) << doc_after.status();
+  EXPECT_EQ(doc_after->content, doc->content);
+}
+
+TEST_F(SimulatorTest, MatchingFailuresBesideRejectedRecordsListOnlyTheValidOnes) {
+  payevnt::GeneratorOptions o;
+  o.employees = 20;
+  o.invalid_tfns = 1;
+  o.name_mismatches = 2;
+  payevnt::GeneratedLodgment info;
+  const std::string payload = Lodgment("mismatch-and-invalid", o, &info);
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  std::string message_id;
+  LodgeAndPull(payload, &severity, &ids, &message_id);
   EXPECT_EQ(severity, event02::Severity::kPartial);
-  EXPECT_THAT(ids, ElementsAreArray(info.name_mismatch_document_ids));
+  EXPECT_THAT(ids, ElementsAreArray(info.invalid_document_ids));
+
+  v1::ClientId employer;
+  employer.set_type(v1::ABN);
+  employer.set_value(info.payer_abn);
+  ClntcommSeed link;
+  link.agent_abn = "51824753556";
+  link.ran = "12345678";
+  link.client = employer;
+  ASSERT_TRUE(sim_->clntcomm().SeedClient(link).ok());
+  absl::StatusOr<clntcomm::Document> doc =
+      sim_->clntcomm().Get(link.agent_abn, employer, MatchingFailureDocumentId(message_id));
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  for (const std::string& id : info.name_mismatch_document_ids) {
+    EXPECT_THAT(doc->content, HasSubstr(absl::StrCat("(", id, " | ")));
+  }
+  EXPECT_THAT(doc->content, Not(HasSubstr(absl::StrCat("(", info.invalid_document_ids[0], " | "))));
+}
+
+TEST_F(SimulatorTest, RejectedLodgmentPostsNoMatchingFailures) {
+  payevnt::GeneratorOptions o;
+  o.employees = 5;
+  o.name_mismatches = 2;
+  o.cancelled_employer = true;
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(Lodgment("mismatch-rejected", o), &severity, &ids);
+  EXPECT_EQ(severity, event02::Severity::kError);
+  EXPECT_EQ(sim_->clntcomm().size(), 0u);
 }
 
 TEST_F(SimulatorTest, InvalidEmployerIsError) {

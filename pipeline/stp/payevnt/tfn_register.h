@@ -3,9 +3,11 @@
 //
 // The rule (backend, code CMN.ATO.PAYEVNTEMP.000180): a payee whose TFN is
 // on the register must carry the registered family name (compared ignoring
-// ASCII case and surrounding spaces); otherwise the employee record is in
-// error with "Payee name does not match the TFN register". TFNs not on the
-// register pass.
+// ASCII case and surrounding spaces); otherwise the record fails to match
+// ("Payee name does not match the TFN register"). TFNs not on the register
+// pass. A matching failure does not reject the record: as seed 002 has it,
+// the simulator posts it to the employer as correspondence
+// (pipeline/sim/simulator/lodgment_processor.h).
 //
 // The register is derived, not stored: entry i (0 <= i < kRegisterSize) is
 // the 9-digit TFN "8" + i as six digits + an adjustment digit + the check
