@@ -307,13 +307,14 @@ TEST_F(PipelineE2eTest, InvalidEmployerIsRefusedAtTheGatewayAndNothingIsStored) 
 TEST_F(PipelineE2eTest, UpdateEventCorrectsRejectedRecords) {
   payevnt::GeneratorOptions o;
   o.employees = 12;
-  o.name_mismatches = 2;
+  o.invalid_tfns = 2;
   o.seed = 107;
   payevnt::GeneratedLodgment info;
+  // Sent as they are: SBR's channel validation rejects the two records.
   const v1::Lodgment first =
-      AwaitFinal(Lodge(Generate("mismatch", o, &info), v1::PREVALIDATE_HOLD).lodgment_id());
+      AwaitFinal(Lodge(Generate("bad-tfns", o, &info), v1::PREVALIDATE_OFF).lodgment_id());
   ASSERT_EQ(first.state(), v1::PARTIALLY_ACCEPTED) << first.detail();
-  EXPECT_THAT(Ids(first.rejected_records()), ElementsAreArray(info.name_mismatch_document_ids));
+  EXPECT_THAT(Ids(first.rejected_records()), ElementsAreArray(info.invalid_document_ids));
   for (const v1::RecordProblem& r : first.rejected_records()) {
     // SBR names records by DocumentID only; sbrgate says whom they are about.
     EXPECT_FALSE(r.family_name().empty()) << r.document_id();
@@ -330,9 +331,9 @@ TEST_F(PipelineE2eTest, UpdateEventCorrectsRejectedRecords) {
   }
   EXPECT_EQ(before.records_size(), 2);
 
-  // The same employees with their names put right, as an update event.
+  // The same employees with their TFNs put right, as an update event.
   payevnt::GeneratorOptions fixed = o;
-  fixed.name_mismatches = 0;
+  fixed.invalid_tfns = 0;
   v1::SubmitMetadata m;
   m.set_corrects_lodgment_id(first.lodgment_id());
   v1::Lodgment update;

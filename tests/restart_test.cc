@@ -78,10 +78,11 @@ bool IsRetryable(grpc::StatusCode code) {
          code == grpc::StatusCode::ABORTED || code == grpc::StatusCode::CANCELLED;
 }
 
-// One generated pay event and what SBR must make of it.
+// One generated pay event, how it is lodged and what SBR must make of it.
 struct PayEvent {
   std::string path;
   int64_t employees = 0;
+  v1::PrevalidateMode prevalidate = v1::PREVALIDATE_HOLD;
   v1::LodgmentState expected = v1::ACCEPTED;
 };
 
@@ -160,8 +161,13 @@ class RestartTest : public ::testing::Test {
       o.cancelled_employer = true;  // SBR's ABN register refuses the employer
       e.expected = v1::REJECTED;
     } else if (i % 10 == 6) {
-      o.name_mismatches = 1;  // only SBR's TFN register catches it
+      o.invalid_tfns = 1;  // sent as it is: SBR's channel validation rejects that record
+      e.prevalidate = v1::PREVALIDATE_OFF;
       e.expected = v1::PARTIALLY_ACCEPTED;
+    } else if (i % 10 == 8) {
+      // Only SBR's TFN register catches it, and posts it to the employer
+      // (seed 002): no rejection.
+      o.name_mismatches = 1;
     }
     e.path = absl::StrCat(dir_, "/pay-", i, ".xml");
     auto sink = FileSink::Create(e.path);
@@ -174,12 +180,12 @@ class RestartTest : public ::testing::Test {
 
   // Uploads the file in 256 KiB chunks to the current daemon, once.
   static grpc::Status Upload(v1::LodgmentService::Stub& client, const std::string& content,
-                             v1::Lodgment* out) {
+                             v1::PrevalidateMode prevalidate, v1::Lodgment* out) {
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + kRpcDeadline));
     auto writer = client.SubmitPayEvent(&ctx, out);
     v1::SubmitRequest first;
-    first.mutable_metadata()->set_prevalidate(v1::PREVALIDATE_HOLD);
+    first.mutable_metadata()->set_prevalidate(prevalidate);
     bool open = writer->Write(first);
     for (size_t at = 0; open && at < content.size(); at += 256 << 10) {
       v1::SubmitRequest chunk;
@@ -190,16 +196,17 @@ class RestartTest : public ::testing::Test {
     return writer->Finish();
   }
 
-  // Lodges the file, sending it again to whichever daemon is current for as
-  // long as the answer says the daemon was not there to give one.
-  absl::StatusOr<v1::Lodgment> LodgeUntilAnswered(const std::string& path) {
+  // Lodges the pay event, sending it again to whichever daemon is current
+  // for as long as the answer says the daemon was not there to give one.
+  absl::StatusOr<v1::Lodgment> LodgeUntilAnswered(const PayEvent& event) {
+    const std::string& path = event.path;
     absl::StatusOr<std::string> content = ReadFileToString(path);
     if (!content.ok()) return content.status();
     const absl::Time give_up = absl::Now() + kGiveUp;
     for (;;) {
       std::shared_ptr<v1::LodgmentService::Stub> client = gateway_.Get();
       v1::Lodgment lodgment;
-      const grpc::Status s = Upload(*client, *content, &lodgment);
+      const grpc::Status s = Upload(*client, *content, event.prevalidate, &lodgment);
       if (s.ok()) {
         CheckReadable(*client, lodgment.lodgment_id());
         return lodgment;
@@ -247,7 +254,7 @@ class RestartTest : public ::testing::Test {
   void LodgeAll() {
     std::mt19937 rng(kSeed + 1);
     for (int i = 0; i < kLodgments && !abandon_; ++i) {
-      absl::StatusOr<v1::Lodgment> l = LodgeUntilAnswered(events_[i].path);
+      absl::StatusOr<v1::Lodgment> l = LodgeUntilAnswered(events_[i]);
       if (!l.ok()) {
         Problem(std::string(l.status().message()));
         continue;
@@ -256,7 +263,7 @@ class RestartTest : public ::testing::Test {
       ++lodged_;
       if (std::uniform_int_distribution<int>(0, 3)(rng) == 0) {
         const int again = std::uniform_int_distribution<int>(0, i)(rng);
-        absl::StatusOr<v1::Lodgment> repeat = LodgeUntilAnswered(events_[again].path);
+        absl::StatusOr<v1::Lodgment> repeat = LodgeUntilAnswered(events_[again]);
         if (!repeat.ok()) {
           Problem(std::string(repeat.status().message()));
         } else if (!ids_[again].empty() && repeat->lodgment_id() != ids_[again]) {

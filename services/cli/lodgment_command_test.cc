@@ -150,9 +150,9 @@ TEST_F(LodgmentCliTest, LodgeThenWaitForTheOutcome) {
     v1::RecordProblem* rejected = done.mutable_lodgment()->add_rejected_records();
     rejected->set_document_id("1.5");
     v1::RecordError* e = rejected->add_errors();
-    e->set_code("CMN.ATO.PAYEVNTEMP.000180");
-    e->set_path("/tns:PAYEVNTEMP/tns:Payee/tns:PersonNameDetails/tns:FamilyNameT");
-    e->set_description("The family name does not match.");
+    e->set_code("VR.ATO.PAYEVNTEMP.000181");
+    e->set_path("/tns:PAYEVNTEMP/tns:Payee/tns:Identifiers/tns:TaxFileNumberId");
+    e->set_description("The TFN ******781 fails the check digit algorithm.");
     Apply(done);
   });
   Result waited = Sbrgate({"--gateway", gateway_, "wait", id, "--timeout=20", "--json"});
@@ -167,7 +167,7 @@ TEST_F(LodgmentCliTest, LodgeThenWaitForTheOutcome) {
   EXPECT_FALSE(l["held_back"][0]["errors"][0]["code"].get<std::string>().empty());
   ASSERT_EQ(l["rejected_records"].size(), 1u);
   EXPECT_EQ(l["rejected_records"][0]["document_id"], "1.5");
-  EXPECT_EQ(l["rejected_records"][0]["errors"][0]["code"], "CMN.ATO.PAYEVNTEMP.000180");
+  EXPECT_EQ(l["rejected_records"][0]["errors"][0]["code"], "VR.ATO.PAYEVNTEMP.000181");
   EXPECT_EQ(l["receipt"]["message_id"], "m-1@cli.test");
   EXPECT_EQ(l["receipt"]["received_at"], "2024-07-15T01:02:08Z");
   ASSERT_EQ(l["polls"].size(), 1u);
