@@ -21,6 +21,7 @@
 #include "pipeline/platform/common/transient.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/event02/event02.h"
+#include "pipeline/stp/payevnt/sender.h"
 #include "pipeline/stp/payevnt/validator.h"
 #include "pipeline/stp/poll_schedule/schedule.h"
 #include "pipeline/sbr/client/sbr_client.h"
@@ -37,7 +38,8 @@ constexpr char kUsage[] =
     "  --endpoint=URL       SBR2 base URL, e.g. https://127.0.0.1:8443/services\n"
     "  --cert=PEM --key=PEM machine credential (TLS client and WS-Security signer)\n"
     "  --ca=PEM             CA trusted for the endpoint and the agency's signatures\n"
-    "  --abn=ABN            the sender's ABN (default: the payer ABN in the file)\n"
+    "  --abn=ABN            send as this business ABN (default: as sbrgate would: the\n"
+    "                       intermediary the file names, else its payer)\n"
     "  --message-id=ID      reuse a MessageId (a resend)\n"
     "  --spool=DIR          working directory (default /tmp)\n"
     "  --time-scale=N --clock-epoch=UNIX  share the simulator's accelerated clock\n"
@@ -127,8 +129,11 @@ sbr_client::LodgmentPush MakePush(const Context& c, const PreparedLodgment& p) {
   sbr_client::LodgmentPush push;
   push.message_id = c.flags.Get("message-id", ebms::NewMessageId("sbrgate.local"));
   push.conversation_id = ebms::NewUuid();
-  push.from = {c.flags.Get("abn", p.report.employer.abn), ebms::kPartyTypeAbn,
-               ebms::kRoleBusiness};
+  // As sbrgate would send it (the intermediary, else the payer), unless
+  // --abn names a business to send as.
+  push.from = c.flags.Has("abn")
+                  ? ebms::Party{c.flags.Get("abn"), ebms::kPartyTypeAbn, ebms::kRoleBusiness}
+                  : payevnt::SenderOf(p.report.employer);
   push.payload_gzip_path = p.gzip_path;
   return push;
 }

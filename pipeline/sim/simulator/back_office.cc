@@ -63,6 +63,7 @@ void BackOffice::Work() {
     ProcessingOptions options;
     options.system_error = StableFraction(id) < faults.system_error_rate;
     options.employees_seen = &stored->employees_seen;
+    options.sender = stored->from;
     const std::string response_path = ResponsePath(config_, id);
     const bool clntcomm = stored->report.service == ebms::kServiceClntcomm;
     absl::StatusOr<ProcessingOutcome> outcome =

@@ -9,6 +9,7 @@
 #include "pipeline/stp/payevnt/abn_register.h"
 #include "pipeline/stp/payevnt/error_catalogue.h"
 #include "pipeline/stp/payevnt/lodgment_reader.h"
+#include "pipeline/stp/payevnt/sender.h"
 #include "pipeline/stp/payevnt/tfn_register.h"
 
 namespace sbrgate::sim {
@@ -163,13 +164,20 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
       if (std::optional<payevnt::FieldError> backend = payevnt::CheckAbnRegister(r.employer)) {
         r.errors.push_back(*std::move(backend));
       }
+      if (options.sender.has_value() && !payevnt::MaySend(*options.sender, r.employer)) {
+        r.errors.push_back(payevnt::MakeFieldError(
+            payevnt::codes::kSenderNotPayerOrIntermediary, r.document_id, "/tns:PAYEVNT",
+            {{"Sender", absl::StrCat(options.sender->id, " (", options.sender->type, ", ",
+                                     options.sender->role, ")")}}));
+      }
       if (HasError(r.errors)) outcome.employer_rejected = true;
       if (!r.employer.abn.empty()) {
         outcome.payer.set_type(v1::ABN);
         outcome.payer.set_value(r.employer.abn);
       } else {
         outcome.payer.set_type(v1::WPN);
-        outcome.payer.set_value(r.employer.wpn);
+        // As CLNTCOMM names a WPN client: the 9 digits, without the field's padding.
+        outcome.payer.set_value(payevnt::UnpaddedWpn(r.employer.wpn));
       }
       outcome.payer_name = r.employer.organisation_name;
     }

@@ -32,6 +32,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/event02/event02.h"
 #include "pipeline/sim/simulator/clntcomm_corpus.h"
 #include "proto/communications.pb.h"
@@ -47,6 +49,9 @@ namespace sbrgate::sim {
 
 struct ProcessingOptions {
   bool system_error = false;  // answer SystemError (fault injection)
+  // The push's From party, which must be the payer or the intermediary its
+  // PAYEVNT names (payevnt::MaySend); unset: not checked.
+  std::optional<ebms::Party> sender;
   uint64_t max_uncompressed_bytes = kMaxBusinessDocumentBytes;
   // Bumped once per employee record read, for progress reporting.
   std::atomic<int64_t>* employees_seen = nullptr;

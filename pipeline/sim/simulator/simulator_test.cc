@@ -27,6 +27,7 @@
 #include "pipeline/sim/simulator/sim_state_store.h"
 #include "pipeline/stp/payevnt/generator.h"
 #include "pipeline/stp/payevnt/lodgment_reader.h"
+#include "pipeline/stp/payevnt/sender.h"
 
 namespace sbrgate::sim {
 namespace {
@@ -113,9 +114,25 @@ class SimulatorTest : public ::testing::Test {
     p.message_id = ebms::NewMessageId("test.sbrgate");
     p.timestamp = clock_.Now();
     p.conversation_id = ebms::NewUuid();
-    p.from = {"51824753556", ebms::kPartyTypeAbn, ebms::kRoleBusiness};
+    p.from = SenderOfPayload(payload);
     p.payload_gzip_path = payload;
     return p;
+  }
+
+  // As sbrgate sends a generated lodgment: its intermediary, else its payer;
+  // a business of our own for a payload with no readable PAYEVNT.
+  static ebms::Party SenderOfPayload(const std::string& payload) {
+    const ebms::Party unreadable{"51824753556", ebms::kPartyTypeAbn, ebms::kRoleBusiness};
+    auto file = FileSource::Open(payload);
+    if (!file.ok()) return unreadable;
+    auto reader = payevnt::LodgmentReader::Open(
+        std::make_unique<GunzipSource>(std::unique_ptr<ByteSource>(std::move(*file))), payload);
+    if (!reader.ok()) return unreadable;
+    absl::StatusOr<std::optional<payevnt::Record>> first = (*reader)->Next();
+    if (!first.ok() || !first->has_value() || (*first)->kind != payevnt::Record::Kind::kEmployer) {
+      return unreadable;
+    }
+    return payevnt::SenderOf((*first)->employer);
   }
 
   // The employee records of a generated lodgment, by DocumentID.
@@ -139,9 +156,12 @@ class SimulatorTest : public ::testing::Test {
   // Pushes, lets processing finish, waits the schedule's first minute and
   // pulls; returns the response's severity and the DocumentIDs it names
   // (and the MessageId pushed, if asked).
+  // Sent as sbrgate sends it, or From `from` when given.
   void LodgeAndPull(const std::string& payload, event02::Severity* severity,
-                    std::vector<std::string>* ids, std::string* message_id = nullptr) {
-    const sbr_client::LodgmentPush p = Push(payload);
+                    std::vector<std::string>* ids, std::string* message_id = nullptr,
+                    const ebms::Party* from = nullptr) {
+    sbr_client::LodgmentPush p = Push(payload);
+    if (from != nullptr) p.from = *from;
     if (message_id != nullptr) *message_id = p.message_id;
     auto pushed = client_->Push(p);
     ASSERT_TRUE(pushed.ok()) << pushed.status();
@@ -336,6 +356,64 @@ TEST_F(SimulatorTest, NameMismatchesAreAcceptedAndPostedToTheEmployer) {
       sim_->clntcomm().Get(agent, employer, item.document_id());
   ASSERT_TRUE(doc_after.ok()) << doc_after.status();
   EXPECT_EQ(doc_after->content, doc->content);
+}
+
+// A payer with no ABN gets its letter as the WPN client, named by its 9
+// digits as CLNTCOMM names WPN clients.
+TEST_F(SimulatorTest, AWpnPayersMatchingFailuresArePostedToItsWpnClient) {
+  payevnt::GeneratorOptions o;
+  o.employees = 5;
+  o.name_mismatches = 1;
+  o.payer_wpn = "123456782";
+  std::string message_id;
+  event02::Severity severity;
+  std::vector<std::string> ids;
+  LodgeAndPull(Lodgment("wpn-mismatch", o), &severity, &ids, &message_id);
+  EXPECT_EQ(severity, event02::Severity::kInformation);
+  const std::string agent = "51824753556";
+  v1::ClientId employer;
+  employer.set_type(v1::WPN);
+  employer.set_value("123456782");
+  ClntcommSeed link;
+  link.agent_abn = agent;
+  link.ran = "12345678";
+  link.client = employer;
+  ASSERT_TRUE(sim_->clntcomm().SeedClient(link).ok());
+  v1::ListCommunicationsRequest list;
+  *list.add_clients() = employer;
+  absl::StatusOr<v1::ListCommunicationsResponse> page = sim_->clntcomm().List(agent, list, 0);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->items_size(), 1);
+  EXPECT_EQ(page->items(0).document_id(), MatchingFailureDocumentId(message_id));
+}
+
+// A pay event comes from its payer or from the intermediary it names, each
+// in its role; from anyone else it is rejected whole.
+TEST_F(SimulatorTest, APayEventFromNeitherItsPayerNorItsIntermediaryIsRejected) {
+  payevnt::GeneratorOptions o;
+  o.employees = 3;
+  o.intermediary_abn = "53004085616";
+  o.intermediary_tan = "12345678";
+  payevnt::GeneratedLodgment info;
+  const std::string payload = Lodgment("by-agent", o, &info);
+  const ebms::Party agent{"12345678", ebms::kPartyTypeTan, ebms::kRoleRegisteredAgent};
+  const ebms::Party payer{info.payer_abn, ebms::kPartyTypeAbn, ebms::kRoleBusiness};
+  const ebms::Party stranger{"87654321", ebms::kPartyTypeTan, ebms::kRoleRegisteredAgent};
+  const ebms::Party agent_as_business{"12345678", ebms::kPartyTypeTan, ebms::kRoleBusiness};
+  for (const ebms::Party* from : {&agent, &payer}) {
+    event02::Severity severity;
+    std::vector<std::string> ids;
+    LodgeAndPull(payload, &severity, &ids, nullptr, from);
+    EXPECT_EQ(severity, event02::Severity::kInformation) << from->id;
+    EXPECT_TRUE(ids.empty());
+  }
+  for (const ebms::Party* from : {&stranger, &agent_as_business}) {
+    event02::Severity severity;
+    std::vector<std::string> ids;
+    LodgeAndPull(payload, &severity, &ids, nullptr, from);
+    EXPECT_EQ(severity, event02::Severity::kError) << from->role;
+    EXPECT_THAT(ids, ElementsAreArray({"1.1"}));
+  }
 }
 
 TEST_F(SimulatorTest, MatchingFailuresBesideRejectedRecordsListOnlyTheValidOnes) {

@@ -10,6 +10,7 @@
 #include "pipeline/platform/metrics/registry.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/stp/ingest/ingest.h"
+#include "pipeline/stp/payevnt/sender.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
@@ -22,25 +23,6 @@ constexpr char kUpdateAction[] = "Update.004.00";
 constexpr char kNothingSent[] = "every employee record failed validation; nothing was sent";
 // Lodgments remembered between publishing and the view showing them.
 constexpr size_t kMaxRecent = 1000;
-
-// Who sends the lodgment (the ebMS From party, sbr-profile.md): the
-// intermediary as a registered agent, by the TAN the profile gives a tax
-// agent, else by its ABN (the role for an intermediary with no TAN is our
-// reading); without one, the payer as a business, by its ABN, else its WPN.
-events::Party Sender(const v1::Lodgment& l) {
-  events::Party p;
-  if (!l.intermediary_tan().empty() || !l.intermediary_abn().empty()) {
-    const bool tan = !l.intermediary_tan().empty();
-    p.set_id(tan ? l.intermediary_tan() : l.intermediary_abn());
-    p.set_type(tan ? ebms::kPartyTypeTan : ebms::kPartyTypeAbn);
-    p.set_role(ebms::kRoleRegisteredAgent);
-    return p;
-  }
-  p.set_id(l.abn().empty() ? l.wpn() : l.abn());
-  p.set_type(l.abn().empty() ? ebms::kPartyTypeWpn : ebms::kPartyTypeAbn);
-  p.set_role(ebms::kRoleBusiness);
-  return p;
-}
 
 // What an admitted upload brought in, on /metrics (refused uploads show in
 // the gRPC calls' codes).
@@ -219,7 +201,10 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     submission.set_conversation_id(id);
     submission.set_action(pay_event ? kSubmitAction : kUpdateAction);
     submission.set_abn(l.abn());
-    *submission.mutable_from() = Sender(l);
+    const ebms::Party from = payevnt::SenderOf(employer);
+    submission.mutable_from()->set_id(from.id);
+    submission.mutable_from()->set_type(from.type);
+    submission.mutable_from()->set_role(from.role);
     *submission.mutable_payload() = lodgment::ToRef(*result->payload);
     submission.set_employees_sent(result->employees_sent);
     if (pay_event) submission.set_employer_document_id(employer.document_id);

@@ -49,6 +49,10 @@ constexpr CatalogueEntry kCatalogue[] = {
      "Payer ABN is cancelled",
      "The payer's Australian Business Number {Value} is cancelled in the Australian Business "
      "Register; the pay event cannot be accepted."},
+    {codes::kSenderNotPayerOrIntermediary, Origin::kSbrgate, false, /*backend=*/true,
+     "The sender is neither the payer nor its intermediary",
+     "The message was sent by {Sender}, which is neither the payer nor the intermediary the "
+     "pay event names; the pay event cannot be accepted."},
 };
 
 }  // namespace

@@ -46,6 +46,8 @@ inline constexpr char kEndBeforeStart[] = "VR.ATO.PAYEVNTEMP.000184";  // {Start
 inline constexpr char kTfnRegisterNameMismatch[] = "CMN.ATO.PAYEVNTEMP.000180";  // {FamilyName}
 // Backend, employer: see abn_register.h.
 inline constexpr char kPayerAbnCancelled[] = "CMN.ATO.PAYEVNT.000193";  // {Value}
+// Backend, the message: see sender.h.
+inline constexpr char kSenderNotPayerOrIntermediary[] = "CMN.ATO.PAYEVNT.000195";  // {Sender}
 }  // namespace codes
 
 enum class Origin {
