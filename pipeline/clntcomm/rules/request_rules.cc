@@ -41,6 +41,31 @@ std::optional<FieldViolation> ReferenceProblem(const v1::ClientId& id, const std
   return std::nullopt;
 }
 
+
+std::optional<absl::CivilDay> CheckDate(const std::string& field, const std::string& value,
+                                        absl::CivilDay today, std::vector<FieldViolation>& out) {
+  if (value.empty()) {
+    out.push_back({field, "required (YYYY-MM-DD)"});
+    return std::nullopt;
+  }
+  std::optional<absl::CivilDay> day = ParseDate(value);
+  if (!day) {
+    out.push_back({field, absl::StrCat("\"", value, "\" is not a date in YYYY-MM-DD form")});
+    return std::nullopt;
+  }
+  if (*day < kEarliestDate) {
+    out.push_back({field, absl::StrCat(value, " is before ", absl::FormatCivilTime(kEarliestDate),
+                                       ", the earliest date communications are held for")});
+  }
+  if (*day > today) {
+    out.push_back({field, absl::StrCat(value, " is after today (", absl::FormatCivilTime(today),
+                                       " in Australia/Sydney)")});
+  }
+  return day;
+}
+
+}  // namespace
+
 std::optional<FieldViolation> IdentifierProblem(const v1::ClientId& id,
                                                 const std::string& field) {
   if (auto problem = ReferenceProblem(id, field)) return problem;
@@ -89,30 +114,6 @@ void CheckAgent(const v1::AgentContext& agent, bool has_agent,
     out.push_back({"agent.ran", "required: the registered agent number"});
   }
 }
-
-std::optional<absl::CivilDay> CheckDate(const std::string& field, const std::string& value,
-                                        absl::CivilDay today, std::vector<FieldViolation>& out) {
-  if (value.empty()) {
-    out.push_back({field, "required (YYYY-MM-DD)"});
-    return std::nullopt;
-  }
-  std::optional<absl::CivilDay> day = ParseDate(value);
-  if (!day) {
-    out.push_back({field, absl::StrCat("\"", value, "\" is not a date in YYYY-MM-DD form")});
-    return std::nullopt;
-  }
-  if (*day < kEarliestDate) {
-    out.push_back({field, absl::StrCat(value, " is before ", absl::FormatCivilTime(kEarliestDate),
-                                       ", the earliest date communications are held for")});
-  }
-  if (*day > today) {
-    out.push_back({field, absl::StrCat(value, " is after today (", absl::FormatCivilTime(today),
-                                       " in Australia/Sydney)")});
-  }
-  return day;
-}
-
-}  // namespace
 
 bool IsValidIdentifier(const v1::ClientId& id) {
   return !IdentifierProblem(id, "client").has_value();

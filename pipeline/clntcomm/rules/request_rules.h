@@ -41,6 +41,8 @@
 #ifndef SBRGATE_PIPELINE_CLNTCOMM_REQUEST_RULES_H_
 #define SBRGATE_PIPELINE_CLNTCOMM_REQUEST_RULES_H_
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -83,6 +85,12 @@ std::vector<FieldViolation> DailySyncRequestViolations(const v1::DailySyncReques
 // Whether `id` has a known type and a value of that type's shape and check
 // digit (see the table above).
 bool IsValidIdentifier(const v1::ClientId& id);
+// What is wrong with `id`, named as field `field` ("clients[2]"); nullopt
+// when nothing is.
+std::optional<FieldViolation> IdentifierProblem(const v1::ClientId& id, const std::string& field);
+// The agent's broken rules (ABN and RAN required; ABN shape and check
+// digit) into `out`; `has_agent`: the request set it at all.
+void CheckAgent(const v1::AgentContext& agent, bool has_agent, std::vector<FieldViolation>& out);
 
 // Joins violations as ValidateListRequest does; OK when there are none.
 absl::Status ViolationsToStatus(const std::vector<FieldViolation>& violations);

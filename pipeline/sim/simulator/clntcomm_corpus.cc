@@ -192,6 +192,128 @@ ClntcommCorpus::Client& ClntcommCorpus::ClientFor(const v1::ClientId& id, const 
   return c;
 }
 
+namespace {
+
+bool SameRelationship(const v1::Relationship& a, const v1::Relationship& b) {
+  return a.level() == b.level() && a.account() == b.account() && a.role() == b.role();
+}
+
+}  // namespace
+
+void ClntcommCorpus::AddRelationship(const std::string& agent_abn,
+                                     const v1::Relationship& relationship) {
+  std::vector<v1::Relationship>& held =
+      relationships_[{agent_abn, ClientKey(relationship.client())}];
+  for (const v1::Relationship& r : held) {
+    if (SameRelationship(r, relationship)) return;
+  }
+  held.push_back(relationship);
+}
+
+void ClntcommCorpus::SyncLink(const std::string& agent_abn, const v1::ClientId& client) {
+  const std::string key = ClientKey(client);
+  std::vector<clntcomm::Link>& client_links = links_[key];
+  client_links.erase(std::remove_if(client_links.begin(), client_links.end(),
+                                    [&](const clntcomm::Link& l) {
+                                      return l.agent_abn == agent_abn;
+                                    }),
+                     client_links.end());
+  auto held = relationships_.find({agent_abn, key});
+  if (held == relationships_.end() || held->second.empty()) return;
+  clntcomm::Link link{agent_abn, client, LinkLevel::kAccount, {}};
+  for (const v1::Relationship& r : held->second) {
+    if (r.level() == v1::CLIENT) {
+      link.level = LinkLevel::kClient;
+      link.accounts.clear();
+      break;
+    }
+    if (std::find(link.accounts.begin(), link.accounts.end(), r.account()) == link.accounts.end()) {
+      link.accounts.push_back(r.account());
+    }
+  }
+  client_links.push_back(std::move(link));
+}
+
+absl::StatusOr<v1::SearchClientResponse> ClntcommCorpus::SearchClient(
+    absl::string_view agent_abn, const v1::ClientId& client) const {
+  absl::MutexLock lock(&mu_);
+  auto c = clients_.find(ClientKey(client));
+  if (c == clients_.end()) {
+    return absl::NotFoundError(absl::StrCat("no client ", ClientKey(client)));
+  }
+  v1::SearchClientResponse found;
+  *found.mutable_client() = c->second.id;
+  found.set_name(c->second.name);
+  for (const std::string& a : c->second.accounts) found.add_accounts(a);
+  auto held = relationships_.find({std::string(agent_abn), c->first});
+  found.set_linked(held != relationships_.end() && !held->second.empty());
+  return found;
+}
+
+absl::StatusOr<v1::Relationship> ClntcommCorpus::ChangeRelationship(
+    absl::string_view agent_abn, const v1::Relationship& relationship, bool remove,
+    bool validate_only) {
+  absl::MutexLock lock(&mu_);
+  const std::string key = ClientKey(relationship.client());
+  auto c = clients_.find(key);
+  if (c == clients_.end()) return absl::NotFoundError(absl::StrCat("no client ", key));
+  v1::Relationship named = relationship;
+  named.set_client_name(c->second.name);
+  const std::string agent(agent_abn);
+  std::vector<v1::Relationship>& held = relationships_[{agent, key}];
+  auto standing = std::find_if(held.begin(), held.end(), [&](const v1::Relationship& r) {
+    return SameRelationship(r, relationship);
+  });
+  const std::string what =
+      absl::StrCat(v1::RelationshipLevel_Name(relationship.level()), " relationship of agent ",
+                   agent, " with ", key,
+                   relationship.account().empty() ? "" : absl::StrCat(" account ", relationship.account()),
+                   relationship.role().empty() ? "" : absl::StrCat(" role ", relationship.role()));
+  if (remove && standing == held.end()) {
+    return absl::NotFoundError(absl::StrCat("there is no ", what));
+  }
+  if (!remove && standing != held.end()) {
+    return absl::AlreadyExistsError(absl::StrCat("the ", what, " stands already"));
+  }
+  if (!remove && !relationship.account().empty() &&
+      c->second.accounts.count(relationship.account()) == 0) {
+    return absl::FailedPreconditionError(absl::StrCat(relationship.account(),
+                                                      " is not an account of client ", key));
+  }
+  if (validate_only) return named;
+  if (record_relationship_) {
+    if (absl::Status s = record_relationship_(agent_abn, relationship, remove); !s.ok()) return s;
+  }
+  if (remove) {
+    held.erase(standing);
+  } else {
+    held.push_back(relationship);
+  }
+  SyncLink(agent, relationship.client());
+  return named;
+}
+
+v1::ListRelationshipsResponse ClntcommCorpus::ListRelationships(absl::string_view agent_abn,
+                                                                const v1::ClientId* client) const {
+  absl::MutexLock lock(&mu_);
+  v1::ListRelationshipsResponse out;
+  for (const auto& [agent_and_client, held] : relationships_) {
+    if (agent_and_client.first != agent_abn) continue;
+    if (client != nullptr && agent_and_client.second != ClientKey(*client)) continue;
+    const std::string& name = clients_.at(agent_and_client.second).name;
+    for (v1::Relationship r : held) {
+      r.set_client_name(name);
+      *out.add_relationships() = std::move(r);
+    }
+  }
+  return out;
+}
+
+void ClntcommCorpus::RecordRelationshipsWith(RelationshipRecorder record) {
+  absl::MutexLock lock(&mu_);
+  record_relationship_ = std::move(record);
+}
+
 bool ClntcommCorpus::CanSee(absl::string_view agent_abn, const Item& item) const {
   auto links = links_.find(item.client_key);
   return links != links_.end() &&
@@ -259,25 +381,22 @@ absl::StatusOr<SeedResult> ClntcommCorpus::SeedClient(const ClntcommSeed& s) {
   }
   agents_[s.agent_abn] = s.ran;
   Client& c = ClientFor(client, s.name, s.seed);
-  // One link per agent and client; a client-level link is never narrowed
-  // by a later account-level seed.
-  std::vector<clntcomm::Link>& client_links = links_[key];
-  auto link = std::find_if(client_links.begin(), client_links.end(),
-                           [&](const clntcomm::Link& l) { return l.agent_abn == s.agent_abn; });
-  if (link == client_links.end()) {
-    link = client_links.insert(client_links.end(),
-                               clntcomm::Link{s.agent_abn, client, LinkLevel::kAccount, {}});
-  }
+  c.accounts.insert(item_accounts.begin(), item_accounts.end());
+  // The seed's relationships join the agent's others: a client-level link
+  // is never narrowed by a later account-level seed.
+  v1::Relationship relationship;
+  *relationship.mutable_client() = client;
   if (s.level == LinkLevel::kClient) {
-    link->level = LinkLevel::kClient;
-    link->accounts.clear();
-  } else if (link->level == LinkLevel::kAccount) {
-    for (const std::string& a : s.accounts) {
-      if (std::find(link->accounts.begin(), link->accounts.end(), a) == link->accounts.end()) {
-        link->accounts.push_back(a);
-      }
-    }
+    relationship.set_level(v1::CLIENT);
+    AddRelationship(s.agent_abn, relationship);
   }
+  for (const std::string& a : s.level == LinkLevel::kAccount ? s.accounts
+                                                             : std::vector<std::string>()) {
+    relationship.set_level(v1::ACCOUNT);
+    relationship.set_account(a);
+    AddRelationship(s.agent_abn, relationship);
+  }
+  SyncLink(s.agent_abn, client);
 
   SeedResult result{client, c.name, 0};
   std::mt19937_64 rng(Hash64(absl::StrCat("items|", key, "|", s.seed)));

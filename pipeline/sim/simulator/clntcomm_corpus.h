@@ -59,7 +59,9 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -71,6 +73,7 @@
 #include "pipeline/clntcomm/wire/wire.h"
 #include "pipeline/platform/common/clock.h"
 #include "proto/communications.pb.h"
+#include "proto/relationships.pb.h"
 
 namespace sbrgate::sim {
 
@@ -137,6 +140,38 @@ class ClntcommCorpus {
   using PostRecorder = std::function<absl::Status(const Correspondence& correspondence)>;
   void RecordPostsWith(PostRecorder record) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // CUREL (seed 001): the agents' relationships with clients, which decide
+  // visibility. A seed adds its own (client level, or one per linked
+  // account); these change them one at a time. An agent's link with a
+  // client is client level while any CLIENT relationship stands, else
+  // account level over the accounts of its ACCOUNT and ROLE relationships,
+  // and gone with the last one.
+  //
+  // The client as `agent_abn` may find it before linking: NotFound when the
+  // corpus has no such client.
+  absl::StatusOr<v1::SearchClientResponse> SearchClient(absl::string_view agent_abn,
+                                                        const v1::ClientId& client) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Adds (or, `remove`, removes) one relationship, as given (client name
+  // filled in); `validate_only` checks it as for the change and changes
+  // nothing. NotFound: no such client, or no such relationship to remove;
+  // AlreadyExists: the relationship stands already; FailedPrecondition: the
+  // account is not one of the client's. The request must have passed
+  // relationships::RelationshipRequestViolations.
+  absl::StatusOr<v1::Relationship> ChangeRelationship(absl::string_view agent_abn,
+                                                      const v1::Relationship& relationship,
+                                                      bool remove, bool validate_only)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // `agent_abn`'s relationships, with `client` only when given, by client.
+  v1::ListRelationshipsResponse ListRelationships(absl::string_view agent_abn,
+                                                  const v1::ClientId* client) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // From now on ChangeRelationship hands every change it makes to `record`
+  // before the corpus changes; an error from `record` refuses it.
+  using RelationshipRecorder = std::function<absl::Status(
+      absl::string_view agent_abn, const v1::Relationship& relationship, bool removed)>;
+  void RecordRelationshipsWith(RelationshipRecorder record) ABSL_LOCKS_EXCLUDED(mu_);
+
   // The ATO-side checks on who asks: `agent_abn` is a registered agent and
   // `ran` (when not empty) is its RAN. PermissionDenied otherwise.
   absl::Status CheckAgent(absl::string_view agent_abn, absl::string_view ran) const
@@ -169,6 +204,7 @@ class ClntcommCorpus {
     v1::ClientId id;
     std::string name;
     std::vector<std::string> document_ids;
+    std::set<std::string> accounts;  // what a link may name: the seeds' item accounts
   };
   struct Item {
     v1::CommunicationItem item;
@@ -181,6 +217,13 @@ class ClntcommCorpus {
   Client& ClientFor(const v1::ClientId& id, const std::string& name, uint64_t seed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // Adds `relationship` to `agent_abn`'s with its client, unless it stands.
+  void AddRelationship(const std::string& agent_abn, const v1::Relationship& relationship)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Makes the agent's link with the client what its relationships say.
+  void SyncLink(const std::string& agent_abn, const v1::ClientId& client)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Whether `agent_abn` may see `item`, by the item's client's links.
   bool CanSee(absl::string_view agent_abn, const Item& item) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
@@ -188,11 +231,15 @@ class ClntcommCorpus {
   mutable absl::Mutex mu_;
   SeedRecorder record_seed_ ABSL_GUARDED_BY(mu_);  // empty: seeds are not kept
   PostRecorder record_post_ ABSL_GUARDED_BY(mu_);  // empty: posts are not kept
+  RelationshipRecorder record_relationship_ ABSL_GUARDED_BY(mu_);  // empty: not kept
   std::map<std::string, std::string> agents_ ABSL_GUARDED_BY(mu_);  // ABN -> RAN
   std::map<std::string, Client> clients_ ABSL_GUARDED_BY(mu_);      // "TFN:123..." -> client
   std::map<std::string, Item> items_ ABSL_GUARDED_BY(mu_);          // document id -> item
   // client key -> every agent's link to that client (one per agent)
   std::map<std::string, std::vector<clntcomm::Link>> links_ ABSL_GUARDED_BY(mu_);
+  // (agent ABN, client key) -> the agent's relationships with the client
+  std::map<std::pair<std::string, std::string>, std::vector<v1::Relationship>> relationships_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // "TFN:123456782": how a client is named in keys and messages.

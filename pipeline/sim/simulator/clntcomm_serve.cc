@@ -18,6 +18,8 @@ constexpr char kCodeLimits[] = "CMN.ATO.CLNTCOMM.LIMITS";
 constexpr char kCodeNotFound[] = "CMN.ATO.CLNTCOMM.NOTFOUND";
 constexpr char kCodeSystemError[] = "SBR.GEN.FAULT.SYSTEMERROR";
 
+}  // namespace
+
 absl::Status CheckFrom(const ebms::Party& from, const v1::AgentContext& agent) {
   bool same = false;
   if (from.type == ebms::kPartyTypeAbn) {
@@ -30,8 +32,6 @@ absl::Status CheckFrom(const ebms::Party& from, const v1::AgentContext& agent) {
       absl::StrCat("the request's agent (ABN ", agent.agent_abn(), ", RAN ", agent.ran(),
                    ") is not the sending party ", from.id, " (", from.type, ")"));
 }
-
-}  // namespace
 
 absl::StatusOr<ServeOutcome> ServeClntcomm(const ClntcommCorpus& corpus, absl::string_view action,
                                            const ebms::Party& from, absl::string_view request_xml,

@@ -22,6 +22,11 @@
 
 namespace sbrgate::sim {
 
+// The ATO's check that an agent's request comes from the agent: `from` is
+// its ABN (party type ABN) or its RAN (party type TAN). PermissionDenied
+// naming both otherwise.
+absl::Status CheckFrom(const ebms::Party& from, const v1::AgentContext& agent);
+
 enum class ClntcommMode { kSingle, kBulk };
 
 struct ServeOutcome {

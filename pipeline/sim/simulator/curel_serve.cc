@@ -1,0 +1,90 @@
+#include "pipeline/sim/simulator/curel_serve.h"
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/clients/relationships/rules.h"
+#include "pipeline/clients/relationships/wire.h"
+#include "pipeline/clntcomm/rules/request_rules.h"
+#include "pipeline/sim/simulator/clntcomm_serve.h"
+
+namespace sbrgate::sim {
+namespace {
+
+namespace rel = relationships;
+
+// ATO-style codes (the real CUREL codes are not public).
+constexpr char kCodeNotAuthorised[] = "SBR.GEN.AUTH.006";
+constexpr char kCodeBadRequest[] = "CMN.ATO.GEN.XML03";
+constexpr char kCodeNoClient[] = "CMN.ATO.CUREL.NOCLIENT";
+constexpr char kCodeExists[] = "CMN.ATO.CUREL.EXISTS";
+constexpr char kCodeAccount[] = "CMN.ATO.CUREL.ACCOUNT";
+
+std::string Refuse(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kPermissionDenied:
+      return rel::WriteErrorResponse(status, kCodeNotAuthorised);
+    case absl::StatusCode::kNotFound:
+      return rel::WriteErrorResponse(status, kCodeNoClient);
+    case absl::StatusCode::kAlreadyExists:
+      return rel::WriteErrorResponse(status, kCodeExists);
+    case absl::StatusCode::kFailedPrecondition:
+      return rel::WriteErrorResponse(status, kCodeAccount);
+    default:
+      return rel::WriteErrorResponse(status, kCodeBadRequest);
+  }
+}
+
+// Who may ask: the sender is the request's agent, a registered agent.
+absl::Status CheckAsker(const ClntcommCorpus& corpus, const ebms::Party& from,
+                        const v1::AgentContext& agent) {
+  if (absl::Status s = CheckFrom(from, agent); !s.ok()) return s;
+  return corpus.CheckAgent(agent.agent_abn(), agent.ran());
+}
+
+}  // namespace
+
+std::string ServeCurel(ClntcommCorpus& corpus, absl::string_view action, const ebms::Party& from,
+                       absl::string_view request_xml) {
+  if (action == rel::kActionSearch) {
+    absl::StatusOr<v1::SearchClientRequest> r = rel::ReadSearchRequest(request_xml);
+    if (!r.ok()) return Refuse(r.status());
+    if (absl::Status s = clntcomm::ViolationsToStatus(rel::SearchRequestViolations(*r)); !s.ok()) {
+      return Refuse(s);
+    }
+    if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s);
+    absl::StatusOr<v1::SearchClientResponse> found =
+        corpus.SearchClient(r->agent().agent_abn(), r->client());
+    return found.ok() ? rel::WriteSearchResponse(*found) : Refuse(found.status());
+  }
+  if (action == rel::kActionList) {
+    absl::StatusOr<v1::ListRelationshipsRequest> r = rel::ReadListRequest(request_xml);
+    if (!r.ok()) return Refuse(r.status());
+    if (absl::Status s = clntcomm::ViolationsToStatus(rel::ListRequestViolations(*r)); !s.ok()) {
+      return Refuse(s);
+    }
+    if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s);
+    return rel::WriteListResponse(
+        corpus.ListRelationships(r->agent().agent_abn(), r->has_client() ? &r->client() : nullptr));
+  }
+  const bool remove = action == rel::kActionRemove || action == rel::kActionValidateRemove;
+  const bool validate_only = action == rel::kActionValidate || action == rel::kActionValidateRemove;
+  if (!remove && !validate_only && action != rel::kActionSubmit) {
+    return Refuse(
+        absl::InvalidArgumentError(absl::StrCat("action '", action, "' is not a CUREL action")));
+  }
+  absl::StatusOr<v1::RelationshipRequest> r = rel::ReadRelationshipRequest(request_xml);
+  if (!r.ok()) return Refuse(r.status());
+  if (absl::Status s = clntcomm::ViolationsToStatus(rel::RelationshipRequestViolations(*r));
+      !s.ok()) {
+    return Refuse(s);
+  }
+  if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s);
+  absl::StatusOr<v1::Relationship> changed =
+      corpus.ChangeRelationship(r->agent().agent_abn(), r->relationship(), remove, validate_only);
+  if (!changed.ok()) return Refuse(changed.status());
+  v1::RelationshipResponse response;
+  *response.mutable_relationship() = *std::move(changed);
+  response.set_changed(!validate_only);
+  return rel::WriteRelationshipResponse(response);
+}
+
+}  // namespace sbrgate::sim
