@@ -78,6 +78,22 @@ void RouteAdmin(Simulator& sim, httplib::Server& admin) {
                         .dump(2),
                     "application/json");
   });
+  admin.Post("/admin/ics/seed", [&sim](const httplib::Request& req, httplib::Response& res) {
+    absl::StatusOr<state::IcsChange> seeded = sim.SeedIcsJson(req.body);
+    if (!seeded.ok()) {
+      SendJsonError(res, seeded.status().code() == absl::StatusCode::kInvalidArgument ? 400 : 503,
+                    seeded.status().message());
+      return;
+    }
+    res.set_content(IcsChangeJson(*seeded), "application/json");
+  });
+  admin.Get("/admin/ics", [&sim](const httplib::Request&, httplib::Response& res) {
+    state::IcsChange all;
+    for (state::IcsAbn& a : sim.ics().Abns()) *all.add_abns() = std::move(a);
+    for (v1::IcsClient& c : sim.ics().Clients()) *all.add_clients() = std::move(c);
+    for (state::IcsRegistrant& r : sim.ics().Registrants()) *all.add_registrants() = std::move(r);
+    res.set_content(IcsChangeJson(all), "application/json");
+  });
   admin.Get("/admin/faults", [&sim](const httplib::Request&, httplib::Response& res) {
     res.set_content(FaultsToJson(sim.faults()), "application/json");
   });
@@ -105,6 +121,10 @@ std::string StatsToJson(const SimulatorStats& stats) {
                                 {"clntcomm_bulk", stats.clntcomm_bulk},
                                 {"clntcomm_documents", stats.clntcomm_documents},
                                 {"clntcomm_refused", stats.clntcomm_refused},
+                                {"ics_requests", stats.ics_requests},
+                                {"ics_registered", stats.ics_registered},
+                                {"ics_rejected", stats.ics_rejected},
+                                {"ics_duplicates", stats.ics_duplicates},
                                 {"messages", messages}}
       .dump(2);
 }

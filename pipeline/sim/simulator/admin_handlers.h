@@ -1,8 +1,9 @@
 // The simulator's admin endpoint (plain HTTP, loopback): a JSON face on
 // Simulator's own API, routes as simulator.h lists them: /healthz,
-// /admin/stats, /admin/messages/ID, /admin/faults (GET and POST) and
-// /admin/clntcomm/seed. The JSON is StatsToJson, MessageToJson and
-// FaultsToJson's (simulator.h).
+// /admin/stats, /admin/messages/ID, /admin/faults (GET and POST),
+// /admin/clntcomm/seed, /admin/ics/seed and /admin/ics. The JSON is
+// StatsToJson, MessageToJson and FaultsToJson's (simulator.h), and
+// IcsChangeJson's (ics_register.h).
 //
 //   httplib::Server admin;
 //   RouteAdmin(simulator, admin);

@@ -19,6 +19,10 @@ state::Counters CountersRecord(const SimulatorStats& c) {
   r.set_clntcomm_bulk(c.clntcomm_bulk);
   r.set_clntcomm_documents(c.clntcomm_documents);
   r.set_clntcomm_refused(c.clntcomm_refused);
+  r.set_ics_requests(c.ics_requests);
+  r.set_ics_registered(c.ics_registered);
+  r.set_ics_rejected(c.ics_rejected);
+  r.set_ics_duplicates(c.ics_duplicates);
   return r;
 }
 
@@ -34,6 +38,10 @@ SimulatorStats CountersFromRecord(const state::Counters& r) {
   c.clntcomm_bulk = r.clntcomm_bulk();
   c.clntcomm_documents = r.clntcomm_documents();
   c.clntcomm_refused = r.clntcomm_refused();
+  c.ics_requests = r.ics_requests();
+  c.ics_registered = r.ics_registered();
+  c.ics_rejected = r.ics_rejected();
+  c.ics_duplicates = r.ics_duplicates();
   return c;
 }
 
@@ -204,6 +212,26 @@ absl::Status AgencyState::CountClntcomm(absl::string_view action, bool bulk,
     if (bulk) ++counters.clntcomm_bulk;
     counters.clntcomm_documents += served.documents;
     if (!served.refused.ok()) ++counters.clntcomm_refused;
+    saving = Persist();
+  }
+  return Saved(saving);
+}
+
+absl::Status AgencyState::CountIcs(v1::RegisterClientResponse::Outcome outcome) {
+  SimStateStore::Ticket saving;
+  {
+    absl::MutexLock lock(&mu);
+    ++counters.ics_requests;
+    switch (outcome) {
+      case v1::RegisterClientResponse::REGISTERED:
+        ++counters.ics_registered;
+        break;
+      case v1::RegisterClientResponse::DUPLICATE:
+        ++counters.ics_duplicates;
+        break;
+      default:
+        ++counters.ics_rejected;
+    }
     saving = Persist();
   }
   return Saved(saving);

@@ -48,6 +48,7 @@
 #include "pipeline/sim/simulator/clntcomm_serve.h"
 #include "pipeline/sim/simulator/sim_state_store.h"
 #include "pipeline/sim/simulator/simulator.h"
+#include "proto/ics.pb.h"
 
 namespace sbrgate::sim {
 
@@ -108,6 +109,8 @@ struct AgencyState {
   absl::Status CountRefusedPush();
   // A CLNTCOMM request answered, single or bulk; counted and saved.
   absl::Status CountClntcomm(absl::string_view action, bool bulk, const ServeOutcome& served);
+  // An ICS registration answered with `outcome`; counted and saved.
+  absl::Status CountIcs(v1::RegisterClientResponse::Outcome outcome);
   // Blocks until the queue is empty and nothing is being processed.
   void WaitUntilIdle() const;
 };

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/log/rocks_status.h"
@@ -22,6 +23,10 @@ constexpr char kMessagePrefix[] = "message/";  // + MessageId
 // they are.
 constexpr absl::string_view kClntcommSeedPrefix = "clntcomm_seed/";
 constexpr absl::string_view kClntcommCorrespondencePrefix = "clntcomm_correspondence/";
+constexpr char kIcsAbnPrefix[] = "ics_abn/";                // + ABN
+constexpr char kIcsClientPrefix[] = "ics_client/";          // + client id
+constexpr char kIcsRegistrantPrefix[] = "ics_registrant/";  // + agent ABN
+constexpr char kIcsNextCcidKey[] = "ics_next_ccid";         // decimal
 
 std::string NumberedKey(absl::string_view prefix, uint64_t n) {
   std::string key(prefix);
@@ -110,6 +115,20 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
       auto& [n, change] = changes.emplace_back();
       n = KeyNumber(kClntcommCorrespondencePrefix, it->key());
       s = ParseRecord(it->key(), it->value(), dir_, change.mutable_correspondence());
+    } else if (it->key().starts_with(kIcsAbnPrefix)) {
+      s = ParseRecord(it->key(), it->value(), dir_, saved.ics.add_abns());
+    } else if (it->key().starts_with(kIcsClientPrefix)) {
+      s = ParseRecord(it->key(), it->value(), dir_, saved.ics.add_clients());
+    } else if (it->key().starts_with(kIcsRegistrantPrefix)) {
+      s = ParseRecord(it->key(), it->value(), dir_, saved.ics.add_registrants());
+    } else if (it->key() == kIcsNextCcidKey) {
+      int64_t next = 0;
+      if (!absl::SimpleAtoi(it->value().ToString(), &next) || next < 1) {
+        s = absl::DataLossError(absl::StrCat("simulator state ", dir_, ": ", kIcsNextCcidKey,
+                                             " '", absl::CHexEscape(it->value().ToString()),
+                                             "' is not a CCID number"));
+      }
+      saved.ics.set_next_ccid(next);
     } else {
       s = absl::DataLossError(absl::StrCat("simulator state ", dir_, ": unknown record '",
                                            absl::CHexEscape(it->key().ToString()), "'"));
@@ -217,6 +236,23 @@ absl::Status SimStateStore::AddClntcommChange(absl::string_view prefix, const st
   }
   ++next_clntcomm_;
   return absl::OkStatus();
+}
+
+absl::Status SimStateStore::SaveIcs(const state::IcsChange& change) {
+  rocksdb::WriteBatch batch;
+  for (const state::IcsAbn& a : change.abns()) {
+    batch.Put(absl::StrCat(kIcsAbnPrefix, a.abn()), a.SerializeAsString());
+  }
+  for (const v1::IcsClient& c : change.clients()) {
+    batch.Put(absl::StrCat(kIcsClientPrefix, c.client_id()), c.SerializeAsString());
+  }
+  for (const state::IcsRegistrant& r : change.registrants()) {
+    batch.Put(absl::StrCat(kIcsRegistrantPrefix, r.agent_abn()), r.SerializeAsString());
+  }
+  if (change.next_ccid() > 0) batch.Put(kIcsNextCcidKey, absl::StrCat(change.next_ccid()));
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return FromRocks(db_->Write(w, &batch), dir_, "saving ICS records");
 }
 
 }  // namespace sbrgate::sim

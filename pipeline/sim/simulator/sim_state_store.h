@@ -1,8 +1,9 @@
 // SimStateStore: where the SBR2 simulator keeps what it received, so that a
 // simulator restarted on the same data directory goes on where it stopped:
 // every pushed message with its receipt, report and pulls, the counters,
-// and the changes to its CLNTCOMM corpus: the seeds it was generated from
-// and the correspondence the agency posted into it (sim_state.proto).
+// the changes to its CLNTCOMM corpus (the seeds it was generated from and
+// the correspondence the agency posted into it) and the records of its ICS
+// client register (sim_state.proto).
 // One RocksDB database, <data_dir>/state; every write is fsync'd before it
 // is reported done, so the simulator answers a request only once what the
 // request changed is on disk. Two simulators cannot share one (RocksDB's
@@ -25,6 +26,7 @@
 //   (*store)->Save(counters);  // Queue and Wait at once
 //   (*store)->AddClntcommSeed(seed);
 //   (*store)->AddClntcommCorrespondence(correspondence);
+//   (*store)->SaveIcs(change);
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_SIM_STATE_STORE_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_SIM_STATE_STORE_H_
 
@@ -54,6 +56,7 @@ class SimStateStore {
     std::vector<state::Message> messages;  // by arrival
     // Seeds and correspondence, in the order they were added.
     std::vector<state::ClntcommChange> clntcomm_changes;
+    state::IcsChange ics;  // every ICS record, and the last next_ccid saved
   };
 
   // Opens (or creates) the database in `dir`.
@@ -89,6 +92,10 @@ class SimStateStore {
   absl::Status AddClntcommSeed(const state::ClntcommSeed& seed) ABSL_LOCKS_EXCLUDED(clntcomm_mu_);
   absl::Status AddClntcommCorrespondence(const state::ClntcommCorrespondence& correspondence)
       ABSL_LOCKS_EXCLUDED(clntcomm_mu_);
+
+  // Writes the ICS records of `change` (each replacing the one of its ABN,
+  // client id or agent ABN) and its next_ccid, atomically and synced.
+  absl::Status SaveIcs(const state::IcsChange& change);
 
  private:
   SimStateStore(std::unique_ptr<rocksdb::DB> db, std::string dir, uint64_t next_clntcomm);

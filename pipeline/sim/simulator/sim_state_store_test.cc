@@ -209,6 +209,36 @@ TEST_F(SimStateStoreTest, SeedsAndCorrespondenceComeBackInOneOrderAcrossReopens)
   EXPECT_EQ(kept.lines(0), "1.3 | E1000002 | Smith | ******782");
 }
 
+TEST_F(SimStateStoreTest, IcsRecordsComeBackTheLatestOfEachKey) {
+  {
+    std::unique_ptr<SimStateStore> store = Open();
+    state::IcsChange first;
+    first.add_abns()->set_abn("53004085616");
+    v1::IcsClient* c = first.add_clients();
+    c->set_client_id("CC000000001");
+    c->set_name("Mei Nguyen");
+    first.add_registrants()->set_agent_abn("51824753556");
+    first.set_next_ccid(2);
+    ASSERT_TRUE(store->SaveIcs(first).ok());
+    state::IcsChange second;
+    c = second.add_clients();
+    c->set_client_id("CC000000001");
+    c->set_name("Mei Lin Nguyen");
+    second.add_clients()->set_client_id("CC000000002");
+    second.set_next_ccid(3);
+    ASSERT_TRUE(store->SaveIcs(second).ok());
+    ASSERT_TRUE(store->SaveIcs(state::IcsChange()).ok());  // next_ccid 0: unchanged
+  }
+  std::unique_ptr<SimStateStore> store = Open();
+  absl::StatusOr<SimStateStore::Saved> saved = store->Load();
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  EXPECT_EQ(saved->ics.abns_size(), 1);
+  ASSERT_EQ(saved->ics.clients_size(), 2);
+  EXPECT_EQ(saved->ics.clients(0).name(), "Mei Lin Nguyen");
+  EXPECT_EQ(saved->ics.registrants_size(), 1);
+  EXPECT_EQ(saved->ics.next_ccid(), 3);
+}
+
 TEST_F(SimStateStoreTest, SecondSimulatorOnTheSameStateIsRefused) {
   std::unique_ptr<SimStateStore> first = Open();
   ASSERT_NE(first, nullptr);

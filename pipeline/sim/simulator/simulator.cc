@@ -2,7 +2,9 @@
 // reopened by the refuse_connections fault mode) with its three ebMS3
 // endpoints, the admin listener and the back office's workers. What each
 // endpoint does lives in its handler: push_handler.h, pull_handler.h,
-// single_sync_handler.h, admin_handlers.h; back_office.h processes pushes.
+// single_sync_handler.h (with a SingleSyncService per ebMS Service:
+// clntcomm_single_sync.h, ics_single_sync.h), admin_handlers.h;
+// back_office.h processes pushes.
 // What the agency received is kept in the data directory (sim_state_store.h)
 // and taken back here when the simulator starts.
 #include "pipeline/sim/simulator/simulator.h"
@@ -27,7 +29,9 @@
 #include "pipeline/sim/simulator/admin_handlers.h"
 #include "pipeline/sim/simulator/agency_state.h"
 #include "pipeline/sim/simulator/back_office.h"
+#include "pipeline/sim/simulator/clntcomm_single_sync.h"
 #include "pipeline/sim/simulator/ebms_http.h"
+#include "pipeline/sim/simulator/ics_single_sync.h"
 #include "pipeline/sim/simulator/pull_handler.h"
 #include "pipeline/sim/simulator/push_handler.h"
 #include "pipeline/sim/simulator/sim_state_store.h"
@@ -121,7 +125,9 @@ class Simulator::Impl {
         http_(config_, clock, std::move(verifier), &state_),
         push_(config_, clock, &http_, &state_),
         pull_(clock, &http_, &state_, std::move(agency)),
-        single_sync_(clock, &http_, &state_, &clntcomm_),
+        clntcomm_single_sync_(&state_, &clntcomm_),
+        ics_single_sync_(&state_, &ics_),
+        single_sync_(clock, &http_, &state_, {&clntcomm_single_sync_, &ics_single_sync_}),
         back_office_(config_, clock, &state_, &clntcomm_) {}
 
   // Takes back what the store holds, listens and starts the workers; the
@@ -164,6 +170,7 @@ class Simulator::Impl {
   int admin_port() const { return admin_port_; }
   AgencyState& state() { return state_; }
   ClntcommCorpus& clntcomm() { return clntcomm_; }
+  IcsRegister& ics() { return ics_; }
 
   void SetFaults(const FaultModes& faults) {
     bool refuse_changed;
@@ -199,6 +206,9 @@ class Simulator::Impl {
     clntcomm_.RecordPostsWith([this](const Correspondence& c) {
       return store_->AddClntcommCorrespondence(CorrespondenceRecord(c));
     });
+    if (absl::Status s = ics_.Restore(saved->ics); !s.ok()) return s;
+    ics_.RecordChangesWith(
+        [this](const state::IcsChange& change) { return store_->SaveIcs(change); });
     return absl::OkStatus();
   }
 
@@ -291,9 +301,12 @@ class Simulator::Impl {
   const std::unique_ptr<SimStateStore> store_;
   AgencyState state_;
   ClntcommCorpus clntcomm_;
+  IcsRegister ics_;
   EbmsHttp http_;
   PushHandler push_;
   PullHandler pull_;
+  ClntcommSingleSync clntcomm_single_sync_;
+  IcsSingleSync ics_single_sync_;
   SingleSyncHandler single_sync_;
   BackOffice back_office_;
 
@@ -342,6 +355,13 @@ std::optional<MessageReport> Simulator::Message(const std::string& id) const {
 }
 void Simulator::WaitUntilIdle() const { impl_->state().WaitUntilIdle(); }
 ClntcommCorpus& Simulator::clntcomm() { return impl_->clntcomm(); }
+IcsRegister& Simulator::ics() { return impl_->ics(); }
+
+absl::StatusOr<state::IcsChange> Simulator::SeedIcsJson(const std::string& json) {
+  absl::StatusOr<state::IcsSeed> seed = ParseIcsSeedJson(json);
+  if (!seed.ok()) return seed.status();
+  return impl_->ics().Seed(*seed);
+}
 
 absl::StatusOr<std::vector<SeedResult>> Simulator::SeedClntcommJson(const std::string& json) {
   absl::StatusOr<std::vector<ClntcommSeed>> seeds = ParseSeedJson(json);

@@ -30,12 +30,16 @@
 //     get through the same push and pull as PAYEVNT (Service
 //     http://sbr.gov.au/ato/clntcomm/2020 on BulkBatch-async-push; the
 //     response is ready processing_base after the push).
+//   - ICS client registration (CLREG, seed 004) on Single-sync, against the
+//     agency's ICS register (ics_register.h): a CCID created or an ABN
+//     registered, answered with a CLRREGR (in an ERM) or a CLNTDUP, as
+//     pipeline/ics/wire/wire.h describes.
 //
 // What the agency received survives a restart on the same data_dir (kept in
 // <data_dir>/state, see sim_state_store.h, and saved before the request that
 // changed it is answered): every pushed message with its receipt, report,
-// pulls and response, the counters and the CLNTCOMM corpus with the
-// correspondence posted into it. So after a
+// pulls and response, the counters, the CLNTCOMM corpus with the
+// correspondence posted into it, and the ICS register. So after a
 // restart a pull gets its response, a duplicate push its original receipt,
 // and messages that were queued or being processed are processed. The fault
 // modes are not kept: a simulator starts without any.
@@ -51,11 +55,15 @@
 //      "count": 150, "level": "account", "accounts": ["AS:001"], "seed": 7}
 //     answers {"seeded": [{"client": "TFN:123456782", "name": ..., "added": 150}],
 //              "communications": <corpus size>}
+//   POST /admin/ics/seed         seeds the ICS register (JSON, see ics_register.h)
+//                                and answers the records it added or replaced
+//   GET  /admin/ics              the ICS register: abns, clients, registrants
 //
 //   auto sim = Simulator::Start(config, &clock);
 //   sbr_client config: base_url = (*sim)->base_url();
 //   (*sim)->SetFaults({.unavailable = true});
 //   (*sim)->clntcomm().SeedClient(seed);   // or SeedClntcommJson(json)
+//   (*sim)->SeedIcsJson(json);              // or ics().Seed(seed)
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_H_
 
@@ -69,6 +77,7 @@
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/sbr/event02/event02.h"
 #include "pipeline/sim/simulator/clntcomm_corpus.h"
+#include "pipeline/sim/simulator/ics_register.h"
 
 namespace sbrgate::sim {
 
@@ -154,6 +163,11 @@ struct SimulatorStats {
   int64_t clntcomm_bulk = 0;       // of those, bulk requests
   int64_t clntcomm_documents = 0;  // documents sent, single and bulk
   int64_t clntcomm_refused = 0;    // answered with a cc:Error
+  // ICS client registrations answered (Single-sync), by outcome.
+  int64_t ics_requests = 0;
+  int64_t ics_registered = 0;
+  int64_t ics_rejected = 0;
+  int64_t ics_duplicates = 0;
   std::vector<MessageReport> messages;  // in arrival order
 };
 
@@ -175,6 +189,11 @@ class Simulator {
   // SeedClntcommJson (the admin endpoint's and --seed-clntcomm's format).
   ClntcommCorpus& clntcomm();
   absl::StatusOr<std::vector<SeedResult>> SeedClntcommJson(const std::string& json);
+
+  // The ICS client register; seed it directly or with SeedIcsJson (the
+  // admin endpoint's format), which returns the records added or replaced.
+  IcsRegister& ics();
+  absl::StatusOr<state::IcsChange> SeedIcsJson(const std::string& json);
 
   // Blocks until every received lodgment has been processed (tests; never
   // returns with queued lodgments and no processing_threads).

@@ -3,17 +3,22 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "pipeline/clntcomm/wire/wire.h"
-#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/package/package.h"
-#include "pipeline/sim/simulator/clntcomm_serve.h"
 
 namespace sbrgate::sim {
 
 SingleSyncHandler::SingleSyncHandler(const Clock* clock, EbmsHttp* http, AgencyState* state,
-                                     const ClntcommCorpus* corpus)
-    : clock_(clock), http_(http), state_(state), corpus_(corpus) {}
+                                     std::vector<SingleSyncService*> services)
+    : clock_(clock), http_(http), state_(state), services_(std::move(services)) {}
+
+SingleSyncService* SingleSyncHandler::Find(absl::string_view service,
+                                           absl::string_view action) const {
+  for (SingleSyncService* s : services_) {
+    if (s->service() == service) return s->Offers(action) ? s : nullptr;
+  }
+  return nullptr;
+}
 
 void SingleSyncHandler::Handle(const httplib::Request& req, httplib::Response& res,
                                const httplib::ContentReader& reader) {
@@ -28,8 +33,8 @@ void SingleSyncHandler::Handle(const httplib::Request& req, httplib::Response& r
     return;
   }
   const ebms::UserMessage& um = m.user_messages.front();
-  if (um.service != ebms::kServiceClntcomm ||
-      (um.action != ebms::kActionClntcommList && um.action != ebms::kActionClntcommGet)) {
+  SingleSyncService* service = Find(um.service, um.action);
+  if (service == nullptr) {
     http_->SendError(res, ebms::kErrorProcessingModeMismatch, um.message_id,
                      absl::StrCat("service ", um.service, " action ", um.action,
                                   " is not offered on Single-sync"));
@@ -43,17 +48,15 @@ void SingleSyncHandler::Handle(const httplib::Request& req, httplib::Response& r
     return;
   }
   const bool system_error = StableFraction(um.message_id) < state_->Faults().system_error_rate;
-  StringSink response;
-  absl::StatusOr<ServeOutcome> served =
-      ServeClntcomm(*corpus_, um.action, um.from, in->envelope.body_xml, ClntcommMode::kSingle,
-                    system_error, response);
-  if (!served.ok()) {
-    http_->SendError(res, ebms::kErrorOther, um.message_id,
-                     absl::StrCat("the agency could not answer: ", served.status().message()));
+  absl::StatusOr<SingleSyncAnswer> answered =
+      service->Answer(um, in->envelope.body_xml, system_error);
+  if (absl::IsUnavailable(answered.status())) {
+    http_->SendNotRecorded(res, answered.status());
     return;
   }
-  if (absl::Status s = state_->CountClntcomm(um.action, /*bulk=*/false, *served); !s.ok()) {
-    http_->SendNotRecorded(res, s);
+  if (!answered.ok()) {
+    http_->SendError(res, ebms::kErrorOther, um.message_id,
+                     absl::StrCat("the agency could not answer: ", answered.status().message()));
     return;
   }
   ebms::Envelope envelope;
@@ -66,13 +69,11 @@ void SingleSyncHandler::Handle(const httplib::Request& req, httplib::Response& r
   answer.service = um.service;
   answer.action = um.action;
   answer.conversation_id = um.conversation_id;
-  answer.parts.push_back(
-      {"", {{ebms::kPartPropertyMimeType, "text/xml"},
-            {ebms::kPartPropertyDocumentName, clntcomm::kClntcommDocumentName},
-            {ebms::kPartPropertyDocumentType, um.action == ebms::kActionClntcommList
-                                                  ? clntcomm::kClntcommListResponse
-                                                  : clntcomm::kClntcommGetResponse}}});
-  envelope.body_xml = response.data();
+  answer.parts.push_back({"",
+                          {{ebms::kPartPropertyMimeType, "text/xml"},
+                           {ebms::kPartPropertyDocumentName, answered->document_name},
+                           {ebms::kPartPropertyDocumentType, answered->document_type}}});
+  envelope.body_xml = std::move(answered->body_xml);
   absl::StatusOr<ebms_package::OutboundMessage> out =
       ebms_package::PackageMessage(envelope, nullptr, {});
   http_->SendPackaged(res, out, um.message_id);

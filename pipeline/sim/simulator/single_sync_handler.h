@@ -1,10 +1,12 @@
-// SingleSyncHandler: Single-sync, where the agency answers a single CLNTCOMM
-// list or get at once: the request is the signed SOAP Body (no
-// attachments), the response the Body of the synchronous answer, unsigned
-// (SBR signs only bulk pull responses). What the answer says comes from
-// ServeClntcomm (clntcomm_serve.h) over the agency's corpus.
+// SingleSyncHandler: Single-sync, where the agency answers a single request
+// at once: the request is the signed SOAP Body (no attachments), the
+// response the Body of the synchronous answer, unsigned (SBR signs only bulk
+// pull responses). The handler checks what every such request shares and
+// dispatches by the message's eb:Service to the SingleSyncService offering
+// it (single_sync_service.h): CLNTCOMM list and get, ICS client
+// registration. A Service or Action none offers is EBMS:0010.
 //
-//   SingleSyncHandler single_sync(clock, &http, &state, &corpus);
+//   SingleSyncHandler single_sync(clock, &http, &state, {&clntcomm, &ics});
 //   server.Post("/services/Single-sync",
 //               [&single_sync](const httplib::Request& req, httplib::Response& res,
 //                              const httplib::ContentReader& reader) {
@@ -15,26 +17,32 @@
 
 #include <httplib.h>
 
+#include <vector>
+
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/sim/simulator/agency_state.h"
-#include "pipeline/sim/simulator/clntcomm_corpus.h"
 #include "pipeline/sim/simulator/ebms_http.h"
+#include "pipeline/sim/simulator/single_sync_service.h"
 
 namespace sbrgate::sim {
 
 class SingleSyncHandler {
  public:
+  // Each of `services` (one per ebMS Service) must outlive the handler.
   SingleSyncHandler(const Clock* clock, EbmsHttp* http, AgencyState* state,
-                    const ClntcommCorpus* corpus);
+                    std::vector<SingleSyncService*> services);
 
   void Handle(const httplib::Request& req, httplib::Response& res,
               const httplib::ContentReader& reader);
 
  private:
+  // The service offering `action` of `service`, or null.
+  SingleSyncService* Find(absl::string_view service, absl::string_view action) const;
+
   const Clock* const clock_;
   EbmsHttp* const http_;
   AgencyState* const state_;
-  const ClntcommCorpus* const corpus_;
+  const std::vector<SingleSyncService*> services_;
 };
 
 }  // namespace sbrgate::sim
