@@ -23,6 +23,7 @@ constexpr char kMessagePrefix[] = "message/";  // + MessageId
 // they are.
 constexpr absl::string_view kClntcommSeedPrefix = "clntcomm_seed/";
 constexpr absl::string_view kClntcommCorrespondencePrefix = "clntcomm_correspondence/";
+constexpr absl::string_view kClntcommRelationshipPrefix = "clntcomm_relationship/";
 constexpr char kIcsAbnPrefix[] = "ics_abn/";                // + ABN
 constexpr char kIcsClientPrefix[] = "ics_client/";          // + client id
 constexpr char kIcsRegistrantPrefix[] = "ics_registrant/";  // + agent ABN
@@ -83,7 +84,8 @@ absl::StatusOr<std::unique_ptr<SimStateStore>> SimStateStore::Open(const std::st
   }
   std::unique_ptr<rocksdb::DB> db(raw);
   uint64_t next_clntcomm = 0;
-  for (absl::string_view prefix : {kClntcommSeedPrefix, kClntcommCorrespondencePrefix}) {
+  for (absl::string_view prefix :
+       {kClntcommSeedPrefix, kClntcommCorrespondencePrefix, kClntcommRelationshipPrefix}) {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
     it->SeekForPrev(NumberedKey(prefix, ~uint64_t{0}));
     if (it->Valid() && HasPrefix(it->key(), prefix)) {
@@ -115,6 +117,10 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
       auto& [n, change] = changes.emplace_back();
       n = KeyNumber(kClntcommCorrespondencePrefix, it->key());
       s = ParseRecord(it->key(), it->value(), dir_, change.mutable_correspondence());
+    } else if (HasPrefix(it->key(), kClntcommRelationshipPrefix)) {
+      auto& [n, change] = changes.emplace_back();
+      n = KeyNumber(kClntcommRelationshipPrefix, it->key());
+      s = ParseRecord(it->key(), it->value(), dir_, change.mutable_relationship());
     } else if (it->key().starts_with(kIcsAbnPrefix)) {
       s = ParseRecord(it->key(), it->value(), dir_, saved.ics.add_abns());
     } else if (it->key().starts_with(kIcsClientPrefix)) {
@@ -222,6 +228,12 @@ absl::Status SimStateStore::AddClntcommCorrespondence(
   return AddClntcommChange(
       kClntcommCorrespondencePrefix, correspondence.SerializeAsString(),
       absl::StrCat("saving CLNTCOMM correspondence ", correspondence.document_id()));
+}
+
+absl::Status SimStateStore::AddClntcommRelationshipChange(
+    const state::ClntcommRelationshipChange& change) {
+  return AddClntcommChange(kClntcommRelationshipPrefix, change.SerializeAsString(),
+                           absl::StrCat("saving a CUREL change of agent ", change.agent_abn()));
 }
 
 absl::Status SimStateStore::AddClntcommChange(absl::string_view prefix, const std::string& value,

@@ -92,6 +92,8 @@ class SimStateStore {
   absl::Status AddClntcommSeed(const state::ClntcommSeed& seed) ABSL_LOCKS_EXCLUDED(clntcomm_mu_);
   absl::Status AddClntcommCorrespondence(const state::ClntcommCorrespondence& correspondence)
       ABSL_LOCKS_EXCLUDED(clntcomm_mu_);
+  absl::Status AddClntcommRelationshipChange(const state::ClntcommRelationshipChange& change)
+      ABSL_LOCKS_EXCLUDED(clntcomm_mu_);
 
   // Writes the ICS records of `change` (each replacing the one of its ABN,
   // client id or agent ABN) and its next_ccid, atomically and synced.

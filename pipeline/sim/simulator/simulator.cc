@@ -3,7 +3,8 @@
 // endpoints, the admin listener and the back office's workers. What each
 // endpoint does lives in its handler: push_handler.h, pull_handler.h,
 // single_sync_handler.h (with a SingleSyncService per ebMS Service:
-// clntcomm_single_sync.h, ics_single_sync.h), admin_handlers.h;
+// clntcomm_single_sync.h, curel_single_sync.h, ics_single_sync.h),
+// admin_handlers.h;
 // back_office.h processes pushes.
 // What the agency received is kept in the data directory (sim_state_store.h)
 // and taken back here when the simulator starts.
@@ -31,6 +32,7 @@
 #include "pipeline/sim/simulator/back_office.h"
 #include "pipeline/sim/simulator/clntcomm_single_sync.h"
 #include "pipeline/sim/simulator/ebms_http.h"
+#include "pipeline/sim/simulator/curel_single_sync.h"
 #include "pipeline/sim/simulator/ics_single_sync.h"
 #include "pipeline/sim/simulator/pull_handler.h"
 #include "pipeline/sim/simulator/push_handler.h"
@@ -108,6 +110,10 @@ absl::Status Replay(const state::ClntcommChange& change, ClntcommCorpus& corpus)
   if (change.has_correspondence()) {
     return corpus.Post(CorrespondenceFromRecord(change.correspondence())).status();
   }
+  if (change.has_relationship()) {
+    const state::ClntcommRelationshipChange& r = change.relationship();
+    return corpus.ChangeRelationship(r.agent_abn(), r.relationship(), r.removed(), false).status();
+  }
   absl::StatusOr<ClntcommSeed> seed = SeedFromRecord(change.seed());
   return seed.ok() ? corpus.SeedClient(*seed).status() : seed.status();
 }
@@ -126,8 +132,10 @@ class Simulator::Impl {
         push_(config_, clock, &http_, &state_),
         pull_(clock, &http_, &state_, std::move(agency)),
         clntcomm_single_sync_(&state_, &clntcomm_),
+        curel_single_sync_(&clntcomm_),
         ics_single_sync_(&state_, &ics_),
-        single_sync_(clock, &http_, &state_, {&clntcomm_single_sync_, &ics_single_sync_}),
+        single_sync_(clock, &http_, &state_,
+                     {&clntcomm_single_sync_, &curel_single_sync_, &ics_single_sync_}),
         back_office_(config_, clock, &state_, &clntcomm_) {}
 
   // Takes back what the store holds, listens and starts the workers; the
@@ -193,8 +201,9 @@ class Simulator::Impl {
     absl::StatusOr<SimStateStore::Saved> saved = store_->Load();
     if (!saved.ok()) return saved.status();
     if (absl::Status s = state_.Restore(*saved, config_); !s.ok()) return s;
-    // Seeds and posted correspondence in the order taken: a client's name is
-    // the one it was first given.
+    // Seeds, posted correspondence and relationship changes in the order
+    // taken: a client's name is the one it was first given, and a
+    // relationship is changed after the seed that made its client.
     for (size_t i = 0; i < saved->clntcomm_changes.size(); ++i) {
       if (absl::Status s = Replay(saved->clntcomm_changes[i], clntcomm_); !s.ok()) {
         return absl::DataLossError(absl::StrCat("simulator state ", StateDir(config_),
@@ -206,6 +215,14 @@ class Simulator::Impl {
     clntcomm_.RecordPostsWith([this](const Correspondence& c) {
       return store_->AddClntcommCorrespondence(CorrespondenceRecord(c));
     });
+    clntcomm_.RecordRelationshipsWith(
+        [this](absl::string_view agent_abn, const v1::Relationship& relationship, bool removed) {
+          state::ClntcommRelationshipChange change;
+          change.set_agent_abn(std::string(agent_abn));
+          *change.mutable_relationship() = relationship;
+          change.set_removed(removed);
+          return store_->AddClntcommRelationshipChange(change);
+        });
     if (absl::Status s = ics_.Restore(saved->ics); !s.ok()) return s;
     ics_.RecordChangesWith(
         [this](const state::IcsChange& change) { return store_->SaveIcs(change); });
@@ -306,6 +323,7 @@ class Simulator::Impl {
   PushHandler push_;
   PullHandler pull_;
   ClntcommSingleSync clntcomm_single_sync_;
+  CurelSingleSync curel_single_sync_;
   IcsSingleSync ics_single_sync_;
   SingleSyncHandler single_sync_;
   BackOffice back_office_;

@@ -1,4 +1,4 @@
-#include "pipeline/sim/simulator/curel_serve.h"
+#include "pipeline/sim/simulator/curel_single_sync.h"
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/clients/relationships/rules.h"
@@ -17,6 +17,7 @@ constexpr char kCodeBadRequest[] = "CMN.ATO.GEN.XML03";
 constexpr char kCodeNoClient[] = "CMN.ATO.CUREL.NOCLIENT";
 constexpr char kCodeExists[] = "CMN.ATO.CUREL.EXISTS";
 constexpr char kCodeAccount[] = "CMN.ATO.CUREL.ACCOUNT";
+constexpr char kCodeSystemError[] = "SBR.GEN.FAULT.SYSTEMERROR";
 
 std::string Refuse(const absl::Status& status) {
   switch (status.code()) {
@@ -40,10 +41,9 @@ absl::Status CheckAsker(const ClntcommCorpus& corpus, const ebms::Party& from,
   return corpus.CheckAgent(agent.agent_abn(), agent.ran());
 }
 
-}  // namespace
-
-std::string ServeCurel(ClntcommCorpus& corpus, absl::string_view action, const ebms::Party& from,
-                       absl::string_view request_xml) {
+// The answer's body; Unavailable when a change could not be saved.
+absl::StatusOr<std::string> Serve(ClntcommCorpus& corpus, absl::string_view action,
+                                  const ebms::Party& from, absl::string_view request_xml) {
   if (action == rel::kActionSearch) {
     absl::StatusOr<v1::SearchClientRequest> r = rel::ReadSearchRequest(request_xml);
     if (!r.ok()) return Refuse(r.status());
@@ -80,11 +80,38 @@ std::string ServeCurel(ClntcommCorpus& corpus, absl::string_view action, const e
   if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s);
   absl::StatusOr<v1::Relationship> changed =
       corpus.ChangeRelationship(r->agent().agent_abn(), r->relationship(), remove, validate_only);
+  if (absl::IsUnavailable(changed.status())) return changed.status();
   if (!changed.ok()) return Refuse(changed.status());
   v1::RelationshipResponse response;
   *response.mutable_relationship() = *std::move(changed);
   response.set_changed(!validate_only);
   return rel::WriteRelationshipResponse(response);
+}
+
+}  // namespace
+
+absl::string_view CurelSingleSync::service() const { return rel::kServiceCurel; }
+
+bool CurelSingleSync::Offers(absl::string_view action) const {
+  for (absl::string_view a : {rel::kActionSearch, rel::kActionSubmit, rel::kActionValidate,
+                              rel::kActionRemove, rel::kActionValidateRemove, rel::kActionList}) {
+    if (action == a) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<SingleSyncAnswer> CurelSingleSync::Answer(const ebms::UserMessage& message,
+                                                         absl::string_view body_xml,
+                                                         bool system_error) {
+  absl::StatusOr<std::string> body =
+      system_error
+          ? rel::WriteErrorResponse(
+                absl::UnavailableError("the agency could not process the request (fault mode)"),
+                kCodeSystemError)
+          : Serve(*corpus_, message.action, message.from, body_xml);
+  if (!body.ok()) return body.status();
+  return SingleSyncAnswer{*std::move(body), rel::kCurelDocumentName,
+                          absl::StrCat(message.action, "Response")};
 }
 
 }  // namespace sbrgate::sim
