@@ -31,6 +31,9 @@ int RunPollPlan(const Args& args);    // poll-plan --employees N [--count K] (lo
 // The gateway's CommunicationService (comms_command.cc), with --gateway too.
 int RunComms(const Args& args);  // comms list|get|sync|jobs ...
 
+// The gateway's ClientRegistrationService (ics_command.cc), with --gateway too.
+int RunIcs(const Args& args);  // ics register --type=ind|org|abn ...
+
 // sbrgated's local log, read beside the daemon (log_command.cc).
 int RunLog(const Args& args);  // log topics | log tail TOPIC ...
 

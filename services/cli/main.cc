@@ -64,6 +64,13 @@ constexpr Group kGroups[] = {
      "  comms jobs [--abn=ABN] | comms jobs JOB_ID [--wait [--timeout=SECONDS]]\n"
      "        (list, get and sync: --abn=ABN --ran=RAN [--user=USER_ID]; all: [--json])",
      true},
+    {"ics", sbrgate::cli::RunIcs,
+     "ics register --type=ind|org|abn [--abn=ABN --ran=RAN] [--user=USER_ID]\n"
+     "        ind: --family-name [--given-names]; org: --org-name --country;\n"
+     "        ind, org: --address-type --address-line... [--locality --state --postcode];\n"
+     "        abn: --client-abn [--cac=N]; all: --contact-name [--contact-purpose]\n"
+     "        --contact-address... (1 to 6) --role=ROLE[,ROLE...] [--json]",
+     true},
     {"log", sbrgate::cli::RunLog,
      "log topics [--data-dir=DIR] [--json]\n"
      "  log tail TOPIC [--data-dir=DIR] [--partition=N] [--from=OFFSET | --since=RFC3339]\n"

@@ -3,29 +3,14 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/sbr/client/agent_party.h"
 
 namespace sbrgate::comms {
 
 ebms::Party AgentParty(const v1::AgentContext& agent) {
-  // The profile's From party for a tax agent is its agent number (TAN).
-  if (!agent.ran().empty()) return {agent.ran(), ebms::kPartyTypeTan, ebms::kRoleRegisteredAgent};
-  return {agent.agent_abn(), ebms::kPartyTypeAbn, ebms::kRoleRegisteredAgent};
-}
-
-absl::Status EbmsErrorsToStatus(const std::vector<ebms::Error>& errors) {
-  std::vector<std::string> parts;
-  bool authentication = false;
-  for (const ebms::Error& e : errors) {
-    parts.push_back(absl::StrCat(e.error_code, " ",
-                                 e.description.empty() ? e.short_description : e.description));
-    authentication |= e.error_code == ebms::kErrorFailedAuthentication;
-  }
-  const std::string message = absl::StrCat("SBR refused the message: ", absl::StrJoin(parts, "; "));
-  return authentication ? absl::UnauthenticatedError(message)
-                        : absl::FailedPreconditionError(message);
+  return sbr_client::RegisteredAgentParty(agent.ran(), agent.agent_abn());
 }
 
 absl::StatusOr<std::string> SbrClntcommExchange::Single(const v1::AgentContext& agent, const char* action,
@@ -38,7 +23,7 @@ absl::StatusOr<std::string> SbrClntcommExchange::Single(const v1::AgentContext& 
   request.body_xml = std::move(body_xml);
   absl::StatusOr<sbr_client::SingleOutcome> outcome = single_->Exchange(request);
   if (!outcome.ok()) return outcome.status();
-  if (!outcome->errors.empty()) return EbmsErrorsToStatus(outcome->errors);
+  if (!outcome->errors.empty()) return sbr_client::EbmsErrorsToStatus(outcome->errors);
   return std::move(outcome->body_xml);
 }
 
@@ -106,7 +91,7 @@ absl::Status SbrClntcommExchange::PushBulk(const BulkPush& push) const {
     }
     return pushed.status();
   }
-  if (!pushed->receipt) return EbmsErrorsToStatus(pushed->errors);
+  if (!pushed->receipt) return sbr_client::EbmsErrorsToStatus(pushed->errors);
   return absl::OkStatus();
 }
 
@@ -124,7 +109,7 @@ absl::StatusOr<BulkPull> SbrClntcommExchange::PullBulk(const std::string& messag
     case sbr_client::PullOutcome::Kind::kError:
       break;
   }
-  return EbmsErrorsToStatus(pulled->errors);
+  return sbr_client::EbmsErrorsToStatus(pulled->errors);
 }
 
 }  // namespace sbrgate::comms

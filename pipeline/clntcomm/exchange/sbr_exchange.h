@@ -47,13 +47,8 @@ class SbrClntcommExchange : public ClntcommExchange {
   std::string message_id_domain_;
 };
 
-// The agent as the ebMS From party, in the registered agent role: its agent
-// number (RAN, party type TAN) as the SBR profile gives a tax agent's; its
-// ABN only for an agent without one.
+// The agent as the ebMS From party (sbr_client::RegisteredAgentParty).
 ebms::Party AgentParty(const v1::AgentContext& agent);
-
-// An ebMS error signal as a status naming each code and description.
-absl::Status EbmsErrorsToStatus(const std::vector<ebms::Error>& errors);
 
 }  // namespace sbrgate::comms
 

@@ -1,0 +1,97 @@
+#include "pipeline/ics/service/registration_service.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "pipeline/ics/rules/registration_rules.h"
+#include "pipeline/platform/common/field_violation.h"
+#include "pipeline/platform/rpc/status.h"
+
+namespace sbrgate::ics {
+namespace {
+
+constexpr char kAction[] = "ics.register";
+
+// What the audit log says was asked for.
+std::string Detail(const v1::RegisterClientRequest& r) {
+  std::string what;
+  if (r.has_abn()) {
+    what = absl::StrCat("ABN ", r.abn().abn());
+  } else if (r.has_ccid()) {
+    const v1::CcidRegistration& c = r.ccid();
+    what = absl::StrCat(
+        "CCID ", v1::IcsClient::Type_Name(c.client_type()), " '",
+        c.client_type() == v1::IcsClient::ORG
+            ? c.organisation_name()
+            : absl::StripAsciiWhitespace(absl::StrCat(c.given_names(), " ", c.family_name())),
+        "'");
+  } else {
+    what = "neither a CCID nor an ABN";
+  }
+  return absl::StrCat("user ", r.agent().user_id(), ": ", what, ", roles ",
+                      absl::StrJoin(r.role_names(), " "));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::RegisterClientRequest> RegistrationServiceImpl::Acting(
+    const grpc::ServerContext& context, const v1::RegisterClientRequest& request) const {
+  v1::RegisterClientRequest acting = request;
+  absl::StatusOr<access::Caller> caller = options_.authenticator->Authenticate(context);
+  if (!caller.ok()) {
+    if (!absl::IsUnauthenticated(caller.status())) {
+      options_.audit
+          ->Record({access::PeerIdentity(context), kAction, request.agent().agent_abn(), false,
+                    std::string(caller.status().message())})
+          .IgnoreError();
+    }
+    return caller.status();
+  }
+  v1::AgentContext* agent = acting.mutable_agent();
+  if (agent->agent_abn().empty() && caller->role() == access::Role::kPractice) {
+    agent->set_agent_abn(caller->agent_abn());
+    if (agent->ran().empty()) agent->set_ran(caller->ran());
+  }
+  absl::Status refused;
+  if (caller->role() == access::Role::kPayroll) {
+    refused = absl::PermissionDeniedError(
+        absl::StrCat("identity '", caller->identity(),
+                     "' is a payroll caller: ICS client registration is for agent practices"));
+  } else if (!caller->MayActForPractice(agent->agent_abn())) {
+    refused = absl::PermissionDeniedError(absl::StrCat(
+        "identity '", caller->identity(), "' may not act for agent practice ", agent->agent_abn()));
+  }
+  const absl::Status audited = options_.audit->Record(
+      {caller->identity(), kAction, agent->agent_abn(), refused.ok(), Detail(acting)});
+  if (!refused.ok()) return refused;
+  if (!audited.ok()) return audited;
+  return acting;
+}
+
+grpc::Status RegistrationServiceImpl::Register(grpc::ServerContext* context,
+                                               const v1::RegisterClientRequest* request,
+                                               v1::RegisterClientResponse* response) {
+  absl::StatusOr<v1::RegisterClientRequest> acting = Acting(*context, *request);
+  if (!acting.ok()) return rpc::ToGrpcStatus(acting.status());
+  const std::vector<v1::RegistrationError> errors = RegistrationErrors(*acting);
+  if (!errors.empty()) {
+    std::vector<FieldViolation> violations;
+    std::vector<std::string> parts;
+    for (const v1::RegistrationError& e : errors) {
+      violations.push_back({e.field(), absl::StrCat(e.message(), " (", e.code(), ")")});
+      parts.push_back(absl::StrCat(e.field(), ": ", e.message()));
+    }
+    return rpc::ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+                                 "the registration was not sent: ", absl::StrJoin(parts, "; "))),
+                             violations);
+  }
+  absl::StatusOr<v1::RegisterClientResponse> answer = options_.sbr->Register(*acting);
+  if (!answer.ok()) return rpc::ToGrpcStatus(answer.status());
+  *response = *std::move(answer);
+  return grpc::Status::OK;
+}
+
+}  // namespace sbrgate::ics
