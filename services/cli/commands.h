@@ -31,6 +31,9 @@ int RunPollPlan(const Args& args);    // poll-plan --employees N [--count K] (lo
 // The gateway's CommunicationService (comms_command.cc), with --gateway too.
 int RunComms(const Args& args);  // comms list|get|sync|jobs ...
 
+// The gateway's RelationshipService (clients_command.cc), with --gateway too.
+int RunClients(const Args& args);  // clients search|add|validate|remove|validate-remove|list
+
 // The gateway's ClientRegistrationService (ics_command.cc), with --gateway too.
 int RunIcs(const Args& args);  // ics register --type=ind|org|abn ...
 

@@ -64,6 +64,13 @@ constexpr Group kGroups[] = {
      "  comms jobs [--abn=ABN] | comms jobs JOB_ID [--wait [--timeout=SECONDS]]\n"
      "        (list, get and sync: --abn=ABN --ran=RAN [--user=USER_ID]; all: [--json])",
      true},
+    {"clients", sbrgate::cli::RunClients,
+     "clients search --client=TYPE:VALUE\n"
+     "  clients add|validate|remove|validate-remove --client=TYPE:VALUE\n"
+     "        [--level=client|account|role] [--account=IT|AS:NNN] [--role=ROLE]\n"
+     "  clients list [--client=TYPE:VALUE]\n"
+     "        (all: [--abn=ABN --ran=RAN] [--user=USER_ID] [--json])",
+     true},
     {"ics", sbrgate::cli::RunIcs,
      "ics register --type=ind|org|abn [--abn=ABN --ran=RAN] [--user=USER_ID]\n"
      "        ind: --family-name [--given-names]; org: --org-name --country;\n"

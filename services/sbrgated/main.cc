@@ -47,7 +47,7 @@
 #include "services/common/flags.h"
 #include "services/common/gateway.h"
 #include "services/common/grpc_security.h"
-#include "services/common/ics.h"
+#include "services/common/client_management.h"
 #include "services/common/pipeline.h"
 #include "services/sbrgated/embedded_sim.h"
 
@@ -135,13 +135,14 @@ int main(int argc, char** argv) {
       *config, topics.get(), blobs->get(), clock.get(), sbr->get(),
       {sbrgate::flags::CommsPermissions(), security->authenticator.get(), security->audit.get()});
   if (!comms.ok()) return Fail(comms.status());
-  std::unique_ptr<sbrgate::IcsRegistration> ics = sbrgate::IcsRegistration::Create(
+  std::unique_ptr<sbrgate::ClientManagement> clients = sbrgate::ClientManagement::Create(
       *config, sbr->get(), security->authenticator.get(), security->audit.get());
 
   sbrgate::GatewayOptions gateway_options;
   gateway_options.grpc_listen = sbrgate::flags::GrpcListen();
   gateway_options.prevalidate = *prevalidate;
-  gateway_options.extra_services = {(*comms)->service(), ics->service()};
+  gateway_options.extra_services = {(*comms)->service()};
+  for (grpc::Service* s : clients->services()) gateway_options.extra_services.push_back(s);
   gateway_options.credentials = security->credentials;
   gateway_options.authenticator = security->authenticator.get();
   gateway_options.audit = security->audit.get();
