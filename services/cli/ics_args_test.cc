@@ -1,3 +1,5 @@
+// `sbrgate ics register`'s flags into a RegisterClientRequest, and the flags
+// refused: another type's, bad values.
 #include "services/cli/ics_args.h"
 
 #include <gmock/gmock.h>

@@ -1,3 +1,5 @@
+// SbrIcsExchange over a scripted Single-sync: what it sends (Service, Action,
+// From party, the CLREG) and how each kind of answer comes back.
 #include "pipeline/ics/exchange/sbr_exchange.h"
 
 #include <gmock/gmock.h>

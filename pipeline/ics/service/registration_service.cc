@@ -31,8 +31,9 @@ std::string Detail(const v1::RegisterClientRequest& r) {
   } else {
     what = "neither a CCID nor an ABN";
   }
-  return absl::StrCat("user ", r.agent().user_id(), ": ", what, ", roles ",
-                      absl::StrJoin(r.role_names(), " "));
+  const std::string user =
+      r.agent().user_id().empty() ? "" : absl::StrCat("user ", r.agent().user_id(), ": ");
+  return absl::StrCat(user, what, ", roles ", absl::StrJoin(r.role_names(), " "));
 }
 
 }  // namespace

@@ -1,3 +1,5 @@
+// The CLREG, ERM and CLNTDUP vocabulary: every request and outcome round
+// trips (escaping included), and misshapen documents are refused naming where.
 #include "pipeline/ics/wire/wire.h"
 
 #include <gmock/gmock.h>

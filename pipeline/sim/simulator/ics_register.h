@@ -8,8 +8,8 @@
 //   1. the rules any side can check (pipeline/ics/rules/registration_rules.h);
 //   2. the user's roles: the practice must be a registrant holding every
 //      role name asked for ("User does not contain a valid role to
-//      create/register this CCID/ABN", field role_names[i]; field agent
-//      for a practice that is no registrant);
+//      create/register this CCID/ABN", field role_names[i]; field
+//      agent.agent_abn for a practice that is no registrant);
 //   3. an ABN: on the reference list ("Invalid ABN" otherwise), not
 //      cancelled, not already registered ("ABN already registered"), and its
 //      business address from its lowest-numbered valid CAC, or from the CAC
