@@ -17,8 +17,8 @@
 
 #include "pipeline/clients/relationships/relationship_service.h"
 #include "pipeline/clients/relationships/sbr_exchange.h"
-#include "pipeline/ics/exchange/sbr_exchange.h"
-#include "pipeline/ics/service/registration_service.h"
+#include "pipeline/clients/ics/exchange/sbr_exchange.h"
+#include "pipeline/clients/ics/service/registration_service.h"
 #include "pipeline/platform/access/audit_log.h"
 #include "pipeline/platform/access/authenticator.h"
 #include "pipeline/sbr/client/sbr_client.h"

@@ -12,7 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "pipeline/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
 #include "pipeline/platform/common/digest.h"
 #include "pipeline/sbr/identifiers/check_digits.h"
 

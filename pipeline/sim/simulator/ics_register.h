@@ -5,7 +5,7 @@
 // register clients (registrants, with the role names they may give).
 //
 // Register applies every CLREG rule to a request, in this order:
-//   1. the rules any side can check (pipeline/ics/rules/registration_rules.h);
+//   1. the rules any side can check (pipeline/clients/ics/rules/registration_rules.h);
 //   2. the user's roles: the practice must be a registrant holding every
 //      role name asked for ("User does not contain a valid role to
 //      create/register this CCID/ABN", field role_names[i]; field

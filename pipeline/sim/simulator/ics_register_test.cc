@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
 
 namespace sbrgate::sim {
 namespace {

@@ -1,8 +1,8 @@
 #include "pipeline/sim/simulator/ics_single_sync.h"
 
 #include "absl/strings/str_cat.h"
-#include "pipeline/ics/rules/registration_rules.h"
-#include "pipeline/ics/wire/wire.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/wire/wire.h"
 
 namespace sbrgate::sim {
 namespace {

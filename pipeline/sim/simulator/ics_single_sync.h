@@ -1,6 +1,6 @@
 // IcsSingleSync: ICS client registration on Single-sync (the
 // SingleSyncService of Service ics::kIcsService, Action
-// ics::kIcsActionRegister; pipeline/ics/wire/wire.h): reads the CLREG in
+// ics::kIcsActionRegister; pipeline/clients/ics/wire/wire.h): reads the CLREG in
 // the Body, checks that the request's practice is the sending party (its
 // ABN, or its RAN as a TAN party), and answers with the register's
 // judgement (ics_register.h): a CLRREGR in an ERM, or a CLNTDUP. An

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "pipeline/ics/rules/registration_rules.h"
-#include "pipeline/ics/wire/wire.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/wire/wire.h"
 #include "pipeline/sbr/client/sbr_client.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"

@@ -33,7 +33,7 @@
 //   - ICS client registration (CLREG, seed 004) on Single-sync, against the
 //     agency's ICS register (ics_register.h): a CCID created or an ABN
 //     registered, answered with a CLRREGR (in an ERM) or a CLNTDUP, as
-//     pipeline/ics/wire/wire.h describes.
+//     pipeline/clients/ics/wire/wire.h describes.
 //
 // What the agency received survives a restart on the same data_dir (kept in
 // <data_dir>/state, see sim_state_store.h, and saved before the request that

@@ -1,12 +1,12 @@
 // SbrIcsExchange over a scripted Single-sync: what it sends (Service, Action,
 // From party, the CLREG) and how each kind of answer comes back.
-#include "pipeline/ics/exchange/sbr_exchange.h"
+#include "pipeline/clients/ics/exchange/sbr_exchange.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "pipeline/ics/rules/registration_rules.h"
-#include "pipeline/ics/wire/wire.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/wire/wire.h"
 
 namespace sbrgate::ics {
 namespace {

@@ -56,8 +56,8 @@
 // and on the answering side:
 //   absl::StatusOr<v1::RegisterClientRequest> request = ReadRequest(body_xml);
 //   std::string answer = WriteResponse(response);  // ERM or CLNTDUP by its outcome
-#ifndef SBRGATE_PIPELINE_ICS_WIRE_WIRE_H_
-#define SBRGATE_PIPELINE_ICS_WIRE_WIRE_H_
+#ifndef SBRGATE_PIPELINE_CLIENTS_ICS_WIRE_WIRE_H_
+#define SBRGATE_PIPELINE_CLIENTS_ICS_WIRE_WIRE_H_
 
 #include <string>
 
@@ -93,4 +93,4 @@ const char* ResponseDocumentType(v1::RegisterClientResponse::Outcome outcome);
 
 }  // namespace sbrgate::ics
 
-#endif  // SBRGATE_PIPELINE_ICS_WIRE_WIRE_H_
+#endif  // SBRGATE_PIPELINE_CLIENTS_ICS_WIRE_WIRE_H_

@@ -1,4 +1,4 @@
-#include "pipeline/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
 
 #include <algorithm>
 #include <set>

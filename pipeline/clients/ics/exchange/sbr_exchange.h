@@ -1,17 +1,17 @@
 // SbrIcsExchange: the IcsExchange (exchange.h) over sbrgate's SBR client:
 // each registration one signed Single-sync exchange (Service
 // ics::kIcsService, Action ics::kIcsActionRegister, From the practice as a
-// registered agent), its request and answer in pipeline/ics/wire's
+// registered agent), its request and answer in pipeline/clients/ics/wire's
 // vocabulary.
 //
 //   SbrIcsExchange sbr(&client, "sbrgate.example.com");
 //   absl::StatusOr<v1::RegisterClientResponse> answer = sbr.Register(request);
-#ifndef SBRGATE_PIPELINE_ICS_EXCHANGE_SBR_EXCHANGE_H_
-#define SBRGATE_PIPELINE_ICS_EXCHANGE_SBR_EXCHANGE_H_
+#ifndef SBRGATE_PIPELINE_CLIENTS_ICS_EXCHANGE_SBR_EXCHANGE_H_
+#define SBRGATE_PIPELINE_CLIENTS_ICS_EXCHANGE_SBR_EXCHANGE_H_
 
 #include <string>
 
-#include "pipeline/ics/exchange/exchange.h"
+#include "pipeline/clients/ics/exchange/exchange.h"
 #include "pipeline/sbr/client/sbr_client.h"
 
 namespace sbrgate::ics {
@@ -32,4 +32,4 @@ class SbrIcsExchange : public IcsExchange {
 
 }  // namespace sbrgate::ics
 
-#endif  // SBRGATE_PIPELINE_ICS_EXCHANGE_SBR_EXCHANGE_H_
+#endif  // SBRGATE_PIPELINE_CLIENTS_ICS_EXCHANGE_SBR_EXCHANGE_H_

@@ -1,6 +1,6 @@
 // The CLREG, ERM and CLNTDUP vocabulary: every request and outcome round
 // trips (escaping included), and misshapen documents are refused naming where.
-#include "pipeline/ics/wire/wire.h"
+#include "pipeline/clients/ics/wire/wire.h"
 
 #include <gmock/gmock.h>
 #include <google/protobuf/util/message_differencer.h>

@@ -1,8 +1,8 @@
-#include "pipeline/ics/exchange/sbr_exchange.h"
+#include "pipeline/clients/ics/exchange/sbr_exchange.h"
 
 #include "absl/strings/str_cat.h"
-#include "pipeline/ics/rules/registration_rules.h"
-#include "pipeline/ics/wire/wire.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/wire/wire.h"
 #include "pipeline/sbr/client/agent_party.h"
 #include "pipeline/sbr/ebms/message.h"
 

@@ -1,7 +1,7 @@
 // The CLREG rules sbrgate and the agency share, each at its edge: the minimum
 // data of IND, ORG and ABN clients, exactly one of CCID and ABN, 1 to 6
 // contact address elements, the ABN check digit, and role names.
-#include "pipeline/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -27,8 +27,8 @@
 // are not public. So are the role names. Rules that need the register (ABN
 // already registered, the user's roles, the CAC, duplicates) are the
 // agency's: pipeline/sim/simulator/ics_register.h.
-#ifndef SBRGATE_PIPELINE_ICS_RULES_REGISTRATION_RULES_H_
-#define SBRGATE_PIPELINE_ICS_RULES_REGISTRATION_RULES_H_
+#ifndef SBRGATE_PIPELINE_CLIENTS_ICS_RULES_REGISTRATION_RULES_H_
+#define SBRGATE_PIPELINE_CLIENTS_ICS_RULES_REGISTRATION_RULES_H_
 
 #include <string>
 #include <vector>
@@ -69,4 +69,4 @@ bool IsBlank(absl::string_view text);
 
 }  // namespace sbrgate::ics
 
-#endif  // SBRGATE_PIPELINE_ICS_RULES_REGISTRATION_RULES_H_
+#endif  // SBRGATE_PIPELINE_CLIENTS_ICS_RULES_REGISTRATION_RULES_H_

@@ -10,7 +10,7 @@
 // or denied, goes to the audit log first (action "ics.register"), and one
 // that cannot be audited is not sent.
 //
-// Then the rules sbrgate can check (pipeline/ics/rules/registration_rules.h):
+// Then the rules sbrgate can check (pipeline/clients/ics/rules/registration_rules.h):
 // a request breaking any is INVALID_ARGUMENT with a google.rpc.BadRequest
 // naming each field ("description (code)") and never reaches SBR. The rest
 // is the ATO's: its answer is the response (REGISTERED, REJECTED with its
@@ -19,11 +19,11 @@
 //
 //   RegistrationServiceImpl service({&sbr, authenticator, audit});
 //   gateway_options.extra_services.push_back(&service);
-#ifndef SBRGATE_PIPELINE_ICS_SERVICE_REGISTRATION_SERVICE_H_
-#define SBRGATE_PIPELINE_ICS_SERVICE_REGISTRATION_SERVICE_H_
+#ifndef SBRGATE_PIPELINE_CLIENTS_ICS_SERVICE_REGISTRATION_SERVICE_H_
+#define SBRGATE_PIPELINE_CLIENTS_ICS_SERVICE_REGISTRATION_SERVICE_H_
 
 #include "absl/status/statusor.h"
-#include "pipeline/ics/exchange/exchange.h"
+#include "pipeline/clients/ics/exchange/exchange.h"
 #include "pipeline/platform/access/audit_log.h"
 #include "pipeline/platform/access/authenticator.h"
 #include "proto/ics.grpc.pb.h"
@@ -57,4 +57,4 @@ class RegistrationServiceImpl final : public v1::ClientRegistrationService::Serv
 
 }  // namespace sbrgate::ics
 
-#endif  // SBRGATE_PIPELINE_ICS_SERVICE_REGISTRATION_SERVICE_H_
+#endif  // SBRGATE_PIPELINE_CLIENTS_ICS_SERVICE_REGISTRATION_SERVICE_H_

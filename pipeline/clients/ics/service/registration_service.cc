@@ -1,4 +1,4 @@
-#include "pipeline/ics/service/registration_service.h"
+#include "pipeline/clients/ics/service/registration_service.h"
 
 #include <string>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "pipeline/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
 #include "pipeline/platform/common/field_violation.h"
 #include "pipeline/platform/rpc/status.h"
 

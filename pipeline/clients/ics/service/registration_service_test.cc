@@ -1,7 +1,7 @@
 // RegistrationServiceImpl over a scripted SBR: what is refused before SBR is
 // asked, what is passed on, and the audit. Callers of each role over mutual
 // TLS, and the real simulator behind, are tests/ics_e2e_test.cc's.
-#include "pipeline/ics/service/registration_service.h"
+#include "pipeline/clients/ics/service/registration_service.h"
 
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "pipeline/ics/rules/registration_rules.h"
+#include "pipeline/clients/ics/rules/registration_rules.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "proto/google/rpc/error_details.pb.h"

@@ -1,4 +1,4 @@
-#include "pipeline/ics/wire/wire.h"
+#include "pipeline/clients/ics/wire/wire.h"
 
 #include <libxml/tree.h>
 

@@ -13,8 +13,8 @@
 // signal as FAILED_PRECONDITION (UNAUTHENTICATED for a failed
 // authentication) naming its code; DATA_LOSS for an answer that is not a
 // CLREG response.
-#ifndef SBRGATE_PIPELINE_ICS_EXCHANGE_EXCHANGE_H_
-#define SBRGATE_PIPELINE_ICS_EXCHANGE_EXCHANGE_H_
+#ifndef SBRGATE_PIPELINE_CLIENTS_ICS_EXCHANGE_EXCHANGE_H_
+#define SBRGATE_PIPELINE_CLIENTS_ICS_EXCHANGE_EXCHANGE_H_
 
 #include "absl/status/statusor.h"
 #include "proto/ics.pb.h"
@@ -32,4 +32,4 @@ class IcsExchange {
 
 }  // namespace sbrgate::ics
 
-#endif  // SBRGATE_PIPELINE_ICS_EXCHANGE_EXCHANGE_H_
+#endif  // SBRGATE_PIPELINE_CLIENTS_ICS_EXCHANGE_EXCHANGE_H_
