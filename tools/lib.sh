@@ -43,3 +43,16 @@ http_get() {
   sed '1,/^\r$/d' <&3
   exec 3<&-
 }
+
+# The same for a POST of the body on stdin (JSON); fails unless answered 200.
+http_post() {
+  local hostport=${1#http://} body status
+  body=$(cat)
+  exec 3<>"/dev/tcp/${hostport%%:*}/${hostport##*:}"
+  printf 'POST %s HTTP/1.0\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s' \
+    "$2" "$hostport" "${#body}" "$body" >&3
+  status=$(head -n 1 <&3)
+  cat <&3 >/dev/null
+  exec 3<&-
+  [[ $status == *" 200 "* ]]
+}
