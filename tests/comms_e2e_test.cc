@@ -30,6 +30,7 @@
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "proto/communications.grpc.pb.h"
+#include "proto/relationships.grpc.pb.h"
 #include "tests/process.h"
 
 namespace sbrgate {
@@ -103,6 +104,8 @@ class CommsE2eTest : public ::testing::Test {
   static void StartComms() {
     comms_ = Start("services/clntcomm/clntcomm", *comms_args_);
     const std::string grpc = JsonField(Ready(comms_), "grpc");
+    delete grpc_;
+    grpc_ = new std::string(grpc);
     delete stub_;
     stub_ = v1::CommunicationService::NewStub(
                 grpc::CreateChannel(grpc, grpc::InsecureChannelCredentials()))
@@ -234,6 +237,7 @@ class CommsE2eTest : public ::testing::Test {
   static inline std::string* bootstrap_ = nullptr;
   static inline std::string* admin_ = nullptr;
   static inline std::string* account_client_ = nullptr;
+  static inline std::string* grpc_ = nullptr;
   static inline absl::Time start_;
   static inline Process* kafka_ = nullptr;
   static inline Process* sim_ = nullptr;
@@ -242,6 +246,28 @@ class CommsE2eTest : public ::testing::Test {
   static inline std::vector<v1::CommunicationItem>* listed_ = nullptr;
   static inline std::vector<std::string>* comms_args_ = nullptr;
 };
+
+// The practices' process serves client management too: its relationships
+// with the clients the ATO holds (CUREL), over the same SBR client.
+TEST_F(CommsE2eTest, TheProcessAlsoServesClientRelationships) {
+  auto relationships = v1::RelationshipService::NewStub(
+      grpc::CreateChannel(*grpc_, grpc::InsecureChannelCredentials()));
+  v1::ListRelationshipsRequest r;
+  r.mutable_agent()->set_agent_abn(kAgent);
+  r.mutable_agent()->set_ran(kRan);
+  r.mutable_agent()->set_user_id("alice");
+  grpc::ClientContext ctx;
+  v1::ListRelationshipsResponse listed;
+  const grpc::Status s = relationships->ListRelationships(&ctx, r, &listed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::set<std::string> links;
+  for (const v1::Relationship& l : listed.relationships()) {
+    links.insert(absl::StrCat(v1::ClientIdType_Name(l.client().type()), ":", l.client().value(),
+                              " ", v1::RelationshipLevel_Name(l.level()), " ", l.account()));
+  }
+  EXPECT_EQ(links, (std::set<std::string>{absl::StrCat("TFN:", kClientTfn, " CLIENT "),
+                                          absl::StrCat(*account_client_, " ACCOUNT AS:001")}));
+}
 
 TEST_F(CommsE2eTest, QuickListReturnsTheFirstHundredAndSaysThereIsMore) {
   v1::ListCommunicationsResponse page;

@@ -1,12 +1,16 @@
-// Client-communication retrieval as its own process: the gRPC
+// The agent practices' process: client-communication retrieval (the gRPC
 // CommunicationService, its job view, and the job stage that runs bulk work
-// against SBR in the ATO's reasonable-use windows.
+// against SBR in the ATO's reasonable-use windows) and client management
+// (the RelationshipService and the ClientRegistrationService, which keep no
+// state of their own).
 //
 //   comms --kafka-brokers=HOST:PORT --data-dir=DIR --grpc-listen=0.0.0.0:50052
 //         --sbr-endpoint=URL --cert=PEM --key=PEM --ca=PEM --comms-permissions=FILE
 #include <cstdio>
+#include <vector>
 
 #include "pipeline/platform/rpc/server.h"
+#include "services/common/client_management.h"
 #include "services/common/clntcomm.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
@@ -42,7 +46,11 @@ int main(int argc, char** argv) {
   sbrgate::rpc::ServerOptions server_options;
   server_options.address = listen;
   server_options.credentials = security->credentials;
-  auto server = sbrgate::rpc::StartServer({(*comms)->service()}, server_options);
+  std::unique_ptr<sbrgate::ClientManagement> clients = sbrgate::ClientManagement::Create(
+      *config, sbr->get(), security->authenticator.get(), security->audit.get());
+  std::vector<grpc::Service*> services = {(*comms)->service()};
+  for (grpc::Service* s : clients->services()) services.push_back(s);
+  auto server = sbrgate::rpc::StartServer(services, server_options);
   if (!server.ok()) return fail(server.status());
   absl::Status run = sbrgate::RunStagesUntilSignal(
       *topics, config->instance, {(*comms)->view_stage(), (*comms)->job_stage()},
