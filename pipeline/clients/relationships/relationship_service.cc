@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/clients/practice_access/practice_access.h"
 #include "pipeline/clients/relationships/rules.h"
 #include "pipeline/clients/relationships/wire.h"
 #include "pipeline/clntcomm/rules/request_rules.h"
@@ -33,35 +34,8 @@ absl::StatusOr<v1::AgentContext> RelationshipServiceImpl::Acting(const grpc::Ser
                                                                  const v1::AgentContext& agent,
                                                                  const char* action,
                                                                  const std::string& detail) const {
-  v1::AgentContext acting = agent;
-  absl::StatusOr<access::Caller> caller = options_.authenticator->Authenticate(context);
-  if (!caller.ok()) {
-    if (!absl::IsUnauthenticated(caller.status())) {
-      options_.audit
-          ->Record({access::PeerIdentity(context), action, agent.agent_abn(), false,
-                    std::string(caller.status().message())})
-          .IgnoreError();
-    }
-    return caller.status();
-  }
-  if (acting.agent_abn().empty() && caller->role() == access::Role::kPractice) {
-    acting.set_agent_abn(caller->agent_abn());
-    if (acting.ran().empty()) acting.set_ran(caller->ran());
-  }
-  absl::Status refused;
-  if (caller->role() == access::Role::kPayroll) {
-    refused = absl::PermissionDeniedError(
-        absl::StrCat("identity '", caller->identity(),
-                     "' is a payroll caller: client relationships are managed by agent practices"));
-  } else if (!caller->MayActForPractice(acting.agent_abn())) {
-    refused = absl::PermissionDeniedError(absl::StrCat(
-        "identity '", caller->identity(), "' may not act for agent practice ", acting.agent_abn()));
-  }
-  const absl::Status audited = options_.audit->Record(
-      {caller->identity(), action, acting.agent_abn(), refused.ok(), detail});
-  if (!refused.ok()) return refused;
-  if (!audited.ok()) return audited;
-  return acting;
+  return clients::ActForPractice(*options_.authenticator, *options_.audit, context, agent, action,
+                                 detail);
 }
 
 grpc::Status RelationshipServiceImpl::SearchClient(grpc::ServerContext* context,

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "pipeline/clients/ics/rules/registration_rules.h"
+#include "pipeline/clients/practice_access/practice_access.h"
 #include "pipeline/platform/common/field_violation.h"
 #include "pipeline/platform/rpc/status.h"
 
@@ -40,35 +41,11 @@ std::string Detail(const v1::RegisterClientRequest& r) {
 
 absl::StatusOr<v1::RegisterClientRequest> RegistrationServiceImpl::Acting(
     const grpc::ServerContext& context, const v1::RegisterClientRequest& request) const {
+  absl::StatusOr<v1::AgentContext> agent = clients::ActForPractice(
+      *options_.authenticator, *options_.audit, context, request.agent(), kAction, Detail(request));
+  if (!agent.ok()) return agent.status();
   v1::RegisterClientRequest acting = request;
-  absl::StatusOr<access::Caller> caller = options_.authenticator->Authenticate(context);
-  if (!caller.ok()) {
-    if (!absl::IsUnauthenticated(caller.status())) {
-      options_.audit
-          ->Record({access::PeerIdentity(context), kAction, request.agent().agent_abn(), false,
-                    std::string(caller.status().message())})
-          .IgnoreError();
-    }
-    return caller.status();
-  }
-  v1::AgentContext* agent = acting.mutable_agent();
-  if (agent->agent_abn().empty() && caller->role() == access::Role::kPractice) {
-    agent->set_agent_abn(caller->agent_abn());
-    if (agent->ran().empty()) agent->set_ran(caller->ran());
-  }
-  absl::Status refused;
-  if (caller->role() == access::Role::kPayroll) {
-    refused = absl::PermissionDeniedError(
-        absl::StrCat("identity '", caller->identity(),
-                     "' is a payroll caller: ICS client registration is for agent practices"));
-  } else if (!caller->MayActForPractice(agent->agent_abn())) {
-    refused = absl::PermissionDeniedError(absl::StrCat(
-        "identity '", caller->identity(), "' may not act for agent practice ", agent->agent_abn()));
-  }
-  const absl::Status audited = options_.audit->Record(
-      {caller->identity(), kAction, agent->agent_abn(), refused.ok(), Detail(acting)});
-  if (!refused.ok()) return refused;
-  if (!audited.ok()) return audited;
+  *acting.mutable_agent() = *std::move(agent);
   return acting;
 }
 
