@@ -1,0 +1,33 @@
+// SbrDemographicsExchange: the DemographicsExchange (exchange.h) over
+// sbrgate's SBR client: each CUDEMOGR request one signed Single-sync
+// exchange, From the practice as a registered agent.
+//
+//   SbrDemographicsExchange sbr(&client, "sbrgate.example.com");
+#ifndef SBRGATE_PIPELINE_CLIENTS_DEMOGRAPHICS_SBR_EXCHANGE_H_
+#define SBRGATE_PIPELINE_CLIENTS_DEMOGRAPHICS_SBR_EXCHANGE_H_
+
+#include <string>
+
+#include "pipeline/clients/demographics/exchange.h"
+#include "pipeline/sbr/client/sbr_client.h"
+
+namespace sbrgate::demographics {
+
+class SbrDemographicsExchange : public DemographicsExchange {
+ public:
+  // `single` must outlive this.
+  SbrDemographicsExchange(const sbr_client::SingleSyncApi* single, std::string message_id_domain)
+      : single_(single), message_id_domain_(std::move(message_id_domain)) {}
+
+  absl::StatusOr<std::string> Exchange(const v1::AgentContext& agent,
+                                       absl::string_view ebms_service, absl::string_view action,
+                                       std::string body_xml) const override;
+
+ private:
+  const sbr_client::SingleSyncApi* single_;
+  std::string message_id_domain_;
+};
+
+}  // namespace sbrgate::demographics
+
+#endif  // SBRGATE_PIPELINE_CLIENTS_DEMOGRAPHICS_SBR_EXCHANGE_H_
