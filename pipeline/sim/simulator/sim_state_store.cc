@@ -28,6 +28,7 @@ constexpr char kIcsAbnPrefix[] = "ics_abn/";                // + ABN
 constexpr char kIcsClientPrefix[] = "ics_client/";          // + client id
 constexpr char kIcsRegistrantPrefix[] = "ics_registrant/";  // + agent ABN
 constexpr char kIcsNextCcidKey[] = "ics_next_ccid";         // decimal
+constexpr char kDemographicsPrefix[] = "demographics/";     // + client type ":" value
 
 std::string NumberedKey(absl::string_view prefix, uint64_t n) {
   std::string key(prefix);
@@ -127,6 +128,8 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
       s = ParseRecord(it->key(), it->value(), dir_, saved.ics.add_clients());
     } else if (it->key().starts_with(kIcsRegistrantPrefix)) {
       s = ParseRecord(it->key(), it->value(), dir_, saved.ics.add_registrants());
+    } else if (it->key().starts_with(kDemographicsPrefix)) {
+      s = ParseRecord(it->key(), it->value(), dir_, &saved.demographics.emplace_back());
     } else if (it->key() == kIcsNextCcidKey) {
       int64_t next = 0;
       if (!absl::SimpleAtoi(it->value().ToString(), &next) || next < 1) {
@@ -265,6 +268,15 @@ absl::Status SimStateStore::SaveIcs(const state::IcsChange& change) {
   rocksdb::WriteOptions w;
   w.sync = true;
   return FromRocks(db_->Write(w, &batch), dir_, "saving ICS records");
+}
+
+absl::Status SimStateStore::SaveDemographics(const state::ClientDemographics& client) {
+  const std::string key = absl::StrCat(v1::ClientIdType_Name(client.client().type()), ":",
+                                       client.client().value());
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return FromRocks(db_->Put(w, absl::StrCat(kDemographicsPrefix, key), client.SerializeAsString()),
+                   dir_, absl::StrCat("saving the demographics of ", key));
 }
 
 }  // namespace sbrgate::sim

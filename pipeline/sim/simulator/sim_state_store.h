@@ -3,7 +3,7 @@
 // every pushed message with its receipt, report and pulls, the counters,
 // the changes to its CLNTCOMM corpus (the seeds it was generated from and
 // the correspondence the agency posted into it) and the records of its ICS
-// client register (sim_state.proto).
+// client register and the clients' demographics (sim_state.proto).
 // One RocksDB database, <data_dir>/state; every write is fsync'd before it
 // is reported done, so the simulator answers a request only once what the
 // request changed is on disk. Two simulators cannot share one (RocksDB's
@@ -27,6 +27,7 @@
 //   (*store)->AddClntcommSeed(seed);
 //   (*store)->AddClntcommCorrespondence(correspondence);
 //   (*store)->SaveIcs(change);
+//   (*store)->SaveDemographics(client);
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_SIM_STATE_STORE_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_SIM_STATE_STORE_H_
 
@@ -57,6 +58,7 @@ class SimStateStore {
     // Seeds and correspondence, in the order they were added.
     std::vector<state::ClntcommChange> clntcomm_changes;
     state::IcsChange ics;  // every ICS record, and the last next_ccid saved
+    std::vector<state::ClientDemographics> demographics;  // each client's last saved
   };
 
   // Opens (or creates) the database in `dir`.
@@ -98,6 +100,9 @@ class SimStateStore {
   // Writes the ICS records of `change` (each replacing the one of its ABN,
   // client id or agent ABN) and its next_ccid, atomically and synced.
   absl::Status SaveIcs(const state::IcsChange& change);
+
+  // Writes `client`'s demographics, replacing those saved before, synced.
+  absl::Status SaveDemographics(const state::ClientDemographics& client);
 
  private:
   SimStateStore(std::unique_ptr<rocksdb::DB> db, std::string dir, uint64_t next_clntcomm);

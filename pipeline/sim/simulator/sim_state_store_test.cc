@@ -239,6 +239,32 @@ TEST_F(SimStateStoreTest, IcsRecordsComeBackTheLatestOfEachKey) {
   EXPECT_EQ(saved->ics.next_ccid(), 3);
 }
 
+TEST_F(SimStateStoreTest, EachClientsLastDemographicsComeBack) {
+  auto demographics = [](v1::ClientIdType type, const std::string& value,
+                         const std::string& locality) {
+    state::ClientDemographics c;
+    c.mutable_client()->set_type(type);
+    c.mutable_client()->set_value(value);
+    state::DemographicsLevel* level = c.add_levels();
+    level->set_account("AS:001");
+    level->mutable_records()->add_addresses()->set_locality(locality);
+    return c;
+  };
+  {
+    std::unique_ptr<SimStateStore> store = Open();
+    ASSERT_TRUE(store->SaveDemographics(demographics(v1::ABN, "53004085616", "Sydney")).ok());
+    ASSERT_TRUE(store->SaveDemographics(demographics(v1::TFN, "53004085616", "Perth")).ok());
+    ASSERT_TRUE(store->SaveDemographics(demographics(v1::ABN, "53004085616", "Hobart")).ok());
+  }
+  std::unique_ptr<SimStateStore> store = Open();
+  absl::StatusOr<SimStateStore::Saved> saved = store->Load();
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  ASSERT_EQ(saved->demographics.size(), 2u);
+  EXPECT_EQ(saved->demographics[0].client().type(), v1::ABN);
+  EXPECT_EQ(saved->demographics[0].levels(0).records().addresses(0).locality(), "Hobart");
+  EXPECT_EQ(saved->demographics[1].levels(0).records().addresses(0).locality(), "Perth");
+}
+
 TEST_F(SimStateStoreTest, SecondSimulatorOnTheSameStateIsRefused) {
   std::unique_ptr<SimStateStore> first = Open();
   ASSERT_NE(first, nullptr);

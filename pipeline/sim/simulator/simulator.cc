@@ -3,7 +3,8 @@
 // endpoints, the admin listener and the back office's workers. What each
 // endpoint does lives in its handler: push_handler.h, pull_handler.h,
 // single_sync_handler.h (with a SingleSyncService per ebMS Service:
-// clntcomm_single_sync.h, curel_single_sync.h, ics_single_sync.h),
+// clntcomm_single_sync.h, curel_single_sync.h, ics_single_sync.h, and
+// demographics_single_sync.h for each CUDEMOGR service),
 // admin_handlers.h;
 // back_office.h processes pushes.
 // What the agency received is kept in the data directory (sim_state_store.h)
@@ -31,6 +32,7 @@
 #include "pipeline/sim/simulator/agency_state.h"
 #include "pipeline/sim/simulator/back_office.h"
 #include "pipeline/sim/simulator/clntcomm_single_sync.h"
+#include "pipeline/sim/simulator/demographics_single_sync.h"
 #include "pipeline/sim/simulator/ebms_http.h"
 #include "pipeline/sim/simulator/curel_single_sync.h"
 #include "pipeline/sim/simulator/ics_single_sync.h"
@@ -118,6 +120,14 @@ absl::Status Replay(const state::ClntcommChange& change, ClntcommCorpus& corpus)
   return seed.ok() ? corpus.SeedClient(*seed).status() : seed.status();
 }
 
+// `services`, then each of `more`.
+std::vector<SingleSyncService*> Joined(
+    std::vector<SingleSyncService*> services,
+    const std::vector<std::unique_ptr<DemographicsSingleSync>>& more) {
+  for (const auto& s : more) services.push_back(s.get());
+  return services;
+}
+
 }  // namespace
 
 class Simulator::Impl {
@@ -128,14 +138,18 @@ class Simulator::Impl {
         store_(std::move(store)),
         state_(store_.get()),
         clntcomm_(clock),
+        demographics_(&clntcomm_),
         http_(config_, clock, std::move(verifier), &state_),
         push_(config_, clock, &http_, &state_),
         pull_(clock, &http_, &state_, std::move(agency)),
         clntcomm_single_sync_(&state_, &clntcomm_),
         curel_single_sync_(&clntcomm_),
         ics_single_sync_(&state_, &ics_),
+        demographics_single_sync_(
+            DemographicsSingleSync::ForEveryService(&clntcomm_, &demographics_)),
         single_sync_(clock, &http_, &state_,
-                     {&clntcomm_single_sync_, &curel_single_sync_, &ics_single_sync_}),
+                     Joined({&clntcomm_single_sync_, &curel_single_sync_, &ics_single_sync_},
+                            demographics_single_sync_)),
         back_office_(config_, clock, &state_, &clntcomm_) {}
 
   // Takes back what the store holds, listens and starts the workers; the
@@ -226,6 +240,9 @@ class Simulator::Impl {
     if (absl::Status s = ics_.Restore(saved->ics); !s.ok()) return s;
     ics_.RecordChangesWith(
         [this](const state::IcsChange& change) { return store_->SaveIcs(change); });
+    demographics_.Restore(saved->demographics);
+    demographics_.RecordChangesWith(
+        [this](const state::ClientDemographics& c) { return store_->SaveDemographics(c); });
     return absl::OkStatus();
   }
 
@@ -318,6 +335,7 @@ class Simulator::Impl {
   const std::unique_ptr<SimStateStore> store_;
   AgencyState state_;
   ClntcommCorpus clntcomm_;
+  DemographicsRegister demographics_;
   IcsRegister ics_;
   EbmsHttp http_;
   PushHandler push_;
@@ -325,6 +343,7 @@ class Simulator::Impl {
   ClntcommSingleSync clntcomm_single_sync_;
   CurelSingleSync curel_single_sync_;
   IcsSingleSync ics_single_sync_;
+  std::vector<std::unique_ptr<DemographicsSingleSync>> demographics_single_sync_;
   SingleSyncHandler single_sync_;
   BackOffice back_office_;
 

@@ -34,15 +34,20 @@
 //     agency's ICS register (ics_register.h): a CCID created or an ABN
 //     registered, answered with a CLRREGR (in an ERM) or a CLNTDUP, as
 //     pipeline/clients/ics/wire/wire.h describes.
+//   - client relationships (CUREL) and demographics (CUDEMOGR, seed 001) on
+//     Single-sync, against the CLNTCOMM corpus's clients and relationships
+//     (curel_single_sync.h; demographics_register.h: one Single-sync service
+//     per CUDEMOGR Service, pipeline/clients/demographics/catalog.h).
 //
 // What the agency received survives a restart on the same data_dir (kept in
 // <data_dir>/state, see sim_state_store.h, and saved before the request that
 // changed it is answered): every pushed message with its receipt, report,
 // pulls and response, the counters, the CLNTCOMM corpus with the
-// correspondence posted into it, and the ICS register. So after a
-// restart a pull gets its response, a duplicate push its original receipt,
-// and messages that were queued or being processed are processed. The fault
-// modes are not kept: a simulator starts without any.
+// correspondence posted into it, the ICS register and the demographics
+// agents changed. So after a restart a pull gets its response, a duplicate
+// push its original receipt, and messages that were queued or being
+// processed are processed. The fault modes are not kept: a simulator starts
+// without any.
 //
 // An admin endpoint (plain HTTP, loopback) reports and switches all of this:
 //   GET  /admin/stats            counters and every message, as JSON
