@@ -1,8 +1,8 @@
 // The agent practices' process: client-communication retrieval (the gRPC
 // CommunicationService, its job view, and the job stage that runs bulk work
 // against SBR in the ATO's reasonable-use windows) and client management
-// (the RelationshipService and the ClientRegistrationService, which keep no
-// state of their own).
+// (the RelationshipService, the DemographicsService and the
+// ClientRegistrationService, which keep no state of their own).
 //
 //   comms --kafka-brokers=HOST:PORT --data-dir=DIR --grpc-listen=0.0.0.0:50052
 //         --sbr-endpoint=URL --cert=PEM --key=PEM --ca=PEM --comms-permissions=FILE
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   server_options.address = listen;
   server_options.credentials = security->credentials;
   std::unique_ptr<sbrgate::ClientManagement> clients = sbrgate::ClientManagement::Create(
-      *config, sbr->get(), security->authenticator.get(), security->audit.get());
+      *config, sbr->get(), clock.get(), security->authenticator.get(), security->audit.get());
   std::vector<grpc::Service*> services = {(*comms)->service()};
   for (grpc::Service* s : clients->services()) services.push_back(s);
   auto server = sbrgate::rpc::StartServer(services, server_options);

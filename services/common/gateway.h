@@ -32,7 +32,8 @@ struct GatewayOptions {
   std::string grpc_listen = "127.0.0.1:50051";
   v1::PrevalidateMode prevalidate = v1::PREVALIDATE_HOLD;
   // Served on the same address (sbrgated adds the CommunicationService,
-  // the RelationshipService and the ClientRegistrationService).
+  // the RelationshipService, the DemographicsService and the
+  // ClientRegistrationService).
   std::vector<grpc::Service*> extra_services;
   // GrpcSecurity's (grpc_security.h): TLS (null: plain text), who callers
   // are and where changes are audited; both must outlive the gateway.

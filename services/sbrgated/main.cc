@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
       {sbrgate::flags::CommsPermissions(), security->authenticator.get(), security->audit.get()});
   if (!comms.ok()) return Fail(comms.status());
   std::unique_ptr<sbrgate::ClientManagement> clients = sbrgate::ClientManagement::Create(
-      *config, sbr->get(), security->authenticator.get(), security->audit.get());
+      *config, sbr->get(), clock.get(), security->authenticator.get(), security->audit.get());
 
   sbrgate::GatewayOptions gateway_options;
   gateway_options.grpc_listen = sbrgate::flags::GrpcListen();
