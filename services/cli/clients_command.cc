@@ -14,6 +14,11 @@
 // would be added or removed. Exit status 0; 1 when the gateway or the ATO
 // refused (NOT_FOUND: no such client or link, ALREADY_EXISTS: the link
 // stands, a broken rule names its field); 2 for bad arguments.
+//
+// The client's demographics (`clients details|addresses|associates|contacts|
+// banking ...`) are clients_demographics.cc's.
+#include "services/cli/clients_command.h"
+
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
@@ -45,19 +50,12 @@ constexpr char kUsage[] =
     "  clients add|validate|remove|validate-remove --client=TYPE:VALUE\n"
     "          [--level=client|account|role] [--account=IT|AS:NNN] [--role=ROLE]\n"
     "  clients list [--client=TYPE:VALUE]\n"
+    "  clients details|addresses|associates|contacts|banking OPERATION --client=TYPE:VALUE ...\n"
+    "          the client's demographics (each alone: its usage)\n"
     "  each: [--abn=ABN --ran=RAN] [--user=USER_ID]   the practice (a practice caller's\n"
     "        own by default; operators name it) and its user\n"
     "  TYPE is TFN, ABN, WPN or ARN; ROLE is TAX_AGENT, BAS_AGENT or PAYROLL_PROVIDER.\n"
     "Exit status: 0 done; 1 refused; 2 bad arguments.\n";
-
-v1::AgentContext Agent(const Flags& flags) {
-  v1::AgentContext agent;
-  agent.set_agent_abn(flags.Get("abn"));
-  agent.set_ran(flags.Get("ran"));
-  const char* user = std::getenv("USER");
-  agent.set_user_id(flags.Get("user", user != nullptr ? user : ""));
-  return agent;
-}
 
 absl::StatusOr<v1::RelationshipLevel> ParseLevel(const std::string& text) {
   v1::RelationshipLevel level;
@@ -76,7 +74,18 @@ std::string RelationshipText(const v1::Relationship& r) {
                       r.role().empty() ? "" : absl::StrCat("  ", r.role()));
 }
 
-int Print(bool json, const google::protobuf::Message& response, const std::string& text) {
+}  // namespace
+
+v1::AgentContext ClientsAgent(const Flags& flags) {
+  v1::AgentContext agent;
+  agent.set_agent_abn(flags.Get("abn"));
+  agent.set_ran(flags.Get("ran"));
+  const char* user = std::getenv("USER");
+  agent.set_user_id(flags.Get("user", user != nullptr ? user : ""));
+  return agent;
+}
+
+int PrintAnswer(bool json, const google::protobuf::Message& response, const std::string& text) {
   if (json) {
     std::string out;
     google::protobuf::util::JsonPrintOptions options;
@@ -92,13 +101,12 @@ int Print(bool json, const google::protobuf::Message& response, const std::strin
   return 0;
 }
 
-void SetDeadline(grpc::ClientContext& context) {
+void SetClientsDeadline(grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() + kDeadline);
 }
 
-}  // namespace
-
 int RunClients(const Args& args) {
+  if (IsDemographicsCommand(args)) return RunClientDemographics(args);
   const bool json = std::find(args.begin(), args.end(), "--json") != args.end();
   Flags flags({"json"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "abn", "ran", "user", "client",
                          "level", "account", "role"});
@@ -127,16 +135,16 @@ int RunClients(const Args& args) {
   }
   auto stub = v1::RelationshipService::NewStub(GatewayChannelOrExit(flags));
   grpc::ClientContext context;
-  SetDeadline(context);
+  SetClientsDeadline(context);
 
   if (command == "search") {
     v1::SearchClientRequest request;
-    *request.mutable_agent() = Agent(flags);
+    *request.mutable_agent() = ClientsAgent(flags);
     *request.mutable_client() = *client;
     v1::SearchClientResponse found;
     const grpc::Status status = stub->SearchClient(&context, request, &found);
     if (!status.ok()) return RpcError(json, status);
-    return Print(
+    return PrintAnswer(
         json, found,
         absl::StrCat(v1::ClientIdType_Name(found.client().type()), ":", found.client().value(),
                      "  ", found.name(), "  accounts ", absl::StrJoin(found.accounts(), ", "),
@@ -144,7 +152,7 @@ int RunClients(const Args& args) {
   }
   if (command == "list") {
     v1::ListRelationshipsRequest request;
-    *request.mutable_agent() = Agent(flags);
+    *request.mutable_agent() = ClientsAgent(flags);
     if (client.has_value()) *request.mutable_client() = *client;
     v1::ListRelationshipsResponse listed;
     const grpc::Status status = stub->ListRelationships(&context, request, &listed);
@@ -154,10 +162,10 @@ int RunClients(const Args& args) {
       absl::StrAppend(&text, RelationshipText(r), "\n");
     }
     if (listed.relationships().empty()) text = "no relationships\n";
-    return Print(json, listed, text);
+    return PrintAnswer(json, listed, text);
   }
   v1::RelationshipRequest request;
-  *request.mutable_agent() = Agent(flags);
+  *request.mutable_agent() = ClientsAgent(flags);
   v1::Relationship* relationship = request.mutable_relationship();
   *relationship->mutable_client() = *client;
   absl::StatusOr<v1::RelationshipLevel> level = ParseLevel(flags.Get("level", "client"));
@@ -178,10 +186,10 @@ int RunClients(const Args& args) {
   }
   if (!status.ok()) return RpcError(json, status);
   const bool removing = command == "remove" || command == "validate-remove";
-  return Print(json, response,
-               absl::StrCat(response.changed() ? (removing ? "removed " : "added ")
-                                               : (removing ? "would remove " : "would add "),
-                            RelationshipText(response.relationship()), "\n"));
+  return PrintAnswer(json, response,
+                     absl::StrCat(response.changed() ? (removing ? "removed " : "added ")
+                                                     : (removing ? "would remove " : "would add "),
+                                  RelationshipText(response.relationship()), "\n"));
 }
 
 }  // namespace sbrgate::cli

@@ -32,7 +32,9 @@ int RunPollPlan(const Args& args);    // poll-plan --employees N [--count K] (lo
 int RunComms(const Args& args);  // comms list|get|sync|jobs ...
 
 // The gateway's RelationshipService (clients_command.cc), with --gateway too.
+// Its demographics commands (the DemographicsService) too, in clients_demographics.cc.
 int RunClients(const Args& args);  // clients search|add|validate|remove|validate-remove|list
+                                   // clients details|addresses|associates|contacts|banking ...
 
 // The gateway's ClientRegistrationService (ics_command.cc), with --gateway too.
 int RunIcs(const Args& args);  // ics register --type=ind|org|abn ...

@@ -69,6 +69,9 @@ constexpr Group kGroups[] = {
      "  clients add|validate|remove|validate-remove --client=TYPE:VALUE\n"
      "        [--level=client|account|role] [--account=IT|AS:NNN] [--role=ROLE]\n"
      "  clients list [--client=TYPE:VALUE]\n"
+     "  clients addresses list|submit|validate | associates list | contacts submit|validate\n"
+     "        | details get|submit|validate | banking list|submit|validate\n"
+     "        --client=TYPE:VALUE [--account=IT|AS:NNN] ... (each alone: its usage)\n"
      "        (all: [--abn=ABN --ran=RAN] [--user=USER_ID] [--json])",
      true},
     {"ics", sbrgate::cli::RunIcs,
