@@ -16,12 +16,11 @@
 #include <memory>
 #include <vector>
 
+#include "pipeline/clients/agent_exchange/sbr_agent_exchange.h"
 #include "pipeline/clients/demographics/demographics_service.h"
-#include "pipeline/clients/demographics/sbr_exchange.h"
-#include "pipeline/clients/relationships/relationship_service.h"
-#include "pipeline/clients/relationships/sbr_exchange.h"
 #include "pipeline/clients/ics/exchange/sbr_exchange.h"
 #include "pipeline/clients/ics/service/registration_service.h"
+#include "pipeline/clients/relationships/relationship_service.h"
 #include "pipeline/platform/access/audit_log.h"
 #include "pipeline/platform/access/authenticator.h"
 #include "pipeline/sbr/client/sbr_client.h"
@@ -43,9 +42,8 @@ class ClientManagement {
 
  private:
   ClientManagement() = default;
-  std::unique_ptr<relationships::SbrRelationshipExchange> relationships_sbr_;
+  std::unique_ptr<clients::SbrAgentExchange> agent_sbr_;  // CUREL and CUDEMOGR
   std::unique_ptr<relationships::RelationshipServiceImpl> relationships_;
-  std::unique_ptr<demographics::SbrDemographicsExchange> demographics_sbr_;
   std::unique_ptr<demographics::DemographicsServiceImpl> demographics_;
   std::unique_ptr<ics::SbrIcsExchange> registration_sbr_;
   std::unique_ptr<ics::RegistrationServiceImpl> registration_;

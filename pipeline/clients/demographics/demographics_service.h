@@ -23,7 +23,7 @@
 #ifndef SBRGATE_PIPELINE_CLIENTS_DEMOGRAPHICS_DEMOGRAPHICS_SERVICE_H_
 #define SBRGATE_PIPELINE_CLIENTS_DEMOGRAPHICS_DEMOGRAPHICS_SERVICE_H_
 
-#include "pipeline/clients/demographics/exchange.h"
+#include "pipeline/clients/agent_exchange/agent_exchange.h"
 #include "pipeline/platform/access/audit_log.h"
 #include "pipeline/platform/access/authenticator.h"
 #include "pipeline/platform/common/clock.h"
@@ -32,7 +32,7 @@
 namespace sbrgate::demographics {
 
 struct DemographicsServiceOptions {
-  const DemographicsExchange* sbr = nullptr;
+  const clients::AgentExchange* sbr = nullptr;
   const Clock* clock = nullptr;  // "today" for the rules
   // Who callers are, and where their requests are audited (both required).
   const access::Authenticator* authenticator = nullptr;

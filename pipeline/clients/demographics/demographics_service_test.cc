@@ -32,7 +32,7 @@ struct Sent {
   v1::DemographicsRequest request;
 };
 
-class ScriptedExchange : public DemographicsExchange {
+class ScriptedExchange : public clients::AgentExchange {
  public:
   absl::StatusOr<std::string> Exchange(const v1::AgentContext& agent,
                                        absl::string_view ebms_service, absl::string_view action,

@@ -48,7 +48,7 @@ grpc::Status RelationshipServiceImpl::SearchClient(grpc::ServerContext* context,
   *acting.mutable_agent() = *agent;
   if (grpc::Status s = Refusal(SearchRequestViolations(acting)); !s.ok()) return s;
   absl::StatusOr<std::string> answer =
-      options_.sbr->Exchange(*agent, kActionSearch, WriteSearchRequest(acting));
+      options_.sbr->Exchange(*agent, kServiceCurel, kActionSearch, WriteSearchRequest(acting));
   if (!answer.ok()) return rpc::ToGrpcStatus(answer.status());
   absl::StatusOr<v1::SearchClientResponse> found = ReadSearchResponse(*answer);
   if (!found.ok()) return rpc::ToGrpcStatus(found.status());
@@ -67,7 +67,7 @@ grpc::Status RelationshipServiceImpl::Change(grpc::ServerContext* context,
   *acting.mutable_agent() = *agent;
   if (grpc::Status s = Refusal(RelationshipRequestViolations(acting)); !s.ok()) return s;
   absl::StatusOr<std::string> answer =
-      options_.sbr->Exchange(*agent, sbr_action, WriteRelationshipRequest(acting));
+      options_.sbr->Exchange(*agent, kServiceCurel, sbr_action, WriteRelationshipRequest(acting));
   if (!answer.ok()) return rpc::ToGrpcStatus(answer.status());
   absl::StatusOr<v1::RelationshipResponse> changed = ReadRelationshipResponse(*answer);
   if (!changed.ok()) return rpc::ToGrpcStatus(changed.status());
@@ -110,7 +110,7 @@ grpc::Status RelationshipServiceImpl::ListRelationships(grpc::ServerContext* con
   *acting.mutable_agent() = *agent;
   if (grpc::Status s = Refusal(ListRequestViolations(acting)); !s.ok()) return s;
   absl::StatusOr<std::string> answer =
-      options_.sbr->Exchange(*agent, kActionList, WriteListRequest(acting));
+      options_.sbr->Exchange(*agent, kServiceCurel, kActionList, WriteListRequest(acting));
   if (!answer.ok()) return rpc::ToGrpcStatus(answer.status());
   absl::StatusOr<v1::ListRelationshipsResponse> listed = ReadListResponse(*answer);
   if (!listed.ok()) return rpc::ToGrpcStatus(listed.status());

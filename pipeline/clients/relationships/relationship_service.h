@@ -27,7 +27,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "pipeline/clients/relationships/exchange.h"
+#include "pipeline/clients/agent_exchange/agent_exchange.h"
 #include "pipeline/platform/access/audit_log.h"
 #include "pipeline/platform/access/authenticator.h"
 #include "proto/relationships.grpc.pb.h"
@@ -35,7 +35,7 @@
 namespace sbrgate::relationships {
 
 struct RelationshipServiceOptions {
-  const RelationshipExchange* sbr = nullptr;
+  const clients::AgentExchange* sbr = nullptr;
   // Who callers are, and where their requests are audited (both required).
   const access::Authenticator* authenticator = nullptr;
   access::AuditLog* audit = nullptr;

@@ -1,14 +1,14 @@
-#include "pipeline/clients/demographics/sbr_exchange.h"
+#include "pipeline/clients/agent_exchange/sbr_agent_exchange.h"
 
 #include "pipeline/sbr/client/agent_party.h"
 #include "pipeline/sbr/ebms/message.h"
 
-namespace sbrgate::demographics {
+namespace sbrgate::clients {
 
-absl::StatusOr<std::string> SbrDemographicsExchange::Exchange(const v1::AgentContext& agent,
-                                                              absl::string_view ebms_service,
-                                                              absl::string_view action,
-                                                              std::string body_xml) const {
+absl::StatusOr<std::string> SbrAgentExchange::Exchange(const v1::AgentContext& agent,
+                                                       absl::string_view ebms_service,
+                                                       absl::string_view action,
+                                                       std::string body_xml) const {
   sbr_client::SingleRequest single;
   single.message_id = ebms::NewMessageId(message_id_domain_);
   single.from = sbr_client::RegisteredAgentParty(agent.ran(), agent.agent_abn());
@@ -21,4 +21,4 @@ absl::StatusOr<std::string> SbrDemographicsExchange::Exchange(const v1::AgentCon
   return std::move(outcome->body_xml);
 }
 
-}  // namespace sbrgate::demographics
+}  // namespace sbrgate::clients
