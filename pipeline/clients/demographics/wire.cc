@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "pipeline/clients/vocabulary/vocabulary.h"
 #include "pipeline/platform/xml/document.h"
 #include "pipeline/platform/xml/dom.h"
 #include "pipeline/platform/xml/escape.h"
@@ -21,9 +22,9 @@ std::string Attr(absl::string_view name, absl::string_view value) {
   return value.empty() ? "" : absl::StrCat(" ", name, "=\"", xml::Escape(value), "\"");
 }
 
-std::string Open(absl::string_view root) {
-  return absl::StrCat("<cd:", root, " xmlns:cd=\"", kCudemogrNamespace, "\"");
-}
+constexpr clients::Vocabulary kVocabulary{kCudemogrNamespace, "cd", "CUDEMOGR"};
+
+std::string Open(absl::string_view root) { return kVocabulary.Open(root); }
 
 // The record `m` as its element (see wire.h).
 void AppendRecord(const Message& m, std::string& out) {
@@ -142,37 +143,6 @@ absl::Status ReadRecords(const xmlNode* root, v1::DemographicRecords& records,
   return absl::OkStatus();
 }
 
-absl::StatusCode StatusFromName(absl::string_view name) {
-  for (int c = 0; c <= 16; ++c) {
-    if (absl::StatusCodeToString(static_cast<absl::StatusCode>(c)) == name) {
-      return static_cast<absl::StatusCode>(c);
-    }
-  }
-  return absl::StatusCode::kUnknown;
-}
-
-// The parsed document; its root must be cd:`name` (or, for an answer, a
-// cd:Error, returned as its status).
-struct Parsed {
-  xml::Document doc;
-  xmlNode* root = nullptr;
-};
-absl::StatusOr<Parsed> Parse(absl::string_view text, absl::string_view name, bool answer) {
-  absl::StatusOr<xml::Document> doc = xml::ParseDocument(text, absl::StrCat("CUDEMOGR ", name));
-  if (!doc.ok()) return doc.status();
-  xmlNode* root = xmlDocGetRootElement(doc->get());
-  if (root != nullptr && xml::NamespaceUri(root) == kCudemogrNamespace) {
-    if (answer && xml::LocalName(root) == "Error") {
-      return absl::Status(
-          StatusFromName(xml::Attribute(root, "status")),
-          absl::StrCat(xml::Attribute(root, "code"), ": ", xml::Attribute(root, "message")));
-    }
-    if (xml::LocalName(root) == name) return Parsed{*std::move(doc), root};
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("CUDEMOGR ", name, ": the root must be cd:", name, " in ", kCudemogrNamespace));
-}
-
 // The enum value named by `root`'s attribute `attribute`.
 template <typename Enum, typename Parse>
 absl::StatusOr<Enum> ReadEnum(const xmlNode* root, const char* attribute, Parse parse,
@@ -212,7 +182,7 @@ std::string WriteRequest(const v1::DemographicsRequest& r) {
 }
 
 absl::StatusOr<v1::DemographicsRequest> ReadRequest(absl::string_view text) {
-  absl::StatusOr<Parsed> p = Parse(text, "Request", false);
+  absl::StatusOr<clients::Body> p = kVocabulary.Read(text, "Request", false);
   if (!p.ok()) return p.status();
   v1::DemographicsRequest r;
   absl::StatusOr<v1::CudemogrService> service =
@@ -250,7 +220,7 @@ std::string WriteResponse(const v1::DemographicsResponse& r) {
 }
 
 absl::StatusOr<v1::DemographicsResponse> ReadResponse(absl::string_view text) {
-  absl::StatusOr<Parsed> p = Parse(text, "Response", true);
+  absl::StatusOr<clients::Body> p = kVocabulary.Read(text, "Response", true);
   if (!p.ok()) return p.status();
   v1::DemographicsResponse r;
   absl::StatusOr<v1::CudemogrService> service =
@@ -275,8 +245,7 @@ absl::StatusOr<v1::DemographicsResponse> ReadResponse(absl::string_view text) {
 }
 
 std::string WriteErrorResponse(const absl::Status& status, absl::string_view code) {
-  return absl::StrCat(Open("Error"), Attr("status", absl::StatusCodeToString(status.code())),
-                      Attr("code", code), Attr("message", status.message()), "/>");
+  return kVocabulary.Error(status, code);
 }
 
 }  // namespace sbrgate::demographics

@@ -3,6 +3,7 @@
 #include <libxml/tree.h>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/clients/vocabulary/vocabulary.h"
 #include "pipeline/platform/xml/document.h"
 #include "pipeline/platform/xml/dom.h"
 #include "pipeline/platform/xml/escape.h"
@@ -14,9 +15,9 @@ std::string Attr(absl::string_view name, absl::string_view value) {
   return absl::StrCat(" ", name, "=\"", xml::Escape(value), "\"");
 }
 
-std::string Open(absl::string_view root) {
-  return absl::StrCat("<cr:", root, " xmlns:cr=\"", kCurelNamespace, "\"");
-}
+constexpr clients::Vocabulary kVocabulary{kCurelNamespace, "cr", "CUREL"};
+
+std::string Open(absl::string_view root) { return kVocabulary.Open(root); }
 
 std::string AgentXml(const v1::AgentContext& a) {
   return absl::StrCat("<cr:Agent", Attr("abn", a.agent_abn()), Attr("ran", a.ran()), "/>");
@@ -33,37 +34,6 @@ std::string RelationshipXml(const v1::Relationship& r) {
       Attr("clientValue", r.client().value()), Attr("level", v1::RelationshipLevel_Name(r.level())),
       Attr("account", r.account()), Attr("role", r.role()), Attr("clientName", r.client_name()),
       "/>");
-}
-
-absl::StatusCode StatusFromName(absl::string_view name) {
-  for (int c = 0; c <= 16; ++c) {
-    if (absl::StatusCodeToString(static_cast<absl::StatusCode>(c)) == name) {
-      return static_cast<absl::StatusCode>(c);
-    }
-  }
-  return absl::StatusCode::kUnknown;
-}
-
-// The parsed document; its root must be cr:`name` (or, for an answer, a
-// cr:Error, returned as its status).
-struct Parsed {
-  xml::Document doc;
-  xmlNode* root = nullptr;
-};
-absl::StatusOr<Parsed> Parse(absl::string_view text, absl::string_view name, bool answer) {
-  absl::StatusOr<xml::Document> doc = xml::ParseDocument(text, absl::StrCat("CUREL ", name));
-  if (!doc.ok()) return doc.status();
-  xmlNode* root = xmlDocGetRootElement(doc->get());
-  if (root != nullptr && xml::NamespaceUri(root) == kCurelNamespace) {
-    if (answer && xml::LocalName(root) == "Error") {
-      return absl::Status(
-          StatusFromName(xml::Attribute(root, "status")),
-          absl::StrCat(xml::Attribute(root, "code"), ": ", xml::Attribute(root, "message")));
-    }
-    if (xml::LocalName(root) == name) return Parsed{*std::move(doc), root};
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("CUREL ", name, ": the root must be cr:", name, " in ", kCurelNamespace));
 }
 
 v1::AgentContext ReadAgent(const xmlNode* root) {
@@ -115,7 +85,7 @@ std::string WriteSearchRequest(const v1::SearchClientRequest& r) {
 }
 
 absl::StatusOr<v1::SearchClientRequest> ReadSearchRequest(absl::string_view text) {
-  absl::StatusOr<Parsed> p = Parse(text, "SearchRequest", false);
+  absl::StatusOr<clients::Body> p = kVocabulary.Read(text, "SearchRequest", false);
   if (!p.ok()) return p.status();
   v1::SearchClientRequest r;
   *r.mutable_agent() = ReadAgent(p->root);
@@ -134,7 +104,7 @@ std::string WriteRelationshipRequest(const v1::RelationshipRequest& r) {
 }
 
 absl::StatusOr<v1::RelationshipRequest> ReadRelationshipRequest(absl::string_view text) {
-  absl::StatusOr<Parsed> p = Parse(text, "RelationshipRequest", false);
+  absl::StatusOr<clients::Body> p = kVocabulary.Read(text, "RelationshipRequest", false);
   if (!p.ok()) return p.status();
   v1::RelationshipRequest r;
   *r.mutable_agent() = ReadAgent(p->root);
@@ -151,7 +121,7 @@ std::string WriteListRequest(const v1::ListRelationshipsRequest& r) {
 }
 
 absl::StatusOr<v1::ListRelationshipsRequest> ReadListRequest(absl::string_view text) {
-  absl::StatusOr<Parsed> p = Parse(text, "ListRequest", false);
+  absl::StatusOr<clients::Body> p = kVocabulary.Read(text, "ListRequest", false);
   if (!p.ok()) return p.status();
   v1::ListRelationshipsRequest r;
   *r.mutable_agent() = ReadAgent(p->root);
@@ -175,7 +145,7 @@ std::string WriteSearchResponse(const v1::SearchClientResponse& r) {
 }
 
 absl::StatusOr<v1::SearchClientResponse> ReadSearchResponse(absl::string_view text) {
-  absl::StatusOr<Parsed> p = Parse(text, "SearchResponse", true);
+  absl::StatusOr<clients::Body> p = kVocabulary.Read(text, "SearchResponse", true);
   if (!p.ok()) return p.status();
   v1::SearchClientResponse r;
   absl::StatusOr<v1::ClientId> client =
@@ -196,7 +166,7 @@ std::string WriteRelationshipResponse(const v1::RelationshipResponse& r) {
 }
 
 absl::StatusOr<v1::RelationshipResponse> ReadRelationshipResponse(absl::string_view text) {
-  absl::StatusOr<Parsed> p = Parse(text, "RelationshipResponse", true);
+  absl::StatusOr<clients::Body> p = kVocabulary.Read(text, "RelationshipResponse", true);
   if (!p.ok()) return p.status();
   v1::RelationshipResponse r;
   r.set_changed(xml::Attribute(p->root, "changed") == "true");
@@ -214,7 +184,7 @@ std::string WriteListResponse(const v1::ListRelationshipsResponse& r) {
 }
 
 absl::StatusOr<v1::ListRelationshipsResponse> ReadListResponse(absl::string_view text) {
-  absl::StatusOr<Parsed> p = Parse(text, "ListResponse", true);
+  absl::StatusOr<clients::Body> p = kVocabulary.Read(text, "ListResponse", true);
   if (!p.ok()) return p.status();
   v1::ListRelationshipsResponse r;
   for (const xmlNode* n : xml::Children(p->root, "Relationship")) {
@@ -226,8 +196,7 @@ absl::StatusOr<v1::ListRelationshipsResponse> ReadListResponse(absl::string_view
 }
 
 std::string WriteErrorResponse(const absl::Status& status, absl::string_view code) {
-  return absl::StrCat(Open("Error"), Attr("status", absl::StatusCodeToString(status.code())),
-                      Attr("code", code), Attr("message", status.message()), "/>");
+  return kVocabulary.Error(status, code);
 }
 
 }  // namespace sbrgate::relationships
