@@ -98,6 +98,7 @@ std::string Gateway::ConsoleJson() const {
 }
 
 void Gateway::SetViewReady() {
+  view_->SetCaughtUp();
   view_ready_ = true;
   rpc::SetServing(server_, true);
 }

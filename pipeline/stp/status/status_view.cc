@@ -256,7 +256,8 @@ absl::Status StatusView::Write(rocksdb::WriteBatch* batch) {
         }
       }
       for (const StateChange& c : pending_changes_) {
-        logging::Log(logging::Level::kInfo, "status-view", "state_change")
+        logging::Log(caught_up_ ? logging::Level::kInfo : logging::Level::kDebug, "status-view",
+                     "state_change")
             .Field("lodgment_id", c.lodgment_id)
             .Field("abn", c.abn)
             .Field("message_id", c.message_id)

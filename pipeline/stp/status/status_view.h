@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -81,7 +82,12 @@ class StatusView {
   const std::string& generation() const { return generation_; }
 
   // `offset`: the change's offset on the status topic, or -1 (always applied).
+  // Each change of state is logged (event state_change): at debug level
+  // while the view catches up with history, at info once SetCaughtUp.
   absl::Status Apply(const events::StatusChange& change, int64_t offset = -1);
+  // The view has read the status topic up to where it stood at the start:
+  // what it applies from now on is news.
+  void SetCaughtUp() { caught_up_ = true; }
   // A record a stage could not process: the dead-letter topic's record at
   // `partition`/`offset` (its id "<partition>-<offset>"). When it is a
   // lodgment's (`lodgment`: its key is a lodgment id), the lodgment shows
@@ -177,6 +183,7 @@ class StatusView {
   };
   mutable std::vector<StateChange> pending_changes_ ABSL_GUARDED_BY(counts_mu_);
   // Bumped after every write, for WaitForChange.
+  std::atomic<bool> caught_up_{false};
   mutable absl::Mutex tick_mu_;
   uint64_t tick_ ABSL_GUARDED_BY(tick_mu_) = 0;
 };

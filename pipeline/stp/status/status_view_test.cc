@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/platform/logging/structured_log.h"
 #include "pipeline/platform/metrics/registry.h"
 #include "rocksdb/db.h"
 
@@ -106,6 +107,27 @@ TEST_F(StatusViewCountsTest, EnteringAStateCountsATransition) {
   ASSERT_TRUE(view->Apply(Change("L1", v1::ESCALATED), 1).ok());
   ASSERT_TRUE(view->Apply(Change("L1", v1::ESCALATED), 1).ok());
   EXPECT_EQ(transitions(), before + 1);
+}
+
+// History read while the view catches up is logged at debug level, so a
+// rebuilt view does not flood an info log; news after it, at info.
+TEST_F(StatusViewCountsTest, StateChangesAreNewsOnlyOnceCaughtUp) {
+  std::FILE* out = std::tmpfile();
+  ASSERT_NE(out, nullptr);
+  logging::Configure({logging::Format::kText, logging::Level::kInfo, out});
+  std::unique_ptr<StatusView> view = Open();
+  ASSERT_TRUE(view->Apply(Change("OLD", v1::RECEIVED), 0).ok());
+  view->SetCaughtUp();
+  ASSERT_TRUE(view->Apply(Change("NEW", v1::RECEIVED), 1).ok());
+  logging::Configure(logging::LogOptions());
+  std::fflush(out);
+  std::rewind(out);
+  std::string written;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, out)) > 0;) written.append(buf, n);
+  std::fclose(out);
+  EXPECT_THAT(written, HasSubstr("lodgment_id=NEW"));
+  EXPECT_THAT(written, ::testing::Not(HasSubstr("lodgment_id=OLD")));
 }
 
 }  // namespace
