@@ -23,6 +23,7 @@
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/sim/simulator/clntcomm_corpus.h"
 #include "pipeline/sim/simulator/simulator.h"
+#include "pipeline/sim/simulator/simulator_fixture.h"
 
 namespace sbrgate::sim {
 namespace {
@@ -51,51 +52,14 @@ v1::ClientId Tfn(uint64_t seed) {
   return c;
 }
 
-class ClntcommTest : public ::testing::Test {
+class ClntcommTest : public SimulatorFixture {
  protected:
   void SetUp() override {
-    dir_ = absl::StrCat(::testing::TempDir(), "/clntcomm-",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_EQ(std::system(absl::StrCat("rm -rf ", dir_, " && mkdir -p ", dir_, "/spool").c_str()),
-              0);
-    auto pki = pki::MakeDevPki(dir_ + "/pki");
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_ = *pki;
-    config_.server_cert = pki_.server_cert;
-    config_.server_key = pki_.server_key;
-    config_.client_ca = pki_.ca_cert;
-    config_.data_dir = dir_ + "/sim";
-    config_.processing_base = absl::Seconds(30);
-    Restart();
+    StartSimulator("clntcomm", [](SimulatorConfig& c) { c.processing_base = absl::Seconds(30); });
     auto credential = wssec::Credential::Load(pki_.client_cert, pki_.client_key);
     ASSERT_TRUE(credential.ok());
     credential_ = std::make_unique<wssec::Credential>(*std::move(credential));
     today_ = sim_->clntcomm().Today();
-  }
-
-  // Stops the simulator (if one runs) and starts one on the same data
-  // directory, and a client for it (the port changes).
-  void Restart() {
-    // The client first: its kept connections would hold the simulator's stop
-    // up until its keep-alive timeout.
-    client_.reset();
-    sim_.reset();
-    auto sim = Simulator::Start(config_, &clock_);
-    ASSERT_TRUE(sim.ok()) << sim.status();
-    sim_ = *std::move(sim);
-    sbr_client::ClientConfig c;
-    c.base_url = sim_->base_url();
-    c.tls = {pki_.ca_cert, pki_.client_cert, pki_.client_key};
-    c.credential_cert = pki_.client_cert;
-    c.credential_key = pki_.client_key;
-    c.agency_ca_file = pki_.ca_cert;
-    c.spool_dir = dir_ + "/spool";
-    c.connect_timeout = absl::Seconds(5);
-    c.push_timeout = absl::Seconds(30);
-    c.pull_timeout = absl::Seconds(30);
-    auto client = sbr_client::SbrClient::Create(c, &clock_);
-    ASSERT_TRUE(client.ok()) << client.status();
-    client_ = *std::move(client);
   }
 
   void Seed(const std::string& agent, const v1::ClientId& client, int count, uint64_t seed,
@@ -256,12 +220,6 @@ class ClntcommTest : public ::testing::Test {
     }
   }
 
-  std::string dir_;
-  pki::DevPki pki_;
-  SimulatorConfig config_;
-  ManualClock clock_{absl::Now()};
-  std::unique_ptr<Simulator> sim_;
-  std::unique_ptr<sbr_client::SbrClient> client_;
   std::unique_ptr<wssec::Credential> credential_;
   absl::CivilDay today_;
 };

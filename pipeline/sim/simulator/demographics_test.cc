@@ -18,6 +18,7 @@
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/sim/simulator/simulator.h"
+#include "pipeline/sim/simulator/simulator_fixture.h"
 
 namespace sbrgate::sim {
 namespace {
@@ -50,21 +51,10 @@ v1::DemographicsRequest SubmitPostal(const std::string& postcode) {
   return r;
 }
 
-class DemographicsTest : public ::testing::Test {
+class DemographicsTest : public SimulatorFixture {
  protected:
   void SetUp() override {
-    dir_ = absl::StrCat(::testing::TempDir(), "/demographics-",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_EQ(std::system(absl::StrCat("rm -rf ", dir_, " && mkdir -p ", dir_, "/spool").c_str()),
-              0);
-    auto pki = pki::MakeDevPki(dir_ + "/pki");
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_ = *pki;
-    config_.server_cert = pki_.server_cert;
-    config_.server_key = pki_.server_key;
-    config_.client_ca = pki_.ca_cert;
-    config_.data_dir = dir_ + "/sim";
-    Restart();
+    StartSimulator("demographics");
     httplib::Client admin("127.0.0.1", sim_->admin_port());
     const nlohmann::json seed = {{"agent_abn", kPractice},
                                  {"ran", kRan},
@@ -74,28 +64,6 @@ class DemographicsTest : public ::testing::Test {
     auto res = admin.Post("/admin/clntcomm/seed", seed.dump(), "application/json");
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200) << res->body;
-  }
-
-  // Stops the simulator (if one runs), starts one on the same data
-  // directory, and a client for it.
-  void Restart() {
-    client_.reset();
-    sim_.reset();
-    auto sim = Simulator::Start(config_, &clock_);
-    ASSERT_TRUE(sim.ok()) << sim.status();
-    sim_ = *std::move(sim);
-    sbr_client::ClientConfig c;
-    c.base_url = sim_->base_url();
-    c.tls = {pki_.ca_cert, pki_.client_cert, pki_.client_key};
-    c.credential_cert = pki_.client_cert;
-    c.credential_key = pki_.client_key;
-    c.agency_ca_file = pki_.ca_cert;
-    c.spool_dir = dir_ + "/spool";
-    c.connect_timeout = absl::Seconds(5);
-    c.single_timeout = absl::Seconds(30);
-    auto client = sbr_client::SbrClient::Create(c, &clock_);
-    ASSERT_TRUE(client.ok()) << client.status();
-    client_ = *std::move(client);
   }
 
   // One signed Single-sync exchange of `request` under `service` and
@@ -125,13 +93,6 @@ class DemographicsTest : public ::testing::Test {
     }
     return demographics::ReadResponse(out->body_xml);
   }
-
-  std::string dir_;
-  pki::DevPki pki_;
-  SimulatorConfig config_;
-  ManualClock clock_{absl::Now()};
-  std::unique_ptr<Simulator> sim_;
-  std::unique_ptr<sbr_client::SbrClient> client_;
 };
 
 TEST_F(DemographicsTest, EachServiceAnswersItsOwnActionsOnly) {

@@ -17,6 +17,7 @@
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/sim/simulator/simulator.h"
+#include "pipeline/sim/simulator/simulator_fixture.h"
 
 namespace sbrgate::sim {
 namespace {
@@ -62,47 +63,14 @@ v1::RegisterClientRequest Ind(const std::string& given, const std::string& famil
   return r;
 }
 
-class IcsTest : public ::testing::Test {
+class IcsTest : public SimulatorFixture {
  protected:
   void SetUp() override {
-    dir_ = absl::StrCat(::testing::TempDir(), "/ics-",
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_EQ(std::system(absl::StrCat("rm -rf ", dir_, " && mkdir -p ", dir_, "/spool").c_str()),
-              0);
-    auto pki = pki::MakeDevPki(dir_ + "/pki");
-    ASSERT_TRUE(pki.ok()) << pki.status();
-    pki_ = *pki;
-    config_.server_cert = pki_.server_cert;
-    config_.server_key = pki_.server_key;
-    config_.client_ca = pki_.ca_cert;
-    config_.data_dir = dir_ + "/sim";
-    Restart();
+    StartSimulator("ics");
     httplib::Client admin("127.0.0.1", sim_->admin_port());
     auto res = admin.Post("/admin/ics/seed", kSeed, "application/json");
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200) << res->body;
-  }
-
-  // Stops the simulator (if one runs), starts one on the same data
-  // directory, and a client for it.
-  void Restart() {
-    client_.reset();
-    sim_.reset();
-    auto sim = Simulator::Start(config_, &clock_);
-    ASSERT_TRUE(sim.ok()) << sim.status();
-    sim_ = *std::move(sim);
-    sbr_client::ClientConfig c;
-    c.base_url = sim_->base_url();
-    c.tls = {pki_.ca_cert, pki_.client_cert, pki_.client_key};
-    c.credential_cert = pki_.client_cert;
-    c.credential_key = pki_.client_key;
-    c.agency_ca_file = pki_.ca_cert;
-    c.spool_dir = dir_ + "/spool";
-    c.connect_timeout = absl::Seconds(5);
-    c.single_timeout = absl::Seconds(30);
-    auto client = sbr_client::SbrClient::Create(c, &clock_);
-    ASSERT_TRUE(client.ok()) << client.status();
-    client_ = *std::move(client);
   }
 
   // One signed Single-sync exchange of `body` from the practice's TAN.
@@ -139,13 +107,6 @@ class IcsTest : public ::testing::Test {
     }
     return *read;
   }
-
-  std::string dir_;
-  pki::DevPki pki_;
-  SimulatorConfig config_;
-  ManualClock clock_{absl::Now()};
-  std::unique_ptr<Simulator> sim_;
-  std::unique_ptr<sbr_client::SbrClient> client_;
 };
 
 TEST_F(IcsTest, RegistersACcidAndAnAbnAndAnswersDuplicatesWithClntdup) {
