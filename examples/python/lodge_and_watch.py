@@ -12,8 +12,8 @@ JSON object a line: the lodgment as answered, then each change.
 
 Exit status: 0 accepted (in full or in part), 1 another final state
 (rejected, refused, ...), 2 the call failed (its gRPC code and message on
-stderr). Needs Debian's python3-grpcio and python3-protobuf, and the stubs
-Bazel generates from proto/lodgment.proto (//examples/python:stubs) on
+stderr). Needs Debian's python3-grpcio and python3-protobuf, and the gRPC
+modules Bazel generates from proto/lodgment.proto (//examples/python:grpc_modules) on
 PYTHONPATH.
 """
 
@@ -94,12 +94,12 @@ def main():
         parser.error("--tls-cert, --tls-key and --tls-ca are required (or --insecure)")
 
     with channel(args) as ch:
-        stub = lodgment_pb2_grpc.LodgmentServiceStub(ch)
+        service = lodgment_pb2_grpc.LodgmentServiceStub(ch)
         try:
-            lodgment = stub.SubmitPayEvent(upload(args.file), timeout=args.timeout)
+            lodgment = service.SubmitPayEvent(upload(args.file), timeout=args.timeout)
             show(lodgment)
             request = lodgment_pb2.GetLodgmentRequest(lodgment_id=lodgment.lodgment_id)
-            for change in stub.WatchLodgment(request, timeout=args.timeout):
+            for change in service.WatchLodgment(request, timeout=args.timeout):
                 if change.state != lodgment.state:
                     show(change)
                 lodgment = change
