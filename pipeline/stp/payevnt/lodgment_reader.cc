@@ -190,7 +190,7 @@ absl::StatusOr<std::optional<Record>> LodgmentReader::Take(Item item) {
   if (item.job != nullptr) {
     Job& job = *item.job;
     checker_->Wait(job);
-    job.root.reset();
+    structure_->Recycle(std::move(job.root));
     Record rec = std::move(job.record);
     if (rec.kind == Record::Kind::kEmployer) {
       record_count_known_ = job.record_count_known;

@@ -71,6 +71,11 @@ class LodgmentStructure {
   // an error.
   Step Next();
 
+  // Frees a document's root once done with it, keeping its nodes for the
+  // documents to come (xml::RecordReader::Recycle). On the thread that
+  // calls Next().
+  void Recycle(xml::NodePtr root) { stream_->Recycle(std::move(root)); }
+
   // Whether the file is a bare SBR sequence (see lodgment_reader.h).
   bool bare() const { return bare_; }
   // DocumentID of the PARENT, once its delimiter is read.
