@@ -335,9 +335,10 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
                         absl::StrCat("writing the payload of ", options.name, ": ", s.message()));
   };
   // Each employee document sent is compressed, and handed to on_sent, on
-  // the reader's checking thread as soon as it is checked, in parallel with
-  // the parsing (the busier thread); these three are that thread's until
-  // the reader is gone.
+  // the thread that checks it as soon as it is checked (see
+  // LodgmentReaderOptions::on_checked): past the first few dozen, the
+  // reader's checker, in parallel with the parsing; these three are that
+  // thread's until the reader is gone.
   std::unique_ptr<PayloadWriter> payload;
   absl::Status payload_status;
   absl::Status sent_status;
@@ -420,7 +421,7 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
     ++result.employees_sent;
   }
   const payevnt::LodgmentSummary summary = (*reader)->summary();
-  reader->reset();  // the checking thread is done: payload is this thread's
+  reader->reset();  // the checker's thread is done: payload is this thread's
   if (!sent_status.ok()) return sent_status;
   result.bytes_received = upload_state.bytes;
 

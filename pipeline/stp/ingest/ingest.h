@@ -35,10 +35,12 @@
 //  - PrevalidateMode::kOff: every record is sent as given; SBR judges.
 //
 // One pass, on two threads: LodgmentReader parses the upload on the
-// caller's thread and validates each record on a second one; as soon as an
-// employee record is validated and kept, its document (its bytes as
-// uploaded, plus any namespace declarations it relied on from the wrapper)
-// is compressed on that second thread into an unlinked temporary file. The
+// caller's thread and validates each record past the first 64 on a second
+// one; as soon as an employee record is validated and kept, its document
+// (its bytes as uploaded, plus any namespace declarations it relied on from
+// the wrapper) is compressed on the validating thread into an unlinked
+// temporary file. A pay event of a few dozen employees needs no second
+// thread. The
 // employer's PAYEVNT, whose InteractionRecordCt is only known at the end,
 // is compressed last and spliced in front: the blob is a single gzip
 // member. Results do not depend on the threads' timing. Memory stays
@@ -100,7 +102,7 @@ struct IngestOptions {
   // and Ingest returns that status (the gateway's idempotency check).
   std::function<absl::Status(const payevnt::EmployerRecord&)> on_employer;
   // Called for each employee record that goes into the payload, in upload
-  // order, as soon as it is checked, on the ingest's checking thread (one
+  // order, as soon as it is checked, on the thread that checks it (one
   // call at a time; Ingest returns after the last): the caller keeps what it
   // needs (the gateway streams them into a blob), so 200,000 of them are
   // never held in memory at once. A non-OK status fails the ingest, nothing

@@ -25,12 +25,12 @@
 namespace sbrgate::payevnt {
 
 // A document between its parsing and Next(): parsed on the reader's thread,
-// checked on the checker's.
+// checked on the checker's (the first kCheckedHere on the reader's).
 struct LodgmentReader::Job {
-  Record record;       // all but the schema errors, which Check adds
-  xml::NodePtr root;   // freed on the reader's thread (see xml::RecordReader)
+  Record record;                    // all but the schema errors, which Check adds
+  xml::NodePtr root;                // freed on the reader's thread (see xml::RecordReader)
   bool record_count_known = false;  // employer: InteractionRecordCt was read
-  uint64_t seq = 0;    // in the checker's order
+  uint64_t seq = 0;                 // in the checker's order; 0: checked where it was parsed
 };
 
 // Checks documents on a thread of its own, one after the other, in the
@@ -189,7 +189,7 @@ absl::StatusOr<std::optional<Record>> LodgmentReader::Next() {
 absl::StatusOr<std::optional<Record>> LodgmentReader::Take(Item item) {
   if (item.job != nullptr) {
     Job& job = *item.job;
-    checker_->Wait(job);
+    if (job.seq != 0) checker_->Wait(job);
     structure_->Recycle(std::move(job.root));
     Record rec = std::move(job.record);
     if (rec.kind == Record::Kind::kEmployer) {
@@ -216,10 +216,10 @@ absl::StatusOr<std::optional<Record>> LodgmentReader::Take(Item item) {
 
 absl::Status LodgmentReader::Finish() {
   if (!summary_.has_employer) {
-    LodgmentStructure::Step step = structure_->Fatal(MakeFieldError(
-        codes::kRecordStructure, "", "",
-        {{"Reason", "the lodgment holds no PAYEVNT (employer) document"},
-         {"Line", structure_->LineText()}}));
+    LodgmentStructure::Step step = structure_->Fatal(
+        MakeFieldError(codes::kRecordStructure, "", "",
+                       {{"Reason", "the lodgment holds no PAYEVNT (employer) document"},
+                        {"Line", structure_->LineText()}}));
     summary_.fatal = std::move(step.fatal);
     fatal_status_ = step.status;
     return fatal_status_;
@@ -250,8 +250,8 @@ void LodgmentReader::ParseItem() {
   LodgmentStructure::Document& d = *step.document;
   auto job = std::make_unique<Job>();
   Record& rec = job->record;
-  rec.kind = d.delimiter.document_name == "PAYEVNT" ? Record::Kind::kEmployer
-                                                    : Record::Kind::kEmployee;
+  rec.kind =
+      d.delimiter.document_name == "PAYEVNT" ? Record::Kind::kEmployer : Record::Kind::kEmployee;
   rec.document_id = d.delimiter.document_id;
   rec.related_document_id = d.delimiter.related_document_id;
   rec.line = d.delimiter.line;
@@ -260,13 +260,19 @@ void LodgmentReader::ParseItem() {
   // The business rules read a few fields: cheapest here, while the DOM just
   // built is in this thread's cache. The schema follows on the checker's.
   if (rec.kind == Record::Kind::kEmployer) {
-    job->record_count_known =
-        CheckEmployer(job->root.get(), options_.max_payment_days_ahead, rec);
+    job->record_count_known = CheckEmployer(job->root.get(), options_.max_payment_days_ahead, rec);
   } else {
     CheckEmployee(job->root.get(), rec);
   }
-  if (checker_ == nullptr) checker_ = std::make_unique<Checker>(*this);
-  checker_->Submit(job.get());
+  // A small file is checked on this thread as it is parsed: a thread of its
+  // own would cost more than it saves.
+  if (checker_ == nullptr && parsed_ < kCheckedHere) {
+    Check(*job);
+  } else {
+    if (checker_ == nullptr) checker_ = std::make_unique<Checker>(*this);
+    checker_->Submit(job.get());
+  }
+  ++parsed_;
   Item item;
   item.job = std::move(job);
   items_.push_back(std::move(item));

@@ -54,7 +54,8 @@
 //
 // The file is parsed once (xml::RecordReader), on the caller's thread, and
 // the business rules run there too. The schema validation of each record
-// runs on a second thread, up to a few dozen records behind the parsing;
+// from the 65th on runs on a second thread, up to a few dozen records behind
+// the parsing (a small file, checked as it is parsed, never starts it);
 // records, errors and the summary come out exactly as if it were all done in
 // order on one thread: every record complete before a structural problem is
 // returned before it. The first record (the employer's) is returned before
@@ -105,9 +106,10 @@ struct LodgmentReaderOptions {
   int max_payment_days_ahead = 366;
   // Fill Record::text.
   bool keep_document_text = false;
-  // Called for each record once it is checked, in file order, before Next()
-  // returns it, on the thread that checks it: in parallel with the caller's
-  // thread, which parses the records after it. What it shares with the
+  // Called for each record once it is checked, in file order, one call at a
+  // time, before Next() returns it, on the thread that checks it: the
+  // caller's for the first 64, then the checker's, in parallel with the
+  // caller's, which parses the records after it. What it shares with the
   // caller needs a lock, or is left alone by the caller until the reader is
   // destroyed. It may change the record, e.g. take its text.
   std::function<void(Record&)> on_checked;
@@ -173,6 +175,9 @@ class LodgmentReader {
   // in their checks. Few enough that their DOMs are still in cache when
   // freed.
   static constexpr size_t kInFlight = 24;
+  // Documents checked on the caller's thread before the checker's starts:
+  // a pay event of a few dozen employees never starts it.
+  static constexpr uint64_t kCheckedHere = 64;
 
   LodgmentReader();
   // Parsing (this thread): reads on until one more item is queued: a
@@ -190,6 +195,7 @@ class LodgmentReader {
   // The delimiter state machine over the file: documents or the end.
   std::unique_ptr<LodgmentStructure> structure_;
   bool parse_done_ = false;  // the last item (an error or the end) is queued
+  uint64_t parsed_ = 0;      // documents parsed
   // One validation context per schema, used by the checker's thread only.
   xmlSchemaValidCtxt* payevnt_ctxt_ = nullptr;
   xmlSchemaValidCtxt* payevntemp_ctxt_ = nullptr;
