@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/log/log_entry.pb.h"
-#include "rocksdb/db.h"
 #include "pipeline/platform/log/rocks_status.h"
+#include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 
@@ -90,9 +90,8 @@ namespace {
 
 std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
   std::vector<rocksdb::ColumnFamilyDescriptor> out;
-  for (const char* name :
-       {rocksdb::kDefaultColumnFamilyName.c_str(), kRecords, kHighWatermarks, kOffsets, kStores,
-        kTopics}) {
+  for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kRecords, kHighWatermarks,
+                           kOffsets, kStores, kTopics}) {
     out.emplace_back(name, rocksdb::ColumnFamilyOptions());
   }
   return out;
@@ -202,10 +201,10 @@ absl::Status LocalLog::LoadTopics(std::vector<LogTopic> wanted) {
     }
     auto found = stored.find(t.name);
     if (found != stored.end() && found->second.partitions() != t.partitions) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "local log: topic ", t.name, " has ", found->second.partitions(),
-          " partitions on disk but ", t.partitions,
-          " are declared; changing the count would move keys between partitions"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("local log: topic ", t.name, " has ", found->second.partitions(),
+                       " partitions on disk but ", t.partitions,
+                       " are declared; changing the count would move keys between partitions"));
     }
     // Retention and consumer groups may change between runs; readers see
     // the latest.
@@ -260,69 +259,110 @@ absl::Status LocalLog::LoadWatermarks() {
 }
 
 int32_t LocalLog::PartitionFor(const std::string& key, int partitions) {
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(key.data()),
-                          static_cast<uInt>(key.size()));
+  const uLong crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(key.data()), static_cast<uInt>(key.size()));
   return static_cast<int32_t>(crc % static_cast<uLong>(partitions));
 }
 
 absl::Status LocalLog::Commit(const LogTransaction& tx) {
   if (read_only_) return absl::FailedPreconditionError("local log: opened read-only");
+  QueuedCommit mine{&tx};
+  std::vector<QueuedCommit*> group;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    queued_.push_back(&mine);
+    auto done_or_free = [this, &mine]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+      return mine.done || !writing_;
+    };
+    queue_mu_.Await(absl::Condition(&done_or_free));
+    if (mine.done) return mine.status;
+    // This commit writes every one queued meanwhile with its own.
+    writing_ = true;
+    group.swap(queued_);
+  }
+  WriteGroup(group);
+  absl::MutexLock lock(&queue_mu_);
+  for (QueuedCommit* c : group) c->done = true;
+  writing_ = false;
+  return mine.status;
+}
+
+absl::Status LocalLog::CheckAppends(const LogTransaction& tx) const {
+  for (const log::Append& a : tx.appends_) {
+    auto topic = topics_.find(a.topic);
+    if (topic == topics_.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("local log: no topic '", a.topic, "' is declared"));
+    }
+    if (a.partition && (*a.partition < 0 || *a.partition >= topic->second.partitions)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("local log: ", a.topic, " has no partition ", *a.partition));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void LocalLog::WriteGroup(const std::vector<QueuedCommit*>& group) {
   absl::MutexLock commit_lock(&commit_mu_);
   rocksdb::WriteBatch batch;
   std::map<TopicPartition, int64_t> highs;
+  std::vector<QueuedCommit*> written;
   {
     absl::MutexLock lock(&mu_);
-    for (const log::Append& a : tx.appends_) {
-      auto topic = topics_.find(a.topic);
-      if (topic == topics_.end()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("local log: no topic '", a.topic, "' is declared"));
+    const int64_t now_micros = absl::ToUnixMicros(clock_->Now());
+    for (QueuedCommit* c : group) {
+      c->status = CheckAppends(*c->tx);
+      if (!c->status.ok()) continue;
+      written.push_back(c);
+      for (const log::Append& a : c->tx->appends_) {
+        const int partitions = topics_.at(a.topic).partitions;
+        const TopicPartition tp{a.topic,
+                                a.partition ? *a.partition : PartitionFor(a.key, partitions)};
+        auto h = highs.find(tp);
+        if (h == highs.end()) h = highs.emplace(tp, partitions_[tp].high).first;
+        LogEntry e;
+        e.set_key(a.key);
+        e.set_value(a.value);
+        e.set_timestamp_micros(now_micros);
+        for (const auto& [name, value] : a.headers) {
+          Header* header = e.add_headers();
+          header->set_name(name);
+          header->set_value(value);
+        }
+        batch.Put(handles_->records, RecordKey(tp, h->second), e.SerializeAsString());
+        ++h->second;
       }
-      const int32_t p = a.partition ? *a.partition : PartitionFor(a.key, topic->second.partitions);
-      if (p < 0 || p >= topic->second.partitions) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("local log: ", a.topic, " has no partition ", p));
-      }
-      const TopicPartition tp{a.topic, p};
-      auto h = highs.find(tp);
-      if (h == highs.end()) h = highs.emplace(tp, partitions_[tp].high).first;
-      LogEntry e;
-      e.set_key(a.key);
-      e.set_value(a.value);
-      e.set_timestamp_micros(absl::ToUnixMicros(clock_->Now()));
-      for (const auto& [name, value] : a.headers) {
-        Header* header = e.add_headers();
-        header->set_name(name);
-        header->set_value(value);
-      }
-      batch.Put(handles_->records, RecordKey(tp, h->second), e.SerializeAsString());
-      ++h->second;
     }
   }
+  if (written.empty()) return;
   for (const auto& [tp, high] : highs) {
     std::string v;
     PutBigEndian(v, static_cast<uint64_t>(high), 8);
     batch.Put(handles_->high_watermarks, PartitionKey(tp), v);
   }
-  for (const LogTransaction::StoreChange& c : tx.store_changes_) {
-    if (c.value) {
-      batch.Put(handles_->stores, StoreKey(c.store, c.key), *c.value);
-    } else {
-      batch.Delete(handles_->stores, StoreKey(c.store, c.key));
+  // In commit order, so that a later commit's change of a key wins.
+  for (const QueuedCommit* c : written) {
+    for (const LogTransaction::StoreChange& change : c->tx->store_changes_) {
+      if (change.value) {
+        batch.Put(handles_->stores, StoreKey(change.store, change.key), *change.value);
+      } else {
+        batch.Delete(handles_->stores, StoreKey(change.store, change.key));
+      }
     }
-  }
-  for (const auto& [group_tp, offset] : tx.offsets_) {
-    std::string v;
-    PutBigEndian(v, static_cast<uint64_t>(offset), 8);
-    batch.Put(handles_->offsets, OffsetKey(group_tp.first, group_tp.second), v);
+    for (const auto& [group_tp, offset] : c->tx->offsets_) {
+      std::string v;
+      PutBigEndian(v, static_cast<uint64_t>(offset), 8);
+      batch.Put(handles_->offsets, OffsetKey(group_tp.first, group_tp.second), v);
+    }
   }
   rocksdb::WriteOptions w;
   w.sync = true;
-  if (absl::Status s = FromRocks(db_->Write(w, &batch), "committing"); !s.ok()) return s;
+  const absl::Status s = FromRocks(db_->Write(w, &batch), "committing");
+  for (QueuedCommit* c : written) c->status = s;
+  if (!s.ok()) return;
   absl::MutexLock lock(&mu_);
   for (const auto& [tp, high] : highs) partitions_[tp].high = high;
   ++commit_sequence_;
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<LogRecord>> LocalLog::Read(const TopicPartition& tp, int64_t from,
@@ -363,8 +403,8 @@ absl::StatusOr<std::vector<LogRecord>> LocalLog::Read(const TopicPartition& tp, 
     }
     LogEntry e;
     if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("local log: record ", offset, " of ", tp.topic,
-                                              "/", tp.partition, " is unreadable"));
+      return absl::DataLossError(absl::StrCat("local log: record ", offset, " of ", tp.topic, "/",
+                                              tp.partition, " is unreadable"));
     }
     LogRecord r;
     r.topic = tp.topic;

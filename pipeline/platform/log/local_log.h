@@ -87,7 +87,7 @@ struct LogRecord {
 
 struct Append {
   std::string topic;
-  std::string key;    // decides the partition
+  std::string key;  // decides the partition
   std::string value;
   std::vector<std::pair<std::string, std::string>> headers;
   // Set only to place a record on a chosen partition (a dead letter's
@@ -157,7 +157,9 @@ class LocalLog {
 
   // Writes the transaction as one fsynced batch, then wakes readers.
   // Appended records get their offsets here. InvalidArgument for an unknown
-  // topic or partition.
+  // topic or partition. Transactions committed while one is being written
+  // are written next, all in one batch (one fsync for the group), each
+  // still all or nothing and in the order they came.
   absl::Status Commit(const LogTransaction& tx);
 
   // Up to `max_records` records of `tp` from offset `from`. OutOfRange if
@@ -167,15 +169,14 @@ class LocalLog {
                                               int max_records) const;
 
   // The offset `group` committed for `tp`, or 0 when it never committed.
-  absl::StatusOr<int64_t> CommittedOffset(const std::string& group,
-                                          const TopicPartition& tp) const;
+  absl::StatusOr<int64_t> CommittedOffset(const std::string& group, const TopicPartition& tp) const;
   absl::StatusOr<std::optional<std::string>> Get(const std::string& store,
                                                  const std::string& key) const;
   // Entries of `store` with keys in [from, to) in key order ("" for `to`:
   // to the end), until `visit` returns false.
-  absl::Status Scan(const std::string& store, const std::string& from, const std::string& to,
-                    const std::function<bool(const std::string& key,
-                                             const std::string& value)>& visit) const;
+  absl::Status Scan(
+      const std::string& store, const std::string& from, const std::string& to,
+      const std::function<bool(const std::string& key, const std::string& value)>& visit) const;
 
   PartitionInfo Partition(const TopicPartition& tp) const;
   std::vector<LogTopic> topics() const;
@@ -201,6 +202,16 @@ class LocalLog {
   absl::Status LoadTopics(std::vector<LogTopic> wanted);
   absl::Status LoadWatermarks();
 
+  // A transaction waiting to be written, on its committer's stack.
+  struct QueuedCommit {
+    const LogTransaction* tx;
+    absl::Status status;
+    bool done = false;
+  };
+  absl::Status CheckAppends(const LogTransaction& tx) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Writes `group` in one synced batch and sets each one's status.
+  void WriteGroup(const std::vector<QueuedCommit*>& group) ABSL_LOCKS_EXCLUDED(mu_);
+
   std::unique_ptr<rocksdb::DB> db_;
   std::unique_ptr<Handles> handles_;
   const Clock* clock_;
@@ -210,8 +221,11 @@ class LocalLog {
   std::map<std::string, LogTopic> topics_ ABSL_GUARDED_BY(mu_);
   std::map<TopicPartition, PartitionInfo> partitions_ ABSL_GUARDED_BY(mu_);
   uint64_t commit_sequence_ ABSL_GUARDED_BY(mu_) = 0;
-  // Serialises commits so that offsets become visible in order.
+  // Serialises writes (a group's, Trim's) so that offsets become visible in order.
   absl::Mutex commit_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  absl::Mutex queue_mu_ ABSL_ACQUIRED_BEFORE(commit_mu_);
+  std::vector<QueuedCommit*> queued_ ABSL_GUARDED_BY(queue_mu_);
+  bool writing_ ABSL_GUARDED_BY(queue_mu_) = false;  // a committer is writing a group
 };
 
 }  // namespace sbrgate::log

@@ -19,21 +19,20 @@ namespace {
 class LocalLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = absl::StrCat(::testing::TempDir(), "/", ::testing::UnitTest::GetInstance()
-                                                       ->current_test_info()
-                                                       ->name());
+    dir_ = absl::StrCat(::testing::TempDir(), "/",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
   }
 
   std::unique_ptr<LocalLog> OpenOrDie(std::vector<LogTopic> topics) {
-    absl::StatusOr<std::unique_ptr<LocalLog>> log = LocalLog::Open(dir_, std::move(topics), &clock_);
+    absl::StatusOr<std::unique_ptr<LocalLog>> log =
+        LocalLog::Open(dir_, std::move(topics), &clock_);
     EXPECT_TRUE(log.ok()) << log.status();
     return log.ok() ? *std::move(log) : nullptr;
   }
 
   static std::vector<LogTopic> Topics() {
-    return {{"in", 4, absl::InfiniteDuration(), {"stage"}},
-            {"out", 2, absl::Hours(1), {"reader"}}};
+    return {{"in", 4, absl::InfiniteDuration(), {"stage"}}, {"out", 2, absl::Hours(1), {"reader"}}};
   }
 
   std::string dir_;
@@ -86,8 +85,7 @@ TEST_F(LocalLogTest, ATransactionIsOnDiskWholeAfterReopening) {
 
 TEST_F(LocalLogTest, ChangingAPartitionCountIsRefused) {
   { OpenOrDie(Topics()); }
-  absl::StatusOr<std::unique_ptr<LocalLog>> log =
-      LocalLog::Open(dir_, {{"in", 8}}, &clock_);
+  absl::StatusOr<std::unique_ptr<LocalLog>> log = LocalLog::Open(dir_, {{"in", 8}}, &clock_);
   ASSERT_FALSE(log.ok());
   EXPECT_EQ(log.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(log.status().message().find("in has 4 partitions on disk but 8"), std::string::npos)
@@ -105,6 +103,45 @@ TEST_F(LocalLogTest, UnknownTopicsAndPartitionsAreRefusedNamingThem) {
   bad_partition.Append({"in", "k", "v", {}, 9});
   EXPECT_EQ(log->Commit(bad_partition).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(log->Read({"in", 9}, 0, 1).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(LocalLogTest, ConcurrentCommitsEachLandWholeWithTheirOwnOffsets) {
+  std::unique_ptr<LocalLog> log = OpenOrDie(Topics());
+  constexpr int kThreads = 8, kCommits = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&log, t] {
+      for (int i = 0; i < kCommits; ++i) {
+        LogTransaction tx;
+        tx.Append({"in", "shared", absl::StrCat(t, "-", i), {}, 0});
+        tx.Put("progress", absl::StrCat("thread-", t), absl::StrCat(i));
+        // Committed alongside others, a bad transaction fails alone.
+        if (i % 10 == 0) {
+          LogTransaction bad;
+          bad.Append({"nope", "k", "v"});
+          EXPECT_EQ(log->Commit(bad).code(), absl::StatusCode::kInvalidArgument);
+        }
+        EXPECT_TRUE(log->Commit(tx).ok());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  absl::StatusOr<std::vector<LogRecord>> got = log->Read({"in", 0}, 0, 100000);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->size(), size_t{kThreads * kCommits});
+  std::vector<int> next(kThreads, 0);
+  for (size_t i = 0; i < got->size(); ++i) {
+    const LogRecord& r = (*got)[i];
+    EXPECT_EQ(r.offset, static_cast<int64_t>(i));
+    const size_t dash = r.value.find('-');
+    const int t = std::stoi(r.value.substr(0, dash));
+    EXPECT_EQ(r.value.substr(dash + 1), absl::StrCat(next[t]++)) << "each thread's in its order";
+  }
+  EXPECT_EQ(log->Partition({"in", 0}).high, kThreads * kCommits);
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(*log->Get("progress", absl::StrCat("thread-", t)),
+              std::optional<std::string>(absl::StrCat(kCommits - 1)));
+  }
 }
 
 TEST_F(LocalLogTest, TrimRemovesOnlyWhatEveryGroupPassedAndRetentionReleased) {
@@ -175,8 +212,7 @@ TEST_F(LocalLogTest, AReaderBesideTheWriterSeesNewCommitsAfterCatchingUp) {
   LogTransaction first;
   first.Append({"in", "k", "1", {}, 1});
   ASSERT_TRUE(log->Commit(first).ok());
-  absl::StatusOr<std::unique_ptr<LocalLog>> reader =
-      LocalLog::OpenReadOnly(dir_, dir_ + ".reader");
+  absl::StatusOr<std::unique_ptr<LocalLog>> reader = LocalLog::OpenReadOnly(dir_, dir_ + ".reader");
   ASSERT_TRUE(reader.ok()) << reader.status();
   EXPECT_EQ((*reader)->Read({"in", 1}, 0, 10)->size(), 1u);
   LogTransaction second;
@@ -193,8 +229,7 @@ TEST_F(LocalLogTest, AReaderSeesEachTopicAsTheWriterLastDeclaredIt) {
   changed[0].retention = absl::Hours(48);
   changed[1].consumer_groups = {"reader", "auditor"};
   std::unique_ptr<LocalLog> log = OpenOrDie(changed);
-  absl::StatusOr<std::unique_ptr<LocalLog>> reader =
-      LocalLog::OpenReadOnly(dir_, dir_ + ".reader");
+  absl::StatusOr<std::unique_ptr<LocalLog>> reader = LocalLog::OpenReadOnly(dir_, dir_ + ".reader");
   ASSERT_TRUE(reader.ok()) << reader.status();
   const std::vector<LogTopic> topics = (*reader)->topics();
   ASSERT_EQ(topics.size(), 2u);
