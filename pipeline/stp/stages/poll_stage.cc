@@ -11,9 +11,9 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/metrics/registry.h"
+#include "pipeline/stp/poll_schedule/schedule.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/topology/topology.h"
-#include "pipeline/stp/poll_schedule/schedule.h"
 
 namespace sbrgate::lodgment {
 namespace {
@@ -154,13 +154,25 @@ absl::Status PollStage::Punctuate(absl::Time now, stage::Context& ctx) {
     }
     break;
   }
-  // Answers not recorded (after a failure): their marks count as pulls.
-  for (auto& [id, p] : pulled) {
-    if (p.outcome.ok() && !p.outcome->response_path.empty()) {
-      std::remove(p.outcome->response_path.c_str());
-    }
-  }
+  // Answers not recorded (after a failure) count as pulls by their marks;
+  // their stored responses are left to no one, as content-addressed blobs.
   return result;
+}
+
+void PollStage::StoreResponse(Pulled& pull) const {
+  if (!pull.outcome.ok() || pull.outcome->kind != sbr_client::PullOutcome::Kind::kResponse) {
+    return;
+  }
+  const std::string& path = pull.outcome->response_path;
+  pull.stored = [&]() -> absl::StatusOr<blob::BlobId> {
+    auto source = FileSource::Open(path);
+    if (!source.ok()) return source.status();
+    auto writer = blobs_->NewWriter();
+    if (!writer.ok()) return writer.status();
+    if (auto n = Pump(**source, **writer); !n.ok()) return n.status();
+    return (*writer)->Commit();
+  }();
+  std::remove(path.c_str());
 }
 
 std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector<std::string>& due,
@@ -193,6 +205,9 @@ std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector
       CountPull(clock.Now(), m->due);
       into->outcome = sbr_->Pull(m->message_id);
       into->answered = clock.Now();
+      // Stored here, at once with the other pulls' responses, not one after
+      // the other when answers are recorded: each waits on three fsyncs.
+      StoreResponse(*into);
     });
   }
   ctx.RunConcurrently(std::move(work));
@@ -262,6 +277,7 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
     CountPull(ctx.clock().Now(), TimeOf(schedule_key));
     this_pull.outcome = sbr_->Pull(r.message_id());
     this_pull.answered = ctx.clock().Now();
+    StoreResponse(this_pull);
   }
   const absl::StatusOr<sbr_client::PullOutcome>& outcome = this_pull.outcome;
   const absl::Time answered = this_pull.answered;
@@ -274,28 +290,18 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
   if (outcome->kind == sbr_client::PullOutcome::Kind::kError) {
     return Reschedule(pending, answered,
                       outcome->errors.empty() ? "error"
-                                             : absl::StrCat(outcome->errors[0].error_code, " ",
-                                                            outcome->errors[0].description),
+                                              : absl::StrCat(outcome->errors[0].error_code, " ",
+                                                             outcome->errors[0].description),
                       ctx);
   }
-  // The response: keep it in the blob store, hand it to triage. Should that
-  // fail, the next pull waits as if this one had found nothing.
+  // The response, kept in the blob store, goes to triage. Had storing it
+  // failed, the next pull waits as if this one had found nothing.
   *retry_at = NextPoll(pending, answered).value_or(start + poll::kGiveUpAfter);
-  absl::StatusOr<blob::BlobId> stored;
-  {
-    auto source = FileSource::Open(outcome->response_path);
-    if (!source.ok()) return source.status();
-    auto writer = blobs_->NewWriter();
-    if (!writer.ok()) return writer.status();
-    if (auto n = Pump(**source, **writer); !n.ok()) return n.status();
-    stored = (*writer)->Commit();
-  }
-  std::remove(outcome->response_path.c_str());
-  if (!stored.ok()) return stored.status();
+  if (!this_pull.stored.ok()) return this_pull.stored.status();
   events::ResponseReady ready;
   ready.set_lodgment_id(id);
   ready.set_message_id(r.message_id());
-  *ready.mutable_response() = ToRef(*stored);
+  *ready.mutable_response() = ToRef(*this_pull.stored);
   ready.set_attempt(r.attempt());
   *ready.mutable_submission() = r.submission();
   ctx.Emit({topics::kResponses, id, ready.SerializeAsString()});

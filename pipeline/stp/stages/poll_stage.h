@@ -42,8 +42,8 @@
 #include <vector>
 
 #include "pipeline/platform/blob/blob_store.h"
-#include "pipeline/sbr/client/sbr_client.h"
 #include "pipeline/platform/stage/stage.h"
+#include "pipeline/sbr/client/sbr_client.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 
@@ -74,7 +74,11 @@ class PollStage : public stage::Stage {
   struct Pulled {
     absl::StatusOr<sbr_client::PullOutcome> outcome;
     absl::Time answered;
+    // A response's blob (its working file removed), else not set.
+    absl::StatusOr<blob::BlobId> stored = absl::FailedPreconditionError("no response stored");
   };
+  // Moves a response's working file into the blob store (pull.stored).
+  void StoreResponse(Pulled& pull) const;
   // Sends the pulls of the `due` lodgments whose mark is committed, all at
   // once (Context::RunConcurrently), by lodgment id. Their marks count as
   // pulls from here on: should an answer not be recorded, the next
@@ -85,8 +89,8 @@ class PollStage : public stage::Stage {
   // pull PullMarked sent is taken from `pulled`; otherwise it is sent here.
   absl::Status PollOne(const std::string& schedule_key, stage::Context& ctx, absl::Time* retry_at,
                        std::map<std::string, Pulled>& pulled);
-  absl::Status Reschedule(events::PendingPoll& pending, absl::Time polled_at, const std::string& result,
-                          stage::Context& ctx);
+  absl::Status Reschedule(events::PendingPoll& pending, absl::Time polled_at,
+                          const std::string& result, stage::Context& ctx);
   // When the poll after one answered at `answered` may come; nullopt past
   // the give-up deadline.
   std::optional<absl::Time> NextPoll(const events::PendingPoll& pending, absl::Time answered) const;
