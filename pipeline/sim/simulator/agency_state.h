@@ -27,7 +27,7 @@
 //
 // The files it keeps live under SimulatorConfig::data_dir: SpoolDir (request
 // bodies and attachments while they are read), PayloadDir (pushed payloads),
-// ResponseDir (business responses, plain and gzip-compressed) and StateDir
+// ResponseDir (business responses, gzip-compressed as pulls send them) and StateDir
 // (the store).
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_AGENCY_STATE_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_AGENCY_STATE_H_

@@ -18,19 +18,14 @@ void ReportNotSaved(const std::string& id, const absl::Status& status) {
                std::string(status.message()).c_str());
 }
 
-// Writes `path`.gz beside `path`, durably: pulls send responses compressed,
-// and the agency's record of a response is this copy.
-absl::Status Compress(const std::string& path) {
-  auto src = FileSource::Open(path);
-  if (!src.ok()) return src.status();
-  auto file = FileSink::Create(path + ".gz");
-  if (!file.ok()) return file.status();
-  GzipSink gz(std::unique_ptr<ByteSink>(std::move(*file)));
-  if (auto n = Pump(**src, gz); !n.ok()) return n.status();
-  return gz.Close();
-}
-
 }  // namespace
+
+void BackOffice::ReportNotProcessed(const std::string& id, const absl::Status& status) {
+  std::fprintf(stderr, "sbr-sim: processing %s failed: %s\n", id.c_str(),
+               std::string(status.message()).c_str());
+  absl::MutexLock lock(&state_->mu);
+  --state_->busy;
+}
 
 BackOffice::BackOffice(const SimulatorConfig& config, const Clock* clock, AgencyState* state,
                        ClntcommCorpus* corpus)
@@ -66,18 +61,24 @@ void BackOffice::Work() {
     options.sender = stored->from;
     const std::string response_path = ResponsePath(config_, id);
     const bool clntcomm = stored->report.service == ebms::kServiceClntcomm;
+    // The agency's record of the response is `response_path`.gz, durable and
+    // compressed as pulls send it; it is written as the response is made.
+    absl::StatusOr<std::unique_ptr<FileSink>> file = FileSink::Create(response_path + ".gz");
+    if (!file.ok()) {
+      ReportNotProcessed(id, file.status());
+      continue;
+    }
+    GzipSink response(std::unique_ptr<ByteSink>(*std::move(file)));
     absl::StatusOr<ProcessingOutcome> outcome =
-        clntcomm ? ProcessClntcomm(*stored, response_path, options.system_error)
-                 : ProcessPayEvent(stored->payload_path, response_path, options);
-    absl::Status finished = outcome.ok() ? Compress(response_path) : outcome.status();
+        clntcomm
+            ? ProcessClntcomm(*stored, response, options.system_error)
+            : ProcessPayEvent(stored->payload_path, response, response_path + ".items", options);
+    absl::Status finished = outcome.ok() ? response.Close() : outcome.status();
     if (finished.ok() && !outcome->matching_failures.empty()) {
       finished = corpus_->Post(MatchingFailureNotice(id, *outcome, clock_->Now())).status();
     }
     if (!finished.ok()) {
-      std::fprintf(stderr, "sbr-sim: processing %s failed: %s\n", id.c_str(),
-                   std::string(finished.message()).c_str());
-      absl::MutexLock lock(&state_->mu);
-      --state_->busy;
+      ReportNotProcessed(id, finished);
       continue;
     }
     {
@@ -112,7 +113,7 @@ void BackOffice::Work() {
 }
 
 absl::StatusOr<ProcessingOutcome> BackOffice::ProcessClntcomm(const StoredMessage& stored,
-                                                              const std::string& response_path,
+                                                              ByteSink& response,
                                                               bool system_error) {
   std::string request;
   {
@@ -123,14 +124,10 @@ absl::StatusOr<ProcessingOutcome> BackOffice::ProcessClntcomm(const StoredMessag
     // Not gzip, or too large: answered as a request that cannot be read.
     if (auto n = Pump(plain, sink); n.ok()) request = sink.data();
   }
-  // A working file, as ProcessPayEvent's: Compress keeps it durably.
-  auto out = FileSink::Create(response_path, FileDurability::kScratch);
-  if (!out.ok()) return out.status();
   absl::StatusOr<ServeOutcome> served =
       ServeClntcomm(*corpus_, stored.report.action, stored.from, request, ClntcommMode::kBulk,
-                    system_error, **out);
+                    system_error, response);
   if (!served.ok()) return served.status();
-  if (absl::Status s = (*out)->Close(); !s.ok()) return s;
   if (absl::Status s = state_->CountClntcomm(stored.report.action, /*bulk=*/true, *served);
       !s.ok()) {
     return s;

@@ -40,10 +40,11 @@ class BackOffice {
   void Work();
 
  private:
+  // Says why `id` was not processed and ends its processing.
+  void ReportNotProcessed(const std::string& id, const absl::Status& status);
   // The bulk CLNTCOMM request in `stored`'s payload, answered into
-  // `response_path`. The outcome's severity says whether it was refused.
-  absl::StatusOr<ProcessingOutcome> ProcessClntcomm(const StoredMessage& stored,
-                                                    const std::string& response_path,
+  // `response`. The outcome's severity says whether it was refused.
+  absl::StatusOr<ProcessingOutcome> ProcessClntcomm(const StoredMessage& stored, ByteSink& response,
                                                     bool system_error);
 
   const SimulatorConfig& config_;

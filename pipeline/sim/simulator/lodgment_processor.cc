@@ -34,24 +34,28 @@ bool HasError(const std::vector<payevnt::FieldError>& errors) {
 }
 
 // Items are spooled as they are found, because the maximum severity (which
-// the response states first) is known only at the end.
+// the response states first) is known only at the end. The file is made with
+// the first item: most pay events have none.
 class ItemSpool {
  public:
   explicit ItemSpool(std::string path) : path_(std::move(path)) {}
-  ~ItemSpool() { std::remove(path_.c_str()); }
-
-  absl::Status Open() {
-    auto sink = FileSink::Create(path_, FileDurability::kScratch);
-    if (!sink.ok()) return sink.status();
-    sink_ = *std::move(sink);
-    writer_ = std::make_unique<event02::ResponseWriter>(*sink_);
-    return writer_->Begin(event02::Severity::kInformation);
+  ~ItemSpool() {
+    if (sink_ != nullptr) std::remove(path_.c_str());
   }
+
   absl::Status Add(const payevnt::FieldError& e) {
+    if (sink_ == nullptr) {
+      auto sink = FileSink::Create(path_, FileDurability::kScratch);
+      if (!sink.ok()) return sink.status();
+      sink_ = *std::move(sink);
+      writer_ = std::make_unique<event02::ResponseWriter>(*sink_);
+      if (absl::Status s = writer_->Begin(event02::Severity::kInformation); !s.ok()) return s;
+    }
     ++count_;
     return writer_->Add(ToItem(e));
   }
   absl::Status Close() {
+    if (sink_ == nullptr) return absl::OkStatus();
     if (absl::Status s = writer_->Finish(); !s.ok()) return s;
     return sink_->Close();
   }
@@ -66,16 +70,14 @@ class ItemSpool {
 };
 
 // Writes the final response: the maximum severity, then every spooled item.
-absl::Status WriteResponse(event02::Severity maximum, const std::string& spool_path,
-                           const std::string& response_path) {
-  auto sink = FileSink::Create(response_path, FileDurability::kScratch);
-  if (!sink.ok()) return sink.status();
-  event02::ResponseWriter writer(**sink);
+absl::Status WriteResponse(event02::Severity maximum, const ItemSpool& spool, ByteSink& response) {
+  event02::ResponseWriter writer(response);
   if (absl::Status s = writer.Begin(maximum); !s.ok()) return s;
-  auto source = FileSource::Open(spool_path);
+  if (spool.count() == 0) return writer.Finish();
+  auto source = FileSource::Open(spool.path());
   if (!source.ok()) return source.status();
-  auto reader = event02::ResponseReader::Open(std::unique_ptr<ByteSource>(std::move(*source)),
-                                              "item spool");
+  auto reader =
+      event02::ResponseReader::Open(std::unique_ptr<ByteSource>(std::move(*source)), "item spool");
   if (!reader.ok()) return reader.status();
   for (;;) {
     absl::StatusOr<std::optional<event02::EventItem>> item = (*reader)->Next();
@@ -83,25 +85,22 @@ absl::Status WriteResponse(event02::Severity maximum, const std::string& spool_p
     if (!item->has_value()) break;
     if (absl::Status s = writer.Add(**item); !s.ok()) return s;
   }
-  if (absl::Status s = writer.Finish(); !s.ok()) return s;
-  return (*sink)->Close();
+  return writer.Finish();
 }
 
 absl::Status WriteSingleItem(event02::Severity maximum, const payevnt::FieldError& error,
-                             const std::string& response_path) {
-  auto sink = FileSink::Create(response_path, FileDurability::kScratch);
-  if (!sink.ok()) return sink.status();
-  event02::ResponseWriter writer(**sink);
+                             ByteSink& response) {
+  event02::ResponseWriter writer(response);
   if (absl::Status s = writer.Begin(maximum); !s.ok()) return s;
   if (absl::Status s = writer.Add(ToItem(error)); !s.ok()) return s;
-  if (absl::Status s = writer.Finish(); !s.ok()) return s;
-  return (*sink)->Close();
+  return writer.Finish();
 }
 
 }  // namespace
 
 absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzip_path,
-                                                  const std::string& response_path,
+                                                  ByteSink& response,
+                                                  const std::string& item_spool_path,
                                                   const ProcessingOptions& options) {
   ProcessingOutcome outcome;
   if (options.system_error) {
@@ -113,7 +112,7 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
     e.detailed_description =
         "The lodgment could not be processed because of an agency system error. Resubmit "
         "it later with a new MessageId.";
-    if (absl::Status s = WriteSingleItem(outcome.maximum, e, response_path); !s.ok()) return s;
+    if (absl::Status s = WriteSingleItem(outcome.maximum, e, response); !s.ok()) return s;
     return outcome;
   }
 
@@ -124,8 +123,7 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
   auto reader = payevnt::LodgmentReader::Open(std::move(plain), "payload");
   if (!reader.ok()) return reader.status();
 
-  ItemSpool spool(response_path + ".items");
-  if (absl::Status s = spool.Open(); !s.ok()) return s;
+  ItemSpool spool(item_spool_path);
   int64_t valid_employees = 0;
   // The outcome's only if the lodgment is not rejected in the end.
   std::vector<MatchingFailure> matching_failures;
@@ -135,14 +133,14 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
       // Structural: the whole lodgment is rejected with that one error.
       const auto& fatal = (*reader)->summary().fatal;
       payevnt::FieldError e =
-          fatal.has_value() ? *fatal
-                            : payevnt::MakeFieldError(
-                                  payevnt::codes::kNotWellFormed, "", "",
-                                  {{"Message", std::string(record.status().message())}});
+          fatal.has_value()
+              ? *fatal
+              : payevnt::MakeFieldError(payevnt::codes::kNotWellFormed, "", "",
+                                        {{"Message", std::string(record.status().message())}});
       outcome.maximum = event02::Severity::kError;
       outcome.employer_rejected = true;
       outcome.items = 1;
-      if (absl::Status s = WriteSingleItem(outcome.maximum, e, response_path); !s.ok()) return s;
+      if (absl::Status s = WriteSingleItem(outcome.maximum, e, response); !s.ok()) return s;
       return outcome;
     }
     if (!record->has_value()) break;
@@ -204,9 +202,7 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
   if (outcome.maximum != event02::Severity::kError) {
     outcome.matching_failures = std::move(matching_failures);
   }
-  if (absl::Status s = WriteResponse(outcome.maximum, spool.path(), response_path); !s.ok()) {
-    return s;
-  }
+  if (absl::Status s = WriteResponse(outcome.maximum, spool, response); !s.ok()) return s;
   return outcome;
 }
 
