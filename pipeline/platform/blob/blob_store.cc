@@ -110,6 +110,48 @@ absl::StatusOr<BlobId> BlobStore::PutString(absl::string_view bytes) const {
   return (*w)->Commit();
 }
 
+absl::StatusOr<BlobId> BlobStore::Adopt(const std::string& path) const {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot open ", path));
+  Sha256 hash;
+  int64_t size = 0;
+  absl::Status read = absl::OkStatus();
+  std::string buf(64 << 10, '\0');
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) read = absl::ErrnoToStatus(errno, absl::StrCat("cannot read ", path));
+    if (n <= 0) break;
+    hash.Update(absl::string_view(buf.data(), static_cast<size_t>(n)));
+    size += n;
+  }
+  // Written by another sink without fsync: on disk before its name is.
+  if (read.ok() && ::fsync(fd) != 0) {
+    read = absl::ErrnoToStatus(errno, absl::StrCat("cannot flush ", path));
+  }
+  ::close(fd);
+  if (!read.ok()) return read;
+  BlobId id{hash.Hex(), size};
+  const std::string dir = Directory(root_, id.sha256);
+  if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) return s;
+  const std::string final_path = absl::StrCat(dir, "/", id.sha256);
+  if (std::rename(path.c_str(), final_path.c_str()) != 0) {
+    if (errno != EXDEV) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("cannot store ", final_path));
+    }
+    auto source = FileSource::Open(path);
+    if (!source.ok()) return source.status();
+    auto writer = NewWriter();
+    if (!writer.ok()) return writer.status();
+    if (auto n = Pump(**source, **writer); !n.ok()) return n.status();
+    absl::StatusOr<BlobId> copied = (*writer)->Commit();
+    if (copied.ok()) std::remove(path.c_str());
+    return copied;
+  }
+  if (absl::Status s = SyncDir(dir); !s.ok()) return s;
+  return id;
+}
+
 absl::StatusOr<std::string> BlobStore::PathOf(absl::string_view sha256) const {
   if (!IsSha256Hex(sha256)) {
     return absl::InvalidArgumentError(absl::StrCat("'", sha256, "' is not a SHA-256 blob id"));

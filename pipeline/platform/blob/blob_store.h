@@ -53,6 +53,11 @@ class BlobStore {
 
   absl::StatusOr<std::unique_ptr<Writer>> NewWriter() const;
   absl::StatusOr<BlobId> PutString(absl::string_view bytes) const;
+  // Stores the finished file at `path` (a working file no one writes any
+  // more) by moving it into place, fsynced, rather than copying it: no new
+  // file is made. On another filesystem it is copied. `path` is gone after
+  // success.
+  absl::StatusOr<BlobId> Adopt(const std::string& path) const;
 
   // InvalidArgument for a malformed id, NotFound for a missing blob.
   absl::StatusOr<std::unique_ptr<ByteSource>> Open(absl::string_view sha256) const;

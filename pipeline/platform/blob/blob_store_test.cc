@@ -1,9 +1,9 @@
 #include "pipeline/platform/blob/blob_store.h"
 
+#include <dirent.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <dirent.h>
+#include <unistd.h>
 
 namespace sbrgate::blob {
 namespace {
@@ -26,6 +26,19 @@ TEST(BlobStoreTest, StoresByContentAndReadsBack) {
   auto again = store->PutString("pay event");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->sha256, id->sha256);
+}
+
+TEST(BlobStoreTest, AdoptsAFinishedFileByMovingIt) {
+  auto store = NewStore("adopt");
+  const std::string path = std::string(::testing::TempDir()) + "/adopt-response.xml";
+  ASSERT_TRUE(WriteFileDurably(path, "event.02").ok());
+  auto id = store->Adopt(path);
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(id->sha256, Sha256Hex("event.02"));
+  EXPECT_EQ(id->size, 8);
+  EXPECT_EQ(*store->ReadString(id->sha256), "event.02");
+  EXPECT_NE(::access(path.c_str(), F_OK), 0) << "moved, not copied";
+  EXPECT_EQ(store->Adopt(path).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST(BlobStoreTest, StreamsLargeBlobs) {

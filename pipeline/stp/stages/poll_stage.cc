@@ -163,16 +163,8 @@ void PollStage::StoreResponse(Pulled& pull) const {
   if (!pull.outcome.ok() || pull.outcome->kind != sbr_client::PullOutcome::Kind::kResponse) {
     return;
   }
-  const std::string& path = pull.outcome->response_path;
-  pull.stored = [&]() -> absl::StatusOr<blob::BlobId> {
-    auto source = FileSource::Open(path);
-    if (!source.ok()) return source.status();
-    auto writer = blobs_->NewWriter();
-    if (!writer.ok()) return writer.status();
-    if (auto n = Pump(**source, **writer); !n.ok()) return n.status();
-    return (*writer)->Commit();
-  }();
-  std::remove(path.c_str());
+  pull.stored = blobs_->Adopt(pull.outcome->response_path);
+  if (!pull.stored.ok()) std::remove(pull.outcome->response_path.c_str());
 }
 
 std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector<std::string>& due,
