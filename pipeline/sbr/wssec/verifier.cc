@@ -7,6 +7,8 @@
 #include <xmlsec/xmlsec.h>
 
 #include <algorithm>
+#include <ctime>
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -201,13 +203,42 @@ absl::StatusOr<Verifier> Verifier::Create(const std::string& trusted_ca_file, co
 
 std::shared_ptr<X509> Verifier::CertificateCache::Decode(const std::string& der) {
   absl::MutexLock lock(&mu_);
-  if (auto it = by_der_.find(der); it != by_der_.end()) return it->second;
+  if (auto it = by_der_.find(der); it != by_der_.end()) return it->second.cert;
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   std::shared_ptr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
   if (cert == nullptr) return nullptr;
   if (by_der_.size() >= kMaxEntries) by_der_.clear();
-  by_der_.emplace(der, cert);
+  by_der_.emplace(der, Entry{cert, std::nullopt});
   return cert;
+}
+
+bool Verifier::CertificateCache::TrustedAt(const std::string& der, absl::Time t) {
+  absl::MutexLock lock(&mu_);
+  auto it = by_der_.find(der);
+  return it != by_der_.end() && it->second.trusted.has_value() && it->second.trusted->from <= t &&
+         t <= it->second.trusted->until;
+}
+
+void Verifier::CertificateCache::RememberTrusted(const std::string& der, TrustWindow window) {
+  absl::MutexLock lock(&mu_);
+  if (auto it = by_der_.find(der); it != by_der_.end()) it->second.trusted = window;
+}
+
+std::optional<Verifier::CertificateCache::TrustWindow> Verifier::CertificateCache::ChainValidity(
+    X509_STORE_CTX* verified) {
+  TrustWindow window{absl::InfinitePast(), absl::InfiniteFuture()};
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(verified);
+  for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i) {
+    X509* c = sk_X509_value(chain, i);
+    struct tm not_before, not_after;
+    if (ASN1_TIME_to_tm(X509_get0_notBefore(c), &not_before) != 1 ||
+        ASN1_TIME_to_tm(X509_get0_notAfter(c), &not_after) != 1) {
+      return std::nullopt;
+    }
+    window.from = std::max(window.from, absl::FromTimeT(timegm(&not_before)));
+    window.until = std::min(window.until, absl::FromTimeT(timegm(&not_after)));
+  }
+  return window;
 }
 
 absl::StatusOr<VerifiedSignature> Verifier::Verify(
@@ -267,19 +298,25 @@ absl::StatusOr<VerifiedSignature> Verifier::Verify(
   result.signer_issuer = internal::NameString(X509_get_issuer_name(cert.get()));
   result.cert_der = *std::move(der);
   result.sha256_fingerprint = internal::Sha256Hex(result.cert_der);
-  {
+  // Judged at the clock's time, to the second as OpenSSL does.
+  const absl::Time now = absl::FromTimeT(absl::ToTimeT(clock_->Now()));
+  if (!certificates_->TrustedAt(result.cert_der, now)) {
     std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
     if (ctx == nullptr || X509_STORE_CTX_init(ctx.get(), store_.get(), cert.get(), nullptr) != 1) {
       return absl::InternalError("cannot set up certificate verification: " +
                                  internal::OpenSslError());
     }
-    X509_STORE_CTX_set_time(ctx.get(), 0, absl::ToTimeT(clock_->Now()));
+    X509_STORE_CTX_set_time(ctx.get(), 0, absl::ToTimeT(now));
     if (X509_verify_cert(ctx.get()) != 1) {
       const int err = X509_STORE_CTX_get_error(ctx.get());
       internal::OpenSslError();
       return NotTrusted(absl::StrCat(X509_verify_cert_error_string(err), " (subject ",
                                      result.signer_subject, ", issuer ", result.signer_issuer,
                                      ")"));
+    }
+    if (std::optional<CertificateCache::TrustWindow> window =
+            CertificateCache::ChainValidity(ctx.get())) {
+      certificates_->RememberTrusted(result.cert_der, *window);
     }
   }
   EVP_PKEY* public_key = X509_get0_pubkey(cert.get());

@@ -42,12 +42,14 @@
 #include <openssl/x509.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/sbr/wssec/reference.h"
 
@@ -82,19 +84,40 @@ class Verifier {
   // a counterpart carries the same one, and OpenSSL 3 decodes a
   // certificate's key through its provider lookups (about 0.7 ms here, half
   // of a verification). Shared by the copies of a Verifier.
+  //
+  // Also when each one's chain last verified against the trust anchors, and
+  // from when to when every certificate of that chain is valid: within that
+  // window the same chain verifies again (the anchors are fixed, and no
+  // revocation lists are used), so the chain is built and checked again
+  // only outside it (building and checking it was a quarter of a verification).
   class CertificateCache {
    public:
+    struct TrustWindow {
+      absl::Time from;
+      absl::Time until;
+    };
     // Null when `der` is not a certificate.
     std::shared_ptr<X509> Decode(const std::string& der);
+    bool TrustedAt(const std::string& der, absl::Time t);
+    void RememberTrusted(const std::string& der, TrustWindow window);
+    // When every certificate of a verified chain is valid; nothing when a
+    // validity date cannot be read.
+    static std::optional<TrustWindow> ChainValidity(X509_STORE_CTX* verified);
 
    private:
+    struct Entry {
+      std::shared_ptr<X509> cert;
+      std::optional<TrustWindow> trusted;
+    };
     static constexpr size_t kMaxEntries = 256;  // then it starts again
     absl::Mutex mu_;
-    absl::flat_hash_map<std::string, std::shared_ptr<X509>> by_der_ ABSL_GUARDED_BY(mu_);
+    absl::flat_hash_map<std::string, Entry> by_der_ ABSL_GUARDED_BY(mu_);
   };
 
   Verifier(std::shared_ptr<X509_STORE> store, const Clock* clock)
-      : store_(std::move(store)), clock_(clock), certificates_(std::make_shared<CertificateCache>()) {}
+      : store_(std::move(store)),
+        clock_(clock),
+        certificates_(std::make_shared<CertificateCache>()) {}
   std::shared_ptr<X509_STORE> store_;
   const Clock* clock_;
   std::shared_ptr<CertificateCache> certificates_;

@@ -227,7 +227,8 @@ TEST_F(VerifierTest, RefusesExpiredCertificate) {
 }
 
 // Certificates are decoded once per verifier, but each message's is judged
-// again: by its own bytes, against the trust anchors, at the clock's time.
+// again: by its own bytes, against the trust anchors, at the clock's time
+// (a chain that verified is not rebuilt while all of it is still valid).
 TEST_F(VerifierTest, ACertificateSeenBeforeIsJudgedAgainEachTime) {
   ManualClock clock(absl::Now());
   absl::StatusOr<Verifier> verifier = Verifier::Create(pki_->ca.cert_path, &clock);
