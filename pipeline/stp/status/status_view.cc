@@ -315,20 +315,6 @@ absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offse
     if (!p.ok()) return p.status();
     rejected = *std::move(p);
   }
-  // The sent records are needed only to name rejected records and, when an
-  // update event is accepted, to resolve what it corrected.
-  const bool accepted =
-      change.state() == v1::ACCEPTED || change.state() == v1::PARTIALLY_ACCEPTED;
-  if (rejected || accepted) {
-    const events::BlobRef& ref =
-        change.sent_records().sha256().empty() ? e.sent_records() : change.sent_records();
-    if (!ref.sha256().empty()) {
-      auto p = LoadProblems(ref);
-      if (!p.ok()) return p.status();
-      sent = *std::move(p);
-    }
-  }
-
   v1::Lodgment& l = *e.mutable_lodgment();
   std::vector<std::string> open(e.open_dead_letters().begin(), e.open_dead_letters().end());
   open.erase(std::remove(open.begin(), open.end(), change.redriven_dead_letter()), open.end());
@@ -355,6 +341,15 @@ absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offse
     for (auto& p : *held) *l.add_held_back() = std::move(p);
   }
   if (!change.sent_records().sha256().empty()) *e.mutable_sent_records() = change.sent_records();
+  // The sent records are needed only to name rejected records and, when an
+  // update event is accepted, to resolve what it corrected.
+  const bool accepted =
+      change.state() == v1::ACCEPTED || change.state() == v1::PARTIALLY_ACCEPTED;
+  if ((rejected || (accepted && l.kind() == "Update")) && !e.sent_records().sha256().empty()) {
+    auto p = LoadProblems(e.sent_records());
+    if (!p.ok()) return p.status();
+    sent = *std::move(p);
+  }
   if (rejected) {
     // SBR names records by DocumentID; add who they are from what was sent.
     std::map<std::string, const v1::RecordProblem*> by_id;
