@@ -11,17 +11,20 @@
 #
 #   bench/e2e_throughput.sh [--lodgments=600] [--concurrency=16] [--employees=10]
 #                           [--rounds=3] [--scale=600] [--mode=embedded|kafka] [--keep]
+#                           [--daemon=PATH]
 #
 # --mode=kafka runs the same stages over librdkafka's mock cluster in the
 # daemon's process (--embedded-kafka: the real protocol, transactions and
 # consumer groups, in memory) instead of the durable local log.
+# --daemon: another build of sbrgated-sandbox to run (a reference, e.g. an
+# earlier commit's, for rounds alternated by hand); default: this tree's.
 # --scale: clock seconds per real second. At 600 a ten-employee lodgment's
 # first poll (1 min after its receipt) comes 0.1 s after it, and the
 # simulator answers 30 clock seconds (0.05 s) after the push.
 set -euo pipefail
 source "$(dirname "$0")/../tools/lib.sh"
 
-lodgments=600 concurrency=16 employees=10 rounds=3 scale=600 mode=embedded keep=0
+lodgments=600 concurrency=16 employees=10 rounds=3 scale=600 mode=embedded keep=0 daemon=""
 for arg in "$@"; do
   case $arg in
     --lodgments=*) lodgments=${arg#*=} ;;
@@ -31,7 +34,8 @@ for arg in "$@"; do
     --scale=*) scale=${arg#*=} ;;
     --mode=*) mode=${arg#*=} ;;
     --keep) keep=1 ;;
-    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --daemon=*) daemon=${arg#*=} ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "e2e_throughput: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,7 +45,8 @@ log_flag=()
 [[ $mode == kafka ]] && log_flag=(--embedded-kafka)
 
 "$ROOT/tools/setup" >/dev/null
-SBRGATED=$(built_binary //services/sbrgated:sbrgated-sandbox)
+SBRGATED=${daemon:-$(built_binary //services/sbrgated:sbrgated-sandbox)}
+[[ -x $SBRGATED ]] || { echo "e2e_throughput: $SBRGATED is not an executable" >&2; exit 2; }
 LOAD=$(built_binary //bench:lodging_load)
 command -v jq >/dev/null || { echo "e2e_throughput: needs jq (tools/setup installs it)" >&2; exit 1; }
 
