@@ -5,14 +5,13 @@
 // every file under the data directory must be readable by its owner alone
 // (no group or other bits) and every directory 0700; a failure names each
 // offender with its mode.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -61,16 +60,16 @@ TEST(DataAtRestTest, EveryFileOwnerOnlyAndEveryDirectory0700) {
   {
     testing::Process* daemon = testing::StartOrFail(
         "services/sbrgated/sbrgated-sandbox",
-        {"--embedded-sim", "--grpc-listen=127.0.0.1:0", "--grpc-insecure-loopback", "--data-dir=" + data,
-         "--instance-id=data-at-rest", "--time-scale=3600", "--sim-processing-base=30s",
-         "--sim-processing-per-employee=0s"},
+        {"--embedded-sim", "--grpc-listen=127.0.0.1:0", "--grpc-insecure-loopback",
+         "--data-dir=" + data, "--instance-id=data-at-rest", "--time-scale=3600",
+         "--sim-processing-base=30s", "--sim-processing-per-employee=0s"},
         log);
     ASSERT_NE(daemon, nullptr);
     std::unique_ptr<testing::Process> stop_at_end(daemon);
     const std::string ready = testing::ReadyLineOrFail(daemon, log);
     const std::string grpc_address = JsonField(ready, "grpc");
     ASSERT_FALSE(grpc_address.empty()) << ready;
-    auto stub = v1::LodgmentService::NewStub(
+    auto lodgments = v1::LodgmentService::NewStub(
         grpc::CreateChannel(grpc_address, grpc::InsecureChannelCredentials()));
 
     payevnt::GeneratorOptions o;
@@ -83,7 +82,7 @@ TEST(DataAtRestTest, EveryFileOwnerOnlyAndEveryDirectory0700) {
     v1::Lodgment lodged;
     {
       grpc::ClientContext ctx;
-      auto writer = stub->SubmitPayEvent(&ctx, &lodged);
+      auto writer = lodgments->SubmitPayEvent(&ctx, &lodged);
       v1::SubmitRequest first;
       first.mutable_metadata()->set_prevalidate(v1::PREVALIDATE_OFF);
       writer->Write(first);
@@ -101,7 +100,7 @@ TEST(DataAtRestTest, EveryFileOwnerOnlyAndEveryDirectory0700) {
       grpc::ClientContext ctx;
       v1::GetLodgmentRequest req;
       req.set_lodgment_id(lodged.lodgment_id());
-      ASSERT_TRUE(stub->GetLodgment(&ctx, req, &now).ok());
+      ASSERT_TRUE(lodgments->GetLodgment(&ctx, req, &now).ok());
     }
     ASSERT_TRUE(IsFinal(now.state())) << v1::LodgmentState_Name(now.state()) << "; see " << log;
     daemon->Kill(SIGTERM);

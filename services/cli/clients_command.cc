@@ -133,7 +133,7 @@ int RunClients(const Args& args) {
     return UsageError(json, absl::StrCat("clients ", command, " needs --client=TYPE:VALUE"),
                       kUsage);
   }
-  auto stub = v1::RelationshipService::NewStub(GatewayChannelOrExit(flags));
+  auto relationships = v1::RelationshipService::NewStub(GatewayChannelOrExit(flags));
   grpc::ClientContext context;
   SetClientsDeadline(context);
 
@@ -142,7 +142,7 @@ int RunClients(const Args& args) {
     *request.mutable_agent() = ClientsAgent(flags);
     *request.mutable_client() = *client;
     v1::SearchClientResponse found;
-    const grpc::Status status = stub->SearchClient(&context, request, &found);
+    const grpc::Status status = relationships->SearchClient(&context, request, &found);
     if (!status.ok()) return RpcError(json, status);
     return PrintAnswer(
         json, found,
@@ -155,7 +155,7 @@ int RunClients(const Args& args) {
     *request.mutable_agent() = ClientsAgent(flags);
     if (client.has_value()) *request.mutable_client() = *client;
     v1::ListRelationshipsResponse listed;
-    const grpc::Status status = stub->ListRelationships(&context, request, &listed);
+    const grpc::Status status = relationships->ListRelationships(&context, request, &listed);
     if (!status.ok()) return RpcError(json, status);
     std::string text;
     for (const v1::Relationship& r : listed.relationships()) {
@@ -176,13 +176,13 @@ int RunClients(const Args& args) {
   v1::RelationshipResponse response;
   grpc::Status status;
   if (command == "add") {
-    status = stub->AddRelationship(&context, request, &response);
+    status = relationships->AddRelationship(&context, request, &response);
   } else if (command == "validate") {
-    status = stub->ValidateRelationship(&context, request, &response);
+    status = relationships->ValidateRelationship(&context, request, &response);
   } else if (command == "remove") {
-    status = stub->RemoveRelationship(&context, request, &response);
+    status = relationships->RemoveRelationship(&context, request, &response);
   } else {
-    status = stub->ValidateRemoveRelationship(&context, request, &response);
+    status = relationships->ValidateRemoveRelationship(&context, request, &response);
   }
   if (!status.ok()) return RpcError(json, status);
   const bool removing = command == "remove" || command == "validate-remove";

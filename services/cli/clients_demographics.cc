@@ -277,11 +277,11 @@ int RunClientDemographics(const Args& args) {
       return UsageError(json, s.message(), kUsage);
     }
   }
-  auto stub = v1::DemographicsService::NewStub(GatewayChannelOrExit(flags));
+  auto service = v1::DemographicsService::NewStub(GatewayChannelOrExit(flags));
   grpc::ClientContext context;
   SetClientsDeadline(context);
   v1::DemographicsResponse response;
-  const grpc::Status status = stub->Call(&context, request, &response);
+  const grpc::Status status = service->Call(&context, request, &response);
   if (!status.ok()) return RpcError(json, status);
   return PrintAnswer(json, response, ResponseText(response));
 }

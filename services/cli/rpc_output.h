@@ -7,7 +7,7 @@
 //   Flags flags({"json"}, {"gateway"});
 //   int exit = 0;
 //   if (!ParseArgs(args, flags, 1, 1, "status takes one ID", kUsage, &exit)) return exit;
-//   auto stub = v1::LodgmentService::NewStub(GatewayChannelOrExit(flags));
+//   auto lodgments = v1::LodgmentService::NewStub(GatewayChannelOrExit(flags));
 //   if (!status.ok()) return RpcError(flags.Has("json"), status);
 //
 // Errors go to stderr: with --json as one line

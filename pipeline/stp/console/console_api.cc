@@ -188,85 +188,90 @@ bool AddConsoleRoutes(httplib::Server& server, const ConsoleOptions& options) {
   server.Get("/console", [](const httplib::Request&, httplib::Response& res) {
     res.set_redirect("/console/");
   });
-  std::shared_ptr<v1::LodgmentService::Stub> stub = v1::LodgmentService::NewStub(options.gateway);
+  std::shared_ptr<v1::LodgmentService::Stub> lodgments =
+      v1::LodgmentService::NewStub(options.gateway);
   std::shared_ptr<v1::CommunicationService::Stub> comms =
       v1::CommunicationService::NewStub(options.gateway);
 
-  server.Get("/api/lodgments", [stub, admit](const httplib::Request& req, httplib::Response& res) {
-    v1::ListLodgmentsRequest request;
-    request.set_abn(req.get_param_value("abn"));
-    request.set_page_token(req.get_param_value("page_token"));
-    request.set_page_size(100);
-    if (const std::string state = req.get_param_value("state"); !state.empty()) {
-      v1::LodgmentState s;
-      if (!v1::LodgmentState_Parse(state, &s)) {
-        return SendError(res, 400, "INVALID_ARGUMENT",
-                         absl::StrCat("state '", state, "' is not a lodgment state"));
-      }
-      request.set_state(s);
-    }
-    Call call(admit, req);
-    v1::ListLodgmentsResponse response;
-    Send(res, stub->ListLodgments(&call.context, request, &response), response);
-  });
+  server.Get("/api/lodgments",
+             [lodgments, admit](const httplib::Request& req, httplib::Response& res) {
+               v1::ListLodgmentsRequest request;
+               request.set_abn(req.get_param_value("abn"));
+               request.set_page_token(req.get_param_value("page_token"));
+               request.set_page_size(100);
+               if (const std::string state = req.get_param_value("state"); !state.empty()) {
+                 v1::LodgmentState s;
+                 if (!v1::LodgmentState_Parse(state, &s)) {
+                   return SendError(res, 400, "INVALID_ARGUMENT",
+                                    absl::StrCat("state '", state, "' is not a lodgment state"));
+                 }
+                 request.set_state(s);
+               }
+               Call call(admit, req);
+               v1::ListLodgmentsResponse response;
+               Send(res, lodgments->ListLodgments(&call.context, request, &response), response);
+             });
   server.Get(R"(/api/lodgments/([^/]+))",
-             [stub, admit](const httplib::Request& req, httplib::Response& res) {
+             [lodgments, admit](const httplib::Request& req, httplib::Response& res) {
                v1::GetLodgmentRequest request;
                request.set_lodgment_id(req.matches[1]);
                Call call(admit, req);
                v1::Lodgment response;
-               Send(res, stub->GetLodgment(&call.context, request, &response), response);
+               Send(res, lodgments->GetLodgment(&call.context, request, &response), response);
              });
-  server.Get(R"(/api/lodgments/([^/]+)/rejected)",
-             [stub, admit](const httplib::Request& req, httplib::Response& res) {
-               v1::ListRejectedRecordsRequest request;
-               request.set_lodgment_id(req.matches[1]);
-               request.set_page_size(1000);
-               Call call(admit, req);
-               v1::ListRejectedRecordsResponse response;
-               Send(res, stub->ListRejectedRecords(&call.context, request, &response), response);
-             });
-  server.Post("/api/replay", [stub, admit](const httplib::Request& req, httplib::Response& res) {
-    const std::string id = req.get_param_value("lodgment_id");
-    if (id.empty()) return SendError(res, 400, "INVALID_ARGUMENT", "lodgment_id is required");
-    v1::ReplayLodgmentsRequest request;
-    request.add_lodgment_ids(id);
-    request.set_dry_run(req.get_param_value("dry_run") == "true");
-    Call call(admit, req);
-    v1::ReplayLodgmentsResponse response;
-    Send(res, stub->ReplayLodgments(&call.context, request, &response), response);
-  });
-  server.Get("/api/poll-queue", [stub, admit](const httplib::Request& req, httplib::Response& res) {
-    v1::ListLodgmentsRequest request;
-    request.set_state(v1::AWAITING_RESPONSE);
+  server.Get(R"(/api/lodgments/([^/]+)/rejected)", [lodgments, admit](const httplib::Request& req,
+                                                                      httplib::Response& res) {
+    v1::ListRejectedRecordsRequest request;
+    request.set_lodgment_id(req.matches[1]);
     request.set_page_size(1000);
     Call call(admit, req);
-    v1::ListLodgmentsResponse response;
-    const grpc::Status status = stub->ListLodgments(&call.context, request, &response);
-    if (!status.ok()) return Send(res, status, response);
-    res.set_content(PollQueueJson(response).dump(), "application/json");
+    v1::ListRejectedRecordsResponse response;
+    Send(res, lodgments->ListRejectedRecords(&call.context, request, &response), response);
   });
+  server.Post("/api/replay",
+              [lodgments, admit](const httplib::Request& req, httplib::Response& res) {
+                const std::string id = req.get_param_value("lodgment_id");
+                if (id.empty())
+                  return SendError(res, 400, "INVALID_ARGUMENT", "lodgment_id is required");
+                v1::ReplayLodgmentsRequest request;
+                request.add_lodgment_ids(id);
+                request.set_dry_run(req.get_param_value("dry_run") == "true");
+                Call call(admit, req);
+                v1::ReplayLodgmentsResponse response;
+                Send(res, lodgments->ReplayLodgments(&call.context, request, &response), response);
+              });
+  server.Get(
+      "/api/poll-queue", [lodgments, admit](const httplib::Request& req, httplib::Response& res) {
+        v1::ListLodgmentsRequest request;
+        request.set_state(v1::AWAITING_RESPONSE);
+        request.set_page_size(1000);
+        Call call(admit, req);
+        v1::ListLodgmentsResponse response;
+        const grpc::Status status = lodgments->ListLodgments(&call.context, request, &response);
+        if (!status.ok()) return Send(res, status, response);
+        res.set_content(PollQueueJson(response).dump(), "application/json");
+      });
   server.Get("/api/jobs", [comms, admit](const httplib::Request& req, httplib::Response& res) {
     Call call(admit, req);
     v1::ListJobsResponse response;
     Send(res, comms->ListJobs(&call.context, v1::ListJobsRequest(), &response), response);
   });
   server.Get("/api/deadletters",
-             [stub, admit](const httplib::Request& req, httplib::Response& res) {
+             [lodgments, admit](const httplib::Request& req, httplib::Response& res) {
                v1::ListDeadLettersRequest request;
                request.set_include_redriven(true);
                Call call(admit, req);
                v1::ListDeadLettersResponse response;
-               Send(res, stub->ListDeadLetters(&call.context, request, &response), response);
+               Send(res, lodgments->ListDeadLetters(&call.context, request, &response), response);
              });
-  server.Post(R"(/api/deadletters/([^/]+)/redrive)",
-              [stub, admit](const httplib::Request& req, httplib::Response& res) {
-                v1::RedriveDeadLettersRequest request;
-                request.add_ids(req.matches[1]);
-                Call call(admit, req);
-                v1::RedriveDeadLettersResponse response;
-                Send(res, stub->RedriveDeadLetters(&call.context, request, &response), response);
-              });
+  server.Post(R"(/api/deadletters/([^/]+)/redrive)", [lodgments, admit](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    v1::RedriveDeadLettersRequest request;
+    request.add_ids(req.matches[1]);
+    Call call(admit, req);
+    v1::RedriveDeadLettersResponse response;
+    Send(res, lodgments->RedriveDeadLetters(&call.context, request, &response), response);
+  });
   return true;
 }
 
