@@ -5,7 +5,6 @@
 // --tls-ca=PEM the client certificate they present (mutual TLS; or
 // $SBRGATE_TLS_CERT, $SBRGATE_TLS_KEY, $SBRGATE_TLS_CA), as if given to the
 // command itself (an option given after the command wins).
-#include <malloc.h>
 
 #include <cstdio>
 #include <cstring>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "services/cli/commands.h"
+#include "services/common/heap_memory.h"
 
 namespace {
 
@@ -102,21 +102,11 @@ int Usage(FILE* out) {
   return out == stdout ? 0 : 2;
 }
 
-// `lodge` streams files of hundreds of megabytes in 256 KiB messages. With
-// glibc's defaults each freed message buffer let the heap shrink past its
-// dynamic trim threshold, so the next one faulted in fresh zeroed pages:
-// lodging a 409 MiB pay event cost 2.4 s of kernel time in page faults and
-// brk for 0.2 s of the CLI's own work. Serving blocks below 4 MiB from the
-// heap and keeping up to 32 MiB of freed memory takes that to nothing.
-void KeepFreedHeapMemory() {
-  ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
-  ::mallopt(M_TRIM_THRESHOLD, 32 << 20);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  KeepFreedHeapMemory();
+  // `lodge` streams files of hundreds of megabytes in 256 KiB messages.
+  sbrgate::KeepFreedHeapMemory();
   // Global options, forwarded to the command as if given to it.
   std::vector<std::string> global;
   int at = 1;
