@@ -21,6 +21,8 @@ absl::StatusOr<RunningServer> StartServer(const std::vector<grpc::Service*>& ser
       options.credentials != nullptr ? options.credentials : grpc::InsecureServerCredentials(),
       &running.port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              options.idle_threads);
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>());

@@ -1,8 +1,8 @@
 // StartServer: runs gRPC services (the LodgmentService, the
 // CommunicationService, whatever else a daemon serves) on one address, with
 // the standard gRPC health service (grpc.health.v1.Health, reporting SERVING
-// once started, or once SetServing says so) and server reflection (so grpcurl-style tools can list and
-// call the API).
+// once started, or once SetServing says so) and server reflection (so grpcurl-style tools can list
+// and call the API).
 //
 //   LodgmentServiceImpl service(std::move(options));
 //   absl::StatusOr<RunningServer> s = StartServer({&service}, {"0.0.0.0:50051"});
@@ -34,6 +34,11 @@ struct ServerOptions {
   // What the health service reports at start; a daemon whose views are
   // still catching up starts NOT_SERVING and calls SetServing later.
   bool serving = true;
+  // Threads kept waiting for calls once their call ends. gRPC's sync server
+  // ends a thread whose call finishes while more than this many wait, and
+  // starts one when a call arrives with none waiting: with its default of
+  // two, 16 concurrent uploads cost a thread start and exit per call.
+  int idle_threads = 32;
 };
 
 struct RunningServer {
