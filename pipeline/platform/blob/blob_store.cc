@@ -42,9 +42,6 @@ absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Create(std::string root) {
   return std::unique_ptr<BlobStore>(new BlobStore(std::move(root)));
 }
 
-BlobStore::Writer::Writer(const BlobStore* store, std::string tmp_path, FILE* f)
-    : store_(store), tmp_path_(std::move(tmp_path)), f_(f) {}
-
 BlobStore::Writer::~Writer() {
   if (f_ != nullptr) {
     std::fclose(f_);
@@ -52,20 +49,53 @@ BlobStore::Writer::~Writer() {
   }
 }
 
+absl::Status BlobStore::Writer::OpenFile() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  tmp_path_ = absl::StrCat(store_->root_, "/tmp/", ::getpid(), "-", rng(), ".part");
+  // Payloads hold TFNs: readable by the service user alone.
+  const int fd = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", tmp_path_));
+  f_ = ::fdopen(fd, "wb");
+  if (f_ == nullptr) {
+    const absl::Status s = absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", tmp_path_));
+    ::close(fd);
+    std::remove(tmp_path_.c_str());
+    return s;
+  }
+  if (std::fwrite(held_.data(), 1, held_.size(), f_) != held_.size()) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("cannot write ", tmp_path_));
+  }
+  std::string().swap(held_);
+  return absl::OkStatus();
+}
+
 absl::Status BlobStore::Writer::Write(absl::string_view bytes) {
-  if (f_ == nullptr) return absl::FailedPreconditionError("blob writer already committed");
+  if (committed_) return absl::FailedPreconditionError("blob writer already committed");
+  hash_.Update(bytes);
+  size_ += static_cast<int64_t>(bytes.size());
+  if (f_ == nullptr) {
+    if (placement_ == Placement::kInlineIfSmall && size_ <= kMaxInlineBytes) {
+      held_.append(bytes.data(), bytes.size());
+      return absl::OkStatus();
+    }
+    if (absl::Status s = OpenFile(); !s.ok()) return s;
+  }
   if (std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size()) {
     return absl::ErrnoToStatus(errno, absl::StrCat("cannot write ", tmp_path_));
   }
-  hash_.Update(bytes);
-  size_ += static_cast<int64_t>(bytes.size());
   return absl::OkStatus();
 }
 
 absl::Status BlobStore::Writer::Close() { return Commit().status(); }
 
 absl::StatusOr<BlobId> BlobStore::Writer::Commit() {
-  if (f_ == nullptr) return absl::FailedPreconditionError("blob writer already committed");
+  if (committed_) return absl::FailedPreconditionError("blob writer already committed");
+  committed_ = true;
+  BlobId id{hash_.Hex(), size_, std::nullopt};
+  if (f_ == nullptr) {
+    id.content = std::move(held_);
+    return id;
+  }
   FILE* f = f_;
   f_ = nullptr;
   if (std::fflush(f) != 0 || ::fsync(fileno(f)) != 0) {
@@ -75,7 +105,6 @@ absl::StatusOr<BlobId> BlobStore::Writer::Commit() {
     return s;
   }
   std::fclose(f);
-  BlobId id{hash_.Hex(), size_};
   const std::string dir = Directory(store_->root_, id.sha256);
   if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) return s;
   const std::string final_path = absl::StrCat(dir, "/", id.sha256);
@@ -88,33 +117,32 @@ absl::StatusOr<BlobId> BlobStore::Writer::Commit() {
   return id;
 }
 
-absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter() const {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  const std::string tmp = absl::StrCat(root_, "/tmp/", ::getpid(), "-", rng(), ".part");
-  // Payloads hold TFNs: readable by the service user alone.
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", tmp));
-  FILE* f = ::fdopen(fd, "wb");
-  if (f == nullptr) {
-    const absl::Status s = absl::ErrnoToStatus(errno, absl::StrCat("cannot create ", tmp));
-    ::close(fd);
-    return s;
+absl::StatusOr<std::unique_ptr<BlobStore::Writer>> BlobStore::NewWriter(Placement placement) const {
+  std::unique_ptr<Writer> writer(new Writer(this, placement));
+  // A file blob's file is made at once, so that a store that cannot take
+  // one fails before anything is written.
+  if (placement == Placement::kFile) {
+    if (absl::Status s = writer->OpenFile(); !s.ok()) return s;
   }
-  return std::unique_ptr<Writer>(new Writer(this, tmp, f));
+  return writer;
 }
 
-absl::StatusOr<BlobId> BlobStore::PutString(absl::string_view bytes) const {
-  auto w = NewWriter();
+absl::StatusOr<BlobId> BlobStore::PutString(absl::string_view bytes, Placement placement) const {
+  auto w = NewWriter(placement);
   if (!w.ok()) return w.status();
   if (absl::Status s = (*w)->Write(bytes); !s.ok()) return s;
   return (*w)->Commit();
 }
 
-absl::StatusOr<BlobId> BlobStore::Adopt(const std::string& path) const {
+absl::StatusOr<BlobId> BlobStore::Adopt(const std::string& path, Placement placement) const {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot open ", path));
+  struct stat st;
+  const bool keep_inline = placement == Placement::kInlineIfSmall && ::fstat(fd, &st) == 0 &&
+                           st.st_size <= kMaxInlineBytes;
   Sha256 hash;
   int64_t size = 0;
+  std::string content;
   absl::Status read = absl::OkStatus();
   std::string buf(64 << 10, '\0');
   for (;;) {
@@ -122,16 +150,23 @@ absl::StatusOr<BlobId> BlobStore::Adopt(const std::string& path) const {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) read = absl::ErrnoToStatus(errno, absl::StrCat("cannot read ", path));
     if (n <= 0) break;
-    hash.Update(absl::string_view(buf.data(), static_cast<size_t>(n)));
+    const absl::string_view got(buf.data(), static_cast<size_t>(n));
+    hash.Update(got);
+    if (keep_inline) content.append(got.data(), got.size());
     size += n;
   }
   // Written by another sink without fsync: on disk before its name is.
-  if (read.ok() && ::fsync(fd) != 0) {
+  if (read.ok() && !keep_inline && ::fsync(fd) != 0) {
     read = absl::ErrnoToStatus(errno, absl::StrCat("cannot flush ", path));
   }
   ::close(fd);
   if (!read.ok()) return read;
-  BlobId id{hash.Hex(), size};
+  BlobId id{hash.Hex(), size, std::nullopt};
+  if (keep_inline) {
+    std::remove(path.c_str());
+    id.content = std::move(content);
+    return id;
+  }
   const std::string dir = Directory(root_, id.sha256);
   if (absl::Status s = MakeDirectoriesDurably(dir); !s.ok()) return s;
   const std::string final_path = absl::StrCat(dir, "/", id.sha256);
