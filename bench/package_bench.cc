@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
     push.message_id = absl::StrCat("bench-", round, "@sbrgate.local");
     push.conversation_id = push.message_id;
     push.from = {"51824753556", sbrgate::ebms::kPartyTypeAbn, sbrgate::ebms::kRoleBusiness};
-    push.payload_gzip_path = payload;
+    push.payload_gzip = sbrgate::StoredBytes::File(payload);
     absl::StatusOr<sbrgate::ebms_package::OutboundMessage> out = (*client)->PackagePush(push);
     if (!out.ok()) return Fail(out.status(), "package");
     CountingSink sent;

@@ -289,10 +289,10 @@ void SimulatorRequests(SeedWriter& out, const std::string& scratch, const std::s
     const char* name;
     ebms::Envelope envelope;
     const wssec::Credential* credential;
-    std::vector<ebms_package::AttachmentFile> attachments;
+    std::vector<ebms_package::Attachment> attachments;
   };
-  const std::vector<ebms_package::AttachmentFile> payload_part = {
-      {"payload@sbrgate.dev", "application/gzip", payload}};
+  const std::vector<ebms_package::Attachment> payload_part = {
+      {"payload@sbrgate.dev", "application/gzip", StoredBytes::File(payload)}};
   const std::vector<Request> requests = {
       {"push-signed", PushEnvelope(), &*credential, payload_part},
       {"push-unsigned", PushEnvelope(), nullptr, payload_part},

@@ -66,9 +66,9 @@ class RecoveryE2eTest : public ::testing::Test {
 
   void TearDown() override { SimFaults(kNoFaults); }
 
-  static std::string Generate(const std::string& name, uint64_t seed) {
+  static std::string Generate(const std::string& name, uint64_t seed, int employees = 3) {
     payevnt::GeneratorOptions o;
-    o.employees = 3;
+    o.employees = employees;
     o.seed = seed;
     o.message_timestamp = absl::Now();
     const std::string path = absl::StrCat(*dir_, "/", name, ".xml");
@@ -190,10 +190,11 @@ class RecoveryE2eTest : public ::testing::Test {
 
 TEST_F(RecoveryE2eTest, ADeadLetterIsRedrivenOnceItsCauseIsFixed) {
   // SBR is down, so the push is held; meanwhile its payload goes missing
-  // (a blob volume unmounted): the next try is a dead letter.
+  // (a blob volume unmounted): the next try is a dead letter. 80 employees:
+  // a payload too large to travel inline in its record, so a file.
   SimFaults(R"({"unavailable": true})");
   const std::set<std::string> before = Blobs();
-  const v1::Lodgment l = Lodge(Generate("dead-letter", 31));
+  const v1::Lodgment l = Lodge(Generate("dead-letter", 31, 80));
   const std::string id = l.lodgment_id();
   AwaitState(id, v1::HELD);
   std::vector<std::pair<std::string, std::string>> moved;

@@ -134,7 +134,7 @@ sbr_client::LodgmentPush MakePush(const Context& c, const PreparedLodgment& p) {
   push.from = c.flags.Has("abn")
                   ? ebms::Party{c.flags.Get("abn"), ebms::kPartyTypeAbn, ebms::kRoleBusiness}
                   : payevnt::SenderOf(p.report.employer);
-  push.payload_gzip_path = p.gzip_path;
+  push.payload_gzip = StoredBytes::File(p.gzip_path);
   return push;
 }
 

@@ -79,7 +79,7 @@ absl::Status SbrClntcommExchange::PushBulk(const BulkPush& push) const {
   lodgment.service = ebms::kServiceClntcomm;
   const bool list = push.kind == BulkKind::kList;
   lodgment.action = list ? ebms::kActionClntcommList : ebms::kActionClntcommGet;
-  lodgment.payload_gzip_path = path;
+  lodgment.payload_gzip = StoredBytes::File(path);
   lodgment.document_name = clntcomm::kClntcommDocumentName;
   lodgment.document_type = list ? clntcomm::kClntcommListRequest : clntcomm::kClntcommGetRequest;
   absl::StatusOr<sbr_client::PushOutcome> pushed = bulk_->Push(lodgment);

@@ -24,7 +24,8 @@ absl::StatusOr<StoredBytes> BytesOf(const BlobStore& store, const events::BlobRe
   absl::StatusOr<std::string> path = store.PathOf(ref.sha256());
   if (!path.ok()) return path.status();
   if (!store.Exists(ref.sha256())) {
-    return absl::NotFoundError(absl::StrCat("blob ", ref.sha256(), " is not in ", store.root()));
+    return absl::NotFoundError(
+        absl::StrCat("blob ", ref.sha256(), " is missing from ", store.root()));
   }
   return StoredBytes::File(*std::move(path));
 }

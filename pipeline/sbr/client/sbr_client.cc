@@ -53,12 +53,12 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
   return in;
 }
 
-// Decompresses the gzip file `gz` into a new file `plain`, refusing output
-// beyond `max_bytes` (ResourceExhausted).
-absl::Status GunzipFile(const std::string& gz, const std::string& plain, uint64_t max_bytes) {
-  auto src = FileSource::Open(gz);
+// Decompresses `gz` into a new file `plain`, refusing output beyond
+// `max_bytes` (ResourceExhausted).
+absl::Status GunzipFile(const StoredBytes& gz, const std::string& plain, uint64_t max_bytes) {
+  auto src = gz.Open();
   if (!src.ok()) return src.status();
-  GunzipSource gunzip(std::unique_ptr<ByteSource>(std::move(*src)), GunzipOptions{max_bytes});
+  GunzipSource gunzip(*std::move(src), GunzipOptions{max_bytes});
   auto sink = FileSink::Create(plain, FileDurability::kScratch);
   if (!sink.ok()) return sink.status();
   if (auto n = Pump(gunzip, **sink); !n.ok()) return n.status();
@@ -138,8 +138,8 @@ absl::StatusOr<ebms_package::OutboundMessage> SbrClient::PackagePush(
                       {ebms::kPartPropertyMimeType, "text/xml"},
                       {ebms::kPartPropertyDocumentName, lodgment.document_name},
                       {ebms::kPartPropertyDocumentType, lodgment.document_type}}});
-  return ebms_package::PackageMessage(
-      envelope, &credential_, {{content_id, "application/gzip", lodgment.payload_gzip_path}});
+  return ebms_package::PackageMessage(envelope, &credential_,
+                                      {{content_id, "application/gzip", lodgment.payload_gzip}});
 }
 
 absl::StatusOr<PushOutcome> SbrClient::Push(const LodgmentPush& lodgment) const {
@@ -262,8 +262,8 @@ absl::StatusOr<PullOutcome> SbrClient::PullOnce(const std::string& ref_to_messag
   }
   // Decompress the business response next to the spooled attachment.
   outcome.response_path = absl::StrCat(config_.spool_dir, "/", ref_to_message_id, ".event02.xml");
-  absl::Status decompressed =
-      GunzipFile(in->attachments.front().path, outcome.response_path, config_.max_response_bytes);
+  absl::Status decompressed = GunzipFile(in->attachments.front().content, outcome.response_path,
+                                         config_.max_response_bytes);
   ebms_package::RemoveSpooledAttachments(*in);
   if (!decompressed.ok()) {
     std::remove(outcome.response_path.c_str());

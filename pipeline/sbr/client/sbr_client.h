@@ -34,8 +34,9 @@
 #include "absl/status/statusor.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/gzip.h"
-#include "pipeline/sbr/ebms/message.h"
+#include "pipeline/platform/common/stored_bytes.h"
 #include "pipeline/sbr/client/https_transport.h"
+#include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/package/package.h"
 #include "pipeline/sbr/wssec/credential.h"
 #include "pipeline/sbr/wssec/reference.h"
@@ -83,7 +84,7 @@ struct LodgmentPush {
   ebms::Party from;
   std::string service = ebms::kServicePayevnt;
   std::string action = ebms::kActionPayevntSubmit;
-  std::string payload_gzip_path;  // the gzip-compressed business document
+  StoredBytes payload_gzip;  // the gzip-compressed business document
   std::string document_name = "PAYEVNT";
   std::string document_type = "PAYEVNT";
 };

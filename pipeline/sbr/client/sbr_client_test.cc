@@ -82,8 +82,8 @@ class FakeAgency {
     um.action = ebms::kActionPayevntSubmit;
     um.conversation_id = "conversation-1";
     um.parts.push_back({"cid:response-1", {{ebms::kPartPropertyCompressionType, "application/gzip"}}});
-    absl::StatusOr<ebms_package::OutboundMessage> out =
-        ebms_package::PackageMessage(envelope, a.signer, {{"response-1", "application/gzip", a.gz}});
+    absl::StatusOr<ebms_package::OutboundMessage> out = ebms_package::PackageMessage(
+        envelope, a.signer, {{"response-1", "application/gzip", StoredBytes::File(a.gz)}});
     if (!out.ok()) {
       res.status = 500;
       res.set_content(std::string(out.status().message()), "text/plain");

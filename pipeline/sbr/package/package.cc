@@ -11,17 +11,20 @@
 namespace sbrgate::ebms_package {
 namespace {
 
-std::vector<wssec::AttachmentRef> RefsFor(const std::vector<AttachmentFile>& files) {
+std::vector<wssec::AttachmentRef> RefsFor(const std::vector<Attachment>& attachments) {
   std::vector<wssec::AttachmentRef> refs;
-  for (const AttachmentFile& f : files) {
-    const std::string path = f.path;
-    refs.push_back({f.content_id, [path]() -> absl::StatusOr<std::unique_ptr<ByteSource>> {
-                      auto src = FileSource::Open(path);
-                      if (!src.ok()) return src.status();
-                      return std::unique_ptr<ByteSource>(std::move(*src));
-                    }});
+  for (const Attachment& a : attachments) {
+    refs.push_back({a.content_id, [content = a.content] { return content.Open(); }});
   }
   return refs;
+}
+
+absl::StatusOr<mime::Attachment> MimePart(const Attachment& a) {
+  absl::StatusOr<uint64_t> size = a.content.Size();
+  if (!size.ok()) return size.status();
+  absl::StatusOr<std::unique_ptr<ByteSource>> body = a.content.Open();
+  if (!body.ok()) return body.status();
+  return mime::Attachment{a.content_id, a.content_type, *std::move(body), *size};
 }
 
 std::string Serialize(xmlDoc* doc) {
@@ -37,7 +40,7 @@ std::string Serialize(xmlDoc* doc) {
 
 absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
                                                const wssec::Credential* credential,
-                                               const std::vector<AttachmentFile>& attachments) {
+                                               const std::vector<Attachment>& attachments) {
   OutboundMessage out;
   out.envelope_xml = ebms::WriteEnvelope(envelope);
   if (credential != nullptr) {
@@ -53,9 +56,8 @@ absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
     out.envelope_xml = Serialize(doc->get());
   }
   std::vector<mime::Attachment> parts;
-  for (const AttachmentFile& f : attachments) {
-    absl::StatusOr<mime::Attachment> a = mime::Attachment::FromFile(f.content_id, f.content_type,
-                                                                    f.path);
+  for (const Attachment& attachment : attachments) {
+    absl::StatusOr<mime::Attachment> a = MimePart(attachment);
     if (!a.ok()) return a.status();
     parts.push_back(*std::move(a));
   }
@@ -82,7 +84,7 @@ absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_typ
     auto sink = FileSink::Create(path, spooled_durability);
     if (!sink.ok()) return sink.status();
     spooled.push_back(path);
-    in.attachments.push_back({h.content_id, h.content_type, path});
+    in.attachments.push_back({h.content_id, h.content_type, StoredBytes::File(path)});
     return std::unique_ptr<ByteSink>(std::move(*sink));
   };
   auto fail = [&](absl::Status s) {
@@ -112,7 +114,9 @@ absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_typ
 }
 
 void RemoveSpooledAttachments(const InboundMessage& message) {
-  for (const AttachmentFile& f : message.attachments) std::remove(f.path.c_str());
+  for (const Attachment& a : message.attachments) {
+    if (!a.content.in_memory()) std::remove(a.content.path().c_str());
+  }
 }
 
 }  // namespace sbrgate::ebms_package

@@ -4,10 +4,12 @@
 //
 // Sending: the envelope is written from the model, signed (WS-Security over
 // eb:Messaging, the Body and every attachment) and wrapped with its
-// attachment files into a multipart/related body that streams from disk.
+// attachments into a multipart/related body that streams from where they
+// are (a file, or memory).
 //
-//   std::vector<AttachmentFile> files = {{"payload@dsp", "application/gzip", path}};
-//   absl::StatusOr<OutboundMessage> out = PackageMessage(envelope, &credential, files);
+//   std::vector<Attachment> parts = {
+//       {"payload@dsp", "application/gzip", StoredBytes::File(path)}};
+//   absl::StatusOr<OutboundMessage> out = PackageMessage(envelope, &credential, parts);
 //   transport.Post({.url = ..., .body = out->body.get(), ...}, response_sink);
 //   // out->digests: what the signature covers; the receipt must echo them.
 //
@@ -32,18 +34,19 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/platform/common/byte_stream.h"
-#include "pipeline/sbr/ebms/message.h"
+#include "pipeline/platform/common/stored_bytes.h"
 #include "pipeline/platform/mime/multipart.h"
+#include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/wssec/credential.h"
 #include "pipeline/sbr/wssec/reference.h"
 #include "pipeline/sbr/wssec/verifier.h"
 
 namespace sbrgate::ebms_package {
 
-struct AttachmentFile {
+struct Attachment {
   std::string content_id;  // without "cid:" or angle brackets
   std::string content_type;
-  std::string path;
+  StoredBytes content;
 };
 
 struct OutboundMessage {
@@ -55,16 +58,16 @@ struct OutboundMessage {
 };
 
 // Writes, signs (when `credential` is not null) and packages `envelope` with
-// `attachments`. Attachment files are read twice, streaming: once for the
+// `attachments`. Attachments are read twice, streaming: once for the
 // signature digest and again when the body is sent.
 absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
                                                const wssec::Credential* credential,
-                                               const std::vector<AttachmentFile>& attachments);
+                                               const std::vector<Attachment>& attachments);
 
 struct InboundMessage {
   ebms::Envelope envelope;
   std::string envelope_xml;
-  std::vector<AttachmentFile> attachments;  // spooled files, in message order
+  std::vector<Attachment> attachments;  // spooled files, in message order
   std::optional<wssec::VerifiedSignature> signature;
 };
 

@@ -184,7 +184,7 @@ class ClntcommTest : public SimulatorFixture {
     p.from = {agent, ebms::kPartyTypeAbn, ebms::kRoleRegisteredAgent};
     p.service = ebms::kServiceClntcomm;
     p.action = action;
-    p.payload_gzip_path = payload;
+    p.payload_gzip = StoredBytes::File(payload);
     p.document_name = kClntcommDocumentName;
     p.document_type = document_type;
     auto pushed = client_->Push(p);

@@ -96,8 +96,8 @@ void PullHandler::SendResponse(httplib::Response& res, const StoredMessage& stor
                        {ebms::kPartPropertyMimeType, "text/xml"},
                        {ebms::kPartPropertyDocumentName, stored.response_document_name},
                        {ebms::kPartPropertyDocumentType, stored.response_document_type}}});
-  absl::StatusOr<ebms_package::OutboundMessage> out =
-      ebms_package::PackageMessage(envelope, &agency_, {{cid, "application/gzip", gz}});
+  absl::StatusOr<ebms_package::OutboundMessage> out = ebms_package::PackageMessage(
+      envelope, &agency_, {{cid, "application/gzip", StoredBytes::File(gz)}});
   http_->SendPackaged(res, out, stored.report.message_id);
 }
 

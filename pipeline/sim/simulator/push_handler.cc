@@ -105,7 +105,7 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
   }
 
   const std::string payload_path = PayloadPath(config_, um.message_id);
-  if (std::rename(in->attachments.front().path.c_str(), payload_path.c_str()) != 0) {
+  if (std::rename(in->attachments.front().content.path().c_str(), payload_path.c_str()) != 0) {
     http_->SendError(res, ebms::kErrorOther, um.message_id,
                      "the agency could not store the payload");
     return;

@@ -115,7 +115,7 @@ class SimulatorTest : public ::testing::Test {
     p.timestamp = clock_.Now();
     p.conversation_id = ebms::NewUuid();
     p.from = SenderOfPayload(payload);
-    p.payload_gzip_path = payload;
+    p.payload_gzip = StoredBytes::File(payload);
     return p;
   }
 
@@ -807,7 +807,7 @@ class RefusedPushTest : public SimulatorTest {
 TEST_F(RefusedPushTest, UnsignedPushIsRefused) {
   const std::string payload = Lodgment("unsigned", payevnt::GeneratorOptions());
   auto out = ebms_package::PackageMessage(PushEnvelope("p1"), nullptr,
-                                          {{"p1", "application/gzip", payload}});
+                                          {{"p1", "application/gzip", StoredBytes::File(payload)}});
   ASSERT_TRUE(out.ok());
   auto answer = RawPost(sim_->base_url() + "/BulkBatch-async-push",
                         {pki_.ca_cert, pki_.client_cert, pki_.client_key}, *out);
@@ -823,7 +823,7 @@ TEST_F(RefusedPushTest, TamperedAttachmentIsRefused) {
   auto credential = wssec::Credential::Load(pki_.client_cert, pki_.client_key);
   ASSERT_TRUE(credential.ok());
   auto out = ebms_package::PackageMessage(PushEnvelope("p2"), &*credential,
-                                          {{"p2", "application/gzip", payload}});
+                                          {{"p2", "application/gzip", StoredBytes::File(payload)}});
   ASSERT_TRUE(out.ok()) << out.status();
   {
     // Flip one byte after signing; the size stays the same.
@@ -848,7 +848,7 @@ TEST_F(RefusedPushTest, TamperedHeaderIsRefused) {
   auto credential = wssec::Credential::Load(pki_.client_cert, pki_.client_key);
   ASSERT_TRUE(credential.ok());
   auto out = ebms_package::PackageMessage(PushEnvelope("p3"), &*credential,
-                                          {{"p3", "application/gzip", payload}});
+                                          {{"p3", "application/gzip", StoredBytes::File(payload)}});
   ASSERT_TRUE(out.ok());
   std::string xml = out->envelope_xml;
   const size_t at = xml.find("Submit.004.00");
@@ -874,7 +874,7 @@ TEST_F(RefusedPushTest, UntrustedSigningCertificateIsRefused) {
   auto credential = wssec::Credential::Load(pki_.untrusted_client_cert, pki_.untrusted_client_key);
   ASSERT_TRUE(credential.ok()) << credential.status();
   auto out = ebms_package::PackageMessage(PushEnvelope("p4"), &*credential,
-                                          {{"p4", "application/gzip", payload}});
+                                          {{"p4", "application/gzip", StoredBytes::File(payload)}});
   ASSERT_TRUE(out.ok());
   auto answer = RawPost(sim_->base_url() + "/BulkBatch-async-push",
                         {pki_.ca_cert, pki_.client_cert, pki_.client_key}, *out);

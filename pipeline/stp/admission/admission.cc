@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/kafka/limits.h"
 #include "pipeline/platform/metrics/registry.h"
@@ -205,7 +206,7 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
     submission.mutable_from()->set_id(from.id);
     submission.mutable_from()->set_type(from.type);
     submission.mutable_from()->set_role(from.role);
-    *submission.mutable_payload() = lodgment::ToRef(*result->payload);
+    *submission.mutable_payload() = blob::ToRef(*result->payload);
     submission.set_employees_sent(result->employees_sent);
     if (pay_event) submission.set_employer_document_id(employer.document_id);
     submission.set_attempt(1);

@@ -11,13 +11,14 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/kafka/limits.h"
 #include "pipeline/platform/publish/fake_publisher.h"
 #include "pipeline/sbr/ebms/message.h"
-#include "pipeline/stp/status/view_feeder.h"
 #include "pipeline/stp/ingest/ingest.h"
 #include "pipeline/stp/payevnt/generator.h"
+#include "pipeline/stp/status/view_feeder.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 
@@ -115,7 +116,7 @@ TEST_F(AdmissionTest, APayEventIsPublishedWithItsSubmissionInOneCall) {
   EXPECT_EQ(submission.action(), "Submit.004.00");
   EXPECT_EQ(submission.message_id(), l->message_id());
   EXPECT_EQ(submission.employer_document_id(), "1.1");  // as the generator numbers it
-  EXPECT_TRUE(blobs_->Open(submission.payload().sha256()).ok());
+  EXPECT_TRUE(blob::OpenRef(*blobs_, submission.payload()).ok());
 }
 
 TEST_F(AdmissionTest, ARepeatReturnsTheEarlierLodgmentAndPublishesNothing) {

@@ -21,20 +21,21 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/kafka/limits.h"
-#include "pipeline/platform/rpc/server.h"
 #include "pipeline/platform/publish/fake_publisher.h"
-#include "pipeline/stp/status/view_feeder.h"
-#include "pipeline/stp/status/status.h"
-#include "pipeline/stp/status/status_view.h"
-#include "pipeline/topology/topology.h"
+#include "pipeline/platform/rpc/server.h"
 #include "pipeline/stp/payevnt/generator.h"
 #include "pipeline/stp/payevnt/validator.h"
+#include "pipeline/stp/status/status.h"
+#include "pipeline/stp/status/status_view.h"
+#include "pipeline/stp/status/view_feeder.h"
+#include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
 #include "proto/google/rpc/error_details.pb.h"
 #include "proto/google/rpc/status.pb.h"
@@ -166,7 +167,7 @@ class LodgmentServiceTest : public ::testing::Test {
   }
 
   std::vector<v1::RecordProblem> Problems(const events::BlobRef& ref) {
-    absl::StatusOr<std::string> bytes = blobs_->ReadString(ref.sha256());
+    absl::StatusOr<std::string> bytes = blob::ReadRef(*blobs_, ref);
     EXPECT_TRUE(bytes.ok()) << bytes.status();
     EXPECT_EQ(static_cast<int64_t>(bytes->size()), ref.size());
     events::RecordProblems list;
@@ -260,7 +261,7 @@ TEST_F(LodgmentServiceTest, SubmitInChunksPublishesStatusAndSubmissionTogether) 
   EXPECT_EQ(submission.employees_sent(), 27);
   EXPECT_EQ(submission.abn(), l.abn());
   EXPECT_FALSE(submission.conversation_id().empty());
-  auto payload = blobs_->Open(submission.payload().sha256());
+  auto payload = blob::OpenRef(*blobs_, submission.payload());
   ASSERT_TRUE(payload.ok()) << payload.status();
   absl::StatusOr<payevnt::ValidationReport> report =
       payevnt::ValidateLodgment(std::make_unique<GunzipSource>(*std::move(payload)), "payload");

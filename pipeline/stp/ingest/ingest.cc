@@ -447,7 +447,8 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
   absl::StatusOr<std::string> employer_xml =
       WithRecordCount(employer.text.ToString(), result.employees_sent, options.reader.limits);
   if (!employer_xml.ok()) return writing_failed(employer_xml.status());
-  absl::StatusOr<std::unique_ptr<blob::BlobStore::Writer>> writer = blobs.NewWriter();
+  absl::StatusOr<std::unique_ptr<blob::BlobStore::Writer>> writer =
+      blobs.NewWriter(blob::BlobStore::Placement::kInlineIfSmall);
   if (!writer.ok()) return writer.status();
   if (absl::Status s =
           payload->Finish(absl::StrCat(DelimiterXml(employer), *employer_xml, "\n"), **writer);

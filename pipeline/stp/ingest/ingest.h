@@ -14,6 +14,7 @@
 //     for (const UploadProblem& p : UploadProblemsOf(r.status())) ...  // refused
 //   }
 //   r->payload;    // the blob to push, unless every employee was held back
+//                  // (inline when small: BlobStore::Placement::kInlineIfSmall)
 //   r->held_back;  // employee records not sent, with their errors
 //
 // Outcomes:

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
@@ -121,7 +122,7 @@ class IngestTest : public ::testing::Test {
   std::string Payload(const IngestResult& r) {
     EXPECT_TRUE(r.payload.has_value());
     if (!r.payload.has_value()) return "";
-    auto src = blobs_->Open(r.payload->sha256);
+    auto src = blob::OpenRef(*blobs_, blob::ToRef(*r.payload));
     EXPECT_TRUE(src.ok()) << src.status();
     GunzipSource plain(*std::move(src));
     StringSink out;
@@ -198,7 +199,9 @@ TEST_F(IngestTest, CleanFileIsSentWhole) {
   EXPECT_TRUE(report.bare_sequence);
   EXPECT_EQ(report.employees, 20);
   EXPECT_EQ(report.employer.interaction_record_count, 20);
-  EXPECT_EQ(StoredBlobs(), 1);
+  // Small enough to travel in the record that carries it: no file.
+  EXPECT_TRUE(r->payload->content.has_value());
+  EXPECT_EQ(StoredBlobs(), 0);
   EXPECT_TRUE(LeftoversGone());
 }
 
@@ -281,6 +284,8 @@ TEST_F(IngestTest, PayloadIsOneGzipMember) {
   Generate(&file, 300, 4);
   absl::StatusOr<IngestResult> r = Run(file);
   ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->payload->content.has_value()) << "300 employees: a file";
+  EXPECT_EQ(StoredBlobs(), 1);
   absl::StatusOr<std::string> gz = blobs_->ReadString(r->payload->sha256);
   ASSERT_TRUE(gz.ok()) << gz.status();
   // A plain zlib gunzip of one member (no multi-member tolerance) takes in

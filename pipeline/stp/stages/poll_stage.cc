@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/metrics/registry.h"
@@ -163,7 +164,8 @@ void PollStage::StoreResponse(Pulled& pull) const {
   if (!pull.outcome.ok() || pull.outcome->kind != sbr_client::PullOutcome::Kind::kResponse) {
     return;
   }
-  pull.stored = blobs_->Adopt(pull.outcome->response_path);
+  pull.stored =
+      blobs_->Adopt(pull.outcome->response_path, blob::BlobStore::Placement::kInlineIfSmall);
   if (!pull.stored.ok()) std::remove(pull.outcome->response_path.c_str());
 }
 
@@ -293,7 +295,7 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
   events::ResponseReady ready;
   ready.set_lodgment_id(id);
   ready.set_message_id(r.message_id());
-  *ready.mutable_response() = ToRef(*this_pull.stored);
+  *ready.mutable_response() = blob::ToRef(*this_pull.stored);
   ready.set_attempt(r.attempt());
   *ready.mutable_submission() = r.submission();
   ctx.Emit({topics::kResponses, id, ready.SerializeAsString()});

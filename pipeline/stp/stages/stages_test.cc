@@ -7,18 +7,20 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/common/byte_stream.h"
-#include "pipeline/sbr/event02/event02.h"
+#include "pipeline/platform/common/digest.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/stage/fake_context.h"
+#include "pipeline/sbr/event02/event02.h"
+#include "pipeline/stp/poll_schedule/schedule.h"
 #include "pipeline/stp/stages/poll_stage.h"
 #include "pipeline/stp/stages/resubmit_stage.h"
-#include "pipeline/platform/common/proto_time.h"
+#include "pipeline/stp/stages/submit_stage.h"
+#include "pipeline/stp/stages/triage_stage.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/stp/status/status_view.h"
-#include "pipeline/stp/stages/submit_stage.h"
 #include "pipeline/topology/topology.h"
-#include "pipeline/stp/stages/triage_stage.h"
-#include "pipeline/stp/poll_schedule/schedule.h"
 
 namespace sbrgate::lodgment {
 namespace {
@@ -33,6 +35,7 @@ class FakeSbr : public sbr_client::SbrApi {
   absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush& p) const override {
     pushed.push_back(p.message_id);
     pushed_from.push_back(p.from);
+    pushed_payloads.push_back(p.payload_gzip);
     auto next = push_answers.front();
     push_answers.pop_front();
     return next;
@@ -54,6 +57,7 @@ class FakeSbr : public sbr_client::SbrApi {
   mutable std::deque<absl::StatusOr<sbr_client::PullOutcome>> pull_answers;
   mutable std::vector<std::string> pushed;
   mutable std::vector<ebms::Party> pushed_from;
+  mutable std::vector<StoredBytes> pushed_payloads;
   mutable std::vector<std::string> pulled;
   mutable std::vector<absl::Time> pull_times;
   const Clock* clock = nullptr;
@@ -83,7 +87,7 @@ class StagesTest : public ::testing::Test {
     s.set_message_id(absl::StrCat("m", attempt, "@test"));
     s.set_abn("51824753556");
     s.set_action("Submit.004.00");
-    *s.mutable_payload() = ToRef(*blobs_->PutString("gzip bytes"));
+    *s.mutable_payload() = blob::ToRef(*blobs_->PutString("gzip bytes"));
     s.set_employees_sent(50);
     s.set_attempt(attempt);
     return s;
@@ -160,6 +164,40 @@ TEST_F(StagesTest, SubmitSendsFromTheSubmissionsSenderElseThePayersAbn) {
   EXPECT_EQ(sbr.pushed_from[1].id, "12345678");
   EXPECT_EQ(sbr.pushed_from[1].type, ebms::kPartyTypeTan);
   EXPECT_EQ(sbr.pushed_from[1].role, ebms::kRoleRegisteredAgent);
+}
+
+// A payload small enough to travel in the record is sent from memory; a
+// larger one from its file in the blob store, and a file the store lost is
+// an error for an operator, never a push of something else.
+TEST_F(StagesTest, SubmitSendsAnInlinePayloadFromMemoryAndAFileFromTheStore) {
+  FakeSbr sbr;
+  sbr_client::PushOutcome ok;
+  ok.receipt = ebms::Receipt{"r1@ato", clock_.Now(), "m1@test", {}};
+  sbr.push_answers = {ok, ok};
+  SubmitStage stage(&sbr, blobs_.get());
+  FakeContext ctx(&clock_);
+  events::LodgmentToSubmit small = Submission();
+  *small.mutable_payload() =
+      blob::ToRef(*blobs_->PutString("small gzip", blob::BlobStore::Placement::kInlineIfSmall));
+  ASSERT_TRUE(small.payload().has_content());
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, small), ctx).ok());
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, Submission()), ctx).ok());
+  ASSERT_EQ(sbr.pushed_payloads.size(), 2u);
+  EXPECT_TRUE(sbr.pushed_payloads[0].in_memory());
+  EXPECT_EQ(*sbr.pushed_payloads[0].ReadAll(), "small gzip");
+  EXPECT_EQ(sbr.pushed_payloads[1].path(), *blobs_->PathOf(Submission().payload().sha256()));
+  EXPECT_EQ(*sbr.pushed_payloads[1].ReadAll(), "gzip bytes");
+  // The inline payload goes on with the receipt, for a resubmission.
+  auto receipted = ctx.On<events::LodgmentReceipted>(topics::kSubmitted);
+  ASSERT_EQ(receipted.size(), 2u);
+  EXPECT_EQ(receipted[0].submission().payload().content(), "small gzip");
+
+  events::LodgmentToSubmit lost = Submission();
+  lost.mutable_payload()->set_sha256(Sha256Hex("never stored"));
+  absl::Status s = stage.Process(RecordOf(topics::kReceived, lost), ctx);
+  EXPECT_TRUE(absl::IsNotFound(s)) << s;
+  EXPECT_THAT(s.message(), HasSubstr("payload of lodgment L1"));
+  EXPECT_EQ(sbr.pushed.size(), 2u);
 }
 
 TEST_F(StagesTest, SubmitHoldsWhileSbrIsUnavailable) {
@@ -240,7 +278,8 @@ TEST_F(StagesTest, PollFollowsTheScheduleAndHandsOverTheResponse) {
   EXPECT_EQ(sbr.pulled.size(), 2u);
   auto ready = ctx.On<events::ResponseReady>(topics::kResponses);
   ASSERT_EQ(ready.size(), 1u);
-  EXPECT_EQ(*blobs_->ReadString(ready[0].response().sha256()), "<response/>");
+  EXPECT_TRUE(ready[0].response().has_content()) << "small: travels in the record";
+  EXPECT_EQ(*blob::ReadRef(*blobs_, ready[0].response()), "<response/>");
   EXPECT_EQ(ready[0].submission().message_id(), "m1@test");
 
   // The same receipt read again (a stage that redid its work) polls no more.
@@ -599,7 +638,7 @@ TEST_F(StagesTest, TriageSortsOutcomes) {
     ASSERT_EQ(status.size(), 1u);
     EXPECT_EQ(status[0].state(), c.state);
     if (c.ids.empty()) continue;
-    auto bytes = blobs_->ReadString(status[0].rejected_records().sha256());
+    auto bytes = blob::ReadRef(*blobs_, status[0].rejected_records());
     ASSERT_TRUE(bytes.ok());
     events::RecordProblems problems;
     ASSERT_TRUE(problems.ParseFromString(*bytes));
@@ -628,7 +667,7 @@ TEST_F(StagesTest, TriageTakesTheEmployerDocumentIdFromTheSubmission) {
   ASSERT_EQ(status.size(), 1u);
   ASSERT_EQ(status[0].lodgment().lodgment_errors_size(), 1);
   EXPECT_THAT(status[0].lodgment().lodgment_errors(0).description(), HasSubstr("record 2.1: "));
-  auto bytes = blobs_->ReadString(status[0].rejected_records().sha256());
+  auto bytes = blob::ReadRef(*blobs_, status[0].rejected_records());
   ASSERT_TRUE(bytes.ok());
   events::RecordProblems problems;
   ASSERT_TRUE(problems.ParseFromString(*bytes));

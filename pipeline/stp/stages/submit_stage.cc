@@ -1,9 +1,10 @@
 #include "pipeline/stp/stages/submit_stage.h"
 
 #include "absl/strings/str_cat.h"
-#include "pipeline/sbr/ebms/message.h"
+#include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/common/transient.h"
+#include "pipeline/sbr/ebms/message.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
@@ -15,11 +16,11 @@ absl::Status SubmitStage::Process(const stage::Record& input, stage::Context& ct
   if (!submit.ParseFromString(input.value)) {
     return absl::DataLossError("not a LodgmentToSubmit");
   }
-  absl::StatusOr<std::string> payload = blobs_->PathOf(submit.payload().sha256());
-  if (!payload.ok()) return payload.status();
-  if (!blobs_->Exists(submit.payload().sha256())) {
-    return absl::NotFoundError(absl::StrCat("payload blob ", submit.payload().sha256(),
-                                            " of lodgment ", submit.lodgment_id(), " is missing"));
+  absl::StatusOr<StoredBytes> payload = blob::BytesOf(*blobs_, submit.payload());
+  if (!payload.ok()) {
+    return absl::Status(payload.status().code(),
+                        absl::StrCat("payload of lodgment ", submit.lodgment_id(), ": ",
+                                     payload.status().message()));
   }
   const absl::Time now = ctx.clock().Now();
   ctx.Notify(StatusOutput(Change(submit.lodgment_id(), v1::SUBMITTED, now,
@@ -34,7 +35,7 @@ absl::Status SubmitStage::Process(const stage::Record& input, stage::Context& ct
                   ? ebms::Party{submit.from().id(), submit.from().type(), submit.from().role()}
                   : ebms::Party{submit.abn(), ebms::kPartyTypeAbn, ebms::kRoleBusiness};
   push.action = submit.action();
-  push.payload_gzip_path = *payload;
+  push.payload_gzip = *std::move(payload);
   absl::StatusOr<sbr_client::PushOutcome> pushed = sbr_->Push(push);
   if (!pushed.ok()) {
     // Every failure to get a receipt is held and resent with the same

@@ -3,9 +3,10 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/blob/blob_ref.h"
+#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/event02/event02.h"
-#include "pipeline/platform/common/proto_time.h"
 #include "pipeline/stp/status/status.h"
 #include "pipeline/topology/topology.h"
 #include "proto/events.pb.h"
@@ -30,7 +31,7 @@ absl::Status TriageStage::Process(const stage::Record& input, stage::Context& ct
   events::ResponseReady ready;
   if (!ready.ParseFromString(input.value)) return absl::DataLossError("not a ResponseReady");
   const std::string& id = ready.lodgment_id();
-  auto source = blobs_->Open(ready.response().sha256());
+  auto source = blob::OpenRef(*blobs_, ready.response());
   if (!source.ok()) return source.status();
   auto reader = event02::ResponseReader::Open(*std::move(source), "event.02 response");
   if (!reader.ok()) return reader.status();

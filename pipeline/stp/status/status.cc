@@ -3,6 +3,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/topology/topology.h"
 
@@ -22,15 +23,9 @@ kafka::Output StatusOutput(const events::StatusChange& change) {
   return {topics::kStatus, change.lodgment_id(), change.SerializeAsString()};
 }
 
-events::BlobRef ToRef(const blob::BlobId& id) {
-  events::BlobRef ref;
-  ref.set_sha256(id.sha256);
-  ref.set_size(id.size);
-  return ref;
-}
-
 absl::StatusOr<ProblemsBlobWriter> ProblemsBlobWriter::Create(const blob::BlobStore& blobs) {
-  absl::StatusOr<std::unique_ptr<blob::BlobStore::Writer>> writer = blobs.NewWriter();
+  absl::StatusOr<std::unique_ptr<blob::BlobStore::Writer>> writer =
+      blobs.NewWriter(blob::BlobStore::Placement::kInlineIfSmall);
   if (!writer.ok()) return writer.status();
   return ProblemsBlobWriter(*std::move(writer));
 }
@@ -54,7 +49,7 @@ absl::Status ProblemsBlobWriter::Add(const v1::RecordProblem& problem) {
 absl::StatusOr<events::BlobRef> ProblemsBlobWriter::Commit() {
   absl::StatusOr<blob::BlobId> id = writer_->Commit();
   if (!id.ok()) return id.status();
-  return ToRef(*id);
+  return blob::ToRef(*id);
 }
 
 absl::StatusOr<events::BlobRef> StoreProblems(const blob::BlobStore& blobs,

@@ -1,6 +1,7 @@
 // Helpers every lodgment stage shares: building StatusChange records for the
 // status topic, and record lists spilled to blobs (a topic message stays
-// under 64 KiB however many records a lodgment names).
+// under 64 KiB however many records a lodgment names; a short list travels
+// inline in its BlobRef, pipeline/platform/blob/blob_ref.h).
 #ifndef SBRGATE_PIPELINE_LODGMENT_STATUS_H_
 #define SBRGATE_PIPELINE_LODGMENT_STATUS_H_
 
@@ -46,8 +47,6 @@ class ProblemsBlobWriter {
 // Stores `problems` as an events::RecordProblems blob.
 absl::StatusOr<events::BlobRef> StoreProblems(const blob::BlobStore& blobs,
                                               const std::vector<v1::RecordProblem>& problems);
-
-events::BlobRef ToRef(const blob::BlobId& id);
 
 }  // namespace sbrgate::lodgment
 

@@ -9,10 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/common/proto_time.h"
-#include "pipeline/platform/logging/structured_log.h"
 #include "pipeline/platform/log/rocks_status.h"
 #include "pipeline/platform/log/view_db.h"
+#include "pipeline/platform/logging/structured_log.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
@@ -193,7 +194,7 @@ StatusView::~StatusView() = default;
 
 absl::StatusOr<std::vector<v1::RecordProblem>> StatusView::LoadProblems(
     const events::BlobRef& ref) const {
-  absl::StatusOr<std::string> bytes = blobs_->ReadString(ref.sha256());
+  absl::StatusOr<std::string> bytes = blob::ReadRef(*blobs_, ref);
   if (!bytes.ok()) return bytes.status();
   events::RecordProblems problems;
   if (!problems.ParseFromString(*bytes)) {
