@@ -29,22 +29,21 @@ constexpr size_t kProblemsInMessage = 3;
 
 bool IsError(const payevnt::FieldError& e) { return e.severity == "Error"; }
 
-// An unlinked temporary file, so nothing is left behind even by a crash:
-// appended to, then read back by offset.
+// The compressed employee documents until the payload is written: in
+// memory up to kBufferBytes, which holds a pay event of several hundred
+// employees, and past that in an unlinked temporary file, so nothing is
+// left behind even by a crash. A small pay event makes no file at all.
 class Spool {
  public:
-  static absl::StatusOr<std::unique_ptr<Spool>> Create(std::string dir) {
-    if (dir.empty()) {
+  explicit Spool(std::string dir) : dir_(std::move(dir)) {
+    if (dir_.empty()) {
       const char* tmp = std::getenv("TMPDIR");
-      dir = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+      dir_ = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
     }
-    std::string path = absl::StrCat(dir, "/sbrgate-payload-XXXXXX");
-    const int fd = ::mkstemp(path.data());
-    if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot create a file in ", dir));
-    ::unlink(path.c_str());
-    return std::unique_ptr<Spool>(new Spool(fd, std::move(path)));
   }
-  ~Spool() { ::close(fd_); }
+  ~Spool() {
+    if (fd_ >= 0) ::close(fd_);
+  }
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
 
@@ -53,7 +52,34 @@ class Spool {
     return buffer_.size() >= kBufferBytes ? Flush() : absl::OkStatus();
   }
 
+  // Writes everything appended to `out`, through `scratch` (any size).
+  absl::Status WriteTo(ByteSink& out, std::string& scratch) const {
+    for (uint64_t at = 0; at < size_;) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(scratch.size(), size_ - at));
+      const ssize_t got = ::pread(fd_, scratch.data(), want, static_cast<off_t>(at));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot read ", path_));
+      if (got == 0) return absl::DataLossError("the spooled payload ended early");
+      if (absl::Status s = out.Write(absl::string_view(scratch.data(), static_cast<size_t>(got)));
+          !s.ok()) {
+        return s;
+      }
+      at += static_cast<uint64_t>(got);
+    }
+    return out.Write(buffer_);
+  }
+
+ private:
+  static constexpr size_t kBufferBytes = 256 << 10;
+
   absl::Status Flush() {
+    if (fd_ < 0) {
+      path_ = absl::StrCat(dir_, "/sbrgate-payload-XXXXXX");
+      fd_ = ::mkstemp(path_.data());
+      if (fd_ < 0)
+        return absl::ErrnoToStatus(errno, absl::StrCat("cannot create a file in ", dir_));
+      ::unlink(path_.c_str());
+    }
     size_t done = 0;
     while (done < buffer_.size()) {
       const ssize_t n = ::pwrite(fd_, buffer_.data() + done, buffer_.size() - done, size_ + done);
@@ -66,25 +92,11 @@ class Spool {
     return absl::OkStatus();
   }
 
-  // Bytes flushed so far.
-  uint64_t size() const { return size_; }
-
-  absl::StatusOr<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const {
-    for (;;) {
-      const ssize_t got = ::pread(fd_, buf, n, static_cast<off_t>(offset));
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return absl::ErrnoToStatus(errno, absl::StrCat("cannot read ", path_));
-      return static_cast<size_t>(got);
-    }
-  }
-
- private:
-  static constexpr size_t kBufferBytes = 256 << 10;
-  Spool(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  int fd_;
+  std::string dir_;
+  int fd_ = -1;       // none until the buffer first fills
   std::string path_;  // for messages only: the file is already unlinked
   std::string buffer_;
-  uint64_t size_ = 0;
+  uint64_t size_ = 0;  // in the file
 };
 
 // What came through the upload: errors on either side of the ingest are
@@ -116,7 +128,7 @@ class CountingSource : public ByteSource {
 
 // The payload as it is built, in one gzip member (RFC 1952). The employee
 // documents are compressed as they come into a raw deflate stream spooled
-// to an unlinked file. The employer's document, whose InteractionRecordCt
+// (Spool). The employer's document, whose InteractionRecordCt
 // is known only at the end, is compressed at the end on its own and goes in
 // front: its deflate data ends on a byte boundary without a final block
 // (Z_SYNC_FLUSH), so the employees' data follows it as is, and the two CRCs
@@ -124,9 +136,7 @@ class CountingSource : public ByteSource {
 class PayloadWriter {
  public:
   static absl::StatusOr<std::unique_ptr<PayloadWriter>> Create(const std::string& temp_dir) {
-    absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Create(temp_dir);
-    if (!spool.ok()) return spool.status();
-    std::unique_ptr<PayloadWriter> w(new PayloadWriter(*std::move(spool)));
+    std::unique_ptr<PayloadWriter> w(new PayloadWriter(std::make_unique<Spool>(temp_dir)));
     if (deflateInit2(&w->z_, kPayloadGzipLevel, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
         Z_OK) {
       return absl::ResourceExhaustedError("cannot start compressing the payload");
@@ -151,7 +161,6 @@ class PayloadWriter {
   // what was added.
   absl::Status Finish(absl::string_view first, ByteSink& out) {
     if (absl::Status s = Deflate("", Z_FINISH); !s.ok()) return s;
-    if (absl::Status s = spool_->Flush(); !s.ok()) return s;
 
     z_stream head{};
     if (deflateInit2(&head, kPayloadGzipLevel, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
@@ -173,15 +182,7 @@ class PayloadWriter {
     static constexpr char kHeader[] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, 3};
     if (absl::Status s = out.Write(absl::string_view(kHeader, sizeof kHeader)); !s.ok()) return s;
     if (absl::Status s = out.Write(deflated); !s.ok()) return s;
-    for (uint64_t at = 0; at < spool_->size();) {
-      absl::StatusOr<size_t> got = spool_->ReadAt(
-          at, out_.data(),
-          static_cast<size_t>(std::min<uint64_t>(out_.size(), spool_->size() - at)));
-      if (!got.ok()) return got.status();
-      if (*got == 0) return absl::DataLossError("the spooled payload ended early");
-      if (absl::Status s = out.Write(absl::string_view(out_.data(), *got)); !s.ok()) return s;
-      at += *got;
-    }
+    if (absl::Status s = spool_->WriteTo(out, out_); !s.ok()) return s;
     const uLong first_crc =
         crc32(0, reinterpret_cast<const Bytef*>(first.data()), static_cast<uInt>(first.size()));
     const uint32_t crc = static_cast<uint32_t>(

@@ -39,9 +39,10 @@
 // caller's thread and validates each record past the first 64 on a second
 // one; as soon as an employee record is validated and kept, its document
 // (its bytes as uploaded, plus any namespace declarations it relied on from
-// the wrapper) is compressed on the validating thread into an unlinked
-// temporary file. A pay event of a few dozen employees needs no second
-// thread. The
+// the wrapper) is compressed on the validating thread, into memory and,
+// past 256 KiB of it (several hundred employees), an unlinked temporary
+// file. A pay event of a few dozen employees needs no second thread and
+// makes no file. The
 // employer's PAYEVNT, whose InteractionRecordCt is only known at the end,
 // is compressed last and spliced in front: the blob is a single gzip
 // member. Results do not depend on the threads' timing. Memory stays
@@ -92,9 +93,9 @@ struct IngestOptions {
   PrevalidateMode prevalidate = PrevalidateMode::kHold;
   // Names the upload in messages ("pay.xml:12: ...").
   std::string name = "upload";
-  // Where the compressed employee documents are spooled until the payload
-  // is written (an unlinked file, so nothing is left behind even by a
-  // crash). Empty: $TMPDIR, else /tmp.
+  // Where the compressed employee documents are spooled, past what is kept
+  // in memory, until the payload is written (an unlinked file, so nothing
+  // is left behind even by a crash). Empty: $TMPDIR, else /tmp.
   std::string temp_dir;
   // Schemas and limits for the reader; schemas load on each call when empty.
   payevnt::LodgmentReaderOptions reader;

@@ -419,6 +419,28 @@ TEST_F(IngestTest, MalformedUploadsAreRefusedNamingWhere) {
                 {"record 1.1", "no PAYEVNTEMP"});
 }
 
+// The compressed employee documents stay in memory until there are more
+// than a few hundred employees' worth: a spool directory that cannot take
+// a file is no obstacle to a small pay event, and is to a large one.
+TEST_F(IngestTest, OnlyALargePayEventSpoolsToAFile) {
+  std::string small;
+  Generate(&small, 30);
+  IngestOptions options = Options();
+  options.temp_dir = root_ + "/no-such-directory";
+  StringSource small_source(small);
+  absl::StatusOr<IngestResult> r = Ingest(small_source, options, *blobs_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->employees_sent, 30);
+  EXPECT_EQ(Validate(Payload(*r)).employees, 30);
+
+  std::string large;
+  Generate(&large, 3000);
+  StringSource large_source(large);
+  r = Ingest(large_source, options, *blobs_);
+  EXPECT_THAT(r.status().message(), HasSubstr("no-such-directory")) << r.status();
+  EXPECT_EQ(StoredBlobs(), 0);
+}
+
 TEST_F(IngestTest, EmployerCallbackCanStopTheIngestEarly) {
   std::string file;
   Generate(&file, 300);
