@@ -148,11 +148,10 @@ Json ReceiptJson(const ebms::Receipt& r) {
 }
 
 // Reads the event.02 response into JSON and, unless --json, prints it.
-absl::StatusOr<Json> Triage(const Context& c, const std::string& path) {
-  auto source = FileSource::Open(path);
+absl::StatusOr<Json> Triage(const Context& c, const StoredBytes& response) {
+  auto source = response.Open();
   if (!source.ok()) return source.status();
-  auto reader = event02::ResponseReader::Open(std::unique_ptr<ByteSource>(std::move(*source)),
-                                              path);
+  auto reader = event02::ResponseReader::Open(*std::move(source), "the event.02 response");
   if (!reader.ok()) return reader.status();
   std::map<std::string, Json> by_record;
   std::vector<std::string> order;
@@ -234,7 +233,7 @@ int Pull(Context& c) {
     }
     return outcome->kind == sbr_client::PullOutcome::Kind::kNothingYet ? 0 : 1;
   }
-  auto triaged = Triage(c, outcome->response_path);
+  auto triaged = Triage(c, outcome->response);
   if (!triaged.ok()) return FailStatus(c, triaged.status());
   if (c.json) std::cout << Json{{"result", "response"}, {"response", *triaged}}.dump() << "\n";
   return 0;
@@ -309,7 +308,7 @@ int Lodge(Context& c) {
       std::cout << "4. poll " << i + 1 << " at receipt + " << absl::FormatDuration(after)
                 << ": business response\n";
     }
-    auto triaged = Triage(c, pulled->response_path);
+    auto triaged = Triage(c, pulled->response);
     if (!triaged.ok()) return FailStatus(c, triaged.status());
     if (c.json) {
       std::cout << Json{{"message_id", push.message_id},

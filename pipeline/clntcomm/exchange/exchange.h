@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "pipeline/clntcomm/wire/wire.h"
+#include "pipeline/platform/common/stored_bytes.h"
 #include "proto/communications.pb.h"
 
 namespace sbrgate::comms {
@@ -45,7 +46,9 @@ struct BulkPush {
 
 struct BulkPull {
   bool ready = false;
-  std::string response_path;  // when ready: the response document; the caller removes it
+  // When ready: the response document (a working file, if not in memory,
+  // that the caller removes).
+  StoredBytes response;
 };
 
 class ClntcommExchange {

@@ -114,7 +114,7 @@ class FakeClntcommExchange : public ClntcommExchange {
       if (absl::Status s = writer.Finish(); !s.ok()) return s;
     }
     if (absl::Status s = (*sink)->Close(); !s.ok()) return s;
-    return BulkPull{true, path};
+    return BulkPull{true, StoredBytes::File(path)};
   }
 
   std::vector<BulkPush> pushes() const {

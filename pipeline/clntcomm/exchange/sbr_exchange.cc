@@ -104,7 +104,7 @@ absl::StatusOr<BulkPull> SbrClntcommExchange::PullBulk(const std::string& messag
       return out;
     case sbr_client::PullOutcome::Kind::kResponse:
       out.ready = true;
-      out.response_path = pulled->response_path;
+      out.response = pulled->response;
       return out;
     case sbr_client::PullOutcome::Kind::kError:
       break;

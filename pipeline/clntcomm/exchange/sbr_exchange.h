@@ -5,7 +5,7 @@
 //   SbrClntcommExchange sbr(&client, &client, spool_dir, "sbrgate.example.com");
 //   absl::StatusOr<v1::ListCommunicationsResponse> page = sbr.QuickList(request);
 //   absl::StatusOr<BulkPull> pulled = sbr.PullBulk(message_id);
-//   if (pulled->ready) ... clntcomm::ResponseReader over pulled->response_path ...
+//   if (pulled->ready) ... clntcomm::ResponseReader over pulled->response ...
 #ifndef SBRGATE_PIPELINE_CLNTCOMM_EXCHANGE_SBR_EXCHANGE_H_
 #define SBRGATE_PIPELINE_CLNTCOMM_EXCHANGE_SBR_EXCHANGE_H_
 

@@ -29,13 +29,14 @@ absl::StatusOr<T> LoadBlob(const blob::BlobStore& blobs, const std::string& sha2
   return message;
 }
 
-// Reads a whole bulk response; the file goes when read.
-absl::StatusOr<std::vector<clntcomm::ResponseEntry>> ReadResponse(const std::string& path) {
+// Reads a whole bulk response; its file, if it has one, goes when read.
+absl::StatusOr<std::vector<clntcomm::ResponseEntry>> ReadResponse(const StoredBytes& response) {
   absl::StatusOr<std::vector<clntcomm::ResponseEntry>> entries;
   {
-    absl::StatusOr<std::unique_ptr<FileSource>> file = FileSource::Open(path);
-    if (!file.ok()) return file.status();
-    auto reader = clntcomm::ResponseReader::Open(*std::move(file), path);
+    absl::StatusOr<std::unique_ptr<ByteSource>> source = response.Open();
+    if (!source.ok()) return source.status();
+    auto reader = clntcomm::ResponseReader::Open(
+        *std::move(source), response.in_memory() ? "the bulk response" : response.path());
     if (!reader.ok()) {
       entries = reader.status();
     } else {
@@ -51,7 +52,7 @@ absl::StatusOr<std::vector<clntcomm::ResponseEntry>> ReadResponse(const std::str
       }
     }
   }
-  std::remove(path.c_str());
+  if (!response.in_memory()) std::remove(response.path().c_str());
   return entries;
 }
 
@@ -268,7 +269,7 @@ absl::Status JobStage::Pull(v1::JobProgress& p, absl::Time now, stage::Context& 
     Save(p, ctx, /*publish=*/false);
     return absl::OkStatus();
   }
-  absl::StatusOr<std::vector<clntcomm::ResponseEntry>> entries = ReadResponse(pulled->response_path);
+  absl::StatusOr<std::vector<clntcomm::ResponseEntry>> entries = ReadResponse(pulled->response);
   if (!entries.ok()) {
     // A refusal of the whole request (cc:Error) or a response that does not
     // add up: either way the job cannot go on by itself.

@@ -19,7 +19,7 @@
 //     (PartProperties DocumentName CLNTCOMM, DocumentType ListRequest or
 //     GetRequest), so SbrClient::Push works as it is; the pulled response is
 //     one gzip attachment (DocumentName CLNTCOMM, DocumentType ListResponse or
-//     GetResponse) that SbrClient::Pull decompresses to response_path. Read it
+//     GetResponse) that SbrClient::Pull decompresses (PullOutcome::response). Read it
 //     with ResponseReader: a bulk get response holds many documents.
 //
 // Requests:

@@ -187,6 +187,13 @@ absl::StatusOr<BlobId> BlobStore::Adopt(const std::string& path, Placement place
   return id;
 }
 
+absl::StatusOr<BlobId> BlobStore::Adopt(const StoredBytes& working, Placement placement) const {
+  if (!working.in_memory()) return Adopt(working.path(), placement);
+  absl::StatusOr<std::string> bytes = working.ReadAll();
+  if (!bytes.ok()) return bytes.status();
+  return PutString(*bytes, placement);
+}
+
 absl::StatusOr<std::string> BlobStore::PathOf(absl::string_view sha256) const {
   if (!IsSha256Hex(sha256)) {
     return absl::InvalidArgumentError(absl::StrCat("'", sha256, "' is not a SHA-256 blob id"));

@@ -28,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/digest.h"
+#include "pipeline/platform/common/stored_bytes.h"
 
 namespace sbrgate::blob {
 
@@ -95,6 +96,9 @@ class BlobStore {
   // with kInlineIfSmall, when it is small enough. `path` is gone after
   // success.
   absl::StatusOr<BlobId> Adopt(const std::string& path,
+                               Placement placement = Placement::kFile) const;
+  // The same for working bytes in memory or in a file (StoredBytes).
+  absl::StatusOr<BlobId> Adopt(const StoredBytes& working,
                                Placement placement = Placement::kFile) const;
 
   // InvalidArgument for a malformed id, NotFound for a missing blob.

@@ -5,13 +5,22 @@
 
 namespace sbrgate {
 
-SpillBuffer::SpillBuffer(std::string spill_path, size_t memory_limit)
-    : spill_path_(std::move(spill_path)), memory_limit_(memory_limit) {}
+SpillBuffer::SpillBuffer(std::string spill_path, size_t memory_limit, FileDurability durability)
+    : spill_path_(std::move(spill_path)), memory_limit_(memory_limit), durability_(durability) {}
 
 SpillBuffer::~SpillBuffer() {
-  if (file_ == nullptr) return;
+  if (file_ == nullptr || released_) return;
   // Closed: remove the file; not closed: FileSink removes its temporary file.
   if (closed_) std::remove(spill_path_.c_str());
+}
+
+absl::Status SpillBuffer::StartFile() {
+  absl::StatusOr<std::unique_ptr<FileSink>> file = FileSink::Create(spill_path_, durability_);
+  if (!file.ok()) return file.status();
+  file_ = *std::move(file);
+  if (absl::Status s = file_->Write(memory_); !s.ok()) return s;
+  std::string().swap(memory_);
+  return absl::OkStatus();
 }
 
 absl::Status SpillBuffer::Write(absl::string_view bytes) {
@@ -21,12 +30,7 @@ absl::Status SpillBuffer::Write(absl::string_view bytes) {
     return absl::OkStatus();
   }
   if (file_ == nullptr) {
-    absl::StatusOr<std::unique_ptr<FileSink>> file =
-        FileSink::Create(spill_path_, FileDurability::kScratch);
-    if (!file.ok()) return file.status();
-    file_ = *std::move(file);
-    if (absl::Status s = file_->Write(memory_); !s.ok()) return s;
-    std::string().swap(memory_);
+    if (absl::Status s = StartFile(); !s.ok()) return s;
   }
   return file_->Write(bytes);
 }
@@ -34,7 +38,8 @@ absl::Status SpillBuffer::Write(absl::string_view bytes) {
 absl::Status SpillBuffer::Close() {
   if (closed_) return close_status_;
   closed_ = true;
-  if (file_ != nullptr) close_status_ = file_->Close();
+  if (file_ == nullptr && memory_limit_ == 0) close_status_ = StartFile();
+  if (close_status_.ok() && file_ != nullptr) close_status_ = file_->Close();
   return close_status_;
 }
 
@@ -45,6 +50,14 @@ absl::StatusOr<std::unique_ptr<ByteSource>> SpillBuffer::Reader() {
   absl::StatusOr<std::unique_ptr<FileSource>> file = FileSource::Open(spill_path_);
   if (!file.ok()) return file.status();
   return std::unique_ptr<ByteSource>(*std::move(file));
+}
+
+absl::StatusOr<StoredBytes> SpillBuffer::Release() {
+  if (!closed_) return absl::FailedPreconditionError("release before close: " + spill_path_);
+  if (!close_status_.ok()) return close_status_;
+  if (file_ == nullptr) return StoredBytes::Memory(std::move(memory_));
+  released_ = true;
+  return StoredBytes::File(spill_path_);
 }
 
 }  // namespace sbrgate

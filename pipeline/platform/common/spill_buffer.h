@@ -9,11 +9,15 @@
 //   transport.Post(request, body);            // or any writer of a ByteSink
 //   if (absl::Status s = body.Close(); !s.ok()) return s;
 //   absl::StatusOr<std::unique_ptr<ByteSource>> in = body.Reader();
+//   // or, to keep the content beyond the buffer:
+//   absl::StatusOr<StoredBytes> kept = body.Release();
 //
-// The file, if one was needed, is a working file (FileDurability::kScratch):
-// nothing survives a crash, and it is removed when the buffer goes.
-// Reader() may be called once, after Close() (the content in memory moves to
-// the reader); the buffer must outlive it.
+// The file, if one was needed, is a working file (FileDurability::kScratch,
+// unless the constructor says otherwise), removed when the buffer goes
+// unless Release() handed it on. With a limit of 0 the content is always
+// a file, even when empty. Reader() or Release() may be called once, after
+// Close() (the content in memory moves out); the buffer must outlive a
+// reader.
 #ifndef SBRGATE_PIPELINE_PLATFORM_COMMON_SPILL_BUFFER_H_
 #define SBRGATE_PIPELINE_PLATFORM_COMMON_SPILL_BUFFER_H_
 
@@ -26,14 +30,16 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/stored_bytes.h"
 
 namespace sbrgate {
 
 class SpillBuffer : public ByteSink {
  public:
   // `spill_path`: where the file goes should the content pass `memory_limit`
-  // bytes (its directory must exist).
-  SpillBuffer(std::string spill_path, size_t memory_limit);
+  // bytes (its directory must exist), written with `durability`.
+  SpillBuffer(std::string spill_path, size_t memory_limit,
+              FileDurability durability = FileDurability::kScratch);
   ~SpillBuffer() override;
   SpillBuffer(const SpillBuffer&) = delete;
   SpillBuffer& operator=(const SpillBuffer&) = delete;
@@ -44,13 +50,21 @@ class SpillBuffer : public ByteSink {
   // The content from its first byte. FailedPrecondition before Close(), and
   // Close()'s error if it failed.
   absl::StatusOr<std::unique_ptr<ByteSource>> Reader();
+  // The content: in memory, or the file, which is then the caller's to
+  // remove. FailedPrecondition before Close(), and Close()'s error if it
+  // failed.
+  absl::StatusOr<StoredBytes> Release();
 
  private:
+  absl::Status StartFile();
+
   const std::string spill_path_;
   const size_t memory_limit_;
+  const FileDurability durability_;
   std::string memory_;
   std::unique_ptr<FileSink> file_;  // from the first byte past the limit on
   bool closed_ = false;
+  bool released_ = false;  // the file is the caller's
   absl::Status close_status_;
 };
 

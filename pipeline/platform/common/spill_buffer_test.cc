@@ -78,5 +78,41 @@ TEST(SpillBufferTest, ASpillThatCannotBeCreatedNamesItsPath) {
   EXPECT_NE(s.message().find("/nonexistent-dir/body.http"), absl::string_view::npos) << s;
 }
 
+TEST(SpillBufferTest, ReleaseHandsOnTheContentAndAFileOutlivesTheBuffer) {
+  const std::string dir = FreshDir("spill_release");
+  {
+    SpillBuffer buffer(dir + "/small", 16);
+    ASSERT_TRUE(buffer.Write("event.02").ok());
+    ASSERT_TRUE(buffer.Close().ok());
+    absl::StatusOr<StoredBytes> kept = buffer.Release();
+    ASSERT_TRUE(kept.ok()) << kept.status();
+    EXPECT_TRUE(kept->in_memory());
+    EXPECT_EQ(*kept->ReadAll(), "event.02");
+  }
+  EXPECT_TRUE(Empty(dir));
+  const std::string path = dir + "/large";
+  absl::StatusOr<StoredBytes> kept;
+  {
+    SpillBuffer buffer(path, 4, FileDurability::kDurable);
+    EXPECT_EQ(buffer.Release().status().code(), absl::StatusCode::kFailedPrecondition);
+    ASSERT_TRUE(buffer.Write("more than four").ok());
+    ASSERT_TRUE(buffer.Close().ok());
+    kept = buffer.Release();
+  }
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->path(), path);
+  EXPECT_EQ(*ReadFileToString(path), "more than four") << "released: the caller's to remove";
+}
+
+TEST(SpillBufferTest, ALimitOfZeroAlwaysMakesAFile) {
+  const std::string dir = FreshDir("spill_zero");
+  SpillBuffer buffer(dir + "/empty", 0);
+  ASSERT_TRUE(buffer.Close().ok());
+  absl::StatusOr<StoredBytes> kept = buffer.Release();
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->path(), dir + "/empty");
+  EXPECT_EQ(*kept->Size(), 0u);
+}
+
 }  // namespace
 }  // namespace sbrgate

@@ -13,8 +13,9 @@
 namespace sbrgate::sbr_client {
 namespace {
 
-// Response bodies up to this size (receipts, most pull responses) are read
-// from memory; larger ones from a scratch file.
+// Response bodies, their attachments and the business documents in them up
+// to this size (receipts, most pull responses) are kept in memory; larger
+// ones in scratch files.
 constexpr size_t kResponseInMemoryBytes = 1 << 20;
 
 // POSTs a packaged message to `url` and reads the ebMS answer.
@@ -44,7 +45,7 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
   if (content_type.empty()) content_type = "application/soap+xml";
   absl::StatusOr<ebms_package::InboundMessage> in = ebms_package::ReadPackagedMessage(
       content_type, **source, spool_dir, verifier, ebms_package::RequireSignature::kNo,
-      FileDurability::kScratch);
+      {FileDurability::kScratch, kResponseInMemoryBytes});
   if (!in.ok()) {
     return absl::Status(in.status().code(),
                         absl::StrCat("HTTP ", response->status, " from ", url,
@@ -53,16 +54,18 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
   return in;
 }
 
-// Decompresses `gz` into a new file `plain`, refusing output beyond
-// `max_bytes` (ResourceExhausted).
-absl::Status GunzipFile(const StoredBytes& gz, const std::string& plain, uint64_t max_bytes) {
+// Decompresses `gz`, refusing output beyond `max_bytes` (ResourceExhausted):
+// into memory, or past kResponseInMemoryBytes into a working file at
+// `spill_path`.
+absl::StatusOr<StoredBytes> Gunzip(const StoredBytes& gz, const std::string& spill_path,
+                                   uint64_t max_bytes) {
   auto src = gz.Open();
   if (!src.ok()) return src.status();
   GunzipSource gunzip(*std::move(src), GunzipOptions{max_bytes});
-  auto sink = FileSink::Create(plain, FileDurability::kScratch);
-  if (!sink.ok()) return sink.status();
-  if (auto n = Pump(gunzip, **sink); !n.ok()) return n.status();
-  return (*sink)->Close();
+  SpillBuffer plain(spill_path, kResponseInMemoryBytes);
+  if (auto n = Pump(gunzip, plain); !n.ok()) return n.status();
+  if (absl::Status s = plain.Close(); !s.ok()) return s;
+  return plain.Release();
 }
 
 std::vector<ebms::Error> AllErrors(const ebms::Messaging& m) {
@@ -260,22 +263,23 @@ absl::StatusOr<PullOutcome> SbrClient::PullOnce(const std::string& ref_to_messag
                                                    in->attachments.size(),
                                                    " attachments; exactly one expected"));
   }
-  // Decompress the business response next to the spooled attachment.
-  outcome.response_path = absl::StrCat(config_.spool_dir, "/", ref_to_message_id, ".event02.xml");
-  absl::Status decompressed = GunzipFile(in->attachments.front().content, outcome.response_path,
-                                         config_.max_response_bytes);
+  // The business response, decompressed next to the spooled attachment.
+  absl::StatusOr<StoredBytes> decompressed =
+      Gunzip(in->attachments.front().content,
+             absl::StrCat(config_.spool_dir, "/", ref_to_message_id, ".event02.xml"),
+             config_.max_response_bytes);
   ebms_package::RemoveSpooledAttachments(*in);
   if (!decompressed.ok()) {
-    std::remove(outcome.response_path.c_str());
-    if (absl::IsResourceExhausted(decompressed)) {
+    if (absl::IsResourceExhausted(decompressed.status())) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "the pull response for ", ref_to_message_id, " decompresses to more than ",
           config_.max_response_bytes, " bytes (max_response_bytes); refused"));
     }
-    return absl::Status(decompressed.code(),
+    return absl::Status(decompressed.status().code(),
                         absl::StrCat("the pull response for ", ref_to_message_id, ": ",
-                                     decompressed.message()));
+                                     decompressed.status().message()));
   }
+  outcome.response = *std::move(decompressed);
   outcome.kind = PullOutcome::Kind::kResponse;
   return outcome;
 }

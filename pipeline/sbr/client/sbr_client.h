@@ -11,7 +11,7 @@
 //
 //   absl::StatusOr<PullOutcome> pulled = (*client)->Pull(message_id);
 //   switch (pulled->kind) { kNothingYet: poll again later; kResponse: triage
-//   pulled->response_path (event.02 XML); kError: pulled->errors }
+//   pulled->response (event.02 XML); kError: pulled->errors }
 //
 // A receipt counts only if it names our MessageId and its
 // NonRepudiationInformation echoes every digest we signed: anything else
@@ -102,7 +102,9 @@ struct PullOutcome {
   int http_status = 0;
   std::vector<ebms::Error> errors;
   ebms::UserMessage response_message;
-  std::string response_path;  // the event.02 document, decompressed
+  // The event.02 document, decompressed: in memory up to 1 MiB, else a
+  // working file in ClientConfig::spool_dir for the caller to move or remove.
+  StoredBytes response;
 };
 
 // A Single-sync request (the single request processor): the business

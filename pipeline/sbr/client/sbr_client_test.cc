@@ -182,7 +182,22 @@ TEST_F(SbrClientPullTest, AcceptsTheAgencysSignedResponse) {
   ASSERT_TRUE(pulled.ok()) << pulled.status();
   ASSERT_EQ(pulled->kind, PullOutcome::Kind::kResponse);
   EXPECT_EQ(pulled->response_message.ref_to_message_id, kPushedId);
-  EXPECT_EQ(*ReadFileToString(pulled->response_path), "<event02/>");
+  EXPECT_TRUE(pulled->response.in_memory()) << "small: no working file";
+  EXPECT_EQ(*pulled->response.ReadAll(), "<event02/>");
+  EXPECT_EQ(SpoolFiles(), 0);
+}
+
+// A response past 1 MiB decompressed is a working file in the spool, the
+// caller's to move or remove; the attachment it came in leaves nothing.
+TEST_F(SbrClientPullTest, ALargeResponseIsAWorkingFileInTheSpool) {
+  const std::string large = absl::StrCat("<event02>", std::string(2 << 20, 'x'), "</event02>");
+  server_->Set({kPushedId, &agency_, Gzip("large", large)});
+  absl::StatusOr<PullOutcome> pulled = Pull(Config());
+  ASSERT_TRUE(pulled.ok()) << pulled.status();
+  ASSERT_FALSE(pulled->response.in_memory());
+  EXPECT_EQ(std::filesystem::path(pulled->response.path()).parent_path(), dir_ + "/spool");
+  EXPECT_EQ(*pulled->response.ReadAll(), large);
+  EXPECT_EQ(SpoolFiles(), 1);
 }
 
 // The count of pulls that ended as `outcome`, from the process's /metrics.

@@ -3,10 +3,11 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/spill_buffer.h"
+#include "pipeline/platform/xml/document.h"
 #include "pipeline/sbr/ebms/envelope_reader.h"
 #include "pipeline/sbr/ebms/envelope_writer.h"
 #include "pipeline/sbr/wssec/signer.h"
-#include "pipeline/platform/xml/document.h"
 
 namespace sbrgate::ebms_package {
 namespace {
@@ -18,6 +19,34 @@ std::vector<wssec::AttachmentRef> RefsFor(const std::vector<Attachment>& attachm
   }
   return refs;
 }
+
+// One received attachment as it is read: kept by a SpillBuffer, and on
+// Close() handed to its place in the message, in memory or as its file.
+class AttachmentSink : public ByteSink {
+ public:
+  AttachmentSink(std::string path, const AttachmentSpooling& spooling, InboundMessage* in,
+                 size_t index, std::vector<std::string>* spooled)
+      : buffer_(std::move(path), spooling.in_memory_bytes, spooling.durability),
+        in_(in),
+        index_(index),
+        spooled_(spooled) {}
+
+  absl::Status Write(absl::string_view bytes) override { return buffer_.Write(bytes); }
+  absl::Status Close() override {
+    if (absl::Status s = buffer_.Close(); !s.ok()) return s;
+    absl::StatusOr<StoredBytes> content = buffer_.Release();
+    if (!content.ok()) return content.status();
+    if (!content->in_memory()) spooled_->push_back(content->path());
+    in_->attachments[index_].content = *std::move(content);
+    return absl::OkStatus();
+  }
+
+ private:
+  SpillBuffer buffer_;
+  InboundMessage* in_;
+  size_t index_;
+  std::vector<std::string>* spooled_;  // files to remove should the message fail
+};
 
 absl::StatusOr<mime::Attachment> MimePart(const Attachment& a) {
   absl::StatusOr<uint64_t> size = a.content.Size();
@@ -72,20 +101,17 @@ absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
   return out;
 }
 
-absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_type,
-                                                   ByteSource& body, const std::string& spool_dir,
+absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_type, ByteSource& body,
+                                                   const std::string& spool_dir,
                                                    const wssec::Verifier* verifier,
                                                    RequireSignature require,
-                                                   FileDurability spooled_durability) {
+                                                   AttachmentSpooling spooling) {
   InboundMessage in;
   std::vector<std::string> spooled;
   auto make_sink = [&](const mime::PartHeaders& h) -> absl::StatusOr<std::unique_ptr<ByteSink>> {
-    std::string path = absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".part");
-    auto sink = FileSink::Create(path, spooled_durability);
-    if (!sink.ok()) return sink.status();
-    spooled.push_back(path);
-    in.attachments.push_back({h.content_id, h.content_type, StoredBytes::File(path)});
-    return std::unique_ptr<ByteSink>(std::move(*sink));
+    in.attachments.push_back({h.content_id, h.content_type, StoredBytes()});
+    return std::make_unique<AttachmentSink>(absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".part"),
+                                            spooling, &in, in.attachments.size() - 1, &spooled);
   };
   auto fail = [&](absl::Status s) {
     for (const std::string& p : spooled) std::remove(p.c_str());

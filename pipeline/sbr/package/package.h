@@ -13,9 +13,9 @@
 //   transport.Post({.url = ..., .body = out->body.get(), ...}, response_sink);
 //   // out->digests: what the signature covers; the receipt must echo them.
 //
-// Receiving: the multipart (or bare SOAP) body is split, attachments spooled
-// to files, the signature verified when a verifier is given, and the
-// envelope read into the model.
+// Receiving: the multipart (or bare SOAP) body is split, attachments kept in
+// memory or spooled to files, the signature verified when a verifier is
+// given, and the envelope read into the model.
 //
 //   absl::StatusOr<InboundMessage> in =
 //       ReadPackagedMessage(content_type, body, spool_dir, &verifier, RequireSignature::kYes);
@@ -67,25 +67,36 @@ absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
 struct InboundMessage {
   ebms::Envelope envelope;
   std::string envelope_xml;
-  std::vector<Attachment> attachments;  // spooled files, in message order
+  std::vector<Attachment> attachments;  // in message order
   std::optional<wssec::VerifiedSignature> signature;
 };
 
 enum class RequireSignature { kNo, kYes };
 
-// Reads a message whose HTTP Content-Type is `content_type` from `body`.
-// Attachments go to new files in `spool_dir` (which must exist); on error
-// none are left behind. With a verifier, a present signature is always
-// verified; with RequireSignature::kYes an unsigned message is refused.
-// `spooled`: kDurable where the attachments are kept as received (the
-// agency's record of a push), kScratch where they are copied on (a pull
-// response read by sbrgate).
-absl::StatusOr<InboundMessage> ReadPackagedMessage(
-    absl::string_view content_type, ByteSource& body, const std::string& spool_dir,
-    const wssec::Verifier* verifier, RequireSignature require,
-    FileDurability spooled = FileDurability::kDurable);
+// Where the attachments of a received message go.
+struct AttachmentSpooling {
+  // kDurable where the attachments are kept as received (the agency's
+  // record of a push), kScratch where they are copied on (a pull response
+  // read by sbrgate).
+  FileDurability durability = FileDurability::kDurable;
+  // An attachment of at most this many bytes stays in memory and makes no
+  // file; 0: every attachment is a file.
+  size_t in_memory_bytes = 0;
+};
 
-// Deletes the spooled attachment files of `message`.
+// Reads a message whose HTTP Content-Type is `content_type` from `body`.
+// Attachments go to memory or to new files in `spool_dir` (which must
+// exist), as `spooling` says; on error no file is left behind. With a
+// verifier, a present signature is always verified; with
+// RequireSignature::kYes an unsigned message is refused.
+absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_type, ByteSource& body,
+                                                   const std::string& spool_dir,
+                                                   const wssec::Verifier* verifier,
+                                                   RequireSignature require,
+                                                   AttachmentSpooling spooling = {});
+
+// Deletes the spooled attachment files of `message` (those in memory go
+// with it).
 void RemoveSpooledAttachments(const InboundMessage& message);
 
 }  // namespace sbrgate::ebms_package

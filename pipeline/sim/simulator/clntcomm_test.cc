@@ -167,7 +167,7 @@ class ClntcommTest : public SimulatorFixture {
 
   // Pushes `request_xml` as a bulk request and pulls the response once it
   // is due; the response file.
-  std::string Bulk(const std::string& agent, const std::string& action,
+  StoredBytes Bulk(const std::string& agent, const std::string& action,
                    const std::string& request_xml, const std::string& document_type) {
     const std::string payload = absl::StrCat(dir_, "/", ebms::NewUuid(), ".xml.gz");
     {
@@ -189,7 +189,7 @@ class ClntcommTest : public SimulatorFixture {
     p.document_type = document_type;
     auto pushed = client_->Push(p);
     EXPECT_TRUE(pushed.ok()) << pushed.status();
-    if (!pushed.ok()) return "";
+    if (!pushed.ok()) return StoredBytes();
     EXPECT_TRUE(pushed->receipt.has_value());
     sim_->WaitUntilIdle();
     auto early = client_->Pull(p.message_id);
@@ -198,17 +198,17 @@ class ClntcommTest : public SimulatorFixture {
     clock_.Advance(absl::Minutes(1));
     auto pulled = client_->Pull(p.message_id);
     EXPECT_TRUE(pulled.ok()) << pulled.status();
-    if (!pulled.ok()) return "";
+    if (!pulled.ok()) return StoredBytes();
     EXPECT_EQ(pulled->kind, sbr_client::PullOutcome::Kind::kResponse);
     EXPECT_EQ(pulled->response_message.service, ebms::kServiceClntcomm);
-    return pulled->response_path;
+    return pulled->response;
   }
 
-  absl::StatusOr<std::vector<ResponseEntry>> ReadAll(const std::string& path,
+  absl::StatusOr<std::vector<ResponseEntry>> ReadAll(const StoredBytes& response,
                                                      bool* more = nullptr) {
-    auto file = FileSource::Open(path);
-    if (!file.ok()) return file.status();
-    auto reader = ResponseReader::Open(std::unique_ptr<ByteSource>(std::move(*file)), path);
+    auto source = response.Open();
+    if (!source.ok()) return source.status();
+    auto reader = ResponseReader::Open(*std::move(source), "the bulk response");
     if (!reader.ok()) return reader.status();
     if (more != nullptr) *more = (*reader)->more_results();
     std::vector<ResponseEntry> out;

@@ -172,10 +172,9 @@ class SimulatorTest : public ::testing::Test {
     ASSERT_TRUE(pulled.ok()) << pulled.status();
     ASSERT_EQ(pulled->kind, sbr_client::PullOutcome::Kind::kResponse);
     EXPECT_EQ(pulled->response_message.ref_to_message_id, p.message_id);
-    auto source = FileSource::Open(pulled->response_path);
+    auto source = pulled->response.Open();
     ASSERT_TRUE(source.ok());
-    auto reader = event02::ResponseReader::Open(std::unique_ptr<ByteSource>(std::move(*source)),
-                                                "response");
+    auto reader = event02::ResponseReader::Open(*std::move(source), "response");
     ASSERT_TRUE(reader.ok());
     for (;;) {
       auto item = (*reader)->Next();

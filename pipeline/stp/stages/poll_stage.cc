@@ -164,9 +164,9 @@ void PollStage::StoreResponse(Pulled& pull) const {
   if (!pull.outcome.ok() || pull.outcome->kind != sbr_client::PullOutcome::Kind::kResponse) {
     return;
   }
-  pull.stored =
-      blobs_->Adopt(pull.outcome->response_path, blob::BlobStore::Placement::kInlineIfSmall);
-  if (!pull.stored.ok()) std::remove(pull.outcome->response_path.c_str());
+  const StoredBytes& response = pull.outcome->response;
+  pull.stored = blobs_->Adopt(response, blob::BlobStore::Placement::kInlineIfSmall);
+  if (!pull.stored.ok() && !response.in_memory()) std::remove(response.path().c_str());
 }
 
 std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector<std::string>& due,

@@ -77,7 +77,8 @@ class PollStage : public stage::Stage {
     // A response's blob (its working file removed), else not set.
     absl::StatusOr<blob::BlobId> stored = absl::FailedPreconditionError("no response stored");
   };
-  // Moves a response's working file into the blob store (pull.stored).
+  // Keeps a response as a blob (pull.stored): inline when small, else its
+  // working file moved into the blob store.
   void StoreResponse(Pulled& pull) const;
   // Sends the pulls of the `due` lodgments whose mark is committed, all at
   // once (Context::RunConcurrently), by lodgment id. Their marks count as

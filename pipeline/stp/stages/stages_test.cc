@@ -266,11 +266,9 @@ TEST_F(StagesTest, PollFollowsTheScheduleAndHandsOverTheResponse) {
   EXPECT_EQ(sbr.pulled.size(), 1u);
   clock_.Set(first + absl::Seconds(62));
 
-  const std::string response_path = absl::StrCat(::testing::TempDir(), "/resp.xml");
-  ASSERT_TRUE(WriteFileDurably(response_path, "<response/>").ok());
   sbr_client::PullOutcome response;
   response.kind = sbr_client::PullOutcome::Kind::kResponse;
-  response.response_path = response_path;
+  response.response = StoredBytes::Memory("<response/>");
   sbr.pull_answers.push_back(response);
   ctx.Clear();
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
@@ -455,16 +453,22 @@ TEST_F(StagesTest, PollScheduleEntryMovesWithEachPollAndGoesWithTheResponse) {
   EXPECT_EQ(FromProto(pending.next_poll()), second);
   EXPECT_EQ(pending.polls_done(), 1);
 
+  // A response in a working file (one too large for memory) is kept the
+  // same way, and its working file goes.
   const std::string response_path = absl::StrCat(::testing::TempDir(), "/moves.xml");
   ASSERT_TRUE(WriteFileDurably(response_path, "<response/>").ok());
   sbr_client::PullOutcome response;
   response.kind = sbr_client::PullOutcome::Kind::kResponse;
-  response.response_path = response_path;
+  response.response = StoredBytes::File(response_path);
   sbr.pull_answers.push_back(response);
   clock_.Set(second);
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_EQ(sbr.pulled.size(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(response_path));
+  auto ready = ctx.On<events::ResponseReady>(topics::kResponses);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(*blob::ReadRef(*blobs_, ready[0].response()), "<response/>");
   // What is left marks it answered, and goes 72 hours after the receipt.
   EXPECT_EQ(ScheduleKeys(ctx), std::vector<std::string>{PollStage::ScheduleKey(
                                    receipt + poll::kGiveUpAfter, "L1")});
