@@ -63,7 +63,9 @@ state::Message MessageRecord(const StoredMessage& m) {
   r.set_process_count(report.process_count);
   r.set_interrupted_count(report.interrupted_count);
   r.set_processed(report.processed);
+  if (m.payload.in_memory()) r.set_payload_gzip(*m.payload.ReadAll());
   if (report.processed) {
+    if (m.response.in_memory()) r.set_response_gzip(*m.response.ReadAll());
     *r.mutable_ready_at() = ToProto(report.ready_at);
     r.set_employees(report.employees);
     if (report.maximum) r.set_maximum_severity(std::string(event02::SeverityCode(*report.maximum)));
@@ -99,7 +101,8 @@ absl::Status MessageFromRecord(const state::Message& r, const SimulatorConfig& c
   report.process_count = r.process_count();
   report.interrupted_count = r.interrupted_count();
   report.processed = r.processed();
-  m.payload_path = PayloadPath(config, r.message_id());
+  m.payload = r.has_payload_gzip() ? StoredBytes::Memory(r.payload_gzip())
+                                   : StoredBytes::File(PayloadPath(config, r.message_id()));
   if (r.processed()) {
     report.ready_at = FromProto(r.ready_at());
     report.employees = r.employees();
@@ -113,7 +116,9 @@ absl::Status MessageFromRecord(const state::Message& r, const SimulatorConfig& c
     }
     report.rejected_document_ids.assign(r.rejected_document_ids().begin(),
                                         r.rejected_document_ids().end());
-    m.response_path = ResponsePath(config, r.message_id());
+    m.response = r.has_response_gzip()
+                     ? StoredBytes::Memory(r.response_gzip())
+                     : StoredBytes::File(ResponsePath(config, r.message_id()) + ".gz");
     m.response_document_name = r.response_document_name();
     m.response_document_type = r.response_document_type();
   }

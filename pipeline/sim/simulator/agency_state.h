@@ -25,10 +25,12 @@
 //   }
 //   absl::Status saved = state.Saved(saving);  // answer only if saved
 //
-// The files it keeps live under SimulatorConfig::data_dir: SpoolDir (request
-// bodies and attachments while they are read), PayloadDir (pushed payloads),
-// ResponseDir (business responses, gzip-compressed as pulls send them) and StateDir
-// (the store).
+// A pushed payload and its business response (gzip-compressed as pulls
+// send it) are kept in the message's record when small (kInRecordBytes),
+// made durable by the save that records the push or the processing; larger
+// ones are files. The files live under SimulatorConfig::data_dir: SpoolDir
+// (request bodies and attachments while they are read), PayloadDir (pushed
+// payloads), ResponseDir (business responses) and StateDir (the store).
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_AGENCY_STATE_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_AGENCY_STATE_H_
 
@@ -44,6 +46,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "pipeline/platform/common/stored_bytes.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sim/simulator/clntcomm_serve.h"
 #include "pipeline/sim/simulator/sim_state_store.h"
@@ -51,6 +54,12 @@
 #include "proto/ics.pb.h"
 
 namespace sbrgate::sim {
+
+// The most a pushed payload or its response (gzip) may hold to be kept in
+// the message's record rather than in a file of its own: a pay event of
+// about 50 employees. The record is written again with each pull, so larger
+// ones stay files.
+inline constexpr size_t kInRecordBytes = 16 << 10;
 
 // One pushed message, from its receipt to its response.
 struct StoredMessage {
@@ -60,8 +69,9 @@ struct StoredMessage {
   std::string conversation_id;
   ebms::Party from;
   std::string signer_fingerprint;      // only the signer may pull the response
-  std::string payload_path;            // PayloadPath
-  std::string response_path;           // ResponsePath, set once processed
+  StoredBytes payload;                 // in memory (and the record), or PayloadPath
+  // Once processed: in memory (and the record), or ResponsePath(...).gz.
+  StoredBytes response;
   std::string response_document_name;  // PartProperties of the response
   std::string response_document_type;
   std::atomic<int64_t> employees_seen{0};  // processing progress

@@ -7,6 +7,7 @@
 #include "pipeline/clntcomm/wire/wire.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/common/spill_buffer.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sim/simulator/clntcomm_serve.h"
 
@@ -61,24 +62,23 @@ void BackOffice::Work() {
     options.sender = stored->from;
     const std::string response_path = ResponsePath(config_, id);
     const bool clntcomm = stored->report.service == ebms::kServiceClntcomm;
-    // The agency's record of the response is `response_path`.gz, durable and
-    // compressed as pulls send it; it is written as the response is made.
-    absl::StatusOr<std::unique_ptr<FileSink>> file = FileSink::Create(response_path + ".gz");
-    if (!file.ok()) {
-      ReportNotProcessed(id, file.status());
-      continue;
-    }
-    GzipSink response(std::unique_ptr<ByteSink>(*std::move(file)));
+    // The agency's record of the response, compressed as pulls send it and
+    // written as the response is made: in the message's record when small
+    // (saved below), else the durable file `response_path`.gz.
+    SpillBuffer kept(response_path + ".gz", kInRecordBytes, FileDurability::kDurable);
+    GzipSink response(kept);
     absl::StatusOr<ProcessingOutcome> outcome =
-        clntcomm
-            ? ProcessClntcomm(*stored, response, options.system_error)
-            : ProcessPayEvent(stored->payload_path, response, response_path + ".items", options);
+        clntcomm ? ProcessClntcomm(*stored, response, options.system_error)
+                 : ProcessPayEvent(stored->payload, response, response_path + ".items", options);
     absl::Status finished = outcome.ok() ? response.Close() : outcome.status();
+    if (finished.ok()) finished = kept.Close();
     if (finished.ok() && !outcome->matching_failures.empty()) {
       finished = corpus_->Post(MatchingFailureNotice(id, *outcome, clock_->Now())).status();
     }
-    if (!finished.ok()) {
-      ReportNotProcessed(id, finished);
+    absl::StatusOr<StoredBytes> response_gzip =
+        finished.ok() ? kept.Release() : absl::StatusOr<StoredBytes>(finished);
+    if (!response_gzip.ok()) {
+      ReportNotProcessed(id, response_gzip.status());
       continue;
     }
     {
@@ -88,7 +88,7 @@ void BackOffice::Work() {
       r.employees = outcome->employees;
       r.maximum = outcome->maximum;
       r.rejected_document_ids = outcome->rejected_document_ids;
-      stored->response_path = response_path;
+      stored->response = *std::move(response_gzip);
       if (clntcomm) {
         stored->response_document_name = clntcomm::kClntcommDocumentName;
         stored->response_document_type = stored->report.action == ebms::kActionClntcommList
@@ -117,9 +117,9 @@ absl::StatusOr<ProcessingOutcome> BackOffice::ProcessClntcomm(const StoredMessag
                                                               bool system_error) {
   std::string request;
   {
-    auto file = FileSource::Open(stored.payload_path);
-    if (!file.ok()) return file.status();
-    GunzipSource plain(**file, GunzipOptions{uint64_t{16} << 20});
+    auto payload = stored.payload.Open();
+    if (!payload.ok()) return payload.status();
+    GunzipSource plain(**payload, GunzipOptions{uint64_t{16} << 20});
     StringSink sink;
     // Not gzip, or too large: answered as a request that cannot be read.
     if (auto n = Pump(plain, sink); n.ok()) request = sink.data();

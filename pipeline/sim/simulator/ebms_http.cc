@@ -70,8 +70,9 @@ std::optional<ebms_package::InboundMessage> EbmsHttp::ReceiveOrRefuse(
 
 absl::StatusOr<ebms_package::InboundMessage> EbmsHttp::Receive(
     const httplib::Request& req, const httplib::ContentReader& reader) {
-  // A working copy: what the agency keeps of a push (its attachments) is
-  // spooled durably by ReadPackagedMessage.
+  // A working copy: what the agency keeps of a push (its attachment) is
+  // kept in memory for the message's record when small, else spooled
+  // durably, by ReadPackagedMessage.
   SpillBuffer body(absl::StrCat(SpoolDir(config_), "/", ebms::NewUuid(), ".http"),
                    kBodyInMemoryBytes);
   absl::Status write_status;
@@ -83,9 +84,9 @@ absl::StatusOr<ebms_package::InboundMessage> EbmsHttp::Receive(
   if (absl::Status s = body.Close(); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<ByteSource>> source = body.Reader();
   if (!source.ok()) return source.status();
-  return ebms_package::ReadPackagedMessage(req.get_header_value("Content-Type"), **source,
-                                           SpoolDir(config_), &verifier_,
-                                           ebms_package::RequireSignature::kYes);
+  return ebms_package::ReadPackagedMessage(
+      req.get_header_value("Content-Type"), **source, SpoolDir(config_), &verifier_,
+      ebms_package::RequireSignature::kYes, {FileDurability::kDurable, kInRecordBytes});
 }
 
 void EbmsHttp::SendNotRecorded(httplib::Response& res, const absl::Status& status) {

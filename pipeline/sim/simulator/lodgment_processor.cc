@@ -98,7 +98,7 @@ absl::Status WriteSingleItem(event02::Severity maximum, const payevnt::FieldErro
 
 }  // namespace
 
-absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzip_path,
+absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const StoredBytes& payload_gzip,
                                                   ByteSink& response,
                                                   const std::string& item_spool_path,
                                                   const ProcessingOptions& options) {
@@ -116,9 +116,9 @@ absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzi
     return outcome;
   }
 
-  auto file = FileSource::Open(payload_gzip_path);
-  if (!file.ok()) return file.status();
-  auto plain = std::make_unique<GunzipSource>(std::unique_ptr<ByteSource>(std::move(*file)),
+  auto payload = payload_gzip.Open();
+  if (!payload.ok()) return payload.status();
+  auto plain = std::make_unique<GunzipSource>(*std::move(payload),
                                               GunzipOptions{options.max_uncompressed_bytes});
   auto reader = payevnt::LodgmentReader::Open(std::move(plain), "payload");
   if (!reader.ok()) return reader.status();

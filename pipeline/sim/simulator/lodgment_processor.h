@@ -24,7 +24,7 @@
 // lodgment can name 200,000 rejected records).
 //
 //   absl::StatusOr<ProcessingOutcome> o =
-//       ProcessPayEvent(gzip_path, response_sink, item_spool_path, ProcessingOptions{});
+//       ProcessPayEvent(payload_gzip, response_sink, item_spool_path, ProcessingOptions{});
 //   if (!o->matching_failures.empty())
 //     corpus.Post(MatchingFailureNotice(message_id, *o, clock.Now()));
 #ifndef SBRGATE_PIPELINE_SIM_LODGMENT_PROCESSOR_H_
@@ -41,6 +41,7 @@
 #include "absl/time/time.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/common/stored_bytes.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/event02/event02.h"
 #include "pipeline/sim/simulator/clntcomm_corpus.h"
@@ -80,13 +81,13 @@ struct ProcessingOutcome {
   std::vector<MatchingFailure> matching_failures;
 };
 
-// Reads the gzip-compressed payload at `payload_gzip_path` and writes the
+// Reads the gzip-compressed payload `payload_gzip` and writes the
 // event.02 response to `response` (which it does not Close()). The response's
 // items, if any, wait in a working file at `item_spool_path` until the
 // severity that comes first is known. A payload that cannot be read at all
 // (not gzip, not XML, no employer) is itself an Error outcome, not a failed
 // call: the DSP gets told. Errors returned are the simulator's own (I/O).
-absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const std::string& payload_gzip_path,
+absl::StatusOr<ProcessingOutcome> ProcessPayEvent(const StoredBytes& payload_gzip,
                                                   ByteSink& response,
                                                   const std::string& item_spool_path,
                                                   const ProcessingOptions& options);

@@ -28,7 +28,7 @@ void PullHandler::Handle(const httplib::Request& req, httplib::Response& res,
   }
   const ebms::PullRequest& pull = pulls.front();
   const absl::Time now = clock_->Now();
-  std::string response_path;
+  std::optional<StoredBytes> response;
   StoredMessage* stored = nullptr;
   SimStateStore::Ticket saving;
   {
@@ -51,7 +51,7 @@ void PullHandler::Handle(const httplib::Request& req, httplib::Response& res,
       if (record.early) ++state_->counters.early_pulls;
       if (r.processed && now >= r.ready_at) {
         record.result = "response";
-        response_path = stored->response_path;
+        response = stored->response;
       } else {
         record.result = "nothing-yet";
       }
@@ -69,17 +69,16 @@ void PullHandler::Handle(const httplib::Request& req, httplib::Response& res,
                      absl::StrCat("no message ", pull.ref_to_message_id, " from this sender"));
     return;
   }
-  if (response_path.empty()) {
+  if (!response.has_value()) {
     http_->SendError(res, ebms::kErrorEmptyMessagePartitionChannel, pull.message_id,
                      "the response is not available yet");
     return;
   }
-  SendResponse(res, *stored, response_path);
+  SendResponse(res, *stored, *response);
 }
 
 void PullHandler::SendResponse(httplib::Response& res, const StoredMessage& stored,
-                               const std::string& response_path) {
-  const std::string gz = response_path + ".gz";
+                               const StoredBytes& response_gzip) {
   ebms::Envelope envelope;
   ebms::UserMessage& um = envelope.messaging.user_messages.emplace_back();
   um.message_id = ebms::NewMessageId("sbr-sim.ato.gov.au");
@@ -96,8 +95,8 @@ void PullHandler::SendResponse(httplib::Response& res, const StoredMessage& stor
                        {ebms::kPartPropertyMimeType, "text/xml"},
                        {ebms::kPartPropertyDocumentName, stored.response_document_name},
                        {ebms::kPartPropertyDocumentType, stored.response_document_type}}});
-  absl::StatusOr<ebms_package::OutboundMessage> out = ebms_package::PackageMessage(
-      envelope, &agency_, {{cid, "application/gzip", StoredBytes::File(gz)}});
+  absl::StatusOr<ebms_package::OutboundMessage> out =
+      ebms_package::PackageMessage(envelope, &agency_, {{cid, "application/gzip", response_gzip}});
   http_->SendPackaged(res, out, stored.report.message_id);
 }
 

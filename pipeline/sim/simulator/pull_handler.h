@@ -35,7 +35,7 @@ class PullHandler {
 
  private:
   void SendResponse(httplib::Response& res, const StoredMessage& stored,
-                    const std::string& response_path);
+                    const StoredBytes& response_gzip);
 
   const Clock* const clock_;
   EbmsHttp* const http_;

@@ -104,11 +104,17 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
     return;
   }
 
-  const std::string payload_path = PayloadPath(config_, um.message_id);
-  if (std::rename(in->attachments.front().content.path().c_str(), payload_path.c_str()) != 0) {
-    http_->SendError(res, ebms::kErrorOther, um.message_id,
-                     "the agency could not store the payload");
-    return;
+  // The agency's record of the payload: a small one goes in the message's
+  // record, saved below; a larger one is its durably spooled file, moved in.
+  StoredBytes payload = in->attachments.front().content;
+  if (!payload.in_memory()) {
+    const std::string payload_path = PayloadPath(config_, um.message_id);
+    if (std::rename(payload.path().c_str(), payload_path.c_str()) != 0) {
+      http_->SendError(res, ebms::kErrorOther, um.message_id,
+                       "the agency could not store the payload");
+      return;
+    }
+    payload = StoredBytes::File(payload_path);
   }
   ebms::Envelope receipt_envelope;
   ebms::Receipt& receipt = receipt_envelope.messaging.receipts.emplace_back();
@@ -139,7 +145,7 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
       s.conversation_id = um.conversation_id;
       s.from = um.from;
       s.signer_fingerprint = in->signature->sha256_fingerprint;
-      s.payload_path = payload_path;
+      s.payload = payload;
       s.saving = true;
       state_->order.push_back(um.message_id);
       saving = state_->Persist(s);

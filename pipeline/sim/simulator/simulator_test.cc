@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -621,6 +622,54 @@ TEST_F(SimulatorTest, MessageQueuedWhenStoppedIsProcessedAfterRestart) {
   auto pulled = client_->Pull(p.message_id);
   ASSERT_TRUE(pulled.ok()) << pulled.status();
   EXPECT_EQ(pulled->kind, sbr_client::PullOutcome::Kind::kResponse);
+}
+
+// A small pay event and its response are the message's record, saved with
+// the push and the processing, and make no file; a large one's are files.
+// Either way a restarted simulator processes what it received and answers
+// pulls with it.
+TEST_F(SimulatorTest, SmallPayloadsAndResponsesLiveInTheRecordLargeOnesInFiles) {
+  auto files_in = [this](const char* dir) {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(config_.data_dir + "/" + dir)) {
+      n += e.is_regular_file();
+    }
+    return n;
+  };
+  SimulatorConfig receiving_only = config_;
+  receiving_only.processing_threads = 0;
+  Restart(receiving_only);
+  payevnt::GeneratorOptions small;
+  small.employees = 5;
+  payevnt::GeneratorOptions large;
+  large.employees = 4000;
+  large.invalid_tfns = 3000;  // a response of 3,000 rejected records
+  const sbr_client::LodgmentPush small_push = Push(Lodgment("small", small));
+  const sbr_client::LodgmentPush large_push = Push(Lodgment("large", large));
+  constexpr uint64_t kInRecordBytes = 16 << 10;  // agency_state.h's
+  ASSERT_LT(*small_push.payload_gzip.Size(), kInRecordBytes);
+  ASSERT_GT(*large_push.payload_gzip.Size(), kInRecordBytes);
+  for (const sbr_client::LodgmentPush& p : {small_push, large_push}) {
+    auto pushed = client_->Push(p);
+    ASSERT_TRUE(pushed.ok()) << pushed.status();
+    ASSERT_TRUE(pushed->receipt.has_value()) << Describe(pushed->errors);
+  }
+  EXPECT_EQ(files_in("payloads"), 1);
+  EXPECT_EQ(files_in("spool"), 0);
+
+  Restart(config_);  // processes both, the small one from its record
+  sim_->WaitUntilIdle();
+  EXPECT_EQ(files_in("responses"), 1);
+  Restart(config_);
+  clock_.Advance(absl::Minutes(10));
+  for (const sbr_client::LodgmentPush& p : {small_push, large_push}) {
+    auto pulled = client_->Pull(p.message_id);
+    ASSERT_TRUE(pulled.ok()) << pulled.status();
+    ASSERT_EQ(pulled->kind, sbr_client::PullOutcome::Kind::kResponse) << Describe(pulled->errors);
+  }
+  EXPECT_EQ(sim_->Message(small_push.message_id)->maximum, event02::Severity::kInformation);
+  EXPECT_EQ(sim_->Message(large_push.message_id)->maximum, event02::Severity::kPartial);
+  EXPECT_EQ(sim_->Message(large_push.message_id)->rejected_document_ids.size(), 3000u);
 }
 
 TEST_F(SimulatorTest, ProcessingCutShortByAStopIsCountedApart) {
