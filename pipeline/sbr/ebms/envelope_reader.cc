@@ -313,23 +313,18 @@ class Reader {
 };
 
 // Inspects and, when `body_xml` is given, serializes the Body's elements.
-Inspection InspectDocument(absl::string_view bytes, absl::string_view source_name,
-                           std::string* body_xml) {
+// Inspects a document parsed by xml::ParseDocument.
+Inspection InspectParsed(xmlDoc* doc, std::string* body_xml) {
   Inspection result;
   std::vector<Problem> problems;
-  absl::StatusOr<xml::Document> doc = xml::ParseDocument(bytes, source_name);
-  if (!doc.ok()) {
-    result.problems.push_back(ParseProblem(doc.status().message(), source_name));
-    return result;
-  }
-  const xmlNode* root = xmlDocGetRootElement(doc->get());
+  const xmlNode* root = xmlDocGetRootElement(doc);
   Reader reader(&problems);
 
   if (absl::StatusOr<std::shared_ptr<const xml::Schema>> schema = EnvelopeSchema(); !schema.ok()) {
     problems.push_back(
         {0, absl::StrCat("cannot check against the ebMS3 schema: ", schema.status().message())});
   } else {
-    for (std::string& message : (*schema)->Validate(doc->get())) {
+    for (std::string& message : (*schema)->Validate(doc)) {
       const long line = LineOf(message);
       problems.push_back({line, std::move(message)});
     }
@@ -377,6 +372,30 @@ Inspection InspectDocument(absl::string_view bytes, absl::string_view source_nam
   return result;
 }
 
+Inspection InspectDocument(absl::string_view bytes, absl::string_view source_name,
+                           std::string* body_xml) {
+  absl::StatusOr<xml::Document> doc = xml::ParseDocument(bytes, source_name);
+  if (!doc.ok()) {
+    Inspection result;
+    result.problems.push_back(ParseProblem(doc.status().message(), source_name));
+    return result;
+  }
+  return InspectParsed(doc->get(), body_xml);
+}
+
+// `envelope` (its body already read) with what `inspection` found, or the
+// error listing every problem.
+absl::StatusOr<Envelope> EnvelopeFrom(Inspection inspection, absl::string_view source_name,
+                                      Envelope envelope) {
+  if (!inspection.valid) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        source_name, ": not a valid ebMS3 envelope: ", absl::StrJoin(inspection.problems, "; ")));
+  }
+  envelope.soap_version = *inspection.soap_version;
+  envelope.messaging = std::move(inspection.messaging);
+  return envelope;
+}
+
 }  // namespace
 
 Inspection Inspect(absl::string_view xml, absl::string_view source_name) {
@@ -386,13 +405,13 @@ Inspection Inspect(absl::string_view xml, absl::string_view source_name) {
 absl::StatusOr<Envelope> ReadEnvelope(absl::string_view xml, absl::string_view source_name) {
   Envelope envelope;
   Inspection inspection = InspectDocument(xml, source_name, &envelope.body_xml);
-  if (!inspection.valid) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        source_name, ": not a valid ebMS3 envelope: ", absl::StrJoin(inspection.problems, "; ")));
-  }
-  envelope.soap_version = *inspection.soap_version;
-  envelope.messaging = std::move(inspection.messaging);
-  return envelope;
+  return EnvelopeFrom(std::move(inspection), source_name, std::move(envelope));
+}
+
+absl::StatusOr<Envelope> ReadEnvelope(xmlDoc* parsed, absl::string_view source_name) {
+  Envelope envelope;
+  Inspection inspection = InspectParsed(parsed, &envelope.body_xml);
+  return EnvelopeFrom(std::move(inspection), source_name, std::move(envelope));
 }
 
 }  // namespace sbrgate::ebms

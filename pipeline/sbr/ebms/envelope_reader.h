@@ -38,6 +38,8 @@
 #ifndef SBRGATE_PIPELINE_EBMS_ENVELOPE_READER_H_
 #define SBRGATE_PIPELINE_EBMS_ENVELOPE_READER_H_
 
+#include <libxml/tree.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +65,11 @@ Inspection Inspect(absl::string_view xml, absl::string_view source_name);
 // The envelope, or InvalidArgument "<source_name>: not a valid ebMS3
 // envelope: <problem>; <problem>...".
 absl::StatusOr<Envelope> ReadEnvelope(absl::string_view xml, absl::string_view source_name);
+
+// The same for a document the caller parsed already with xml::ParseDocument
+// (a receiver that verified its signature on it), so it is not parsed
+// twice. Reads the document; changes nothing in it.
+absl::StatusOr<Envelope> ReadEnvelope(xmlDoc* parsed, absl::string_view source_name);
 
 }  // namespace sbrgate::ebms
 

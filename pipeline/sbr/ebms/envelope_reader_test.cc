@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/xml/document.h"
 #include "pipeline/sbr/ebms/envelope_writer.h"
 
 namespace sbrgate::ebms {
@@ -245,6 +246,30 @@ TEST(ReadEnvelopeTest, BodyElementsKeepTheirNamespaces) {
   ASSERT_TRUE(e.ok()) << e.status();
   EXPECT_EQ(e->body_xml,
             "<p:Doc xmlns:p=\"urn:p\" p:k=\"v\"><p:x>1 Zoë &amp; Łukasz</p:x></p:Doc><Plain/>");
+}
+
+TEST(ReadEnvelopeTest, ParsedDocumentReadsAsItsText) {
+  UserMessage m = FullUserMessage();
+  Envelope written;
+  written.messaging.user_messages.push_back(m);
+  written.body_xml = "<p:Doc xmlns:p=\"urn:p\">x</p:Doc>";
+  const std::string xml = WriteEnvelope(written);
+  absl::StatusOr<xml::Document> doc = xml::ParseDocument(xml, "m.xml");
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  absl::StatusOr<Envelope> from_doc = ReadEnvelope(doc->get(), "m.xml");
+  absl::StatusOr<Envelope> from_text = ReadEnvelope(xml, "m.xml");
+  ASSERT_TRUE(from_doc.ok()) << from_doc.status();
+  ASSERT_TRUE(from_text.ok()) << from_text.status();
+  EXPECT_EQ(WriteEnvelope(*from_doc), WriteEnvelope(*from_text));
+  EXPECT_EQ(from_doc->body_xml, written.body_xml);
+
+  // Problems are reported the same way, with their lines.
+  const std::string invalid = Soap12(PullSignal("<eb:MessageId>p@x</eb:MessageId>"));
+  absl::StatusOr<xml::Document> invalid_doc = xml::ParseDocument(invalid, "bad.xml");
+  ASSERT_TRUE(invalid_doc.ok()) << invalid_doc.status();
+  absl::StatusOr<Envelope> refused = ReadEnvelope(invalid_doc->get(), "bad.xml");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status(), ReadEnvelope(invalid, "bad.xml").status());
 }
 
 TEST(InspectTest, RefusesDoctypeAndEntities) {

@@ -129,11 +129,14 @@ absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_typ
     absl::StatusOr<wssec::VerifiedSignature> sig =
         verifier->Verify(doc->get(), RefsFor(in.attachments));
     if (!sig.ok()) {
-      return fail(absl::UnauthenticatedError(absl::StrCat("WS-Security: ", sig.status().message())));
+      return fail(
+          absl::UnauthenticatedError(absl::StrCat("WS-Security: ", sig.status().message())));
     }
     in.signature = *std::move(sig);
   }
-  absl::StatusOr<ebms::Envelope> envelope = ebms::ReadEnvelope(in.envelope_xml, "received envelope");
+  // Read from the document verified above (which registered its IDs and
+  // changed nothing else), not parsed again.
+  absl::StatusOr<ebms::Envelope> envelope = ebms::ReadEnvelope(doc->get(), "received envelope");
   if (!envelope.ok()) return fail(envelope.status());
   in.envelope = *std::move(envelope);
   return in;
