@@ -32,6 +32,7 @@
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/common/stored_bytes.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/package/package.h"
 #include "pipeline/sbr/wssec/credential.h"
@@ -71,9 +72,9 @@ absl::StatusOr<ebms_package::InboundMessage> Receive(ebms_package::OutboundMessa
   absl::StatusOr<std::string> body = BodyOf(out);
   if (!body.ok()) return body.status();
   StringSource source(*std::move(body));
-  return ebms_package::ReadPackagedMessage(out.content_type, source, spool, &verifier,
-                                           ebms_package::RequireSignature::kYes,
-                                           FileDurability::kScratch);
+  return ebms_package::ReadPackagedMessage(
+      out.content_type, source, spool, &verifier, ebms_package::RequireSignature::kYes,
+      ebms_package::AttachmentSpooling{FileDurability::kScratch});
 }
 
 ebms::Envelope PushEnvelope(const std::string& message_id, const std::string& content_id) {
@@ -153,7 +154,8 @@ int Run() {
     const std::string content_id = absl::StrCat("payload-", message_id);
 
     absl::StatusOr<ebms_package::OutboundMessage> push = ebms_package::PackageMessage(
-        PushEnvelope(message_id, content_id), &*dsp, {{content_id, "application/gzip", payload}});
+        PushEnvelope(message_id, content_id), &*dsp,
+        {{content_id, "application/gzip", StoredBytes::File(payload)}});
     if (!push.ok()) return Fail(push.status(), "push: sign");
     lap();
     absl::StatusOr<ebms_package::InboundMessage> pushed = Receive(*push, dir + "/spool", *verifier);
@@ -168,7 +170,7 @@ int Run() {
       sim::ProcessingOptions options;
       options.sender = pushed->envelope.messaging.user_messages.front().from;
       absl::StatusOr<sim::ProcessingOutcome> outcome =
-          sim::ProcessPayEvent(pushed->attachments.front().path, gz, dir + "/items", options);
+          sim::ProcessPayEvent(pushed->attachments.front().content, gz, dir + "/items", options);
       if (!outcome.ok()) return Fail(outcome.status(), "process");
       if (outcome->maximum != event02::Severity::kInformation) {
         return Fail(absl::InternalError("the generated pay event was not accepted"), "process");
@@ -206,7 +208,7 @@ int Run() {
                          {ebms::kPartPropertyDocumentName, "event.02"},
                          {ebms::kPartPropertyDocumentType, "Response"}}});
     absl::StatusOr<ebms_package::OutboundMessage> answered = ebms_package::PackageMessage(
-        answer, &*agency, {{answer_cid, "application/gzip", response}});
+        answer, &*agency, {{answer_cid, "application/gzip", StoredBytes::File(response)}});
     if (!answered.ok()) return Fail(answered.status(), "response: sign");
     lap();
     absl::StatusOr<ebms_package::InboundMessage> received =
