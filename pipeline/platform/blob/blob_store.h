@@ -1,5 +1,6 @@
 // BlobStore: the content-addressed file store that lodgment payloads and SBR
-// responses live in, so Kafka messages only carry references (BlobRef).
+// responses live in, so topic records carry a reference (BlobRef) rather
+// than a large blob.
 // A blob is named by the SHA-256 of its bytes, written to a temporary file,
 // fsynced and renamed into place: a reader never sees a partial blob, and
 // writing the same bytes twice stores them once.
