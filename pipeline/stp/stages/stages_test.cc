@@ -113,6 +113,13 @@ class StagesTest : public ::testing::Test {
     return blobs_->PutString(sink.data())->sha256;
   }
 
+  // A push the agency receipts as "r1@ato", now.
+  sbr_client::PushOutcome ReceiptedPush() const {
+    sbr_client::PushOutcome ok;
+    ok.receipt = ebms::Receipt{"r1@ato", clock_.Now(), "m1@test", {}};
+    return ok;
+  }
+
   static std::vector<std::string> ScheduleKeys(FakeContext& ctx) {
     std::vector<std::string> keys;
     ctx.stores[PollStage::kScheduleStore].ForEach(
@@ -127,9 +134,7 @@ class StagesTest : public ::testing::Test {
 
 TEST_F(StagesTest, SubmitRecordsTheReceipt) {
   FakeSbr sbr;
-  sbr_client::PushOutcome ok;
-  ok.receipt = ebms::Receipt{"r1@ato", clock_.Now(), "m1@test", {}};
-  sbr.push_answers.push_back(ok);
+  sbr.push_answers.push_back(ReceiptedPush());
   SubmitStage stage(&sbr, blobs_.get());
   FakeContext ctx(&clock_);
   ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, Submission()), ctx).ok());
@@ -145,9 +150,7 @@ TEST_F(StagesTest, SubmitRecordsTheReceipt) {
 
 TEST_F(StagesTest, SubmitSendsFromTheSubmissionsSenderElseThePayersAbn) {
   FakeSbr sbr;
-  sbr_client::PushOutcome ok;
-  ok.receipt = ebms::Receipt{"r1@ato", clock_.Now(), "m1@test", {}};
-  sbr.push_answers = {ok, ok};
+  sbr.push_answers = {ReceiptedPush(), ReceiptedPush()};
   SubmitStage stage(&sbr, blobs_.get());
   FakeContext ctx(&clock_);
   ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, Submission()), ctx).ok());
@@ -171,9 +174,7 @@ TEST_F(StagesTest, SubmitSendsFromTheSubmissionsSenderElseThePayersAbn) {
 // an error for an operator, never a push of something else.
 TEST_F(StagesTest, SubmitSendsAnInlinePayloadFromMemoryAndAFileFromTheStore) {
   FakeSbr sbr;
-  sbr_client::PushOutcome ok;
-  ok.receipt = ebms::Receipt{"r1@ato", clock_.Now(), "m1@test", {}};
-  sbr.push_answers = {ok, ok};
+  sbr.push_answers = {ReceiptedPush(), ReceiptedPush()};
   SubmitStage stage(&sbr, blobs_.get());
   FakeContext ctx(&clock_);
   events::LodgmentToSubmit small = Submission();
