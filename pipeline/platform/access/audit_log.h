@@ -9,7 +9,11 @@
 //   if (absl::Status s = (*audit)->Record({caller.identity(), "replay", abn, true, id}); !s.ok())
 //     ...refuse the change: what cannot be audited is not done...
 //
-// Thread-safe.
+// Thread-safe. Concurrent Records share one write and one fdatasync (group
+// commit): a caller that finds a sync under way adds its line to the next
+// group, whose first caller writes and syncs it once the one before is done.
+// Each caller still returns only when its own line is synced, or with the
+// error that stopped its group.
 #ifndef SBRGATE_PIPELINE_PLATFORM_ACCESS_AUDIT_LOG_H_
 #define SBRGATE_PIPELINE_PLATFORM_ACCESS_AUDIT_LOG_H_
 
@@ -45,13 +49,27 @@ class AuditLog {
   absl::Status Record(const AuditEvent& event);
 
  private:
+  // Lines written and synced together.
+  struct Group {
+    std::string text;
+    bool done = false;
+    absl::Status status;  // why it was not synced
+  };
+
   AuditLog(std::string path, int fd, const Clock* clock)
       : path_(std::move(path)), clock_(clock), fd_(fd) {}
 
+  // Appends `text` and syncs it (only the caller leading a group does).
+  absl::Status WriteAndSync(const std::string& text) const;
+  // What Record returns for `event` once its group's write came to `synced`.
+  absl::Status Outcome(const AuditEvent& event, const absl::Status& synced) const;
+
   const std::string path_;
   const Clock* const clock_;
+  const int fd_;
   absl::Mutex mu_;
-  int fd_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<Group> filling_ ABSL_GUARDED_BY(mu_);  // the next group to write
+  bool syncing_ ABSL_GUARDED_BY(mu_) = false;            // a group is being written
 };
 
 }  // namespace sbrgate::access

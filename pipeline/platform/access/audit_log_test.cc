@@ -3,11 +3,14 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace sbrgate::access {
@@ -24,7 +27,8 @@ TEST(AuditLog, AppendsOneJsonObjectALineAcrossReopensInAPrivateFile) {
   }
   auto log = AuditLog::Open(path, &clock);
   ASSERT_TRUE(log.ok());
-  ASSERT_TRUE((*log)->Record({"payroll-b", "replay", "51824753556", false, "not an operator"}).ok());
+  ASSERT_TRUE(
+      (*log)->Record({"payroll-b", "replay", "51824753556", false, "not an operator"}).ok());
 
   std::ifstream in(path);
   std::vector<nlohmann::json> lines;
@@ -53,6 +57,53 @@ TEST(AuditLog, ACallerCannotForgeALineWithANewline) {
   int lines = 0;
   for (std::string line; std::getline(in, line);) ++lines;
   EXPECT_EQ(lines, 1);
+}
+
+TEST(AuditLog, ConcurrentRecordsEachLandOnceAsAWholeLine) {
+  const std::string path = ::testing::TempDir() + "/audit-concurrent.log";
+  std::remove(path.c_str());
+  ManualClock clock(absl::FromUnixSeconds(1796000000));
+  auto log = AuditLog::Open(path, &clock);
+  ASSERT_TRUE(log.ok());
+  constexpr int kThreads = 16, kEach = 40;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string detail = absl::StrCat("lodgment ", t, "-", i, std::string(200, 'x'));
+        EXPECT_TRUE((*log)->Record({"payroll-a", "lodge", "51824753556", true, detail}).ok());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+
+  std::ifstream in(path);
+  std::set<std::string> details;
+  int lines = 0;
+  for (std::string line; std::getline(in, line); ++lines) {
+    details.insert(nlohmann::json::parse(line)["detail"].get<std::string>());
+  }
+  EXPECT_EQ(lines, kThreads * kEach);
+  EXPECT_EQ(details.size(), static_cast<size_t>(kThreads * kEach));
+}
+
+TEST(AuditLog, EveryCallerOfAGroupThatCannotBeWrittenIsRefusedWithItsOwnAction) {
+  ManualClock clock(absl::FromUnixSeconds(1796000000));
+  auto log = AuditLog::Open("/dev/full", &clock);  // every write fails: no space
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::vector<std::thread> threads;
+  std::vector<absl::Status> outcomes(8);
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      outcomes[t] = (*log)->Record({"ops", absl::StrCat("replay-", t), "*", true, "x"});
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int t = 0; t < 8; ++t) {
+    EXPECT_TRUE(absl::IsUnavailable(outcomes[t])) << outcomes[t];
+    EXPECT_THAT(std::string(outcomes[t].message()),
+                ::testing::HasSubstr(absl::StrCat("cannot record replay-", t, " by ops")));
+  }
 }
 
 }  // namespace
