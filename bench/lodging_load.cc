@@ -2,13 +2,16 @@
 // generated pay events into a running gateway over gRPC, --concurrency at a
 // time, each as soon as the last answered (as a payroll provider's payday
 // batch would), and watches every lodgment to a final state by listing them
-// (ListLodgments, every --look-every) rather than one watch stream each.
+// (ListLodgments, every --look-every, from the first page with one not yet
+// final) rather than one watch stream each.
 // Prints one JSON object: lodgments/s from the first byte of upload to the
 // last final state, and per lodgment the wall-clock latency of each step as
 // the client saw it (upload answered, receipted, final), percentiles.
 //
 //   lodging_load --gateway=127.0.0.1:50051 --lodgments=600 --concurrency=16
 //                --employees=10 [--timeout=600]
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -17,8 +20,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -46,6 +47,7 @@ namespace {
 using v1::LodgmentState;
 
 constexpr size_t kChunkBytes = 64 << 10;
+constexpr int kSweepPage = 200;  // lodgments per ListLodgments page
 
 // A lodgment a stage could not process (NEEDS_ATTENTION) is not final: the
 // run waits for it, and says so when it times out.
@@ -64,7 +66,6 @@ struct Seen {
   std::string final_state;
 };
 
-
 nlohmann::json Percentiles(std::vector<double> v) {
   if (v.empty()) return nullptr;
   std::sort(v.begin(), v.end());
@@ -75,7 +76,8 @@ nlohmann::json Percentiles(std::vector<double> v) {
 int Main() {
   const int n = absl::GetFlag(FLAGS_lodgments);
   const int employees = absl::GetFlag(FLAGS_employees);
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_gateway), grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_gateway), grpc::InsecureChannelCredentials());
   auto client = v1::LodgmentService::NewStub(channel);
 
   // Generated before the clock starts: the client's own work is not the
@@ -133,14 +135,21 @@ int Main() {
   std::vector<std::thread> lodgers;
   for (int w = 0; w < absl::GetFlag(FLAGS_concurrency); ++w) lodgers.emplace_back(lodge);
 
-  // Sweeps every lodgment the gateway lists until all are final.
+  // Sweeps the lodgments the gateway lists until all are final. They are
+  // listed in the order the gateway learnt of them and become final in
+  // roughly that order, so each sweep starts at the first page that still
+  // held one not final (by its page token): it reads the lodgments in
+  // flight, not every one lodged so far, as a client watching a payday's
+  // batch would.
   const absl::Time give_up = absl::Now() + absl::GetFlag(FLAGS_timeout);
+  std::string resume_from;  // page token; empty: the first page
   int final_count = 0;
   while (absl::Now() < give_up) {
     absl::SleepFor(absl::GetFlag(FLAGS_look_every));
     v1::ListLodgmentsRequest request;
-    request.set_page_size(1000);
-    std::vector<v1::Lodgment> listed;
+    request.set_page_size(kSweepPage);
+    request.set_page_token(resume_from);
+    bool done_so_far = true;  // every page read so far was full, and all final
     do {
       grpc::ClientContext context;
       v1::ListLodgmentsResponse page;
@@ -149,23 +158,30 @@ int Main() {
         std::fprintf(stderr, "lodging_load: ListLodgments: %s\n", status.error_message().c_str());
         break;
       }
-      for (v1::Lodgment& l : *page.mutable_lodgments()) listed.push_back(std::move(l));
+      const double now = bench::SecondsSince(start);
+      bool page_done = page.lodgments_size() == kSweepPage && !page.next_page_token().empty();
+      std::lock_guard<std::mutex> lock(mu);
+      for (const v1::Lodgment& l : page.lodgments()) {
+        auto it = seen.find(l.lodgment_id());
+        // Listed before its upload was answered: read it again next sweep.
+        if (it == seen.end()) {
+          page_done = false;
+          continue;
+        }
+        Seen& s = it->second;
+        if (s.receipted < 0 && IsReceipted(l.state())) s.receipted = now;
+        if (s.final < 0 && IsFinal(l.state())) {
+          s.final = now;
+          s.final_state = v1::LodgmentState_Name(l.state());
+          ++final_count;
+        }
+        if (s.final < 0) page_done = false;
+      }
+      done_so_far = done_so_far && page_done;
+      if (done_so_far) resume_from = page.next_page_token();
       request.set_page_token(page.next_page_token());
     } while (!request.page_token().empty());
-    const double now = bench::SecondsSince(start);
     std::lock_guard<std::mutex> lock(mu);
-    final_count = 0;
-    for (const v1::Lodgment& l : listed) {
-      auto it = seen.find(l.lodgment_id());
-      if (it == seen.end()) continue;
-      Seen& s = it->second;
-      if (s.receipted < 0 && IsReceipted(l.state())) s.receipted = now;
-      if (s.final < 0 && IsFinal(l.state())) {
-        s.final = now;
-        s.final_state = v1::LodgmentState_Name(l.state());
-      }
-      if (s.final >= 0) ++final_count;
-    }
     if (answered + static_cast<int>(errors.size()) == n && final_count == answered) break;
   }
   for (std::thread& t : lodgers) t.join();
