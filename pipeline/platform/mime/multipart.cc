@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
-#include <random>
 #include <set>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -68,10 +69,15 @@ absl::Status ValidateHeaderValue(absl::string_view what, absl::string_view value
   return absl::OkStatus();
 }
 
+// Unpredictable enough that no part's content holds it by chance; not a
+// secret, so abseil's generator (seeded once from the OS) serves, without
+// opening /dev/urandom for every message as std::random_device does.
 std::string RandomBoundary() {
-  std::random_device rd;  // /dev/urandom on Linux
+  absl::BitGen gen;
   std::string b = "MIME_boundary_";
-  for (int i = 0; i < 4; ++i) absl::StrAppend(&b, absl::Hex(rd(), absl::kZeroPad8));
+  for (int i = 0; i < 4; ++i) {
+    absl::StrAppend(&b, absl::Hex(absl::Uniform<uint32_t>(gen), absl::kZeroPad8));
+  }
   return b;
 }
 

@@ -86,7 +86,7 @@ struct Attachment {
 };
 
 struct MultipartOptions {
-  // Empty: a random boundary (128 bits from the OS) that cannot occur in the
+  // Empty: a random boundary (128 random bits) that cannot occur in the
   // parts by accident. Tests may fix one (1 to 70 boundary characters).
   std::string boundary;
 };
