@@ -20,12 +20,12 @@
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
 #include "pipeline/platform/stage/commit_batcher.h"
-#include "pipeline/platform/stage/concurrent_process.h"
 #include "pipeline/platform/stage/dead_letter.h"
+#include "pipeline/platform/stage/in_flight_window.h"
 #include "pipeline/platform/stage/runner_context.h"
-#include "pipeline/platform/stage/worker_pool.h"
 #include "pipeline/platform/stage/runner_probe.h"
 #include "pipeline/platform/stage/state_stores.h"
+#include "pipeline/platform/stage/worker_pool.h"
 #include "proto/events.pb.h"
 
 namespace sbrgate::stage {
@@ -43,6 +43,13 @@ struct MessageDeleter {
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
 int WaitMs(absl::Duration d) { return d <= absl::ZeroDuration() ? 0 : kafka::ToTimeoutMs(d); }
+
+// A record in the window of a stage whose Process may run concurrently, with
+// the message it came in (put back in stray_ to be read again).
+struct Consumed {
+  MessagePtr message;
+  kafka::TopicRecord record;
+};
 
 // The KafkaStageRunner.
 class KafkaRunner final : public StageRunner {
@@ -69,8 +76,16 @@ class KafkaRunner final : public StageRunner {
   void HandleError(const rd_kafka_message_t& m);
   void ProcessRecord(kafka::TopicRecord record);
   // For a stage whose Process may run concurrently: `first` and the records
-  // that are there to read, up to max_in_flight, at once (concurrent_process.h).
-  void ProcessWave(MessagePtr first);
+  // that are there to read into the window while it has room (up to
+  // max_in_flight), then those finished into the batch.
+  void AddToWindow(MessagePtr first);
+  // The window's finished records, in input order, into the batch, up to the
+  // first one still in process or held; false when none was.
+  bool ApplyFinished();
+  // Before a commit that ends the assignment or the run: waits for the
+  // records in process and takes those finished in order into the batch
+  // (the others are read again).
+  void SettleWindow();
   // What processing `record` came to, into the batch; false when it is held.
   bool Apply(kafka::TopicRecord record, absl::Status s, std::vector<Output> emits);
   void MaybePunctuate(absl::Time now);
@@ -92,6 +107,8 @@ class KafkaRunner final : public StageRunner {
   void Notify(Output output);
   // Commits the open batch; false when it was aborted (and undone).
   bool CommitBatch();
+  // Commits the batch once it holds max_batch records or is max_batch_delay old.
+  void CommitIfDue();
   void Rewind();
   void SetHold(std::optional<Hold> hold);
   // Has every assigned partition been read to where it ended when assigned?
@@ -99,6 +116,14 @@ class KafkaRunner final : public StageRunner {
   // Each assigned partition's lag, into the probe.
   void ReportLag();
   void Fail(absl::Status status);
+  bool failed() const {
+    absl::MutexLock lock(&fail_mu_);
+    return !fatal_.ok();
+  }
+  absl::Status fatal() const {
+    absl::MutexLock lock(&fail_mu_);
+    return fatal_;
+  }
   void Note(const absl::Status& status);
   static absl::Time Now() { return kafka::RealNow(); }
 
@@ -117,9 +142,21 @@ class KafkaRunner final : public StageRunner {
   std::deque<MessagePtr> stray_;         // records that came through the consumer queue
 
   RunnerProbe probe_;
-  WorkerPool workers_{config_.max_in_flight};  // waves and Context::RunConcurrently
-  absl::Mutex notify_mu_;
-  absl::Mutex fail_mu_;  // Fail may be called from the workers (Notify)
+  WorkerPool workers_{config_.max_in_flight};  // the window and Context::RunConcurrently
+  // Declared after records_ and workers_: emptied before either goes. A
+  // finished record wakes the runner's wait for more.
+  InFlightWindow<Consumed> window_{*stage_,
+                                   *clock_,
+                                   workers_,
+                                   [this](Output o) { Notify(std::move(o)); },
+                                   [](const Consumed& c) -> const Record& { return c.record; },
+                                   [this] {
+                                     if (records_ != nullptr) rd_kafka_queue_yield(records_);
+                                   }};
+  // One transaction at a time on the producer: the runner's batches and the
+  // notifications of the window's workers take turns.
+  absl::Mutex producer_mu_;
+  mutable absl::Mutex fail_mu_;  // Fail may be called from the workers (Notify)
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   absl::Status storage_error_;
   StateStores stores_{&violation_, &storage_error_};
@@ -137,10 +174,10 @@ class KafkaRunner final : public StageRunner {
   absl::Time next_punctuate_ = absl::InfiniteFuture();
   int failed_commits_ = 0;    // in a row
   int failed_prepares_ = 0;   // in a row
-  int producer_resets_ = 0;   // in a row
+  int producer_resets_ ABSL_GUARDED_BY(producer_mu_) = 0;  // in a row
   bool ran_ = false;
   std::atomic<bool> stop_{false};
-  absl::Status fatal_;
+  absl::Status fatal_ ABSL_GUARDED_BY(fail_mu_);  // set by Fail, also from the workers
 };
 
 KafkaRunner::KafkaRunner(KafkaRunnerConfig config, StageSpec spec, Stage* stage, Clock* clock)
@@ -297,12 +334,13 @@ absl::Status KafkaRunner::Run() {
   if (absl::Status s = Start(); !s.ok()) {
     Fail(s);
   } else {
-    while (!stop_ && fatal_.ok()) Step();
+    while (!stop_ && !failed()) Step();
     // What was processed is committed, also when a lost record stops us.
+    SettleWindow();
     CommitBatch();
   }
   Shutdown();
-  return fatal_;
+  return fatal();
 }
 
 void KafkaRunner::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
@@ -387,6 +425,7 @@ void KafkaRunner::Prepare() {
 }
 
 void KafkaRunner::Revoke() {
+  SettleWindow();
   CommitBatch();
   ready_ = false;
   SetHold(std::nullopt);
@@ -419,7 +458,7 @@ absl::Status KafkaRunner::Problem(absl::Status s) {
 
 void KafkaRunner::Step() {
   PollEvents(absl::ZeroDuration());
-  if (stop_ || !fatal_.ok()) return;
+  if (stop_ || failed()) return;
   const absl::Time now = Now();
   if (stores_.needs_restore()) ready_ = false;
   if (!ready_ && !assigned_partitions_.empty()) {
@@ -431,7 +470,7 @@ void KafkaRunner::Step() {
     return;
   }
   MaybePunctuate(now);
-  if (stop_ || !fatal_.ok()) return;
+  if (stop_ || failed()) return;
   if (hold_) {
     if (now < hold_->retry_at) {
       PollEvents(std::min(absl::Milliseconds(100), hold_->retry_at - now));
@@ -445,6 +484,18 @@ void KafkaRunner::Step() {
     PollEvents(std::min(absl::Milliseconds(100), paused_until_ - now));
     return;
   }
+  if (stage_->ProcessesConcurrently() && !window_.HasRoom(workers_.size())) {
+    // Full: nothing more is read until records finish; the consumer is
+    // served meanwhile (rebalances, max.poll.interval.ms).
+    const uint64_t seen = window_.finishes();
+    ApplyFinished();
+    if (!window_.HasRoom(workers_.size())) {
+      PollEvents(absl::ZeroDuration());
+      window_.WaitForFinish(seen, Now() + absl::Milliseconds(100));
+    }
+    CommitIfDue();
+    return;
+  }
   MessagePtr m;
   if (!stray_.empty()) {
     m = std::move(stray_.front());
@@ -456,6 +507,7 @@ void KafkaRunner::Step() {
     m.reset(rd_kafka_consume_queue(records_, WaitMs(wait)));
   }
   if (m == nullptr) {
+    if (stage_->ProcessesConcurrently()) ApplyFinished();
     // Nothing more to read right now; a punctuation now due commits the
     // batch with its own outputs.
     if (punctuate_interval_ <= absl::ZeroDuration() || Now() < next_punctuate_) CommitBatch();
@@ -468,10 +520,14 @@ void KafkaRunner::Step() {
   }
   if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) return;
   if (stage_->ProcessesConcurrently()) {
-    ProcessWave(std::move(m));
+    AddToWindow(std::move(m));
   } else {
     ProcessRecord(kafka::ToTopicRecord(*m));
   }
+  CommitIfDue();
+}
+
+void KafkaRunner::CommitIfDue() {
   if (batch_.open() && (batch_.records() >= config_.max_batch ||
                         Now() - batch_.opened() >= config_.max_batch_delay)) {
     CommitBatch();
@@ -520,11 +576,11 @@ void KafkaRunner::ProcessRecord(kafka::TopicRecord record) {
   Apply(std::move(record), std::move(s), ctx_->TakeEmits());
 }
 
-void KafkaRunner::ProcessWave(MessagePtr first) {
-  std::vector<MessagePtr> messages;
-  messages.push_back(std::move(first));
-  while (static_cast<int>(messages.size()) < workers_.size()) {
-    MessagePtr m;
+void KafkaRunner::AddToWindow(MessagePtr first) {
+  for (MessagePtr m = std::move(first); m != nullptr;) {
+    kafka::TopicRecord record = kafka::ToTopicRecord(*m);
+    window_.Add({std::move(m), std::move(record)});
+    if (!window_.HasRoom(workers_.size())) break;
     if (!stray_.empty()) {
       m = std::move(stray_.front());
       stray_.pop_front();
@@ -536,26 +592,36 @@ void KafkaRunner::ProcessWave(MessagePtr first) {
       HandleError(*m);
       break;
     }
-    if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) continue;
-    messages.push_back(std::move(m));
+    if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) m.reset();
   }
-  std::vector<kafka::TopicRecord> wave;
-  for (const MessagePtr& m : messages) wave.push_back(kafka::ToTopicRecord(*m));
-  std::vector<const Record*> records;
-  for (const kafka::TopicRecord& r : wave) records.push_back(&r);
-  std::vector<ConcurrentOutcome> outcomes = ProcessConcurrently(
-      *stage_, *clock_, workers_, [this](Output o) { Notify(std::move(o)); }, records);
-  // In input order; from the first record held on, the rest are read again
-  // after it (a push processed again is resent with its MessageId).
-  for (size_t i = 0; i < wave.size(); ++i) {
-    if (outcomes[i].processed &&
-        Apply(std::move(wave[i]), std::move(outcomes[i].status), std::move(outcomes[i].emits))) {
+  ApplyFinished();
+}
+
+bool KafkaRunner::ApplyFinished() {
+  bool applied = false;
+  while (std::optional<InFlightWindow<Consumed>::Finished> done = window_.TakeFirst()) {
+    applied = true;
+    if (done->processed &&
+        Apply(std::move(done->item.record), std::move(done->status), std::move(done->emits))) {
       continue;
     }
-    for (size_t j = messages.size(); j > i + 1; --j) stray_.push_front(std::move(messages[j - 1]));
-    if (!outcomes[i].processed) stray_.push_front(std::move(messages[i]));
+    // From the first record held on, the rest are read again after it (a
+    // push processed again is resent with its MessageId).
+    std::vector<Consumed> rest = window_.TakeAll();
+    for (auto it = rest.rbegin(); it != rest.rend(); ++it)
+      stray_.push_front(std::move(it->message));
+    if (!done->processed) stray_.push_front(std::move(done->item.message));
     break;
   }
+  return applied;
+}
+
+void KafkaRunner::SettleWindow() {
+  while (window_.size() > 0 && !hold_ && !failed()) {
+    const uint64_t seen = window_.finishes();
+    if (!ApplyFinished()) window_.WaitForFinish(seen, absl::InfiniteFuture());
+  }
+  window_.TakeAll();
 }
 
 bool KafkaRunner::Apply(kafka::TopicRecord record, absl::Status s, std::vector<Output> emits) {
@@ -615,8 +681,7 @@ void KafkaRunner::Punctuate() {
 }
 
 void KafkaRunner::Notify(Output output) {
-  // One transaction at a time on the producer, also from a wave's workers.
-  absl::MutexLock lock(&notify_mu_);
+  absl::MutexLock lock(&producer_mu_);
   const std::vector<kafka::OutgoingMessage> messages{{output.topic, -1, std::move(output.key),
                                                       std::move(output.value),
                                                       std::move(output.headers)}};
@@ -693,6 +758,7 @@ void KafkaRunner::CheckCaughtUp() {
 bool KafkaRunner::CommitBatch() {
   if (!batch_.open()) return true;
   absl::Status s = stage_->Flush();
+  absl::MutexLock lock(&producer_mu_);
   if (s.ok()) {
     s = txn_ != nullptr ? batch_.Commit(*txn_, consumer_.get())
                         : absl::FailedPreconditionError("no producer");
@@ -730,6 +796,11 @@ void KafkaRunner::Rewind() {
   if (hold_) {
     to.emplace(TopicPartition{hold_->record.topic, hold_->record.partition}, hold_->record.offset);
     SetHold(std::nullopt);
+  }
+  // The records in the window came after those: each partition's first one
+  // is where it is read again from, if the batch had none of it.
+  for (const Consumed& c : window_.TakeAll()) {
+    to.emplace(TopicPartition{c.record.topic, c.record.partition}, c.record.offset);
   }
   kafka::TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(to.size()));
   for (const auto& [tp, offset] : to) {

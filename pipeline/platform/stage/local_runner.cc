@@ -14,8 +14,8 @@
 #include "absl/time/clock.h"
 #include "pipeline/platform/common/transient.h"
 #include "pipeline/platform/kafka/limits.h"
-#include "pipeline/platform/stage/concurrent_process.h"
 #include "pipeline/platform/stage/dead_letter.h"
+#include "pipeline/platform/stage/in_flight_window.h"
 #include "pipeline/platform/stage/local_stores.h"
 #include "pipeline/platform/stage/runner_context.h"
 #include "pipeline/platform/stage/runner_probe.h"
@@ -31,6 +31,10 @@ std::string LocalStoreName(const std::string& app, const std::string& spec,
 namespace {
 
 using log::TopicPartition;
+
+// While records are in process and the window has room, how often the log
+// is looked at for more (a finished record wakes the runner sooner).
+constexpr absl::Duration kWindowLookEvery = absl::Milliseconds(5);
 
 // The LocalStageRunner.
 class LocalRunner final : public StageRunner {
@@ -63,9 +67,16 @@ class LocalRunner final : public StageRunner {
   void Step();
   std::optional<kafka::Record> NextRecord();
   void ProcessRecord(kafka::Record record);
-  // Up to max_in_flight records at once on the workers, for a stage whose
-  // Process may run concurrently; false when there was nothing to read.
-  bool ProcessWave();
+  // For a stage whose Process may run concurrently: records read into the
+  // window while it has room (up to max_in_flight), and those finished, in
+  // input order, into the batch; false when neither happened.
+  bool ProcessInWindow();
+  // The window's finished records, in input order, into the batch, up to the
+  // first one still in process or held; false when none was.
+  bool ApplyFinished();
+  // At the end of a run: waits for the records in process, and takes into
+  // the batch those finished in order (the others are read again next run).
+  void SettleWindow();
   // What processing `record` came to, into the batch: its outputs, a dead
   // letter, or the hold (then false).
   bool Apply(kafka::Record record, absl::Status s, std::vector<Output> emits);
@@ -95,6 +106,14 @@ class LocalRunner final : public StageRunner {
     storage_error_ = absl::OkStatus();
   }
   void Fail(absl::Status status);
+  bool failed() const {
+    absl::MutexLock lock(&fail_mu_);
+    return !fatal_.ok();
+  }
+  absl::Status fatal() const {
+    absl::MutexLock lock(&fail_mu_);
+    return fatal_;
+  }
   static absl::Time Now() { return absl::Now(); }
 
   const RunnerOptions options_;
@@ -108,7 +127,10 @@ class LocalRunner final : public StageRunner {
 
   RunnerProbe probe_;
   WorkerPool workers_{options_.max_in_flight};
-  absl::Mutex fail_mu_;  // Fail may be called from the workers (Notify)
+  InFlightWindow<kafka::Record> window_{*stage_, *clock_, workers_,
+                                        [this](Output o) { Notify(std::move(o)); },
+                                        [](const kafka::Record& r) -> const Record& { return r; }};
+  mutable absl::Mutex fail_mu_;  // Fail may be called from the workers (Notify)
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   absl::Status storage_error_;
   LocalStores stores_{log_, &violation_, &storage_error_};
@@ -126,7 +148,7 @@ class LocalRunner final : public StageRunner {
   int failed_commits_ = 0;  // in a row
   bool ran_ = false;
   std::atomic<bool> stop_{false};
-  absl::Status fatal_;
+  absl::Status fatal_ ABSL_GUARDED_BY(fail_mu_);  // set by Fail, also from the workers
 };
 
 LocalRunner::LocalRunner(RunnerOptions options, StageSpec spec, Stage* stage, Clock* clock,
@@ -213,7 +235,7 @@ absl::Status LocalRunner::InitStage() {
       OpenBatch();
       for (Output& o : ctx_->TakeEmits()) batch_.outputs.push_back(std::move(o));
       if (CommitBatch()) return absl::OkStatus();
-      if (!fatal_.ok()) return fatal_;
+      if (failed()) return fatal();
     } else {
       stores_.Undo(0);
       probe_.Note(s);
@@ -228,19 +250,22 @@ absl::Status LocalRunner::Run() {
   ran_ = true;
   if (absl::Status s = Start(); !s.ok()) {
     Fail(s);
-    return fatal_;
+    return fatal();
   }
   next_punctuate_ = Now() + punctuate_interval_;
-  while (!stop_ && fatal_.ok()) Step();
+  while (!stop_ && !failed()) Step();
   // What was processed is committed.
-  if (fatal_.ok()) CommitBatch();
-  return fatal_;
+  if (!failed()) {
+    SettleWindow();
+    CommitBatch();
+  }
+  return fatal();
 }
 
 void LocalRunner::Step() {
   const absl::Time now = Now();
   MaybePunctuate(now);
-  if (stop_ || !fatal_.ok()) return;
+  if (stop_ || failed()) return;
   if (hold_) {
     if (now < hold_->retry_at) {
       Pause(std::min(absl::Milliseconds(100), hold_->retry_at - now));
@@ -256,16 +281,26 @@ void LocalRunner::Step() {
   }
   // Read before waiting, so that a commit in between wakes the wait.
   const uint64_t seen = log_->commit_sequence();
+  const uint64_t finishes = window_.finishes();
   std::optional<kafka::Record> record;
-  const bool processed = stage_->ProcessesConcurrently() ? ProcessWave()
-                                                          : (record = NextRecord()).has_value();
+  const bool processed =
+      stage_->ProcessesConcurrently() ? ProcessInWindow() : (record = NextRecord()).has_value();
   if (!processed) {
-    if (!fatal_.ok()) return;
+    if (failed()) return;
     CommitBatch();  // nothing more to read right now
     CheckCaughtUp();
     absl::Duration wait = absl::Milliseconds(100);
     if (punctuate_interval_ > absl::ZeroDuration()) wait = std::min(wait, next_punctuate_ - now);
-    if (wait > absl::ZeroDuration()) log_->WaitForCommit(seen, Now() + wait);
+    if (wait <= absl::ZeroDuration()) return;
+    if (window_.size() == 0) {
+      log_->WaitForCommit(seen, Now() + wait);
+    } else if (!window_.HasRoom(workers_.size())) {
+      window_.WaitForFinish(finishes, Now() + wait);
+    } else {
+      // Records in process and room for more: new records are looked for
+      // every few milliseconds meanwhile.
+      window_.WaitForFinish(finishes, Now() + std::min(wait, kWindowLookEvery));
+    }
     return;
   }
   if (record) ProcessRecord(*std::move(record));
@@ -327,32 +362,42 @@ void LocalRunner::ProcessRecord(kafka::Record record) {
   Apply(std::move(record), std::move(s), ctx_->TakeEmits());
 }
 
-bool LocalRunner::ProcessWave() {
-  std::vector<kafka::Record> wave;
-  while (static_cast<int>(wave.size()) < workers_.size()) {
+bool LocalRunner::ProcessInWindow() {
+  bool progressed = false;
+  while (window_.HasRoom(workers_.size())) {
     std::optional<kafka::Record> record = NextRecord();
     if (!record) break;
-    wave.push_back(*std::move(record));
+    window_.Add(*std::move(record));
+    progressed = true;
   }
-  if (wave.empty()) return false;
-  std::vector<const Record*> records;
-  for (const kafka::Record& r : wave) records.push_back(&r);
-  std::vector<ConcurrentOutcome> outcomes = ProcessConcurrently(
-      *stage_, *clock_, workers_, [this](Output o) { Notify(std::move(o)); }, records);
-  // Into the batch in input order. From the first record held on, the
-  // records of the wave are read again after it (those already processed
-  // are processed again: a push resent with its MessageId is answered
-  // with its first receipt).
-  for (size_t i = 0; i < wave.size(); ++i) {
-    if (outcomes[i].processed &&
-        Apply(std::move(wave[i]), std::move(outcomes[i].status), std::move(outcomes[i].emits))) {
+  return ApplyFinished() || progressed;
+}
+
+bool LocalRunner::ApplyFinished() {
+  bool applied = false;
+  while (std::optional<InFlightWindow<kafka::Record>::Finished> done = window_.TakeFirst()) {
+    applied = true;
+    if (done->processed &&
+        Apply(std::move(done->item), std::move(done->status), std::move(done->emits))) {
       continue;
     }
-    for (size_t j = wave.size(); j > i + 1; --j) pending_.push_front(std::move(wave[j - 1]));
-    if (!outcomes[i].processed) pending_.push_front(std::move(wave[i]));
+    // From the first record held on, the records of the window are read
+    // again after it (those already processed are processed again: a push
+    // resent with its MessageId is answered with its first receipt).
+    std::vector<kafka::Record> rest = window_.TakeAll();
+    for (auto it = rest.rbegin(); it != rest.rend(); ++it) pending_.push_front(std::move(*it));
+    if (!done->processed) pending_.push_front(std::move(done->item));
     break;
   }
-  return true;
+  return applied;
+}
+
+void LocalRunner::SettleWindow() {
+  while (window_.size() > 0 && !hold_ && !failed()) {
+    const uint64_t seen = window_.finishes();
+    if (!ApplyFinished()) window_.WaitForFinish(seen, absl::InfiniteFuture());
+  }
+  window_.TakeAll();
 }
 
 bool LocalRunner::Apply(kafka::Record record, absl::Status s, std::vector<Output> emits) {
@@ -462,7 +507,9 @@ bool LocalRunner::CommitBatch() {
     Fail(absl::Status(s.code(), absl::StrCat("stage ", name_, ": commit: ", s.message())));
     return false;
   }
-  // Storage is short (ENOSPC, EIO): read the batch's records again, later.
+  // Storage is short (ENOSPC, EIO): read the batch's records again, later,
+  // and those in the window after them.
+  window_.TakeAll();
   read_next_ = committed_;
   pending_.clear();
   if (hold_) {

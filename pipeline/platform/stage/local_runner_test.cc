@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
@@ -383,6 +384,49 @@ TEST_F(LocalRunnerTest, AConcurrentStagesHeldRecordHoldsWhatComesAfterItAndLoses
         << key;
   }
   EXPECT_EQ(ReadAll("notes").size(), 3u);
+}
+
+TEST_F(LocalRunnerTest, AConcurrentStagesSlowRecordHoldsBackOnlyTheCommitsAfterIt) {
+  ConcurrentMapStage stage;
+  stage.slow_value = "a0";
+  Produce(0, 1, "a");
+  Start(ConcurrentMapStage::Spec(), &stage);
+  // Whatever fails below, the slow record ends and the runner stops before the stage goes.
+  absl::Cleanup stop = [&] {
+    if (!stage.release_slow.HasBeenNotified()) stage.release_slow.Notify();
+    StopAndJoin().IgnoreError();
+  };
+  ASSERT_TRUE(WaitUntil([&] { return stage.slow_calls == 1; }));
+  // Read while a0 is in process.
+  log::LogTransaction tx;
+  for (const char* round : {"a", "b", "c", "d"}) {
+    for (int i = 0; i < 50; ++i) {
+      if (round != std::string("a") || i > 0) {
+        tx.Append({"in", absl::StrCat("k", i), absl::StrCat(round, i)});
+      }
+    }
+  }
+  ASSERT_TRUE(log_->Commit(tx).ok());
+  // The records after it go on, more than max_in_flight of them: no wave
+  // waits for its slowest record...
+  const int in_flight = Options().max_in_flight;
+  ASSERT_TRUE(WaitUntil([&] { return stage.calls > 2 * in_flight; })) << stage.calls;
+  // ...but none commits before it.
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(runner_->metrics().records_processed, 0);
+  stage.release_slow.Notify();
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 200; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  EXPECT_EQ(stage.slow_calls, 1);
+  std::map<std::string, std::vector<std::string>> out;
+  for (const log::LogRecord& r : ReadAll("out")) out[r.key].push_back(r.value);
+  ASSERT_EQ(out.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    EXPECT_EQ(out[key], (std::vector<std::string>{absl::StrCat("a", i), absl::StrCat("b", i),
+                                                   absl::StrCat("c", i), absl::StrCat("d", i)}))
+        << key;
+  }
 }
 
 TEST_F(LocalRunnerTest, RefusesAConcurrentStageWithStores) {

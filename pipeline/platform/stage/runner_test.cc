@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "pipeline/platform/stage/dead_letter.h"
@@ -124,6 +125,53 @@ TEST(StageRunner, AConcurrentStageProcessesManyRecordsAtOnceAndAHoldLosesNothing
         << key;
   }
   EXPECT_EQ(h.ReadAll("notes").size(), 2u);
+}
+
+// A record in process for longer than max.poll.interval.ms (a push of
+// hours) costs the consumer neither its group nor the records after it: the
+// runner's thread goes on reading and serving the consumer meanwhile.
+TEST(StageRunner, AConcurrentStagesSlowRecordKeepsTheGroupAndHoldsBackOnlyTheCommitsAfterIt) {
+  RunnerHarness h({{"in", 4}, {"out", 4}, {"notes", 1}});
+  h.Produce("in", {{"k0", "a0"}});
+  ConcurrentMapStage stage;
+  stage.slow_value = "a0";
+  KafkaRunnerConfig config = h.Config();
+  config.kafka.overrides["consumer.max.poll.interval.ms"] = "3000";
+  auto run = h.Start(config, ConcurrentMapStage::Spec(), &stage);
+  // Whatever fails below, the slow record ends and the runner stops before the stage goes.
+  absl::Cleanup stop = [&] {
+    if (!stage.release_slow.HasBeenNotified()) stage.release_slow.Notify();
+    run->StopAndJoin().IgnoreError();
+  };
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return stage.slow_calls == 1; }));
+  const absl::Time slow_since = absl::Now();
+  std::vector<std::pair<std::string, std::string>> kv;
+  for (const char* round : {"a", "b", "c", "d"}) {
+    for (int i = 0; i < 50; ++i) {
+      if (round != std::string("a") || i > 0) {
+        kv.push_back({absl::StrCat("k", i), absl::StrCat(round, i)});
+      }
+    }
+  }
+  h.Produce("in", kv);
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return stage.calls > 2 * config.max_in_flight; }))
+      << stage.calls;
+  // Past max.poll.interval.ms with a0 still in process.
+  absl::SleepFor(slow_since + absl::Seconds(4) - absl::Now());
+  EXPECT_EQ(run->metrics().records_processed, 0);
+  stage.release_slow.Notify();
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 200; }));
+  ASSERT_TRUE(run->StopAndJoin().ok());
+  EXPECT_EQ(stage.slow_calls, 1);  // not read again by a consumer that lost its group
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& r : h.ReadAll("out")) out[r.key].push_back(r.value);
+  ASSERT_EQ(out.size(), 50u);
+  for (int i = 0; i < 50; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    EXPECT_EQ(out[key], (std::vector<std::string>{absl::StrCat("a", i), absl::StrCat("b", i),
+                                                   absl::StrCat("c", i), absl::StrCat("d", i)}))
+        << key;
+  }
 }
 
 // A transaction the broker refuses is aborted, its records are read again,

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "pipeline/platform/stage/stage.h"
 #include "pipeline/platform/stage/topology.h"
@@ -62,18 +63,24 @@ class MapStage : public Stage {
 // Maps "in" to "out" like MapStage, with Process on many threads at once: it
 // waits a little in each call (an exchange with SBR), records how many calls
 // overlapped and the order each key's values came in, and fails the records
-// listed transiently, a given number of times each.
+// listed transiently, a given number of times each. The value `slow_value`
+// waits until release_slow is notified (a push that takes hours).
 class ConcurrentMapStage : public Stage {
  public:
   std::string name() const override { return "concurrent"; }
   static StageSpec Spec() { return {"concurrent", {"in"}, {"out", "notes"}}; }
   bool ProcessesConcurrently() const override { return true; }
   absl::Status Process(const Record& in, Context& ctx) override {
+    ++calls;
     const int now = ++running_;
     int seen = most_overlapping.load();
     while (now > seen && !most_overlapping.compare_exchange_weak(seen, now)) {
     }
     absl::SleepFor(absl::Milliseconds(2));
+    if (!slow_value.empty() && in.value == slow_value) {
+      ++slow_calls;
+      release_slow.WaitForNotification();
+    }
     --running_;
     absl::MutexLock lock(&mu_);
     if (auto it = fail_transiently.find(in.value); it != fail_transiently.end() && it->second > 0) {
@@ -87,6 +94,10 @@ class ConcurrentMapStage : public Stage {
   }
 
   std::atomic<int> most_overlapping{0};
+  std::atomic<int> calls{0};
+  std::string slow_value;
+  absl::Notification release_slow;
+  std::atomic<int> slow_calls{0};
   absl::Mutex mu_;
   std::map<std::string, int> fail_transiently;  // by value
   std::map<std::string, std::vector<std::string>> values_by_key;

@@ -15,18 +15,28 @@ WorkerPool::~WorkerPool() {
 void WorkerPool::RunAll(std::vector<std::function<void()>> work) {
   if (work.size() <= 1 || size_ == 1) {
     for (std::function<void()>& item : work) item();
-    return;
+  } else {
+    // The caller is one of the size_ runners of items.
+    StartThreads(size_ - 1);
+    {
+      absl::MutexLock lock(&mu_);
+      for (std::function<void()>& item : work) queue_.push_back(std::move(item));
+    }
+    Drain();
   }
-  // The caller is one of the size_ runners of items.
-  while (static_cast<int>(threads_.size()) < size_ - 1) threads_.emplace_back([this] { Work(); });
-  {
-    absl::MutexLock lock(&mu_);
-    for (std::function<void()>& item : work) queue_.push_back(std::move(item));
-  }
-  Drain();
   absl::MutexLock lock(&mu_);
   auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return queue_.empty() && running_ == 0; };
   mu_.Await(absl::Condition(&done));
+}
+
+void WorkerPool::Post(std::function<void()> item) {
+  StartThreads(size_);
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(item));
+}
+
+void WorkerPool::StartThreads(int count) {
+  while (static_cast<int>(threads_.size()) < count) threads_.emplace_back([this] { Work(); });
 }
 
 void WorkerPool::Drain() {
@@ -49,7 +59,8 @@ void WorkerPool::Work() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
+      auto ready = [this]()
+                       ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); };
       mu_.Await(absl::Condition(&ready));
       if (stopping_ && queue_.empty()) return;
     }

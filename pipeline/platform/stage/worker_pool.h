@@ -1,13 +1,14 @@
 // WorkerPool: the threads on which a runner does a stage's waiting work at
 // once: the records of a stage whose Process may run concurrently
-// (Stage::ProcessesConcurrently), and what a stage hands to
-// Context::RunConcurrently (the poll stage's pulls). A push or a pull is an
-// exchange with SBR that mostly waits; many in flight keep the instance
-// busy while each waits.
+// (Stage::ProcessesConcurrently, through an InFlightWindow), and what a stage
+// hands to Context::RunConcurrently (the poll stage's pulls). A push or a
+// pull is an exchange with SBR that mostly waits; many in flight keep the
+// instance busy while each waits.
 //
 //   WorkerPool pool(32);
 //   pool.RunAll({[&] { a = sbr.Pull(id_a); }, [&] { b = sbr.Pull(id_b); }});
 //   // both have returned here
+//   pool.Post([&] { c = sbr.Pull(id_c); });  // returns at once
 #ifndef SBRGATE_PIPELINE_PLATFORM_STAGE_WORKER_POOL_H_
 #define SBRGATE_PIPELINE_PLATFORM_STAGE_WORKER_POOL_H_
 
@@ -32,12 +33,19 @@ class WorkerPool {
 
   int size() const { return size_; }
 
-  // Runs every item of `work` and returns when all have returned; the
-  // calling thread runs items too. Not reentrant: an item must not call
-  // RunAll. One caller at a time (a runner's thread).
+  // Runs every item of `work` and returns when all have returned (and every
+  // item posted before); the calling thread runs items too. Not reentrant:
+  // an item must not call RunAll. One caller at a time (a runner's thread).
   void RunAll(std::vector<std::function<void()>> work);
 
+  // Runs `item` on one of the pool's threads and returns at once; items
+  // posted while every thread is busy wait their turn. Called by the same
+  // single caller as RunAll.
+  void Post(std::function<void()> item);
+
  private:
+  // Starts threads until there are `count`.
+  void StartThreads(int count);
   void Work();
   // Runs queued items until none is left.
   void Drain() ABSL_LOCKS_EXCLUDED(mu_);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/synchronization/barrier.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
@@ -58,6 +59,24 @@ TEST(WorkerPool, OneThreadRunsItemsInOrderOnTheCaller) {
   std::vector<int> order;
   pool.RunAll({[&] { order.push_back(1); }, [&] { order.push_back(2); }});
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
+}
+
+TEST(WorkerPool, PostReturnsAtOnceAndItsItemsRunOnThePoolThreads) {
+  WorkerPool pool(2);
+  absl::Notification release;
+  std::atomic<int> done{0};
+  // Two posted items that wait: Post does not.
+  for (int i = 0; i < 2; ++i) {
+    pool.Post([&] {
+      release.WaitForNotification();
+      ++done;
+    });
+  }
+  EXPECT_EQ(done, 0);
+  release.Notify();
+  // RunAll also waits for what was posted before it.
+  pool.RunAll({[&] { ++done; }});
+  EXPECT_EQ(done, 3);
 }
 
 }  // namespace

@@ -1,0 +1,237 @@
+// InFlightWindow: how both runners process the records of a stage whose
+// Process may run concurrently (Stage::ProcessesConcurrently). A record
+// starts on the runner's workers as soon as it is added, unless an earlier
+// record of its key is still unfinished (it then starts when that one
+// finishes), and outcomes come back in input order. A slow record holds back
+// the commit of the records after it, never their start: no wave waits for
+// its slowest record, and the runner's thread stays free to serve its log or
+// its Kafka consumer while records are in flight (a push that takes hours
+// does not cost the consumer its group membership).
+//
+// After a record fails transiently, the later records of its key are not
+// processed (they wait for it); the runner, on taking a record that was held
+// or not processed, empties the window (TakeAll) and reads those records
+// again after it, as it would have read them.
+//
+//   InFlightWindow<kafka::Record> window(
+//       stage, clock, workers, notify, [](const kafka::Record& r) -> const Record& { return r; });
+//   const uint64_t seen = window.finishes();
+//   while (window.HasRoom(max_in_flight) && (record = Next())) window.Add(*std::move(record));
+//   while (std::optional<InFlightWindow<kafka::Record>::Finished> f = window.TakeFirst()) {
+//     ...f->processed, f->status, f->emits into the transaction, in input order...
+//   }
+//   window.WaitForFinish(seen, absl::Now() + absl::Milliseconds(5));
+//
+// The stage has no stores: using one fails the record. `notify` must be safe
+// to call from the workers. Add, TakeFirst and TakeAll are the runner's
+// thread's; `on_finished`, if set, is called on a worker each time a record
+// finishes (to wake that thread).
+#ifndef SBRGATE_PIPELINE_PLATFORM_STAGE_IN_FLIGHT_WINDOW_H_
+#define SBRGATE_PIPELINE_PLATFORM_STAGE_IN_FLIGHT_WINDOW_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "pipeline/platform/common/clock.h"
+#include "pipeline/platform/common/transient.h"
+#include "pipeline/platform/stage/runner_context.h"
+#include "pipeline/platform/stage/stage.h"
+#include "pipeline/platform/stage/undeclared_store.h"
+#include "pipeline/platform/stage/worker_pool.h"
+
+namespace sbrgate::stage {
+
+template <typename Item>
+class InFlightWindow {
+ public:
+  static constexpr int kWaitingPerInProcess = 4;
+
+  struct Finished {
+    Item item;
+    bool processed = false;  // false: an earlier record of its key was held
+    absl::Status status;
+    std::vector<Output> emits;
+  };
+  using RecordOf = std::function<const Record&(const Item&)>;
+
+  InFlightWindow(Stage& stage, const Clock& clock, WorkerPool& workers,
+                 std::function<void(Output)> notify, RecordOf record_of,
+                 std::function<void()> on_finished = nullptr)
+      : stage_(stage),
+        clock_(clock),
+        workers_(workers),
+        notify_(std::move(notify)),
+        record_of_(std::move(record_of)),
+        on_finished_(std::move(on_finished)) {}
+  // Waits for the records still running: they use the stage.
+  ~InFlightWindow() { TakeAll(); }
+  InFlightWindow(const InFlightWindow&) = delete;
+  InFlightWindow& operator=(const InFlightWindow&) = delete;
+
+  // Records added and not yet taken, finished or not.
+  size_t size() const {
+    absl::MutexLock lock(&mu_);
+    return slots_.size();
+  }
+  // Records running or waiting for an earlier one of their key.
+  int in_process() const {
+    absl::MutexLock lock(&mu_);
+    return in_process_;
+  }
+  // Whether a runner keeping up to `max_in_process` records in process may
+  // add one: also false when finished records waiting behind a slow first
+  // one are four times that many (they are held in memory until it ends).
+  bool HasRoom(int max_in_process) const {
+    absl::MutexLock lock(&mu_);
+    return in_process_ < max_in_process &&
+           slots_.size() < static_cast<size_t>(kWaitingPerInProcess * max_in_process);
+  }
+  // How many records have finished so far (for WaitForFinish).
+  uint64_t finishes() const {
+    absl::MutexLock lock(&mu_);
+    return finishes_;
+  }
+
+  void Add(Item item) {
+    absl::MutexLock lock(&mu_);
+    slots_.push_back(std::make_unique<Slot>(std::move(item)));
+    Slot* slot = slots_.back().get();
+    const std::string& key = record_of_(slot->item).key;
+    if (held_keys_.count(key) > 0) {
+      slot->state = State::kFinished;  // not processed: it waits for the held one
+      ++finishes_;
+      return;
+    }
+    ++in_process_;
+    std::deque<Slot*>& of_key = unfinished_[key];
+    of_key.push_back(slot);
+    if (of_key.size() == 1) Start(slot);
+  }
+
+  // The first record's outcome once it has finished; nothing while it runs
+  // or waits, or when the window is empty.
+  std::optional<Finished> TakeFirst() {
+    absl::MutexLock lock(&mu_);
+    if (slots_.empty() || slots_.front()->state != State::kFinished) return std::nullopt;
+    std::unique_ptr<Slot> slot = std::move(slots_.front());
+    slots_.pop_front();
+    return Finished{std::move(slot->item), slot->processed, std::move(slot->status),
+                    std::move(slot->emits)};
+  }
+
+  // Returns once finishes() is past `seen`, or at `deadline` (real time).
+  void WaitForFinish(uint64_t seen, absl::Time deadline) const {
+    absl::MutexLock lock(&mu_);
+    auto finished = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return finishes_ != seen; };
+    mu_.AwaitWithDeadline(absl::Condition(&finished), deadline);
+  }
+
+  // Waits for the records running, then empties the window: every record
+  // not taken, in input order, its outcome dropped (it is read again).
+  std::vector<Item> TakeAll() {
+    absl::MutexLock lock(&mu_);
+    auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return running_ == 0; };
+    mu_.Await(absl::Condition(&idle));
+    std::vector<Item> items;
+    for (std::unique_ptr<Slot>& slot : slots_) items.push_back(std::move(slot->item));
+    slots_.clear();
+    unfinished_.clear();
+    held_keys_.clear();
+    in_process_ = 0;
+    return items;
+  }
+
+ private:
+  enum class State { kWaiting, kRunning, kFinished };
+  struct Slot {
+    explicit Slot(Item i) : item(std::move(i)) {}
+    Item item;  // not touched by the runner's thread while it runs
+    State state = State::kWaiting;
+    bool processed = false;
+    absl::Status status;
+    std::vector<Output> emits;
+  };
+
+  void Start(Slot* slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    slot->state = State::kRunning;
+    ++running_;
+    workers_.Post([this, slot] { Run(slot); });
+  }
+
+  // On a worker.
+  void Run(Slot* slot) {
+    const Record& record = record_of_(slot->item);
+    std::string violation;
+    UndeclaredStore no_store(&violation);
+    RunnerContext ctx(
+        notify_,
+        [&no_store](const std::string& name) -> StateStore& {
+          no_store.set_name(name);
+          return no_store;
+        },
+        &clock_, &violation);
+    absl::Status status = stage_.Process(record, ctx);
+    if (status.ok() && !violation.empty()) status = absl::InvalidArgumentError(violation);
+    std::vector<Output> emits = ctx.TakeEmits();
+    {
+      absl::MutexLock lock(&mu_);
+      slot->processed = true;
+      slot->status = std::move(status);
+      slot->emits = std::move(emits);
+      slot->state = State::kFinished;
+      --running_;
+      --in_process_;
+      ++finishes_;
+      auto of_key = unfinished_.find(record.key);
+      of_key->second.pop_front();  // this one: the first of its key
+      if (IsTransient(slot->status)) {
+        held_keys_.insert(record.key);
+        for (Slot* waiting : of_key->second) waiting->state = State::kFinished;
+        in_process_ -= static_cast<int>(of_key->second.size());
+        finishes_ += of_key->second.size();
+        of_key->second.clear();
+      } else if (!of_key->second.empty()) {
+        Start(of_key->second.front());
+      }
+      if (of_key->second.empty()) unfinished_.erase(of_key);
+      // Under the lock: once running_ is down and the lock free, the window
+      // may be gone.
+      if (on_finished_) on_finished_();
+    }
+  }
+
+  Stage& stage_;
+  const Clock& clock_;
+  WorkerPool& workers_;
+  const std::function<void(Output)> notify_;
+  const RecordOf record_of_;
+  const std::function<void()> on_finished_;
+
+  mutable absl::Mutex mu_;
+  std::deque<std::unique_ptr<Slot>> slots_ ABSL_GUARDED_BY(mu_);  // in input order
+  // Per key, its records not finished, in input order: the first runs, the
+  // others wait for it.
+  std::map<std::string, std::deque<Slot*>> unfinished_ ABSL_GUARDED_BY(mu_);
+  // Keys of which a record failed transiently: later ones are not processed
+  // until the window is emptied.
+  std::set<std::string> held_keys_ ABSL_GUARDED_BY(mu_);
+  int running_ ABSL_GUARDED_BY(mu_) = 0;
+  int in_process_ ABSL_GUARDED_BY(mu_) = 0;  // running or waiting
+  uint64_t finishes_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace sbrgate::stage
+
+#endif  // SBRGATE_PIPELINE_PLATFORM_STAGE_IN_FLIGHT_WINDOW_H_
