@@ -142,8 +142,11 @@ class InFlightWindow {
   // not taken, in input order, its outcome dropped (it is read again).
   std::vector<Item> TakeAll() {
     absl::MutexLock lock(&mu_);
+    // Records waiting for a running one of their key are not started now.
+    draining_ = true;
     auto idle = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return running_ == 0; };
     mu_.Await(absl::Condition(&idle));
+    draining_ = false;
     std::vector<Item> items;
     for (std::unique_ptr<Slot>& slot : slots_) items.push_back(std::move(slot->item));
     slots_.clear();
@@ -163,6 +166,14 @@ class InFlightWindow {
     absl::Status status;
     std::vector<Output> emits;
   };
+
+  // Finishes the records waiting in `of_key` without processing them.
+  void Drop(std::deque<Slot*>& of_key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    for (Slot* waiting : of_key) waiting->state = State::kFinished;
+    in_process_ -= static_cast<int>(of_key.size());
+    finishes_ += of_key.size();
+    of_key.clear();
+  }
 
   void Start(Slot* slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     slot->state = State::kRunning;
@@ -198,10 +209,9 @@ class InFlightWindow {
       of_key->second.pop_front();  // this one: the first of its key
       if (IsTransient(slot->status)) {
         held_keys_.insert(record.key);
-        for (Slot* waiting : of_key->second) waiting->state = State::kFinished;
-        in_process_ -= static_cast<int>(of_key->second.size());
-        finishes_ += of_key->second.size();
-        of_key->second.clear();
+        Drop(of_key->second);
+      } else if (draining_) {
+        Drop(of_key->second);
       } else if (!of_key->second.empty()) {
         Start(of_key->second.front());
       }
@@ -228,7 +238,8 @@ class InFlightWindow {
   // until the window is emptied.
   std::set<std::string> held_keys_ ABSL_GUARDED_BY(mu_);
   int running_ ABSL_GUARDED_BY(mu_) = 0;
-  int in_process_ ABSL_GUARDED_BY(mu_) = 0;  // running or waiting
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;  // TakeAll waits for the running ones
+  int in_process_ ABSL_GUARDED_BY(mu_) = 0;     // running or waiting
   uint64_t finishes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

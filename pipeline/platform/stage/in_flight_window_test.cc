@@ -178,6 +178,17 @@ TEST_F(InFlightWindowTest, TakeAllWaitsForTheRunningRecordsAndGivesBackEveryOneN
   EXPECT_TRUE(done[0].processed);
 }
 
+TEST_F(InFlightWindowTest, TakeAllStartsNoRecordWaitingForARunningOneOfItsKey) {
+  window_.Add(Make("a", "slow", 0));
+  window_.Add(Make("a", "a2", 1));
+  std::thread taker([&] { EXPECT_EQ(window_.TakeAll().size(), 2u); });
+  absl::SleepFor(absl::Milliseconds(50));
+  stage_.release.Notify();
+  taker.join();
+  absl::MutexLock lock(&stage_.mu);
+  EXPECT_EQ(stage_.started, (std::vector<std::string>{"slow"}));
+}
+
 TEST_F(InFlightWindowTest, AStageUsingAStoreFailsItsRecord) {
   window_.Add(Make("a", "store", 0));
   std::vector<Window::Finished> done = TakeFinished();

@@ -9,7 +9,12 @@ WorkerPool::~WorkerPool() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  for (std::thread& t : threads_) t.join();
+  std::vector<std::thread> threads;
+  {
+    absl::MutexLock lock(&threads_mu_);
+    threads.swap(threads_);
+  }
+  for (std::thread& t : threads) t.join();
 }
 
 void WorkerPool::RunAll(std::vector<std::function<void()>> work) {
@@ -36,6 +41,7 @@ void WorkerPool::Post(std::function<void()> item) {
 }
 
 void WorkerPool::StartThreads(int count) {
+  absl::MutexLock lock(&threads_mu_);
   while (static_cast<int>(threads_.size()) < count) threads_.emplace_back([this] { Work(); });
 }
 

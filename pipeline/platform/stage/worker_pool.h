@@ -39,8 +39,8 @@ class WorkerPool {
   void RunAll(std::vector<std::function<void()>> work);
 
   // Runs `item` on one of the pool's threads and returns at once; items
-  // posted while every thread is busy wait their turn. Called by the same
-  // single caller as RunAll.
+  // posted while every thread is busy wait their turn. From any thread,
+  // also from an item.
   void Post(std::function<void()> item);
 
  private:
@@ -51,7 +51,8 @@ class WorkerPool {
   void Drain() ABSL_LOCKS_EXCLUDED(mu_);
 
   const int size_;
-  std::vector<std::thread> threads_;
+  absl::Mutex threads_mu_;
+  std::vector<std::thread> threads_ ABSL_GUARDED_BY(threads_mu_);
   absl::Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
   int running_ ABSL_GUARDED_BY(mu_) = 0;
