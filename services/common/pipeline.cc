@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "pipeline/platform/admin/admin_server.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/thread_name.h"
 #include "pipeline/platform/logging/structured_log.h"
 #include "pipeline/platform/metrics/registry.h"
 #include "pipeline/platform/stage/runner_collector.h"
@@ -230,6 +231,7 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
   std::vector<std::thread> threads;
   for (size_t i = 0; i < runners.size(); ++i) {
     threads.emplace_back([&, i] {
+      NameThisThread(stages[i]->name());
       absl::Status s = runners[i]->Run();
       if (!s.ok()) {
         logging::Log(logging::Level::kError, stages[i]->name(), "failed").Error(s);

@@ -142,7 +142,8 @@ class KafkaRunner final : public StageRunner {
   std::deque<MessagePtr> stray_;         // records that came through the consumer queue
 
   RunnerProbe probe_;
-  WorkerPool workers_{config_.max_in_flight};  // the window and Context::RunConcurrently
+  // The window's and Context::RunConcurrently's.
+  WorkerPool workers_{config_.max_in_flight, name_ + "-w"};
   // Declared after records_ and workers_: emptied before either goes. A
   // finished record wakes the runner's wait for more.
   InFlightWindow<Consumed> window_{*stage_,

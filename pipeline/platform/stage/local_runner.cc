@@ -126,7 +126,7 @@ class LocalRunner final : public StageRunner {
   const absl::Duration punctuate_interval_;
 
   RunnerProbe probe_;
-  WorkerPool workers_{options_.max_in_flight};
+  WorkerPool workers_{options_.max_in_flight, name_ + "-w"};
   InFlightWindow<kafka::Record> window_{*stage_, *clock_, workers_,
                                         [this](Output o) { Notify(std::move(o)); },
                                         [](const kafka::Record& r) -> const Record& { return r; }};

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "pipeline/platform/common/thread_name.h"
+
 namespace sbrgate::stage {
 
 WorkerPool::~WorkerPool() {
@@ -42,7 +44,12 @@ void WorkerPool::Post(std::function<void()> item) {
 
 void WorkerPool::StartThreads(int count) {
   absl::MutexLock lock(&threads_mu_);
-  while (static_cast<int>(threads_.size()) < count) threads_.emplace_back([this] { Work(); });
+  while (static_cast<int>(threads_.size()) < count) {
+    threads_.emplace_back([this] {
+      NameThisThread(name_);
+      Work();
+    });
+  }
 }
 
 void WorkerPool::Drain() {

@@ -14,7 +14,9 @@
 
 #include <deque>
 #include <functional>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -25,8 +27,10 @@ namespace sbrgate::stage {
 class WorkerPool {
  public:
   // At most `threads` items run at once (at least 1). Threads start with the
-  // first RunAll that has more than one item.
-  explicit WorkerPool(int threads) : size_(threads < 1 ? 1 : threads) {}
+  // first RunAll that has more than one item, or the first Post, and are
+  // named `name` (NameThisThread).
+  explicit WorkerPool(int threads, std::string name = "workers")
+      : size_(threads < 1 ? 1 : threads), name_(std::move(name)) {}
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -51,6 +55,7 @@ class WorkerPool {
   void Drain() ABSL_LOCKS_EXCLUDED(mu_);
 
   const int size_;
+  const std::string name_;
   absl::Mutex threads_mu_;
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(threads_mu_);
   absl::Mutex mu_;
