@@ -9,21 +9,19 @@
 //   if (absl::Status s = (*audit)->Record({caller.identity(), "replay", abn, true, id}); !s.ok())
 //     ...refuse the change: what cannot be audited is not done...
 //
-// Thread-safe. Concurrent Records share one write and one fdatasync (group
-// commit): a caller that finds a sync under way adds its line to the next
-// group, whose first caller writes and syncs it once the one before is done.
-// Each caller still returns only when its own line is synced, or with the
-// error that stopped its group.
+// Thread-safe. Concurrent Records share one write and one fdatasync
+// (GroupCommit); each caller still returns only when its own line is synced,
+// or with the error that stopped its group.
 #ifndef SBRGATE_PIPELINE_PLATFORM_ACCESS_AUDIT_LOG_H_
 #define SBRGATE_PIPELINE_PLATFORM_ACCESS_AUDIT_LOG_H_
 
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "pipeline/platform/common/clock.h"
+#include "pipeline/platform/common/group_commit.h"
 
 namespace sbrgate::access {
 
@@ -49,27 +47,15 @@ class AuditLog {
   absl::Status Record(const AuditEvent& event);
 
  private:
-  // Lines written and synced together.
-  struct Group {
-    std::string text;
-    bool done = false;
-    absl::Status status;  // why it was not synced
-  };
+  AuditLog(std::string path, int fd, const Clock* clock);
 
-  AuditLog(std::string path, int fd, const Clock* clock)
-      : path_(std::move(path)), clock_(clock), fd_(fd) {}
-
-  // Appends `text` and syncs it (only the caller leading a group does).
-  absl::Status WriteAndSync(const std::string& text) const;
-  // What Record returns for `event` once its group's write came to `synced`.
-  absl::Status Outcome(const AuditEvent& event, const absl::Status& synced) const;
+  // Appends the lines of `group` and syncs them.
+  absl::Status WriteAndSync(const std::vector<std::string>& group) const;
 
   const std::string path_;
   const Clock* const clock_;
   const int fd_;
-  absl::Mutex mu_;
-  std::shared_ptr<Group> filling_ ABSL_GUARDED_BY(mu_);  // the next group to write
-  bool syncing_ ABSL_GUARDED_BY(mu_) = false;            // a group is being written
+  GroupCommit<std::string> lines_;
 };
 
 }  // namespace sbrgate::access
