@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "pipeline/platform/common/byte_stream.h"
+#include "pipeline/platform/common/group_commit.h"
 #include "pipeline/platform/common/transient.h"
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/platform/kafka/transactional_producer.h"
@@ -104,7 +105,11 @@ class KafkaRunner final : public StageRunner {
     ctx_->Reset();
     storage_error_ = absl::OkStatus();
   }
+  // In a transaction of its own, shared with the notifications of the
+  // other workers that come meanwhile (one Kafka transaction per group, not
+  // per notification); returns once it is committed.
   void Notify(Output output);
+  absl::Status CommitNotifications(const std::vector<kafka::OutgoingMessage>& messages);
   // Commits the open batch; false when it was aborted (and undone).
   bool CommitBatch();
   // Commits the batch once it holds max_batch records or is max_batch_delay old.
@@ -157,6 +162,8 @@ class KafkaRunner final : public StageRunner {
   // One transaction at a time on the producer: the runner's batches and the
   // notifications of the window's workers take turns.
   absl::Mutex producer_mu_;
+  GroupCommit<kafka::OutgoingMessage> notifications_{
+      [this](std::vector<kafka::OutgoingMessage>& group) { return CommitNotifications(group); }};
   mutable absl::Mutex fail_mu_;  // Fail may be called from the workers (Notify)
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   absl::Status storage_error_;
@@ -682,33 +689,37 @@ void KafkaRunner::Punctuate() {
 }
 
 void KafkaRunner::Notify(Output output) {
+  notifications_.Commit({output.topic, -1, std::move(output.key), std::move(output.value),
+                         std::move(output.headers)})
+      .IgnoreError();  // what stops it has been reported (Fail) or is a stop
+}
+
+absl::Status KafkaRunner::CommitNotifications(const std::vector<kafka::OutgoingMessage>& messages) {
   absl::MutexLock lock(&producer_mu_);
-  const std::vector<kafka::OutgoingMessage> messages{{output.topic, -1, std::move(output.key),
-                                                      std::move(output.value),
-                                                      std::move(output.headers)}};
   // Never dropped: what a notification says (a hold, a refusal) must show.
   for (int attempt = 1; !stop_; ++attempt) {
     absl::Status s = txn_->Commit(messages);
     if (s.ok()) {
-      probe_.Notified();
+      for (size_t i = 0; i < messages.size(); ++i) probe_.Notified();
       producer_resets_ = 0;
-      return;
+      return s;
     }
     Note(s);
     if (absl::IsFailedPrecondition(s) || absl::IsInvalidArgument(s)) {
       Fail(s);
-      return;
+      return s;
     }
     if (absl::IsInternal(s)) {
       if (absl::Status r = txn_->Reset(); !r.ok()) {
         Fail(r);
-        return;
+        return r;
       }
     }
     // Not PollEvents: a rebalance must not run inside the stage's Process.
     const absl::Time until = Now() + RetryBackoff(config_, attempt);
     while (!stop_ && Now() < until) absl::SleepFor(std::min(absl::Milliseconds(50), until - Now()));
   }
+  return absl::CancelledError("stopping");
 }
 
 void KafkaRunner::ReportLag() {
