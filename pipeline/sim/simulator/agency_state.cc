@@ -58,14 +58,16 @@ state::Message MessageRecord(const StoredMessage& m) {
   r.set_conversation_id(m.conversation_id);
   r.set_signer_fingerprint(m.signer_fingerprint);
   *r.mutable_received_at() = ToProto(report.received_at);
-  r.set_receipt_xml(m.receipt_xml);
+  if (!m.received_saved) {
+    r.set_receipt_xml(m.receipt_xml);
+    if (m.payload.in_memory()) r.set_payload_gzip(*m.payload.ReadAll());
+  }
   r.set_receipts_sent(report.receipts_sent);
   r.set_process_count(report.process_count);
   r.set_interrupted_count(report.interrupted_count);
   r.set_processed(report.processed);
-  if (m.payload.in_memory()) r.set_payload_gzip(*m.payload.ReadAll());
   if (report.processed) {
-    if (m.response.in_memory()) r.set_response_gzip(*m.response.ReadAll());
+    if (!m.response_saved && m.response.in_memory()) r.set_response_gzip(*m.response.ReadAll());
     *r.mutable_ready_at() = ToProto(report.ready_at);
     r.set_employees(report.employees);
     if (report.maximum) r.set_maximum_severity(std::string(event02::SeverityCode(*report.maximum)));
@@ -109,8 +111,8 @@ absl::Status MessageFromRecord(const state::Message& r, const SimulatorConfig& c
     if (!r.maximum_severity().empty()) {
       absl::StatusOr<event02::Severity> severity = event02::ParseSeverity(r.maximum_severity());
       if (!severity.ok()) {
-        return absl::DataLossError(absl::StrCat("simulator state: message ", r.message_id(),
-                                                ": ", severity.status().message()));
+        return absl::DataLossError(absl::StrCat("simulator state: message ", r.message_id(), ": ",
+                                                severity.status().message()));
       }
       report.maximum = *severity;
     }
@@ -168,12 +170,11 @@ StoredMessage* AgencyState::FindReceived(const std::string& message_id) {
 }
 
 SimStateStore::Ticket AgencyState::Persist() const {
-  return store->Queue(CountersRecord(counters), nullptr);
+  return store->Queue(CountersRecord(counters), std::nullopt);
 }
 
 SimStateStore::Ticket AgencyState::Persist(const StoredMessage& changed) const {
-  const state::Message record = MessageRecord(changed);
-  return store->Queue(CountersRecord(counters), &record);
+  return store->Queue(CountersRecord(counters), MessageRecord(changed));
 }
 
 absl::Status AgencyState::Saved(const SimStateStore::Ticket& saving) const {

@@ -57,8 +57,8 @@ namespace sbrgate::sim {
 
 // The most a pushed payload or its response (gzip) may hold to be kept in
 // the message's record rather than in a file of its own: a pay event of
-// about 50 employees. The record is written again with each pull, so larger
-// ones stay files.
+// about 50 employees. Larger ones stay files, out of the store's memory and
+// log.
 inline constexpr size_t kInRecordBytes = 16 << 10;
 
 // One pushed message, from its receipt to its response.
@@ -68,13 +68,18 @@ struct StoredMessage {
   std::string receipt_xml;  // sent again for a duplicate push
   std::string conversation_id;
   ebms::Party from;
-  std::string signer_fingerprint;      // only the signer may pull the response
-  StoredBytes payload;                 // in memory (and the record), or PayloadPath
+  std::string signer_fingerprint;  // only the signer may pull the response
+  StoredBytes payload;             // in memory (and the record), or PayloadPath
   // Once processed: in memory (and the record), or ResponsePath(...).gz.
   StoredBytes response;
   std::string response_document_name;  // PartProperties of the response
   std::string response_document_type;
   std::atomic<int64_t> employees_seen{0};  // processing progress
+  // Whether its receipt and payload, and its response, are known to be on
+  // disk (AgencyState::mu): until they are, every save of the message
+  // carries them; after that its saves are the small rest of its record.
+  bool received_saved = false;
+  bool response_saved = false;
   // Its first save is not on disk yet (AgencyState::mu): not received until
   // it is, and forgotten if it fails.
   bool saving = false;
@@ -94,8 +99,8 @@ struct AgencyState {
   std::vector<std::string> order ABSL_GUARDED_BY(mu);  // MessageIds, in arrival order
   // The arrival of the next new message (a push not recorded leaves a gap).
   int64_t next_arrival ABSL_GUARDED_BY(mu) = 0;
-  std::deque<std::string> queue ABSL_GUARDED_BY(mu);   // waiting for the back office
-  int busy ABSL_GUARDED_BY(mu) = 0;                    // being processed
+  std::deque<std::string> queue ABSL_GUARDED_BY(mu);  // waiting for the back office
+  int busy ABSL_GUARDED_BY(mu) = 0;                   // being processed
 
   FaultModes Faults() const;
   bool Stopping() const;

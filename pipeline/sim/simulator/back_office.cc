@@ -104,10 +104,13 @@ void BackOffice::Work() {
       r.ready_at = std::max(r.received_at + delay, clock_->Now());
       saving = state_->Persist(*stored);
     }
-    // A pull saves the message again before it sends the response.
-    if (absl::Status s = state_->Saved(saving); !s.ok()) ReportNotSaved(id, s);
+    // A pull saves the message again, with the response unless it is
+    // known saved here, before it sends the response.
+    const absl::Status saved = state_->Saved(saving);
+    if (!saved.ok()) ReportNotSaved(id, saved);
     // Busy until saved, so that an idle simulator has everything on disk.
     absl::MutexLock lock(&state_->mu);
+    if (saved.ok()) stored->response_saved = true;
     --state_->busy;
   }
 }

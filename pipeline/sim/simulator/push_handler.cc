@@ -25,9 +25,9 @@ absl::Status CheckPushedMessage(const ebms::UserMessage& um,
       um.service == ebms::kServiceClntcomm &&
       (um.action == ebms::kActionClntcommList || um.action == ebms::kActionClntcommGet);
   if (!payevnt && !clntcomm) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        ebms::kErrorProcessingModeMismatch, ": service ", um.service, " action ", um.action,
-        " is not offered on BulkBatch-async-push"));
+    return absl::InvalidArgumentError(absl::StrCat(ebms::kErrorProcessingModeMismatch, ": service ",
+                                                   um.service, " action ", um.action,
+                                                   " is not offered on BulkBatch-async-push"));
   }
   if (in.attachments.size() != 1 || um.parts.size() != 1) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -42,9 +42,9 @@ absl::Status CheckPushedMessage(const ebms::UserMessage& um,
     return absl::InvalidArgumentError("CMN.ATO.EBMS.001: PartProperties must include DocumentType");
   }
   if (um.parts.front().href != absl::StrCat("cid:", in.attachments.front().content_id)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        ebms::kErrorMimeInconsistency, ": PartInfo href ", um.parts.front().href,
-        " does not name the attachment cid:", in.attachments.front().content_id));
+    return absl::InvalidArgumentError(
+        absl::StrCat(ebms::kErrorMimeInconsistency, ": PartInfo href ", um.parts.front().href,
+                     " does not name the attachment cid:", in.attachments.front().content_id));
   }
   return absl::OkStatus();
 }
@@ -79,8 +79,8 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
   absl::Status business = CheckPushedMessage(um, *in);
   if (!business.ok()) {
     ebms_package::RemoveSpooledAttachments(*in);
-    http_->SendError(res, business.message().substr(0, business.message().find(':')),
-                     um.message_id, business.message());
+    http_->SendError(res, business.message().substr(0, business.message().find(':')), um.message_id,
+                     business.message());
     CountRefused(res);
     return;
   }
@@ -163,6 +163,7 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
       state_->messages.erase(um.message_id);
     } else {
       received->saving = false;
+      received->received_saved = true;
       state_->queue.push_back(um.message_id);
       if (state_->faults.lose_receipts > 0) {
         --state_->faults.lose_receipts;

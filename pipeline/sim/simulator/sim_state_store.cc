@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,11 @@ namespace {
 
 constexpr char kCountersKey[] = "counters";
 constexpr char kMessagePrefix[] = "message/";  // + MessageId
+// A message's parts that never change once set, each written once under its
+// own key (+ MessageId) rather than with every save of the message's record.
+constexpr char kReceiptPrefix[] = "message_receipt/";
+constexpr char kPayloadPrefix[] = "message_payload/";
+constexpr char kResponsePrefix[] = "message_response/";
 // CLNTCOMM changes: prefix + an 8-byte big-endian number, one sequence for
 // both kinds. Each kind keeps its own prefix and record type, so that the
 // seeds of a data directory written before correspondence existed read as
@@ -44,6 +50,10 @@ uint64_t KeyNumber(absl::string_view prefix, rocksdb::Slice key) {
   return n;
 }
 
+std::string KeySuffix(rocksdb::Slice key, absl::string_view prefix) {
+  return std::string(key.data() + prefix.size(), key.size() - prefix.size());
+}
+
 bool HasPrefix(rocksdb::Slice key, absl::string_view prefix) {
   return key.starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
 }
@@ -61,8 +71,8 @@ absl::Status ParseRecord(rocksdb::Slice key, rocksdb::Slice value, absl::string_
     return absl::OkStatus();
   }
   return absl::DataLossError(absl::StrCat("simulator state ", dir, ": record '",
-                                          absl::CHexEscape(key.ToString()),
-                                          "' is not a ", Record::descriptor()->full_name()));
+                                          absl::CHexEscape(key.ToString()), "' is not a ",
+                                          Record::descriptor()->full_name()));
 }
 
 }  // namespace
@@ -103,6 +113,8 @@ absl::StatusOr<std::unique_ptr<SimStateStore>> SimStateStore::Open(const std::st
 absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
   Saved saved;
   std::vector<std::pair<uint64_t, state::ClntcommChange>> changes;  // by number
+  // By MessageId, put back into their records below.
+  absl::flat_hash_map<std::string, std::string> receipts, payloads, responses;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     absl::Status s;
@@ -110,6 +122,12 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
       s = ParseRecord(it->key(), it->value(), dir_, &saved.counters);
     } else if (it->key().starts_with(kMessagePrefix)) {
       s = ParseRecord(it->key(), it->value(), dir_, &saved.messages.emplace_back());
+    } else if (it->key().starts_with(kReceiptPrefix)) {
+      receipts[KeySuffix(it->key(), kReceiptPrefix)] = it->value().ToString();
+    } else if (it->key().starts_with(kPayloadPrefix)) {
+      payloads[KeySuffix(it->key(), kPayloadPrefix)] = it->value().ToString();
+    } else if (it->key().starts_with(kResponsePrefix)) {
+      responses[KeySuffix(it->key(), kResponsePrefix)] = it->value().ToString();
     } else if (HasPrefix(it->key(), kClntcommSeedPrefix)) {
       auto& [n, change] = changes.emplace_back();
       n = KeyNumber(kClntcommSeedPrefix, it->key());
@@ -133,8 +151,8 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
     } else if (it->key() == kIcsNextCcidKey) {
       int64_t next = 0;
       if (!absl::SimpleAtoi(it->value().ToString(), &next) || next < 1) {
-        s = absl::DataLossError(absl::StrCat("simulator state ", dir_, ": ", kIcsNextCcidKey,
-                                             " '", absl::CHexEscape(it->value().ToString()),
+        s = absl::DataLossError(absl::StrCat("simulator state ", dir_, ": ", kIcsNextCcidKey, " '",
+                                             absl::CHexEscape(it->value().ToString()),
                                              "' is not a CCID number"));
       }
       saved.ics.set_next_ccid(next);
@@ -145,8 +163,22 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
     if (!s.ok()) return s;
   }
   if (absl::Status s = FromRocks(it->status(), dir_, "loading"); !s.ok()) return s;
-  std::sort(saved.messages.begin(), saved.messages.end(),
-            [](const state::Message& a, const state::Message& b) { return a.arrival() < b.arrival(); });
+  // Into their records (one saved before parts had keys of their own holds
+  // its parts itself).
+  for (state::Message& m : saved.messages) {
+    if (auto r = receipts.find(m.message_id()); r != receipts.end()) {
+      m.set_receipt_xml(std::move(r->second));
+    }
+    if (auto p = payloads.find(m.message_id()); p != payloads.end()) {
+      m.set_payload_gzip(std::move(p->second));
+    }
+    if (auto r = responses.find(m.message_id()); r != responses.end()) {
+      m.set_response_gzip(std::move(r->second));
+    }
+  }
+  std::sort(
+      saved.messages.begin(), saved.messages.end(),
+      [](const state::Message& a, const state::Message& b) { return a.arrival() < b.arrival(); });
   // Each kind comes in its own key order; together, in the order of adding.
   std::sort(changes.begin(), changes.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -155,31 +187,57 @@ absl::StatusOr<SimStateStore::Saved> SimStateStore::Load() const {
 }
 
 struct SimStateStore::Group {
-  // Puts in the order queued: of two of the same key, the later wins.
-  rocksdb::WriteBatch batch;
-  bool done = false;  // written, or failed
+  // The latest value queued for each key, keys in the order first queued:
+  // a record saved several times before the group is written (the counters
+  // with every save) is written once.
+  void Put(std::string key, std::string value) {
+    auto [it, added] = index.try_emplace(key, puts.size());
+    if (added) {
+      puts.emplace_back(std::move(key), std::move(value));
+    } else {
+      puts[it->second].second = std::move(value);
+    }
+  }
+
+  std::vector<std::pair<std::string, std::string>> puts;
+  absl::flat_hash_map<std::string, size_t> index;  // into puts
+  bool done = false;                               // written, or failed
   rocksdb::Status status;
 };
 
 SimStateStore::Ticket SimStateStore::Queue(const state::Counters& counters,
-                                           const state::Message* message) {
-  const std::string counters_value = counters.SerializeAsString();
-  std::string message_key;
-  std::string message_value;
+                                           std::optional<state::Message> message) {
+  std::vector<std::pair<std::string, std::string>> puts;
+  puts.emplace_back(kCountersKey, counters.SerializeAsString());
   Ticket ticket;
-  if (message != nullptr) {
-    message_key = absl::StrCat(kMessagePrefix, message->message_id());
-    message_value = message->SerializeAsString();
-    ticket.what_ = absl::StrCat("saving message ", message->message_id());
+  if (message.has_value()) {
+    const std::string& id = message->message_id();
+    if (!message->receipt_xml().empty()) {
+      puts.emplace_back(absl::StrCat(kReceiptPrefix, id),
+                        std::move(*message->mutable_receipt_xml()));
+      message->clear_receipt_xml();
+    }
+    if (message->has_payload_gzip()) {
+      puts.emplace_back(absl::StrCat(kPayloadPrefix, id),
+                        std::move(*message->mutable_payload_gzip()));
+      message->clear_payload_gzip();
+    }
+    if (message->has_response_gzip()) {
+      puts.emplace_back(absl::StrCat(kResponsePrefix, id),
+                        std::move(*message->mutable_response_gzip()));
+      message->clear_response_gzip();
+    }
+    puts.emplace_back(absl::StrCat(kMessagePrefix, id), message->SerializeAsString());
+    ticket.what_ = absl::StrCat("saving message ", id);
   } else {
     ticket.what_ = "saving the counters";
   }
   absl::MutexLock lock(&mu_);
   if (open_ == nullptr) open_ = std::make_shared<Group>();
-  // A WriteBatch applies atomically: the counters never go without the
-  // message they were counted with.
-  open_->batch.Put(kCountersKey, counters_value);
-  if (message != nullptr) open_->batch.Put(message_key, message_value);
+  // A group is written in one WriteBatch, which applies atomically: the
+  // counters never go without the message they were counted with, nor a
+  // record without the parts it was queued with.
+  for (auto& [key, value] : puts) open_->Put(std::move(key), std::move(value));
   ticket.group_ = open_;
   return ticket;
 }
@@ -190,9 +248,8 @@ absl::Status SimStateStore::Wait(const Ticket& ticket) {
   mu_.Lock();
   while (!mine.done) {
     if (syncing_) {
-      auto turn = [this, &mine]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return mine.done || !syncing_;
-      };
+      auto turn = [this, &mine]()
+                      ABSL_SHARED_LOCKS_REQUIRED(mu_) { return mine.done || !syncing_; };
       mu_.Await(absl::Condition(&turn));
       continue;
     }
@@ -201,9 +258,11 @@ absl::Status SimStateStore::Wait(const Ticket& ticket) {
     std::shared_ptr<Group> group = std::move(open_);
     syncing_ = true;
     mu_.Unlock();
+    rocksdb::WriteBatch batch;
+    for (const auto& [key, value] : group->puts) batch.Put(key, value);
     rocksdb::WriteOptions w;
     w.sync = true;
-    const rocksdb::Status written = db_->Write(w, &group->batch);
+    const rocksdb::Status written = db_->Write(w, &batch);
     mu_.Lock();
     group->status = written;
     group->done = true;
@@ -215,11 +274,11 @@ absl::Status SimStateStore::Wait(const Ticket& ticket) {
 }
 
 absl::Status SimStateStore::Save(const state::Counters& counters) {
-  return Wait(Queue(counters, nullptr));
+  return Wait(Queue(counters, std::nullopt));
 }
 
 absl::Status SimStateStore::Save(const state::Counters& counters, const state::Message& message) {
-  return Wait(Queue(counters, &message));
+  return Wait(Queue(counters, message));
 }
 
 absl::Status SimStateStore::AddClntcommSeed(const state::ClntcommSeed& seed) {
@@ -271,8 +330,8 @@ absl::Status SimStateStore::SaveIcs(const state::IcsChange& change) {
 }
 
 absl::Status SimStateStore::SaveDemographics(const state::ClientDemographics& client) {
-  const std::string key = absl::StrCat(v1::ClientIdType_Name(client.client().type()), ":",
-                                       client.client().value());
+  const std::string key =
+      absl::StrCat(v1::ClientIdType_Name(client.client().type()), ":", client.client().value());
   rocksdb::WriteOptions w;
   w.sync = true;
   return FromRocks(db_->Put(w, absl::StrCat(kDemographicsPrefix, key), client.SerializeAsString()),

@@ -4,6 +4,9 @@
 // the changes to its CLNTCOMM corpus (the seeds it was generated from and
 // the correspondence the agency posted into it) and the records of its ICS
 // client register and the clients' demographics (sim_state.proto).
+// A message's receipt, payload and response never change once set: each is
+// written under a key of its own when a save carries it, and a save without
+// it leaves it as it is; Load puts them back into their message's record.
 // One RocksDB database, <data_dir>/state; every write is fsync'd before it
 // is reported done, so the simulator answers a request only once what the
 // request changed is on disk. Two simulators cannot share one (RocksDB's
@@ -14,14 +17,15 @@
 // disk. One waiter at a time writes and syncs the whole open group while
 // further writes queue up for the next, so concurrent requests share an
 // fsync. Groups reach the disk in the order their writes were queued, and a
-// later write of a record wins over an earlier one: a caller that queues
+// later write of a record wins over an earlier one (within a group only the
+// latest is written): a caller that queues
 // under its own lock, in the order of its changes, can wait outside it with
 // no stale record overwriting a newer one.
 //
 //   absl::StatusOr<std::unique_ptr<SimStateStore>> store =
 //       SimStateStore::Open(data_dir + "/state");
 //   absl::StatusOr<SimStateStore::Saved> saved = (*store)->Load();  // at start
-//   SimStateStore::Ticket t = (*store)->Queue(counters, &message);  // under the caller's lock
+//   SimStateStore::Ticket t = (*store)->Queue(counters, message);   // under the caller's lock
 //   absl::Status saved = (*store)->Wait(t);                          // outside it
 //   (*store)->Save(counters);  // Queue and Wait at once
 //   (*store)->AddClntcommSeed(seed);
@@ -33,6 +37,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,9 +82,11 @@ class SimStateStore {
     std::string what_;  // named in an error
   };
 
-  // Queues the counters, and `message`'s record (by MessageId) if not null,
-  // to replace what is saved, in one atomic write.
-  Ticket Queue(const state::Counters& counters, const state::Message* message)
+  // Queues the counters, and `message`'s record (by MessageId) if given, to
+  // replace what is saved, in one atomic write. The receipt, payload and
+  // response `message` carries replace those saved; those it leaves unset
+  // stay as saved.
+  Ticket Queue(const state::Counters& counters, std::optional<state::Message> message)
       ABSL_LOCKS_EXCLUDED(mu_);
   // Blocks until the write of `ticket`, and every one queued before it, is
   // on disk; its error if its group could not be written.

@@ -122,7 +122,7 @@ TEST_F(SimStateStoreTest, ConcurrentWritesReachTheDiskInTheOrderQueued) {
             counters.set_pushes(version);
             state::Message m = MessageRecord("the-message", 0);
             m.set_receipts_sent(static_cast<int32_t>(version));
-            ticket = store->Queue(counters, &m);
+            ticket = store->Queue(counters, m);
           }
           if (!store->Wait(ticket).ok()) ++failed;
         }
@@ -138,6 +138,61 @@ TEST_F(SimStateStoreTest, ConcurrentWritesReachTheDiskInTheOrderQueued) {
   EXPECT_EQ(saved->counters.pushes(), kThreads * kWritesEach);
   ASSERT_EQ(saved->messages.size(), 1u);
   EXPECT_EQ(saved->messages[0].receipts_sent(), kThreads * kWritesEach) << "a stale write won";
+}
+
+// As AgencyState saves a message: its receipt and payload with the push, its
+// response once processed, and each later save (a pull) without them.
+TEST_F(SimStateStoreTest, PartsSavedOnceStayWhenLaterSavesLeaveThemOut) {
+  {
+    std::unique_ptr<SimStateStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    state::Counters counters;
+    state::Message pushed = MessageRecord("the-message", 0);
+    pushed.set_payload_gzip("payload bytes");
+    ASSERT_TRUE(store->Save(counters, pushed).ok());
+    state::Message started = MessageRecord("the-message", 0);
+    started.clear_receipt_xml();
+    started.set_process_count(1);
+    ASSERT_TRUE(store->Save(counters, started).ok());
+    state::Message processed = started;
+    processed.set_processed(true);
+    processed.set_response_gzip("response bytes");
+    ASSERT_TRUE(store->Save(counters, processed).ok());
+    state::Message pulled = started;
+    pulled.set_processed(true);
+    pulled.add_pulls()->set_result("response");
+    ASSERT_TRUE(store->Save(counters, pulled).ok());
+  }
+  std::unique_ptr<SimStateStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<SimStateStore::Saved> saved = store->Load();
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  ASSERT_EQ(saved->messages.size(), 1u);
+  const state::Message& m = saved->messages[0];
+  EXPECT_EQ(m.receipt_xml(), "<receipt for the-message/>");
+  EXPECT_EQ(m.payload_gzip(), "payload bytes");
+  EXPECT_EQ(m.response_gzip(), "response bytes");
+  EXPECT_EQ(m.process_count(), 1);
+  EXPECT_TRUE(m.processed());
+  EXPECT_EQ(m.pulls_size(), 1);
+}
+
+// A payload or response kept as a file is no part of the record.
+TEST_F(SimStateStoreTest, MessageWithoutPartsLoadsWithoutThem) {
+  {
+    std::unique_ptr<SimStateStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    state::Message m = MessageRecord("in-files", 0);
+    m.set_processed(true);
+    ASSERT_TRUE(store->Save(state::Counters(), m).ok());
+  }
+  std::unique_ptr<SimStateStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<SimStateStore::Saved> saved = store->Load();
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  ASSERT_EQ(saved->messages.size(), 1u);
+  EXPECT_FALSE(saved->messages[0].has_payload_gzip());
+  EXPECT_FALSE(saved->messages[0].has_response_gzip());
 }
 
 TEST_F(SimStateStoreTest, DefaultTicketStandsForNoWrite) {
