@@ -173,8 +173,9 @@ SimStateStore::Ticket AgencyState::Persist() const {
   return store->Queue(CountersRecord(counters), std::nullopt);
 }
 
-SimStateStore::Ticket AgencyState::Persist(const StoredMessage& changed) const {
-  return store->Queue(CountersRecord(counters), MessageRecord(changed));
+SimStateStore::Ticket AgencyState::Persist(const StoredMessage& changed,
+                                           SimStateStore::Durability durability) const {
+  return store->Queue(CountersRecord(counters), MessageRecord(changed), durability);
 }
 
 absl::Status AgencyState::Saved(const SimStateStore::Ticket& saving) const {

@@ -112,7 +112,9 @@ struct AgencyState {
   StoredMessage* FindReceived(const std::string& message_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Queues the counters, and `changed` with them, for the store.
   SimStateStore::Ticket Persist() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
-  SimStateStore::Ticket Persist(const StoredMessage& changed) const
+  SimStateStore::Ticket Persist(
+      const StoredMessage& changed,
+      SimStateStore::Durability durability = SimStateStore::Durability::kSynced) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
   // Waits until what `saving` queued is on disk.
   absl::Status Saved(const SimStateStore::Ticket& saving) const ABSL_LOCKS_EXCLUDED(mu);

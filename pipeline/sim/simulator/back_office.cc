@@ -51,7 +51,10 @@ void BackOffice::Work() {
       stored = &state_->messages.at(id);
       ++stored->report.process_count;
       faults = state_->faults;
-      saving = state_->Persist(*stored);
+      // Written, not synced: it survives the simulator's kill, and only the
+      // count of starts cut short (interrupted_count) could miss it should
+      // the machine fail before the end's save syncs it.
+      saving = state_->Persist(*stored, SimStateStore::Durability::kWritten);
     }
     // Saved so that the start counts even if the simulator stops before the
     // end; nothing is answered on it, so a failure is only reported.

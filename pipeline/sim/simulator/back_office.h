@@ -7,7 +7,8 @@
 // response is stored gzip-compressed for the pull handler and becomes
 // available processing_base + processing_per_employee * employees (times
 // the slow factor) after the push; the SystemError rate applies here. The
-// message is saved (AgencyState::Persist, Saved) when processing starts and ends;
+// message is saved (AgencyState::Persist, Saved) when processing starts
+// (written, not synced) and ends;
 // one still queued or being processed when the simulator stops is queued
 // again when it starts on the same data directory. The correspondence is
 // posted (and recorded) before the message is saved as processed, so a stop

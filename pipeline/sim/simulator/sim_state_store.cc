@@ -201,12 +201,14 @@ struct SimStateStore::Group {
 
   std::vector<std::pair<std::string, std::string>> puts;
   absl::flat_hash_map<std::string, size_t> index;  // into puts
+  bool sync = false;                               // a write of it was queued kSynced
   bool done = false;                               // written, or failed
   rocksdb::Status status;
 };
 
 SimStateStore::Ticket SimStateStore::Queue(const state::Counters& counters,
-                                           std::optional<state::Message> message) {
+                                           std::optional<state::Message> message,
+                                           Durability durability) {
   std::vector<std::pair<std::string, std::string>> puts;
   puts.emplace_back(kCountersKey, counters.SerializeAsString());
   Ticket ticket;
@@ -238,6 +240,7 @@ SimStateStore::Ticket SimStateStore::Queue(const state::Counters& counters,
   // counters never go without the message they were counted with, nor a
   // record without the parts it was queued with.
   for (auto& [key, value] : puts) open_->Put(std::move(key), std::move(value));
+  if (durability == Durability::kSynced) open_->sync = true;
   ticket.group_ = open_;
   return ticket;
 }
@@ -261,7 +264,7 @@ absl::Status SimStateStore::Wait(const Ticket& ticket) {
     rocksdb::WriteBatch batch;
     for (const auto& [key, value] : group->puts) batch.Put(key, value);
     rocksdb::WriteOptions w;
-    w.sync = true;
+    w.sync = group->sync;
     const rocksdb::Status written = db_->Write(w, &batch);
     mu_.Lock();
     group->status = written;

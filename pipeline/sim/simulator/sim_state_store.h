@@ -8,9 +8,9 @@
 // written under a key of its own when a save carries it, and a save without
 // it leaves it as it is; Load puts them back into their message's record.
 // One RocksDB database, <data_dir>/state; every write is fsync'd before it
-// is reported done, so the simulator answers a request only once what the
-// request changed is on disk. Two simulators cannot share one (RocksDB's
-// lock).
+// is reported done (but those queued Durability::kWritten), so the simulator
+// answers a request only once what the request changed is on disk. Two
+// simulators cannot share one (RocksDB's lock).
 //
 // Writes are group-committed: Queue adds one to the group that the next
 // sync writes and returns at once, and Wait blocks until that group is on
@@ -20,7 +20,10 @@
 // later write of a record wins over an earlier one (within a group only the
 // latest is written): a caller that queues
 // under its own lock, in the order of its changes, can wait outside it with
-// no stale record overwriting a newer one.
+// no stale record overwriting a newer one. A group of kWritten writes only
+// is written without an fsync: it survives the simulator's death (kill -9)
+// but not the machine's until the next synced group, which syncs it too
+// (one log).
 //
 //   absl::StatusOr<std::unique_ptr<SimStateStore>> store =
 //       SimStateStore::Open(data_dir + "/state");
@@ -82,14 +85,21 @@ class SimStateStore {
     std::string what_;  // named in an error
   };
 
+  // How far a write has gone when Wait returns.
+  enum class Durability {
+    kSynced,   // on disk
+    kWritten,  // to the operating system: kept if the simulator dies, lost if the machine does
+  };
+
   // Queues the counters, and `message`'s record (by MessageId) if given, to
   // replace what is saved, in one atomic write. The receipt, payload and
   // response `message` carries replace those saved; those it leaves unset
   // stay as saved.
-  Ticket Queue(const state::Counters& counters, std::optional<state::Message> message)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  Ticket Queue(const state::Counters& counters, std::optional<state::Message> message,
+               Durability durability = Durability::kSynced) ABSL_LOCKS_EXCLUDED(mu_);
   // Blocks until the write of `ticket`, and every one queued before it, is
-  // on disk; its error if its group could not be written.
+  // as durable as it was queued; its error if its group could not be
+  // written.
   absl::Status Wait(const Ticket& ticket) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Queue and Wait.

@@ -195,6 +195,28 @@ TEST_F(SimStateStoreTest, MessageWithoutPartsLoadsWithoutThem) {
   EXPECT_FALSE(saved->messages[0].has_response_gzip());
 }
 
+// Written without an fsync, as a processing start is: the database's
+// closing (as the process's death) keeps it.
+TEST_F(SimStateStoreTest, WrittenSaveComesBackWithoutASyncedOneAfter) {
+  {
+    std::unique_ptr<SimStateStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    state::Counters counters;
+    counters.set_pushes(1);
+    state::Message started = MessageRecord("started", 0);
+    started.set_process_count(1);
+    ASSERT_TRUE(
+        store->Wait(store->Queue(counters, started, SimStateStore::Durability::kWritten)).ok());
+  }
+  std::unique_ptr<SimStateStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<SimStateStore::Saved> saved = store->Load();
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  EXPECT_EQ(saved->counters.pushes(), 1);
+  ASSERT_EQ(saved->messages.size(), 1u);
+  EXPECT_EQ(saved->messages[0].process_count(), 1);
+}
+
 TEST_F(SimStateStoreTest, DefaultTicketStandsForNoWrite) {
   std::unique_ptr<SimStateStore> store = Open();
   ASSERT_NE(store, nullptr);
