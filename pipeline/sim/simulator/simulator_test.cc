@@ -3,9 +3,14 @@
 // PAYEVNT validation, driven through the same SbrClient the pipeline uses.
 #include "pipeline/sim/simulator/simulator.h"
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -40,15 +45,18 @@ using ::testing::UnorderedElementsAre;
 
 std::string Describe(const std::vector<ebms::Error>& errors) {
   std::string out;
-  for (const ebms::Error& e : errors) absl::StrAppend(&out, e.error_code, ": ", e.description, "; ");
+  for (const ebms::Error& e : errors)
+    absl::StrAppend(&out, e.error_code, ": ", e.description, "; ");
   return out;
 }
 
 class SimulatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = absl::StrCat(::testing::TempDir(), "/", ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_EQ(std::system(absl::StrCat("rm -rf ", dir_, " && mkdir -p ", dir_, "/spool").c_str()), 0);
+    dir_ = absl::StrCat(::testing::TempDir(), "/",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_EQ(std::system(absl::StrCat("rm -rf ", dir_, " && mkdir -p ", dir_, "/spool").c_str()),
+              0);
     auto pki = pki::MakeDevPki(dir_ + "/pki");
     ASSERT_TRUE(pki.ok()) << pki.status();
     pki_ = *pki;
@@ -208,6 +216,63 @@ TEST_F(SimulatorTest, AServerKeyOthersMayReadIsRefused) {
   absl::StatusOr<std::unique_ptr<Simulator>> sim = Simulator::Start(config, &clock_);
   EXPECT_EQ(sim.status().code(), absl::StatusCode::kPermissionDenied) << sim.status();
   EXPECT_THAT(sim.status().message(), HasSubstr(pki_.server_key + " has mode 0640"));
+}
+
+// A TLS handshake as sbrgate's client makes it (its certificate, the dev
+// CA), on a new connection, resuming `session` if not null; returns the
+// session, once the server's ticket for it has arrived.
+struct TlsConnection {
+  SSL_SESSION* session = nullptr;  // owned: SSL_SESSION_free
+  bool resumed = false;
+};
+
+TlsConnection ConnectTls(const pki::DevPki& pki, int port, SSL_SESSION* session) {
+  TlsConnection out;
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  EXPECT_EQ(SSL_CTX_use_certificate_file(ctx, pki.client_cert.c_str(), SSL_FILETYPE_PEM), 1);
+  EXPECT_EQ(SSL_CTX_use_PrivateKey_file(ctx, pki.client_key.c_str(), SSL_FILETYPE_PEM), 1);
+  EXPECT_EQ(SSL_CTX_load_verify_locations(ctx, pki.ca_cert.c_str(), nullptr), 1);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  if (session != nullptr) SSL_set_session(ssl, session);
+  EXPECT_EQ(SSL_connect(ssl), 1);
+  // TLS 1.3 sends tickets after the handshake: read an answer to get them.
+  const std::string request = "GET /nothing HTTP/1.1\r\nHost: sim\r\nConnection: close\r\n\r\n";
+  EXPECT_GT(SSL_write(ssl, request.data(), static_cast<int>(request.size())), 0);
+  char buf[4096];
+  while (SSL_read(ssl, buf, sizeof buf) > 0) {
+  }
+  out.resumed = SSL_session_reused(ssl) == 1;
+  out.session = SSL_get1_session(ssl);
+  SSL_shutdown(ssl);  // freed without it, the session could not be resumed
+  SSL_free(ssl);
+  ::close(fd);
+  SSL_CTX_free(ctx);
+  return out;
+}
+
+TEST_F(SimulatorTest, ANewConnectionResumesTheTlsSessionOfAnEarlierOne) {
+  const TlsConnection first = ConnectTls(pki_, sim_->port(), nullptr);
+  ASSERT_NE(first.session, nullptr);
+  EXPECT_FALSE(first.resumed);
+  const unsigned char* ticket = nullptr;
+  size_t ticket_bytes = 0;
+  SSL_SESSION_get0_ticket(first.session, &ticket, &ticket_bytes);
+  EXPECT_GT(ticket_bytes, 0u);
+  // It names the session the server keeps; a self-contained one holds the
+  // session, the client's certificate with it, and is over 1 KB.
+  EXPECT_LT(ticket_bytes, 256u);
+  const TlsConnection second = ConnectTls(pki_, sim_->port(), first.session);
+  EXPECT_TRUE(second.resumed);
+  SSL_SESSION_free(first.session);
+  SSL_SESSION_free(second.session);
 }
 
 TEST_F(SimulatorTest, ReceiptEchoesTheSignedDigests) {
@@ -541,7 +606,8 @@ TEST_F(SimulatorTest, HeldReceiptThenResendIsProcessedOnce) {
   const sbr_client::LodgmentPush p = Push(Lodgment("held", o));
   sim_->SetFaults({.hold_receipts = true});
   std::thread sender([&] { client_->Push(p).IgnoreError(); });  // its receipt never comes
-  for (int i = 0; i < 500 && !sim_->Message(p.message_id); ++i) absl::SleepFor(absl::Milliseconds(10));
+  for (int i = 0; i < 500 && !sim_->Message(p.message_id); ++i)
+    absl::SleepFor(absl::Milliseconds(10));
   ASSERT_TRUE(sim_->Message(p.message_id).has_value());
   sim_->SetFaults({});
   sender.join();
@@ -722,9 +788,11 @@ TEST_F(SimulatorTest, MaliciousPayloadsAreRejectedWithAClearError) {
   for (int i = 0; i < 10000; ++i) deep += "<a>";
   const std::vector<std::pair<std::string, std::string>> attacks = {
       {"external-entity",
-       "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"},
+       "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "
+       "\"file:///etc/passwd\">]><r>&x;</r>"},
       {"billion-laughs",
-       "<?xml version=\"1.0\"?>\n<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">"
+       "<?xml version=\"1.0\"?>\n<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b "
+       "\"&a;&a;&a;&a;&a;&a;&a;&a;\">"
        "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><l>&c;</l>"},
       {"deep-nesting", "<PayEventLodgment xmlns=\"http://sbrgate.dev/ns/lodgment\">" + deep},
       {"huge-text", "<PayEventLodgment xmlns=\"http://sbrgate.dev/ns/lodgment\">" +
@@ -747,7 +815,8 @@ TEST_F(SimulatorTest, MaliciousPayloadsAreRejectedWithAClearError) {
 TEST_F(SimulatorTest, EnvelopeWithADtdIsRefused) {
   const std::string envelope =
       "<?xml version=\"1.0\"?>\n<!DOCTYPE e [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-      "<S:Envelope xmlns:S=\"http://www.w3.org/2003/05/soap-envelope\"><S:Body>&x;</S:Body></S:Envelope>";
+      "<S:Envelope "
+      "xmlns:S=\"http://www.w3.org/2003/05/soap-envelope\"><S:Body>&x;</S:Body></S:Envelope>";
   ebms_package::OutboundMessage out;
   out.body = std::make_unique<mime::MultipartSource>(mime::SoapPart{"root@t", envelope},
                                                      std::vector<mime::Attachment>());
@@ -770,12 +839,15 @@ TEST_F(SimulatorTest, EnvelopeWithADtdIsRefused) {
 
 TEST_F(SimulatorTest, FaultModesParseFromJson) {
   FaultModes f;
-  ASSERT_TRUE(MergeFaultsJson(R"({"unavailable": true, "lose_receipts": 2, "slow_factor": 3})", f).ok());
+  ASSERT_TRUE(
+      MergeFaultsJson(R"({"unavailable": true, "lose_receipts": 2, "slow_factor": 3})", f).ok());
   EXPECT_TRUE(f.unavailable);
   EXPECT_EQ(f.lose_receipts, 2);
   EXPECT_EQ(f.slow_factor, 3);
-  EXPECT_THAT(MergeFaultsJson(R"({"unavialable": true})", f).message(), HasSubstr("unknown fault mode"));
-  EXPECT_THAT(MergeFaultsJson(R"({"system_error_rate": 2})", f).message(), HasSubstr("between 0 and 1"));
+  EXPECT_THAT(MergeFaultsJson(R"({"unavialable": true})", f).message(),
+              HasSubstr("unknown fault mode"));
+  EXPECT_THAT(MergeFaultsJson(R"({"system_error_rate": 2})", f).message(),
+              HasSubstr("between 0 and 1"));
   EXPECT_FALSE(MergeFaultsJson("not json", f).ok());
 }
 
@@ -906,8 +978,8 @@ TEST_F(RefusedPushTest, TamperedHeaderIsRefused) {
   ASSERT_TRUE(attachment.ok());
   std::vector<mime::Attachment> parts;
   parts.push_back(*std::move(attachment));
-  out->body = std::make_unique<mime::MultipartSource>(mime::SoapPart{"root@t", xml},
-                                                      std::move(parts));
+  out->body =
+      std::make_unique<mime::MultipartSource>(mime::SoapPart{"root@t", xml}, std::move(parts));
   out->content_type = out->body->content_type_header();
   out->content_length = out->body->content_length();
   auto answer = RawPost(sim_->base_url() + "/BulkBatch-async-push",
