@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "services/cli/commands.h"
-#include "services/common/heap_memory.h"
+#include "services/common/process_tuning.h"
 
 namespace {
 
@@ -106,7 +106,7 @@ int Usage(FILE* out) {
 
 int main(int argc, char** argv) {
   // `lodge` streams files of hundreds of megabytes in 256 KiB messages.
-  sbrgate::KeepFreedHeapMemory();
+  sbrgate::TuneProcess();
   // Global options, forwarded to the command as if given to it.
   std::vector<std::string> global;
   int at = 1;

@@ -10,11 +10,11 @@
 #include "services/common/flags.h"
 #include "services/common/gateway.h"
 #include "services/common/grpc_security.h"
-#include "services/common/heap_memory.h"
+#include "services/common/process_tuning.h"
 #include "services/common/pipeline.h"
 
 int main(int argc, char** argv) {
-  sbrgate::KeepFreedHeapMemory();  // uploads of hundreds of megabytes
+  sbrgate::TuneProcess();  // uploads of hundreds of megabytes
   sbrgate::ParseDashedCommandLine(argc, argv);
   sbrgate::BlockStopSignals();
   auto fail = [](const absl::Status& s) {

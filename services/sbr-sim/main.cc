@@ -28,7 +28,7 @@
 #include "absl/flags/flag.h"
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
-#include "services/common/heap_memory.h"
+#include "services/common/process_tuning.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -68,7 +68,7 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sbrgate::KeepFreedHeapMemory();  // pushes of hundreds of megabytes
+  sbrgate::TuneProcess();  // pushes of hundreds of megabytes
   sbrgate::ParseDashedCommandLine(argc, argv,
                                   "SBR2 simulator: ebMS3 over HTTPS with mutual TLS");
   // Blocked in every thread, taken by sigwait below.

@@ -47,7 +47,7 @@
 #include "services/common/flags.h"
 #include "services/common/gateway.h"
 #include "services/common/grpc_security.h"
-#include "services/common/heap_memory.h"
+#include "services/common/process_tuning.h"
 #include "services/common/client_management.h"
 #include "services/common/pipeline.h"
 #include "services/sbrgated/embedded_sim.h"
@@ -74,7 +74,7 @@ int Fail(const absl::Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sbrgate::KeepFreedHeapMemory();  // uploads of hundreds of megabytes
+  sbrgate::TuneProcess();  // uploads of hundreds of megabytes
   sbrgate::ParseDashedCommandLine(argc, argv);
   sbrgate::BlockStopSignals();
   absl::StatusOr<sbrgate::PipelineConfig> config = sbrgate::PipelineConfigFromFlags();

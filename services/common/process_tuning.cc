@@ -1,6 +1,8 @@
-#include "services/common/heap_memory.h"
+#include "services/common/process_tuning.h"
 
 #include <malloc.h>
+
+#include "absl/synchronization/mutex.h"
 
 namespace sbrgate {
 namespace {
@@ -10,10 +12,11 @@ constexpr int kKeptFreedBytesPerArena = 32 << 20;
 
 }  // namespace
 
-void KeepFreedHeapMemory() {
+void TuneProcess() {
   ::mallopt(M_ARENA_MAX, kHeapArenas);
   ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
   ::mallopt(M_TRIM_THRESHOLD, kKeptFreedBytesPerArena);
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 }
 
 }  // namespace sbrgate
