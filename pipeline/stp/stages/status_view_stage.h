@@ -29,7 +29,7 @@ class StatusViewStage : public stage::Stage {
       // letter again, and so on.
       absl::StatusOr<events::DeadLetter> dl = stage::ParseDeadLetter(input.value);
       if (!dl.ok()) return absl::OkStatus();
-      absl::Status s = view_->ApplyDeadLetter(
+      absl::Status s = view_->ApplyDeadLetterDeferred(
           input.partition, input.offset, *dl,
           absl::StartsWith(dl->topic(), topics::kLodgmentTopicPrefix));
       // Storage trouble is retried; nothing else becomes a dead letter.
@@ -37,9 +37,10 @@ class StatusViewStage : public stage::Stage {
     }
     events::StatusChange change;
     if (!change.ParseFromString(input.value)) return absl::DataLossError("not a StatusChange");
-    return view_->Apply(change, input.offset);
+    return view_->ApplyDeferred(change, input.offset);
   }
-  // The view's writes are on disk before the offsets that cover them.
+  // The batch's changes are written, in one synced write, before the offsets
+  // that cover them commit; readers see them from then on.
   absl::Status Flush() override { return view_->Sync(); }
 
  private:

@@ -15,6 +15,7 @@
 #include "pipeline/platform/log/view_db.h"
 #include "pipeline/platform/logging/structured_log.h"
 #include "rocksdb/db.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
 #include "rocksdb/write_batch.h"
 
 namespace sbrgate::lodgment {
@@ -22,18 +23,27 @@ namespace sbrgate::lodgment {
 namespace {
 
 // Key prefixes: one kind of record each.
-constexpr char kEntry = 'e';       // + id -> StatusViewEntry
-constexpr char kCreated = 'c';     // + sequence (big-endian) + id -> ""
-constexpr char kIdempotency = 'i'; // + abn \0 bms \0 transaction -> id
-constexpr char kRejected = 'r';    // + id -> "" (has rejected or held-back records)
-constexpr char kDeadLetter = 'd';  // + partition + offset (big-endian) -> StatusViewDeadLetter
-constexpr char kStateCount = 'n';  // + state (decimal) -> lodgments in it (decimal); alone: "counted"
+constexpr char kEntry = 'e';        // + id -> StatusViewEntry
+constexpr char kCreated = 'c';      // + sequence (big-endian) + id -> ""
+constexpr char kIdempotency = 'i';  // + abn \0 bms \0 transaction -> id
+constexpr char kRejected = 'r';     // + id -> "" (has rejected or held-back records)
+constexpr char kDeadLetter = 'd';   // + partition + offset (big-endian) -> StatusViewDeadLetter
+constexpr char kStateCount =
+    'n';  // + state (decimal) -> lodgments in it (decimal); alone: "counted"
+constexpr char kSubmission = 's';  // + id -> LodgmentToSubmit of its current attempt
+
+// Entries kept in memory after they are written: the lodgments changed in
+// the last seconds at hundreds a second, whose next changes mostly follow
+// within them.
+constexpr size_t kKnownEntries = 2048;
 
 void PutBigEndian(std::string* out, uint64_t v, int bytes) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
 std::string EntryKey(const std::string& id) { return std::string(1, kEntry) + id; }
+
+std::string SubmissionKey(const std::string& id) { return std::string(1, kSubmission) + id; }
 
 std::string CreatedKey(const StatusViewEntry& e) {
   return log::SequenceKey(kCreated, e.sequence(), e.lodgment().lodgment_id());
@@ -118,8 +128,7 @@ absl::StatusOr<std::unique_ptr<StatusView>> StatusView::Open(const std::string& 
 
 absl::Status StatusView::LoadStateCounts() {
   std::string counted;
-  rocksdb::Status marker =
-      db_->Get(rocksdb::ReadOptions(), std::string(1, kStateCount), &counted);
+  rocksdb::Status marker = db_->Get(rocksdb::ReadOptions(), std::string(1, kStateCount), &counted);
   rocksdb::WriteBatch batch;
   std::map<int, int64_t> counts;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
@@ -142,8 +151,8 @@ absl::Status StatusView::LoadStateCounts() {
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       StatusViewEntry e;
       if (!e.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(
-            absl::StrCat("status view: lodgment ", it->key().ToString().substr(1), " is unreadable"));
+        return absl::DataLossError(absl::StrCat("status view: lodgment ",
+                                                it->key().ToString().substr(1), " is unreadable"));
       }
       ++counts[e.lodgment().state()];
     }
@@ -164,12 +173,6 @@ absl::Status StatusView::LoadStateCounts() {
   return absl::OkStatus();
 }
 
-void StatusView::ForgetUnwritten() {
-  absl::MutexLock lock(&counts_mu_);
-  pending_counts_.clear();
-  pending_changes_.clear();
-}
-
 metrics::Registration ExposeLodgmentStates(metrics::Registry& registry, const StatusView* view) {
   return registry.AddCollector([view](metrics::Collection& c) {
     for (const auto& [state, n] : view->CountsByState()) {
@@ -188,7 +191,11 @@ std::map<v1::LodgmentState, int64_t> StatusView::CountsByState() const {
 
 StatusView::StatusView(std::unique_ptr<rocksdb::DB> db, std::string generation,
                        const blob::BlobStore* blobs)
-    : db_(std::move(db)), generation_(std::move(generation)), blobs_(blobs) {}
+    : db_(std::move(db)),
+      generation_(std::move(generation)),
+      blobs_(blobs),
+      pending_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
+                                                              /*overwrite_key=*/true)) {}
 
 StatusView::~StatusView() = default;
 
@@ -220,86 +227,160 @@ std::optional<StatusViewEntry> StatusView::EntryOrNothing(const std::string& id)
   return e.ok() ? *std::move(e) : std::nullopt;
 }
 
-void StatusView::PutEntry(const std::string& id, const StatusViewEntry& entry,
-                          const std::optional<StatusViewEntry>& before,
-                          rocksdb::WriteBatch* batch) const {
-  batch->Put(EntryKey(id), entry.SerializeAsString());
-  if (!before.has_value()) batch->Put(CreatedKey(entry), "");
-  const int was = before.has_value() ? before->lodgment().state() : -1;
-  const int now = entry.lodgment().state();
-  if (was != now) {
-    absl::MutexLock lock(&counts_mu_);
-    pending_changes_.push_back({id, PayerOf(entry.lodgment()), entry.lodgment().message_id(),
-                                static_cast<v1::LodgmentState>(now), entry.lodgment().detail()});
-    for (const auto& [state, delta] : {std::make_pair(was, -1), std::make_pair(now, 1)}) {
-      if (state < 0) continue;
-      pending_counts_[state] += delta;
-      auto written = state_counts_.find(state);
-      const int64_t count = (written == state_counts_.end() ? 0 : written->second);
-      batch->Put(StateCountKey(state), absl::StrCat(count + pending_counts_[state]));
-    }
-  }
-  if (HasRecords(entry.lodgment())) batch->Put(std::string(1, kRejected) + id, "");
+absl::StatusOr<StatusView::Known*> StatusView::Find(const std::string& id) {
+  if (auto it = known_.find(id); it != known_.end()) return &it->second;
+  absl::StatusOr<std::optional<StatusViewEntry>> read = ReadEntry(id);
+  if (!read.ok()) return read.status();
+  if (!read->has_value()) return nullptr;
+  Known& k = known_[id];
+  known_order_.push_back(id);
+  k.written_state = (*read)->lodgment().state();
+  k.entry = **std::move(read);
+  return &k;
 }
 
-absl::Status StatusView::Write(rocksdb::WriteBatch* batch) {
-  // Written through to the operating system (safe from kill -9), synced by
-  // Sync() before the stage's offsets commit (safe from power loss).
-  absl::Status written = FromRocks(db_->Write(rocksdb::WriteOptions(), batch), "writing");
+void StatusView::Store(const std::string& id, StatusViewEntry entry, Known* known) {
+  const int was = known != nullptr ? known->entry.lodgment().state() : kNotWritten;
+  const int now = entry.lodgment().state();
+  if (was != now) {
+    pending_changes_.push_back({id, PayerOf(entry.lodgment()), entry.lodgment().message_id(),
+                                static_cast<v1::LodgmentState>(now), entry.lodgment().detail()});
+  }
+  if (known == nullptr) {
+    known = &known_[id];
+    known_order_.push_back(id);
+  }
+  if (!known->unwritten) {
+    known->unwritten = true;
+    unwritten_.push_back(id);
+  }
+  known->entry = std::move(entry);
+}
+
+rocksdb::Status StatusView::GetPending(const std::string& key, std::string* value) {
+  return pending_->GetFromBatchAndDB(db_.get(), rocksdb::ReadOptions(), key, value);
+}
+
+absl::Status StatusView::Atomically(const std::function<absl::Status()>& fold) {
+  pending_->SetSavePoint();
+  absl::Status s = fold();
+  if (s.ok()) {
+    pending_->PopSavePoint();
+  } else {
+    // A fold Stores its entries after every step that can fail: only the
+    // other keys are to take back.
+    pending_->RollbackToSavePoint();
+  }
+  return s;
+}
+
+absl::Status StatusView::WritePending(bool sync) {
+  std::map<int, int64_t> deltas;
+  for (const std::string& id : unwritten_) {
+    const Known& k = known_.at(id);
+    const StatusViewEntry& e = k.entry;
+    pending_->Put(EntryKey(id), e.SerializeAsString());
+    if (k.written_state == kNotWritten) pending_->Put(CreatedKey(e), "");
+    const int now = e.lodgment().state();
+    if (k.written_state != now) {
+      if (k.written_state != kNotWritten) --deltas[k.written_state];
+      ++deltas[now];
+    }
+    if (HasRecords(e.lodgment())) pending_->Put(std::string(1, kRejected) + id, "");
+  }
   {
     absl::MutexLock lock(&counts_mu_);
-    if (written.ok()) {
-      for (const auto& [state, delta] : pending_counts_) {
-        state_counts_[state] += delta;
-        if (delta > 0) {
-          Transitions().With({v1::LodgmentState_Name(static_cast<v1::LodgmentState>(state))})
-              .Increment(static_cast<double>(delta));
-        }
-      }
-      for (const StateChange& c : pending_changes_) {
-        logging::Log(caught_up_ ? logging::Level::kInfo : logging::Level::kDebug, "status-view",
-                     "state_change")
-            .Field("lodgment_id", c.lodgment_id)
-            .Field("abn", c.abn)
-            .Field("message_id", c.message_id)
-            .Field("state", v1::LodgmentState_Name(c.state))
-            .Message(c.detail);
-      }
+    for (const auto& [state, delta] : deltas) {
+      auto written = state_counts_.find(state);
+      const int64_t count = (written == state_counts_.end() ? 0 : written->second);
+      pending_->Put(StateCountKey(state), absl::StrCat(count + delta));
     }
-    pending_counts_.clear();
-    pending_changes_.clear();
   }
-  if (!written.ok()) return written;
+  rocksdb::WriteOptions options;
+  // Unsynced, still through to the operating system (safe from kill -9);
+  // Sync makes it safe from power loss before the stage's offsets commit.
+  options.sync = sync;
+  absl::Status written = FromRocks(db_->Write(options, pending_->GetWriteBatch()), "writing");
+  pending_->Clear();
+  std::vector<std::string> ids = std::move(unwritten_);
+  unwritten_.clear();
+  std::vector<StateChange> changes = std::move(pending_changes_);
+  pending_changes_.clear();
+  if (!written.ok()) {
+    // What memory holds may now be ahead of the disk: read it again.
+    known_.clear();
+    known_order_.clear();
+    return written;
+  }
+  unsynced_ = !sync;
+  for (const std::string& id : ids) {
+    Known& k = known_.at(id);
+    k.written_state = k.entry.lodgment().state();
+    k.unwritten = false;
+  }
+  while (known_.size() > kKnownEntries) {
+    known_.erase(known_order_.front());
+    known_order_.pop_front();
+  }
+  {
+    absl::MutexLock lock(&counts_mu_);
+    for (const auto& [state, delta] : deltas) state_counts_[state] += delta;
+  }
+  for (const StateChange& c : changes) {
+    Transitions().With({v1::LodgmentState_Name(c.state)}).Increment();
+    logging::Log(caught_up_ ? logging::Level::kInfo : logging::Level::kDebug, "status-view",
+                 "state_change")
+        .Field("lodgment_id", c.lodgment_id)
+        .Field("abn", c.abn)
+        .Field("message_id", c.message_id)
+        .Field("state", v1::LodgmentState_Name(c.state))
+        .Message(c.detail);
+  }
   absl::MutexLock lock(&tick_mu_);
   ++tick_;
   return absl::OkStatus();
 }
 
-absl::Status StatusView::Sync() { return FromRocks(db_->SyncWAL(), "syncing"); }
+absl::Status StatusView::Sync() {
+  absl::MutexLock apply(&apply_mu_);
+  if (!unwritten_.empty() || pending_->GetWriteBatch()->Count() > 0) return WritePending(true);
+  if (!unsynced_) return absl::OkStatus();
+  absl::Status s = FromRocks(db_->SyncWAL(), "syncing");
+  if (s.ok()) unsynced_ = false;
+  return s;
+}
 
 absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offset) {
   absl::MutexLock apply(&apply_mu_);
-  ForgetUnwritten();
-  rocksdb::WriteBatch batch;
+  if (absl::Status s = Atomically([&] { return Fold(change, offset); }); !s.ok()) return s;
+  return WritePending(/*sync=*/false);
+}
+
+absl::Status StatusView::ApplyDeferred(const events::StatusChange& change, int64_t offset) {
+  absl::MutexLock apply(&apply_mu_);
+  return Atomically([&] { return Fold(change, offset); });
+}
+
+absl::Status StatusView::Fold(const events::StatusChange& change, int64_t offset) {
   if (!change.redriven_dead_letter().empty()) {
     if (std::optional<std::string> key = DeadLetterKeyOf(change.redriven_dead_letter())) {
       std::string value;
       StatusViewDeadLetter d;
-      if (db_->Get(rocksdb::ReadOptions(), *key, &value).ok() && d.ParseFromString(value)) {
+      if (GetPending(*key, &value).ok() && d.ParseFromString(value)) {
         d.mutable_info()->set_redriven(true);
-        batch.Put(*key, d.SerializeAsString());
+        pending_->Put(*key, d.SerializeAsString());
       }
     }
-    if (change.lodgment_id().empty()) return Write(&batch);
+    if (change.lodgment_id().empty()) return absl::OkStatus();
   }
-  absl::StatusOr<std::optional<StatusViewEntry>> read = ReadEntry(change.lodgment_id());
-  if (!read.ok()) return read.status();
-  const std::optional<StatusViewEntry> before = *read;
-  if (before.has_value() && offset >= 0 && offset <= before->applied_offset()) {
+  absl::StatusOr<Known*> found = Find(change.lodgment_id());
+  if (!found.ok()) return found.status();
+  Known* const known = *found;
+  if (known != nullptr && offset >= 0 && offset <= known->entry.applied_offset()) {
     return absl::OkStatus();  // applied before the stage's offset was committed
   }
-  StatusViewEntry e = before.value_or(StatusViewEntry());
-  if (!before.has_value()) {
+  StatusViewEntry e = known != nullptr ? known->entry : StatusViewEntry();
+  if (known == nullptr) {
     e.set_applied_offset(-1);
     e.set_sequence(++last_sequence_);
     e.mutable_lodgment()->set_lodgment_id(change.lodgment_id());
@@ -344,8 +425,7 @@ absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offse
   if (!change.sent_records().sha256().empty()) *e.mutable_sent_records() = change.sent_records();
   // The sent records are needed only to name rejected records and, when an
   // update event is accepted, to resolve what it corrected.
-  const bool accepted =
-      change.state() == v1::ACCEPTED || change.state() == v1::PARTIALLY_ACCEPTED;
+  const bool accepted = change.state() == v1::ACCEPTED || change.state() == v1::PARTIALLY_ACCEPTED;
   if ((rejected || (accepted && l.kind() == "Update")) && !e.sent_records().sha256().empty()) {
     auto p = LoadProblems(e.sent_records());
     if (!p.ok()) return p.status();
@@ -369,35 +449,36 @@ absl::Status StatusView::Apply(const events::StatusChange& change, int64_t offse
     }
   }
   if (change.has_poll()) *l.add_polls() = change.poll();
-  if (change.has_submission()) *e.mutable_submission() = change.submission();
+  if (change.has_submission()) {
+    // Once per attempt, not with each change (an inline payload is kilobytes).
+    pending_->Put(SubmissionKey(change.lodgment_id()), change.submission().SerializeAsString());
+    e.clear_submission();
+  }
   if (!PayerOf(l).empty() && !l.bms_id().empty() && !l.interaction_transaction_id().empty() &&
       l.kind() != "Update") {
     const std::string key = IdempotencyKey(PayerOf(l), l.bms_id(), l.interaction_transaction_id());
     std::string existing;
-    if (db_->Get(rocksdb::ReadOptions(), key, &existing).IsNotFound()) {
-      batch.Put(key, change.lodgment_id());
-    }
+    if (GetPending(key, &existing).IsNotFound()) pending_->Put(key, change.lodgment_id());
   }
   if (l.kind() == "Update" && accepted) {
-    if (absl::Status s = ResolveCorrected(e, sent ? *sent : std::vector<v1::RecordProblem>(), &batch);
+    if (absl::Status s = ResolveCorrected(e, sent ? *sent : std::vector<v1::RecordProblem>());
         !s.ok()) {
       return s;
     }
   }
   e.set_version(e.version() + 1);
   if (offset >= 0) e.set_applied_offset(offset);
-  PutEntry(change.lodgment_id(), e, before, &batch);
-  return Write(&batch);
+  Store(change.lodgment_id(), std::move(e), known);
+  return absl::OkStatus();
 }
 
 absl::Status StatusView::ResolveCorrected(const StatusViewEntry& update,
-                                          const std::vector<v1::RecordProblem>& sent,
-                                          rocksdb::WriteBatch* batch) const {
+                                          const std::vector<v1::RecordProblem>& sent) {
   const std::string& original_id = update.lodgment().corrects_lodgment_id();
-  absl::StatusOr<std::optional<StatusViewEntry>> read = ReadEntry(original_id);
-  if (!read.ok()) return read.status();
-  if (!read->has_value()) return absl::OkStatus();
-  StatusViewEntry o = **read;
+  absl::StatusOr<Known*> found = Find(original_id);
+  if (!found.ok()) return found.status();
+  if (*found == nullptr) return absl::OkStatus();
+  StatusViewEntry o = (*found)->entry;
   std::set<std::string> still_rejected;
   for (const v1::RecordProblem& p : update.lodgment().rejected_records()) {
     still_rejected.insert(p.payroll_id());
@@ -415,17 +496,33 @@ absl::Status StatusView::ResolveCorrected(const StatusViewEntry& update,
   o.clear_resolved();
   for (const std::string& d : resolved) o.add_resolved(d);
   o.set_version(o.version() + 1);
-  PutEntry(original_id, o, *read, batch);
+  Store(original_id, std::move(o), *found);
   return absl::OkStatus();
 }
 
 absl::Status StatusView::ApplyDeadLetter(int32_t partition, int64_t offset,
                                          const events::DeadLetter& dead_letter, bool lodgment) {
   absl::MutexLock apply(&apply_mu_);
-  ForgetUnwritten();
+  if (absl::Status s =
+          Atomically([&] { return FoldDeadLetter(partition, offset, dead_letter, lodgment); });
+      !s.ok()) {
+    return s;
+  }
+  return WritePending(/*sync=*/false);
+}
+
+absl::Status StatusView::ApplyDeadLetterDeferred(int32_t partition, int64_t offset,
+                                                 const events::DeadLetter& dead_letter,
+                                                 bool lodgment) {
+  absl::MutexLock apply(&apply_mu_);
+  return Atomically([&] { return FoldDeadLetter(partition, offset, dead_letter, lodgment); });
+}
+
+absl::Status StatusView::FoldDeadLetter(int32_t partition, int64_t offset,
+                                        const events::DeadLetter& dead_letter, bool lodgment) {
   const std::string key = DeadLetterKey(partition, offset);
   std::string existing;
-  if (db_->Get(rocksdb::ReadOptions(), key, &existing).ok()) {
+  if (GetPending(key, &existing).ok()) {
     return absl::OkStatus();  // read again after a restart of the view
   }
   const std::string id = absl::StrCat(partition, "-", offset);
@@ -442,13 +539,12 @@ absl::Status StatusView::ApplyDeadLetter(int32_t partition, int64_t offset,
   *info.mutable_at() = dead_letter.at();
   info.set_redrivable(!dead_letter.value().empty());
   *d.mutable_record() = dead_letter;
-  rocksdb::WriteBatch batch;
   if (lodgment && !dead_letter.key().empty()) {
     info.set_lodgment_id(dead_letter.key());
-    absl::StatusOr<std::optional<StatusViewEntry>> read = ReadEntry(dead_letter.key());
-    if (!read.ok()) return read.status();
-    StatusViewEntry e = read->value_or(StatusViewEntry());
-    if (!read->has_value()) {
+    absl::StatusOr<Known*> found = Find(dead_letter.key());
+    if (!found.ok()) return found.status();
+    StatusViewEntry e = *found != nullptr ? (*found)->entry : StatusViewEntry();
+    if (*found == nullptr) {
       e.set_applied_offset(-1);
       e.set_sequence(++last_sequence_);
     }
@@ -457,16 +553,16 @@ absl::Status StatusView::ApplyDeadLetter(int32_t partition, int64_t offset,
     e.add_open_dead_letters(id);
     l.set_lodgment_id(dead_letter.key());
     l.set_state(v1::NEEDS_ATTENTION);
-    l.set_detail(absl::StrCat(
-        "stage ", dead_letter.stage(), " could not process its record from ", dead_letter.topic(),
-        " (", dead_letter.error(), "): fix the cause, then redrive dead letter ", id,
-        " (sbrgate deadletters redrive --id=", id, ")"));
+    l.set_detail(absl::StrCat("stage ", dead_letter.stage(), " could not process its record from ",
+                              dead_letter.topic(), " (", dead_letter.error(),
+                              "): fix the cause, then redrive dead letter ", id,
+                              " (sbrgate deadletters redrive --id=", id, ")"));
     if (dead_letter.has_at()) *l.mutable_updated_at() = dead_letter.at();
     e.set_version(e.version() + 1);
-    PutEntry(dead_letter.key(), e, *read, &batch);
+    Store(dead_letter.key(), std::move(e), *found);
   }
-  batch.Put(key, d.SerializeAsString());
-  return Write(&batch);
+  pending_->Put(key, d.SerializeAsString());
+  return absl::OkStatus();
 }
 
 std::vector<v1::DeadLetterInfo> StatusView::DeadLetters(bool include_redriven) const {
@@ -518,8 +614,8 @@ void StatusView::ForEachByCreation(
     const std::function<bool(const std::string& key, const StatusViewEntry& entry)>& visit) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   const std::string prefix(1, kCreated);
-  for (it->Seek(from_key.empty() ? prefix : from_key);
-       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  for (it->Seek(from_key.empty() ? prefix : from_key); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
     const std::string key = it->key().ToString();
     std::optional<StatusViewEntry> e = EntryOrNothing(log::IdOfSequenceKey(key));
     if (e.has_value() && !visit(key, *e)) return;
@@ -542,9 +638,9 @@ std::vector<v1::Lodgment> StatusView::List(const ListFilter& filter, int page_si
   std::string from;
   // The token is the creation-index key to go on from, in hex.
   if (!page_token.empty()) {
-    const bool hex = page_token.size() % 2 == 0 &&
-                     std::all_of(page_token.begin(), page_token.end(),
-                                 [](char c) { return absl::ascii_isxdigit(c); });
+    const bool hex =
+        page_token.size() % 2 == 0 && std::all_of(page_token.begin(), page_token.end(),
+                                                  [](char c) { return absl::ascii_isxdigit(c); });
     // A token that is not one of ours matches nothing.
     from = hex ? absl::HexStringToBytes(page_token) : std::string(1, '\xff');
   }
@@ -562,9 +658,8 @@ std::vector<v1::Lodgment> StatusView::List(const ListFilter& filter, int page_si
   return out;
 }
 
-std::optional<std::string> StatusView::FindByIdempotencyKey(const std::string& abn,
-                                                            const std::string& bms_id,
-                                                            const std::string& transaction_id) const {
+std::optional<std::string> StatusView::FindByIdempotencyKey(
+    const std::string& abn, const std::string& bms_id, const std::string& transaction_id) const {
   std::string id;
   if (!db_->Get(rocksdb::ReadOptions(), IdempotencyKey(abn, bms_id, transaction_id), &id).ok()) {
     return std::nullopt;
@@ -612,6 +707,12 @@ std::vector<v1::RejectedRecord> StatusView::Rejected(const std::string& abn,
 }
 
 std::optional<events::LodgmentToSubmit> StatusView::Submission(const std::string& id) const {
+  std::string value;
+  if (db_->Get(rocksdb::ReadOptions(), SubmissionKey(id), &value).ok()) {
+    events::LodgmentToSubmit submission;
+    if (submission.ParseFromString(value)) return submission;
+  }
+  // Kept in the entry by views written before submissions had keys of their own.
   std::optional<StatusViewEntry> e = EntryOrNothing(id);
   if (!e.has_value() || e->submission().lodgment_id().empty()) return std::nullopt;
   return e->submission();

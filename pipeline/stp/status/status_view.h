@@ -5,7 +5,8 @@
 // StatusViewStage (status_view_stage.h) keeps it current.
 //
 //   absl::StatusOr<std::unique_ptr<StatusView>> view = StatusView::Open(dir, &blobs);
-//   (*view)->Apply(change, record.offset);         // from the topic
+//   (*view)->Apply(change, record.offset);         // from the topic, written at once
+//   (*view)->ApplyDeferred(change, record.offset); // or written by the next Sync
 //   std::optional<v1::Lodgment> l = (*view)->Get(id);
 //   (*view)->WaitForChange(id, seen_version, deadline);  // for watchers
 //
@@ -20,13 +21,19 @@
 // from the start.
 //
 // Record lists (held back, rejected) arrive as blobs and are loaded when the
-// change is applied. Thread-safe; changes are applied one at a time.
+// change is applied. A lodgment's current submission (its payload may be
+// inline, kilobytes) is kept under a key of its own, written once per
+// attempt rather than with each change. The entries of lodgments changed
+// lately stay in memory for the changes that follow (a lodgment's come
+// close together), so applying one seldom reads the database.
+// Thread-safe; changes are applied one at a time.
 #ifndef SBRGATE_PIPELINE_LODGMENT_STATUS_VIEW_H_
 #define SBRGATE_PIPELINE_LODGMENT_STATUS_VIEW_H_
 
-#include <cstdint>
-#include <functional>
 #include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -35,6 +42,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -46,7 +54,8 @@
 
 namespace rocksdb {
 class DB;
-class WriteBatch;
+class Status;
+class WriteBatchWithIndex;
 }  // namespace rocksdb
 
 namespace sbrgate::lodgment {
@@ -74,8 +83,9 @@ class StatusView {
   StatusView(const StatusView&) = delete;
   StatusView& operator=(const StatusView&) = delete;
 
-  // Makes every change applied so far durable (an fsync); changes are
-  // written at once but not synced one by one.
+  // Writes what ApplyDeferred applied since the last Sync, and makes every
+  // change applied so far durable (an fsync). Apply writes at once but does
+  // not sync.
   absl::Status Sync();
 
   // Made when the view's directory was created.
@@ -85,6 +95,12 @@ class StatusView {
   // Each change of state is logged (event state_change): at debug level
   // while the view catches up with history, at info once SetCaughtUp.
   absl::Status Apply(const events::StatusChange& change, int64_t offset = -1);
+  // Apply, written (and shown to readers) only by the next Sync, in one
+  // synced batch with every change deferred since: for the status-view
+  // stage, which syncs before its offsets commit. Changes applied after it
+  // see it at once. Should that write fail, every deferred change since the
+  // last Sync is dropped (their records are read again).
+  absl::Status ApplyDeferred(const events::StatusChange& change, int64_t offset);
   // The view has read the status topic up to where it stood at the start:
   // what it applies from now on is news.
   void SetCaughtUp() { caught_up_ = true; }
@@ -95,6 +111,9 @@ class StatusView {
   // stages report meanwhile is kept for then.
   absl::Status ApplyDeadLetter(int32_t partition, int64_t offset,
                                const events::DeadLetter& dead_letter, bool lodgment);
+  // ApplyDeadLetter, written by the next Sync (as ApplyDeferred).
+  absl::Status ApplyDeadLetterDeferred(int32_t partition, int64_t offset,
+                                       const events::DeadLetter& dead_letter, bool lodgment);
 
   std::optional<v1::Lodgment> Get(const std::string& lodgment_id) const;
   // Lodgments matching `filter`, oldest first, from `page_token` (opaque).
@@ -137,30 +156,53 @@ class StatusView {
   int64_t WaitForChange(const std::string& lodgment_id, int64_t seen, absl::Time deadline) const;
 
  private:
-  StatusView(std::unique_ptr<rocksdb::DB> db, std::string generation,
-             const blob::BlobStore* blobs);
+  static constexpr int kNotWritten = -1;  // a lodgment not yet on disk
+  // A lodgment's entry as the changes applied so far left it.
+  struct Known {
+    StatusViewEntry entry;
+    int written_state = kNotWritten;  // its state on disk
+    bool unwritten = false;           // changed since it was last written
+  };
+
+  StatusView(std::unique_ptr<rocksdb::DB> db, std::string generation, const blob::BlobStore* blobs);
   absl::StatusOr<std::vector<v1::RecordProblem>> LoadProblems(const events::BlobRef& ref) const;
   absl::StatusOr<std::optional<StatusViewEntry>> ReadEntry(const std::string& id) const;
   std::optional<StatusViewEntry> EntryOrNothing(const std::string& id) const;
-  // Adds `entry` to `batch`, with its creation-time and rejected indexes.
-  void PutEntry(const std::string& id, const StatusViewEntry& entry,
-                const std::optional<StatusViewEntry>& before, rocksdb::WriteBatch* batch) const;
-  absl::Status Write(rocksdb::WriteBatch* batch);
+  // The lodgment as applied so far (nullptr: none such), read from disk
+  // unless it is in memory.
+  absl::StatusOr<Known*> Find(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // `entry` is lodgment `id`'s now (`known`: as Find gave it), to be
+  // written by the next WritePending.
+  void Store(const std::string& id, StatusViewEntry entry, Known* known)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // A key other than an entry's, as the changes applied so far left it.
+  rocksdb::Status GetPending(const std::string& key, std::string* value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // Apply and ApplyDeadLetter up to their write; a failure leaves nothing
+  // behind.
+  absl::Status Fold(const events::StatusChange& change, int64_t offset)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  absl::Status FoldDeadLetter(int32_t partition, int64_t offset,
+                              const events::DeadLetter& dead_letter, bool lodgment)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // Runs `fold`, keeping what it applied only when it succeeds.
+  absl::Status Atomically(const std::function<absl::Status()>& fold)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  // Writes every change applied since the last write in one batch, with the
+  // entries' indexes and the counts by state.
+  absl::Status WritePending(bool sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
   // Marks the original of an accepted update's corrections resolved.
   absl::Status ResolveCorrected(const StatusViewEntry& update,
-                                const std::vector<v1::RecordProblem>& sent,
-                                rocksdb::WriteBatch* batch) const;
+                                const std::vector<v1::RecordProblem>& sent)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
   // Every lodgment in creation order from `from_key`, until `visit` is false.
-  void ForEachByCreation(const std::string& from_key,
-                         const std::function<bool(const std::string& key,
-                                                  const StatusViewEntry& entry)>& visit) const;
+  void ForEachByCreation(
+      const std::string& from_key,
+      const std::function<bool(const std::string& key, const StatusViewEntry& entry)>& visit) const;
   static bool Matches(const v1::Lodgment& l, const ListFilter& f);
   // Reads the counts by state, counting the entries once in a view made
   // before they were kept.
   absl::Status LoadStateCounts();
-  // Drops the count changes and state changes of a batch that was not
-  // written.
-  void ForgetUnwritten();
 
   std::unique_ptr<rocksdb::DB> db_;
   const std::string generation_;
@@ -168,12 +210,18 @@ class StatusView {
   // One change at a time (each reads, folds and writes its entries).
   absl::Mutex apply_mu_;
   int64_t last_sequence_ ABSL_GUARDED_BY(apply_mu_) = 0;
-  // Lodgments by state (v1::LodgmentState), as written; and the changes
-  // the batch being built makes to them, applied once it is written.
-  mutable absl::Mutex counts_mu_;
-  std::map<int, int64_t> state_counts_ ABSL_GUARDED_BY(counts_mu_);
-  mutable std::map<int, int64_t> pending_counts_ ABSL_GUARDED_BY(counts_mu_);
-  // The batch's state changes, logged once it is written.
+  // Entries of lodgments changed lately, and the order they came in (the
+  // oldest leave first); pointer-stable, for a change that updates two.
+  absl::node_hash_map<std::string, Known> known_ ABSL_GUARDED_BY(apply_mu_);
+  std::deque<std::string> known_order_ ABSL_GUARDED_BY(apply_mu_);
+  // Lodgments whose entries changed since the last write, in order.
+  std::vector<std::string> unwritten_ ABSL_GUARDED_BY(apply_mu_);
+  // The other keys changed since the last write (read through by
+  // GetPending).
+  std::unique_ptr<rocksdb::WriteBatchWithIndex> pending_ ABSL_GUARDED_BY(apply_mu_);
+  // A write since the last sync was not synced.
+  bool unsynced_ ABSL_GUARDED_BY(apply_mu_) = false;
+  // The state changes since the last write, logged once it is written.
   struct StateChange {
     std::string lodgment_id;
     std::string abn;
@@ -181,9 +229,12 @@ class StatusView {
     v1::LodgmentState state;
     std::string detail;
   };
-  mutable std::vector<StateChange> pending_changes_ ABSL_GUARDED_BY(counts_mu_);
-  // Bumped after every write, for WaitForChange.
+  std::vector<StateChange> pending_changes_ ABSL_GUARDED_BY(apply_mu_);
+  // Lodgments by state (v1::LodgmentState), as written.
+  mutable absl::Mutex counts_mu_;
+  std::map<int, int64_t> state_counts_ ABSL_GUARDED_BY(counts_mu_);
   std::atomic<bool> caught_up_{false};
+  // Bumped after every write, for WaitForChange.
   mutable absl::Mutex tick_mu_;
   uint64_t tick_ ABSL_GUARDED_BY(tick_mu_) = 0;
 };

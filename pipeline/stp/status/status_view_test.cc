@@ -67,11 +67,10 @@ TEST_F(StatusViewCountsTest, CountsLodgmentsByStateAcrossReopening) {
               ElementsAre(Pair(v1::RECEIVED, 1), Pair(v1::SUBMITTED, 0), Pair(v1::ACCEPTED, 1)));
   metrics::Registry registry;
   metrics::Registration exposed = ExposeLodgmentStates(registry, view.get());
-  EXPECT_THAT(registry.Exposition(),
-              HasSubstr("# TYPE sbrgate_lodgments gauge\n"
-                        "sbrgate_lodgments{state=\"RECEIVED\"} 1\n"
-                        "sbrgate_lodgments{state=\"SUBMITTED\"} 0\n"
-                        "sbrgate_lodgments{state=\"ACCEPTED\"} 1\n"));
+  EXPECT_THAT(registry.Exposition(), HasSubstr("# TYPE sbrgate_lodgments gauge\n"
+                                               "sbrgate_lodgments{state=\"RECEIVED\"} 1\n"
+                                               "sbrgate_lodgments{state=\"SUBMITTED\"} 0\n"
+                                               "sbrgate_lodgments{state=\"ACCEPTED\"} 1\n"));
 }
 
 TEST_F(StatusViewCountsTest, AViewMadeBeforeTheCountsIsCountedOnceOnOpening) {
@@ -128,6 +127,108 @@ TEST_F(StatusViewCountsTest, StateChangesAreNewsOnlyOnceCaughtUp) {
   std::fclose(out);
   EXPECT_THAT(written, HasSubstr("lodgment_id=NEW"));
   EXPECT_THAT(written, ::testing::Not(HasSubstr("lodgment_id=OLD")));
+}
+
+TEST_F(StatusViewCountsTest, DeferredChangesShowOnceSyncedAndAreSeenByTheChangesAfterThem) {
+  std::unique_ptr<StatusView> view = Open();
+  ASSERT_TRUE(view->Apply(Change("L0", v1::RECEIVED), 0).ok());
+  ASSERT_TRUE(view->ApplyDeferred(Change("L1", v1::RECEIVED), 1).ok());
+  ASSERT_TRUE(view->ApplyDeferred(Change("L0", v1::RECEIPTED), 2).ok());
+  ASSERT_TRUE(view->ApplyDeferred(Change("L1", v1::RECEIPTED), 3).ok());
+  // Read again before the offsets committed: not applied twice.
+  ASSERT_TRUE(view->ApplyDeferred(Change("L1", v1::RECEIPTED), 3).ok());
+  EXPECT_FALSE(view->Get("L1").has_value());
+  EXPECT_EQ(view->Get("L0")->state(), v1::RECEIVED);
+  EXPECT_THAT(view->CountsByState(), ElementsAre(Pair(v1::RECEIVED, 1)));
+
+  ASSERT_TRUE(view->Sync().ok());
+  EXPECT_EQ(view->Get("L1")->state(), v1::RECEIPTED);
+  EXPECT_EQ(view->Version("L1"), 2);
+  EXPECT_EQ(view->Get("L0")->state(), v1::RECEIPTED);
+  EXPECT_THAT(view->CountsByState(), ElementsAre(Pair(v1::RECEIVED, 0), Pair(v1::RECEIPTED, 2)));
+  std::string next;
+  std::vector<v1::Lodgment> listed = view->List(ListFilter(), 10, "", &next);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].lodgment_id(), "L0");
+  EXPECT_EQ(listed[1].lodgment_id(), "L1");
+}
+
+TEST_F(StatusViewCountsTest, DeferredChangesNotSyncedAreGoneAfterARestartAndAppliedAgain) {
+  {
+    std::unique_ptr<StatusView> view = Open();
+    ASSERT_TRUE(view->ApplyDeferred(Change("L1", v1::RECEIVED), 0).ok());
+    ASSERT_TRUE(view->Sync().ok());
+    ASSERT_TRUE(view->ApplyDeferred(Change("L1", v1::RECEIPTED), 1).ok());
+  }
+  std::unique_ptr<StatusView> view = Open();
+  EXPECT_EQ(view->Get("L1")->state(), v1::RECEIVED);
+  ASSERT_TRUE(view->ApplyDeferred(Change("L1", v1::RECEIPTED), 1).ok());
+  ASSERT_TRUE(view->Sync().ok());
+  EXPECT_EQ(view->Get("L1")->state(), v1::RECEIPTED);
+  EXPECT_EQ(view->Version("L1"), 2);
+  EXPECT_THAT(view->CountsByState(), ElementsAre(Pair(v1::RECEIVED, 0), Pair(v1::RECEIPTED, 1)));
+}
+
+TEST_F(StatusViewCountsTest, AChangeThatFailsLeavesNothingBehind) {
+  std::unique_ptr<StatusView> view = Open();
+  events::StatusChange change = Change("L1", v1::RECEIVED);
+  change.mutable_lodgment()->set_abn("51824753556");
+  change.mutable_lodgment()->set_bms_id("bms");
+  change.mutable_lodgment()->set_interaction_transaction_id("t1");
+  change.mutable_held_back()->set_sha256(std::string(64, '0'));  // no such blob
+  EXPECT_FALSE(view->ApplyDeferred(change, 0).ok());
+  ASSERT_TRUE(view->Sync().ok());
+  EXPECT_FALSE(view->Get("L1").has_value());
+  EXPECT_FALSE(view->FindByIdempotencyKey("51824753556", "bms", "t1").has_value());
+  EXPECT_THAT(view->CountsByState(), ::testing::IsEmpty());
+}
+
+TEST_F(StatusViewCountsTest, ADeadLetterReadTwiceBeforeItIsWrittenCountsOnce) {
+  std::unique_ptr<StatusView> view = Open();
+  events::DeadLetter dl;
+  dl.set_stage("submit");
+  dl.set_topic("sbrgate.lodgments.received");
+  dl.set_key("L1");
+  ASSERT_TRUE(view->ApplyDeadLetterDeferred(0, 7, dl, /*lodgment=*/true).ok());
+  ASSERT_TRUE(view->ApplyDeadLetterDeferred(0, 7, dl, /*lodgment=*/true).ok());
+  EXPECT_TRUE(view->DeadLetters(false).empty());
+  ASSERT_TRUE(view->Sync().ok());
+  EXPECT_EQ(view->DeadLetters(false).size(), 1u);
+  EXPECT_EQ(view->Get("L1")->state(), v1::NEEDS_ATTENTION);
+  EXPECT_EQ(view->Version("L1"), 1);
+}
+
+TEST_F(StatusViewCountsTest, TheSubmissionIsKeptApartFromTheEntryAndReadBack) {
+  events::StatusChange received = Change("L1", v1::RECEIVED);
+  received.mutable_submission()->set_lodgment_id("L1");
+  received.mutable_submission()->mutable_payload()->set_content("inline gzip");
+  {
+    std::unique_ptr<StatusView> view = Open();
+    ASSERT_TRUE(view->Apply(received, 0).ok());
+    ASSERT_TRUE(view->Apply(Change("L1", v1::RECEIPTED), 1).ok());
+    ASSERT_TRUE(view->Sync().ok());
+  }
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_ + "/view", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), "eL1", &value).ok());
+    StatusViewEntry entry;
+    ASSERT_TRUE(entry.ParseFromString(value));
+    EXPECT_FALSE(entry.has_submission());
+    // What an older sbrgate wrote: the submission in the entry.
+    *entry.mutable_submission() = received.submission();
+    entry.mutable_lodgment()->set_lodgment_id("L2");
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "eL2", entry.SerializeAsString()).ok());
+  }
+  std::unique_ptr<StatusView> view = Open();
+  for (const std::string id : {"L1", "L2"}) {
+    std::optional<events::LodgmentToSubmit> submission = view->Submission(id);
+    ASSERT_TRUE(submission.has_value()) << id;
+    EXPECT_EQ(submission->payload().content(), "inline gzip") << id;
+  }
+  EXPECT_FALSE(view->Submission("L3").has_value());
 }
 
 }  // namespace
