@@ -212,6 +212,7 @@ absl::Status LocalLog::LoadTopics(std::vector<LogTopic> wanted) {
     if (found == stored.end() || found->second.SerializeAsString() != entry) {
       batch.Put(handles_->topics, t.name, entry);
     }
+    appended_[t.name];
     topics_[t.name] = std::move(t);
   }
   for (const auto& [name, entry] : stored) {
@@ -219,6 +220,7 @@ absl::Status LocalLog::LoadTopics(std::vector<LogTopic> wanted) {
     // A reader sees each topic as last declared. The writer keeps topics
     // that nobody declares any more readable, and never trims them.
     topics_[name] = read_only_ ? TopicOf(name, entry) : LogTopic{name, entry.partitions()};
+    appended_[name];
   }
   if (batch.Count() == 0) return absl::OkStatus();
   rocksdb::WriteOptions w;
@@ -306,6 +308,7 @@ void LocalLog::WriteGroup(const std::vector<QueuedCommit*>& group) {
   absl::MutexLock commit_lock(&commit_mu_);
   rocksdb::WriteBatch batch;
   std::map<TopicPartition, int64_t> highs;
+  std::map<std::string, uint64_t> appended;
   std::vector<QueuedCommit*> written;
   {
     absl::MutexLock lock(&mu_);
@@ -331,6 +334,7 @@ void LocalLog::WriteGroup(const std::vector<QueuedCommit*>& group) {
         }
         batch.Put(handles_->records, RecordKey(tp, h->second), e.SerializeAsString());
         ++h->second;
+        ++appended[a.topic];
       }
     }
   }
@@ -362,7 +366,7 @@ void LocalLog::WriteGroup(const std::vector<QueuedCommit*>& group) {
   if (!s.ok()) return;
   absl::MutexLock lock(&mu_);
   for (const auto& [tp, high] : highs) partitions_[tp].high = high;
-  ++commit_sequence_;
+  for (const auto& [topic, n] : appended) appended_[topic] += n;
 }
 
 absl::StatusOr<std::vector<LogRecord>> LocalLog::Read(const TopicPartition& tp, int64_t from,
@@ -474,16 +478,31 @@ std::vector<LogTopic> LocalLog::topics() const {
   return out;
 }
 
-uint64_t LocalLog::commit_sequence() const {
+uint64_t LocalLog::Appended(const std::vector<std::string>& topics) const {
   absl::MutexLock lock(&mu_);
-  return commit_sequence_;
+  uint64_t n = 0;
+  for (const std::string& topic : topics) {
+    if (auto it = appended_.find(topic); it != appended_.end()) n += it->second;
+  }
+  return n;
 }
 
-uint64_t LocalLog::WaitForCommit(uint64_t seen, absl::Time deadline) const {
+uint64_t LocalLog::WaitForAppend(const std::vector<std::string>& topics, uint64_t seen,
+                                 absl::Time deadline) const {
   absl::MutexLock lock(&mu_);
-  auto moved = [this, seen]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return commit_sequence_ != seen; };
+  // The committer evaluates this on each release of mu_: pointers, not lookups.
+  std::vector<const uint64_t*> counters;
+  for (const std::string& topic : topics) {
+    if (auto it = appended_.find(topic); it != appended_.end()) counters.push_back(&it->second);
+  }
+  auto appended = [&counters]() {
+    uint64_t n = 0;
+    for (const uint64_t* c : counters) n += *c;
+    return n;
+  };
+  auto moved = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return appended() != seen; };
   mu_.AwaitWithDeadline(absl::Condition(&moved), deadline);
-  return commit_sequence_;
+  return appended();
 }
 
 absl::StatusOr<int64_t> LocalLog::Trim() {

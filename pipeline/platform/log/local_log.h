@@ -184,10 +184,15 @@ class LocalLog {
   // librdkafka's consistent partitioner).
   static int32_t PartitionFor(const std::string& key, int partitions);
 
-  // Blocks until a commit after `seen` happened (returns the newest commit
-  // sequence) or until `deadline`. Start with commit_sequence().
-  uint64_t WaitForCommit(uint64_t seen, absl::Time deadline) const;
-  uint64_t commit_sequence() const;
+  // How many records were appended to `topics` so far (unknown topics count
+  // none): for WaitForAppend.
+  uint64_t Appended(const std::vector<std::string>& topics) const;
+  // Blocks until records are appended to `topics` after Appended(topics)
+  // was `seen`, or until `deadline`; returns Appended(topics) then. Commits
+  // to other topics do not wake it (a reader idles through the commits of
+  // the stages it does not read).
+  uint64_t WaitForAppend(const std::vector<std::string>& topics, uint64_t seen,
+                         absl::Time deadline) const;
 
   // Removes records every consumer group has passed whose retention has run
   // out; returns how many.
@@ -220,7 +225,9 @@ class LocalLog {
   mutable absl::Mutex mu_;
   std::map<std::string, LogTopic> topics_ ABSL_GUARDED_BY(mu_);
   std::map<TopicPartition, PartitionInfo> partitions_ ABSL_GUARDED_BY(mu_);
-  uint64_t commit_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  // Records appended so far, by topic; every topic has its counter from
+  // Open on, so that waiters may hold pointers to them.
+  std::map<std::string, uint64_t> appended_ ABSL_GUARDED_BY(mu_);
   // Serialises writes (a group's, Trim's) so that offsets become visible in order.
   absl::Mutex commit_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   absl::Mutex queue_mu_ ABSL_ACQUIRED_BEFORE(commit_mu_);

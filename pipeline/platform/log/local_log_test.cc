@@ -242,18 +242,25 @@ TEST_F(LocalLogTest, AReaderSeesEachTopicAsTheWriterLastDeclaredIt) {
   EXPECT_EQ(topics[1].consumer_groups, (std::vector<std::string>{"reader", "auditor"}));
 }
 
-TEST_F(LocalLogTest, WaitersWakeOnCommit) {
+TEST_F(LocalLogTest, WaitersWakeOnAppendsToTheirTopics) {
   std::unique_ptr<LocalLog> log = OpenOrDie(Topics());
-  const uint64_t seen = log->commit_sequence();
+  const std::vector<std::string> in = {"in"};
+  const uint64_t seen = log->Appended(in);
   std::thread writer([&] {
+    LogTransaction other;
+    other.Append({"out", "k", "v"});
+    ASSERT_TRUE(log->Commit(other).ok());
     LogTransaction tx;
     tx.Append({"in", "k", "v"});
+    tx.Append({"in", "k2", "v"});
     ASSERT_TRUE(log->Commit(tx).ok());
   });
-  EXPECT_GT(log->WaitForCommit(seen, absl::Now() + absl::Seconds(30)), seen);
+  EXPECT_EQ(log->WaitForAppend(in, seen, absl::Now() + absl::Seconds(30)), seen + 2);
   writer.join();
-  EXPECT_EQ(log->WaitForCommit(log->commit_sequence(), absl::Now() + absl::Milliseconds(10)),
-            log->commit_sequence());
+  EXPECT_EQ(log->Appended({"out"}), 1u);
+  EXPECT_EQ(log->Appended({"in", "out", "unknown"}), 3u);
+  // Nothing more appended: it waits until the deadline.
+  EXPECT_EQ(log->WaitForAppend(in, seen + 2, absl::Now() + absl::Milliseconds(10)), seen + 2);
 }
 
 // kill -9 in the middle of committing: every commit that returned is on

@@ -137,11 +137,14 @@ class LocalRunner final : public StageRunner {
   std::unique_ptr<RunnerContext> ctx_;
   Batch batch_;
 
-  std::vector<TopicPartition> partitions_;       // every input partition
+  std::vector<TopicPartition> partitions_;  // every input partition
+  // Each one's lag, in the same order: updated in place, as it is reported
+  // after every commit and every idle wait.
+  std::vector<PartitionLag> lag_;
   std::map<TopicPartition, int64_t> committed_;  // next offset, as committed
   std::map<TopicPartition, int64_t> read_next_;  // next offset to read
   std::map<TopicPartition, int64_t> catch_up_to_;
-  std::deque<kafka::Record> pending_;            // read, not yet processed
+  std::deque<kafka::Record> pending_;  // read, not yet processed
   std::optional<Hold> hold_;
   absl::Time paused_until_ = absl::InfinitePast();
   absl::Time next_punctuate_ = absl::InfiniteFuture();
@@ -183,14 +186,17 @@ absl::Status LocalRunner::Check() {
   std::vector<std::string> known;
   for (const auto& [name, partitions] : topics) known.push_back(name);
   auto missing = [&](const std::string& what, const std::string& topic) {
-    return absl::FailedPreconditionError(absl::StrCat(where, what, " ", topic,
-                                                      " is not in the local log (it has: ",
-                                                      absl::StrJoin(known, ", "), ")"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(where, what, " ", topic,
+                     " is not in the local log (it has: ", absl::StrJoin(known, ", "), ")"));
   };
   for (const std::string& topic : spec_.inputs) {
     auto it = topics.find(topic);
     if (it == topics.end()) return missing("input topic", topic);
-    for (int p = 0; p < it->second; ++p) partitions_.push_back({topic, p});
+    for (int p = 0; p < it->second; ++p) {
+      partitions_.push_back({topic, p});
+      lag_.push_back({topic, p});
+    }
   }
   if (topics.count(options_.dead_letter_topic) == 0) {
     return missing("dead-letter topic", options_.dead_letter_topic);
@@ -211,10 +217,10 @@ absl::Status LocalRunner::Start() {
     if (!committed.ok()) return committed.status();
     const log::PartitionInfo info = log_->Partition(tp);
     if (*committed < info.low) {
-      return absl::DataLossError(absl::StrCat(
-          "stage ", name_, ": records were lost: ", tp.topic, "/", tp.partition, " starts at ",
-          info.low, " but group ", group_id_, " is at ", *committed,
-          " (the stage stops rather than skip them)"));
+      return absl::DataLossError(absl::StrCat("stage ", name_, ": records were lost: ", tp.topic,
+                                              "/", tp.partition, " starts at ", info.low,
+                                              " but group ", group_id_, " is at ", *committed,
+                                              " (the stage stops rather than skip them)"));
     }
     committed_[tp] = *committed;
     read_next_[tp] = *committed;
@@ -279,8 +285,8 @@ void LocalRunner::Step() {
     Pause(std::min(absl::Milliseconds(100), paused_until_ - now));
     return;
   }
-  // Read before waiting, so that a commit in between wakes the wait.
-  const uint64_t seen = log_->commit_sequence();
+  // Read before waiting, so that an append in between wakes the wait.
+  const uint64_t seen = log_->Appended(spec_.inputs);
   const uint64_t finishes = window_.finishes();
   std::optional<kafka::Record> record;
   const bool processed =
@@ -293,7 +299,7 @@ void LocalRunner::Step() {
     if (punctuate_interval_ > absl::ZeroDuration()) wait = std::min(wait, next_punctuate_ - now);
     if (wait <= absl::ZeroDuration()) return;
     if (window_.size() == 0) {
-      log_->WaitForCommit(seen, Now() + wait);
+      log_->WaitForAppend(spec_.inputs, seen, Now() + wait);
     } else if (!window_.HasRoom(workers_.size())) {
       window_.WaitForFinish(finishes, Now() + wait);
     } else {
@@ -304,8 +310,8 @@ void LocalRunner::Step() {
     return;
   }
   if (record) ProcessRecord(*std::move(record));
-  if (BatchOpen() && (batch_.records >= options_.max_batch ||
-                      Now() - batch_.opened >= options_.max_batch_delay)) {
+  if (BatchOpen() &&
+      (batch_.records >= options_.max_batch || Now() - batch_.opened >= options_.max_batch_delay)) {
     CommitBatch();
   }
 }
@@ -319,8 +325,8 @@ std::optional<kafka::Record> LocalRunner::NextRecord() {
       int64_t& next = read_next_[tp];
       absl::StatusOr<std::vector<log::LogRecord>> records = log_->Read(tp, next, share);
       if (absl::IsOutOfRange(records.status())) {
-        Fail(absl::DataLossError(absl::StrCat("stage ", name_, ": records were lost: ",
-                                              records.status().message(),
+        Fail(absl::DataLossError(absl::StrCat("stage ", name_,
+                                              ": records were lost: ", records.status().message(),
                                               " (the stage stops rather than skip them)")));
         return std::nullopt;
       }
@@ -425,8 +431,8 @@ bool LocalRunner::Apply(kafka::Record record, absl::Status s, std::vector<Output
   }
   probe_.DeadLettered(name_, record, s, attempts);
   OpenBatch();
-  batch_.outputs.push_back(DeadLetterRecord(options_.dead_letter_topic, name_, record, s,
-                                            attempts, clock_->Now()));
+  batch_.outputs.push_back(
+      DeadLetterRecord(options_.dead_letter_topic, name_, record, s, attempts, clock_->Now()));
   batch_.next[tp] = record.offset + 1;
   ++batch_.records;
   ++batch_.dead_letters;
@@ -521,12 +527,11 @@ bool LocalRunner::CommitBatch() {
 }
 
 void LocalRunner::CheckCaughtUp() {
-  std::vector<PartitionLag> lag;
-  for (const TopicPartition& tp : partitions_) {
-    lag.push_back({tp.topic, tp.partition,
-                   std::max<int64_t>(0, log_->Partition(tp).high - committed_[tp])});
+  for (size_t i = 0; i < partitions_.size(); ++i) {
+    const TopicPartition& tp = partitions_[i];
+    lag_[i].records = std::max<int64_t>(0, log_->Partition(tp).high - committed_[tp]);
   }
-  probe_.Lag(std::move(lag));
+  probe_.Lag(lag_);
   for (auto it = catch_up_to_.begin(); it != catch_up_to_.end();) {
     if (committed_[it->first] >= it->second) {
       it = catch_up_to_.erase(it);
@@ -551,14 +556,14 @@ void LocalRunner::Fail(absl::Status status) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<StageRunner>> LocalStageRunner::Create(RunnerOptions options,
-                                                                      StageSpec spec,
-                                                                      Stage* stage, Clock* clock,
+                                                                      StageSpec spec, Stage* stage,
+                                                                      Clock* clock,
                                                                       log::LocalLog* log) {
   if (stage == nullptr || clock == nullptr || log == nullptr) {
     return absl::InvalidArgumentError("LocalStageRunner::Create: null stage, clock or log");
   }
-  auto runner = std::make_unique<LocalRunner>(std::move(options), std::move(spec), stage, clock,
-                                              log);
+  auto runner =
+      std::make_unique<LocalRunner>(std::move(options), std::move(spec), stage, clock, log);
   if (absl::Status s = runner->Check(); !s.ok()) return s;
   return std::unique_ptr<StageRunner>(std::move(runner));
 }

@@ -76,9 +76,11 @@ class RunnerProbe {
     absl::MutexLock lock(&mu_);
     metrics_.holding = holding;
   }
-  void Lag(std::vector<PartitionLag> lag) {
+  // Copied into storage kept from the last report: reported often, the same
+  // partitions each time.
+  void Lag(const std::vector<PartitionLag>& lag) {
     absl::MutexLock lock(&mu_);
-    metrics_.lag = std::move(lag);
+    metrics_.lag = lag;
   }
   // The latest error seen, handled or not.
   void Note(const absl::Status& status) {
