@@ -293,9 +293,16 @@ void LocalRunner::Step() {
       stage_->ProcessesConcurrently() ? ProcessInWindow() : (record = NextRecord()).has_value();
   if (!processed) {
     if (failed()) return;
-    CommitBatch();  // nothing more to read right now
-    CheckCaughtUp();
+    // Nothing more to read right now: the batch commits once it has lingered.
+    const absl::Time commit_at =
+        batch_.opened == absl::InfiniteFuture() ? now : batch_.opened + options_.linger;
     absl::Duration wait = absl::Milliseconds(100);
+    if (BatchOpen() && Now() < commit_at) {
+      wait = std::min(wait, commit_at - Now());
+    } else {
+      CommitBatch();
+      CheckCaughtUp();
+    }
     if (punctuate_interval_ > absl::ZeroDuration()) wait = std::min(wait, next_punctuate_ - now);
     if (wait <= absl::ZeroDuration()) return;
     if (window_.size() == 0) {

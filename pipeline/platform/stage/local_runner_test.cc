@@ -22,9 +22,9 @@
 namespace sbrgate::stage {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ConcurrentMapStage;
 using testing::CountStage;
+using ::testing::HasSubstr;
 using testing::MapStage;
 using testing::ReleaseStage;
 
@@ -77,8 +77,9 @@ class LocalRunnerTest : public ::testing::Test {
     }
     return out;
   }
-  void Start(const StageSpec& spec, Stage* stage) {
-    auto runner = LocalStageRunner::Create(Options(), spec, stage, &clock_, log_.get());
+  void Start(const StageSpec& spec, Stage* stage) { Start(spec, stage, Options()); }
+  void Start(const StageSpec& spec, Stage* stage, RunnerOptions options) {
+    auto runner = LocalStageRunner::Create(options, spec, stage, &clock_, log_.get());
     ASSERT_TRUE(runner.ok()) << runner.status();
     runner_ = *std::move(runner);
     thread_ = std::thread([this] { status_ = runner_->Run(); });
@@ -185,7 +186,8 @@ TEST_F(LocalRunnerTest, LogsEachRetryAndDeadLetterWithItsRecord) {
   EXPECT_THAT(written, HasSubstr("\"level\":\"warning\",\"component\":\"map\",\"event\":\"retry\","
                                  "\"topic\":\"in\""));
   EXPECT_THAT(written, HasSubstr("\"key\":\"k1\",\"attempt\":\"1\""));
-  EXPECT_THAT(written, HasSubstr("\"level\":\"error\",\"component\":\"map\",\"event\":\"dead_letter\""));
+  EXPECT_THAT(written,
+              HasSubstr("\"level\":\"error\",\"component\":\"map\",\"event\":\"dead_letter\""));
   EXPECT_THAT(written, HasSubstr("\"key\":\"k2\",\"attempts\":\"1\","
                                  "\"error\":\"INVALID_ARGUMENT: cannot map k2\""));
 }
@@ -230,6 +232,36 @@ TEST_F(LocalRunnerTest, RecordsThatChangeAStoreShareCommits) {
   ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 200; }));
   ASSERT_TRUE(StopAndJoin().ok());
   EXPECT_LE(runner_->metrics().transactions, 50) << "records were committed one by one";
+}
+
+TEST_F(LocalRunnerTest, RecordsThatArriveWhileABatchLingersShareItsCommit) {
+  MapStage map("map", "in", "out");
+  RunnerOptions options = Options();
+  options.linger = absl::Hours(1);
+  options.max_batch_delay = absl::Hours(1);
+  Start(map.spec(), &map, options);
+  Produce(0, 1);
+  ASSERT_TRUE(WaitUntil([&] { return map.calls == 1; }));
+  Produce(1, 1);
+  ASSERT_TRUE(WaitUntil([&] { return map.calls == 2; }));
+  EXPECT_EQ(runner_->metrics().transactions, 0);
+  ASSERT_TRUE(StopAndJoin().ok());
+  EXPECT_EQ(runner_->metrics().transactions, 1);
+  EXPECT_EQ(ReadAll("out").size(), 2u);
+}
+
+TEST_F(LocalRunnerTest, WithoutLingerABatchCommitsAsSoonAsItsInputsRunDry) {
+  MapStage map("map", "in", "out");
+  RunnerOptions options = Options();
+  options.linger = absl::ZeroDuration();
+  options.max_batch_delay = absl::Hours(1);
+  Start(map.spec(), &map, options);
+  Produce(0, 1);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 1; }));
+  Produce(1, 1);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 2; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  EXPECT_EQ(runner_->metrics().transactions, 2);
 }
 
 TEST_F(LocalRunnerTest, PunctuationSeesUncommittedChangesInKeyOrder) {
@@ -279,10 +311,11 @@ TEST_F(LocalRunnerTest, StopsRatherThanSkipTrimmedRecords) {
   // read them but is not declared loses them to a trim.
   log_.reset();
   {
-    auto log = log::LocalLog::Open(dir_, {{"in", 4, absl::ZeroDuration(), {"sbrgate.count"}},
-                                          {"out", 2},
-                                          {"notes", 1},
-                                          {"sbrgate.deadletter", 1}},
+    auto log = log::LocalLog::Open(dir_,
+                                   {{"in", 4, absl::ZeroDuration(), {"sbrgate.count"}},
+                                    {"out", 2},
+                                    {"notes", 1},
+                                    {"sbrgate.deadletter", 1}},
                                    &clock_);
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = *std::move(log);
@@ -380,7 +413,7 @@ TEST_F(LocalRunnerTest, AConcurrentStagesHeldRecordHoldsWhatComesAfterItAndLoses
   for (int i = 0; i < 50; ++i) {
     const std::string key = absl::StrCat("k", i);
     EXPECT_EQ(out[key], (std::vector<std::string>{absl::StrCat("a", i), absl::StrCat("b", i),
-                                                   absl::StrCat("c", i), absl::StrCat("d", i)}))
+                                                  absl::StrCat("c", i), absl::StrCat("d", i)}))
         << key;
   }
   EXPECT_EQ(ReadAll("notes").size(), 3u);
@@ -434,7 +467,8 @@ TEST_F(LocalRunnerTest, RefusesAConcurrentStageWithStores) {
    public:
     bool ProcessesConcurrently() const override { return true; }
   } stage;
-  auto runner = LocalStageRunner::Create(Options(), CountStage::Spec(), &stage, &clock_, log_.get());
+  auto runner =
+      LocalStageRunner::Create(Options(), CountStage::Spec(), &stage, &clock_, log_.get());
   ASSERT_FALSE(runner.ok());
   EXPECT_EQ(runner.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(runner.status().message().find("cannot process records concurrently"),

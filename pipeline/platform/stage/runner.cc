@@ -29,10 +29,13 @@ absl::Status CheckRunnerOptions(const std::string& stage, const RunnerOptions& o
   if (options.retry_min <= absl::ZeroDuration() || options.retry_max < options.retry_min) {
     return absl::InvalidArgumentError(where + "needs 0 < retry_min <= retry_max");
   }
-  if (options.max_batch < 1 || options.max_batch_delay < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(where + "needs max_batch >= 1 and max_batch_delay >= 0");
+  if (options.max_batch < 1 || options.max_batch_delay < absl::ZeroDuration() ||
+      options.linger < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(where +
+                                      "needs max_batch >= 1, max_batch_delay >= 0 and linger >= 0");
   }
-  if (options.max_in_flight < 1) return absl::InvalidArgumentError(where + "needs max_in_flight >= 1");
+  if (options.max_in_flight < 1)
+    return absl::InvalidArgumentError(where + "needs max_in_flight >= 1");
   return absl::OkStatus();
 }
 

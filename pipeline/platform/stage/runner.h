@@ -57,6 +57,11 @@ struct RunnerOptions {
   // wait for its commit when more records keep arriving.
   int max_batch = 500;
   absl::Duration max_batch_delay = absl::Milliseconds(100);
+  // How long the local runner lets an open batch wait for more records once
+  // its inputs run dry, before it commits (the Kafka runner waits up to
+  // max_batch_delay): under load several records share a commit and its
+  // syncs, for at most this much more latency per stage.
+  absl::Duration linger = absl::Milliseconds(5);
   // Records in process at once for a stage whose Process may run
   // concurrently, and items of Context::RunConcurrently at once.
   int max_in_flight = 32;
@@ -81,16 +86,16 @@ struct RunnerMetrics {
   int64_t retries = 0;            // transient errors (each one is retried)
   int64_t dead_letters = 0;
   int64_t notifications = 0;
-  int64_t punctuations = 0;       // Punctuate calls that returned OK
-  int64_t transactions = 0;       // committed
+  int64_t punctuations = 0;  // Punctuate calls that returned OK
+  int64_t transactions = 0;  // committed
   int64_t aborted_transactions = 0;
-  int64_t restored_entries = 0;   // changelog records read by restores
+  int64_t restored_entries = 0;  // changelog records read by restores
   int assigned_partitions = 0;
-  bool holding = false;           // a record waits for its retry
+  bool holding = false;  // a record waits for its retry
   // Every input partition has been read up to where it ended when the
   // runner started (or was last assigned it): a view it feeds is current.
   bool caught_up = false;
-  std::string last_error;         // the latest error seen, handled or not
+  std::string last_error;  // the latest error seen, handled or not
   // Per input partition held, as of the runner's last commit or idle check.
   std::vector<PartitionLag> lag;
 };
