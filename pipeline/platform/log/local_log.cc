@@ -360,7 +360,8 @@ void LocalLog::WriteGroup(const std::vector<QueuedCommit*>& group) {
     }
   }
   rocksdb::WriteOptions w;
-  w.sync = true;
+  w.sync = std::any_of(written.begin(), written.end(),
+                       [](const QueuedCommit* c) { return !c->tx->offsets_only(); });
   const absl::Status s = FromRocks(db_->Write(w, &batch), "committing");
   for (QueuedCommit* c : written) c->status = s;
   if (!s.ok()) return;

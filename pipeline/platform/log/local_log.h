@@ -7,7 +7,12 @@
 // A LogTransaction gathers a stage's outputs, its state-store changes and
 // its consumer offsets; Commit writes them as ONE RocksDB write batch
 // (fsynced), so exactly-once between stages holds by construction: either a
-// record's effects and its consumption are all on disk, or none is.
+// record's effects and its consumption are all on disk, or none is. A
+// transaction of consumer offsets alone (a stage whose records changed
+// nothing in the log: the status view's) is not fsynced: written through to
+// the operating system it survives kill -9, and the next synced write makes
+// it durable; a power cut before then is a crash before that commit, whose
+// records are read again.
 //
 //   absl::StatusOr<std::unique_ptr<LocalLog>> log =
 //       LocalLog::Open(data_dir + "/log", {{"sbrgate.lodgments.received", 8}, ...}, &clock);
@@ -110,6 +115,8 @@ class LogTransaction {
     offsets_[{group, tp}] = next_offset;
   }
   bool empty() const { return appends_.empty() && store_changes_.empty() && offsets_.empty(); }
+  // Consumer offsets and nothing else: the commit needs no fsync.
+  bool offsets_only() const { return appends_.empty() && store_changes_.empty(); }
   void Clear() {
     appends_.clear();
     store_changes_.clear();
@@ -155,7 +162,8 @@ class LocalLog {
   LocalLog(const LocalLog&) = delete;
   LocalLog& operator=(const LocalLog&) = delete;
 
-  // Writes the transaction as one fsynced batch, then wakes readers.
+  // Writes the transaction as one batch, fsynced unless it holds offsets
+  // alone, then wakes readers.
   // Appended records get their offsets here. InvalidArgument for an unknown
   // topic or partition. Transactions committed while one is being written
   // are written next, all in one batch (one fsync for the group), each
@@ -214,7 +222,8 @@ class LocalLog {
     bool done = false;
   };
   absl::Status CheckAppends(const LogTransaction& tx) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Writes `group` in one synced batch and sets each one's status.
+  // Writes `group` in one batch (synced unless every one holds offsets
+  // alone) and sets each one's status.
   void WriteGroup(const std::vector<QueuedCommit*>& group) ABSL_LOCKS_EXCLUDED(mu_);
 
   std::unique_ptr<rocksdb::DB> db_;

@@ -305,5 +305,38 @@ TEST_F(LocalLogTest, EveryReturnedCommitSurvivesKillNine) {
   EXPECT_EQ(*log->CommittedOffset("stage", {"out", 0}), committed);
 }
 
+// The same for commits of offsets alone, which are not fsynced: written to
+// the operating system, they survive kill -9 too.
+TEST_F(LocalLogTest, EveryReturnedOffsetsOnlyCommitSurvivesKillNine) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    ManualClock clock(absl::FromUnixSeconds(1750000000));
+    auto log = LocalLog::Open(dir_, Topics(), &clock);
+    if (!log.ok()) ::_exit(2);
+    for (int i = 0;; ++i) {
+      LogTransaction tx;
+      tx.CommitOffset("view", {"in", 0}, i + 1);
+      if (!tx.offsets_only() || !(*log)->Commit(tx).ok()) ::_exit(3);
+      if (::write(fds[1], &i, sizeof i) != sizeof i) ::_exit(4);
+    }
+  }
+  ::close(fds[1]);
+  int last = -1, got = 0;
+  while (got < 200 && ::read(fds[0], &last, sizeof last) == sizeof last) ++got;
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(fds[0]);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
+  ASSERT_GE(last, 0);
+
+  std::unique_ptr<LocalLog> log = OpenOrDie(Topics());
+  EXPECT_GE(*log->CommittedOffset("view", {"in", 0}), last + 1);
+}
+
 }  // namespace
 }  // namespace sbrgate::log
