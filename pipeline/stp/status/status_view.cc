@@ -28,9 +28,8 @@ constexpr char kCreated = 'c';      // + sequence (big-endian) + id -> ""
 constexpr char kIdempotency = 'i';  // + abn \0 bms \0 transaction -> id
 constexpr char kRejected = 'r';     // + id -> "" (has rejected or held-back records)
 constexpr char kDeadLetter = 'd';   // + partition + offset (big-endian) -> StatusViewDeadLetter
-constexpr char kStateCount =
-    'n';  // + state (decimal) -> lodgments in it (decimal); alone: "counted"
-constexpr char kSubmission = 's';  // + id -> LodgmentToSubmit of its current attempt
+constexpr char kStateCount = 'n';   // + state (decimal) -> lodgments in it; alone: "counted"
+constexpr char kSubmission = 's';   // + id -> LodgmentToSubmit of its current attempt
 
 // Entries kept in memory after they are written: the lodgments changed in
 // the last seconds at hundreds a second, whose next changes mostly follow
