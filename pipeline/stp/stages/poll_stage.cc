@@ -19,11 +19,6 @@
 namespace sbrgate::lodgment {
 namespace {
 
-// Polls done per punctuation: keeps each transaction small. Four times the
-// default max_in_flight, so that the pulls of one punctuation keep every
-// worker busy while the slower ones finish (at 32, the poll stage held back
-// a day's lodgments: receipt to final took twice as long at 180 a second).
-constexpr size_t kPollsPerPunctuation = 128;
 // When a lodgment whose pending entry is unreadable is tried again (its
 // error reported again): the schedule's shortest interval.
 constexpr absl::Duration kUnreadableRetry = absl::Minutes(1);
@@ -141,7 +136,7 @@ absl::Status PollStage::Punctuate(absl::Time now, stage::Context& ctx) {
         if (TimeOf(key) > now) return false;
         auto held = unconfirmed_polls_.find(IdOf(key));
         if (held == unconfirmed_polls_.end()) due.push_back(key);
-        return due.size() < kPollsPerPunctuation;
+        return due.size() < kPullsPerPunctuation;
       });
   std::map<std::string, Pulled> pulled = PullMarked(due, ctx);
   absl::Status result = absl::OkStatus();

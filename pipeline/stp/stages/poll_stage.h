@@ -35,6 +35,7 @@
 #ifndef SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 #define SBRGATE_PIPELINE_LODGMENT_POLL_STAGE_H_
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <set>
@@ -53,6 +54,11 @@ class PollStage : public stage::Stage {
  public:
   static constexpr const char* kStore = stages::kPollStore;
   static constexpr const char* kScheduleStore = stages::kPollScheduleStore;
+  // Pulls marked or sent per punctuation: keeps each transaction small. Four
+  // times the default max_in_flight, so that the pulls of one punctuation
+  // keep every worker busy while the slower ones finish (at 32, receipt to
+  // final took twice as long at 180 lodgments a second).
+  static constexpr size_t kPullsPerPunctuation = 128;
 
   PollStage(const sbr_client::SbrApi* sbr, const blob::BlobStore* blobs,
             absl::Duration margin = absl::Seconds(2))

@@ -483,21 +483,22 @@ TEST_F(StagesTest, PollTakesDueLodgmentsInTimeOrderAFewAtATime) {
   // Lodgment "L<i>" is receipted i seconds after the start, in reverse id
   // order, so that time order and id order differ.
   std::vector<std::string> in_time_order;
-  for (int i = 0; i < 40; ++i) {
+  const int lodgments = static_cast<int>(PollStage::kPullsPerPunctuation) + 8;
+  for (int i = 0; i < lodgments; ++i) {
     events::LodgmentToSubmit s = Submission();
-    s.set_lodgment_id(absl::StrCat("L", 100 - i));
-    s.set_message_id(absl::StrCat("m", 100 - i));
+    s.set_lodgment_id(absl::StrCat("L", 1000 - i));
+    s.set_message_id(absl::StrCat("m", 1000 - i));
     in_time_order.push_back(s.message_id());
     ASSERT_TRUE(
         stage.Process(RecordOf(topics::kSubmitted, Receipted(s, start + absl::Seconds(i))), ctx)
             .ok());
   }
   clock_.Set(start + absl::Minutes(5));
-  // Each punctuation marks or sends at most 32 pulls.
+  // Each punctuation marks or sends at most kPullsPerPunctuation pulls.
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_TRUE(sbr.pulled.empty());
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
-  EXPECT_EQ(sbr.pulled.size(), 32u);
+  EXPECT_EQ(sbr.pulled.size(), PollStage::kPullsPerPunctuation);
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
   EXPECT_EQ(sbr.pulled, in_time_order);
