@@ -17,9 +17,9 @@
 //       stage, clock, workers, notify, [](const kafka::Record& r) -> const Record& { return r; });
 //   const uint64_t seen = window.finishes();
 //   while (window.HasRoom(max_in_flight) && (record = Next())) window.Add(*std::move(record));
-//   while (std::optional<InFlightWindow<kafka::Record>::Finished> f = window.TakeFirst()) {
-//     ...f->processed, f->status, f->emits into the transaction, in input order...
-//   }
+//   window.TakeFinished(
+//       [&](auto& f) { ...f.status and f.emits into the transaction (in input order)... },
+//       [&](std::vector<kafka::Record> again) { ...read these again... });
 //   window.WaitForFinish(seen, absl::Now() + absl::Milliseconds(5));
 //
 // The stage has no stores: using one fails the record. `notify` must be safe
@@ -136,6 +136,40 @@ class InFlightWindow {
     absl::MutexLock lock(&mu_);
     auto finished = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return finishes_ != seen; };
     mu_.AwaitWithDeadline(absl::Condition(&finished), deadline);
+  }
+
+  // The finished records, in input order, to `take` (which returns false
+  // for one it holds back), up to the first one still in process. From the
+  // first record held back or not processed on, the window is emptied and
+  // its records go to `read_again`, in input order: those already processed
+  // are processed again (a push resent with its MessageId is answered with
+  // its first receipt). False when no record had finished.
+  bool TakeFinished(const std::function<bool(Finished&)>& take,
+                    const std::function<void(std::vector<Item>)>& read_again) {
+    bool took = false;
+    while (std::optional<Finished> done = TakeFirst()) {
+      took = true;
+      if (done->processed && take(*done)) continue;
+      std::vector<Item> again;
+      if (!done->processed) again.push_back(std::move(done->item));  // else `take` kept it
+      for (Item& item : TakeAll()) again.push_back(std::move(item));
+      read_again(std::move(again));
+      break;
+    }
+    return took;
+  }
+
+  // Before a commit that ends a run or an assignment: waits for the records
+  // in process, takes those finished as TakeFinished does while `go_on`,
+  // and drops the rest (they are read again by whoever reads next).
+  void Settle(const std::function<bool(Finished&)>& take,
+              const std::function<void(std::vector<Item>)>& read_again,
+              const std::function<bool()>& go_on) {
+    while (size() > 0 && go_on()) {
+      const uint64_t seen = finishes();
+      if (!TakeFinished(take, read_again)) WaitForFinish(seen, absl::InfiniteFuture());
+    }
+    TakeAll();
   }
 
   // Waits for the records running, then empties the window: every record

@@ -87,6 +87,12 @@ class KafkaRunner final : public StageRunner {
   // records in process and takes those finished in order into the batch
   // (the others are read again).
   void SettleWindow();
+  using Finished = InFlightWindow<Consumed>::Finished;
+  bool ApplyOutcome(Finished& f) {
+    return Apply(std::move(f.item.record), std::move(f.status), std::move(f.emits));
+  }
+  // Before the records not yet processed.
+  void ReadAgain(std::vector<Consumed> records);
   // What processing `record` came to, into the batch; false when it is held.
   bool Apply(kafka::TopicRecord record, absl::Status s, std::vector<Output> emits);
   void MaybePunctuate(absl::Time now);
@@ -606,30 +612,20 @@ void KafkaRunner::AddToWindow(MessagePtr first) {
 }
 
 bool KafkaRunner::ApplyFinished() {
-  bool applied = false;
-  while (std::optional<InFlightWindow<Consumed>::Finished> done = window_.TakeFirst()) {
-    applied = true;
-    if (done->processed &&
-        Apply(std::move(done->item.record), std::move(done->status), std::move(done->emits))) {
-      continue;
-    }
-    // From the first record held on, the rest are read again after it (a
-    // push processed again is resent with its MessageId).
-    std::vector<Consumed> rest = window_.TakeAll();
-    for (auto it = rest.rbegin(); it != rest.rend(); ++it)
-      stray_.push_front(std::move(it->message));
-    if (!done->processed) stray_.push_front(std::move(done->item.message));
-    break;
-  }
-  return applied;
+  return window_.TakeFinished([this](Finished& f) { return ApplyOutcome(f); },
+                              [this](std::vector<Consumed> again) { ReadAgain(std::move(again)); });
 }
 
 void KafkaRunner::SettleWindow() {
-  while (window_.size() > 0 && !hold_ && !failed()) {
-    const uint64_t seen = window_.finishes();
-    if (!ApplyFinished()) window_.WaitForFinish(seen, absl::InfiniteFuture());
+  window_.Settle([this](Finished& f) { return ApplyOutcome(f); },
+                 [this](std::vector<Consumed> again) { ReadAgain(std::move(again)); },
+                 [this] { return !hold_ && !failed(); });
+}
+
+void KafkaRunner::ReadAgain(std::vector<Consumed> records) {
+  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+    stray_.push_front(std::move(it->message));
   }
-  window_.TakeAll();
 }
 
 bool KafkaRunner::Apply(kafka::TopicRecord record, absl::Status s, std::vector<Output> emits) {

@@ -77,6 +77,12 @@ class LocalRunner final : public StageRunner {
   // At the end of a run: waits for the records in process, and takes into
   // the batch those finished in order (the others are read again next run).
   void SettleWindow();
+  using Finished = InFlightWindow<kafka::Record>::Finished;
+  bool ApplyOutcome(Finished& f) {
+    return Apply(std::move(f.item), std::move(f.status), std::move(f.emits));
+  }
+  // Before the records not yet processed.
+  void ReadAgain(std::vector<kafka::Record> records);
   // What processing `record` came to, into the batch: its outputs, a dead
   // letter, or the hold (then false).
   bool Apply(kafka::Record record, absl::Status s, std::vector<Output> emits);
@@ -387,30 +393,19 @@ bool LocalRunner::ProcessInWindow() {
 }
 
 bool LocalRunner::ApplyFinished() {
-  bool applied = false;
-  while (std::optional<InFlightWindow<kafka::Record>::Finished> done = window_.TakeFirst()) {
-    applied = true;
-    if (done->processed &&
-        Apply(std::move(done->item), std::move(done->status), std::move(done->emits))) {
-      continue;
-    }
-    // From the first record held on, the records of the window are read
-    // again after it (those already processed are processed again: a push
-    // resent with its MessageId is answered with its first receipt).
-    std::vector<kafka::Record> rest = window_.TakeAll();
-    for (auto it = rest.rbegin(); it != rest.rend(); ++it) pending_.push_front(std::move(*it));
-    if (!done->processed) pending_.push_front(std::move(done->item));
-    break;
-  }
-  return applied;
+  return window_.TakeFinished(
+      [this](Finished& f) { return ApplyOutcome(f); },
+      [this](std::vector<kafka::Record> again) { ReadAgain(std::move(again)); });
 }
 
 void LocalRunner::SettleWindow() {
-  while (window_.size() > 0 && !hold_ && !failed()) {
-    const uint64_t seen = window_.finishes();
-    if (!ApplyFinished()) window_.WaitForFinish(seen, absl::InfiniteFuture());
-  }
-  window_.TakeAll();
+  window_.Settle([this](Finished& f) { return ApplyOutcome(f); },
+                 [this](std::vector<kafka::Record> again) { ReadAgain(std::move(again)); },
+                 [this] { return !hold_ && !failed(); });
+}
+
+void LocalRunner::ReadAgain(std::vector<kafka::Record> records) {
+  for (auto it = records.rbegin(); it != records.rend(); ++it) pending_.push_front(std::move(*it));
 }
 
 bool LocalRunner::Apply(kafka::Record record, absl::Status s, std::vector<Output> emits) {
