@@ -127,14 +127,8 @@ class KafkaRunner final : public StageRunner {
   // Each assigned partition's lag, into the probe.
   void ReportLag();
   void Fail(absl::Status status);
-  bool failed() const {
-    absl::MutexLock lock(&fail_mu_);
-    return !fatal_.ok();
-  }
-  absl::Status fatal() const {
-    absl::MutexLock lock(&fail_mu_);
-    return fatal_;
-  }
+  bool failed() const { return failure_.failed(); }
+  absl::Status fatal() const { return failure_.status(); }
   void Note(const absl::Status& status);
   static absl::Time Now() { return kafka::RealNow(); }
 
@@ -170,7 +164,6 @@ class KafkaRunner final : public StageRunner {
   absl::Mutex producer_mu_;
   GroupCommit<kafka::OutgoingMessage> notifications_{
       [this](std::vector<kafka::OutgoingMessage>& group) { return CommitNotifications(group); }};
-  mutable absl::Mutex fail_mu_;  // Fail may be called from the workers (Notify)
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   absl::Status storage_error_;
   StateStores stores_{&violation_, &storage_error_};
@@ -191,7 +184,7 @@ class KafkaRunner final : public StageRunner {
   int producer_resets_ ABSL_GUARDED_BY(producer_mu_) = 0;  // in a row
   bool ran_ = false;
   std::atomic<bool> stop_{false};
-  absl::Status fatal_ ABSL_GUARDED_BY(fail_mu_);  // set by Fail, also from the workers
+  RunnerFailure failure_;  // Fail may be called from the workers (Notify)
 };
 
 KafkaRunner::KafkaRunner(KafkaRunnerConfig config, StageSpec spec, Stage* stage, Clock* clock)
@@ -846,9 +839,8 @@ void KafkaRunner::SetHold(std::optional<Hold> hold) {
 }
 
 void KafkaRunner::Fail(absl::Status status) {
-  absl::MutexLock lock(&fail_mu_);
   Note(status);
-  if (fatal_.ok()) fatal_ = std::move(status);
+  failure_.Set(std::move(status));
 }
 
 void KafkaRunner::Note(const absl::Status& status) { probe_.Note(status); }

@@ -112,14 +112,8 @@ class LocalRunner final : public StageRunner {
     storage_error_ = absl::OkStatus();
   }
   void Fail(absl::Status status);
-  bool failed() const {
-    absl::MutexLock lock(&fail_mu_);
-    return !fatal_.ok();
-  }
-  absl::Status fatal() const {
-    absl::MutexLock lock(&fail_mu_);
-    return fatal_;
-  }
+  bool failed() const { return failure_.failed(); }
+  absl::Status fatal() const { return failure_.status(); }
   static absl::Time Now() { return absl::Now(); }
 
   const RunnerOptions options_;
@@ -136,7 +130,6 @@ class LocalRunner final : public StageRunner {
   InFlightWindow<kafka::Record> window_{*stage_, *clock_, workers_,
                                         [this](Output o) { Notify(std::move(o)); },
                                         [](const kafka::Record& r) -> const Record& { return r; }};
-  mutable absl::Mutex fail_mu_;  // Fail may be called from the workers (Notify)
   std::string violation_;  // why the current Process/Punctuate/Init must fail
   absl::Status storage_error_;
   LocalStores stores_{log_, &violation_, &storage_error_};
@@ -157,7 +150,7 @@ class LocalRunner final : public StageRunner {
   int failed_commits_ = 0;  // in a row
   bool ran_ = false;
   std::atomic<bool> stop_{false};
-  absl::Status fatal_ ABSL_GUARDED_BY(fail_mu_);  // set by Fail, also from the workers
+  RunnerFailure failure_;  // Fail may be called from the workers (Notify)
 };
 
 LocalRunner::LocalRunner(RunnerOptions options, StageSpec spec, Stage* stage, Clock* clock,
@@ -550,9 +543,8 @@ void LocalRunner::Pause(absl::Duration d) {
 }
 
 void LocalRunner::Fail(absl::Status status) {
-  absl::MutexLock lock(&fail_mu_);
   probe_.Note(status);
-  if (fatal_.ok()) fatal_ = std::move(status);
+  failure_.Set(std::move(status));
 }
 
 }  // namespace

@@ -39,9 +39,11 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace sbrgate::stage {
@@ -65,6 +67,28 @@ struct RunnerOptions {
   // Records in process at once for a stage whose Process may run
   // concurrently, and items of Context::RunConcurrently at once.
   int max_in_flight = 32;
+};
+
+// The error that stops a runner: the first one set, from any thread (a
+// notification from the runner's workers may fail it).
+class RunnerFailure {
+ public:
+  void Set(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    if (status_.ok()) status_ = std::move(status);
+  }
+  bool failed() const {
+    absl::MutexLock lock(&mu_);
+    return !status_.ok();
+  }
+  absl::Status status() const {
+    absl::MutexLock lock(&mu_);
+    return status_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);
 };
 
 // InvalidArgument naming what is wrong with `options` for stage `stage`.

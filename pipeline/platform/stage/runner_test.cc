@@ -26,6 +26,9 @@ namespace sbrgate::stage {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using testing::KeysNotInRoundOrder;
+using testing::RoundRecords;
 using testing::ConcurrentMapStage;
 using testing::CountStage;
 using testing::MapStage;
@@ -101,11 +104,7 @@ TEST(StageRunner, RetriesTransientErrorsInOrderAndDeadLettersPermanentOnes) {
 
 TEST(StageRunner, AConcurrentStageProcessesManyRecordsAtOnceAndAHoldLosesNothing) {
   RunnerHarness h({{"in", 4}, {"out", 4}, {"notes", 1}});
-  for (const char* round : {"a", "b", "c", "d"}) {
-    std::vector<std::pair<std::string, std::string>> kv;
-    for (int i = 0; i < 50; ++i) kv.push_back({absl::StrCat("k", i), absl::StrCat(round, i)});
-    h.Produce("in", kv);
-  }
+  h.Produce("in", RoundRecords());
   ConcurrentMapStage stage;
   stage.fail_transiently["b7"] = 2;
   auto run = h.Start(h.Config(), ConcurrentMapStage::Spec(), &stage);
@@ -117,13 +116,7 @@ TEST(StageRunner, AConcurrentStageProcessesManyRecordsAtOnceAndAHoldLosesNothing
   // after the hold.
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& r : h.ReadAll("out")) out[r.key].push_back(r.value);
-  ASSERT_EQ(out.size(), 50u);
-  for (int i = 0; i < 50; ++i) {
-    const std::string key = absl::StrCat("k", i);
-    EXPECT_EQ(out[key], (std::vector<std::string>{absl::StrCat("a", i), absl::StrCat("b", i),
-                                                   absl::StrCat("c", i), absl::StrCat("d", i)}))
-        << key;
-  }
+  EXPECT_THAT(KeysNotInRoundOrder(out), IsEmpty());
   EXPECT_EQ(h.ReadAll("notes").size(), 2u);
 }
 
@@ -145,14 +138,8 @@ TEST(StageRunner, AConcurrentStagesSlowRecordKeepsTheGroupAndHoldsBackOnlyTheCom
   };
   ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return stage.slow_calls == 1; }));
   const absl::Time slow_since = absl::Now();
-  std::vector<std::pair<std::string, std::string>> kv;
-  for (const char* round : {"a", "b", "c", "d"}) {
-    for (int i = 0; i < 50; ++i) {
-      if (round != std::string("a") || i > 0) {
-        kv.push_back({absl::StrCat("k", i), absl::StrCat(round, i)});
-      }
-    }
-  }
+  std::vector<std::pair<std::string, std::string>> kv = RoundRecords();
+  kv.erase(kv.begin());  // k0 a0, in process
   h.Produce("in", kv);
   ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return stage.calls > 2 * config.max_in_flight; }))
       << stage.calls;
@@ -165,13 +152,7 @@ TEST(StageRunner, AConcurrentStagesSlowRecordKeepsTheGroupAndHoldsBackOnlyTheCom
   EXPECT_EQ(stage.slow_calls, 1);  // not read again by a consumer that lost its group
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& r : h.ReadAll("out")) out[r.key].push_back(r.value);
-  ASSERT_EQ(out.size(), 50u);
-  for (int i = 0; i < 50; ++i) {
-    const std::string key = absl::StrCat("k", i);
-    EXPECT_EQ(out[key], (std::vector<std::string>{absl::StrCat("a", i), absl::StrCat("b", i),
-                                                   absl::StrCat("c", i), absl::StrCat("d", i)}))
-        << key;
-  }
+  EXPECT_THAT(KeysNotInRoundOrder(out), IsEmpty());
 }
 
 // A transaction the broker refuses is aborted, its records are read again,

@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -105,6 +106,32 @@ class ConcurrentMapStage : public Stage {
  private:
   std::atomic<int> running_{0};
 };
+
+// What the concurrency tests lodge: rounds "a" to "d" of keys k0 to k49,
+// value <round><i>, round after round.
+inline std::vector<std::pair<std::string, std::string>> RoundRecords() {
+  std::vector<std::pair<std::string, std::string>> records;
+  for (const char* round : {"a", "b", "c", "d"}) {
+    for (int i = 0; i < 50; ++i) records.push_back({absl::StrCat("k", i), absl::StrCat(round, i)});
+  }
+  return records;
+}
+
+// The keys of RoundRecords whose values in `by_key` are not their four
+// rounds once each, in order (none: every record came out once, in order).
+inline std::vector<std::string> KeysNotInRoundOrder(
+    const std::map<std::string, std::vector<std::string>>& by_key) {
+  std::vector<std::string> wrong;
+  for (int i = 0; i < 50; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    const std::vector<std::string> in_order = {absl::StrCat("a", i), absl::StrCat("b", i),
+                                               absl::StrCat("c", i), absl::StrCat("d", i)};
+    auto it = by_key.find(key);
+    if (it == by_key.end() || it->second != in_order) wrong.push_back(key);
+  }
+  if (by_key.size() != 50) wrong.push_back(absl::StrCat(by_key.size(), " keys"));
+  return wrong;
+}
 
 // Counts records per key in store "counts" and emits the new count; the
 // value "reset" deletes the key instead. Init emits "init" -> store size.
