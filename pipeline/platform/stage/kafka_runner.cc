@@ -139,6 +139,7 @@ class KafkaRunner final : public StageRunner {
   const std::string name_;
   const std::string group_id_;
   const absl::Duration punctuate_interval_;
+  const absl::Duration batch_delay_;  // the runner's max_batch_delay, or the stage's if shorter
 
   std::unique_ptr<kafka::TopicReader> reader_;
   std::unique_ptr<kafka::TransactionalProducer> txn_;
@@ -195,6 +196,7 @@ KafkaRunner::KafkaRunner(KafkaRunnerConfig config, StageSpec spec, Stage* stage,
       name_(stage->name()),
       group_id_(GroupId(config_.app, name_)),
       punctuate_interval_(stage->punctuate_interval()),
+      batch_delay_(std::min(config_.max_batch_delay, stage->max_batch_delay())),
       batch_(&stores_, &probe_, config_.mirror_offset_commits),
       ctx_(std::make_unique<RunnerContext>(
           [this](Output o) { Notify(std::move(o)); },
@@ -509,7 +511,7 @@ void KafkaRunner::Step() {
     stray_.pop_front();
   } else {
     absl::Duration wait = absl::Milliseconds(100);
-    if (batch_.open()) wait = std::min(wait, batch_.opened() + config_.max_batch_delay - now);
+    if (batch_.open()) wait = std::min(wait, batch_.opened() + batch_delay_ - now);
     if (punctuate_interval_ > absl::ZeroDuration()) wait = std::min(wait, next_punctuate_ - now);
     m.reset(rd_kafka_consume_queue(records_, WaitMs(wait)));
   }
@@ -536,7 +538,7 @@ void KafkaRunner::Step() {
 
 void KafkaRunner::CommitIfDue() {
   if (batch_.open() && (batch_.records() >= config_.max_batch ||
-                        Now() - batch_.opened() >= config_.max_batch_delay)) {
+                        Now() - batch_.opened() >= batch_delay_)) {
     CommitBatch();
   }
 }

@@ -124,6 +124,7 @@ class LocalRunner final : public StageRunner {
   const std::string name_;
   const std::string group_id_;
   const absl::Duration punctuate_interval_;
+  const absl::Duration batch_delay_;  // the runner's max_batch_delay, or the stage's if shorter
 
   RunnerProbe probe_;
   WorkerPool workers_{options_.max_in_flight, name_ + "-w"};
@@ -163,6 +164,7 @@ LocalRunner::LocalRunner(RunnerOptions options, StageSpec spec, Stage* stage, Cl
       name_(stage->name()),
       group_id_(GroupId(options_.app, name_)),
       punctuate_interval_(stage->punctuate_interval()),
+      batch_delay_(std::min(options_.max_batch_delay, stage->max_batch_delay())),
       ctx_(std::make_unique<RunnerContext>(
           [this](Output o) { Notify(std::move(o)); },
           [this](const std::string& name) -> StateStore& { return stores_.store(name); }, clock,
@@ -293,8 +295,9 @@ void LocalRunner::Step() {
   if (!processed) {
     if (failed()) return;
     // Nothing more to read right now: the batch commits once it has lingered.
-    const absl::Time commit_at =
-        batch_.opened == absl::InfiniteFuture() ? now : batch_.opened + options_.linger;
+    const absl::Time commit_at = batch_.opened == absl::InfiniteFuture()
+                                     ? now
+                                     : batch_.opened + std::min(options_.linger, batch_delay_);
     absl::Duration wait = absl::Milliseconds(100);
     if (BatchOpen() && Now() < commit_at) {
       wait = std::min(wait, commit_at - Now());
@@ -317,7 +320,7 @@ void LocalRunner::Step() {
   }
   if (record) ProcessRecord(*std::move(record));
   if (BatchOpen() &&
-      (batch_.records >= options_.max_batch || Now() - batch_.opened >= options_.max_batch_delay)) {
+      (batch_.records >= options_.max_batch || Now() - batch_.opened >= batch_delay_)) {
     CommitBatch();
   }
 }

@@ -267,6 +267,22 @@ TEST_F(LocalRunnerTest, WithoutLingerABatchCommitsAsSoonAsItsInputsRunDry) {
   EXPECT_EQ(runner_->metrics().transactions, 2);
 }
 
+TEST_F(LocalRunnerTest, AStagesShorterBatchDelayCommitsItsBatchesSooner) {
+  class ViewLikeStage : public MapStage {
+   public:
+    ViewLikeStage() : MapStage("map", "in", "out") {}
+    absl::Duration max_batch_delay() const override { return absl::Milliseconds(20); }
+  } map;
+  RunnerOptions options = Options();
+  options.linger = absl::Hours(1);
+  options.max_batch_delay = absl::Hours(1);
+  Start(map.spec(), &map, options);
+  Produce(0, 1);
+  ASSERT_TRUE(WaitUntil([&] { return runner_->metrics().records_processed == 1; }));
+  ASSERT_TRUE(StopAndJoin().ok());
+  EXPECT_EQ(ReadAll("out").size(), 1u);
+}
+
 TEST_F(LocalRunnerTest, PunctuationSeesUncommittedChangesInKeyOrder) {
   ReleaseStage release;
   Start(ReleaseStage::Spec(), &release);

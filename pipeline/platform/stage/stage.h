@@ -126,6 +126,11 @@ class Stage {
   // outputs and store changes commit on their own.
   virtual absl::Status Punctuate(absl::Time now, Context& ctx) { return absl::OkStatus(); }
   virtual absl::Duration punctuate_interval() const { return absl::ZeroDuration(); }
+  // The longest a batch of its records waits for its commit, when shorter
+  // than the runner's RunnerOptions::max_batch_delay: for a stage whose
+  // readers wait to see what it applied (an upload is answered once the
+  // status view shows it).
+  virtual absl::Duration max_batch_delay() const { return absl::InfiniteDuration(); }
   // Called before the runner commits the offsets of what was processed (as
   // Kafka Streams flushes its stores): a stage that keeps state outside its
   // StateStores (a view on disk) makes it durable here. An error undoes the

@@ -42,6 +42,10 @@ class StatusViewStage : public stage::Stage {
   // The batch's changes are written, in one synced write, before the offsets
   // that cover them commit; readers see them from then on.
   absl::Status Flush() override { return view_->Sync(); }
+  // Readers see a change once its batch is written, and an upload is
+  // answered only when the view shows it.
+  absl::Duration max_batch_delay() const override { return kViewBatchDelay; }
+  static constexpr absl::Duration kViewBatchDelay = absl::Milliseconds(10);
 
  private:
   StatusView* view_;
