@@ -9,9 +9,9 @@
 // does not cost the consumer its group membership).
 //
 // After a record fails transiently, the later records of its key are not
-// processed (they wait for it); the runner, on taking a record that was held
-// or not processed, empties the window (TakeAll) and reads those records
-// again after it, as it would have read them.
+// processed (they wait for it); TakeFinished, on reaching a record that was
+// held or not processed, empties the window and hands its records back to
+// be read again after it, as they would have been read.
 //
 //   InFlightWindow<kafka::Record> window(
 //       stage, clock, workers, notify, [](const kafka::Record& r) -> const Record& { return r; });
@@ -23,9 +23,9 @@
 //   window.WaitForFinish(seen, absl::Now() + absl::Milliseconds(5));
 //
 // The stage has no stores: using one fails the record. `notify` must be safe
-// to call from the workers. Add, TakeFirst and TakeAll are the runner's
-// thread's; `on_finished`, if set, is called on a worker each time a record
-// finishes (to wake that thread).
+// to call from the workers. Add and the Take and Settle calls are the
+// runner's thread's; `on_finished`, if set, is called on a worker each time
+// a record finishes (to wake that thread).
 #ifndef SBRGATE_PIPELINE_PLATFORM_STAGE_IN_FLIGHT_WINDOW_H_
 #define SBRGATE_PIPELINE_PLATFORM_STAGE_IN_FLIGHT_WINDOW_H_
 
