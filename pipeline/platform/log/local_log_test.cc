@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +35,35 @@ class LocalLogTest : public ::testing::Test {
 
   static std::vector<LogTopic> Topics() {
     return {{"in", 4, absl::InfiniteDuration(), {"stage"}}, {"out", 2, absl::Hours(1), {"reader"}}};
+  }
+
+  // A child process opens the log and makes commit `i` = 0, 1, 2... with
+  // `commit` (false: it failed) until it is killed with -9, 200 returned
+  // commits in. The last commit that returned; -1 when the child stopped by
+  // itself.
+  int LastCommitBeforeKillNine(const std::function<bool(LocalLog&, int)>& commit) {
+    int fds[2];
+    if (::pipe(fds) != 0) return -1;
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::close(fds[0]);
+      ManualClock clock(absl::FromUnixSeconds(1750000000));
+      auto log = LocalLog::Open(dir_, Topics(), &clock);
+      if (!log.ok()) ::_exit(2);
+      for (int i = 0;; ++i) {
+        if (!commit(**log, i)) ::_exit(3);
+        if (::write(fds[1], &i, sizeof i) != sizeof i) ::_exit(4);
+      }
+    }
+    ::close(fds[1]);
+    int last = -1, got = 0;
+    while (got < 200 && ::read(fds[0], &last, sizeof last) == sizeof last) ++got;
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ::close(fds[0]);
+    EXPECT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
+    return WIFSIGNALED(status) ? last : -1;
   }
 
   std::string dir_;
@@ -267,32 +298,13 @@ TEST_F(LocalLogTest, WaitersWakeOnAppendsToTheirTopics) {
 // disk whole (record, store entry and offset together), and nothing beyond
 // the last one is half there.
 TEST_F(LocalLogTest, EveryReturnedCommitSurvivesKillNine) {
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(fds[0]);
-    ManualClock clock(absl::FromUnixSeconds(1750000000));
-    auto log = LocalLog::Open(dir_, Topics(), &clock);
-    if (!log.ok()) ::_exit(2);
-    for (int i = 0;; ++i) {
-      LogTransaction tx;
-      tx.Append({"in", "k", absl::StrCat(i), {}, 0});
-      tx.Put("progress", "k", absl::StrCat(i));
-      tx.CommitOffset("stage", {"out", 0}, i + 1);
-      if (!(*log)->Commit(tx).ok()) ::_exit(3);
-      if (::write(fds[1], &i, sizeof i) != sizeof i) ::_exit(4);
-    }
-  }
-  ::close(fds[1]);
-  int last = -1, got = 0;
-  while (got < 200 && ::read(fds[0], &last, sizeof last) == sizeof last) ++got;
-  ::kill(child, SIGKILL);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ::close(fds[0]);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
+  const int last = LastCommitBeforeKillNine([](LocalLog& log, int i) {
+    LogTransaction tx;
+    tx.Append({"in", "k", absl::StrCat(i), {}, 0});
+    tx.Put("progress", "k", absl::StrCat(i));
+    tx.CommitOffset("stage", {"out", 0}, i + 1);
+    return log.Commit(tx).ok();
+  });
   ASSERT_GE(last, 0);
 
   std::unique_ptr<LocalLog> log = OpenOrDie(Topics());
@@ -308,30 +320,11 @@ TEST_F(LocalLogTest, EveryReturnedCommitSurvivesKillNine) {
 // The same for commits of offsets alone, which are not fsynced: written to
 // the operating system, they survive kill -9 too.
 TEST_F(LocalLogTest, EveryReturnedOffsetsOnlyCommitSurvivesKillNine) {
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(fds[0]);
-    ManualClock clock(absl::FromUnixSeconds(1750000000));
-    auto log = LocalLog::Open(dir_, Topics(), &clock);
-    if (!log.ok()) ::_exit(2);
-    for (int i = 0;; ++i) {
-      LogTransaction tx;
-      tx.CommitOffset("view", {"in", 0}, i + 1);
-      if (!tx.offsets_only() || !(*log)->Commit(tx).ok()) ::_exit(3);
-      if (::write(fds[1], &i, sizeof i) != sizeof i) ::_exit(4);
-    }
-  }
-  ::close(fds[1]);
-  int last = -1, got = 0;
-  while (got < 200 && ::read(fds[0], &last, sizeof last) == sizeof last) ++got;
-  ::kill(child, SIGKILL);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ::close(fds[0]);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: " << status;
+  const int last = LastCommitBeforeKillNine([](LocalLog& log, int i) {
+    LogTransaction tx;
+    tx.CommitOffset("view", {"in", 0}, i + 1);
+    return tx.offsets_only() && log.Commit(tx).ok();
+  });
   ASSERT_GE(last, 0);
 
   std::unique_ptr<LocalLog> log = OpenOrDie(Topics());
