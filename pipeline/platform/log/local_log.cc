@@ -269,23 +269,7 @@ int32_t LocalLog::PartitionFor(const std::string& key, int partitions) {
 absl::Status LocalLog::Commit(const LogTransaction& tx) {
   if (read_only_) return absl::FailedPreconditionError("local log: opened read-only");
   QueuedCommit mine{&tx};
-  std::vector<QueuedCommit*> group;
-  {
-    absl::MutexLock lock(&queue_mu_);
-    queued_.push_back(&mine);
-    auto done_or_free = [this, &mine]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-      return mine.done || !writing_;
-    };
-    queue_mu_.Await(absl::Condition(&done_or_free));
-    if (mine.done) return mine.status;
-    // This commit writes every one queued meanwhile with its own.
-    writing_ = true;
-    group.swap(queued_);
-  }
-  WriteGroup(group);
-  absl::MutexLock lock(&queue_mu_);
-  for (QueuedCommit* c : group) c->done = true;
-  writing_ = false;
+  commits_.Commit(&mine).IgnoreError();  // WriteGroup sets mine.status
   return mine.status;
 }
 

@@ -50,6 +50,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/common/clock.h"
+#include "pipeline/platform/common/group_commit.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -218,8 +219,7 @@ class LocalLog {
   // A transaction waiting to be written, on its committer's stack.
   struct QueuedCommit {
     const LogTransaction* tx;
-    absl::Status status;
-    bool done = false;
+    absl::Status status;  // set by WriteGroup
   };
   absl::Status CheckAppends(const LogTransaction& tx) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Writes `group` in one batch (synced unless every one holds offsets
@@ -239,9 +239,11 @@ class LocalLog {
   std::map<std::string, uint64_t> appended_ ABSL_GUARDED_BY(mu_);
   // Serialises writes (a group's, Trim's) so that offsets become visible in order.
   absl::Mutex commit_mu_ ABSL_ACQUIRED_BEFORE(mu_);
-  absl::Mutex queue_mu_ ABSL_ACQUIRED_BEFORE(commit_mu_);
-  std::vector<QueuedCommit*> queued_ ABSL_GUARDED_BY(queue_mu_);
-  bool writing_ ABSL_GUARDED_BY(queue_mu_) = false;  // a committer is writing a group
+  // Concurrent commits are written in one group (WriteGroup).
+  GroupCommit<QueuedCommit*> commits_{[this](std::vector<QueuedCommit*>& group) {
+    WriteGroup(group);
+    return absl::OkStatus();  // each commit's own status is in it
+  }};
 };
 
 }  // namespace sbrgate::log
