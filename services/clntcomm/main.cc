@@ -16,8 +16,10 @@
 #include "services/common/flags.h"
 #include "services/common/grpc_security.h"
 #include "services/common/pipeline.h"
+#include "services/common/process_tuning.h"
 
 int main(int argc, char** argv) {
+  sbrgate::TuneDaemonProcess(argv);
   sbrgate::flags::SetGrpcListenDefault("127.0.0.1:50052");
   sbrgate::ParseDashedCommandLine(argc, argv);
   sbrgate::BlockStopSignals();

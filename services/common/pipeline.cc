@@ -24,6 +24,7 @@
 #include "services/common/dashed_flags.h"
 #include "services/common/flags.h"
 #include "services/common/manifests.h"
+#include "services/common/process_tuning.h"
 
 ABSL_FLAG(std::string, kafka_brokers, "", "Kafka bootstrap servers, host:port,...");
 ABSL_FLAG(std::string, kafka_config, "",
@@ -293,6 +294,7 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
 }
 
 int StageMain(int argc, char** argv, const StageFactory& make) {
+  TuneDaemonProcess(argv);
   ParseDashedCommandLine(argc, argv);
   BlockStopSignals();
   auto fail = [](const absl::Status& s) {

@@ -1,7 +1,13 @@
 #include "services/common/process_tuning.h"
 
 #include <malloc.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
 namespace sbrgate {
@@ -9,6 +15,8 @@ namespace {
 
 constexpr int kHeapArenas = 4;
 constexpr int kKeptFreedBytesPerArena = 32 << 20;
+constexpr char kTunables[] = "GLIBC_TUNABLES";
+constexpr char kThreadCacheTunable[] = "glibc.malloc.tcache_count";
 
 }  // namespace
 
@@ -17,6 +25,25 @@ void TuneProcess() {
   ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
   ::mallopt(M_TRIM_THRESHOLD, kKeptFreedBytesPerArena);
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
+void TuneDaemonProcess(char** argv) {
+  const char* tunables = ::getenv(kTunables);
+  const std::string current = tunables == nullptr ? "" : tunables;
+  if (!absl::StrContains(current, kThreadCacheTunable)) {
+    std::string wanted = absl::StrCat(kThreadCacheTunable, "=", kThreadCachedBlocks);
+    if (!current.empty()) wanted = absl::StrCat(current, ":", wanted);
+    if (::setenv(kTunables, wanted.c_str(), 1) == 0) {
+      ::execv("/proc/self/exe", argv);
+      // Still here: the settings below are still worth having.
+      if (tunables == nullptr) {
+        ::unsetenv(kTunables);
+      } else {
+        ::setenv(kTunables, current.c_str(), 1);
+      }
+    }
+  }
+  TuneProcess();
 }
 
 }  // namespace sbrgate

@@ -14,7 +14,7 @@
 #include "services/common/pipeline.h"
 
 int main(int argc, char** argv) {
-  sbrgate::TuneProcess();  // uploads of hundreds of megabytes
+  sbrgate::TuneDaemonProcess(argv);  // uploads of hundreds of megabytes
   sbrgate::ParseDashedCommandLine(argc, argv);
   sbrgate::BlockStopSignals();
   auto fail = [](const absl::Status& s) {

@@ -68,7 +68,7 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sbrgate::TuneProcess();  // pushes of hundreds of megabytes
+  sbrgate::TuneDaemonProcess(argv);  // pushes of hundreds of megabytes
   sbrgate::ParseDashedCommandLine(argc, argv,
                                   "SBR2 simulator: ebMS3 over HTTPS with mutual TLS");
   // Blocked in every thread, taken by sigwait below.
