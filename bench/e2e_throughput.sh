@@ -18,6 +18,7 @@
 # consumer groups, in memory) instead of the durable local log.
 # --daemon: another build of sbrgated-sandbox to run (a reference, e.g. an
 # earlier commit's, for rounds alternated by hand); default: this tree's.
+# A copy outside bazel-bin finds its schemas through SBRGATE_RESOURCES=<checkout>.
 # --scale: clock seconds per real second. At 600 a ten-employee lodgment's
 # first poll (1 min after its receipt) comes 0.1 s after it, and the
 # simulator answers 30 clock seconds (0.05 s) after the push.
@@ -35,7 +36,7 @@ for arg in "$@"; do
     --mode=*) mode=${arg#*=} ;;
     --keep) keep=1 ;;
     --daemon=*) daemon=${arg#*=} ;;
-    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "e2e_throughput: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -12,7 +12,11 @@
 # its own): libxml2's parse plus schema validation on one thread, the work
 # sbrgate cannot do without, for scale. It reports; it never fails on time.
 #
-#   bench/ingest_real_path.sh [--employees=200000] [--rounds=3]
+#   bench/ingest_real_path.sh [--employees=200000] [--rounds=3] [--daemon=PATH]
+#
+# --daemon: another build of sbrgated-sandbox to run (a reference, e.g. an
+# earlier commit's, for runs alternated by hand); default: this tree's.
+# A copy outside bazel-bin finds its schemas through SBRGATE_RESOURCES=<checkout>.
 #
 # Each round lodges a pay event of its own (an identical one would be the
 # same lodgment, answered at once), and waits for the daemon to go idle
@@ -20,19 +24,21 @@
 set -euo pipefail
 source "$(dirname "$0")/../tools/lib.sh"
 
-employees=200000 rounds=3
+employees=200000 rounds=3 daemon_path=""
 for arg in "$@"; do
   case $arg in
     --employees=*) employees=${arg#*=} ;;
     --rounds=*) rounds=${arg#*=} ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --daemon=*) daemon_path=${arg#*=} ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "ingest_real_path: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
 
 "$ROOT/tools/setup" >/dev/null
 SBRGATE=$(built_binary //services/cli:sbrgate)
-SBRGATED=$(built_binary //services/sbrgated:sbrgated-sandbox)
+SBRGATED=${daemon_path:-$(built_binary //services/sbrgated:sbrgated-sandbox)}
+[[ -x $SBRGATED ]] || { echo "ingest_real_path: $SBRGATED is not an executable" >&2; exit 2; }
 command -v xmllint >/dev/null || { echo "ingest_real_path: needs xmllint (libxml2-utils)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/sbrgate-ingest.XXXXXX)
