@@ -149,9 +149,16 @@ v1::BulkGetRequest GetRequest() {
   return r;
 }
 
+// The envelope as text; a failure to write it is recorded in `out`.
+std::string EnvelopeText(SeedWriter& out, const ebms::Envelope& envelope) {
+  absl::StatusOr<std::string> xml = ebms::WriteEnvelope(envelope);
+  out.Check(xml.status());
+  return xml.ok() ? *std::move(xml) : "";
+}
+
 void Envelopes(SeedWriter& out) {
-  out.Write("envelope_reader_fuzz", "push", ebms::WriteEnvelope(PushEnvelope()));
-  out.Write("envelope_reader_fuzz", "pull", ebms::WriteEnvelope(PullEnvelope()));
+  out.Write("envelope_reader_fuzz", "push", EnvelopeText(out, PushEnvelope()));
+  out.Write("envelope_reader_fuzz", "pull", EnvelopeText(out, PullEnvelope()));
 
   ebms::Envelope receipt;
   ebms::Receipt& r = receipt.messaging.receipts.emplace_back();
@@ -160,7 +167,7 @@ void Envelopes(SeedWriter& out) {
   r.ref_to_message_id = "seed-1@sbrgate.dev";
   r.references.push_back({"cid:payload@sbrgate.dev", "http://www.w3.org/2001/04/xmlenc#sha256",
                           "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="});
-  out.Write("envelope_reader_fuzz", "receipt", ebms::WriteEnvelope(receipt));
+  out.Write("envelope_reader_fuzz", "receipt", EnvelopeText(out, receipt));
 
   ebms::Envelope error;
   error.soap_version = ebms::SoapVersion::kSoap11;
@@ -170,13 +177,13 @@ void Envelopes(SeedWriter& out) {
   signal.ref_to_message_id = "seed-pull@sbrgate.dev";
   signal.errors.push_back(ebms::MakeError(ebms::kErrorEmptyMessagePartitionChannel,
                                           "seed-pull@sbrgate.dev", "nothing to pull yet"));
-  out.Write("envelope_reader_fuzz", "error-soap11", ebms::WriteEnvelope(error));
+  out.Write("envelope_reader_fuzz", "error-soap11", EnvelopeText(out, error));
 
   ebms::Envelope single;
   single.messaging.user_messages.push_back(
       UserMessageFor(ebms::kServiceClntcomm, ebms::kActionClntcommList));
   single.body_xml = clntcomm::WriteListRequest(ListRequest());
-  out.Write("envelope_reader_fuzz", "single-sync-list", ebms::WriteEnvelope(single));
+  out.Write("envelope_reader_fuzz", "single-sync-list", EnvelopeText(out, single));
 }
 
 void Multiparts(SeedWriter& out, const std::string& scratch) {
@@ -188,15 +195,15 @@ void Multiparts(SeedWriter& out, const std::string& scratch) {
   if (!attachment.ok()) return;
   std::vector<mime::Attachment> attachments;
   attachments.push_back(*std::move(attachment));
-  mime::MultipartWriter writer({"soap@sbrgate.dev", ebms::WriteEnvelope(PushEnvelope())},
+  mime::MultipartWriter writer({"soap@sbrgate.dev", EnvelopeText(out, PushEnvelope())},
                                std::move(attachments), {.boundary = "seed-boundary"});
   StringSink body;
   out.Check(writer.WriteTo(body).status());
   out.Write("multipart_reader_fuzz", "push",
             JoinHttpInput(writer.content_type_header(), body.data()));
-  out.Write("multipart_reader_fuzz", "plain-soap",
-            JoinHttpInput("application/soap+xml; charset=UTF-8",
-                          ebms::WriteEnvelope(PullEnvelope())));
+  out.Write(
+      "multipart_reader_fuzz", "plain-soap",
+      JoinHttpInput("application/soap+xml; charset=UTF-8", EnvelopeText(out, PullEnvelope())));
 }
 
 void BusinessResponses(SeedWriter& out) {

@@ -55,7 +55,7 @@ std::string ValidEnvelope() {
   m.action = ebms::kActionPayevntSubmit;
   m.conversation_id = "c1";
   m.parts.push_back({"cid:payevnt@sbrgate", {}});
-  return ebms::WriteEnvelope(e);
+  return ebms::WriteEnvelope(e).value();
 }
 
 TEST(RunEbmsCommandTest, JsonForValidEnvelope) {

@@ -95,7 +95,7 @@ void ExpectSameUserMessage(const UserMessage& got, const UserMessage& want) {
 TEST(RoundTripTest, UserMessage) {
   Envelope e;
   e.messaging.user_messages = {FullUserMessage()};
-  absl::StatusOr<Envelope> back = ReadEnvelope(WriteEnvelope(e), "um");
+  absl::StatusOr<Envelope> back = ReadEnvelope(WriteEnvelope(e).value(), "um");
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->soap_version, SoapVersion::kSoap12);
   ASSERT_EQ(back->messaging.user_messages.size(), 1u);
@@ -114,7 +114,7 @@ TEST(RoundTripTest, Receipt) {
        "m1@x",
        {{"#messaging", "http://www.w3.org/2001/04/xmlenc#sha256", "AAEC"},
         {"cid:a@x", "http://www.w3.org/2000/09/xmldsig#sha1", "fX/iNylcUHNLV4lCE0eC7aEGP28="}}});
-  absl::StatusOr<Envelope> back = ReadEnvelope(WriteEnvelope(e), "receipt");
+  absl::StatusOr<Envelope> back = ReadEnvelope(WriteEnvelope(e).value(), "receipt");
   ASSERT_TRUE(back.ok()) << back.status();
   ASSERT_EQ(back->messaging.receipts.size(), 1u);
   const Receipt& r = back->messaging.receipts[0];
@@ -137,7 +137,7 @@ TEST(RoundTripTest, ErrorSignal) {
   s.errors.back().detail = "CMN.ATO.EBMS.001";
   s.errors.push_back(MakeError(kErrorEmptyMessagePartitionChannel, ""));
   e.messaging.errors = {s};
-  absl::StatusOr<Envelope> back = ReadEnvelope(WriteEnvelope(e), "errors");
+  absl::StatusOr<Envelope> back = ReadEnvelope(WriteEnvelope(e).value(), "errors");
   ASSERT_TRUE(back.ok()) << back.status();
   ASSERT_EQ(back->messaging.errors.size(), 1u);
   const ErrorSignal& got = back->messaging.errors[0];
@@ -161,7 +161,7 @@ TEST(RoundTripTest, ErrorSignal) {
 TEST(RoundTripTest, PullRequest) {
   Envelope e;
   e.messaging.pull_requests = {{"p1@x", kT, "urn:sbr:mpc:bulk", "m1@x"}, {"p2@x", kT, "", ""}};
-  absl::StatusOr<Envelope> back = ReadEnvelope(WriteEnvelope(e), "pull");
+  absl::StatusOr<Envelope> back = ReadEnvelope(WriteEnvelope(e).value(), "pull");
   ASSERT_TRUE(back.ok()) << back.status();
   ASSERT_EQ(back->messaging.pull_requests.size(), 2u);
   const PullRequest& p = back->messaging.pull_requests[0];
@@ -183,7 +183,7 @@ TEST(RoundTripTest, BundleInSoap11WithBody) {
   e.messaging.errors.push_back({"e1@ato", kT, "", {MakeError(kErrorOther, "m9@x")}});
   e.messaging.pull_requests.push_back({"p1@x", kT, "urn:mpc", ""});
   e.body_xml = "<p:Doc xmlns:p=\"urn:p\" a=\"1\"><p:x>1 &amp; 2</p:x></p:Doc><q xmlns=\"urn:q\"/>";
-  const std::string written = WriteEnvelope(e);
+  const std::string written = WriteEnvelope(e).value();
   absl::StatusOr<Envelope> back = ReadEnvelope(written, "bundle");
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->soap_version, SoapVersion::kSoap11);
@@ -200,7 +200,7 @@ TEST(RoundTripTest, BundleInSoap11WithBody) {
   EXPECT_EQ(back->messaging.pull_requests[0].mpc, "urn:mpc");
   EXPECT_EQ(back->body_xml, e.body_xml);
   // And again: what was read writes the same envelope.
-  EXPECT_EQ(WriteEnvelope(*back), written);
+  EXPECT_EQ(WriteEnvelope(*back).value(), written);
 }
 
 TEST(ReadEnvelopeTest, ReadsSoap11) {
@@ -253,14 +253,14 @@ TEST(ReadEnvelopeTest, ParsedDocumentReadsAsItsText) {
   Envelope written;
   written.messaging.user_messages.push_back(m);
   written.body_xml = "<p:Doc xmlns:p=\"urn:p\">x</p:Doc>";
-  const std::string xml = WriteEnvelope(written);
+  const std::string xml = WriteEnvelope(written).value();
   absl::StatusOr<xml::Document> doc = xml::ParseDocument(xml, "m.xml");
   ASSERT_TRUE(doc.ok()) << doc.status();
   absl::StatusOr<Envelope> from_doc = ReadEnvelope(doc->get(), "m.xml");
   absl::StatusOr<Envelope> from_text = ReadEnvelope(xml, "m.xml");
   ASSERT_TRUE(from_doc.ok()) << from_doc.status();
   ASSERT_TRUE(from_text.ok()) << from_text.status();
-  EXPECT_EQ(WriteEnvelope(*from_doc), WriteEnvelope(*from_text));
+  EXPECT_EQ(WriteEnvelope(*from_doc).value(), WriteEnvelope(*from_text).value());
   EXPECT_EQ(from_doc->body_xml, written.body_xml);
 
   // Problems are reported the same way, with their lines.
@@ -453,7 +453,7 @@ TEST(InspectTest, ProblemsAreSortedByLine) {
 TEST(InspectTest, ConcurrentCallsShareTheSchema) {
   Envelope e;
   e.messaging.user_messages = {FullUserMessage()};
-  const std::string good = WriteEnvelope(e);
+  const std::string good = WriteEnvelope(e).value();
   const std::string bad = Soap12("");
   std::vector<std::thread> threads;
   std::vector<int> failures(4, 0);

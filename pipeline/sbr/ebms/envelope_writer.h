@@ -3,11 +3,18 @@
 // and the Body. The output validates against schemas/envelope.xsd when the
 // model's required values are filled (MessageId, From/To PartyId and Role,
 // Service, Action, ConversationId, property values, error code/severity).
+// The envelope is built as a libxml2 tree, which the WS-Security signer
+// signs in place without the envelope being written out and parsed back;
+// the text is that tree serialised.
 //
 //   ebms::Envelope envelope;
 //   envelope.messaging.pull_requests.push_back(
 //       {ebms::NewMessageId("sbrgate.example.com.au"), clock.Now(), mpc, pushed_id});
-//   std::string xml = ebms::WriteEnvelope(envelope);
+//   absl::StatusOr<std::string> xml = ebms::WriteEnvelope(envelope);
+//   // or, to sign it first:
+//   absl::StatusOr<xml::Document> doc = ebms::BuildEnvelope(envelope);
+//   wssec::SignEnvelope(doc->get(), credential, attachments);
+//   std::string signed_xml = ebms::SerializeEnvelope(doc->get());
 //
 // What the writer decides, and why:
 //   - eb:Messaging carries S12:mustUnderstand="true" (S11:mustUnderstand="1"
@@ -28,21 +35,36 @@
 //     ebbp:MessagePartNRInformation holding a ds:Reference each. A receipt
 //     without references still carries an empty ebbp:NonRepudiationInformation,
 //     because eb:Receipt must contain an element.
+//   - One element a line, indented two spaces a level, as people reading a
+//     captured message expect.
 //   - Optional values left empty are omitted; text and attributes are
 //     escaped, and characters XML 1.0 cannot carry (C0 controls other than
 //     tab, CR, LF) become U+FFFD. Strings are expected in UTF-8.
-//   - body_xml is inserted into the Body as it is: it must be well-formed XML
-//     (the caller's own document, not outside input).
+//   - body_xml is parsed into the Body (in the envelope's namespace
+//     context): it must be well-formed XML (the caller's own document, not
+//     outside input), or the envelope is refused with InvalidArgument.
 #ifndef SBRGATE_PIPELINE_EBMS_ENVELOPE_WRITER_H_
 #define SBRGATE_PIPELINE_EBMS_ENVELOPE_WRITER_H_
 
+#include <libxml/tree.h>
+
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "pipeline/platform/xml/document.h"
 #include "pipeline/sbr/ebms/message.h"
 
 namespace sbrgate::ebms {
 
-std::string WriteEnvelope(const Envelope& envelope);
+// The envelope as a document.
+absl::StatusOr<xml::Document> BuildEnvelope(const Envelope& envelope);
+
+// An envelope document as UTF-8 text, exactly as it is (never reformatted,
+// so that a signature over it still verifies).
+std::string SerializeEnvelope(xmlDoc* envelope);
+
+// The envelope as text: BuildEnvelope's document serialised.
+absl::StatusOr<std::string> WriteEnvelope(const Envelope& envelope);
 
 }  // namespace sbrgate::ebms
 

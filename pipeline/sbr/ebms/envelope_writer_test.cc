@@ -87,7 +87,7 @@ PullRequest Pull() {
 TEST(WriteEnvelopeTest, UserMessageWithPartsAndPropertiesIsValid) {
   Envelope e;
   e.messaging.user_messages.push_back(PayEvent());
-  const std::string xml = WriteEnvelope(e);
+  const std::string xml = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(xml), ElementsAre());
   EXPECT_THAT(xml, HasSubstr("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<S12:Envelope "
                              "xmlns:S12=\"http://www.w3.org/2003/05/soap-envelope\""));
@@ -117,7 +117,7 @@ TEST(WriteEnvelopeTest, OptionalUserMessageFieldsAreWritten) {
   Envelope e;
   e.messaging.user_messages.push_back(m);
   e.body_xml = "<p:Doc xmlns:p=\"urn:p\">x</p:Doc>";
-  const std::string xml = WriteEnvelope(e);
+  const std::string xml = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(xml), ElementsAre());
   EXPECT_THAT(xml, HasSubstr("<eb:UserMessage mpc=\"urn:sbr:mpc:bulk\">"));
   EXPECT_THAT(xml,
@@ -130,10 +130,32 @@ TEST(WriteEnvelopeTest, OptionalUserMessageFieldsAreWritten) {
               HasSubstr("<S12:Body wsu:Id=\"body\"><p:Doc xmlns:p=\"urn:p\">x</p:Doc></S12:Body>"));
 }
 
+TEST(WriteEnvelopeTest, MalformedBodyIsRefused) {
+  Envelope e;
+  e.messaging.user_messages.push_back(PayEvent());
+  e.body_xml = "<p:Doc xmlns:p=\"urn:p\">x</p:Dox>";
+  absl::StatusOr<std::string> xml = WriteEnvelope(e);
+  EXPECT_EQ(xml.status().code(), absl::StatusCode::kInvalidArgument) << xml.status();
+  EXPECT_THAT(xml.status().message(), HasSubstr("Body"));
+}
+
+TEST(WriteEnvelopeTest, BodyUsesTheEnvelopesNamespaces) {
+  Envelope e;
+  e.messaging.user_messages.push_back(PayEvent());
+  e.body_xml = "<eb:Note>n</eb:Note>";
+  const std::string xml = WriteEnvelope(e).value();
+  absl::StatusOr<xml::Document> doc = xml::ParseDocument(xml, "written");
+  ASSERT_TRUE(doc.ok()) << doc.status();
+  xmlNode* note =
+      xml::FirstChild(xml::FirstChild(xmlDocGetRootElement(doc->get()), "Body"), "Note");
+  ASSERT_NE(note, nullptr);
+  EXPECT_STREQ(reinterpret_cast<const char*>(note->ns->href), kEbmsNamespace);
+}
+
 TEST(WriteEnvelopeTest, ReceiptCarriesNonRepudiationInformation) {
   Envelope e;
   e.messaging.receipts.push_back(ReceiptFor("m1@sbrgate.example.com.au"));
-  const std::string xml = WriteEnvelope(e);
+  const std::string xml = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(xml), ElementsAre());
   EXPECT_THAT(xml, HasSubstr("<eb:RefToMessageId>m1@sbrgate.example.com.au</eb:RefToMessageId>"));
   EXPECT_THAT(
@@ -155,7 +177,7 @@ TEST(WriteEnvelopeTest, ReceiptWithoutReferencesIsStillValid) {
   r.references.clear();
   Envelope e;
   e.messaging.receipts.push_back(r);
-  const std::string xml = WriteEnvelope(e);
+  const std::string xml = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(xml), ElementsAre());
   EXPECT_THAT(xml, HasSubstr("<eb:Receipt>\n          <ebbp:NonRepudiationInformation "));
 }
@@ -163,7 +185,7 @@ TEST(WriteEnvelopeTest, ReceiptWithoutReferencesIsStillValid) {
 TEST(WriteEnvelopeTest, ErrorSignalWithSeveralErrors) {
   Envelope e;
   e.messaging.errors.push_back(Errors());
-  const std::string xml = WriteEnvelope(e);
+  const std::string xml = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(xml), ElementsAre());
   EXPECT_THAT(xml, HasSubstr("<eb:Error category=\"Processing\" refToMessageInError="
                              "\"m1@sbrgate.example.com.au\" errorCode=\"EBMS:0101\" "
@@ -182,7 +204,7 @@ TEST(WriteEnvelopeTest, ErrorSignalWithSeveralErrors) {
 TEST(WriteEnvelopeTest, PullRequestNamesTheMessageInMessageInfo) {
   Envelope e;
   e.messaging.pull_requests.push_back(Pull());
-  const std::string xml = WriteEnvelope(e);
+  const std::string xml = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(xml), ElementsAre());
   EXPECT_THAT(xml, HasSubstr("<eb:MessageId>p1@sbrgate.example.com.au</eb:MessageId>\n"
                              "          <eb:RefToMessageId>m1@sbrgate.example.com.au"
@@ -193,7 +215,7 @@ TEST(WriteEnvelopeTest, PullRequestNamesTheMessageInMessageInfo) {
   plain.mpc.clear();
   plain.ref_to_message_id.clear();
   e.messaging.pull_requests = {plain};
-  const std::string default_mpc = WriteEnvelope(e);
+  const std::string default_mpc = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(default_mpc), ElementsAre());
   EXPECT_THAT(default_mpc, HasSubstr("<eb:PullRequest/>"));
   EXPECT_THAT(default_mpc, Not(HasSubstr("RefToMessageId")));
@@ -206,7 +228,7 @@ TEST(WriteEnvelopeTest, BundleKeepsSchemaOrder) {
   e.messaging.receipts = {ReceiptFor("a@x"), ReceiptFor("b@x")};
   e.messaging.errors = {Errors()};
   e.messaging.pull_requests = {Pull()};
-  const std::string xml = WriteEnvelope(e);
+  const std::string xml = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(xml), ElementsAre());
   const size_t pull = xml.find("<eb:PullRequest");
   const size_t receipt_a = xml.find("<eb:RefToMessageId>a@x<");
@@ -227,7 +249,7 @@ TEST(WriteEnvelopeTest, Soap11) {
   e.soap_version = SoapVersion::kSoap11;
   e.messaging.user_messages.push_back(PayEvent());
   e.messaging.pull_requests.push_back(Pull());
-  const std::string xml = WriteEnvelope(e);
+  const std::string xml = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(xml), ElementsAre());
   EXPECT_THAT(xml,
               HasSubstr("<S11:Envelope xmlns:S11=\"http://schemas.xmlsoap.org/soap/envelope/\""));
@@ -245,7 +267,7 @@ TEST(WriteEnvelopeTest, EscapesTextAndAttributes) {
   m.conversation_id = "c&d";
   Envelope e;
   e.messaging.user_messages.push_back(m);
-  const std::string xml = WriteEnvelope(e);
+  const std::string xml = WriteEnvelope(e).value();
   EXPECT_THAT(SchemaProblems(xml), ElementsAre());
   EXPECT_THAT(xml, HasSubstr("<eb:Property name=\"a&quot;b&lt;c&gt;\">x &lt; y &amp; \"z\" &gt; "
                              "'w'</eb:Property>"));

@@ -278,10 +278,10 @@ TEST(InteropFixturesTest, ValidFixturesRoundTrip) {
     SCOPED_TRACE(name);
     absl::StatusOr<Envelope> first = ReadEnvelope(Fixture(name), name);
     ASSERT_TRUE(first.ok()) << first.status();
-    const std::string written = WriteEnvelope(*first);
+    const std::string written = WriteEnvelope(*first).value();
     absl::StatusOr<Envelope> second = ReadEnvelope(written, "rewritten");
     ASSERT_TRUE(second.ok()) << second.status() << "\n" << written;
-    EXPECT_EQ(WriteEnvelope(*second), written);
+    EXPECT_EQ(WriteEnvelope(*second).value(), written);
     EXPECT_EQ(second->messaging.user_messages.size(), first->messaging.user_messages.size());
     EXPECT_EQ(second->messaging.receipts.size(), first->messaging.receipts.size());
     EXPECT_EQ(second->messaging.errors.size(), first->messaging.errors.size());

@@ -56,25 +56,15 @@ absl::StatusOr<mime::Attachment> MimePart(const Attachment& a) {
   return mime::Attachment{a.content_id, a.content_type, *std::move(body), *size};
 }
 
-std::string Serialize(xmlDoc* doc) {
-  xmlChar* mem = nullptr;
-  int size = 0;
-  xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
-  std::string out(reinterpret_cast<const char*>(mem), size);
-  xmlFree(mem);
-  return out;
-}
-
 }  // namespace
 
 absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
                                                const wssec::Credential* credential,
                                                const std::vector<Attachment>& attachments) {
   OutboundMessage out;
-  out.envelope_xml = ebms::WriteEnvelope(envelope);
+  absl::StatusOr<xml::Document> doc = ebms::BuildEnvelope(envelope);
+  if (!doc.ok()) return doc.status();
   if (credential != nullptr) {
-    absl::StatusOr<xml::Document> doc = xml::ParseDocument(out.envelope_xml, "outbound envelope");
-    if (!doc.ok()) return doc.status();
     if (absl::Status s = wssec::SignEnvelope(doc->get(), *credential, RefsFor(attachments));
         !s.ok()) {
       return s;
@@ -82,8 +72,8 @@ absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
     absl::StatusOr<std::vector<wssec::Digest>> digests = wssec::ReferenceDigests(doc->get());
     if (!digests.ok()) return digests.status();
     out.digests = *std::move(digests);
-    out.envelope_xml = Serialize(doc->get());
   }
+  out.envelope_xml = ebms::SerializeEnvelope(doc->get());
   std::vector<mime::Attachment> parts;
   for (const Attachment& attachment : attachments) {
     absl::StatusOr<mime::Attachment> a = MimePart(attachment);

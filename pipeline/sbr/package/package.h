@@ -2,7 +2,7 @@
 // ways. The SBR client and the SBR2 simulator both send and receive through
 // it, so the two sides cannot drift apart.
 //
-// Sending: the envelope is written from the model, signed (WS-Security over
+// Sending: the envelope is built from the model, signed (WS-Security over
 // eb:Messaging, the Body and every attachment) and wrapped with its
 // attachments into a multipart/related body that streams from where they
 // are (a file, or memory).

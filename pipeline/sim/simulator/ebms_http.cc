@@ -19,8 +19,9 @@ namespace {
 constexpr size_t kBodyInMemoryBytes = 1 << 20;
 
 // The agency's answers that are not business responses.
-std::string ErrorEnvelope(const Clock& clock, absl::string_view code,
-                          absl::string_view ref_to_message_id, absl::string_view description) {
+absl::StatusOr<std::string> ErrorEnvelope(const Clock& clock, absl::string_view code,
+                                          absl::string_view ref_to_message_id,
+                                          absl::string_view description) {
   ebms::Envelope envelope;
   ebms::ErrorSignal& signal = envelope.messaging.errors.emplace_back();
   signal.message_id = ebms::NewMessageId("sbr-sim.ato.gov.au");
@@ -99,7 +100,14 @@ void EbmsHttp::SendNotRecorded(httplib::Response& res, const absl::Status& statu
 void EbmsHttp::SendError(httplib::Response& res, absl::string_view code, absl::string_view ref,
                          absl::string_view description) {
   res.status = 500;
-  res.set_content(ErrorEnvelope(*clock_, code, ref, description), kSoapContentType);
+  absl::StatusOr<std::string> xml = ErrorEnvelope(*clock_, code, ref, description);
+  if (!xml.ok()) {
+    res.set_content(absl::StrCat("SBR2 simulator: cannot write the ebMS error ", code, ": ",
+                                 xml.status().message()),
+                    "text/plain");
+    return;
+  }
+  res.set_content(*std::move(xml), kSoapContentType);
 }
 
 void EbmsHttp::SendPackaged(httplib::Response& res,

@@ -104,6 +104,24 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
     return;
   }
 
+  ebms::Envelope receipt_envelope;
+  ebms::Receipt& receipt = receipt_envelope.messaging.receipts.emplace_back();
+  receipt.message_id = ebms::NewMessageId("sbr-sim.ato.gov.au");
+  receipt.timestamp = clock_->Now();
+  receipt.ref_to_message_id = um.message_id;
+  for (const wssec::Digest& d : in->signature->references) {
+    receipt.references.push_back({d.uri, d.digest_method, d.digest_value});
+  }
+  absl::StatusOr<std::string> written = ebms::WriteEnvelope(receipt_envelope);
+  if (!written.ok()) {
+    ebms_package::RemoveSpooledAttachments(*in);
+    http_->SendError(
+        res, ebms::kErrorOther, um.message_id,
+        absl::StrCat("the agency could not write the receipt: ", written.status().message()));
+    return;
+  }
+  receipt_xml = *std::move(written);
+
   // The agency's record of the payload: a small one goes in the message's
   // record, saved below; a larger one is its durably spooled file, moved in.
   StoredBytes payload = in->attachments.front().content;
@@ -116,15 +134,6 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
     }
     payload = StoredBytes::File(payload_path);
   }
-  ebms::Envelope receipt_envelope;
-  ebms::Receipt& receipt = receipt_envelope.messaging.receipts.emplace_back();
-  receipt.message_id = ebms::NewMessageId("sbr-sim.ato.gov.au");
-  receipt.timestamp = clock_->Now();
-  receipt.ref_to_message_id = um.message_id;
-  for (const wssec::Digest& d : in->signature->references) {
-    receipt.references.push_back({d.uri, d.digest_method, d.digest_value});
-  }
-  receipt_xml = ebms::WriteEnvelope(receipt_envelope);
   StoredMessage* received = nullptr;  // new, being saved
   {
     absl::MutexLock lock(&state_->mu);
