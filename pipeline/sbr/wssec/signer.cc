@@ -148,7 +148,7 @@ absl::Status SignEnvelope(xmlDoc* envelope, const Credential& credential,
     if (ctx == nullptr) return absl::InternalError("cannot create an xmlsec signature context");
     ctx->signKey = internal::NewXmlSecKey(credential.private_key.get());
     ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument | xmlSecTransformUriTypeRemote;
-    ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+    ctx->flags |= internal::kDSigFlags;
     internal::XmlSecErrors errors;
     internal::AttachmentScope scope(attachments);
     if (ctx->signKey == nullptr) {

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <libxml/c14n.h>
 #include <openssl/evp.h>
 
 #include "absl/strings/escaping.h"
@@ -34,6 +35,31 @@ std::string FileDigest(const std::string& path) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx, md, &len);
   EVP_MD_CTX_free(ctx);
+  return absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(md), len));
+}
+
+// Base64 SHA-256 of the exclusive C14N of `element`'s subtree without
+// comments (what a "#id" reference with the exc-C14N transform covers),
+// computed here by libxml2 alone, independently of how xmlsec resolves the
+// reference.
+std::string SubtreeDigest(xmlDoc* doc, xmlNode* element) {
+  const xmlC14NIsVisibleCallback in_subtree = [](void* top, xmlNode* node, xmlNode* parent) {
+    // Namespace declarations and attributes are visible with their element.
+    const xmlNode* n =
+        node->type == XML_NAMESPACE_DECL || node->type == XML_ATTRIBUTE_NODE ? parent : node;
+    for (; n != nullptr; n = n->parent) {
+      if (n == top) return 1;
+    }
+    return 0;
+  };
+  xmlOutputBuffer* out = xmlAllocOutputBuffer(nullptr);
+  EXPECT_GE(xmlC14NExecute(doc, in_subtree, element, XML_C14N_EXCLUSIVE_1_0, nullptr, 0, out), 0);
+  const std::string c14n(reinterpret_cast<const char*>(xmlOutputBufferGetContent(out)),
+                         xmlOutputBufferGetSize(out));
+  xmlOutputBufferClose(out);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(c14n.data(), c14n.size(), md, &len, EVP_sha256(), nullptr);
   return absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(md), len));
 }
 
@@ -128,6 +154,23 @@ TEST_F(SignerTest, StreamsTheAttachmentInChunks) {
   EXPECT_EQ(stats->bytes, 4u << 20);
   EXPECT_LE(stats->largest_request, 64u << 10);
   EXPECT_GE(stats->calls, (4u << 20) / (64u << 10));
+}
+
+TEST_F(SignerTest, IdReferencesDigestTheElementsSubtreeWithoutComments) {
+  const std::string envelope =
+      R"(<S:Envelope xmlns:S="http://www.w3.org/2003/05/soap-envelope" xmlns:p="urn:p" xmlns:unused="urn:unused">
+<S:Header><eb:Messaging xmlns:eb="http://docs.oasis-open.org/ebxml-msg/ebms/v3.0/ns/core/200704/"><!-- note --><eb:UserMessage p:a="1"/></eb:Messaging></S:Header>
+<S:Body><p:Doc>x<!-- note -->y</p:Doc></S:Body></S:Envelope>)";
+  xml::Document doc = Parse(envelope);
+  ASSERT_TRUE(SignEnvelope(doc.get(), *credential_, {}).ok());
+  absl::StatusOr<std::vector<Digest>> digests = ReferenceDigests(doc.get());
+  ASSERT_TRUE(digests.ok()) << digests.status();
+  ASSERT_EQ(digests->size(), 2u);
+  xmlNode* root = xmlDocGetRootElement(doc.get());
+  EXPECT_EQ(
+      (*digests)[0].digest_value,
+      SubtreeDigest(doc.get(), xml::FirstChild(xml::FirstChild(root, "Header"), "Messaging")));
+  EXPECT_EQ((*digests)[1].digest_value, SubtreeDigest(doc.get(), xml::FirstChild(root, "Body")));
 }
 
 TEST_F(SignerTest, AddsMissingIdsAndSignsSoap11) {

@@ -332,7 +332,7 @@ absl::StatusOr<VerifiedSignature> Verifier::Verify(
     return absl::InternalError("cannot hand the public key to xmlsec: " + errors.Summary());
   }
   ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument | xmlSecTransformUriTypeRemote;
-  ctx->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+  ctx->flags |= internal::kDSigFlags;
   if (xmlSecDSigCtxEnableReferenceTransform(ctx.get(), xmlSecTransformExclC14NId) < 0 ||
       xmlSecDSigCtxEnableReferenceTransform(ctx.get(), xmlSecTransformSha256Id) < 0 ||
       xmlSecDSigCtxEnableReferenceTransform(ctx.get(), internal::AttachmentContentTransformId()) <

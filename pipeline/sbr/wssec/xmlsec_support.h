@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/transforms.h>
+#include <xmlsec/xmldsig.h>
 
 #include <cstdint>
 #include <string>
@@ -38,6 +39,16 @@ namespace sbrgate::wssec::internal {
 // with xmlsec by EnsureXmlSec: it passes an attachment's octets through
 // unchanged.
 xmlSecTransformId AttachmentContentTransformId();
+
+// The xmlSecDSigCtx flags of both the signer and the verifier. Manifests
+// are not followed. A "#id" reference resolves straight to the element whose
+// registered ID it names (IndexIds, xmlGetID), as the verifier's coverage
+// check resolves it, rather than through an XPointer id() evaluation, which
+// builds a new XPath context for every reference; the node set digested is
+// the same (the element's subtree without comments). xmlsec calls this the
+// Visa3D hack; it changes nothing for "#xpointer(...)" references.
+inline constexpr unsigned int kDSigFlags =
+    XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_USE_VISA3D_HACK;
 
 // Attachments are read from their ByteSource in chunks of this size.
 inline constexpr size_t kAttachmentChunk = 64 << 10;
