@@ -5,8 +5,13 @@
 
 namespace sbrgate {
 
+SpillBuffer::SpillBuffer(SpillPath spill_path, size_t memory_limit, FileDurability durability)
+    : make_spill_path_(std::move(spill_path)),
+      memory_limit_(memory_limit),
+      durability_(durability) {}
+
 SpillBuffer::SpillBuffer(std::string spill_path, size_t memory_limit, FileDurability durability)
-    : spill_path_(std::move(spill_path)), memory_limit_(memory_limit), durability_(durability) {}
+    : SpillBuffer([path = std::move(spill_path)] { return path; }, memory_limit, durability) {}
 
 SpillBuffer::~SpillBuffer() {
   if (file_ == nullptr || released_) return;
@@ -14,7 +19,10 @@ SpillBuffer::~SpillBuffer() {
   if (closed_) std::remove(spill_path_.c_str());
 }
 
+std::string SpillBuffer::Where() const { return file_ != nullptr ? spill_path_ : "in memory"; }
+
 absl::Status SpillBuffer::StartFile() {
+  spill_path_ = make_spill_path_();
   absl::StatusOr<std::unique_ptr<FileSink>> file = FileSink::Create(spill_path_, durability_);
   if (!file.ok()) return file.status();
   file_ = *std::move(file);
@@ -24,7 +32,7 @@ absl::Status SpillBuffer::StartFile() {
 }
 
 absl::Status SpillBuffer::Write(absl::string_view bytes) {
-  if (closed_) return absl::FailedPreconditionError("write after close: " + spill_path_);
+  if (closed_) return absl::FailedPreconditionError("write after close: " + Where());
   if (file_ == nullptr && memory_.size() + bytes.size() <= memory_limit_) {
     memory_.append(bytes.data(), bytes.size());
     return absl::OkStatus();
@@ -44,7 +52,7 @@ absl::Status SpillBuffer::Close() {
 }
 
 absl::StatusOr<std::unique_ptr<ByteSource>> SpillBuffer::Reader() {
-  if (!closed_) return absl::FailedPreconditionError("read before close: " + spill_path_);
+  if (!closed_) return absl::FailedPreconditionError("read before close: " + Where());
   if (!close_status_.ok()) return close_status_;
   if (file_ == nullptr) return std::unique_ptr<ByteSource>(new StringSource(std::move(memory_)));
   absl::StatusOr<std::unique_ptr<FileSource>> file = FileSource::Open(spill_path_);
@@ -53,7 +61,7 @@ absl::StatusOr<std::unique_ptr<ByteSource>> SpillBuffer::Reader() {
 }
 
 absl::StatusOr<StoredBytes> SpillBuffer::Release() {
-  if (!closed_) return absl::FailedPreconditionError("release before close: " + spill_path_);
+  if (!closed_) return absl::FailedPreconditionError("release before close: " + Where());
   if (!close_status_.ok()) return close_status_;
   if (file_ == nullptr) return StoredBytes::Memory(std::move(memory_));
   released_ = true;

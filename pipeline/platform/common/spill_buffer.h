@@ -5,12 +5,16 @@
 // creating, renaming and removing a file for each small one is most of what
 // the kernel does for an exchange.
 //
-//   SpillBuffer body(spool_dir + "/" + id + ".http", 1 << 20);
+//   SpillBuffer body([&] { return spool_dir + "/" + NewUuid() + ".http"; }, 1 << 20);
 //   transport.Post(request, body);            // or any writer of a ByteSink
 //   if (absl::Status s = body.Close(); !s.ok()) return s;
 //   absl::StatusOr<std::unique_ptr<ByteSource>> in = body.Reader();
 //   // or, to keep the content beyond the buffer:
 //   absl::StatusOr<StoredBytes> kept = body.Release();
+//
+// The file is named when it is created: a fresh name (a random UUID, some
+// 13 us) is not made for the many buffers that never need a file. A fixed
+// path may be given instead.
 //
 // The file, if one was needed, is a working file (FileDurability::kScratch,
 // unless the constructor says otherwise), removed when the buffer goes
@@ -26,6 +30,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -36,8 +41,13 @@ namespace sbrgate {
 
 class SpillBuffer : public ByteSink {
  public:
-  // `spill_path`: where the file goes should the content pass `memory_limit`
-  // bytes (its directory must exist), written with `durability`.
+  // Where the file goes (its directory must exist), asked for when the file
+  // is created: once the content passes `memory_limit` bytes.
+  using SpillPath = absl::AnyInvocable<std::string()>;
+
+  SpillBuffer(SpillPath spill_path, size_t memory_limit,
+              FileDurability durability = FileDurability::kScratch);
+  // The file at the fixed path `spill_path`.
   SpillBuffer(std::string spill_path, size_t memory_limit,
               FileDurability durability = FileDurability::kScratch);
   ~SpillBuffer() override;
@@ -57,8 +67,11 @@ class SpillBuffer : public ByteSink {
 
  private:
   absl::Status StartFile();
+  // The file's path for messages ("in memory" before there is one).
+  std::string Where() const;
 
-  const std::string spill_path_;
+  SpillPath make_spill_path_;
+  std::string spill_path_;  // once the file is created
   const size_t memory_limit_;
   const FileDurability durability_;
   std::string memory_;

@@ -38,6 +38,29 @@ TEST(SpillBufferTest, KeepsASmallBodyInMemoryAndCreatesNoFile) {
   EXPECT_EQ(ReadAll(buffer), "pull response");
 }
 
+TEST(SpillBufferTest, NamesTheFileOnlyWhenItCreatesIt) {
+  const std::string dir = FreshDir("spill_named");
+  int named = 0;
+  auto name = [&] {
+    ++named;
+    return dir + "/body-" + std::to_string(named) + ".http";
+  };
+  SpillBuffer small(name, 16);
+  ASSERT_TRUE(small.Write("pull response").ok());
+  ASSERT_TRUE(small.Close().ok());
+  EXPECT_EQ(named, 0);
+
+  SpillBuffer large(name, 4);
+  ASSERT_TRUE(large.Write("push body").ok());
+  ASSERT_TRUE(large.Write(" and more").ok());
+  ASSERT_TRUE(large.Close().ok());
+  EXPECT_EQ(named, 1);
+  absl::StatusOr<StoredBytes> kept = large.Release();
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(kept->path(), dir + "/body-1.http");
+  std::remove(kept->path().c_str());
+}
+
 TEST(SpillBufferTest, MovesEverythingToTheFileOnceTheLimitIsPassedAndRemovesItAfter) {
   const std::string dir = FreshDir("spill_large");
   const std::string path = dir + "/body.http";

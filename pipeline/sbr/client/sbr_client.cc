@@ -33,7 +33,7 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
   // Every file of an exchange is a working file: what sbrgate keeps of a
   // response goes to the blob store (durably) before anything relies on
   // it, and an exchange lost in a crash is repeated.
-  SpillBuffer body(absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".http"),
+  SpillBuffer body([&spool_dir] { return absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".http"); },
                    kResponseInMemoryBytes);
   absl::StatusOr<HttpResponse> response = transport.Post(request, body);
   if (!response.ok()) return response.status();

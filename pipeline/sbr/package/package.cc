@@ -24,8 +24,8 @@ std::vector<wssec::AttachmentRef> RefsFor(const std::vector<Attachment>& attachm
 // Close() handed to its place in the message, in memory or as its file.
 class AttachmentSink : public ByteSink {
  public:
-  AttachmentSink(std::string path, const AttachmentSpooling& spooling, InboundMessage* in,
-                 size_t index, std::vector<std::string>* spooled)
+  AttachmentSink(SpillBuffer::SpillPath path, const AttachmentSpooling& spooling,
+                 InboundMessage* in, size_t index, std::vector<std::string>* spooled)
       : buffer_(std::move(path), spooling.in_memory_bytes, spooling.durability),
         in_(in),
         index_(index),
@@ -100,8 +100,9 @@ absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_typ
   std::vector<std::string> spooled;
   auto make_sink = [&](const mime::PartHeaders& h) -> absl::StatusOr<std::unique_ptr<ByteSink>> {
     in.attachments.push_back({h.content_id, h.content_type, StoredBytes()});
-    return std::make_unique<AttachmentSink>(absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".part"),
-                                            spooling, &in, in.attachments.size() - 1, &spooled);
+    return std::make_unique<AttachmentSink>(
+        [&spool_dir] { return absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".part"); }, spooling,
+        &in, in.attachments.size() - 1, &spooled);
   };
   auto fail = [&](absl::Status s) {
     for (const std::string& p : spooled) std::remove(p.c_str());

@@ -74,7 +74,7 @@ absl::StatusOr<ebms_package::InboundMessage> EbmsHttp::Receive(
   // A working copy: what the agency keeps of a push (its attachment) is
   // kept in memory for the message's record when small, else spooled
   // durably, by ReadPackagedMessage.
-  SpillBuffer body(absl::StrCat(SpoolDir(config_), "/", ebms::NewUuid(), ".http"),
+  SpillBuffer body([this] { return absl::StrCat(SpoolDir(config_), "/", ebms::NewUuid(), ".http"); },
                    kBodyInMemoryBytes);
   absl::Status write_status;
   reader([&](const char* data, size_t len) {
