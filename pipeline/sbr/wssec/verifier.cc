@@ -201,15 +201,21 @@ absl::StatusOr<Verifier> Verifier::Create(const std::string& trusted_ca_file, co
   return Verifier(std::move(store), clock != nullptr ? clock : real);
 }
 
-std::shared_ptr<X509> Verifier::CertificateCache::Decode(const std::string& der) {
+std::shared_ptr<const Verifier::CertificateCache::Decoded> Verifier::CertificateCache::Decode(
+    const std::string& der) {
   absl::MutexLock lock(&mu_);
-  if (auto it = by_der_.find(der); it != by_der_.end()) return it->second.cert;
+  if (auto it = by_der_.find(der); it != by_der_.end()) return it->second.decoded;
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   std::shared_ptr<X509> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
   if (cert == nullptr) return nullptr;
+  auto decoded = std::make_shared<Decoded>();
+  decoded->subject = internal::NameString(X509_get_subject_name(cert.get()));
+  decoded->issuer = internal::NameString(X509_get_issuer_name(cert.get()));
+  decoded->sha256_fingerprint = internal::Sha256Hex(der);
+  decoded->cert = std::move(cert);
   if (by_der_.size() >= kMaxEntries) by_der_.clear();
-  by_der_.emplace(der, Entry{cert, std::nullopt});
-  return cert;
+  by_der_.emplace(der, Entry{decoded, std::nullopt});
+  return decoded;
 }
 
 bool Verifier::CertificateCache::TrustedAt(const std::string& der, absl::Time t) {
@@ -288,21 +294,22 @@ absl::StatusOr<VerifiedSignature> Verifier::Verify(
 
   absl::StatusOr<std::string> der = SigningCertificateDer(envelope, security.front(), signature);
   if (!der.ok()) return der.status();
-  const std::shared_ptr<X509> cert = certificates_->Decode(*der);
-  if (cert == nullptr) {
+  const std::shared_ptr<const CertificateCache::Decoded> decoded = certificates_->Decode(*der);
+  if (decoded == nullptr) {
     internal::OpenSslError();
     return DoesNotVerify("the BinarySecurityToken is not an X.509 certificate");
   }
+  X509* cert = decoded->cert.get();
   VerifiedSignature result;
-  result.signer_subject = internal::NameString(X509_get_subject_name(cert.get()));
-  result.signer_issuer = internal::NameString(X509_get_issuer_name(cert.get()));
+  result.signer_subject = decoded->subject;
+  result.signer_issuer = decoded->issuer;
   result.cert_der = *std::move(der);
-  result.sha256_fingerprint = internal::Sha256Hex(result.cert_der);
+  result.sha256_fingerprint = decoded->sha256_fingerprint;
   // Judged at the clock's time, to the second as OpenSSL does.
   const absl::Time now = absl::FromTimeT(absl::ToTimeT(clock_->Now()));
   if (!certificates_->TrustedAt(result.cert_der, now)) {
     std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
-    if (ctx == nullptr || X509_STORE_CTX_init(ctx.get(), store_.get(), cert.get(), nullptr) != 1) {
+    if (ctx == nullptr || X509_STORE_CTX_init(ctx.get(), store_.get(), cert, nullptr) != 1) {
       return absl::InternalError("cannot set up certificate verification: " +
                                  internal::OpenSslError());
     }
@@ -319,7 +326,7 @@ absl::StatusOr<VerifiedSignature> Verifier::Verify(
       certificates_->RememberTrusted(result.cert_der, *window);
     }
   }
-  EVP_PKEY* public_key = X509_get0_pubkey(cert.get());
+  EVP_PKEY* public_key = X509_get0_pubkey(cert);
   if (public_key == nullptr || EVP_PKEY_base_id(public_key) != EVP_PKEY_RSA) {
     return DoesNotVerify("the signing certificate does not hold an RSA key");
   }
