@@ -56,6 +56,19 @@ absl::StatusOr<mime::Attachment> MimePart(const Attachment& a) {
   return mime::Attachment{a.content_id, a.content_type, *std::move(body), *size};
 }
 
+// The Content-ID of the SOAP part, which need only be unique within the
+// message: named after the message's own id (a fresh UUID costs some 13 us),
+// or a UUID for an envelope that carries none.
+std::string RootContentId(const ebms::Messaging& m) {
+  const std::string* id = !m.user_messages.empty()   ? &m.user_messages[0].message_id
+                          : !m.pull_requests.empty() ? &m.pull_requests[0].message_id
+                          : !m.receipts.empty()      ? &m.receipts[0].message_id
+                          : !m.errors.empty()        ? &m.errors[0].message_id
+                                                     : nullptr;
+  if (id == nullptr || id->empty()) return absl::StrCat("soap-", ebms::NewUuid(), "@sbrgate");
+  return absl::StrCat("soap-", *id);
+}
+
 }  // namespace
 
 absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
@@ -80,12 +93,8 @@ absl::StatusOr<OutboundMessage> PackageMessage(const ebms::Envelope& envelope,
     if (!a.ok()) return a.status();
     parts.push_back(*std::move(a));
   }
-  const std::string root_id =
-      envelope.messaging.user_messages.empty()
-          ? absl::StrCat("soap-", ebms::NewUuid(), "@sbrgate")
-          : absl::StrCat("soap-", envelope.messaging.user_messages[0].message_id);
-  out.body = std::make_unique<mime::MultipartSource>(mime::SoapPart{root_id, out.envelope_xml},
-                                                     std::move(parts));
+  out.body = std::make_unique<mime::MultipartSource>(
+      mime::SoapPart{RootContentId(envelope.messaging), out.envelope_xml}, std::move(parts));
   out.content_type = out.body->content_type_header();
   out.content_length = out.body->content_length();
   return out;
