@@ -4,8 +4,6 @@
 // on the checker's, and are returned in file order.
 #include "pipeline/stp/payevnt/lodgment_reader.h"
 
-#include <libxml/xmlschemas.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -150,8 +148,8 @@ absl::StatusOr<std::unique_ptr<LodgmentReader>> LodgmentReader::Open(
   }
   std::unique_ptr<LodgmentReader> r(new LodgmentReader());
   r->options_ = std::move(options);
-  r->payevnt_ctxt_ = xmlSchemaNewValidCtxt(r->options_.schemas.payevnt->raw());
-  r->payevntemp_ctxt_ = xmlSchemaNewValidCtxt(r->options_.schemas.payevntemp->raw());
+  r->payevnt_ctxt_ = r->options_.schemas.payevnt->TakeValidCtxt();
+  r->payevntemp_ctxt_ = r->options_.schemas.payevntemp->TakeValidCtxt();
   if (r->payevnt_ctxt_ == nullptr || r->payevntemp_ctxt_ == nullptr) {
     return absl::ResourceExhaustedError("cannot allocate schema validation contexts");
   }
@@ -166,8 +164,6 @@ absl::StatusOr<std::unique_ptr<LodgmentReader>> LodgmentReader::Open(
 LodgmentReader::~LodgmentReader() {
   checker_.reset();  // its thread is done with the contexts and the documents
   items_.clear();    // the documents, freed before structure_
-  if (payevnt_ctxt_ != nullptr) xmlSchemaFreeValidCtxt(payevnt_ctxt_);
-  if (payevntemp_ctxt_ != nullptr) xmlSchemaFreeValidCtxt(payevntemp_ctxt_);
 }
 
 absl::StatusOr<std::optional<Record>> LodgmentReader::Next() {
@@ -283,8 +279,8 @@ void LodgmentReader::Check(Job& job) const {
   const bool employer = rec.kind == Record::Kind::kEmployer;
   // Schema errors first, then those of the business rules (see EndDocument).
   std::vector<FieldError> errors =
-      SchemaErrors(employer ? payevnt_ctxt_ : payevntemp_ctxt_, job.root.get(), rec.document_id,
-                   employer ? kPayevntNamespace : kPayevntempNamespace);
+      SchemaErrors(employer ? payevnt_ctxt_.get() : payevntemp_ctxt_.get(), job.root.get(),
+                   rec.document_id, employer ? kPayevntNamespace : kPayevntempNamespace);
   if (!errors.empty()) {
     errors.insert(errors.end(), std::make_move_iterator(rec.errors.begin()),
                   std::make_move_iterator(rec.errors.end()));

@@ -196,9 +196,11 @@ class LodgmentReader {
   std::unique_ptr<LodgmentStructure> structure_;
   bool parse_done_ = false;  // the last item (an error or the end) is queued
   uint64_t parsed_ = 0;      // documents parsed
-  // One validation context per schema, used by the checker's thread only.
-  xmlSchemaValidCtxt* payevnt_ctxt_ = nullptr;
-  xmlSchemaValidCtxt* payevntemp_ctxt_ = nullptr;
+  // One validation context per schema (from the schema's pool, back to it
+  // after the reader), used by one thread at a time: this one for the first
+  // documents, then the checker's.
+  xml::Schema::ValidCtxt payevnt_ctxt_;
+  xml::Schema::ValidCtxt payevntemp_ctxt_;
   // Taking state.
   uint64_t taken_ = 0;  // items returned
   bool done_ = false;   // the end or an error was returned

@@ -238,6 +238,33 @@ TEST(LodgmentReaderTest, SchemaViolationNamesTheRecordAndTheField) {
   EXPECT_TRUE(r.records[3].errors.empty());
 }
 
+// Readers one after the other validate with the same contexts (the
+// schemas' pool): a lodgment's schema errors stay with it.
+TEST(LodgmentReaderTest, SchemaErrorsDoNotCarryOverToTheNextLodgment) {
+  const std::string clean = Generate(3);
+  const std::string state =
+      Between(clean.substr(Span(clean, "1.3").first), "<tns:StateOrTerritoryC>", "<");
+  const std::string broken = EditRecord(
+      clean, "1.3", absl::StrCat("<tns:StateOrTerritoryC>", state), "<tns:StateOrTerritoryC>XYZ");
+  const ReadResult first = ReadAll(broken);
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  ASSERT_EQ(first.records.size(), 4u);
+  ASSERT_EQ(first.records[2].errors.size(), 1u);
+
+  const ReadResult next = ReadAll(clean);
+  ASSERT_TRUE(next.status.ok()) << next.status;
+  ASSERT_EQ(next.records.size(), 4u);
+  for (const Record& rec : next.records) {
+    EXPECT_TRUE(rec.errors.empty()) << rec.document_id << ": " << ToString(rec.errors[0]);
+  }
+
+  const ReadResult again = ReadAll(broken);
+  ASSERT_EQ(again.records.size(), 4u);
+  ASSERT_EQ(again.records[2].errors.size(), 1u);
+  EXPECT_EQ(Substitute(again.records[2].errors[0]), Substitute(first.records[2].errors[0]));
+  EXPECT_EQ(again.records[2].errors[0].path, first.records[2].errors[0].path);
+}
+
 TEST(LodgmentReaderTest, SchemaErrorOnATfnDoesNotEchoIt) {
   std::string file = Generate(1);
   const std::string tfn = Between(file, "<tns:TaxFileNumberId>", "<");
