@@ -4,7 +4,9 @@
 // each complete record is handed over detached from the document. The limits
 // of limits.h apply as for ParseDocument (no DTD, depth, text and attribute
 // sizes), plus RecordReaderOptions::max_record_bytes; the total size is
-// unbounded. The input is parsed exactly once, 16 KiB at a time.
+// unbounded. The input is parsed exactly once, 16 KiB at a time. A reader
+// that reads to the end cleanly leaves its parser context (the nodes and
+// names it allocated) to a reader to come, on any thread.
 //
 // The DOM leaves out what schema validation ignores: text made only of
 // whitespace next to an element (indentation in element content), unless
@@ -144,6 +146,8 @@ class RecordReader {
     std::shared_ptr<const std::string> bytes;
   };
   RecordReader() = default;
+  // A new push parser context with this class's handlers, for input `name`.
+  static xmlParserCtxt* NewParser(const char* name);
   // Hands libxml2 the next chunk of input (or the end of it).
   void Feed();
   // Offset in the input (as libxml2 holds it) of the parser's position.

@@ -239,6 +239,37 @@ TEST(RecordReaderTest, TakenRecordsOutliveLaterEventsAndTheirTextItsBuffers) {
   EXPECT_EQ(texts[1234].ToString(), absl::StrCat("<a n='1234'>", std::string(50, 'y'), "</a>"));
 }
 
+// Readers reuse the parser contexts of the readers before them: each reads
+// its input as a reader with a context of its own would, whatever the one
+// before read (another encoding, a byte order mark, an error).
+TEST(RecordReaderTest, EachReaderReadsAsIfItWereTheFirst) {
+  const std::vector<std::string> docs = {
+      "\xEF\xBB\xBF<r>\n<a x='1'>t</a>\n<b/></r>",
+      "<?xml version='1.0' encoding='ISO-8859-1'?>\n<r>\n<a>caf\xE9</a></r>",
+      "<r>\n<a/>\n<b></c></r>",
+      "<r xmlns:p='urn:p'><p:a>1</p:a>\n</r>",
+  };
+  std::vector<std::vector<std::string>> first;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < docs.size(); ++i) {
+      Read r = ReadRecords(docs[i], 7, KeepText());
+      std::vector<std::string> seen = r.events;
+      seen.insert(seen.end(), r.texts.begin(), r.texts.end());
+      seen.push_back(r.status.ToString());
+      if (round == 0) {
+        first.push_back(seen);
+      } else {
+        EXPECT_EQ(seen, first[i]) << "round " << round << ", document " << i;
+      }
+    }
+  }
+  EXPECT_THAT(first[0], ::testing::ElementsAre("root r", "start a", "end a", "start b", "end b",
+                                               "root-end", "end", "<a x='1'>t</a>", "<b/>", "OK"));
+  EXPECT_THAT(first[1], ::testing::Contains("<a>caf\xC3\xA9</a>"));
+  EXPECT_THAT(first[2].back(), HasSubstr("r.xml:3: not well-formed XML"));
+  EXPECT_THAT(first[3], ::testing::Contains("<p:a xmlns:p=\"urn:p\">1</p:a>"));
+}
+
 TEST(RecordReaderTest, RecycledRecordsLeaveTheNextOnesAsTheyWouldBe) {
   // Long and short text (short text sits inside its node), attributes, a
   // namespace declared on the record, a comment: records built from the
