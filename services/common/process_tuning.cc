@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <climits>
 #include <string>
 
 #include "absl/strings/match.h"
@@ -33,8 +34,13 @@ void TuneDaemonProcess(char** argv) {
   if (!absl::StrContains(current, kThreadCacheTunable)) {
     std::string wanted = absl::StrCat(kThreadCacheTunable, "=", kThreadCachedBlocks);
     if (!current.empty()) wanted = absl::StrCat(current, ":", wanted);
-    if (::setenv(kTunables, wanted.c_str(), 1) == 0) {
-      ::execv("/proc/self/exe", argv);
+    // The program's own path rather than /proc/self/exe, whose name the
+    // process would then go by (ps, top, pkill).
+    char path[PATH_MAX];
+    const ssize_t length = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    if (length > 0 && ::setenv(kTunables, wanted.c_str(), 1) == 0) {
+      path[length] = '\0';
+      ::execv(path, argv);
       // Still here: the settings below are still worth having.
       if (tunables == nullptr) {
         ::unsetenv(kTunables);

@@ -43,10 +43,10 @@ inline constexpr int kThreadCachedBlocks = 100;
 void TuneProcess();
 
 // Unless GLIBC_TUNABLES sets glibc.malloc.tcache_count, executes this
-// program again (/proc/self/exe, same pid and arguments) with it set to
-// kThreadCachedBlocks, added to any other tunables; then TuneProcess().
-// Should that fail, the process goes on as it is. Call it before any thread
-// starts.
+// program again (the file /proc/self/exe names: same pid, name and
+// arguments) with it set to kThreadCachedBlocks, added to any other
+// tunables; then TuneProcess(). Should that fail, the process goes on as it
+// is. Call it before any thread starts.
 void TuneDaemonProcess(char** argv);
 
 }  // namespace sbrgate

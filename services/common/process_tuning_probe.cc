@@ -2,11 +2,14 @@
 // so a second start shows), then what it runs with.
 //
 //   process_tuning_probe ARG...  prints "start PID" per start, then
-//                                "tuned PID GLIBC_TUNABLES ARG..."
+//                                "tuned PID NAME GLIBC_TUNABLES ARG..."
+//                                (NAME: the process's, /proc/self/comm)
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <string>
 
 #include "services/common/process_tuning.h"
 
@@ -15,7 +18,11 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   sbrgate::TuneDaemonProcess(argv);
   const char* tunables = ::getenv("GLIBC_TUNABLES");
-  std::printf("tuned %d %s", static_cast<int>(::getpid()), tunables == nullptr ? "-" : tunables);
+  std::ifstream comm("/proc/self/comm");
+  std::string name;
+  std::getline(comm, name);
+  std::printf("tuned %d %s %s", static_cast<int>(::getpid()), name.c_str(),
+              tunables == nullptr ? "-" : tunables);
   for (int i = 1; i < argc; ++i) std::printf(" %s", argv[i]);
   std::printf("\n");
   return 0;

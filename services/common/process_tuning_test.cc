@@ -25,15 +25,16 @@ std::vector<std::string> Lines(const ProgramResult& r) {
   return absl::StrSplit(r.out, '\n', absl::SkipEmpty());
 }
 
+// The same process (pid) under the same name (comm, 15 characters).
 TEST(TuneDaemonProcess, StartsAgainInTheSameProcessWithTheThreadCacheSet) {
   ProgramResult r = RunProgram(kProbe, {"--flag=a b", "two"}, "env -u GLIBC_TUNABLES");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<std::string> lines = Lines(r);
   ASSERT_EQ(lines.size(), 3u) << r.out;
   const std::string pid = std::vector<std::string>(absl::StrSplit(lines[0], ' '))[1];
-  EXPECT_THAT(lines,
-              ElementsAre(absl::StrCat("start ", pid), absl::StrCat("start ", pid),
-                          absl::StrCat("tuned ", pid, " ", kThreadCache, " --flag=a b two")));
+  EXPECT_THAT(lines, ElementsAre(absl::StrCat("start ", pid), absl::StrCat("start ", pid),
+                                 absl::StrCat("tuned ", pid, " process_tuning_ ", kThreadCache,
+                                              " --flag=a b two")));
 }
 
 TEST(TuneDaemonProcess, AddsToTheTunablesGiven) {
