@@ -18,7 +18,6 @@
 //   bazel run -c opt //bench:exchange_cpu_bench -- --employees=10 --rounds=500
 //
 // Reports figures; it passes or fails nothing.
-#include <time.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +29,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/elapsed.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/platform/common/stored_bytes.h"
@@ -47,12 +47,6 @@ ABSL_FLAG(std::string, work_dir, "/tmp/sbrgate-exchange-cpu-bench", "scratch dir
 
 namespace sbrgate {
 namespace {
-
-double ThreadCpuMicros() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 int Fail(const absl::Status& s, const char* what) {
   std::fprintf(stderr, "exchange_cpu_bench: %s: %s\n", what, std::string(s.message()).c_str());
@@ -143,12 +137,12 @@ int Run() {
   for (int round = 0; round < warm_up + rounds; ++round) {
     const bool measured = round >= warm_up;
     size_t step = 0;
-    double t = ThreadCpuMicros();
+    double t = bench::ThreadCpuMicros();
     auto lap = [&] {
-      const double now = ThreadCpuMicros();
+      const double now = bench::ThreadCpuMicros();
       if (measured) steps[step].total_micros += now - t;
       ++step;
-      t = ThreadCpuMicros();
+      t = bench::ThreadCpuMicros();
     };
     const std::string message_id = absl::StrCat("bench-", round, "@sbrgate.local");
     const std::string content_id = absl::StrCat("payload-", message_id);

@@ -10,7 +10,6 @@
 //   bazel run -c opt //bench:small_ingest_bench -- --employees=10 --rounds=2000
 //
 // Reports figures; it passes or fails nothing.
-#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -21,6 +20,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/clock.h"
+#include "bench/elapsed.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/stp/ingest/ingest.h"
@@ -33,12 +33,6 @@ ABSL_FLAG(std::string, work_dir, "/tmp/sbrgate-small-ingest-bench", "scratch dir
 
 namespace sbrgate {
 namespace {
-
-double ThreadCpuMicros() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 int Fail(const absl::Status& s, const char* what) {
   std::fprintf(stderr, "small_ingest_bench: %s: %s\n", what, std::string(s.message()).c_str());
@@ -68,9 +62,9 @@ int Run() {
   micros.reserve(rounds);
   for (int i = 0; i < warm_up + rounds; ++i) {
     StringSource source(upload.data());
-    const double t0 = ThreadCpuMicros();
+    const double t0 = bench::ThreadCpuMicros();
     absl::StatusOr<ingest::IngestResult> result = ingest::Ingest(source, options, **blobs);
-    const double took = ThreadCpuMicros() - t0;
+    const double took = bench::ThreadCpuMicros() - t0;
     if (!result.ok()) return Fail(result.status(), "ingest");
     if (i >= warm_up) micros.push_back(took);
   }
