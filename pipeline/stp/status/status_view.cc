@@ -92,6 +92,17 @@ bool HasRecords(const v1::Lodgment& l) {
   return !l.held_back().empty() || !l.rejected_records().empty();
 }
 
+// A push redone after the lodgment's outcome came (SUBMITTED, HELD,
+// RECEIPTED again): a stage that stopped after its transaction but before
+// its consumer offsets were stored, as on the embedded Kafka cluster
+// (stage/commit_batcher.h), reads its records again. The outcome stands: a
+// new attempt goes through RECEIVED first (the resubmit stage).
+bool IsRedonePush(const v1::Lodgment& current, const events::StatusChange& change) {
+  const bool push_state = change.state() == v1::SUBMITTED || change.state() == v1::HELD ||
+                          change.state() == v1::RECEIPTED;
+  return push_state && IsFinal(current.state());
+}
+
 }  // namespace
 
 bool IsFinal(v1::LodgmentState state) {
@@ -378,6 +389,7 @@ absl::Status StatusView::Fold(const events::StatusChange& change, int64_t offset
   if (known != nullptr && offset >= 0 && offset <= known->entry.applied_offset()) {
     return absl::OkStatus();  // applied before the stage's offset was committed
   }
+  if (known != nullptr && IsRedonePush(known->entry.lodgment(), change)) return absl::OkStatus();
   StatusViewEntry e = known != nullptr ? known->entry : StatusViewEntry();
   if (known == nullptr) {
     e.set_applied_offset(-1);

@@ -231,5 +231,34 @@ TEST_F(StatusViewCountsTest, TheSubmissionIsKeptApartFromTheEntryAndReadBack) {
   EXPECT_FALSE(view->Submission("L3").has_value());
 }
 
+// A stage that stopped before its consumer offsets were stored pushes
+// again what it had pushed: the duplicate receipt says nothing new once the
+// lodgment's outcome is known. A new attempt (RECEIVED, a new MessageId)
+// moves it on as before.
+TEST_F(StatusViewCountsTest, APushRedoneAfterTheOutcomeLeavesTheOutcome) {
+  std::unique_ptr<StatusView> view = Open();
+  ASSERT_TRUE(view->Apply(Change("L1", v1::RECEIVED), 0).ok());
+  ASSERT_TRUE(view->Apply(Change("L1", v1::SUBMITTED), 1).ok());
+  ASSERT_TRUE(view->Apply(Change("L1", v1::RECEIPTED), 2).ok());
+  ASSERT_TRUE(view->Apply(Change("L1", v1::REJECTED), 3).ok());
+  int64_t offset = 4;
+  for (v1::LodgmentState redone : {v1::SUBMITTED, v1::HELD, v1::RECEIPTED}) {
+    ASSERT_TRUE(view->Apply(Change("L1", redone), offset++).ok());
+    EXPECT_EQ(view->Get("L1")->state(), v1::REJECTED) << v1::LodgmentState_Name(redone);
+  }
+  EXPECT_THAT(view->CountsByState(), ElementsAre(Pair(v1::RECEIVED, 0), Pair(v1::SUBMITTED, 0),
+                                                 Pair(v1::RECEIPTED, 0), Pair(v1::REJECTED, 1)));
+
+  events::StatusChange again = Change("L1", v1::RECEIVED);
+  again.mutable_lodgment()->set_message_id("m2@sbrgate");
+  ASSERT_TRUE(view->Apply(again, offset++).ok());
+  ASSERT_TRUE(view->Apply(Change("L1", v1::SUBMITTED), offset++).ok());
+  EXPECT_EQ(view->Get("L1")->state(), v1::SUBMITTED);
+  ASSERT_TRUE(view->Apply(Change("L1", v1::ACCEPTED), offset++).ok());
+  ASSERT_TRUE(view->Apply(Change("L1", v1::RECEIPTED), offset++).ok());
+  EXPECT_EQ(view->Get("L1")->state(), v1::ACCEPTED);
+  EXPECT_EQ(view->Get("L1")->message_id(), "m2@sbrgate");
+}
+
 }  // namespace
 }  // namespace sbrgate::lodgment
