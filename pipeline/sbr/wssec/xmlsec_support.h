@@ -45,8 +45,9 @@ xmlSecTransformId AttachmentContentTransformId();
 // registered ID it names (IndexIds, xmlGetID), as the verifier's coverage
 // check resolves it, rather than through an XPointer id() evaluation, which
 // builds a new XPath context for every reference; the node set digested is
-// the same (the element's subtree without comments). xmlsec calls this the
-// Visa3D hack; it changes nothing for "#xpointer(...)" references.
+// the same (the element's subtree without comments). xmlsec named the flag
+// after the Visa 3-D Secure messages that first needed it (USE_VISA3D_HACK
+// is its own identifier); "#xpointer(...)" references are resolved as before.
 inline constexpr unsigned int kDSigFlags =
     XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_USE_VISA3D_HACK;
 
