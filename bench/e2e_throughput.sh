@@ -11,7 +11,7 @@
 #
 #   bench/e2e_throughput.sh [--lodgments=600] [--concurrency=16] [--employees=10]
 #                           [--rounds=3] [--scale=600] [--mode=embedded|kafka] [--keep]
-#                           [--daemon=PATH]
+#                           [--daemon=PATH] [--daemon-cpus=LIST] [--client-cpus=LIST]
 #
 # --mode=kafka runs the same stages over librdkafka's mock cluster in the
 # daemon's process (--embedded-kafka: the real protocol, transactions and
@@ -19,6 +19,8 @@
 # --daemon: another build of sbrgated-sandbox to run (a reference, e.g. an
 # earlier commit's, for rounds alternated by hand); default: this tree's.
 # A copy outside bazel-bin finds its schemas through SBRGATE_RESOURCES=<checkout>.
+# --daemon-cpus, --client-cpus: the CPUs (taskset -c LIST) the daemon and the
+# client may run on, e.g. 1 and 0 for the daemon's cost on one vCPU.
 # --scale: clock seconds per real second. At 600 a ten-employee lodgment's
 # first poll (1 min after its receipt) comes 0.1 s after it, and the
 # simulator answers 30 clock seconds (0.05 s) after the push.
@@ -26,6 +28,7 @@ set -euo pipefail
 source "$(dirname "$0")/../tools/lib.sh"
 
 lodgments=600 concurrency=16 employees=10 rounds=3 scale=600 mode=embedded keep=0 daemon=""
+daemon_pin=() client_pin=()
 for arg in "$@"; do
   case $arg in
     --lodgments=*) lodgments=${arg#*=} ;;
@@ -36,7 +39,9 @@ for arg in "$@"; do
     --mode=*) mode=${arg#*=} ;;
     --keep) keep=1 ;;
     --daemon=*) daemon=${arg#*=} ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --daemon-cpus=*) daemon_pin=(taskset -c "${arg#*=}") ;;
+    --client-cpus=*) client_pin=(taskset -c "${arg#*=}") ;;
+    -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "e2e_throughput: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -63,7 +68,7 @@ printf '| round | lodgments | to final (s) | lodgments/s | ingest/s | p50 / p99 
 printf '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 for round in $(seq "$rounds"); do
   work=$(mktemp -d /tmp/sbrgate-e2e.XXXXXX)
-  "$SBRGATED" --embedded-sim --data-dir="$work/data" --instance-id=bench \
+  "${daemon_pin[@]}" "$SBRGATED" --embedded-sim --data-dir="$work/data" --instance-id=bench \
     --grpc-listen=127.0.0.1:0 --grpc-insecure-loopback --sim-admin-port=0 \
     --max-uploads-per-caller="$concurrency" "${log_flag[@]}" \
     --time-scale="$scale" --clock-epoch="$(date +%s)" --sim-processing-base=30s \
@@ -74,7 +79,7 @@ for round in $(seq "$rounds"); do
   grpc=$(jq -r .grpc "$work/ready")
   sim_admin=$(jq -r .sim_admin "$work/ready")
   before=$(cpu_seconds "$daemon")
-  "$LOAD" --gateway="$grpc" --lodgments="$lodgments" --concurrency="$concurrency" \
+  "${client_pin[@]}" "$LOAD" --gateway="$grpc" --lodgments="$lodgments" --concurrency="$concurrency" \
     --employees="$employees" --seed=$((round * 1000000)) >"$work/load.json" || true
   after=$(cpu_seconds "$daemon")
   http_get "$sim_admin" /admin/stats >"$work/sim-stats.json"
