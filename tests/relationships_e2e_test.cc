@@ -223,6 +223,15 @@ TEST_F(RelationshipsE2eTest, SearchAddListSeeRemoveSeeNothing) {
   EXPECT_TRUE(Visible().empty());
   EXPECT_TRUE(Listed().empty());
   EXPECT_EQ(Remove(Link(v1::CLIENT), &changed).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // The simulator counted each CUREL answer, and the two refusals.
+  httplib::Client admin(sim_admin_);
+  auto stats = admin.Get("/admin/stats");
+  ASSERT_TRUE(stats);
+  const nlohmann::json counted = nlohmann::json::parse(stats->body);
+  EXPECT_GE(counted["relationships_requests"].get<int>(), 7);
+  EXPECT_EQ(counted["relationships_refused"], 2);
+  EXPECT_EQ(counted["demographics_requests"], 0);
 }
 
 TEST_F(RelationshipsE2eTest, AccountAndRoleLinksSeeTheirAccountsAndTheAtoRefusalsAreStatuses) {

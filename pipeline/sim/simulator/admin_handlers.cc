@@ -125,6 +125,10 @@ std::string StatsToJson(const SimulatorStats& stats) {
                                 {"ics_registered", stats.ics_registered},
                                 {"ics_rejected", stats.ics_rejected},
                                 {"ics_duplicates", stats.ics_duplicates},
+                                {"demographics_requests", stats.demographics_requests},
+                                {"demographics_refused", stats.demographics_refused},
+                                {"relationships_requests", stats.relationships_requests},
+                                {"relationships_refused", stats.relationships_refused},
                                 {"messages", messages}}
       .dump(2);
 }

@@ -23,6 +23,10 @@ state::Counters CountersRecord(const SimulatorStats& c) {
   r.set_ics_registered(c.ics_registered);
   r.set_ics_rejected(c.ics_rejected);
   r.set_ics_duplicates(c.ics_duplicates);
+  r.set_demographics_requests(c.demographics_requests);
+  r.set_demographics_refused(c.demographics_refused);
+  r.set_relationships_requests(c.relationships_requests);
+  r.set_relationships_refused(c.relationships_refused);
   return r;
 }
 
@@ -42,6 +46,10 @@ SimulatorStats CountersFromRecord(const state::Counters& r) {
   c.ics_registered = r.ics_registered();
   c.ics_rejected = r.ics_rejected();
   c.ics_duplicates = r.ics_duplicates();
+  c.demographics_requests = r.demographics_requests();
+  c.demographics_refused = r.demographics_refused();
+  c.relationships_requests = r.relationships_requests();
+  c.relationships_refused = r.relationships_refused();
   return c;
 }
 
@@ -239,6 +247,18 @@ absl::Status AgencyState::CountIcs(v1::RegisterClientResponse::Outcome outcome) 
       default:
         ++counters.ics_rejected;
     }
+    saving = Persist();
+  }
+  return Saved(saving);
+}
+
+absl::Status AgencyState::CountClientService(ClientService service, bool refused) {
+  SimStateStore::Ticket saving;
+  {
+    absl::MutexLock lock(&mu);
+    const bool demographics = service == ClientService::kDemographics;
+    ++(demographics ? counters.demographics_requests : counters.relationships_requests);
+    if (refused) ++(demographics ? counters.demographics_refused : counters.relationships_refused);
     saving = Persist();
   }
   return Saved(saving);

@@ -128,6 +128,10 @@ struct AgencyState {
   absl::Status CountClntcomm(absl::string_view action, bool bulk, const ServeOutcome& served);
   // An ICS registration answered with `outcome`; counted and saved.
   absl::Status CountIcs(v1::RegisterClientResponse::Outcome outcome);
+  // A CUDEMOGR or CUREL request answered, `refused` or not; counted and
+  // saved.
+  enum class ClientService { kDemographics, kRelationships };
+  absl::Status CountClientService(ClientService service, bool refused);
   // Blocks until the queue is empty and nothing is being processed.
   void WaitUntilIdle() const;
 };

@@ -19,7 +19,9 @@ constexpr char kCodeExists[] = "CMN.ATO.CUREL.EXISTS";
 constexpr char kCodeAccount[] = "CMN.ATO.CUREL.ACCOUNT";
 constexpr char kCodeSystemError[] = "SBR.GEN.FAULT.SYSTEMERROR";
 
-std::string Refuse(const absl::Status& status) {
+// The Error answer refusing a request, noted in *refused.
+std::string Refuse(const absl::Status& status, bool* refused) {
+  *refused = true;
   switch (status.code()) {
     case absl::StatusCode::kPermissionDenied:
       return rel::WriteErrorResponse(status, kCodeNotAuthorised);
@@ -41,27 +43,29 @@ absl::Status CheckAsker(const ClntcommCorpus& corpus, const ebms::Party& from,
   return corpus.CheckAgent(agent.agent_abn(), agent.ran());
 }
 
-// The answer's body; Unavailable when a change could not be saved.
+// The answer's body, with *refused set when it is an Error answer;
+// Unavailable when a change could not be saved.
 absl::StatusOr<std::string> Serve(ClntcommCorpus& corpus, absl::string_view action,
-                                  const ebms::Party& from, absl::string_view request_xml) {
+                                  const ebms::Party& from, absl::string_view request_xml,
+                                  bool* refused) {
   if (action == rel::kActionSearch) {
     absl::StatusOr<v1::SearchClientRequest> r = rel::ReadSearchRequest(request_xml);
-    if (!r.ok()) return Refuse(r.status());
+    if (!r.ok()) return Refuse(r.status(), refused);
     if (absl::Status s = clntcomm::ViolationsToStatus(rel::SearchRequestViolations(*r)); !s.ok()) {
-      return Refuse(s);
+      return Refuse(s, refused);
     }
-    if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s);
+    if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s, refused);
     absl::StatusOr<v1::SearchClientResponse> found =
         corpus.SearchClient(r->agent().agent_abn(), r->client());
-    return found.ok() ? rel::WriteSearchResponse(*found) : Refuse(found.status());
+    return found.ok() ? rel::WriteSearchResponse(*found) : Refuse(found.status(), refused);
   }
   if (action == rel::kActionList) {
     absl::StatusOr<v1::ListRelationshipsRequest> r = rel::ReadListRequest(request_xml);
-    if (!r.ok()) return Refuse(r.status());
+    if (!r.ok()) return Refuse(r.status(), refused);
     if (absl::Status s = clntcomm::ViolationsToStatus(rel::ListRequestViolations(*r)); !s.ok()) {
-      return Refuse(s);
+      return Refuse(s, refused);
     }
-    if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s);
+    if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s, refused);
     return rel::WriteListResponse(
         corpus.ListRelationships(r->agent().agent_abn(), r->has_client() ? &r->client() : nullptr));
   }
@@ -69,19 +73,20 @@ absl::StatusOr<std::string> Serve(ClntcommCorpus& corpus, absl::string_view acti
   const bool validate_only = action == rel::kActionValidate || action == rel::kActionValidateRemove;
   if (!remove && !validate_only && action != rel::kActionSubmit) {
     return Refuse(
-        absl::InvalidArgumentError(absl::StrCat("action '", action, "' is not a CUREL action")));
+        absl::InvalidArgumentError(absl::StrCat("action '", action, "' is not a CUREL action")),
+        refused);
   }
   absl::StatusOr<v1::RelationshipRequest> r = rel::ReadRelationshipRequest(request_xml);
-  if (!r.ok()) return Refuse(r.status());
+  if (!r.ok()) return Refuse(r.status(), refused);
   if (absl::Status s = clntcomm::ViolationsToStatus(rel::RelationshipRequestViolations(*r));
       !s.ok()) {
-    return Refuse(s);
+    return Refuse(s, refused);
   }
-  if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s);
+  if (absl::Status s = CheckAsker(corpus, from, r->agent()); !s.ok()) return Refuse(s, refused);
   absl::StatusOr<v1::Relationship> changed =
       corpus.ChangeRelationship(r->agent().agent_abn(), r->relationship(), remove, validate_only);
   if (absl::IsUnavailable(changed.status())) return changed.status();
-  if (!changed.ok()) return Refuse(changed.status());
+  if (!changed.ok()) return Refuse(changed.status(), refused);
   v1::RelationshipResponse response;
   *response.mutable_relationship() = *std::move(changed);
   response.set_changed(!validate_only);
@@ -103,13 +108,19 @@ bool CurelSingleSync::Offers(absl::string_view action) const {
 absl::StatusOr<SingleSyncAnswer> CurelSingleSync::Answer(const ebms::UserMessage& message,
                                                          absl::string_view body_xml,
                                                          bool system_error) {
+  bool refused = system_error;
   absl::StatusOr<std::string> body =
       system_error
           ? rel::WriteErrorResponse(
                 absl::UnavailableError("the agency could not process the request (fault mode)"),
                 kCodeSystemError)
-          : Serve(*corpus_, message.action, message.from, body_xml);
+          : Serve(*corpus_, message.action, message.from, body_xml, &refused);
   if (!body.ok()) return body.status();
+  if (absl::Status s =
+          state_->CountClientService(AgencyState::ClientService::kRelationships, refused);
+      !s.ok()) {
+    return absl::UnavailableError(s.message());
+  }
   return SingleSyncAnswer{*std::move(body), rel::kCurelDocumentName,
                           absl::StrCat(message.action, "Response")};
 }

@@ -7,11 +7,12 @@
 // decide what each agent sees of its clients' communications. A refusal is
 // a cr:Error answer saying why.
 //
-//   CurelSingleSync curel(&corpus);
+//   CurelSingleSync curel(&state, &corpus);
 //   SingleSyncHandler single_sync(clock, &http, &state, {&clntcomm, &ics, &curel});
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_CUREL_SINGLE_SYNC_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_CUREL_SINGLE_SYNC_H_
 
+#include "pipeline/sim/simulator/agency_state.h"
 #include "pipeline/sim/simulator/clntcomm_corpus.h"
 #include "pipeline/sim/simulator/single_sync_service.h"
 
@@ -19,8 +20,8 @@ namespace sbrgate::sim {
 
 class CurelSingleSync : public SingleSyncService {
  public:
-  // The corpus must outlive it.
-  explicit CurelSingleSync(ClntcommCorpus* corpus) : corpus_(corpus) {}
+  // The state (which counts the answers) and the corpus must outlive it.
+  CurelSingleSync(AgencyState* state, ClntcommCorpus* corpus) : state_(state), corpus_(corpus) {}
 
   absl::string_view service() const override;
   bool Offers(absl::string_view action) const override;
@@ -28,6 +29,7 @@ class CurelSingleSync : public SingleSyncService {
                                           absl::string_view body_xml, bool system_error) override;
 
  private:
+  AgencyState* const state_;
   ClntcommCorpus* const corpus_;
 };
 

@@ -11,10 +11,10 @@ namespace sbrgate::sim {
 namespace dem = demographics;
 
 std::vector<std::unique_ptr<DemographicsSingleSync>> DemographicsSingleSync::ForEveryService(
-    ClntcommCorpus* corpus, DemographicsRegister* demographics) {
+    AgencyState* state, ClntcommCorpus* corpus, DemographicsRegister* demographics) {
   std::vector<std::unique_ptr<DemographicsSingleSync>> out;
   for (const dem::ServiceSpec& spec : dem::Services()) {
-    out.push_back(std::make_unique<DemographicsSingleSync>(&spec, corpus, demographics));
+    out.push_back(std::make_unique<DemographicsSingleSync>(&spec, state, corpus, demographics));
   }
   return out;
 }
@@ -26,9 +26,11 @@ bool DemographicsSingleSync::Offers(absl::string_view action) const {
 }
 
 absl::StatusOr<std::string> DemographicsSingleSync::Serve(const ebms::UserMessage& message,
-                                                          absl::string_view body_xml) {
+                                                          absl::string_view body_xml,
+                                                          bool* refused) {
   // ATO-style codes (the real CUDEMOGR codes are not public).
-  auto refuse = [this](const absl::Status& status) {
+  auto refuse = [this, refused](const absl::Status& status) {
+    *refused = true;
     switch (status.code()) {
       case absl::StatusCode::kPermissionDenied:
         return dem::WriteErrorResponse(status, "SBR.GEN.AUTH.006");
@@ -65,13 +67,19 @@ absl::StatusOr<std::string> DemographicsSingleSync::Serve(const ebms::UserMessag
 absl::StatusOr<SingleSyncAnswer> DemographicsSingleSync::Answer(const ebms::UserMessage& message,
                                                                 absl::string_view body_xml,
                                                                 bool system_error) {
+  bool refused = system_error;
   absl::StatusOr<std::string> body =
       system_error
           ? dem::WriteErrorResponse(
                 absl::UnavailableError("the agency could not process the request (fault mode)"),
                 "SBR.GEN.FAULT.SYSTEMERROR")
-          : Serve(message, body_xml);
+          : Serve(message, body_xml, &refused);
   if (!body.ok()) return body.status();
+  if (absl::Status s =
+          state_->CountClientService(AgencyState::ClientService::kDemographics, refused);
+      !s.ok()) {
+    return absl::UnavailableError(s.message());
+  }
   return SingleSyncAnswer{*std::move(body), std::string(spec_->code),
                           absl::StrCat(message.action, "Response")};
 }

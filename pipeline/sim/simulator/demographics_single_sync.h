@@ -10,7 +10,7 @@
 //
 //   DemographicsRegister demographics(&corpus);
 //   std::vector<std::unique_ptr<DemographicsSingleSync>> cudemogr =
-//       DemographicsSingleSync::ForEveryService(&corpus, &demographics);
+//       DemographicsSingleSync::ForEveryService(&state, &corpus, &demographics);
 //   services.push_back(cudemogr[i].get());   // for the SingleSyncHandler
 #ifndef SBRGATE_PIPELINE_SIM_SIMULATOR_DEMOGRAPHICS_SINGLE_SYNC_H_
 #define SBRGATE_PIPELINE_SIM_SIMULATOR_DEMOGRAPHICS_SINGLE_SYNC_H_
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "pipeline/clients/demographics/catalog.h"
+#include "pipeline/sim/simulator/agency_state.h"
 #include "pipeline/sim/simulator/clntcomm_corpus.h"
 #include "pipeline/sim/simulator/demographics_register.h"
 #include "pipeline/sim/simulator/single_sync_service.h"
@@ -27,14 +28,15 @@ namespace sbrgate::sim {
 
 class DemographicsSingleSync : public SingleSyncService {
  public:
-  // The corpus and the register must outlive it.
-  DemographicsSingleSync(const demographics::ServiceSpec* spec, ClntcommCorpus* corpus,
-                         DemographicsRegister* demographics)
-      : spec_(spec), corpus_(corpus), demographics_(demographics) {}
+  // The state (which counts the answers), the corpus and the register must
+  // outlive it.
+  DemographicsSingleSync(const demographics::ServiceSpec* spec, AgencyState* state,
+                         ClntcommCorpus* corpus, DemographicsRegister* demographics)
+      : spec_(spec), state_(state), corpus_(corpus), demographics_(demographics) {}
 
   // One for each service of the catalogue.
   static std::vector<std::unique_ptr<DemographicsSingleSync>> ForEveryService(
-      ClntcommCorpus* corpus, DemographicsRegister* demographics);
+      AgencyState* state, ClntcommCorpus* corpus, DemographicsRegister* demographics);
 
   absl::string_view service() const override;
   bool Offers(absl::string_view action) const override;
@@ -42,10 +44,13 @@ class DemographicsSingleSync : public SingleSyncService {
                                           absl::string_view body_xml, bool system_error) override;
 
  private:
-  // The answer's body; Unavailable when a change could not be saved.
-  absl::StatusOr<std::string> Serve(const ebms::UserMessage& message, absl::string_view body_xml);
+  // The answer's body, with *refused set when it is an Error answer;
+  // Unavailable when a change could not be saved.
+  absl::StatusOr<std::string> Serve(const ebms::UserMessage& message, absl::string_view body_xml,
+                                    bool* refused);
 
   const demographics::ServiceSpec* const spec_;
+  AgencyState* const state_;
   ClntcommCorpus* const corpus_;
   DemographicsRegister* const demographics_;
 };

@@ -143,6 +143,18 @@ TEST_F(DemographicsTest, TheAgencyChecksWhatArrivesAndWhoSentIt) {
   sim_->SetFaults({.system_error_rate = 1});
   read = Ask(Request(v1::DETAILS, v1::GET));
   EXPECT_THAT(read.status().message(), HasSubstr("SBR.GEN.FAULT.SYSTEMERROR"));
+
+  // Four answered, each a refusal; the admin endpoint says so too.
+  const SimulatorStats stats = sim_->Stats();
+  EXPECT_EQ(stats.demographics_requests, 4);
+  EXPECT_EQ(stats.demographics_refused, 4);
+  EXPECT_EQ(stats.relationships_requests, 0);
+  httplib::Client admin("127.0.0.1", sim_->admin_port());
+  auto res = admin.Get("/admin/stats");
+  ASSERT_TRUE(res);
+  const nlohmann::json json = nlohmann::json::parse(res->body);
+  EXPECT_EQ(json["demographics_requests"], 4);
+  EXPECT_EQ(json["demographics_refused"], 4);
 }
 
 TEST_F(DemographicsTest, AChangeSurvivesARestart) {
@@ -154,6 +166,9 @@ TEST_F(DemographicsTest, AChangeSurvivesARestart) {
   ASSERT_TRUE(listed.ok()) << listed.status();
   ASSERT_EQ(listed->records().addresses_size(), 2);
   EXPECT_EQ(listed->records().addresses(1).lines(0), "PO Box 7");
+  // The answers are counted across the restart.
+  EXPECT_EQ(sim_->Stats().demographics_requests, 2);
+  EXPECT_EQ(sim_->Stats().demographics_refused, 0);
 }
 
 }  // namespace

@@ -143,10 +143,10 @@ class Simulator::Impl {
         push_(config_, clock, &http_, &state_),
         pull_(clock, &http_, &state_, std::move(agency)),
         clntcomm_single_sync_(&state_, &clntcomm_),
-        curel_single_sync_(&clntcomm_),
+        curel_single_sync_(&state_, &clntcomm_),
         ics_single_sync_(&state_, &ics_),
         demographics_single_sync_(
-            DemographicsSingleSync::ForEveryService(&clntcomm_, &demographics_)),
+            DemographicsSingleSync::ForEveryService(&state_, &clntcomm_, &demographics_)),
         single_sync_(clock, &http_, &state_,
                      Joined({&clntcomm_single_sync_, &curel_single_sync_, &ics_single_sync_},
                             demographics_single_sync_)),

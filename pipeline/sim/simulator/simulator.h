@@ -173,6 +173,13 @@ struct SimulatorStats {
   int64_t ics_registered = 0;
   int64_t ics_rejected = 0;
   int64_t ics_duplicates = 0;
+  // Client demographics (CUDEMOGR) and client relationship (CUREL)
+  // requests answered (Single-sync), and of those refused (an Error answer,
+  // fault mode included).
+  int64_t demographics_requests = 0;
+  int64_t demographics_refused = 0;
+  int64_t relationships_requests = 0;
+  int64_t relationships_refused = 0;
   std::vector<MessageReport> messages;  // in arrival order
 };
 
