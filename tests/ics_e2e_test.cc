@@ -1,12 +1,12 @@
 // ICS client registration (seed 004) across real processes: the sandbox
 // daemon (sbrgated-sandbox --embedded-sim) serves the
 // ClientRegistrationService over mutual TLS with an access file, in front of
-// the SBR2 simulator's ICS register, seeded through the simulator's admin
-// port. Every CLREG rule is tried at its edge over gRPC: those sbrgate
+// the SBR2 simulator's ICS register, seeded at every start from a file
+// (--sim-seed-ics). Every CLREG rule is tried at its edge over gRPC: those sbrgate
 // checks before sending (INVALID_ARGUMENT naming the field) and those only
 // the ATO can (the outcome REJECTED or DUPLICATE); and `sbrgate ics
-// register` from the command line. Restarted on its data directory, the
-// register still holds what was registered.
+// register` from the command line. Restarted on its data directory (and
+// seeded again), the register still holds what was registered, once.
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -137,8 +137,8 @@ class IcsE2eTest : public ::testing::Test {
                                      << "ops,operator,*\n"
                                      << "payroll-a,payroll," << kActive << "\n";
     log_ = new std::string(*dir_ + "/daemon.log");
+    std::ofstream(*dir_ + "/ics-seed.json") << Seed().dump();
     StartDaemon();
-    Seed();
   }
 
   static void TearDownTestSuite() { delete daemon_; }
@@ -149,16 +149,18 @@ class IcsE2eTest : public ::testing::Test {
         "services/sbrgated/sbrgated-sandbox",
         {"--embedded-sim", "--grpc-listen=127.0.0.1:0", "--data-dir=" + *dir_ + "/data",
          "--instance-id=ics", "--grpc-cert=" + pki_->server_cert, "--grpc-key=" + pki_->server_key,
-         "--grpc-client-ca=" + pki_->ca_cert, "--access=" + *dir_ + "/access"},
+         "--grpc-client-ca=" + pki_->ca_cert, "--access=" + *dir_ + "/access",
+         "--sim-seed-ics=" + *dir_ + "/ics-seed.json"},
         *log_);
     const std::string ready = testing::ReadyLineOrFail(daemon_, *log_);
     grpc_ = JsonField(ready, "grpc");
     sim_admin_ = JsonField(ready, "sim_admin");
   }
 
-  // The practices' roles, the ABN list and the clients ICS already holds.
-  static void Seed() {
-    const nlohmann::json seed = {
+  // The practices' roles, the ABN list and the clients ICS already holds:
+  // the simulator takes it at every start (--sim-seed-ics).
+  static nlohmann::json Seed() {
+    return {
         {"registrants",
          {{{"agent_abn", kPractice}, {"role_names", {"IMPORTER", "EXPORTER", "CUSTOMS_BROKER"}}},
           {{"agent_abn", kOtherPractice}, {"role_names", {"OWNER"}}}}},
@@ -183,10 +185,6 @@ class IcsE2eTest : public ::testing::Test {
          {{{"type", "IND"}, {"name", "Mei Nguyen"}, {"address", AddressJson("1 Wharf St")}},
           {{"type", "ABN"}, {"abn", kCancelled}},
           {{"type", "ABN"}, {"abn", kActive}}}}};
-    httplib::Client admin(sim_admin_);
-    auto res = admin.Post("/admin/ics/seed", seed.dump(), "application/json");
-    ASSERT_TRUE(res);
-    ASSERT_EQ(res->status, 200) << res->body;
   }
 
   // A channel presenting `identity`'s certificate.
@@ -459,7 +457,10 @@ TEST_F(IcsE2eTest, TheRegisterSurvivesARestart) {
   v1::RegisterClientRequest mei = Ind("Nguyen", "1 Wharf St");
   mei.mutable_ccid()->set_given_names("Mei");
   *mei.mutable_ccid()->mutable_business_address() = Address("1 Wharf St");
-  EXPECT_EQ(Answered(mei).outcome(), Response::DUPLICATE);
+  const Response again = Answered(mei);
+  EXPECT_EQ(again.outcome(), Response::DUPLICATE);
+  // Seeded again at the start, the seed's client is still held once.
+  EXPECT_EQ(again.duplicates_size(), 1) << again.DebugString();
 }
 
 }  // namespace

@@ -11,6 +11,12 @@
 //     "client": {"type": "TFN", "value": "123456782"}, "name": "Alex Citizen",
 //     "count": 150, "level": "client", "seed": 7}]
 //
+// --seed-ics=FILE seeds the ICS client register (registrants, ABNs and their
+// CACs, clients) from a JSON object as POST /admin/ics/seed takes
+// (pipeline/sim/simulator/ics_register.h). Seeding is applied at every start
+// and is idempotent: what a seed names is added or replaced, and a client
+// already held is not added again.
+//
 // What it received (messages, receipts, responses, counters, the CLNTCOMM
 // corpus) is kept in --data-dir: restarted on the same one, it goes on where
 // it stopped.
@@ -51,6 +57,8 @@ ABSL_FLAG(absl::Duration, processing_per_employee, absl::Milliseconds(20),
 ABSL_FLAG(std::string, faults, "", "initial fault modes as JSON, e.g. {\"unavailable\": true}");
 ABSL_FLAG(std::string, seed_clntcomm, "",
           "JSON file: an array of client-communication seeds (see /admin/clntcomm/seed)");
+ABSL_FLAG(std::string, seed_ics, "",
+          "JSON file: a seed of the ICS client register (see /admin/ics/seed)");
 
 namespace {
 
@@ -127,6 +135,13 @@ int main(int argc, char** argv) {
     auto seeded = (*sim)->SeedClntcommJson(*json);
     if (!seeded.ok()) {
       return Fail(absl::StrCat("--seed-clntcomm=", seeds, ": ", seeded.status().message()));
+    }
+  }
+  if (const std::string seed = absl::GetFlag(FLAGS_seed_ics); !seed.empty()) {
+    absl::StatusOr<std::string> json = sbrgate::ReadFileToString(seed);
+    if (!json.ok()) return Fail(absl::StrCat("--seed-ics: ", json.status().message()));
+    if (auto seeded = (*sim)->SeedIcsJson(*json); !seeded.ok()) {
+      return Fail(absl::StrCat("--seed-ics=", seed, ": ", seeded.status().message()));
     }
   }
 

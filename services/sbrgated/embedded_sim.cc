@@ -17,6 +17,9 @@ ABSL_FLAG(absl::Duration, sim_processing_per_employee, absl::Milliseconds(20),
 ABSL_FLAG(std::string, sim_seed_clntcomm, "",
           "embedded simulator: seed its client-communication corpus from this JSON file "
           "(pipeline/sim/simulator/clntcomm_corpus.h describes it)");
+ABSL_FLAG(std::string, sim_seed_ics, "",
+          "embedded simulator: seed its ICS client register from this JSON file at every start "
+          "(pipeline/sim/simulator/ics_register.h describes it)");
 ABSL_FLAG(int, sim_admin_port, 0, "embedded simulator's admin port on 127.0.0.1 (0: any)");
 
 namespace sbrgate {
@@ -36,6 +39,7 @@ std::vector<std::string> SimFlagsGiven() {
        {&absl::GetFlagReflectionHandle(FLAGS_sim_processing_base),
         &absl::GetFlagReflectionHandle(FLAGS_sim_processing_per_employee),
         &absl::GetFlagReflectionHandle(FLAGS_sim_seed_clntcomm),
+        &absl::GetFlagReflectionHandle(FLAGS_sim_seed_ics),
         &absl::GetFlagReflectionHandle(FLAGS_sim_admin_port)}) {
     if (flag->CurrentValue() != flag->DefaultValue()) {
       given.push_back(absl::StrCat("--", absl::StrReplaceAll(flag->Name(), {{"_", "-"}})));
@@ -68,6 +72,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedSim>> StartEmbeddedSimIfAsked(PipelineCon
   options.processing_per_employee = absl::GetFlag(FLAGS_sim_processing_per_employee);
   options.admin_port = absl::GetFlag(FLAGS_sim_admin_port);
   options.seed_clntcomm = absl::GetFlag(FLAGS_sim_seed_clntcomm);
+  options.seed_ics = absl::GetFlag(FLAGS_sim_seed_ics);
   return start(options, config, clock);
 }
 

@@ -41,6 +41,7 @@ struct EmbeddedSimOptions {
   absl::Duration processing_per_employee;
   int admin_port = 0;         // 0: any free port
   std::string seed_clntcomm;  // a JSON file seeding its CLNTCOMM corpus; empty: none
+  std::string seed_ics;       // a JSON file seeding its ICS register; empty: none
 };
 
 // Starts a simulator with a development PKI under config.data_dir and points

@@ -11,6 +11,7 @@ ABSL_DECLARE_FLAG(bool, embedded_sim);
 ABSL_DECLARE_FLAG(absl::Duration, sim_processing_base);
 ABSL_DECLARE_FLAG(int, sim_admin_port);
 ABSL_DECLARE_FLAG(std::string, sim_seed_clntcomm);
+ABSL_DECLARE_FLAG(std::string, sim_seed_ics);
 
 namespace sbrgate {
 namespace {
@@ -72,6 +73,7 @@ TEST_F(EmbeddedSimTest, ProvidedSimulatorStartsAsTheFlagsSay) {
   absl::SetFlag(&FLAGS_sim_processing_base, absl::Seconds(90));
   absl::SetFlag(&FLAGS_sim_admin_port, 9000);
   absl::SetFlag(&FLAGS_sim_seed_clntcomm, "seed.json");
+  absl::SetFlag(&FLAGS_sim_seed_ics, "ics.json");
   auto sim = StartEmbeddedSimIfAsked(config_, nullptr);
   ASSERT_TRUE(sim.ok()) << sim.status();
   ASSERT_NE(*sim, nullptr);
@@ -81,6 +83,7 @@ TEST_F(EmbeddedSimTest, ProvidedSimulatorStartsAsTheFlagsSay) {
   EXPECT_EQ(last_options.processing_per_employee, absl::Milliseconds(20));
   EXPECT_EQ(last_options.admin_port, 9000);
   EXPECT_EQ(last_options.seed_clntcomm, "seed.json");
+  EXPECT_EQ(last_options.seed_ics, "ics.json");
 }
 
 }  // namespace

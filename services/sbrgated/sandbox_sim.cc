@@ -5,9 +5,12 @@
 // it and to sign as the PKI's client. Both live in the daemon's data
 // directory (pki/, sim/) and are taken back on restart: the simulator keeps
 // what it received, and the PKI stays the one its messages were signed with.
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/sim/simulator/simulator.h"
@@ -25,6 +28,17 @@ class SandboxSim : public EmbeddedSim {
   std::unique_ptr<sim::Simulator> sim_;
 };
 
+// Seeds the simulator with `seed` from the JSON file at `path` (none when it
+// is empty); an error names `flag`, the file and what is wrong.
+absl::Status SeedFromFile(absl::string_view flag, const std::string& path,
+                          const std::function<absl::Status(const std::string&)>& seed) {
+  if (path.empty()) return absl::OkStatus();
+  absl::StatusOr<std::string> json = ReadFileToString(path);
+  absl::Status s = json.ok() ? seed(*json) : json.status();
+  if (s.ok()) return s;
+  return absl::Status(s.code(), absl::StrCat(flag, "=", path, ": ", s.message()));
+}
+
 absl::StatusOr<std::unique_ptr<EmbeddedSim>> StartSandboxSim(const EmbeddedSimOptions& options,
                                                              PipelineConfig& config,
                                                              Clock* clock) {
@@ -41,10 +55,19 @@ absl::StatusOr<std::unique_ptr<EmbeddedSim>> StartSandboxSim(const EmbeddedSimOp
   auto started = sim::Simulator::Start(sc, clock);
   if (!started.ok()) return started.status();
   std::unique_ptr<sim::Simulator> sim = *std::move(started);
-  if (!options.seed_clntcomm.empty()) {
-    absl::StatusOr<std::string> json = ReadFileToString(options.seed_clntcomm);
-    if (!json.ok()) return json.status();
-    if (auto seeded = sim->SeedClntcommJson(*json); !seeded.ok()) return seeded.status();
+  if (absl::Status s = SeedFromFile("--sim-seed-clntcomm", options.seed_clntcomm,
+                                     [&sim](const std::string& json) {
+                                       return sim->SeedClntcommJson(json).status();
+                                     });
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = SeedFromFile("--sim-seed-ics", options.seed_ics,
+                                     [&sim](const std::string& json) {
+                                       return sim->SeedIcsJson(json).status();
+                                     });
+      !s.ok()) {
+    return s;
   }
   config.sbr.base_url = sim->base_url();
   config.sbr.tls = {pki->ca_cert, pki->client_cert, pki->client_key};
