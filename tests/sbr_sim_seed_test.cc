@@ -24,6 +24,11 @@ using ::sbrgate::testing::Process;
 
 constexpr char kAbn[] = "53004085616";
 
+nlohmann::json Address() {
+  return {{"type", "BUSINESS"}, {"lines", {"1 Wharf St"}}, {"locality", "Sydney"},
+          {"state", "NSW"},     {"postcode", "2000"},      {"country", "AU"}};
+}
+
 class SbrSimSeedTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -36,11 +41,11 @@ class SbrSimSeedTest : public ::testing::Test {
   }
 
   std::unique_ptr<Process> StartSim(const std::string& seed_file) {
-    auto sim = Process::Start("services/sbr-sim/sbr-sim",
-                              {"--cert=" + pki_.server_cert, "--key=" + pki_.server_key,
-                               "--client-ca=" + pki_.ca_cert, "--data-dir=" + dir_ + "/sim",
-                               "--seed-ics=" + seed_file},
-                              log_);
+    auto sim = Process::Start(
+        "services/sbr-sim/sbr-sim",
+        {"--cert=" + pki_.server_cert, "--key=" + pki_.server_key, "--client-ca=" + pki_.ca_cert,
+         "--data-dir=" + dir_ + "/sim", "--seed-ics=" + seed_file},
+        log_);
     EXPECT_TRUE(sim.ok()) << sim.status();
     return sim.ok() ? *std::move(sim) : nullptr;
   }
@@ -67,32 +72,14 @@ class SbrSimSeedTest : public ::testing::Test {
 
 TEST_F(SbrSimSeedTest, TheRegisterIsSeededAtEveryStartAndHoldsTheSeedOnce) {
   const std::string seed = dir_ + "/ics.json";
+  const nlohmann::json cac = {{"number", 1}, {"valid", true}, {"address", Address()}};
+  const nlohmann::json abn = {{"abn", kAbn}, {"name", "Wattle Freight Pty Ltd"}, {"cacs", {cac}}};
+  const nlohmann::json client = {{"type", "IND"}, {"name", "Mei Nguyen"}, {"address", Address()}};
+  const nlohmann::json registrant = {{"agent_abn", "51824753556"}, {"role_names", {"IMPORTER"}}};
   std::ofstream(seed) << nlohmann::json{
-      {"registrants", {{{"agent_abn", "51824753556"}, {"role_names", {"IMPORTER"}}}}},
-      {"abns",
-       {{{"abn", kAbn},
-         {"name", "Wattle Freight Pty Ltd"},
-         {"cacs",
-          {{{"number", 1},
-            {"valid", true},
-            {"address",
-             {{"type", "BUSINESS"},
-              {"lines", {"1 Wharf St"}},
-              {"locality", "Sydney"},
-              {"state", "NSW"},
-              {"postcode", "2000"},
-              {"country", "AU"}}}}}}}}},
-      {"clients",
-       {{{"type", "IND"},
-         {"name", "Mei Nguyen"},
-         {"address",
-          {{"type", "BUSINESS"},
-           {"lines", {"1 Wharf St"}},
-           {"locality", "Sydney"},
-           {"state", "NSW"},
-           {"postcode", "2000"},
-           {"country", "AU"}}}}}}}
-                             .dump();
+      {"registrants", {registrant}},
+      {"abns", {abn}},
+      {"clients", {client}}}.dump();
   for (int start = 0; start < 2; ++start) {
     std::unique_ptr<Process> sim = StartSim(seed);
     ASSERT_NE(sim, nullptr);
