@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <thread>
+#include <vector>
 
 namespace sbrgate::ebms {
 namespace {
@@ -20,6 +23,21 @@ TEST(NewUuidTest, IsRandomVersion4) {
     seen.insert(uuid);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(NewUuidTest, ThreadsMakeDifferentIds) {
+  // Each thread has a generator of its own: seeded apart, never in step.
+  std::vector<std::vector<std::string>> made(4);
+  std::vector<std::thread> threads;
+  for (std::vector<std::string>& ids : made) {
+    threads.emplace_back([&ids] {
+      for (int i = 0; i < 1000; ++i) ids.push_back(NewUuid());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<std::string> seen;
+  for (const std::vector<std::string>& ids : made) seen.insert(ids.begin(), ids.end());
+  EXPECT_EQ(seen.size(), 4000u);
 }
 
 TEST(NewMessageIdTest, IsUuidAtDomain) {
