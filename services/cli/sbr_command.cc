@@ -19,6 +19,7 @@
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/platform/common/transient.h"
+#include "pipeline/platform/common/uuid.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/sbr/event02/event02.h"
 #include "pipeline/stp/payevnt/sender.h"
@@ -114,7 +115,7 @@ absl::StatusOr<PreparedLodgment> Prepare(const Context& c, const std::string& fi
   auto report = payevnt::ValidateLodgment(std::unique_ptr<ByteSource>(std::move(*source)), file);
   if (!report.ok()) return report.status();
   p.report = *std::move(report);
-  p.gzip_path = absl::StrCat(c.flags.Get("spool", "/tmp"), "/", ebms::NewUuid(), ".xml.gz");
+  p.gzip_path = absl::StrCat(c.flags.Get("spool", "/tmp"), "/", NewUuid(), ".xml.gz");
   auto in = FileSource::Open(file);
   if (!in.ok()) return in.status();
   auto out = FileSink::Create(p.gzip_path);
@@ -128,7 +129,7 @@ absl::StatusOr<PreparedLodgment> Prepare(const Context& c, const std::string& fi
 sbr_client::LodgmentPush MakePush(const Context& c, const PreparedLodgment& p) {
   sbr_client::LodgmentPush push;
   push.message_id = c.flags.Get("message-id", ebms::NewMessageId("sbrgate.local"));
-  push.conversation_id = ebms::NewUuid();
+  push.conversation_id = NewUuid();
   // As sbrgate would send it (the intermediary, else the payer), unless
   // --abn names a business to send as.
   push.from = c.flags.Has("abn")

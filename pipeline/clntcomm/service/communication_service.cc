@@ -9,6 +9,7 @@
 #include "pipeline/clntcomm/rules/schedule.h"
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/common/uuid.h"
 #include "pipeline/platform/rpc/status.h"
 #include "pipeline/platform/rpc/watch.h"
 #include "pipeline/sbr/ebms/message.h"
@@ -227,7 +228,7 @@ grpc::Status CommunicationServiceImpl::CreateJob(const std::string& kind,
   absl::StatusOr<blob::BlobId> stored =
       options_.keeper->blobs().PutString(request.SerializeAsString());
   if (!stored.ok()) return ToGrpcStatus(stored.status());
-  job->set_job_id(absl::StrCat("job-", ebms::NewUuid()));
+  job->set_job_id(absl::StrCat("job-", NewUuid()));
   job->set_kind(kind);
   job->set_state(v1::SCHEDULED);
   *job->mutable_not_before() = ToProto(not_before);

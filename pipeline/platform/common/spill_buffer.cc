@@ -3,7 +3,16 @@
 #include <cstdio>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/uuid.h"
+
 namespace sbrgate {
+
+SpillBuffer::SpillPath SpillBuffer::UniqueFileIn(std::string dir, std::string suffix) {
+  return [dir = std::move(dir), suffix = std::move(suffix)] {
+    return absl::StrCat(dir, "/", NewUuid(), suffix);
+  };
+}
 
 SpillBuffer::SpillBuffer(SpillPath spill_path, size_t memory_limit, FileDurability durability)
     : make_spill_path_(std::move(spill_path)),

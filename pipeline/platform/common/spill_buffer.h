@@ -5,7 +5,7 @@
 // creating, renaming and removing a file for each small one is most of what
 // the kernel does for an exchange.
 //
-//   SpillBuffer body([&] { return spool_dir + "/" + NewUuid() + ".http"; }, 1 << 20);
+//   SpillBuffer body(SpillBuffer::UniqueFileIn(spool_dir, ".http"), 1 << 20);
 //   transport.Post(request, body);            // or any writer of a ByteSink
 //   if (absl::Status s = body.Close(); !s.ok()) return s;
 //   absl::StatusOr<std::unique_ptr<ByteSource>> in = body.Reader();
@@ -44,6 +44,8 @@ class SpillBuffer : public ByteSink {
   // Where the file goes (its directory must exist), asked for when the file
   // is created: once the content passes `memory_limit` bytes.
   using SpillPath = absl::AnyInvocable<std::string()>;
+  // A file of its own in `dir`: a fresh UUID followed by `suffix`.
+  static SpillPath UniqueFileIn(std::string dir, std::string suffix);
 
   SpillBuffer(SpillPath spill_path, size_t memory_limit,
               FileDurability durability = FileDurability::kScratch);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/platform/common/spill_buffer.h"
+#include "pipeline/platform/common/uuid.h"
 #include "pipeline/platform/keys/key_files.h"
 #include "pipeline/sbr/client/exchange_probe.h"
 #include "pipeline/sbr/package/package.h"
@@ -33,8 +34,7 @@ absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
   // Every file of an exchange is a working file: what sbrgate keeps of a
   // response goes to the blob store (durably) before anything relies on
   // it, and an exchange lost in a crash is repeated.
-  SpillBuffer body([&spool_dir] { return absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".http"); },
-                   kResponseInMemoryBytes);
+  SpillBuffer body(SpillBuffer::UniqueFileIn(spool_dir, ".http"), kResponseInMemoryBytes);
   absl::StatusOr<HttpResponse> response = transport.Post(request, body);
   if (!response.ok()) return response.status();
   if (absl::Status s = body.Close(); !s.ok()) return s;
@@ -294,7 +294,7 @@ absl::StatusOr<SingleOutcome> SbrClient::ExchangeOnce(const SingleRequest& reque
   m.service = request.service;
   m.action = request.action;
   m.conversation_id =
-      request.conversation_id.empty() ? ebms::NewUuid() : request.conversation_id;
+      request.conversation_id.empty() ? NewUuid() : request.conversation_id;
   m.message_properties = {{ebms::kPropertyProductId, config_.software.product_id},
                           {ebms::kPropertyBmsVendor, config_.software.vendor},
                           {ebms::kPropertyBmsName, config_.software.name},

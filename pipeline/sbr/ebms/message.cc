@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "pipeline/platform/common/uuid.h"
 
 namespace sbrgate::ebms {
 namespace {
@@ -85,29 +85,6 @@ Error MakeError(absl::string_view code, absl::string_view ref_to_message_in_erro
     e.severity = "failure";
   }
   return e;
-}
-
-std::string NewUuid() {
-  // One generator a thread, seeded from the OS: OpenSSL's (RAND_bytes)
-  // costs some 13 us a call here, much of it its locks and fork check, and
-  // a lodgment makes several ids. Ids need to be unique, not secret.
-  thread_local absl::BitGen gen;
-  unsigned char b[16];
-  for (int half = 0; half < 2; ++half) {
-    const uint64_t bits = absl::Uniform<uint64_t>(gen);
-    for (int i = 0; i < 8; ++i) b[half * 8 + i] = static_cast<unsigned char>(bits >> (8 * i));
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[b[i] >> 4]);
-    out.push_back(kHex[b[i] & 0x0f]);
-  }
-  return out;
 }
 
 std::string NewMessageId(absl::string_view domain) { return absl::StrCat(NewUuid(), "@", domain); }

@@ -11,7 +11,7 @@
 //   m.to = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
 //   m.service = ebms::kServicePayevnt;
 //   m.action = ebms::kActionPayevntSubmit;
-//   m.conversation_id = ebms::NewUuid();
+//   m.conversation_id = NewUuid();                    // platform/common/uuid.h
 //   std::string xml = ebms::WriteEnvelope(envelope);   // envelope_writer.h
 //
 // Empty strings mean "absent" for optional values (RefToMessageId, mpc,
@@ -205,9 +205,7 @@ const ErrorDefinition* FindErrorDefinition(absl::string_view code);
 Error MakeError(absl::string_view code, absl::string_view ref_to_message_in_error,
                 absl::string_view description = "");
 
-// A random (version 4) UUID, lower-case: "0f8fad5b-d9cb-469f-a165-70867728950e".
-std::string NewUuid();
-// A globally unique ebMS MessageId, "<uuid>@<domain>".
+// A globally unique ebMS MessageId, "<uuid>@<domain>" (NewUuid, uuid.h).
 std::string NewMessageId(absl::string_view domain);
 
 // xsd:dateTime in UTC with millisecond precision: "2024-07-01T13:42:37.429Z".

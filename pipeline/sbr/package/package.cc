@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/common/spill_buffer.h"
+#include "pipeline/platform/common/uuid.h"
 #include "pipeline/platform/xml/document.h"
 #include "pipeline/sbr/ebms/envelope_reader.h"
 #include "pipeline/sbr/ebms/envelope_writer.h"
@@ -65,7 +66,7 @@ std::string RootContentId(const ebms::Messaging& m) {
                           : !m.receipts.empty()      ? &m.receipts[0].message_id
                           : !m.errors.empty()        ? &m.errors[0].message_id
                                                      : nullptr;
-  if (id == nullptr || id->empty()) return absl::StrCat("soap-", ebms::NewUuid(), "@sbrgate");
+  if (id == nullptr || id->empty()) return absl::StrCat("soap-", NewUuid(), "@sbrgate");
   return absl::StrCat("soap-", *id);
 }
 
@@ -110,8 +111,8 @@ absl::StatusOr<InboundMessage> ReadPackagedMessage(absl::string_view content_typ
   auto make_sink = [&](const mime::PartHeaders& h) -> absl::StatusOr<std::unique_ptr<ByteSink>> {
     in.attachments.push_back({h.content_id, h.content_type, StoredBytes()});
     return std::make_unique<AttachmentSink>(
-        [&spool_dir] { return absl::StrCat(spool_dir, "/", ebms::NewUuid(), ".part"); }, spooling,
-        &in, in.attachments.size() - 1, &spooled);
+        SpillBuffer::UniqueFileIn(spool_dir, ".part"), spooling, &in, in.attachments.size() - 1,
+        &spooled);
   };
   auto fail = [&](absl::Status s) {
     for (const std::string& p : spooled) std::remove(p.c_str());

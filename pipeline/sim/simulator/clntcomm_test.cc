@@ -15,6 +15,7 @@
 #include "pipeline/clntcomm/wire/wire.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
+#include "pipeline/platform/common/uuid.h"
 #include "pipeline/sbr/client/https_transport.h"
 #include "pipeline/sbr/client/sbr_client.h"
 #include "pipeline/sbr/ebms/message.h"
@@ -118,7 +119,7 @@ class ClntcommTest : public SimulatorFixture {
     m.to = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
     m.service = ebms::kServiceClntcomm;
     m.action = action;
-    m.conversation_id = ebms::NewUuid();
+    m.conversation_id = NewUuid();
     e.body_xml = request_xml;
     auto out = ebms_package::PackageMessage(e, credential_.get(), {});
     if (!out.ok()) return out.status();
@@ -169,7 +170,7 @@ class ClntcommTest : public SimulatorFixture {
   // is due; the response file.
   StoredBytes Bulk(const std::string& agent, const std::string& action,
                    const std::string& request_xml, const std::string& document_type) {
-    const std::string payload = absl::StrCat(dir_, "/", ebms::NewUuid(), ".xml.gz");
+    const std::string payload = absl::StrCat(dir_, "/", NewUuid(), ".xml.gz");
     {
       auto file = FileSink::Create(payload);
       EXPECT_TRUE(file.ok());
@@ -180,7 +181,7 @@ class ClntcommTest : public SimulatorFixture {
     sbr_client::LodgmentPush p;
     p.message_id = ebms::NewMessageId("test.sbrgate");
     p.timestamp = clock_.Now();
-    p.conversation_id = ebms::NewUuid();
+    p.conversation_id = NewUuid();
     p.from = {agent, ebms::kPartyTypeAbn, ebms::kRoleRegisteredAgent};
     p.service = ebms::kServiceClntcomm;
     p.action = action;

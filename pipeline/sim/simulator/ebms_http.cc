@@ -74,8 +74,7 @@ absl::StatusOr<ebms_package::InboundMessage> EbmsHttp::Receive(
   // A working copy: what the agency keeps of a push (its attachment) is
   // kept in memory for the message's record when small, else spooled
   // durably, by ReadPackagedMessage.
-  SpillBuffer body([this] { return absl::StrCat(SpoolDir(config_), "/", ebms::NewUuid(), ".http"); },
-                   kBodyInMemoryBytes);
+  SpillBuffer body(SpillBuffer::UniqueFileIn(SpoolDir(config_), ".http"), kBodyInMemoryBytes);
   absl::Status write_status;
   reader([&](const char* data, size_t len) {
     write_status = body.Write(absl::string_view(data, len));

@@ -22,6 +22,7 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
 #include "pipeline/platform/common/transient.h"
+#include "pipeline/platform/common/uuid.h"
 #include "pipeline/sbr/client/https_transport.h"
 #include "pipeline/sbr/client/sbr_client.h"
 #include "pipeline/sbr/ebms/message.h"
@@ -122,7 +123,7 @@ class SimulatorTest : public ::testing::Test {
     sbr_client::LodgmentPush p;
     p.message_id = ebms::NewMessageId("test.sbrgate");
     p.timestamp = clock_.Now();
-    p.conversation_id = ebms::NewUuid();
+    p.conversation_id = NewUuid();
     p.from = SenderOfPayload(payload);
     p.payload_gzip = StoredBytes::File(payload);
     return p;
@@ -912,7 +913,7 @@ class RefusedPushTest : public SimulatorTest {
     m.to = {ebms::kAtoAbn, ebms::kPartyTypeAbn, ebms::kRoleAgency};
     m.service = ebms::kServicePayevnt;
     m.action = ebms::kActionPayevntSubmit;
-    m.conversation_id = ebms::NewUuid();
+    m.conversation_id = NewUuid();
     m.parts.push_back({"cid:" + cid, {{"DocumentType", "PAYEVNT"}}});
     return e;
   }

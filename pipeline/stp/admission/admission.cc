@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/common/uuid.h"
 #include "pipeline/platform/kafka/limits.h"
 #include "pipeline/platform/metrics/registry.h"
 #include "pipeline/sbr/ebms/message.h"
@@ -155,7 +156,7 @@ absl::StatusOr<v1::Lodgment> Admission::Admit(const Upload& upload, ByteSource& 
   if (!result.ok()) return result.status();
 
   const absl::Time now = options_.clock->Now();
-  const std::string id = ebms::NewUuid();
+  const std::string id = NewUuid();
   const bool sending = result->employees_sent > 0;
   const payevnt::EmployerRecord& employer = result->employer;
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/platform/common/uuid.h"
 #include "pipeline/sbr/ebms/message.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/stp/status/status.h"
@@ -63,7 +64,7 @@ void ResubmitStage::Release(const events::ResubmitRequest& request, stage::Conte
   ctx.store(kReleasedStore).Put(request.lodgment_id(), absl::StrCat(request.next_attempt()));
   events::LodgmentToSubmit next = request.previous();
   next.set_message_id(ebms::NewMessageId(message_id_domain_));
-  next.set_conversation_id(ebms::NewUuid());
+  next.set_conversation_id(NewUuid());
   next.set_attempt(request.next_attempt());
   *next.mutable_created_at() = ToProto(ctx.clock().Now());
   ctx.Emit({topics::kReceived, request.lodgment_id(), next.SerializeAsString()});
