@@ -12,9 +12,8 @@
 //   // or, to keep the content beyond the buffer:
 //   absl::StatusOr<StoredBytes> kept = body.Release();
 //
-// The file is named when it is created: a fresh name (a random UUID, some
-// 13 us) is not made for the many buffers that never need a file. A fixed
-// path may be given instead.
+// The file is named when it is created: no name is made for the many
+// buffers that never need a file. A fixed path may be given instead.
 //
 // The file, if one was needed, is a working file (FileDurability::kScratch,
 // unless the constructor says otherwise), removed when the buffer goes

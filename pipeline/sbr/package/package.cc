@@ -58,8 +58,8 @@ absl::StatusOr<mime::Attachment> MimePart(const Attachment& a) {
 }
 
 // The Content-ID of the SOAP part, which need only be unique within the
-// message: named after the message's own id (a fresh UUID costs some 13 us),
-// or a UUID for an envelope that carries none.
+// message: named after the message's own id, or a UUID for an envelope that
+// carries none.
 std::string RootContentId(const ebms::Messaging& m) {
   const std::string* id = !m.user_messages.empty()   ? &m.user_messages[0].message_id
                           : !m.pull_requests.empty() ? &m.pull_requests[0].message_id
