@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -26,6 +27,7 @@
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/dates.h"
 #include "pipeline/platform/common/proto_time.h"
+#include "pipeline/platform/common/thread_name.h"
 #include "pipeline/sbr/wssec/credential.h"
 #include "pipeline/sbr/wssec/verifier.h"
 #include "pipeline/sim/simulator/admin_handlers.h"
@@ -43,6 +45,28 @@
 
 namespace sbrgate::sim {
 namespace {
+
+// httplib's thread pool, its threads named `name` (as ps and perf show
+// them) when they take their first connection.
+class NamedThreadPool : public httplib::TaskQueue {
+ public:
+  NamedThreadPool(size_t threads, std::string name) : pool_(threads), name_(std::move(name)) {}
+  void enqueue(std::function<void()> fn) override {
+    pool_.enqueue([this, fn = std::move(fn)] {
+      thread_local bool named = false;
+      if (!named) {
+        NameThisThread(name_);
+        named = true;
+      }
+      fn();
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  httplib::ThreadPool pool_;
+  const std::string name_;
+};
 
 state::ClntcommSeed SeedRecord(const ClntcommSeed& s) {
   state::ClntcommSeed r;
@@ -171,7 +195,10 @@ class Simulator::Impl {
       admin_thread_ = std::thread([this] { admin_->listen_after_bind(); });
     }
     for (int i = 0; i < config_.processing_threads; ++i) {
-      workers_.emplace_back([this] { back_office_.Work(); });
+      workers_.emplace_back([this] {
+        NameThisThread("sim-office");
+        back_office_.Work();
+      });
     }
     return absl::OkStatus();
   }
@@ -275,7 +302,7 @@ class Simulator::Impl {
     // machine) would make clients that keep connections reconnect often and
     // wait for a thread.
     const size_t threads = static_cast<size_t>(std::max(1, config_.https_threads));
-    server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server->new_task_queue = [threads] { return new NamedThreadPool(threads, "sim-https"); };
     server->set_keep_alive_max_count(static_cast<size_t>(std::max(1, config_.keep_alive_requests)));
     server->set_keep_alive_timeout(
         std::max<time_t>(1, absl::ToInt64Seconds(config_.keep_alive_timeout)));

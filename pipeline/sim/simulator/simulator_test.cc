@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -294,6 +295,26 @@ TEST_F(SimulatorTest, ReceiptEchoesTheSignedDigests) {
   altered.references[0].digest_value = "AAAA" + altered.references[0].digest_value.substr(4);
   EXPECT_EQ(sbr_client::CheckReceipt(altered, p.message_id, pushed->sent_digests).code(),
             absl::StatusCode::kDataLoss);
+}
+
+// Its threads say what they run, as ps and perf show them.
+std::multiset<std::string> ThreadNames() {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.insert(name);
+  }
+  return names;
+}
+
+TEST_F(SimulatorTest, ItsThreadsAreNamedForWhatTheyRun) {
+  payevnt::GeneratorOptions o;
+  o.employees = 2;
+  ASSERT_TRUE(client_->Push(Push(Lodgment("named", o))).ok());
+  const std::multiset<std::string> names = ThreadNames();
+  EXPECT_GE(names.count("sim-https"), 1u);   // the connection's
+  EXPECT_GE(names.count("sim-office"), 1u);  // the processing's
 }
 
 TEST_F(SimulatorTest, EarlyPullGetsNothingYetAndIsCounted) {
