@@ -46,8 +46,8 @@ xmlSecTransformId AttachmentContentTransformId();
 // check resolves it, rather than through an XPointer id() evaluation, which
 // builds a new XPath context for every reference; the node set digested is
 // the same (the element's subtree without comments). xmlsec named the flag
-// after the Visa 3-D Secure messages that first needed it (USE_VISA3D_HACK
-// is its own identifier); "#xpointer(...)" references are resolved as before.
+// after the Visa 3-D Secure messages that first needed it; "#xpointer(...)"
+// references are resolved as before.
 inline constexpr unsigned int kDSigFlags =
     XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS | XMLSEC_DSIG_FLAGS_USE_VISA3D_HACK;
 
