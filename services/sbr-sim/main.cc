@@ -129,20 +129,10 @@ int main(int argc, char** argv) {
     }
     (*sim)->SetFaults(f);
   }
-  if (const std::string seeds = absl::GetFlag(FLAGS_seed_clntcomm); !seeds.empty()) {
-    absl::StatusOr<std::string> json = sbrgate::ReadFileToString(seeds);
-    if (!json.ok()) return Fail(absl::StrCat("--seed-clntcomm: ", json.status().message()));
-    auto seeded = (*sim)->SeedClntcommJson(*json);
-    if (!seeded.ok()) {
-      return Fail(absl::StrCat("--seed-clntcomm=", seeds, ": ", seeded.status().message()));
-    }
-  }
-  if (const std::string seed = absl::GetFlag(FLAGS_seed_ics); !seed.empty()) {
-    absl::StatusOr<std::string> json = sbrgate::ReadFileToString(seed);
-    if (!json.ok()) return Fail(absl::StrCat("--seed-ics: ", json.status().message()));
-    if (auto seeded = (*sim)->SeedIcsJson(*json); !seeded.ok()) {
-      return Fail(absl::StrCat("--seed-ics=", seed, ": ", seeded.status().message()));
-    }
+  if (absl::Status s = (*sim)->SeedFromFiles(
+          {absl::GetFlag(FLAGS_seed_clntcomm), absl::GetFlag(FLAGS_seed_ics)}, "--seed-");
+      !s.ok()) {
+    return Fail(std::string(s.message()));
   }
 
   const std::string ready = absl::StrCat(

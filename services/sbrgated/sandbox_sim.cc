@@ -5,13 +5,9 @@
 // it and to sign as the PKI's client. Both live in the daemon's data
 // directory (pki/, sim/) and are taken back on restart: the simulator keeps
 // what it received, and the PKI stays the one its messages were signed with.
-#include <functional>
 #include <memory>
 #include <string>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/string_view.h"
-#include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/sim/dev_pki/dev_pki.h"
 #include "pipeline/sim/simulator/simulator.h"
 #include "services/sbrgated/embedded_sim.h"
@@ -27,17 +23,6 @@ class SandboxSim : public EmbeddedSim {
  private:
   std::unique_ptr<sim::Simulator> sim_;
 };
-
-// Seeds the simulator with `seed` from the JSON file at `path` (none when it
-// is empty); an error names `flag`, the file and what is wrong.
-absl::Status SeedFromFile(absl::string_view flag, const std::string& path,
-                          const std::function<absl::Status(const std::string&)>& seed) {
-  if (path.empty()) return absl::OkStatus();
-  absl::StatusOr<std::string> json = ReadFileToString(path);
-  absl::Status s = json.ok() ? seed(*json) : json.status();
-  if (s.ok()) return s;
-  return absl::Status(s.code(), absl::StrCat(flag, "=", path, ": ", s.message()));
-}
 
 absl::StatusOr<std::unique_ptr<EmbeddedSim>> StartSandboxSim(const EmbeddedSimOptions& options,
                                                              PipelineConfig& config,
@@ -55,17 +40,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedSim>> StartSandboxSim(const EmbeddedSimOp
   auto started = sim::Simulator::Start(sc, clock);
   if (!started.ok()) return started.status();
   std::unique_ptr<sim::Simulator> sim = *std::move(started);
-  if (absl::Status s = SeedFromFile("--sim-seed-clntcomm", options.seed_clntcomm,
-                                     [&sim](const std::string& json) {
-                                       return sim->SeedClntcommJson(json).status();
-                                     });
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = SeedFromFile("--sim-seed-ics", options.seed_ics,
-                                     [&sim](const std::string& json) {
-                                       return sim->SeedIcsJson(json).status();
-                                     });
+  if (absl::Status s = sim->SeedFromFiles({options.seed_clntcomm, options.seed_ics}, "--sim-seed-");
       !s.ok()) {
     return s;
   }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -428,6 +429,25 @@ absl::StatusOr<state::IcsChange> Simulator::SeedIcsJson(const std::string& json)
   absl::StatusOr<state::IcsSeed> seed = ParseIcsSeedJson(json);
   if (!seed.ok()) return seed.status();
   return impl_->ics().Seed(*seed);
+}
+
+absl::Status Simulator::SeedFromFiles(const SeedFiles& files, absl::string_view flag_prefix) {
+  auto seed = [flag_prefix](absl::string_view name, const std::string& path,
+                            const std::function<absl::Status(const std::string&)>& take) {
+    if (path.empty()) return absl::OkStatus();
+    absl::StatusOr<std::string> json = ReadFileToString(path);
+    absl::Status s = json.ok() ? take(*json) : json.status();
+    if (s.ok()) return s;
+    return absl::Status(s.code(), absl::StrCat(flag_prefix, name, "=", path, ": ", s.message()));
+  };
+  if (absl::Status s =
+          seed("clntcomm", files.clntcomm,
+               [this](const std::string& json) { return SeedClntcommJson(json).status(); });
+      !s.ok()) {
+    return s;
+  }
+  return seed("ics", files.ics,
+              [this](const std::string& json) { return SeedIcsJson(json).status(); });
 }
 
 absl::StatusOr<std::vector<SeedResult>> Simulator::SeedClntcommJson(const std::string& json) {

@@ -77,7 +77,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "pipeline/platform/common/clock.h"
 #include "pipeline/sbr/event02/event02.h"
@@ -206,6 +208,16 @@ class Simulator {
   // admin endpoint's format), which returns the records added or replaced.
   IcsRegister& ics();
   absl::StatusOr<state::IcsChange> SeedIcsJson(const std::string& json);
+
+  // Seed files, as a program's flags name them (an empty path: none).
+  struct SeedFiles {
+    std::string clntcomm;  // SeedClntcommJson's format
+    std::string ics;       // SeedIcsJson's format
+  };
+  // Seeds the agency from `files`, at a start: an error names the file's
+  // flag (`flag_prefix` followed by "clntcomm" or "ics", e.g. --seed-ics),
+  // the file and what is wrong in it.
+  absl::Status SeedFromFiles(const SeedFiles& files, absl::string_view flag_prefix);
 
   // Blocks until every received lodgment has been processed (tests; never
   // returns with queued lodgments and no processing_threads).
