@@ -337,9 +337,10 @@ void LocalLog::WriteGroup(const std::vector<QueuedCommit*>& group) {
         batch.Delete(handles_->stores, StoreKey(change.store, change.key));
       }
     }
-    for (const auto& [group_tp, offset] : c->tx->offsets_) {
+    for (const auto& [group_tp, committed] : c->tx->offsets_) {
       std::string v;
-      PutBigEndian(v, static_cast<uint64_t>(offset), 8);
+      PutBigEndian(v, static_cast<uint64_t>(committed.offset), 8);
+      v += committed.metadata;
       batch.Put(handles_->offsets, OffsetKey(group_tp.first, group_tp.second), v);
     }
   }
@@ -414,11 +415,25 @@ absl::StatusOr<std::vector<LogRecord>> LocalLog::Read(const TopicPartition& tp, 
 
 absl::StatusOr<int64_t> LocalLog::CommittedOffset(const std::string& group,
                                                   const TopicPartition& tp) const {
+  absl::StatusOr<OffsetAndMetadata> committed = Committed(group, tp);
+  if (!committed.ok()) return committed.status();
+  return committed->offset;
+}
+
+absl::StatusOr<OffsetAndMetadata> LocalLog::Committed(const std::string& group,
+                                                      const TopicPartition& tp) const {
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handles_->offsets, OffsetKey(group, tp), &v);
-  if (s.IsNotFound()) return 0;
+  if (s.IsNotFound()) return OffsetAndMetadata{};
   if (!s.ok()) return FromRocks(s, "reading a committed offset");
-  return static_cast<int64_t>(GetBigEndian(v));
+  // The offset's 8 bytes, then the metadata (none in logs written before it).
+  if (v.size() < 8) {
+    return absl::DataLossError(absl::StrCat("the committed offset of group ", group, " for ",
+                                            tp.topic, "/", tp.partition, " is ", v.size(),
+                                            " bytes, not 8 or more"));
+  }
+  return OffsetAndMetadata{static_cast<int64_t>(GetBigEndian(rocksdb::Slice(v.data(), 8))),
+                           v.substr(8)};
 }
 
 absl::StatusOr<std::optional<std::string>> LocalLog::Get(const std::string& store,

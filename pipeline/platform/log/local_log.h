@@ -101,6 +101,13 @@ struct Append {
   std::optional<int32_t> partition;
 };
 
+// A consumer group's committed offset in a partition, and what it committed
+// with it.
+struct OffsetAndMetadata {
+  int64_t offset = 0;
+  std::string metadata;
+};
+
 // What one Commit writes, all or nothing.
 class LogTransaction {
  public:
@@ -111,9 +118,11 @@ class LogTransaction {
   void Delete(const std::string& store, std::string key) {
     store_changes_.push_back({store, std::move(key), std::nullopt});
   }
-  // The group has consumed `tp` up to (not including) `next_offset`.
-  void CommitOffset(const std::string& group, const TopicPartition& tp, int64_t next_offset) {
-    offsets_[{group, tp}] = next_offset;
+  // The group has consumed `tp` up to (not including) `next_offset`;
+  // `metadata` is kept with it, as Kafka keeps an offset commit's.
+  void CommitOffset(const std::string& group, const TopicPartition& tp, int64_t next_offset,
+                    std::string metadata = "") {
+    offsets_[{group, tp}] = {next_offset, std::move(metadata)};
   }
   bool empty() const { return appends_.empty() && store_changes_.empty() && offsets_.empty(); }
   // Consumer offsets and nothing else: the commit needs no fsync.
@@ -133,7 +142,7 @@ class LogTransaction {
   };
   std::vector<log::Append> appends_;
   std::vector<StoreChange> store_changes_;
-  std::map<std::pair<std::string, TopicPartition>, int64_t> offsets_;
+  std::map<std::pair<std::string, TopicPartition>, OffsetAndMetadata> offsets_;
 };
 
 struct PartitionInfo {
@@ -179,6 +188,9 @@ class LocalLog {
 
   // The offset `group` committed for `tp`, or 0 when it never committed.
   absl::StatusOr<int64_t> CommittedOffset(const std::string& group, const TopicPartition& tp) const;
+  // The same with its metadata ("" when it never committed, or none).
+  absl::StatusOr<OffsetAndMetadata> Committed(const std::string& group,
+                                              const TopicPartition& tp) const;
   absl::StatusOr<std::optional<std::string>> Get(const std::string& store,
                                                  const std::string& key) const;
   // Entries of `store` with keys in [from, to) in key order ("" for `to`:

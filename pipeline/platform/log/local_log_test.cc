@@ -98,6 +98,7 @@ TEST_F(LocalLogTest, ATransactionIsOnDiskWholeAfterReopening) {
     tx.Append({"out", "k", "output", {{"origin", "in/2@41"}}});
     tx.Put("poll.pending", "k", "due at 10:00");
     tx.CommitOffset("stage", {"in", 2}, 42);
+    tx.CommitOffset("stage", {"in", 1}, 7, "v1;end=+3;open=+2");
     ASSERT_TRUE(log->Commit(tx).ok());
   }
   std::unique_ptr<LocalLog> log = OpenOrDie(Topics());
@@ -111,6 +112,10 @@ TEST_F(LocalLogTest, ATransactionIsOnDiskWholeAfterReopening) {
   EXPECT_EQ(*log->Get("poll.pending", "k"), std::optional<std::string>("due at 10:00"));
   EXPECT_EQ(*log->CommittedOffset("stage", {"in", 2}), 42);
   EXPECT_EQ(*log->CommittedOffset("stage", {"in", 3}), 0);
+  EXPECT_EQ(log->Committed("stage", {"in", 2})->metadata, "");
+  EXPECT_EQ(*log->CommittedOffset("stage", {"in", 1}), 7);
+  EXPECT_EQ(log->Committed("stage", {"in", 1})->metadata, "v1;end=+3;open=+2");
+  EXPECT_EQ(log->Committed("stage", {"in", 3})->offset, 0);
   EXPECT_EQ(log->Partition({"out", p}).high, 1);
 }
 

@@ -1,5 +1,9 @@
 #include "pipeline/platform/stage/commit_batcher.h"
 
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 
 namespace sbrgate::stage {
@@ -17,19 +21,29 @@ void CommitBatcher::AddDeadLetter(Output dead_letter) {
 }
 
 void CommitBatcher::Advance(const kafka::TopicRecord& record) {
-  const TopicPartition tp{record.topic, record.partition};
-  first_.emplace(tp, record.offset);
-  next_[tp] = record.offset + 1;
+  advanced_.insert({record.topic, record.partition});
   ++records_;
 }
 
-absl::Status CommitBatcher::Commit(kafka::TransactionalProducer& txn, rd_kafka_t* consumer) {
+absl::Status CommitBatcher::Commit(kafka::TransactionalProducer& txn, rd_kafka_t* consumer,
+                                   const std::map<TopicPartition, PartitionProgress>& progress) {
   std::vector<kafka::OutgoingMessage> messages = std::move(outputs_);
   outputs_.clear();
   stores_->AppendChangelog(&messages);
-  kafka::TopicPartitionListPtr offsets(rd_kafka_topic_partition_list_new(next_.size()));
-  for (const auto& [tp, next] : next_) {
-    rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second)->offset = next;
+  kafka::TopicPartitionListPtr offsets(rd_kafka_topic_partition_list_new(advanced_.size()));
+  for (const TopicPartition& tp : advanced_) {
+    auto it = progress.find(tp);
+    if (it == progress.end()) continue;  // revoked meanwhile: not ours to commit
+    rd_kafka_topic_partition_t* p =
+        rd_kafka_topic_partition_list_add(offsets.get(), tp.first.c_str(), tp.second);
+    p->offset = it->second.next();
+    const std::string metadata = it->second.Metadata();
+    if (!metadata.empty()) {
+      // The list frees it (rd_free, which is free()).
+      p->metadata = std::malloc(metadata.size());
+      std::memcpy(p->metadata, metadata.data(), metadata.size());
+      p->metadata_size = metadata.size();
+    }
   }
   absl::Status s = txn.Commit(messages, offsets.get(), consumer);
   if (!s.ok()) return s;
@@ -49,8 +63,7 @@ absl::Status CommitBatcher::Commit(kafka::TransactionalProducer& txn, rd_kafka_t
 
 void CommitBatcher::Discard() {
   outputs_.clear();
-  first_.clear();
-  next_.clear();
+  advanced_.clear();
   records_ = 0;
   dead_letters_ = 0;
   opened_ = absl::InfiniteFuture();

@@ -2,23 +2,25 @@
 // Process may run concurrently (Stage::ProcessesConcurrently). A record
 // starts on the runner's workers as soon as it is added, unless an earlier
 // record of its key is still unfinished (it then starts when that one
-// finishes), and outcomes come back in input order. A slow record holds back
-// the commit of the records after it, never their start: no wave waits for
-// its slowest record, and the runner's thread stays free to serve its log or
-// its Kafka consumer while records are in flight (a push that takes hours
-// does not cost the consumer its group membership).
+// finishes), and outcomes are taken as records finish: order is kept per
+// key, not per partition. A slow record holds back neither the start nor
+// the commit of the records after it (the runner commits where each
+// partition stands with PartitionProgress), and the runner's thread stays
+// free to serve its log or its Kafka consumer while records are in flight
+// (a push that takes hours does not cost the consumer its group
+// membership).
 //
 // After a record fails transiently, the later records of its key are not
-// processed (they wait for it); TakeFinished, on reaching a record that was
-// held or not processed, empties the window and hands its records back to
-// be read again after it, as they would have been read.
+// processed (they wait for it); TakeFinished, once it has taken the records
+// finished well, hands the failed one to `take` and empties the window: its
+// records go back to be read again after it, as they would have been read.
 //
 //   InFlightWindow<kafka::Record> window(
 //       stage, clock, workers, notify, [](const kafka::Record& r) -> const Record& { return r; });
 //   const uint64_t seen = window.finishes();
 //   while (window.HasRoom(max_in_flight) && (record = Next())) window.Add(*std::move(record));
 //   window.TakeFinished(
-//       [&](auto& f) { ...f.status and f.emits into the transaction (in input order)... },
+//       [&](auto& f) { ...f.status and f.emits into the transaction... },
 //       [&](std::vector<kafka::Record> again) { ...read these again... });
 //   window.WaitForFinish(seen, absl::Now() + absl::Milliseconds(5));
 //
@@ -91,8 +93,8 @@ class InFlightWindow {
     return in_process_;
   }
   // Whether a runner keeping up to `max_in_process` records in process may
-  // add one: also false when finished records waiting behind a slow first
-  // one are four times that many (they are held in memory until it ends).
+  // add one: also false when records not yet taken, finished or not, are
+  // four times that many.
   bool HasRoom(int max_in_process) const {
     absl::MutexLock lock(&mu_);
     return in_process_ < max_in_process &&
@@ -120,15 +122,35 @@ class InFlightWindow {
     if (of_key.size() == 1) Start(slot);
   }
 
-  // The first record's outcome once it has finished; nothing while it runs
-  // or waits, or when the window is empty.
-  std::optional<Finished> TakeFirst() {
+  // The records finished well (processed, and not failed transiently), in
+  // input order; they leave the window.
+  std::vector<Finished> TakeFinishedWell() {
     absl::MutexLock lock(&mu_);
-    if (slots_.empty() || slots_.front()->state != State::kFinished) return std::nullopt;
-    std::unique_ptr<Slot> slot = std::move(slots_.front());
-    slots_.pop_front();
-    return Finished{std::move(slot->item), slot->processed, std::move(slot->status),
-                    std::move(slot->emits)};
+    std::vector<Finished> out;
+    for (auto it = slots_.begin(); it != slots_.end();) {
+      Slot& slot = **it;
+      if (slot.state != State::kFinished || !slot.processed || IsTransient(slot.status)) {
+        ++it;
+        continue;
+      }
+      out.push_back(
+          Finished{std::move(slot.item), true, std::move(slot.status), std::move(slot.emits)});
+      it = slots_.erase(it);
+    }
+    return out;
+  }
+
+  // The first record that failed transiently, once it has finished.
+  std::optional<Finished> TakeFailed() {
+    absl::MutexLock lock(&mu_);
+    for (auto it = slots_.begin(); it != slots_.end(); ++it) {
+      Slot& slot = **it;
+      if (slot.state != State::kFinished || !slot.processed || !IsTransient(slot.status)) continue;
+      Finished f{std::move(slot.item), true, std::move(slot.status), std::move(slot.emits)};
+      slots_.erase(it);
+      return f;
+    }
+    return std::nullopt;
   }
 
   // Returns once finishes() is past `seen`, or at `deadline` (real time).
@@ -138,25 +160,21 @@ class InFlightWindow {
     mu_.AwaitWithDeadline(absl::Condition(&finished), deadline);
   }
 
-  // The finished records, in input order, to `take` (which returns false
-  // for one it holds back), up to the first one still in process. From the
-  // first record held back or not processed on, the window is emptied and
-  // its records go to `read_again`, in input order: those already processed
-  // are processed again (a push resent with its MessageId is answered with
-  // its first receipt). False when no record had finished.
+  // The finished records to `take`: those finished well (an outcome to
+  // commit, outputs or a dead letter) first, in input order, then the first
+  // one that failed transiently, if any. When `take` returns false for that
+  // one (it holds it for a retry), the window is emptied and its records go
+  // to `read_again`, in input order: those already processed are processed
+  // again (a push resent with its MessageId is answered with its first
+  // receipt). False when no record had finished.
   bool TakeFinished(const std::function<bool(Finished&)>& take,
                     const std::function<void(std::vector<Item>)>& read_again) {
-    bool took = false;
-    while (std::optional<Finished> done = TakeFirst()) {
-      took = true;
-      if (done->processed && take(*done)) continue;
-      std::vector<Item> again;
-      if (!done->processed) again.push_back(std::move(done->item));  // else `take` kept it
-      for (Item& item : TakeAll()) again.push_back(std::move(item));
-      read_again(std::move(again));
-      break;
-    }
-    return took;
+    std::vector<Finished> well = TakeFinishedWell();
+    for (Finished& done : well) take(done);
+    std::optional<Finished> failed = TakeFailed();
+    if (!failed.has_value()) return !well.empty();
+    if (!take(*failed)) read_again(TakeAll());
+    return true;
   }
 
   // Before a commit that ends a run or an assignment: waits for the records

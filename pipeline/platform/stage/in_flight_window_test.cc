@@ -1,6 +1,7 @@
-// InFlightWindow: records start as they are added, a slow one holds back
-// only the outcomes after it, one key's records run one after the other, and
-// a transient failure holds back the later records of its key.
+// InFlightWindow: records start as they are added, outcomes are taken as
+// records finish (a slow one holds back nothing after it), one key's
+// records run one after the other, and a transient failure holds back the
+// later records of its key.
 #include "pipeline/platform/stage/in_flight_window.h"
 
 #include <atomic>
@@ -64,20 +65,30 @@ class InFlightWindowTest : public ::testing::Test {
     r.offset = offset;
     return r;
   }
-  // Takes outcomes until the first unfinished one, waiting up to `wait` for each.
+  // Takes outcomes as a runner does (holding a transient failure back)
+  // until the window is empty, waiting up to `wait` in all; what it hands
+  // back to be read again goes to again_.
   std::vector<Window::Finished> TakeFinished(absl::Duration wait = absl::Seconds(5)) {
     std::vector<Window::Finished> out;
     const absl::Time deadline = absl::Now() + wait;
-    for (;;) {
+    while (window_.size() > 0 && absl::Now() < deadline) {
       const uint64_t seen = window_.finishes();
-      if (std::optional<Window::Finished> f = window_.TakeFirst()) {
-        out.push_back(*std::move(f));
-        continue;
-      }
-      if (window_.in_process() == 0 || absl::Now() >= deadline) return out;
-      window_.WaitForFinish(seen, deadline);
+      if (!TakeOnce(out)) window_.WaitForFinish(seen, deadline);
     }
+    return out;
   }
+  bool TakeOnce(std::vector<Window::Finished>& out) {
+    return window_.TakeFinished(
+        [&](Window::Finished& f) {
+          out.push_back(std::move(f));
+          return !absl::IsUnavailable(out.back().status);
+        },
+        [&](std::vector<Record> again) {
+          for (Record& r : again) again_.push_back(std::move(r));
+        });
+  }
+
+  std::vector<Record> again_;
 
   GatedStage stage_;
   ManualClock clock_{absl::FromUnixSeconds(1796000000)};
@@ -91,7 +102,7 @@ class InFlightWindowTest : public ::testing::Test {
                  [this] { ++finished_calls_; }};
 };
 
-TEST_F(InFlightWindowTest, ASlowRecordHoldsBackTheOutcomesAfterItButNotTheirStart) {
+TEST_F(InFlightWindowTest, ASlowRecordHoldsBackNeitherTheStartNorTheOutcomesAfterIt) {
   window_.Add(Make("a", "slow", 0));
   window_.Add(Make("b", "b1", 1));
   window_.Add(Make("c", "c1", 2));
@@ -100,20 +111,25 @@ TEST_F(InFlightWindowTest, ASlowRecordHoldsBackTheOutcomesAfterItButNotTheirStar
   EXPECT_EQ(finished_calls_, 2);
   EXPECT_EQ(window_.finishes(), 2u);
   EXPECT_EQ(window_.in_process(), 1);
-  // ...but come out only after it, in input order.
-  EXPECT_FALSE(window_.TakeFirst().has_value());
-  EXPECT_EQ(window_.size(), 3u);
+  // ...and are taken at once, in input order.
+  std::vector<Window::Finished> done;
+  EXPECT_TRUE(TakeOnce(done));
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(window_.size(), 1u);
+  EXPECT_FALSE(TakeOnce(done));
   stage_.release.Notify();
-  std::vector<Window::Finished> done = TakeFinished();
+  for (Window::Finished& f : TakeFinished()) done.push_back(std::move(f));
   ASSERT_EQ(done.size(), 3u);
+  const std::vector<int64_t> order = {1, 2, 0};
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(done[i].item.offset, i);
+    EXPECT_EQ(done[i].item.offset, order[i]);
     EXPECT_TRUE(done[i].processed);
     EXPECT_TRUE(done[i].status.ok()) << done[i].status;
     ASSERT_EQ(done[i].emits.size(), 1u);
     EXPECT_EQ(done[i].emits[0].value, done[i].item.value);
   }
   EXPECT_EQ(window_.size(), 0u);
+  EXPECT_TRUE(again_.empty());
 }
 
 TEST_F(InFlightWindowTest, TheRecordsOfOneKeyRunOneAfterTheOtherInInputOrder) {
@@ -139,17 +155,22 @@ TEST_F(InFlightWindowTest, AfterATransientFailureTheLaterRecordsOfItsKeyAreNotPr
   window_.Add(Make("a", "busy", 0));
   window_.Add(Make("a", "a2", 1));
   window_.Add(Make("b", "b1", 2));
-  std::vector<Window::Finished> done = TakeFinished();
-  ASSERT_EQ(done.size(), 3u);
-  EXPECT_TRUE(done[0].processed);
-  EXPECT_TRUE(absl::IsUnavailable(done[0].status));
-  EXPECT_FALSE(done[1].processed);  // waits for the held one
-  EXPECT_TRUE(done[2].processed);
+  for (int i = 0; i < 500 && window_.finishes() < 3; ++i) absl::SleepFor(absl::Milliseconds(10));
   // Added after the failure, before the window is emptied: not processed either.
   window_.Add(Make("a", "a3", 3));
-  done = TakeFinished();
-  ASSERT_EQ(done.size(), 1u);
-  EXPECT_FALSE(done[0].processed);
+  std::vector<Window::Finished> done;
+  EXPECT_TRUE(TakeOnce(done));
+  // The record finished well first, then the failed one, held back...
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0].item.value, "b1");
+  EXPECT_TRUE(done[0].processed);
+  EXPECT_EQ(done[1].item.value, "busy");
+  EXPECT_TRUE(absl::IsUnavailable(done[1].status));
+  // ...and the records of its key, unprocessed, to be read again after it.
+  ASSERT_EQ(again_.size(), 2u);
+  EXPECT_EQ(again_[0].value, "a2");
+  EXPECT_EQ(again_[1].value, "a3");
+  EXPECT_EQ(window_.size(), 0u);
   absl::MutexLock lock(&stage_.mu);
   EXPECT_EQ(stage_.started, (std::vector<std::string>{"busy", "b1"}));
 }

@@ -23,6 +23,7 @@
 #include "pipeline/platform/stage/commit_batcher.h"
 #include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/stage/in_flight_window.h"
+#include "pipeline/platform/stage/partition_progress.h"
 #include "pipeline/platform/stage/runner_context.h"
 #include "pipeline/platform/stage/runner_probe.h"
 #include "pipeline/platform/stage/state_stores.h"
@@ -44,6 +45,11 @@ struct MessageDeleter {
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
 int WaitMs(absl::Duration d) { return d <= absl::ZeroDuration() ? 0 : kafka::ToTimeoutMs(d); }
+
+// How far past a record still in process (a push that takes hours) an
+// instance reads: whoever reads the partition next reads these again, to
+// skip those done.
+constexpr int64_t kMaxAhead = 100'000;
 
 // A record in the window of a stage whose Process may run concurrently, with
 // the message it came in (put back in stray_ to be read again).
@@ -80,13 +86,21 @@ class KafkaRunner final : public StageRunner {
   // that are there to read into the window while it has room (up to
   // max_in_flight), then those finished into the batch.
   void AddToWindow(MessagePtr first);
-  // The window's finished records, in input order, into the batch, up to the
-  // first one still in process or held; false when none was.
+  // The window's finished records into the batch; false when none was.
   bool ApplyFinished();
   // Before a commit that ends the assignment or the run: waits for the
-  // records in process and takes those finished in order into the batch
-  // (the others are read again).
+  // records in process and takes those finished into the batch (the others
+  // are read again).
   void SettleWindow();
+  // Whether `m` was done before the partition's last commit (after a
+  // record then still in process): it is skipped.
+  bool DoneBefore(const rd_kafka_message_t& m);
+  // `record` is in process: its partition's progress must say so.
+  void Started(const kafka::TopicRecord& record) {
+    progress_[{record.topic, record.partition}].Started(record.offset);
+  }
+  // Whether a partition's progress is kMaxAhead past a record in process.
+  bool FarAhead() const;
   using Finished = InFlightWindow<Consumed>::Finished;
   bool ApplyOutcome(Finished& f) {
     return Apply(std::move(f.item.record), std::move(f.status), std::move(f.emits));
@@ -175,6 +189,9 @@ class KafkaRunner final : public StageRunner {
   std::set<int32_t> assigned_partitions_;
   // Per assigned partition not yet read to its end at assignment: that end.
   std::map<TopicPartition, int64_t> catch_up_to_;
+  // Per assigned partition: as committed, and with the records since.
+  std::map<TopicPartition, PartitionProgress> committed_;
+  std::map<TopicPartition, PartitionProgress> progress_;
   std::optional<Hold> hold_;
   // The stores are restored and Init ran for the current assignment.
   bool ready_ = false;
@@ -378,6 +395,18 @@ void KafkaRunner::Assign(rd_kafka_topic_partition_list_t* partitions) {
     // Not OFFSET_BEGINNING: that would start at the low watermark and skip
     // records already lost; offset 0 makes such a gap an error.
     if (tp.offset < 0) tp.offset = 0;
+    absl::StatusOr<PartitionProgress> progress = PartitionProgress::Decode(
+        tp.offset, absl::string_view(static_cast<const char*>(tp.metadata),
+                                     tp.metadata == nullptr ? 0 : tp.metadata_size));
+    if (!progress.ok()) {
+      Fail(absl::DataLossError(absl::StrCat("stage ", name_, ": group ", group_id_, " in ",
+                                            tp.topic, "/", tp.partition, ": ",
+                                            progress.status().message())));
+      rd_kafka_assign(consumer_.get(), nullptr);
+      return;
+    }
+    committed_[{tp.topic, tp.partition}] = *progress;
+    progress_[{tp.topic, tp.partition}] = *std::move(progress);
     // Records go to our own queue, so that holding a record for a retry can
     // stop reading them while still serving the consumer queue (rebalances,
     // max.poll.interval.ms). Set before assigning, so none bypass it.
@@ -443,6 +472,8 @@ void KafkaRunner::Revoke() {
   assigned_.clear();
   assigned_partitions_.clear();
   catch_up_to_.clear();
+  committed_.clear();
+  progress_.clear();
   next_punctuate_ = absl::InfiniteFuture();
   rd_kafka_assign(consumer_.get(), nullptr);
   probe_.Assigned(0);
@@ -493,12 +524,12 @@ void KafkaRunner::Step() {
     PollEvents(std::min(absl::Milliseconds(100), paused_until_ - now));
     return;
   }
-  if (stage_->ProcessesConcurrently() && !window_.HasRoom(workers_.size())) {
+  if (stage_->ProcessesConcurrently() && (!window_.HasRoom(workers_.size()) || FarAhead())) {
     // Full: nothing more is read until records finish; the consumer is
     // served meanwhile (rebalances, max.poll.interval.ms).
     const uint64_t seen = window_.finishes();
     ApplyFinished();
-    if (!window_.HasRoom(workers_.size())) {
+    if (!window_.HasRoom(workers_.size()) || FarAhead()) {
       PollEvents(absl::ZeroDuration());
       window_.WaitForFinish(seen, Now() + absl::Milliseconds(100));
     }
@@ -527,7 +558,7 @@ void KafkaRunner::Step() {
     HandleError(*m);
     return;
   }
-  if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) return;
+  if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0 || DoneBefore(*m)) return;
   if (stage_->ProcessesConcurrently()) {
     AddToWindow(std::move(m));
   } else {
@@ -576,6 +607,7 @@ void KafkaRunner::HandleError(const rd_kafka_message_t& m) {
 }
 
 void KafkaRunner::ProcessRecord(kafka::TopicRecord record) {
+  Started(record);
   const size_t mark = stores_.mark();
   ResetContext();
   stores_.set_record_partition(record.partition);
@@ -588,8 +620,9 @@ void KafkaRunner::ProcessRecord(kafka::TopicRecord record) {
 void KafkaRunner::AddToWindow(MessagePtr first) {
   for (MessagePtr m = std::move(first); m != nullptr;) {
     kafka::TopicRecord record = kafka::ToTopicRecord(*m);
+    Started(record);
     window_.Add({std::move(m), std::move(record)});
-    if (!window_.HasRoom(workers_.size())) break;
+    if (!window_.HasRoom(workers_.size()) || FarAhead()) break;
     if (!stray_.empty()) {
       m = std::move(stray_.front());
       stray_.pop_front();
@@ -601,9 +634,23 @@ void KafkaRunner::AddToWindow(MessagePtr first) {
       HandleError(*m);
       break;
     }
-    if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0) m.reset();
+    if (assigned_.count({rd_kafka_topic_name(m->rkt), m->partition}) == 0 || DoneBefore(*m)) {
+      m.reset();
+    }
   }
   ApplyFinished();
+}
+
+bool KafkaRunner::DoneBefore(const rd_kafka_message_t& m) {
+  auto it = progress_.find({rd_kafka_topic_name(m.rkt), m.partition});
+  return it != progress_.end() && it->second.Done(m.offset);
+}
+
+bool KafkaRunner::FarAhead() const {
+  for (const auto& [tp, p] : progress_) {
+    if (p.end() - p.next() >= kMaxAhead) return true;
+  }
+  return false;
 }
 
 bool KafkaRunner::ApplyFinished() {
@@ -627,6 +674,7 @@ bool KafkaRunner::Apply(kafka::TopicRecord record, absl::Status s, std::vector<O
   if (s.ok()) {
     batch_.Open(Now());
     batch_.AddOutputs(std::move(emits));
+    progress_[{record.topic, record.partition}].Finished(record.offset);
     batch_.Advance(record);
     if (hold_) SetHold(std::nullopt);
     return true;
@@ -646,6 +694,7 @@ bool KafkaRunner::Apply(kafka::TopicRecord record, absl::Status s, std::vector<O
   batch_.Open(Now());
   batch_.AddDeadLetter(DeadLetterRecord(config_.dead_letter_topic, name_, record, s, attempts,
                                         clock_->Now()));
+  progress_[{record.topic, record.partition}].Finished(record.offset);
   batch_.Advance(record);
   if (hold_) SetHold(std::nullopt);
   return true;
@@ -762,11 +811,15 @@ bool KafkaRunner::CommitBatch() {
   if (!batch_.open()) return true;
   absl::Status s = stage_->Flush();
   absl::MutexLock lock(&producer_mu_);
+  const std::set<TopicPartition> advanced = batch_.advanced();
   if (s.ok()) {
-    s = txn_ != nullptr ? batch_.Commit(*txn_, consumer_.get())
+    s = txn_ != nullptr ? batch_.Commit(*txn_, consumer_.get(), progress_)
                         : absl::FailedPreconditionError("no producer");
   }
   if (s.ok()) {
+    for (const TopicPartition& tp : advanced) {
+      if (auto it = progress_.find(tp); it != progress_.end()) committed_[tp] = it->second;
+    }
     failed_commits_ = 0;
     producer_resets_ = 0;
     // Also under steady traffic, when the consumer is never idle.
@@ -795,27 +848,15 @@ bool KafkaRunner::CommitBatch() {
 }
 
 void KafkaRunner::Rewind() {
-  std::map<TopicPartition, int64_t> to = batch_.first();
-  if (hold_) {
-    to.emplace(TopicPartition{hold_->record.topic, hold_->record.partition}, hold_->record.offset);
-    SetHold(std::nullopt);
-  }
-  // The records in the window came after those: each partition's first one
-  // is where it is read again from, if the batch had none of it.
-  for (const Consumed& c : window_.TakeAll()) {
-    to.emplace(TopicPartition{c.record.topic, c.record.partition}, c.record.offset);
-  }
-  kafka::TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(to.size()));
-  for (const auto& [tp, offset] : to) {
-    if (assigned_.count(tp) == 0) continue;
-    rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = offset;
-  }
-  for (auto it = stray_.begin(); it != stray_.end();) {
-    if (to.count({rd_kafka_topic_name((*it)->rkt), (*it)->partition}) > 0) {
-      it = stray_.erase(it);
-    } else {
-      ++it;
-    }
+  // Every assigned partition is read again from where it was committed,
+  // skipping the records done before that commit.
+  SetHold(std::nullopt);
+  window_.TakeAll();
+  stray_.clear();
+  progress_ = committed_;
+  kafka::TopicPartitionListPtr list(rd_kafka_topic_partition_list_new(committed_.size()));
+  for (const auto& [tp, p] : committed_) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.first.c_str(), tp.second)->offset = p.next();
   }
   if (list->cnt == 0) return;
   rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), list.get(),

@@ -17,6 +17,7 @@
 #include "pipeline/platform/stage/dead_letter.h"
 #include "pipeline/platform/stage/in_flight_window.h"
 #include "pipeline/platform/stage/local_stores.h"
+#include "pipeline/platform/stage/partition_progress.h"
 #include "pipeline/platform/stage/runner_context.h"
 #include "pipeline/platform/stage/runner_probe.h"
 #include "pipeline/platform/stage/worker_pool.h"
@@ -35,6 +36,11 @@ using log::TopicPartition;
 // While records are in process and the window has room, how often the log
 // is looked at for more (a finished record wakes the runner sooner).
 constexpr absl::Duration kWindowLookEvery = absl::Milliseconds(5);
+
+// How far past a record still in process (a push that takes hours) an
+// instance reads: whoever reads the partition next reads these again, to
+// skip those done.
+constexpr int64_t kMaxAhead = 100'000;
 
 // The LocalStageRunner.
 class LocalRunner final : public StageRunner {
@@ -55,7 +61,7 @@ class LocalRunner final : public StageRunner {
   // What the next commit writes.
   struct Batch {
     std::vector<Output> outputs;
-    std::map<TopicPartition, int64_t> next;  // offset to commit per partition
+    std::set<TopicPartition> advanced;  // partitions whose progress commits
     int64_t records = 0;
     int64_t dead_letters = 0;
     absl::Time opened = absl::InfiniteFuture();  // no clock running
@@ -69,13 +75,14 @@ class LocalRunner final : public StageRunner {
   void ProcessRecord(kafka::Record record);
   // For a stage whose Process may run concurrently: records read into the
   // window while it has room (up to max_in_flight), and those finished, in
-  // input order, into the batch; false when neither happened.
+  // the order they finish, into the batch; false when neither happened.
   bool ProcessInWindow();
-  // The window's finished records, in input order, into the batch, up to the
-  // first one still in process or held; false when none was.
+  // Whether a partition's progress is kMaxAhead past a record in process.
+  bool FarAhead() const;
+  // The window's finished records into the batch; false when none was.
   bool ApplyFinished();
   // At the end of a run: waits for the records in process, and takes into
-  // the batch those finished in order (the others are read again next run).
+  // the batch those finished (the others are read again next run).
   void SettleWindow();
   using Finished = InFlightWindow<kafka::Record>::Finished;
   bool ApplyOutcome(Finished& f) {
@@ -91,7 +98,7 @@ class LocalRunner final : public StageRunner {
   void Punctuate();
   void Notify(Output output);
   bool BatchOpen() const {
-    return !batch_.outputs.empty() || !batch_.next.empty() || stores_.changed();
+    return !batch_.outputs.empty() || !batch_.advanced.empty() || stores_.changed();
   }
   // Starts the batch's clock unless it runs already (not BatchOpen(): a
   // record's store changes come before its OpenBatch).
@@ -141,8 +148,9 @@ class LocalRunner final : public StageRunner {
   // Each one's lag, in the same order: updated in place, as it is reported
   // after every commit and every idle wait.
   std::vector<PartitionLag> lag_;
-  std::map<TopicPartition, int64_t> committed_;  // next offset, as committed
-  std::map<TopicPartition, int64_t> read_next_;  // next offset to read
+  std::map<TopicPartition, PartitionProgress> committed_;  // as committed
+  std::map<TopicPartition, PartitionProgress> progress_;   // with the records since
+  std::map<TopicPartition, int64_t> read_next_;            // next offset to read
   std::map<TopicPartition, int64_t> catch_up_to_;
   std::deque<kafka::Record> pending_;  // read, not yet processed
   std::optional<Hold> hold_;
@@ -214,18 +222,27 @@ absl::Status LocalRunner::Check() {
 
 absl::Status LocalRunner::Start() {
   for (const TopicPartition& tp : partitions_) {
-    absl::StatusOr<int64_t> committed = log_->CommittedOffset(group_id_, tp);
+    absl::StatusOr<log::OffsetAndMetadata> committed = log_->Committed(group_id_, tp);
     if (!committed.ok()) return committed.status();
+    absl::StatusOr<PartitionProgress> progress =
+        PartitionProgress::Decode(committed->offset, committed->metadata);
+    if (!progress.ok()) {
+      return absl::DataLossError(absl::StrCat("stage ", name_, ": group ", group_id_, " in ",
+                                              tp.topic, "/", tp.partition, ": ",
+                                              progress.status().message()));
+    }
     const log::PartitionInfo info = log_->Partition(tp);
-    if (*committed < info.low) {
+    if (committed->offset < info.low) {
       return absl::DataLossError(absl::StrCat("stage ", name_, ": records were lost: ", tp.topic,
                                               "/", tp.partition, " starts at ", info.low,
-                                              " but group ", group_id_, " is at ", *committed,
+                                              " but group ", group_id_, " is at ",
+                                              committed->offset,
                                               " (the stage stops rather than skip them)"));
     }
-    committed_[tp] = *committed;
-    read_next_[tp] = *committed;
-    if (info.high > *committed) catch_up_to_[tp] = info.high;
+    committed_[tp] = *progress;
+    progress_[tp] = *progress;
+    read_next_[tp] = committed->offset;
+    if (info.high > committed->offset) catch_up_to_[tp] = info.high;
   }
   probe_.Assigned(static_cast<int>(partitions_.size()));
   return InitStage();
@@ -345,6 +362,8 @@ std::optional<kafka::Record> LocalRunner::NextRecord() {
       }
       for (log::LogRecord& r : *records) {
         next = r.offset + 1;
+        // Done after a record still in process, before the last commit.
+        if (progress_[tp].Done(r.offset)) continue;
         kafka::Record record;
         record.topic = std::move(r.topic);
         record.partition = r.partition;
@@ -370,6 +389,7 @@ absl::Status LocalRunner::Problem(absl::Status s) {
 }
 
 void LocalRunner::ProcessRecord(kafka::Record record) {
+  progress_[{record.topic, record.partition}].Started(record.offset);
   const size_t mark = stores_.mark();
   ResetContext();
   absl::Status s = Problem(stage_->Process(record, *ctx_));
@@ -379,13 +399,21 @@ void LocalRunner::ProcessRecord(kafka::Record record) {
 
 bool LocalRunner::ProcessInWindow() {
   bool progressed = false;
-  while (window_.HasRoom(workers_.size())) {
+  while (window_.HasRoom(workers_.size()) && !FarAhead()) {
     std::optional<kafka::Record> record = NextRecord();
     if (!record) break;
+    progress_[{record->topic, record->partition}].Started(record->offset);
     window_.Add(*std::move(record));
     progressed = true;
   }
   return ApplyFinished() || progressed;
+}
+
+bool LocalRunner::FarAhead() const {
+  for (const auto& [tp, p] : progress_) {
+    if (p.end() - p.next() >= kMaxAhead) return true;
+  }
+  return false;
 }
 
 bool LocalRunner::ApplyFinished() {
@@ -409,7 +437,8 @@ bool LocalRunner::Apply(kafka::Record record, absl::Status s, std::vector<Output
   if (s.ok()) {
     OpenBatch();
     for (Output& o : emits) batch_.outputs.push_back(std::move(o));
-    batch_.next[tp] = record.offset + 1;
+    progress_[tp].Finished(record.offset);
+    batch_.advanced.insert(tp);
     ++batch_.records;
     if (hold_) {
       hold_.reset();
@@ -431,7 +460,8 @@ bool LocalRunner::Apply(kafka::Record record, absl::Status s, std::vector<Output
   OpenBatch();
   batch_.outputs.push_back(
       DeadLetterRecord(options_.dead_letter_topic, name_, record, s, attempts, clock_->Now()));
-  batch_.next[tp] = record.offset + 1;
+  progress_[tp].Finished(record.offset);
+  batch_.advanced.insert(tp);
   ++batch_.records;
   ++batch_.dead_letters;
   if (hold_) {
@@ -490,11 +520,14 @@ bool LocalRunner::CommitBatch() {
     tx.Append({std::move(o.topic), std::move(o.key), std::move(o.value), std::move(o.headers)});
   }
   stores_.AddTo(&tx);
-  for (const auto& [tp, next] : batch_.next) tx.CommitOffset(group_id_, tp, next);
+  for (const TopicPartition& tp : batch_.advanced) {
+    const PartitionProgress& p = progress_[tp];
+    tx.CommitOffset(group_id_, tp, p.next(), p.Metadata());
+  }
   absl::Status s = stage_->Flush();
   if (s.ok()) s = log_->Commit(tx);
   if (s.ok()) {
-    for (const auto& [tp, next] : batch_.next) committed_[tp] = next;
+    for (const TopicPartition& tp : batch_.advanced) committed_[tp] = progress_[tp];
     stores_.Committed();
     probe_.Committed(batch_.records, batch_.dead_letters);
     // Also under steady traffic, when the runner is never idle.
@@ -514,7 +547,8 @@ bool LocalRunner::CommitBatch() {
   // Storage is short (ENOSPC, EIO): read the batch's records again, later,
   // and those in the window after them.
   window_.TakeAll();
-  read_next_ = committed_;
+  progress_ = committed_;
+  for (const auto& [tp, p] : committed_) read_next_[tp] = p.next();
   pending_.clear();
   if (hold_) {
     hold_.reset();
@@ -527,11 +561,11 @@ bool LocalRunner::CommitBatch() {
 void LocalRunner::CheckCaughtUp() {
   for (size_t i = 0; i < partitions_.size(); ++i) {
     const TopicPartition& tp = partitions_[i];
-    lag_[i].records = std::max<int64_t>(0, log_->Partition(tp).high - committed_[tp]);
+    lag_[i].records = std::max<int64_t>(0, log_->Partition(tp).high - committed_[tp].next());
   }
   probe_.Lag(lag_);
   for (auto it = catch_up_to_.begin(); it != catch_up_to_.end();) {
-    if (committed_[it->first] >= it->second) {
+    if (committed_[it->first].next() >= it->second) {
       it = catch_up_to_.erase(it);
     } else {
       ++it;

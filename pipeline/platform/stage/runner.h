@@ -31,6 +31,11 @@
 //                                   of dead_letter.h) goes to the dead-letter
 //                                   topic in the record's place, and
 //                                   processing goes on.
+// A stage whose Process runs concurrently has its records' outcomes
+// committed as they finish, in order per key only: each partition's offset
+// stays at its oldest record still in process, and the records done past it
+// are committed beside it as the offset's metadata (PartitionProgress), so
+// that whoever reads the partition next skips them.
 // Stage::Flush runs before each commit, and a failed flush is a failed
 // commit. Notify() outputs commit at once, on their own, and are retried
 // until they do: never dropped. Outputs and store values over 64 KiB fail the record.

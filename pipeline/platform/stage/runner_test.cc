@@ -122,8 +122,9 @@ TEST(StageRunner, AConcurrentStageProcessesManyRecordsAtOnceAndAHoldLosesNothing
 
 // A record in process for longer than max.poll.interval.ms (a push of
 // hours) costs the consumer neither its group nor the records after it: the
-// runner's thread goes on reading and serving the consumer meanwhile.
-TEST(StageRunner, AConcurrentStagesSlowRecordKeepsTheGroupAndHoldsBackOnlyTheCommitsAfterIt) {
+// runner's thread goes on reading, committing and serving the consumer
+// meanwhile; only the records of its key wait for it.
+TEST(StageRunner, AConcurrentStagesSlowRecordKeepsTheGroupAndHoldsBackOnlyTheRecordsOfItsKey) {
   RunnerHarness h({{"in", 4}, {"out", 4}, {"notes", 1}});
   h.Produce("in", {{"k0", "a0"}});
   ConcurrentMapStage stage;
@@ -141,15 +142,49 @@ TEST(StageRunner, AConcurrentStagesSlowRecordKeepsTheGroupAndHoldsBackOnlyTheCom
   std::vector<std::pair<std::string, std::string>> kv = RoundRecords();
   kv.erase(kv.begin());  // k0 a0, in process
   h.Produce("in", kv);
-  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return stage.calls > 2 * config.max_in_flight; }))
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 196; }))
       << stage.calls;
   // Past max.poll.interval.ms with a0 still in process.
   absl::SleepFor(slow_since + absl::Seconds(4) - absl::Now());
-  EXPECT_EQ(run->metrics().records_processed, 0);
+  EXPECT_EQ(run->metrics().records_processed, 196);
+  EXPECT_EQ(h.ReadAll("out").size(), 196u);
   stage.release_slow.Notify();
   ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 200; }));
   ASSERT_TRUE(run->StopAndJoin().ok());
   EXPECT_EQ(stage.slow_calls, 1);  // not read again by a consumer that lost its group
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& r : h.ReadAll("out")) out[r.key].push_back(r.value);
+  EXPECT_THAT(KeysNotInRoundOrder(out), IsEmpty());
+}
+
+// What was done after a record still in process is committed with the
+// offset: a new instance processes only what was not done.
+TEST(StageRunner, AfterARestartOnlyTheRecordsNotDoneAreProcessed) {
+  RunnerHarness h({{"in", 4}, {"out", 4}, {"notes", 1}});
+  h.Produce("in", RoundRecords());
+  // a0 takes long, then fails transiently until the runner stops.
+  ConcurrentMapStage first;
+  first.slow_value = "a0";
+  first.fail_transiently["a0"] = 1'000'000;
+  auto run = h.Start(h.Config(), ConcurrentMapStage::Spec(), &first);
+  absl::Cleanup release = [&] {
+    if (!first.release_slow.HasBeenNotified()) first.release_slow.Notify();
+    run->StopAndJoin().IgnoreError();
+  };
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().records_processed == 196; }));
+  first.release_slow.Notify();
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return run->metrics().holding; }));
+  ASSERT_TRUE(run->StopAndJoin().ok());
+
+  ConcurrentMapStage second;
+  auto again = h.Start(h.Config(), ConcurrentMapStage::Spec(), &second);
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return again->metrics().records_processed == 4; }));
+  absl::SleepFor(absl::Milliseconds(300));
+  ASSERT_TRUE(again->StopAndJoin().ok());
+  // Only k0's four, in order; nothing done before the restart again.
+  EXPECT_EQ(second.calls, 4);
+  EXPECT_EQ(second.values_by_key,
+            (std::map<std::string, std::vector<std::string>>{{"k0", {"a0", "b0", "c0", "d0"}}}));
   std::map<std::string, std::vector<std::string>> out;
   for (const auto& r : h.ReadAll("out")) out[r.key].push_back(r.value);
   EXPECT_THAT(KeysNotInRoundOrder(out), IsEmpty());
