@@ -394,6 +394,58 @@ TEST_F(PipelineE2eTest, SubmitKilledBeforeTheReceiptResendsTheSameMessageOnce) {
   EXPECT_GE(m["receipts_sent"].get<int>(), 2);
 }
 
+// A push that takes long (a large upload) holds back only its own
+// lodgment: smaller ones lodged after it are receipted, committed and final
+// meanwhile, and a submit process killed then pushes only it again.
+TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
+  SimFaults(R"({"hold_receipts_over_bytes": 50000})");
+  payevnt::GeneratorOptions big_options;
+  big_options.employees = 3000;
+  big_options.seed = 500;
+  const v1::Lodgment big = Lodge(Generate("slow-big", big_options), v1::PREVALIDATE_HOLD);
+  nlohmann::json m;
+  for (int i = 0; i < 300 && m.is_null(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    m = SimMessage(big.message_id());
+  }
+  ASSERT_FALSE(m.is_null()) << "SBR never received " << big.message_id() << "\n" << LogTail();
+  // Enough that some share the big one's partition.
+  std::vector<v1::Lodgment> small;
+  for (int i = 0; i < 12; ++i) {
+    payevnt::GeneratorOptions o;
+    o.employees = 3;
+    o.seed = 510 + i;
+    small.push_back(Lodge(Generate(absl::StrCat("slow-small", i), o), v1::PREVALIDATE_HOLD));
+  }
+  for (const v1::Lodgment& l : small) {
+    EXPECT_EQ(AwaitFinal(l.lodgment_id()).state(), v1::ACCEPTED) << l.lodgment_id();
+  }
+  {
+    grpc::ClientContext ctx;
+    v1::GetLodgmentRequest req;
+    req.set_lodgment_id(big.lodgment_id());
+    v1::Lodgment now;
+    ASSERT_TRUE(stub_->GetLodgment(&ctx, req, &now).ok());
+    EXPECT_EQ(now.state(), v1::SUBMITTED) << now.detail();
+  }
+  submit_->Kill(SIGKILL);
+  submit_->Wait();
+  delete submit_;
+  SimFaults(R"({"hold_receipts_over_bytes": 0})");
+  submit_ = StartSubmit();
+  Ready(submit_);
+
+  EXPECT_EQ(AwaitFinal(big.lodgment_id(), absl::Seconds(120)).state(), v1::ACCEPTED);
+  m = SimMessage(big.message_id());
+  EXPECT_EQ(m["process_count"], 1);
+  EXPECT_GE(m["receipts_sent"].get<int>(), 2);  // pushed again by the new process
+  for (const v1::Lodgment& l : small) {
+    m = SimMessage(l.message_id());
+    EXPECT_EQ(m["receipts_sent"], 1) << l.lodgment_id() << " was pushed again";
+    EXPECT_EQ(m["process_count"], 1);
+  }
+}
+
 // The poll stage keeps its pending polls in RocksDB under its data
 // directory, a local copy of its changelogs: killed with polls pending and
 // restarted, it resumes them from there (reading only the changelog records

@@ -141,6 +141,7 @@ std::string FaultsToJson(const FaultModes& f) {
                                 {"hang", f.hang},
                                 {"lose_receipts", f.lose_receipts},
                                 {"hold_receipts", f.hold_receipts},
+                                {"hold_receipts_over_bytes", f.hold_receipts_over_bytes},
                                 {"slow_factor", f.slow_factor},
                                 {"system_error_rate", f.system_error_rate}}
       .dump(2);
@@ -172,6 +173,11 @@ absl::Status MergeFaultsJson(const std::string& text, FaultModes& f) {
       f.lose_receipts = v.get<int>();
     } else if (key == "hold_receipts") {
       f.hold_receipts = v.get<bool>();
+    } else if (key == "hold_receipts_over_bytes") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+        return absl::InvalidArgumentError("hold_receipts_over_bytes must be a whole number >= 0");
+      }
+      f.hold_receipts_over_bytes = v.get<int64_t>();
     } else if (key == "slow_factor") {
       if (!v.is_number() || v.get<double>() <= 0) {
         return absl::InvalidArgumentError("slow_factor must be a number > 0");

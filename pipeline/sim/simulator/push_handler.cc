@@ -134,6 +134,7 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
     }
     payload = StoredBytes::File(payload_path);
   }
+  const uint64_t payload_bytes = payload.Size().value_or(0);
   StoredMessage* received = nullptr;  // new, being saved
   {
     absl::MutexLock lock(&state_->mu);
@@ -177,7 +178,7 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
       if (state_->faults.lose_receipts > 0) {
         --state_->faults.lose_receipts;
         lose_receipt = true;
-      } else if (state_->faults.hold_receipts) {
+      } else if (state_->faults.hold_receipts || HeldForSize(payload_bytes)) {
         hold_receipt = true;
       }
     }
@@ -187,7 +188,7 @@ void PushHandler::Handle(const httplib::Request& req, httplib::Response& res,
     res.set_content("SBR2 simulator: receipt lost (fault mode)", "text/plain");
     return;
   }
-  if (hold_receipt) WaitWhileReceiptsHeld();
+  if (hold_receipt) WaitWhileReceiptsHeld(payload_bytes);
   SendReceipt(res, receipt_xml, saved);
 }
 
@@ -205,11 +206,17 @@ void PushHandler::SendReceipt(httplib::Response& res, const std::string& receipt
   res.set_content(receipt_xml, kSoapContentType);
 }
 
-void PushHandler::WaitWhileReceiptsHeld() {
+bool PushHandler::HeldForSize(uint64_t payload_bytes) const {
+  const int64_t over = state_->faults.hold_receipts_over_bytes;
+  return over > 0 && payload_bytes > static_cast<uint64_t>(over);
+}
+
+void PushHandler::WaitWhileReceiptsHeld(uint64_t payload_bytes) {
   const absl::Time until = absl::Now() + config_.max_hang;
   absl::MutexLock lock(&state_->mu);
-  auto released = [this, until]() ABSL_SHARED_LOCKS_REQUIRED(state_->mu) {
-    return state_->stopping || !state_->faults.hold_receipts || absl::Now() > until;
+  auto released = [this, until, payload_bytes]() ABSL_SHARED_LOCKS_REQUIRED(state_->mu) {
+    return state_->stopping ||
+           (!state_->faults.hold_receipts && !HeldForSize(payload_bytes)) || absl::Now() > until;
   };
   while (!released()) {
     state_->mu.AwaitWithTimeout(absl::Condition(&released), absl::Milliseconds(50));

@@ -7,7 +7,7 @@
 // covers, once the message is saved (AgencyState::Persist, Saved). The same
 // MessageId again, before or after a restart, gets the original receipt and
 // is never processed twice. The receipt fault modes (lose_receipts,
-// hold_receipts) apply here.
+// hold_receipts, hold_receipts_over_bytes) apply here.
 //
 //   PushHandler push(config, clock, &http, &state);
 //   server.Post("/services/BulkBatch-async-push",
@@ -43,8 +43,12 @@ class PushHandler {
   // `receipt_xml`, or, when what the push changed was not `saved`, that.
   void SendReceipt(httplib::Response& res, const std::string& receipt_xml,
                    const absl::Status& saved);
-  // Blocks while hold_receipts is on (at most max_hang, in real time).
-  void WaitWhileReceiptsHeld();
+  // Whether hold_receipts_over_bytes holds the receipt of a push of a
+  // payload of `payload_bytes`.
+  bool HeldForSize(uint64_t payload_bytes) const ABSL_SHARED_LOCKS_REQUIRED(state_->mu);
+  // Blocks while hold_receipts is on, or hold_receipts_over_bytes holds a
+  // payload of `payload_bytes` (at most max_hang, in real time).
+  void WaitWhileReceiptsHeld(uint64_t payload_bytes);
 
   const SimulatorConfig& config_;
   const Clock* const clock_;

@@ -125,6 +125,10 @@ struct FaultModes {
   // Pushes are processed, but their receipts wait until this is cleared (or
   // max_hang passes): a sender that dies meanwhile never records the receipt.
   bool hold_receipts = false;
+  // The same for pushes whose payload is over this many bytes (0: none),
+  // until it is cleared or raised past theirs: a large upload that takes
+  // long, while smaller ones go through.
+  int64_t hold_receipts_over_bytes = 0;
   double slow_factor = 1.0;      // multiplies the processing delay
   double system_error_rate = 0;  // share of lodgments answered SystemError
 };

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "pipeline/clntcomm/rules/sydney.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/gzip.h"
@@ -640,6 +641,34 @@ TEST_F(SimulatorTest, HeldReceiptThenResendIsProcessedOnce) {
   EXPECT_EQ(sim_->Stats().duplicate_pushes, 1);
 }
 
+TEST_F(SimulatorTest, ReceiptsHeldOverAPayloadSizeLetSmallerPushesThrough) {
+  payevnt::GeneratorOptions big_options;
+  big_options.employees = 400;
+  const sbr_client::LodgmentPush big = Push(Lodgment("big", big_options));
+  payevnt::GeneratorOptions small_options;
+  small_options.employees = 2;
+  small_options.seed = 2;
+  const sbr_client::LodgmentPush small = Push(Lodgment("small", small_options));
+  sim_->SetFaults({.hold_receipts_over_bytes = 20'000});
+  absl::Notification big_answered;
+  std::thread sender([&] {
+    auto pushed = client_->Push(big);
+    EXPECT_TRUE(pushed.ok()) << pushed.status();
+    big_answered.Notify();
+  });
+  for (int i = 0; i < 500 && !sim_->Message(big.message_id); ++i)
+    absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_TRUE(sim_->Message(big.message_id).has_value());
+  auto answered = client_->Push(small);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  EXPECT_TRUE(answered->receipt.has_value());
+  EXPECT_FALSE(big_answered.WaitForNotificationWithTimeout(absl::Milliseconds(200)));
+  // Raised past the big payload: its receipt goes.
+  sim_->SetFaults({.hold_receipts_over_bytes = 100'000'000});
+  sender.join();
+  EXPECT_TRUE(big_answered.HasBeenNotified());
+}
+
 TEST_F(SimulatorTest, RestartOnTheSameDataDirKeepsWhatWasReceived) {
   payevnt::GeneratorOptions o;
   o.employees = 4;
@@ -870,6 +899,11 @@ TEST_F(SimulatorTest, FaultModesParseFromJson) {
               HasSubstr("unknown fault mode"));
   EXPECT_THAT(MergeFaultsJson(R"({"system_error_rate": 2})", f).message(),
               HasSubstr("between 0 and 1"));
+  ASSERT_TRUE(MergeFaultsJson(R"({"hold_receipts_over_bytes": 65536})", f).ok());
+  EXPECT_EQ(f.hold_receipts_over_bytes, 65536);
+  EXPECT_THAT(FaultsToJson(f), HasSubstr(R"("hold_receipts_over_bytes": 65536)"));
+  EXPECT_THAT(MergeFaultsJson(R"({"hold_receipts_over_bytes": -1})", f).message(),
+              HasSubstr("hold_receipts_over_bytes must be a whole number >= 0"));
   EXPECT_FALSE(MergeFaultsJson("not json", f).ok());
 }
 
