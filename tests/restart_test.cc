@@ -327,6 +327,85 @@ class RestartTest : public ::testing::Test {
   std::vector<std::string> problems_ ABSL_GUARDED_BY(mu_);
 };
 
+// A push that takes long (a large upload) holds back only its own
+// lodgment: those lodged after it go through to their final state, and the
+// daemon killed meanwhile pushes only it again after its restart.
+TEST_F(RestartTest, ASlowPushHoldsBackOnlyItsOwnLodgmentAcrossAKill) {
+  std::unique_ptr<Process> daemon = StartReady();
+  ASSERT_NE(daemon, nullptr);
+  {
+    httplib::Client admin(sim_admin_);
+    auto res = admin.Post("/admin/faults", R"({"hold_receipts_over_bytes": 50000})",
+                          "application/json");
+    ASSERT_TRUE(res && res->status == 200) << sim_admin_;
+  }
+  PayEvent big;
+  big.path = dir_ + "/slow-big.xml";
+  {
+    payevnt::GeneratorOptions o;
+    o.seed = 7500;
+    o.employees = 3000;
+    o.message_timestamp = absl::Now();
+    auto sink = FileSink::Create(big.path);
+    ASSERT_TRUE(sink.ok()) << sink.status();
+    ASSERT_TRUE(payevnt::GenerateLodgment(o, **sink).ok());
+    ASSERT_TRUE((*sink)->Close().ok());
+  }
+  absl::StatusOr<v1::Lodgment> slow = LodgeUntilAnswered(big);
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  auto received = [&](const std::string& message_id) -> nlohmann::json {
+    const nlohmann::json stats = SimStats();
+    for (const auto& m : stats["messages"]) {
+      if (m["message_id"] == message_id) return m;
+    }
+    return nlohmann::json();
+  };
+  // Its MessageId, once the submit stage has it (the lodge answers at RECEIVED).
+  auto pushed_as = [&](const std::string& lodgment_id) {
+    v1::Lodgment l;
+    for (int i = 0; i < 300 && l.message_id().empty(); ++i) {
+      if (i > 0) absl::SleepFor(absl::Milliseconds(100));
+      EXPECT_TRUE(Get(*gateway_.Get(), lodgment_id, &l).ok());
+    }
+    return l.message_id();
+  };
+  const std::string slow_message = pushed_as(slow->lodgment_id());
+  for (int i = 0; i < 300 && received(slow_message).is_null(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_FALSE(received(slow_message).is_null()) << "SBR never received " << slow_message;
+
+  // Enough that some share the big one's partition.
+  std::vector<std::pair<PayEvent, v1::Lodgment>> small;
+  for (int i = 0; i < 12; ++i) {
+    PayEvent e = Generate(i);
+    absl::StatusOr<v1::Lodgment> l = LodgeUntilAnswered(e);
+    ASSERT_TRUE(l.ok()) << l.status();
+    small.emplace_back(e, *l);
+  }
+  const absl::Time deadline = absl::Now() + kGiveUp;
+  for (const auto& [event, lodged] : small) {
+    EXPECT_EQ(AwaitFinal(lodged.lodgment_id(), deadline).state(), event.expected)
+        << lodged.lodgment_id();
+  }
+  v1::Lodgment now;
+  ASSERT_TRUE(Get(*gateway_.Get(), slow->lodgment_id(), &now).ok());
+  EXPECT_EQ(now.state(), v1::SUBMITTED) << now.detail();
+
+  daemon->Kill(SIGKILL);
+  daemon->Wait();
+  daemon = StartReady();  // the simulator starts without fault modes
+  EXPECT_EQ(AwaitFinal(slow->lodgment_id(), absl::Now() + kGiveUp).state(), v1::ACCEPTED);
+  EXPECT_EQ(received(slow_message)["process_count"], 1);
+  EXPECT_GE(received(slow_message)["receipts_sent"].get<int>(), 2);
+  for (const auto& [event, lodged] : small) {
+    EXPECT_EQ(received(pushed_as(lodged.lodgment_id()))["receipts_sent"], 1)
+        << lodged.lodgment_id() << " was pushed again";
+  }
+  daemon->Kill(SIGTERM);
+  EXPECT_EQ(daemon->Wait(), 0);
+}
+
 TEST_F(RestartTest, KilledDaemonLosesNothingAndSbrProcessesEachPayEventOnce) {
   for (int i = 0; i < kLodgments; ++i) events_.push_back(Generate(i));
   std::unique_ptr<Process> daemon = StartReady();
