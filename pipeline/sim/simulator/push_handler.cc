@@ -215,8 +215,8 @@ void PushHandler::WaitWhileReceiptsHeld(uint64_t payload_bytes) {
   const absl::Time until = absl::Now() + config_.max_hang;
   absl::MutexLock lock(&state_->mu);
   auto released = [this, until, payload_bytes]() ABSL_SHARED_LOCKS_REQUIRED(state_->mu) {
-    return state_->stopping ||
-           (!state_->faults.hold_receipts && !HeldForSize(payload_bytes)) || absl::Now() > until;
+    return state_->stopping || (!state_->faults.hold_receipts && !HeldForSize(payload_bytes)) ||
+           absl::Now() > until;
   };
   while (!released()) {
     state_->mu.AwaitWithTimeout(absl::Condition(&released), absl::Milliseconds(50));
