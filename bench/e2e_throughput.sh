@@ -85,6 +85,12 @@ for round in $(seq "$rounds"); do
   http_get "$sim_admin" /admin/stats >"$work/sim-stats.json"
   kill "$daemon"
   wait "$daemon" 2>/dev/null || true
+  if [[ $(jq .final "$work/load.json") == 0 ]]; then
+    echo "e2e_throughput: no lodgment reached a final state; the first errors:" >&2
+    jq -r '.errors[:3][]' "$work/load.json" >&2
+    echo "  kept: $work" >&2
+    exit 1
+  fi
   cpu_ms=$(awk -v a="$after" -v b="$before" -v n="$lodgments" 'BEGIN {printf "%.1f", (a - b) * 1000 / n}')
   rsa=$(awk -v c="$cpu_ms" -v s="$signs_per_second" 'BEGIN {printf "%.0f", c * s / 1000}')
   jq -r --arg round "$round" --arg cpu "$cpu_ms" --arg rsa "$rsa" \
