@@ -32,6 +32,7 @@
 #define SBRGATE_PIPELINE_PLATFORM_STAGE_IN_FLIGHT_WINDOW_H_
 
 #include <cstdint>
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <map>
@@ -190,6 +191,25 @@ class InFlightWindow {
     TakeAll();
   }
 
+  // Empties the window without waiting: records running go on, their
+  // outcomes to be dropped when they finish, and the others are not
+  // started. For a runner giving up its partitions (a rebalance), which
+  // must not wait for a push of hours: whoever reads the partitions next
+  // processes these records again (a push resent with its MessageId is
+  // answered with its first receipt).
+  void Abandon() {
+    absl::MutexLock lock(&mu_);
+    for (std::unique_ptr<Slot>& slot : slots_) {
+      if (slot->state != State::kRunning) continue;
+      slot->abandoned = true;
+      abandoned_.push_back(std::move(slot));
+    }
+    slots_.clear();
+    unfinished_.clear();
+    held_keys_.clear();
+    in_process_ = 0;
+  }
+
   // Waits for the records running, then empties the window: every record
   // not taken, in input order, its outcome dropped (it is read again).
   std::vector<Item> TakeAll() {
@@ -214,6 +234,7 @@ class InFlightWindow {
     explicit Slot(Item i) : item(std::move(i)) {}
     Item item;  // not touched by the runner's thread while it runs
     State state = State::kWaiting;
+    bool abandoned = false;  // still running, no longer the window's (Abandon)
     bool processed = false;
     absl::Status status;
     std::vector<Output> emits;
@@ -250,6 +271,15 @@ class InFlightWindow {
     std::vector<Output> emits = ctx.TakeEmits();
     {
       absl::MutexLock lock(&mu_);
+      if (slot->abandoned) {
+        // Its outcome is dropped, and its key's later records are not the
+        // window's any more.
+        abandoned_.erase(std::find_if(abandoned_.begin(), abandoned_.end(),
+                                      [slot](const auto& s) { return s.get() == slot; }));
+        --running_;
+        if (on_finished_) on_finished_();
+        return;
+      }
       slot->processed = true;
       slot->status = std::move(status);
       slot->emits = std::move(emits);
@@ -283,6 +313,8 @@ class InFlightWindow {
 
   mutable absl::Mutex mu_;
   std::deque<std::unique_ptr<Slot>> slots_ ABSL_GUARDED_BY(mu_);  // in input order
+  // Running when the window was abandoned: kept until they finish.
+  std::vector<std::unique_ptr<Slot>> abandoned_ ABSL_GUARDED_BY(mu_);
   // Per key, its records not finished, in input order: the first runs, the
   // others wait for it.
   std::map<std::string, std::deque<Slot*>> unfinished_ ABSL_GUARDED_BY(mu_);

@@ -199,6 +199,32 @@ TEST_F(InFlightWindowTest, TakeAllWaitsForTheRunningRecordsAndGivesBackEveryOneN
   EXPECT_TRUE(done[0].processed);
 }
 
+TEST_F(InFlightWindowTest, AbandonDoesNotWaitAndDropsTheOutcomesStillToCome) {
+  window_.Add(Make("a", "slow", 0));
+  window_.Add(Make("a", "a2", 1));  // waits for the slow one: never started
+  window_.Add(Make("b", "b1", 2));
+  for (int i = 0; i < 500 && finished_calls_ < 1; ++i) absl::SleepFor(absl::Milliseconds(10));
+  std::vector<Window::Finished> done;
+  EXPECT_TRUE(TakeOnce(done));
+  ASSERT_EQ(done.size(), 1u);
+  window_.Abandon();  // returns with the slow one running
+  EXPECT_EQ(window_.size(), 0u);
+  EXPECT_EQ(window_.in_process(), 0);
+  const uint64_t seen = window_.finishes();
+  stage_.release.Notify();
+  for (int i = 0; i < 500 && finished_calls_ < 2; ++i) absl::SleepFor(absl::Milliseconds(10));
+  EXPECT_EQ(finished_calls_, 2);
+  EXPECT_EQ(window_.finishes(), seen);
+  EXPECT_FALSE(TakeOnce(done));
+  // The key is the window's again: a new record of it runs at once.
+  window_.Add(Make("a", "a3", 3));
+  done = TakeFinished();
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].item.value, "a3");
+  absl::MutexLock lock(&stage_.mu);
+  EXPECT_EQ(stage_.started, (std::vector<std::string>{"slow", "b1", "a3"}));
+}
+
 TEST_F(InFlightWindowTest, TakeAllStartsNoRecordWaitingForARunningOneOfItsKey) {
   window_.Add(Make("a", "slow", 0));
   window_.Add(Make("a", "a2", 1));

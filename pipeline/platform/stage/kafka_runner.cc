@@ -88,9 +88,8 @@ class KafkaRunner final : public StageRunner {
   void AddToWindow(MessagePtr first);
   // The window's finished records into the batch; false when none was.
   bool ApplyFinished();
-  // Before a commit that ends the assignment or the run: waits for the
-  // records in process and takes those finished into the batch (the others
-  // are read again).
+  // Before the commit that ends the run: waits for the records in process
+  // and takes those finished into the batch (the others are read again).
   void SettleWindow();
   // Whether `m` was done before the partition's last commit (after a
   // record then still in process): it is skipped.
@@ -463,7 +462,11 @@ void KafkaRunner::Prepare() {
 }
 
 void KafkaRunner::Revoke() {
-  SettleWindow();
+  // What finished commits; what is still in process (a push of hours) is
+  // not waited for: the partitions' next owner reads it again, as the
+  // committed progress says.
+  for (Finished& f : window_.TakeFinishedWell()) ApplyOutcome(f);
+  window_.Abandon();
   CommitBatch();
   ready_ = false;
   SetHold(std::nullopt);

@@ -35,7 +35,9 @@
 // committed as they finish, in order per key only: each partition's offset
 // stays at its oldest record still in process, and the records done past it
 // are committed beside it as the offset's metadata (PartitionProgress), so
-// that whoever reads the partition next skips them.
+// that whoever reads the partition next skips them. A Kafka rebalance does
+// not wait for such a record in process: its outcome is dropped, and the
+// partition's next owner processes it again. A stop waits for it.
 // Stage::Flush runs before each commit, and a failed flush is a failed
 // commit. Notify() outputs commit at once, on their own, and are retried
 // until they do: never dropped. Outputs and store values over 64 KiB fail the record.

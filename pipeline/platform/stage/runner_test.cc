@@ -190,6 +190,43 @@ TEST(StageRunner, AfterARestartOnlyTheRecordsNotDoneAreProcessed) {
   EXPECT_THAT(KeysNotInRoundOrder(out), IsEmpty());
 }
 
+// A rebalance does not wait for a record in process (a push of hours): the
+// instance commits what finished and gives its partitions up at once, and
+// the record is processed again by whoever is assigned its partition; its
+// first outcome, when it comes, is dropped.
+TEST(StageRunner, ARebalanceDoesNotWaitForARecordInProcess) {
+  RunnerHarness h({{"in", 4}, {"out", 4}, {"notes", 1}});
+  h.Produce("in", RoundRecords());
+  ConcurrentMapStage first;
+  first.slow_value = "a0";
+  auto a = h.Start(h.Config(), ConcurrentMapStage::Spec(), &first);
+  absl::Cleanup release = [&] {
+    if (!first.release_slow.HasBeenNotified()) first.release_slow.Notify();
+    a->StopAndJoin().IgnoreError();
+  };
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] { return a->metrics().records_processed == 196; }));
+  ConcurrentMapStage second;
+  KafkaRunnerConfig config = h.Config();
+  config.instance_id = "b";
+  auto b = h.Start(config, ConcurrentMapStage::Spec(), &second);
+  // Both members hold partitions while a0 is still in process on the first.
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] {
+    return a->metrics().assigned_partitions == 2 && b->metrics().assigned_partitions == 2;
+  })) << a->metrics().assigned_partitions << " and " << b->metrics().assigned_partitions;
+  // (If k0's partition came back to the first, a0 is in process there twice.)
+  first.release_slow.Notify();
+  // k0's four, by whichever member holds its partition now.
+  ASSERT_TRUE(RunnerHarness::WaitUntil([&] {
+    return a->metrics().records_processed + b->metrics().records_processed == 200;
+  }));
+  absl::SleepFor(absl::Milliseconds(300));
+  ASSERT_TRUE(b->StopAndJoin().ok());
+  ASSERT_TRUE(a->StopAndJoin().ok());
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& r : h.ReadAll("out")) out[r.key].push_back(r.value);
+  EXPECT_THAT(KeysNotInRoundOrder(out), IsEmpty());
+}
+
 // A transaction the broker refuses is aborted, its records are read again,
 // and each still comes out once.
 TEST(StageRunner, RedoesAnAbortedTransaction) {
