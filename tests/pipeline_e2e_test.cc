@@ -148,6 +148,19 @@ class PipelineE2eTest : public ::testing::Test {
     return l;
   }
 
+  // `count` generated pay events of three employees (files `name`0, 1...,
+  // seeds from `seed`), lodged.
+  static std::vector<v1::Lodgment> LodgeSmall(const std::string& name, int count, int seed) {
+    std::vector<v1::Lodgment> lodged;
+    for (int i = 0; i < count; ++i) {
+      payevnt::GeneratorOptions o;
+      o.employees = 3;
+      o.seed = seed + i;
+      lodged.push_back(Lodge(Generate(absl::StrCat(name, i), o), v1::PREVALIDATE_HOLD));
+    }
+    return lodged;
+  }
+
   // Waits for a final state through WatchLodgment.
   static v1::Lodgment AwaitFinal(const std::string& id, absl::Duration timeout = absl::Seconds(90)) {
     const absl::Time deadline = absl::Now() + timeout;
@@ -410,13 +423,7 @@ TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
   }
   ASSERT_FALSE(m.is_null()) << "SBR never received " << big.message_id() << "\n" << LogTail();
   // Enough that some share the big one's partition.
-  std::vector<v1::Lodgment> small;
-  for (int i = 0; i < 12; ++i) {
-    payevnt::GeneratorOptions o;
-    o.employees = 3;
-    o.seed = 510 + i;
-    small.push_back(Lodge(Generate(absl::StrCat("slow-small", i), o), v1::PREVALIDATE_HOLD));
-  }
+  const std::vector<v1::Lodgment> small = LodgeSmall("slow-small", 12, 510);
   for (const v1::Lodgment& l : small) {
     EXPECT_EQ(AwaitFinal(l.lodgment_id()).state(), v1::ACCEPTED) << l.lodgment_id();
   }
@@ -452,13 +459,7 @@ TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
 // past its checkpoints), and every pay event is processed once.
 TEST_F(PipelineE2eTest, PollKilledWithPollsPendingResumesThemFromItsLocalStores) {
   SimFaults(R"({"slow_factor": 2000})");
-  std::vector<v1::Lodgment> lodged;
-  for (int i = 0; i < 4; ++i) {
-    payevnt::GeneratorOptions o;
-    o.employees = 3;
-    o.seed = 300 + i;
-    lodged.push_back(Lodge(Generate(absl::StrCat("pending", i), o), v1::PREVALIDATE_HOLD));
-  }
+  const std::vector<v1::Lodgment> lodged = LodgeSmall("pending", 4, 300);
   for (const v1::Lodgment& l : lodged) {
     v1::Lodgment now;
     for (int i = 0; i < 600 && now.state() != v1::AWAITING_RESPONSE; ++i) {
