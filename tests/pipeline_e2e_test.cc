@@ -220,6 +220,27 @@ class PipelineE2eTest : public ::testing::Test {
     ASSERT_TRUE(res && res->status == 200);
   }
 
+  // The simulator's report of the message once it has it (null after 30 s).
+  static nlohmann::json AwaitSimMessage(const std::string& message_id) {
+    nlohmann::json m;
+    for (int i = 0; i < 300 && m.is_null(); ++i) {
+      absl::SleepFor(absl::Milliseconds(100));
+      m = SimMessage(message_id);
+    }
+    return m;
+  }
+
+  // Kills the submit process (SIGKILL), sets the simulator's fault modes to
+  // `faults`, and starts submit again.
+  static void KillSubmitAndRestartWith(const std::string& faults) {
+    submit_->Kill(SIGKILL);
+    submit_->Wait();
+    delete submit_;
+    SimFaults(faults);
+    submit_ = StartSubmit();
+    Ready(submit_);
+  }
+
   static inline std::string* dir_ = nullptr;
   static inline std::string* log_ = nullptr;
   static inline std::string epoch_;
@@ -385,19 +406,10 @@ TEST_F(PipelineE2eTest, SubmitKilledBeforeTheReceiptResendsTheSameMessageOnce) {
   SimFaults(R"({"hold_receipts": true})");
   const v1::Lodgment lodged = Lodge(Generate("crash", o), v1::PREVALIDATE_HOLD);
   // Wait until SBR has the message (and is holding its receipt).
-  nlohmann::json m;
-  for (int i = 0; i < 300 && m.is_null(); ++i) {
-    absl::SleepFor(absl::Milliseconds(100));
-    m = SimMessage(lodged.message_id());
-  }
+  nlohmann::json m = AwaitSimMessage(lodged.message_id());
   ASSERT_FALSE(m.is_null()) << "SBR never received " << lodged.message_id() << ": "
                             << SimStats().dump() << "\n" << LogTail();
-  submit_->Kill(SIGKILL);
-  submit_->Wait();
-  delete submit_;
-  SimFaults(R"({"hold_receipts": false})");
-  submit_ = StartSubmit();
-  Ready(submit_);
+  KillSubmitAndRestartWith(R"({"hold_receipts": false})");
 
   const v1::Lodgment l = AwaitFinal(lodged.lodgment_id(), absl::Seconds(120));
   EXPECT_EQ(l.state(), v1::ACCEPTED) << l.detail();
@@ -416,11 +428,7 @@ TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
   big_options.employees = 3000;
   big_options.seed = 500;
   const v1::Lodgment big = Lodge(Generate("slow-big", big_options), v1::PREVALIDATE_HOLD);
-  nlohmann::json m;
-  for (int i = 0; i < 300 && m.is_null(); ++i) {
-    absl::SleepFor(absl::Milliseconds(100));
-    m = SimMessage(big.message_id());
-  }
+  nlohmann::json m = AwaitSimMessage(big.message_id());
   ASSERT_FALSE(m.is_null()) << "SBR never received " << big.message_id() << "\n" << LogTail();
   // Enough that some share the big one's partition.
   const std::vector<v1::Lodgment> small = LodgeSmall("slow-small", 12, 510);
@@ -435,12 +443,7 @@ TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
     ASSERT_TRUE(stub_->GetLodgment(&ctx, req, &now).ok());
     EXPECT_EQ(now.state(), v1::SUBMITTED) << now.detail();
   }
-  submit_->Kill(SIGKILL);
-  submit_->Wait();
-  delete submit_;
-  SimFaults(R"({"hold_receipts_over_bytes": 0})");
-  submit_ = StartSubmit();
-  Ready(submit_);
+  KillSubmitAndRestartWith(R"({"hold_receipts_over_bytes": 0})");
 
   EXPECT_EQ(AwaitFinal(big.lodgment_id(), absl::Seconds(120)).state(), v1::ACCEPTED);
   m = SimMessage(big.message_id());
