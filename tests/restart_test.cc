@@ -402,8 +402,25 @@ TEST_F(RestartTest, ASlowPushHoldsBackOnlyItsOwnLodgmentAcrossAKill) {
     EXPECT_EQ(received(pushed_as(lodged.lodgment_id()))["receipts_sent"], 1)
         << lodged.lodgment_id() << " was pushed again";
   }
+
+  // A stop with a receipt held: the simulator lets it go (its fault modes
+  // end with the daemon), so the stop does not wait out the hold.
+  {
+    httplib::Client admin(sim_admin_);
+    auto res = admin.Post("/admin/faults", R"({"hold_receipts": true})", "application/json");
+    ASSERT_TRUE(res && res->status == 200) << sim_admin_;
+  }
+  absl::StatusOr<v1::Lodgment> held = LodgeUntilAnswered(Generate(20));
+  ASSERT_TRUE(held.ok()) << held.status();
+  const std::string held_message = pushed_as(held->lodgment_id());
+  for (int i = 0; i < 300 && received(held_message).is_null(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_FALSE(received(held_message).is_null()) << "SBR never received " << held_message;
+  const absl::Time stopping = absl::Now();
   daemon->Kill(SIGTERM);
   EXPECT_EQ(daemon->Wait(), 0);
+  EXPECT_LT(absl::Now() - stopping, absl::Seconds(30));
 }
 
 TEST_F(RestartTest, KilledDaemonLosesNothingAndSbrProcessesEachPayEventOnce) {

@@ -33,6 +33,9 @@ class EmbeddedSim {
   virtual ~EmbeddedSim() = default;
   // Its admin endpoint's port on 127.0.0.1; 0 or less: none.
   virtual int admin_port() const = 0;
+  // Clears its fault modes, so that a stopping daemon does not wait for
+  // the receipts and requests they hold (up to their max_hang).
+  virtual void ClearFaults() = 0;
 };
 
 // What the --sim-* flags ask of the simulator.

@@ -21,6 +21,7 @@ using ::testing::HasSubstr;
 class FakeSim : public EmbeddedSim {
  public:
   int admin_port() const override { return 4321; }
+  void ClearFaults() override {}
 };
 
 EmbeddedSimOptions last_options;

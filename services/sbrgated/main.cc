@@ -182,7 +182,11 @@ int main(int argc, char** argv) {
         }
       },
       /*ready_after=*/{(*gateway)->view_stage(), (*comms)->view_stage()},
-      /*before_stop=*/[&] { (*gateway)->Shutdown(); },
+      /*before_stop=*/
+      [&] {
+        (*gateway)->Shutdown();
+        if (sim) sim->ClearFaults();
+      },
       /*admin_routes=*/(*gateway)->ConsoleRoutes());
   if (!run.ok()) return Fail(run);
   return 0;

@@ -19,6 +19,7 @@ class SandboxSim : public EmbeddedSim {
  public:
   explicit SandboxSim(std::unique_ptr<sim::Simulator> sim) : sim_(std::move(sim)) {}
   int admin_port() const override { return sim_->admin_port(); }
+  void ClearFaults() override { sim_->SetFaults({}); }
 
  private:
   std::unique_ptr<sim::Simulator> sim_;
