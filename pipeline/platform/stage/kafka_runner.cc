@@ -46,11 +46,6 @@ using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
 
 int WaitMs(absl::Duration d) { return d <= absl::ZeroDuration() ? 0 : kafka::ToTimeoutMs(d); }
 
-// How far past a record still in process (a push that takes hours) an
-// instance reads: whoever reads the partition next reads these again, to
-// skip those done.
-constexpr int64_t kMaxAhead = 100'000;
-
 // A record in the window of a stage whose Process may run concurrently, with
 // the message it came in (put back in stray_ to be read again).
 struct Consumed {
@@ -98,7 +93,7 @@ class KafkaRunner final : public StageRunner {
   void Started(const kafka::TopicRecord& record) {
     progress_[{record.topic, record.partition}].Started(record.offset);
   }
-  // Whether a partition's progress is kMaxAhead past a record in process.
+  // Whether a partition's progress is far_ahead().
   bool FarAhead() const;
   using Finished = InFlightWindow<Consumed>::Finished;
   bool ApplyOutcome(Finished& f) {
@@ -651,7 +646,7 @@ bool KafkaRunner::DoneBefore(const rd_kafka_message_t& m) {
 
 bool KafkaRunner::FarAhead() const {
   for (const auto& [tp, p] : progress_) {
-    if (p.end() - p.next() >= kMaxAhead) return true;
+    if (p.far_ahead()) return true;
   }
   return false;
 }

@@ -37,11 +37,6 @@ using log::TopicPartition;
 // is looked at for more (a finished record wakes the runner sooner).
 constexpr absl::Duration kWindowLookEvery = absl::Milliseconds(5);
 
-// How far past a record still in process (a push that takes hours) an
-// instance reads: whoever reads the partition next reads these again, to
-// skip those done.
-constexpr int64_t kMaxAhead = 100'000;
-
 // The LocalStageRunner.
 class LocalRunner final : public StageRunner {
  public:
@@ -77,7 +72,7 @@ class LocalRunner final : public StageRunner {
   // window while it has room (up to max_in_flight), and those finished, in
   // the order they finish, into the batch; false when neither happened.
   bool ProcessInWindow();
-  // Whether a partition's progress is kMaxAhead past a record in process.
+  // Whether a partition's progress is far_ahead().
   bool FarAhead() const;
   // The window's finished records into the batch; false when none was.
   bool ApplyFinished();
@@ -411,7 +406,7 @@ bool LocalRunner::ProcessInWindow() {
 
 bool LocalRunner::FarAhead() const {
   for (const auto& [tp, p] : progress_) {
-    if (p.end() - p.next() >= kMaxAhead) return true;
+    if (p.far_ahead()) return true;
   }
   return false;
 }

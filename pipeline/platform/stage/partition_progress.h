@@ -45,6 +45,12 @@ class PartitionProgress {
   int64_t end() const { return end_; }
   // Records started and not finished.
   size_t unfinished() const { return started_.size(); }
+  // Whether a runner should read no further in this partition: it is
+  // kMaxAhead records past one still in process (a push that takes hours),
+  // and whoever reads the partition next reads them all again to skip
+  // those done.
+  bool far_ahead() const { return end_ - next() >= kMaxAhead; }
+  static constexpr int64_t kMaxAhead = 100'000;
 
   // Whether the record at `offset` needs no processing: it is before next(),
   // or it finished after next() and before end().

@@ -57,6 +57,17 @@ TEST(PartitionProgress, DecodesWhatItCommits) {
   EXPECT_EQ(back->Metadata(), "");
 }
 
+TEST(PartitionProgress, FarAheadOfARecordInProcess) {
+  PartitionProgress p(0);
+  p.Started(0);
+  p.Started(PartitionProgress::kMaxAhead - 2);
+  EXPECT_FALSE(p.far_ahead());
+  p.Started(PartitionProgress::kMaxAhead - 1);
+  EXPECT_TRUE(p.far_ahead());
+  p.Finished(0);
+  EXPECT_FALSE(p.far_ahead());
+}
+
 TEST(PartitionProgress, EmptyMetadataIsAPlainOffset) {
   absl::StatusOr<PartitionProgress> p = PartitionProgress::Decode(42, "");
   ASSERT_TRUE(p.ok());
