@@ -91,6 +91,7 @@ double MiB(int64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
 // Answers every pull "nothing yet" and counts them.
 class NothingYetSbr : public sbr_client::SbrApi {
  public:
+  void CancelExchanges() const override {}
   absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush&) const override {
     // The poll stage only pulls: a push here is a fault in this benchmark.
     return absl::FailedPreconditionError("NothingYetSbr answers pulls only; the poll stage pushed");

@@ -230,15 +230,22 @@ class PipelineE2eTest : public ::testing::Test {
     return m;
   }
 
-  // Kills the submit process (SIGKILL), sets the simulator's fault modes to
-  // `faults`, and starts submit again.
-  static void KillSubmitAndRestartWith(const std::string& faults) {
-    submit_->Kill(SIGKILL);
-    submit_->Wait();
+  // Stops the submit process with `signal` (SIGTERM: a clean stop, exit 0),
+  // sets the simulator's fault modes to `faults`, and starts submit again;
+  // returns how long the stop took.
+  static absl::Duration StopSubmitAndRestartWith(int signal, const std::string& faults) {
+    const absl::Time stopping = absl::Now();
+    submit_->Kill(signal);
+    const int exit = submit_->Wait();
+    const absl::Duration took = absl::Now() - stopping;
+    if (signal == SIGTERM) {
+      EXPECT_EQ(exit, 0);
+    }
     delete submit_;
     SimFaults(faults);
     submit_ = StartSubmit();
     Ready(submit_);
+    return took;
   }
 
   static inline std::string* dir_ = nullptr;
@@ -409,7 +416,7 @@ TEST_F(PipelineE2eTest, SubmitKilledBeforeTheReceiptResendsTheSameMessageOnce) {
   nlohmann::json m = AwaitSimMessage(lodged.message_id());
   ASSERT_FALSE(m.is_null()) << "SBR never received " << lodged.message_id() << ": "
                             << SimStats().dump() << "\n" << LogTail();
-  KillSubmitAndRestartWith(R"({"hold_receipts": false})");
+  StopSubmitAndRestartWith(SIGKILL, R"({"hold_receipts": false})");
 
   const v1::Lodgment l = AwaitFinal(lodged.lodgment_id(), absl::Seconds(120));
   EXPECT_EQ(l.state(), v1::ACCEPTED) << l.detail();
@@ -421,7 +428,8 @@ TEST_F(PipelineE2eTest, SubmitKilledBeforeTheReceiptResendsTheSameMessageOnce) {
 
 // A push that takes long (a large upload) holds back only its own
 // lodgment: smaller ones lodged after it are receipted, committed and final
-// meanwhile, and a submit process killed then pushes only it again.
+// meanwhile; a submit process stopped then stops at once, and after its
+// restart pushes only the slow one again.
 TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
   SimFaults(R"({"hold_receipts_over_bytes": 50000})");
   payevnt::GeneratorOptions big_options;
@@ -443,7 +451,10 @@ TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
     ASSERT_TRUE(stub_->GetLodgment(&ctx, req, &now).ok());
     EXPECT_EQ(now.state(), v1::SUBMITTED) << now.detail();
   }
-  KillSubmitAndRestartWith(R"({"hold_receipts_over_bytes": 0})");
+  // A clean stop does not wait for the push in progress: it ends it, commits
+  // the rest, and the push is sent again after the restart.
+  EXPECT_LT(StopSubmitAndRestartWith(SIGTERM, R"({"hold_receipts_over_bytes": 0})"),
+            absl::Seconds(15));
 
   EXPECT_EQ(AwaitFinal(big.lodgment_id(), absl::Seconds(120)).state(), v1::ACCEPTED);
   m = SimMessage(big.message_id());

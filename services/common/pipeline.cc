@@ -287,6 +287,7 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
   }
   logging::Log(logging::Level::kInfo, "pipeline", "stopping").Field("instance", instance);
   if (before_stop) before_stop();
+  for (stage::Stage* s : stages) s->Stopping();
   for (auto& r : runners) r->Stop();
   for (std::thread& t : threads) t.join();
   absl::MutexLock lock(&mu);

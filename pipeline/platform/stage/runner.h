@@ -37,7 +37,8 @@
 // are committed beside it as the offset's metadata (PartitionProgress), so
 // that whoever reads the partition next skips them. A Kafka rebalance does
 // not wait for such a record in process: its outcome is dropped, and the
-// partition's next owner processes it again. A stop waits for it.
+// partition's next owner processes it again. A stop waits for it, unless
+// Stage::Stopping has made it end (an exchange with SBR cut short).
 // Stage::Flush runs before each commit, and a failed flush is a failed
 // commit. Notify() outputs commit at once, on their own, and are retried
 // until they do: never dropped. Outputs and store values over 64 KiB fail the record.

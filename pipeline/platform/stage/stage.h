@@ -118,8 +118,8 @@ class Stage {
   // True when Process may run on several threads at once, each call with a
   // context of its own, for records of different keys (the records of one
   // key are processed one after the other, in order). The runner then keeps
-  // up to RunnerOptions::max_in_flight records in process, and commits them
-  // in input order. Only for a stage without state stores.
+  // up to RunnerOptions::max_in_flight records in process, and commits each
+  // as it finishes (runner.h). Only for a stage without state stores.
   virtual bool ProcessesConcurrently() const { return false; }
   // Called every punctuate_interval() of real time (never when zero, nor
   // while the instance has no partitions), with the clock's time; its
@@ -136,6 +136,11 @@ class Stage {
   // StateStores (a view on disk) makes it durable here. An error undoes the
   // commit, as a failed commit would: Unavailable is retried.
   virtual absl::Status Flush() { return absl::OkStatus(); }
+  // The process is stopping (from another thread, before the runner stops):
+  // a stage whose Process may wait long (an exchange with SBR) makes those
+  // waits end now, transiently, so that the stop does not wait for them;
+  // what they were doing is processed again after the restart.
+  virtual void Stopping() {}
 };
 
 }  // namespace sbrgate::stage

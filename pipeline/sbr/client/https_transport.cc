@@ -155,6 +155,11 @@ struct PooledHandle {
   Exchange* exchange = nullptr;
 };
 
+// CURLOPT_XFERINFOFUNCTION: non-zero ends the transfer (CancelAll).
+int StopIfCancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+}
+
 int OnConnected(void* userp, char*, char*, int, int) {
   static_cast<Exchange*>(userp)->connected = true;
   return CURL_PREREQFUNC_OK;
@@ -268,6 +273,10 @@ absl::Status CurlFailure(CURL* curl, CURLcode rc, const Exchange& ex, const Http
   const char* detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
   if (!ex.body_status.ok()) return ex.body_status;
   if (!ex.sink_status.ok()) return ex.sink_status;
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    return absl::UnavailableError(
+        absl::StrCat("POST ", req.url, " cut short: the process is stopping"));
+  }
   if (rc == CURLE_PEER_FAILED_VERIFICATION) {
     return absl::FailedPreconditionError(
         absl::StrCat("TLS: the server certificate of ", where, " is not trusted: ", detail));
@@ -434,6 +443,9 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   }
   absl::StatusOr<std::string> where = HostPort(req.url);
   if (!where.ok()) return where.status();
+  if (cancelled_) {
+    return absl::UnavailableError(absl::StrCat("POST ", req.url, " not sent: the process is stopping"));
+  }
 
   std::unique_ptr<curl_slist, SlistFree> headers;
   auto add_header = [&headers](const std::string& line) {
@@ -483,6 +495,10 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   curl_easy_setopt(curl, CURLOPT_PREREQFUNCTION, OnConnected);
   curl_easy_setopt(curl, CURLOPT_PREREQDATA, &ex);
 
+  // Called about once a second, also while waiting for the answer.
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, StopIfCancelled);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &cancelled_);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CurlMillis(req.connect_timeout));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, CurlMillis(req.total_timeout));
   const long window_s = CurlMillis(req.low_speed_window) == 0

@@ -64,6 +64,7 @@
 #define SBRGATE_PIPELINE_SBR_CLIENT_HTTPS_TRANSPORT_H_
 
 #include <cstdint>
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -119,11 +120,17 @@ class HttpsTransport {
   // it does not Close()). See the file comment for what each outcome means.
   absl::StatusOr<HttpResponse> Post(const HttpRequest& request, ByteSink& response_body) const;
 
+  // For a process that is stopping: the Posts in progress end within about
+  // a second, and later ones at once, Unavailable (a push or pull cut short
+  // is sent again, with its MessageId, after the restart). From any thread.
+  void CancelAll() const { cancelled_ = true; }
+
  private:
   class HandlePool;  // https_transport.cc
 
   TlsConfig tls_;
   std::unique_ptr<HandlePool> pool_;
+  mutable std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace sbrgate::sbr_client

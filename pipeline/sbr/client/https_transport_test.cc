@@ -395,6 +395,34 @@ TEST_F(HttpsTransportTest, ServerThatNeverRespondsHitsTotalTimeout) {
   EXPECT_LT(took, absl::Seconds(5));
 }
 
+TEST_F(HttpsTransportTest, CancelAllEndsAPostInProgressAndRefusesLaterOnes) {
+  HttpsTransport transport(GoodTls());
+  absl::StatusOr<HttpResponse> hung;
+  std::thread post([&] {
+    HttpRequest req;
+    req.url = Url("/hang");
+    StringSink sink;
+    hung = transport.Post(req, sink);
+  });
+  RealClock clock;
+  clock.SleepFor(absl::Milliseconds(300));  // the request is out, its answer awaited
+  const absl::Time cancelled = clock.Now();
+  transport.CancelAll();
+  post.join();
+  EXPECT_LT(clock.Now() - cancelled, absl::Seconds(3));
+  ASSERT_FALSE(hung.ok());
+  EXPECT_EQ(hung.status().code(), absl::StatusCode::kUnavailable) << hung.status();
+  EXPECT_NE(hung.status().message().find("the process is stopping"), std::string::npos)
+      << hung.status();
+  StringSink sink;
+  HttpRequest req;
+  req.url = Url("/echo");
+  auto later = transport.Post(req, sink);
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.status().code(), absl::StatusCode::kUnavailable) << later.status();
+  EXPECT_NE(later.status().message().find("not sent"), std::string::npos) << later.status();
+}
+
 TEST_F(HttpsTransportTest, StalledTransferHitsLowSpeedWindow) {
   HttpRequest req;
   req.url = Url("/hang");

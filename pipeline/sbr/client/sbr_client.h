@@ -133,6 +133,9 @@ class SbrApi {
   virtual ~SbrApi() = default;
   virtual absl::StatusOr<PushOutcome> Push(const LodgmentPush& lodgment) const = 0;
   virtual absl::StatusOr<PullOutcome> Pull(const std::string& ref_to_message_id) const = 0;
+  // For a process that is stopping: exchanges in progress end within about
+  // a second, and later ones at once, Unavailable (HttpsTransport::CancelAll).
+  virtual void CancelExchanges() const = 0;
 };
 
 // The single request processor; SbrClient is the real one.
@@ -156,6 +159,7 @@ class SbrClient : public SbrApi, public SingleSyncApi {
   absl::StatusOr<ebms_package::OutboundMessage> PackagePush(const LodgmentPush& lodgment) const;
   absl::StatusOr<PullOutcome> Pull(const std::string& ref_to_message_id) const override;
   absl::StatusOr<SingleOutcome> Exchange(const SingleRequest& request) const override;
+  void CancelExchanges() const override { transport_.CancelAll(); }
 
  private:
   // The exchanges themselves; the public calls add their metrics.

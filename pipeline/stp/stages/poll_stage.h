@@ -74,6 +74,8 @@ class PollStage : public stage::Stage {
   absl::Status Process(const stage::Record& input, stage::Context& ctx) override;
   absl::Status Punctuate(absl::Time now, stage::Context& ctx) override;
   absl::Duration punctuate_interval() const override { return absl::Milliseconds(20); }
+  // Pulls in progress do not hold the stop.
+  void Stopping() override { sbr_->CancelExchanges(); }
 
  private:
   // A pull and when its answer came back.

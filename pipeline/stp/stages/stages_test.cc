@@ -32,6 +32,7 @@ using ::testing::HasSubstr;
 // Scripted SBR: pushes and pulls answer from queues.
 class FakeSbr : public sbr_client::SbrApi {
  public:
+  void CancelExchanges() const override {}
   absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush& p) const override {
     pushed.push_back(p.message_id);
     pushed_from.push_back(p.from);

@@ -35,6 +35,8 @@ class SubmitStage : public stage::Stage {
   // Pushes are independent exchanges that mostly wait for SBR: many go at
   // once (a resend after a crash or a hold is the same message).
   bool ProcessesConcurrently() const override { return true; }
+  // A push of hours does not hold the stop.
+  void Stopping() override { sbr_->CancelExchanges(); }
 
  private:
   const sbr_client::SbrApi* sbr_;
