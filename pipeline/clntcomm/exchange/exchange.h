@@ -63,6 +63,9 @@ class ClntcommExchange {
   // OK once SBR has receipted the request.
   virtual absl::Status PushBulk(const BulkPush& push) const = 0;
   virtual absl::StatusOr<BulkPull> PullBulk(const std::string& message_id) const = 0;
+  // For a process that is stopping: exchanges in progress end soon, and
+  // later ones at once, Unavailable (sbr_client::SbrApi::CancelExchanges).
+  virtual void CancelExchanges() const = 0;
 };
 
 }  // namespace sbrgate::comms

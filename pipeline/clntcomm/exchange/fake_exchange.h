@@ -25,6 +25,11 @@ namespace sbrgate::comms {
 class FakeClntcommExchange : public ClntcommExchange {
  public:
   explicit FakeClntcommExchange(std::string dir) : dir_(std::move(dir)) {}
+  // As the real one: later pushes and pulls are Unavailable.
+  void CancelExchanges() const override {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+  }
 
   // `count` communications of `client`, sent one a minute from `first_sent`.
   void AddItems(const v1::ClientId& client, int count, absl::Time first_sent) {
@@ -80,6 +85,7 @@ class FakeClntcommExchange : public ClntcommExchange {
   absl::Status PushBulk(const BulkPush& push) const override {
     absl::MutexLock lock(&mu_);
     if (unavailable_) return absl::UnavailableError("connection refused");
+    if (cancelled_) return absl::UnavailableError("not sent: the process is stopping");
     pushes_.push_back(push);
     return absl::OkStatus();
   }
@@ -87,6 +93,7 @@ class FakeClntcommExchange : public ClntcommExchange {
   absl::StatusOr<BulkPull> PullBulk(const std::string& message_id) const override {
     absl::MutexLock lock(&mu_);
     if (unavailable_) return absl::UnavailableError("connection refused");
+    if (cancelled_) return absl::UnavailableError("not sent: the process is stopping");
     const BulkPush* push = nullptr;
     for (const BulkPush& p : pushes_) {
       if (p.message_id == message_id) push = &p;
@@ -139,6 +146,7 @@ class FakeClntcommExchange : public ClntcommExchange {
   mutable absl::Mutex mu_;
   std::vector<clntcomm::Document> docs_ ABSL_GUARDED_BY(mu_);
   bool unavailable_ ABSL_GUARDED_BY(mu_) = false;
+  mutable bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   int pulls_before_ready_ ABSL_GUARDED_BY(mu_) = 1;
   mutable std::vector<BulkPush> pushes_ ABSL_GUARDED_BY(mu_);
   mutable std::map<std::string, int> pulls_ ABSL_GUARDED_BY(mu_);

@@ -36,6 +36,9 @@ class SbrClntcommExchange : public ClntcommExchange {
       const v1::GetCommunicationRequest& request) const override;
   absl::Status PushBulk(const BulkPush& push) const override;
   absl::StatusOr<BulkPull> PullBulk(const std::string& message_id) const override;
+  // Through the bulk client, whose transport the single one shares when
+  // they are the same SbrClient.
+  void CancelExchanges() const override { bulk_->CancelExchanges(); }
 
  private:
   absl::StatusOr<std::string> Single(const v1::AgentContext& agent, const char* action,

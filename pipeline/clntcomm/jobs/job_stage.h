@@ -75,6 +75,8 @@ class JobStage : public stage::Stage {
   absl::Status Process(const stage::Record& input, stage::Context& ctx) override;
   absl::Status Punctuate(absl::Time now, stage::Context& ctx) override;
   absl::Duration punctuate_interval() const override { return options_.punctuate_interval; }
+  // A bulk push or pull in progress does not hold the stop.
+  void Stopping() override { sbr_->CancelExchanges(); }
 
  private:
   absl::Status Step(v1::JobProgress& p, absl::Time now, stage::Context& ctx);

@@ -198,6 +198,15 @@ TEST_F(JobStageTest, SbrUnavailableResendsTheSameMessage) {
   EXPECT_EQ(Latest(id)->state(), v1::DONE);
 }
 
+TEST_F(JobStageTest, AStoppingStageCutsItsExchangesAndKeepsItsJobs) {
+  const std::string id = Request(kJobKindBulkGet, GetAll(), SydneyTime(2026, 3, 2, 20));
+  stage_->Stopping();
+  RunFor(SydneyTime(2026, 3, 2, 20), absl::Minutes(12));
+  EXPECT_TRUE(sbr_->pushes().empty());
+  // Held for after the restart, not failed.
+  EXPECT_EQ(Latest(id)->state(), v1::RUNNING);
+}
+
 TEST_F(JobStageTest, DailySyncChecksAtMostOncePerHourForThePeriodSinceTheLastCheck) {
   sbr_->AddItems(TestTfn(), 3, SydneyTime(2026, 3, 2, 19));  // within the last 24 hours
   v1::DailySyncRequest daily;
