@@ -25,7 +25,7 @@
 //   window.WaitForFinish(seen, absl::Now() + absl::Milliseconds(5));
 //
 // The stage has no stores: using one fails the record. `notify` must be safe
-// to call from the workers. Add and the Take and Settle calls are the
+// to call from the workers. Add, Abandon and the Take and Settle calls are the
 // runner's thread's; `on_finished`, if set, is called on a worker each time
 // a record finishes (to wake that thread).
 #ifndef SBRGATE_PIPELINE_PLATFORM_STAGE_IN_FLIGHT_WINDOW_H_
@@ -178,7 +178,7 @@ class InFlightWindow {
     return true;
   }
 
-  // Before a commit that ends a run or an assignment: waits for the records
+  // Before the commit that ends a run: waits for the records
   // in process, takes those finished as TakeFinished does while `go_on`,
   // and drops the rest (they are read again by whoever reads next).
   void Settle(const std::function<bool(Finished&)>& take,
