@@ -75,13 +75,13 @@ class PipelineE2eTest : public ::testing::Test {
     Ready(triage_);
     resubmit_ = Start("services/resubmit/resubmit", Common({}));
     Ready(resubmit_);
-    stub_ = v1::LodgmentService::NewStub(
+    lodgments_ = v1::LodgmentService::NewStub(
                 grpc::CreateChannel(*grpc_, grpc::InsecureChannelCredentials()))
                 .release();
   }
 
   static void TearDownTestSuite() {
-    delete stub_;
+    delete lodgments_;
     for (Process* p : {resubmit_, triage_, poll_, submit_, gateway_, sim_, kafka_}) delete p;
   }
 
@@ -124,7 +124,7 @@ class PipelineE2eTest : public ::testing::Test {
   static grpc::Status Upload(const std::string& path, v1::SubmitMetadata metadata,
                              v1::Lodgment* out, bool update = false) {
     grpc::ClientContext ctx;
-    auto writer = update ? stub_->SubmitUpdateEvent(&ctx, out) : stub_->SubmitPayEvent(&ctx, out);
+    auto writer = update ? lodgments_->SubmitUpdateEvent(&ctx, out) : lodgments_->SubmitPayEvent(&ctx, out);
     v1::SubmitRequest first;
     *first.mutable_metadata() = metadata;
     writer->Write(first);
@@ -170,7 +170,7 @@ class PipelineE2eTest : public ::testing::Test {
       ctx.set_deadline(absl::ToChronoTime(deadline));
       v1::GetLodgmentRequest req;
       req.set_lodgment_id(id);
-      auto reader = stub_->WatchLodgment(&ctx, req);
+      auto reader = lodgments_->WatchLodgment(&ctx, req);
       while (reader->Read(&last)) {
         if (IsFinalState(last.state())) return last;
       }
@@ -263,7 +263,7 @@ class PipelineE2eTest : public ::testing::Test {
   static inline Process* poll_ = nullptr;
   static inline Process* triage_ = nullptr;
   static inline Process* resubmit_ = nullptr;
-  static inline v1::LodgmentService::Stub* stub_ = nullptr;
+  static inline v1::LodgmentService::Stub* lodgments_ = nullptr;
 };
 
 TEST_F(PipelineE2eTest, CleanPayEventIsAccepted) {
@@ -368,7 +368,7 @@ TEST_F(PipelineE2eTest, UpdateEventCorrectsRejectedRecords) {
   v1::ListRejectedRecordsResponse before;
   {
     grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->ListRejectedRecords(&ctx, req, &before).ok());
+    ASSERT_TRUE(lodgments_->ListRejectedRecords(&ctx, req, &before).ok());
   }
   EXPECT_EQ(before.records_size(), 2);
 
@@ -388,7 +388,7 @@ TEST_F(PipelineE2eTest, UpdateEventCorrectsRejectedRecords) {
   for (int i = 0; i < 50; ++i) {
     grpc::ClientContext ctx;
     after.Clear();
-    ASSERT_TRUE(stub_->ListRejectedRecords(&ctx, req, &after).ok());
+    ASSERT_TRUE(lodgments_->ListRejectedRecords(&ctx, req, &after).ok());
     if (after.records_size() == 0) break;
     absl::SleepFor(absl::Milliseconds(100));
   }
@@ -448,7 +448,7 @@ TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
     v1::GetLodgmentRequest req;
     req.set_lodgment_id(big.lodgment_id());
     v1::Lodgment now;
-    ASSERT_TRUE(stub_->GetLodgment(&ctx, req, &now).ok());
+    ASSERT_TRUE(lodgments_->GetLodgment(&ctx, req, &now).ok());
     EXPECT_EQ(now.state(), v1::SUBMITTED) << now.detail();
   }
   // A clean stop does not wait for the push in progress: it ends it, commits
@@ -481,7 +481,7 @@ TEST_F(PipelineE2eTest, PollKilledWithPollsPendingResumesThemFromItsLocalStores)
       grpc::ClientContext ctx;
       v1::GetLodgmentRequest req;
       req.set_lodgment_id(l.lodgment_id());
-      ASSERT_TRUE(stub_->GetLodgment(&ctx, req, &now).ok());
+      ASSERT_TRUE(lodgments_->GetLodgment(&ctx, req, &now).ok());
     }
     ASSERT_EQ(now.state(), v1::AWAITING_RESPONSE) << now.detail() << "\n" << LogTail();
   }
