@@ -89,12 +89,15 @@ class KafkaRunner final : public StageRunner {
   // Whether `m` was done before the partition's last commit (after a
   // record then still in process): it is skipped.
   bool DoneBefore(const rd_kafka_message_t& m);
+  // No more records go into the window: it is full, or a partition is far
+  // past a record in process.
+  bool WindowFull() const {
+    return !window_.HasRoom(workers_.size()) || AnyFarAhead(progress_);
+  }
   // `record` is in process: its partition's progress must say so.
   void Started(const kafka::TopicRecord& record) {
     progress_[{record.topic, record.partition}].Started(record.offset);
   }
-  // Whether a partition's progress is far_ahead().
-  bool FarAhead() const;
   using Finished = InFlightWindow<Consumed>::Finished;
   bool ApplyOutcome(Finished& f) {
     return Apply(std::move(f.item.record), std::move(f.status), std::move(f.emits));
@@ -522,12 +525,12 @@ void KafkaRunner::Step() {
     PollEvents(std::min(absl::Milliseconds(100), paused_until_ - now));
     return;
   }
-  if (stage_->ProcessesConcurrently() && (!window_.HasRoom(workers_.size()) || FarAhead())) {
+  if (stage_->ProcessesConcurrently() && WindowFull()) {
     // Full: nothing more is read until records finish; the consumer is
     // served meanwhile (rebalances, max.poll.interval.ms).
     const uint64_t seen = window_.finishes();
     ApplyFinished();
-    if (!window_.HasRoom(workers_.size()) || FarAhead()) {
+    if (WindowFull()) {
       PollEvents(absl::ZeroDuration());
       window_.WaitForFinish(seen, Now() + absl::Milliseconds(100));
     }
@@ -620,7 +623,7 @@ void KafkaRunner::AddToWindow(MessagePtr first) {
     kafka::TopicRecord record = kafka::ToTopicRecord(*m);
     Started(record);
     window_.Add({std::move(m), std::move(record)});
-    if (!window_.HasRoom(workers_.size()) || FarAhead()) break;
+    if (WindowFull()) break;
     if (!stray_.empty()) {
       m = std::move(stray_.front());
       stray_.pop_front();
@@ -642,13 +645,6 @@ void KafkaRunner::AddToWindow(MessagePtr first) {
 bool KafkaRunner::DoneBefore(const rd_kafka_message_t& m) {
   auto it = progress_.find({rd_kafka_topic_name(m.rkt), m.partition});
   return it != progress_.end() && it->second.Done(m.offset);
-}
-
-bool KafkaRunner::FarAhead() const {
-  for (const auto& [tp, p] : progress_) {
-    if (p.far_ahead()) return true;
-  }
-  return false;
 }
 
 bool KafkaRunner::ApplyFinished() {

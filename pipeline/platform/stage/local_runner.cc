@@ -72,8 +72,6 @@ class LocalRunner final : public StageRunner {
   // window while it has room (up to max_in_flight), and those finished, in
   // the order they finish, into the batch; false when neither happened.
   bool ProcessInWindow();
-  // Whether a partition's progress is far_ahead().
-  bool FarAhead() const;
   // The window's finished records into the batch; false when none was.
   bool ApplyFinished();
   // At the end of a run: waits for the records in process, and takes into
@@ -394,7 +392,7 @@ void LocalRunner::ProcessRecord(kafka::Record record) {
 
 bool LocalRunner::ProcessInWindow() {
   bool progressed = false;
-  while (window_.HasRoom(workers_.size()) && !FarAhead()) {
+  while (window_.HasRoom(workers_.size()) && !AnyFarAhead(progress_)) {
     std::optional<kafka::Record> record = NextRecord();
     if (!record) break;
     progress_[{record->topic, record->partition}].Started(record->offset);
@@ -402,13 +400,6 @@ bool LocalRunner::ProcessInWindow() {
     progressed = true;
   }
   return ApplyFinished() || progressed;
-}
-
-bool LocalRunner::FarAhead() const {
-  for (const auto& [tp, p] : progress_) {
-    if (p.far_ahead()) return true;
-  }
-  return false;
 }
 
 bool LocalRunner::ApplyFinished() {

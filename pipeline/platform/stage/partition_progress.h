@@ -75,6 +75,16 @@ class PartitionProgress {
   int64_t end_;                // one past the last started
 };
 
+// Whether any partition of a runner's progress (a map of them, by
+// partition) is far_ahead().
+template <typename ProgressByPartition>
+bool AnyFarAhead(const ProgressByPartition& progress) {
+  for (const auto& [partition, p] : progress) {
+    if (p.far_ahead()) return true;
+  }
+  return false;
+}
+
 }  // namespace sbrgate::stage
 
 #endif  // SBRGATE_PIPELINE_PLATFORM_STAGE_PARTITION_PROGRESS_H_
