@@ -61,9 +61,10 @@ class InFlightWindow {
  public:
   static constexpr int kWaitingPerInProcess = 4;
 
+  // A record processed (a record not processed, waiting for a held one of
+  // its key, is never taken: it goes back to be read again).
   struct Finished {
     Item item;
-    bool processed = false;  // false: an earlier record of its key was held
     absl::Status status;
     std::vector<Output> emits;
   };
@@ -135,7 +136,7 @@ class InFlightWindow {
         continue;
       }
       out.push_back(
-          Finished{std::move(slot.item), true, std::move(slot.status), std::move(slot.emits)});
+          Finished{std::move(slot.item), std::move(slot.status), std::move(slot.emits)});
       it = slots_.erase(it);
     }
     return out;
@@ -147,7 +148,7 @@ class InFlightWindow {
     for (auto it = slots_.begin(); it != slots_.end(); ++it) {
       Slot& slot = **it;
       if (slot.state != State::kFinished || !slot.processed || !IsTransient(slot.status)) continue;
-      Finished f{std::move(slot.item), true, std::move(slot.status), std::move(slot.emits)};
+      Finished f{std::move(slot.item), std::move(slot.status), std::move(slot.emits)};
       slots_.erase(it);
       return f;
     }
