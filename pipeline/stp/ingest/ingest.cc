@@ -133,6 +133,16 @@ class CountingSource : public ByteSource {
 // front: its deflate data ends on a byte boundary without a final block
 // (Z_SYNC_FLUSH), so the employees' data follows it as is, and the two CRCs
 // combine (crc32_combine).
+// The employer's document is a few KiB, compressed on its own: a window and
+// a hash table sized to it compress it as well as zlib's largest, without
+// setting up (and clearing) 64 KiB of each per lodgment.
+int HeadWindowBits(size_t bytes) {
+  int bits = 9;  // the smallest raw deflate window zlib takes
+  while (bits < MAX_WBITS && (size_t{1} << bits) < bytes) ++bits;
+  return bits;
+}
+int HeadMemLevel(size_t bytes) { return std::max(1, HeadWindowBits(bytes) - 7); }
+
 class PayloadWriter {
  public:
   static absl::StatusOr<std::unique_ptr<PayloadWriter>> Create(const std::string& temp_dir) {
@@ -163,8 +173,8 @@ class PayloadWriter {
     if (absl::Status s = Deflate("", Z_FINISH); !s.ok()) return s;
 
     z_stream head{};
-    if (deflateInit2(&head, kPayloadGzipLevel, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK) {
+    if (deflateInit2(&head, kPayloadGzipLevel, Z_DEFLATED, -HeadWindowBits(first.size()),
+                     HeadMemLevel(first.size()), Z_DEFAULT_STRATEGY) != Z_OK) {
       return absl::ResourceExhaustedError("cannot start compressing the payload");
     }
     std::string deflated(deflateBound(&head, first.size()) + 16, '\0');
@@ -234,10 +244,14 @@ std::string DelimiterXml(const payevnt::Record& rec) {
                       "\" RelatedDocumentID=\"", xml::Escape(rec.related_document_id), "\"/>\n");
 }
 
-// The employer's document with its InteractionRecordCt set to `count`.
-absl::StatusOr<std::string> WithRecordCount(const std::string& employer, int64_t count,
+// The employer's document with its InteractionRecordCt set to `count`: as
+// it came when it already says so (every employee is sent), rewritten when
+// some were held back.
+absl::StatusOr<std::string> WithRecordCount(const payevnt::Record& employer, int64_t count,
                                             const xml::Limits& limits) {
-  absl::StatusOr<xml::Document> doc = xml::ParseDocument(employer, "the PAYEVNT", limits);
+  if (employer.employer.interaction_record_count == count) return employer.text.ToString();
+  absl::StatusOr<xml::Document> doc =
+      xml::ParseDocument(employer.text.ToString(), "the PAYEVNT", limits);
   if (!doc.ok()) return doc.status();
   xmlNode* root = xmlDocGetRootElement(doc->get());
   xmlNode* ct = xml::FirstChild(xml::FirstChild(xml::FirstChild(root, "Rp"), "Payroll"),
@@ -446,7 +460,7 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
   if (payload == nullptr) return writing_failed(absl::InternalError("no employee document was written"));
 
   absl::StatusOr<std::string> employer_xml =
-      WithRecordCount(employer.text.ToString(), result.employees_sent, options.reader.limits);
+      WithRecordCount(employer, result.employees_sent, options.reader.limits);
   if (!employer_xml.ok()) return writing_failed(employer_xml.status());
   absl::StatusOr<std::unique_ptr<blob::BlobStore::Writer>> writer =
       blobs.NewWriter(blob::BlobStore::Placement::kInlineIfSmall);

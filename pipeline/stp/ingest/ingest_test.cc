@@ -321,6 +321,11 @@ TEST_F(IngestTest, DocumentsTravelAsUploaded) {
   const size_t end = file.find("</tns:PAYEVNTEMP>", begin) + strlen("</tns:PAYEVNTEMP>");
   EXPECT_THAT(payload, HasSubstr(file.substr(begin, end - begin)));
   EXPECT_THAT(payload, HasSubstr("<!-- checked by hand -->"));
+  // So is the employer's, whose record count already holds (past its start
+  // tag, which gains the wrapper's namespace declarations).
+  const size_t rp = file.find("<tns:Rp>", Span(file, "1.1").first);
+  const size_t rp_end = file.find("</tns:PAYEVNT>", rp);
+  EXPECT_THAT(payload, HasSubstr(file.substr(rp, rp_end - rp)));
   const payevnt::ValidationReport report = Validate(payload);
   EXPECT_TRUE(report.valid) << (report.errors.empty() ? "" : payevnt::ToString(report.errors[0]));
   EXPECT_EQ(report.employees, 30);
