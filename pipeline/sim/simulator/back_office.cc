@@ -105,7 +105,11 @@ void BackOffice::Work() {
           (config_.processing_base + config_.processing_per_employee * outcome->employees) *
           faults.slow_factor;
       r.ready_at = std::max(r.received_at + delay, clock_->Now());
-      saving = state_->Persist(*stored);
+      // Written, not synced: no one has seen the response yet. The pull
+      // that sends it saves the message synced first, which syncs this too
+      // (one log); should the machine fail before, the message is
+      // processed again after the restart.
+      saving = state_->Persist(*stored, SimStateStore::Durability::kWritten);
     }
     // A pull saves the message again, with the response unless it is
     // known saved here, before it sends the response.
