@@ -76,7 +76,7 @@ for _ in $(seq 600); do [[ -s $work/ready ]] && break; sleep 0.1; done
 [[ -s $work/ready ]] || { echo "ingest_real_path: the daemon did not start; see $work/daemon.log" >&2; exit 1; }
 grpc=$(jq -r .grpc "$work/ready")
 
-seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}'; }
+seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null || return 1; t1=$(date +%s.%N); awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}'; }
 # Waits until the daemon used under 5% of a core over a second.
 await_idle() {
   local before after
@@ -94,7 +94,11 @@ printf '| round | xmllint --stream --noout (s) | sbrgate lodge (s) | ratio | xml
 for round in $(seq "$rounds"); do
   await_idle
   x=$(seconds xmllint --stream --noout "$work/pay-$round.xml")
-  s=$(seconds "$SBRGATE" --gateway="$grpc" lodge "$work/pay-$round.xml" --json)
+  s=$(seconds "$SBRGATE" --gateway="$grpc" lodge "$work/pay-$round.xml" --json) || {
+    echo "ingest_real_path: the lodge failed (its error is above); the daemon's log:" >&2
+    tail -5 "$work/daemon.log" >&2
+    exit 1
+  }
   await_idle
   v=$(seconds xmllint --stream --noout --schema "$work/lodgment.xsd" "$work/pay-$round.xml" 2>/dev/null)
   echo "$x" >>"$work/x"; echo "$s" >>"$work/s"; echo "$v" >>"$work/v"
