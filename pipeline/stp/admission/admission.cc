@@ -1,6 +1,5 @@
 #include "pipeline/stp/admission/admission.h"
 
-#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -294,21 +293,22 @@ std::optional<v1::Lodgment> Admission::FindDuplicate(const Key& key,
 void Admission::Remember(const Key& key, const v1::Lodgment& lodgment) {
   absl::MutexLock lock(&mu_);
   recent_[key] = lodgment;
-  // Forget what the view now resolves the same way.
-  for (auto it = recent_.begin(); it != recent_.end();) {
-    std::optional<v1::Lodgment> shown = LatestInView(it->first);
-    if (shown.has_value() && shown->lodgment_id() == it->second.lodgment_id()) {
-      it = recent_.erase(it);
-    } else {
-      ++it;
+  remembered_.emplace_back(key, lodgment.lodgment_id());
+  // Forget, oldest first, what the view now resolves the same way. The view
+  // applies lodgments about in the order they were admitted, so this stops
+  // at the first it does not show yet: a few lookups an upload, however far
+  // the view lags, rather than one for every lodgment remembered.
+  while (!remembered_.empty()) {
+    const auto& [oldest_key, id] = remembered_.front();
+    auto it = recent_.find(oldest_key);
+    if (it != recent_.end() && it->second.lodgment_id() == id) {
+      if (remembered_.size() <= kMaxRecent) {
+        std::optional<v1::Lodgment> shown = LatestInView(oldest_key);
+        if (!shown.has_value() || shown->lodgment_id() != id) break;
+      }
+      recent_.erase(it);
     }
-  }
-  while (recent_.size() > kMaxRecent) {
-    auto oldest =
-        std::min_element(recent_.begin(), recent_.end(), [](const auto& a, const auto& b) {
-          return FromProto(a.second.created_at()) < FromProto(b.second.created_at());
-        });
-    recent_.erase(oldest);
+    remembered_.pop_front();
   }
 }
 

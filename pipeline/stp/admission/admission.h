@@ -34,8 +34,9 @@
 #ifndef SBRGATE_PIPELINE_STP_ADMISSION_ADMISSION_H_
 #define SBRGATE_PIPELINE_STP_ADMISSION_ADMISSION_H_
 
-#include <map>
+#include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -122,6 +123,9 @@ class Admission {
   std::set<Key> in_flight_ ABSL_GUARDED_BY(mu_);
   // Pay events admitted here whose key the view does not resolve to them yet.
   std::map<Key, v1::Lodgment> recent_ ABSL_GUARDED_BY(mu_);
+  // recent_'s admissions in the order they were remembered (key, lodgment
+  // id); one whose key was remembered again since is passed over.
+  std::deque<std::pair<Key, std::string>> remembered_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace sbrgate::admission

@@ -137,6 +137,45 @@ TEST_F(AdmissionTest, ARepeatReturnsTheEarlierLodgmentAndPublishesNothing) {
   EXPECT_EQ(publisher_.calls().size(), 1u);
 }
 
+// Lodgments are remembered until the view shows them, oldest first: one the
+// view shows out of order waits for those before it, and a repeat of any of
+// them is the same lodgment throughout.
+TEST_F(AdmissionTest, RepeatsAreFoundWhileTheViewShowsLodgmentsOutOfOrder) {
+  std::vector<std::string> files;
+  std::vector<std::string> ids;
+  auto admit_new = [&](int seed) {
+    files.push_back(Generate(5, 0, false, seed));
+    absl::StatusOr<v1::Lodgment> l = Admit(files.back());
+    ASSERT_TRUE(l.ok()) << l.status();
+    ids.push_back(l->lodgment_id());
+  };
+  auto show = [&](size_t i) {
+    events::StatusChange change;
+    ASSERT_TRUE(change.ParseFromString(publisher_.calls()[i][0].value));
+    ASSERT_TRUE(view_->Apply(change).ok());
+  };
+  auto expect_repeats_found = [&] {
+    for (size_t i = 0; i < files.size(); ++i) {
+      absl::StatusOr<v1::Lodgment> again = Admit(files[i]);
+      ASSERT_TRUE(again.ok()) << again.status();
+      EXPECT_EQ(again->lodgment_id(), ids[i]) << "lodgment " << i;
+    }
+    EXPECT_EQ(publisher_.calls().size(), files.size());
+  };
+  for (int seed : {31, 32, 33}) admit_new(seed);
+  show(1);
+  admit_new(34);  // the first is not shown yet: nothing is forgotten
+  expect_repeats_found();
+  show(0);
+  show(3);
+  admit_new(35);  // the first two are forgotten; the third waits
+  expect_repeats_found();
+  show(2);
+  show(4);
+  admit_new(36);
+  expect_repeats_found();
+}
+
 // A payer known only by its WPN is lodged under it, and a repeat of its pay
 // event is the same lodgment, as for an ABN payer.
 TEST_F(AdmissionTest, AWpnPayerIsLodgedUnderItsWpnAndRepeatsAreTheSameLodgment) {
