@@ -8,6 +8,7 @@
 #ifndef SBRGATE_PIPELINE_STAGE_FAKE_CONTEXT_H_
 #define SBRGATE_PIPELINE_STAGE_FAKE_CONTEXT_H_
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
@@ -47,6 +48,7 @@ class FakeContext : public Context {
   void Notify(Output output) override { notified.push_back(std::move(output)); }
   StateStore& store(const std::string& name) override { return stores[name]; }
   const Clock& clock() const override { return *clock_; }
+  const std::atomic<bool>& given_up() const override { return given_up_flag; }
 
   // The emitted records on `topic`, parsed as T.
   template <typename T>
@@ -68,6 +70,7 @@ class FakeContext : public Context {
   std::vector<Output> emitted;
   std::vector<Output> notified;
   std::map<std::string, FakeStore> stores;
+  std::atomic<bool> given_up_flag{false};  // what given_up() returns
 
  private:
   const Clock* clock_;

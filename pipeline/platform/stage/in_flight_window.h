@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -193,11 +194,12 @@ class InFlightWindow {
   }
 
   // Empties the window without waiting: records running go on, their
-  // outcomes to be dropped when they finish, and the others are not
-  // started. For a runner giving up its partitions (a rebalance), which
-  // must not wait for a push of hours: whoever reads the partitions next
-  // processes these records again (a push resent with its MessageId is
-  // answered with its first receipt).
+  // outcomes and notes to be dropped, and are told so (Context::given_up,
+  // on which a push in progress ends); the others are not started. For a
+  // runner giving up its partitions (a rebalance), which must not wait for
+  // a push of hours: whoever reads the partitions next processes these
+  // records again (a push resent with its MessageId is answered with its
+  // first receipt).
   void Abandon() {
     absl::MutexLock lock(&mu_);
     for (std::unique_ptr<Slot>& slot : slots_) {
@@ -235,7 +237,9 @@ class InFlightWindow {
     explicit Slot(Item i) : item(std::move(i)) {}
     Item item;  // not touched by the runner's thread while it runs
     State state = State::kWaiting;
-    bool abandoned = false;  // still running, no longer the window's (Abandon)
+    // Still running, no longer the window's (Abandon). Read by its Process
+    // without the lock.
+    std::atomic<bool> abandoned{false};
     bool processed = false;
     absl::Status status;
     std::vector<Output> emits;
@@ -266,7 +270,7 @@ class InFlightWindow {
           no_store.set_name(name);
           return no_store;
         },
-        &clock_, &violation);
+        &clock_, &violation, nullptr, &slot->abandoned);
     absl::Status status = stage_.Process(record, ctx);
     if (status.ok() && !violation.empty()) status = absl::InvalidArgumentError(violation);
     std::vector<Output> emits = ctx.TakeEmits();

@@ -30,7 +30,11 @@ class GatedStage : public Stage {
       started.push_back(in.value);
       if (++running_by_key[in.key] > 1) overlapped_key = true;
     }
-    if (in.value == "slow") release.WaitForNotification();
+    if (in.value == "slow") {
+      release.WaitForNotification();
+      slow_given_up = ctx.given_up().load();
+      ctx.Notify({"notes", in.key, "slow released"});
+    }
     absl::Status status = absl::OkStatus();
     if (in.value == "busy") status = absl::UnavailableError("SBR unavailable");
     if (in.value == "store") ctx.store("nowhere").Put("k", "v");
@@ -45,6 +49,7 @@ class GatedStage : public Stage {
   std::vector<std::string> started;
   std::map<std::string, int> running_by_key;
   bool overlapped_key = false;
+  std::atomic<bool> slow_given_up{false};  // as the slow record saw it, released
 };
 
 class InFlightWindowTest : public ::testing::Test {
@@ -94,10 +99,15 @@ class InFlightWindowTest : public ::testing::Test {
   ManualClock clock_{absl::FromUnixSeconds(1796000000)};
   WorkerPool workers_{8};
   std::atomic<int> finished_calls_{0};
+  absl::Mutex notes_mu_;
+  std::vector<std::string> notes_;  // notified, by value
   Window window_{stage_,
                  clock_,
                  workers_,
-                 [](Output) {},
+                 [this](Output o) {
+                   absl::MutexLock lock(&notes_mu_);
+                   notes_.push_back(std::move(o.value));
+                 },
                  [](const Record& r) -> const Record& { return r; },
                  [this] { ++finished_calls_; }};
 };
@@ -128,6 +138,10 @@ TEST_F(InFlightWindowTest, ASlowRecordHoldsBackNeitherTheStartNorTheOutcomesAfte
     EXPECT_EQ(done[i].emits[0].value, done[i].item.value);
   }
   EXPECT_EQ(window_.size(), 0u);
+  // Still the window's: not given up, and its note went out.
+  EXPECT_FALSE(stage_.slow_given_up);
+  absl::MutexLock lock(&notes_mu_);
+  EXPECT_EQ(notes_, std::vector<std::string>{"slow released"});
   EXPECT_TRUE(again_.empty());
 }
 
@@ -216,6 +230,12 @@ TEST_F(InFlightWindowTest, AbandonDoesNotWaitAndDropsTheOutcomesStillToCome) {
   EXPECT_EQ(finished_calls_, 2);
   EXPECT_EQ(window_.finishes(), seen);
   EXPECT_FALSE(TakeOnce(done));
+  // It was told it was given up, and its note was dropped.
+  EXPECT_TRUE(stage_.slow_given_up);
+  {
+    absl::MutexLock lock(&notes_mu_);
+    EXPECT_TRUE(notes_.empty());
+  }
   // The key is the window's again: a new record of it runs at once.
   window_.Add(Make("a", "a3", 3));
   done = TakeFinished();

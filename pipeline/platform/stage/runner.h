@@ -36,12 +36,13 @@
 // stays at its oldest record still in process, and the records done past it
 // are committed beside it as the offset's metadata (PartitionProgress), so
 // that whoever reads the partition next skips them. A Kafka rebalance does
-// not wait for such a record in process: its outcome is dropped, and the
-// partition's next owner processes it again. A stop waits for it, unless
+// not wait for such a record in process: its outcome and notes are dropped,
+// its Process is told (Context::given_up), and the partition's next owner
+// processes it again. A stop waits for it, unless
 // Stage::Stopping has made it end (an exchange with SBR cut short).
 // Stage::Flush runs before each commit, and a failed flush is a failed
 // commit. Notify() outputs commit at once, on their own, and are retried
-// until they do: never dropped. Outputs and store values over 64 KiB fail the record.
+// until they do: never dropped, but for those of a record given up. Outputs and store values over 64 KiB fail the record.
 #ifndef SBRGATE_PIPELINE_STAGE_RUNNER_H_
 #define SBRGATE_PIPELINE_STAGE_RUNNER_H_
 

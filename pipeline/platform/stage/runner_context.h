@@ -13,6 +13,7 @@
 #ifndef SBRGATE_PIPELINE_STAGE_RUNNER_CONTEXT_H_
 #define SBRGATE_PIPELINE_STAGE_RUNNER_CONTEXT_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <utility>
@@ -31,27 +32,31 @@ class RunnerContext final : public Context {
   using NotifyFn = std::function<void(Output)>;
   using StoreFn = std::function<StateStore&(const std::string&)>;
 
-  // `clock`, `violation` and `workers` (null: RunConcurrently runs items one
-  // after the other) must outlive the context.
+  // `clock`, `violation`, `workers` (null: RunConcurrently runs items one
+  // after the other) and `given_up` (null: never) must outlive the context.
   RunnerContext(NotifyFn notify, StoreFn store, const Clock* clock, std::string* violation,
-                WorkerPool* workers = nullptr)
+                WorkerPool* workers = nullptr, const std::atomic<bool>* given_up = nullptr)
       : notify_(std::move(notify)),
         store_(std::move(store)),
         clock_(clock),
         violation_(violation),
-        workers_(workers) {}
+        workers_(workers),
+        given_up_(given_up) {}
 
   void Emit(Output output) override {
     if (Allowed(output)) emits_.push_back(std::move(output));
   }
   void Notify(Output output) override {
-    if (Allowed(output)) notify_(std::move(output));
+    if (Allowed(output) && !given_up().load()) notify_(std::move(output));
   }
   StateStore& store(const std::string& name) override { return store_(name); }
   const Clock& clock() const override { return *clock_; }
   void RunConcurrently(std::vector<std::function<void()>> work) override {
     if (workers_ == nullptr) return Context::RunConcurrently(std::move(work));
     workers_->RunAll(std::move(work));
+  }
+  const std::atomic<bool>& given_up() const override {
+    return given_up_ != nullptr ? *given_up_ : Context::given_up();
   }
 
   // Forgets what was emitted and any violation.
@@ -76,6 +81,7 @@ class RunnerContext final : public Context {
   const Clock* const clock_;
   std::string* const violation_;
   WorkerPool* const workers_;
+  const std::atomic<bool>* const given_up_;
   std::vector<Output> emits_;
 };
 

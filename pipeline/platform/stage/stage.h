@@ -27,6 +27,7 @@
 #ifndef SBRGATE_PIPELINE_STAGE_STAGE_H_
 #define SBRGATE_PIPELINE_STAGE_STAGE_H_
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -102,6 +103,15 @@ class Context {
   // what they found afterwards, on its own thread. Here: one after the other.
   virtual void RunConcurrently(std::vector<std::function<void()>> work) {
     for (std::function<void()>& item : work) item();
+  }
+  // Turns true once the runner has given up the record in process: a
+  // rebalance moved its partition, and its next owner processes it again.
+  // What it emits or notifies from then on is dropped, so a long wait (an
+  // exchange with SBR) may end now. Only a concurrent stage's records are
+  // given up (Stage::ProcessesConcurrently); for the others it stays false.
+  virtual const std::atomic<bool>& given_up() const {
+    static const std::atomic<bool> kNever{false};
+    return kNever;
   }
 };
 

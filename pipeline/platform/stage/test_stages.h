@@ -80,7 +80,14 @@ class ConcurrentMapStage : public Stage {
     absl::SleepFor(absl::Milliseconds(2));
     if (!slow_value.empty() && in.value == slow_value) {
       ++slow_calls;
-      release_slow.WaitForNotification();
+      // As a push waits for its receipt: until released, or given up.
+      while (!release_slow.WaitForNotificationWithTimeout(absl::Milliseconds(10))) {
+        if (!ctx.given_up()) continue;
+        ++slow_given_up;
+        --running_;
+        ctx.Notify({"notes", in.key, "given up " + in.value});  // dropped
+        return absl::UnavailableError("given up " + in.value);
+      }
     }
     --running_;
     absl::MutexLock lock(&mu_);
@@ -99,6 +106,7 @@ class ConcurrentMapStage : public Stage {
   std::string slow_value;
   absl::Notification release_slow;
   std::atomic<int> slow_calls{0};
+  std::atomic<int> slow_given_up{0};  // slow records that saw Context::given_up
   absl::Mutex mu_;
   std::map<std::string, int> fail_transiently;  // by value
   std::map<std::string, std::vector<std::string>> values_by_key;

@@ -77,6 +77,11 @@ struct Exchange {
   bool offered_session = false;  // the handshake tried to resume a cached TLS session
   bool cert_requested = false;  // the server asked for our client certificate
   bool have_client_cert = false;
+
+  // Either ends the transfer (CancelAll, HttpRequest::given_up).
+  const std::atomic<bool>* stopping = nullptr;
+  const std::atomic<bool>* given_up = nullptr;
+  bool Cancelled() const { return *stopping || (given_up != nullptr && *given_up); }
 };
 
 size_t ReadBody(char* buf, size_t size, size_t nitems, void* userp) {
@@ -155,9 +160,9 @@ struct PooledHandle {
   Exchange* exchange = nullptr;
 };
 
-// CURLOPT_XFERINFOFUNCTION: non-zero ends the transfer (CancelAll).
-int StopIfCancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+// CURLOPT_XFERINFOFUNCTION: non-zero ends the transfer.
+int StopIfCancelled(void* exchange, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const Exchange*>(exchange)->Cancelled() ? 1 : 0;
 }
 
 int OnConnected(void* userp, char*, char*, int, int) {
@@ -274,8 +279,8 @@ absl::Status CurlFailure(CURL* curl, CURLcode rc, const Exchange& ex, const Http
   if (!ex.body_status.ok()) return ex.body_status;
   if (!ex.sink_status.ok()) return ex.sink_status;
   if (rc == CURLE_ABORTED_BY_CALLBACK) {
-    return absl::UnavailableError(
-        absl::StrCat("POST ", req.url, " cut short: the process is stopping"));
+    const char* why = *ex.stopping ? "the process is stopping" : "the exchange was given up";
+    return absl::UnavailableError(absl::StrCat("POST ", req.url, " cut short: ", why));
   }
   if (rc == CURLE_PEER_FAILED_VERIFICATION) {
     return absl::FailedPreconditionError(
@@ -446,6 +451,10 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   if (cancelled_) {
     return absl::UnavailableError(absl::StrCat("POST ", req.url, " not sent: the process is stopping"));
   }
+  if (req.given_up != nullptr && *req.given_up) {
+    return absl::UnavailableError(
+        absl::StrCat("POST ", req.url, " not sent: the exchange was given up"));
+  }
 
   std::unique_ptr<curl_slist, SlistFree> headers;
   auto add_header = [&headers](const std::string& line) {
@@ -466,6 +475,8 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   ex.content_length = req.body != nullptr ? req.content_length : std::optional<uint64_t>(0);
   ex.sink = &response_body;
   ex.have_client_cert = !tls_.cert_file.empty();
+  ex.stopping = &cancelled_;
+  ex.given_up = req.given_up;
   char errbuf[CURL_ERROR_SIZE] = "";
   // Declared after what its options point to, so that closing it on an
   // error never meets them gone.
@@ -498,7 +509,7 @@ absl::StatusOr<HttpResponse> HttpsTransport::Post(const HttpRequest& req,
   // Called about once a second, also while waiting for the answer.
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, StopIfCancelled);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &cancelled_);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &ex);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, CurlMillis(req.connect_timeout));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, CurlMillis(req.total_timeout));
   const long window_s = CurlMillis(req.low_speed_window) == 0

@@ -96,6 +96,9 @@ struct HttpRequest {
   absl::Duration total_timeout = absl::Hours(12);      // the whole exchange
   // Abort when less than 1 byte/s moves, on average, over this window.
   absl::Duration low_speed_window = absl::Minutes(5);
+  // Not owned; when set and it turns true, this Post ends as CancelAll ends
+  // every Post (within about a second, Unavailable): its caller gave it up.
+  const std::atomic<bool>* given_up = nullptr;
 };
 
 struct HttpResponse {

@@ -423,6 +423,43 @@ TEST_F(HttpsTransportTest, CancelAllEndsAPostInProgressAndRefusesLaterOnes) {
   EXPECT_NE(later.status().message().find("not sent"), std::string::npos) << later.status();
 }
 
+// A Post given up by its caller ends alone: the transport's other Posts go on.
+TEST_F(HttpsTransportTest, AGivenUpPostEndsAndTheOthersGoOn) {
+  HttpsTransport transport(GoodTls());
+  std::atomic<bool> given_up{false};
+  absl::StatusOr<HttpResponse> hung;
+  std::thread post([&] {
+    HttpRequest req;
+    req.url = Url("/hang");
+    req.given_up = &given_up;
+    StringSink sink;
+    hung = transport.Post(req, sink);
+  });
+  RealClock clock;
+  clock.SleepFor(absl::Milliseconds(300));  // the request is out, its answer awaited
+  const absl::Time cancelled = clock.Now();
+  given_up = true;
+  post.join();
+  EXPECT_LT(clock.Now() - cancelled, absl::Seconds(3));
+  ASSERT_FALSE(hung.ok());
+  EXPECT_EQ(hung.status().code(), absl::StatusCode::kUnavailable) << hung.status();
+  EXPECT_NE(hung.status().message().find("the exchange was given up"), std::string::npos)
+      << hung.status();
+
+  HttpRequest req;
+  req.url = Url("/echo");
+  StringSink sink;
+  auto other = transport.Post(req, sink);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(other->status, 200);
+  req.given_up = &given_up;  // already given up: not sent
+  auto again = transport.Post(req, sink);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.status().message().find("not sent: the exchange was given up"),
+            std::string::npos)
+      << again.status();
+}
+
 TEST_F(HttpsTransportTest, StalledTransferHitsLowSpeedWindow) {
   HttpRequest req;
   req.url = Url("/hang");

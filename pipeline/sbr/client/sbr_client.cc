@@ -23,9 +23,11 @@ constexpr size_t kResponseInMemoryBytes = 1 << 20;
 absl::StatusOr<ebms_package::InboundMessage> PostAndRead(
     const HttpsTransport& transport, ebms_package::OutboundMessage& out, const std::string& url,
     absl::Duration connect_timeout, absl::Duration total_timeout, const std::string& spool_dir,
-    const wssec::Verifier* verifier, int* http_status) {
+    const wssec::Verifier* verifier, int* http_status,
+    const std::atomic<bool>* given_up = nullptr) {
   HttpRequest request;
   request.url = url;
+  request.given_up = given_up;
   request.headers = {{"Content-Type", out.content_type}, {"SOAPAction", "\"\""}};
   request.body = out.body.get();
   request.content_length = out.content_length;
@@ -195,7 +197,7 @@ absl::StatusOr<PushOutcome> SbrClient::PushOnce(const LodgmentPush& lodgment) co
   absl::StatusOr<ebms_package::InboundMessage> in =
       PostAndRead(transport_, *out, absl::StrCat(config_.base_url, "/BulkBatch-async-push"),
                   config_.connect_timeout, config_.push_timeout, config_.spool_dir, nullptr,
-                  &outcome.http_status);
+                  &outcome.http_status, lodgment.given_up);
   if (!in.ok()) return in.status();
   ebms_package::RemoveSpooledAttachments(*in);
   outcome.errors = AllErrors(in->envelope.messaging);

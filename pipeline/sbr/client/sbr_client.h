@@ -26,6 +26,7 @@
 #ifndef SBRGATE_PIPELINE_SBR_CLIENT_SBR_CLIENT_H_
 #define SBRGATE_PIPELINE_SBR_CLIENT_SBR_CLIENT_H_
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,6 +88,9 @@ struct LodgmentPush {
   StoredBytes payload_gzip;  // the gzip-compressed business document
   std::string document_name = "PAYEVNT";
   std::string document_type = "PAYEVNT";
+  // Not owned; when set and it turns true, the push in progress ends,
+  // Unavailable (HttpRequest::given_up): its caller gave it up.
+  const std::atomic<bool>* given_up = nullptr;
 };
 
 struct PushOutcome {

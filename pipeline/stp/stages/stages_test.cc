@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -37,6 +38,7 @@ class FakeSbr : public sbr_client::SbrApi {
     pushed.push_back(p.message_id);
     pushed_from.push_back(p.from);
     pushed_payloads.push_back(p.payload_gzip);
+    pushed_given_up.push_back(p.given_up);
     auto next = push_answers.front();
     push_answers.pop_front();
     return next;
@@ -59,6 +61,7 @@ class FakeSbr : public sbr_client::SbrApi {
   mutable std::vector<std::string> pushed;
   mutable std::vector<ebms::Party> pushed_from;
   mutable std::vector<StoredBytes> pushed_payloads;
+  mutable std::vector<const std::atomic<bool>*> pushed_given_up;
   mutable std::vector<std::string> pulled;
   mutable std::vector<absl::Time> pull_times;
   const Clock* clock = nullptr;
@@ -147,6 +150,17 @@ TEST_F(StagesTest, SubmitRecordsTheReceipt) {
   ASSERT_EQ(status.size(), 1u);
   EXPECT_EQ(status[0].state(), v1::RECEIPTED);
   EXPECT_EQ(sbr.pushed, std::vector<std::string>{"m1@test"});
+}
+
+// A push ends when the runner gives its record up (a rebalance moved it).
+TEST_F(StagesTest, SubmitPushesUntilItsRecordIsGivenUp) {
+  FakeSbr sbr;
+  sbr.push_answers.push_back(ReceiptedPush());
+  SubmitStage stage(&sbr, blobs_.get());
+  FakeContext ctx(&clock_);
+  ASSERT_TRUE(stage.Process(RecordOf(topics::kReceived, Submission()), ctx).ok());
+  ASSERT_EQ(sbr.pushed_given_up.size(), 1u);
+  EXPECT_EQ(sbr.pushed_given_up[0], &ctx.given_up());
 }
 
 TEST_F(StagesTest, SubmitSendsFromTheSubmissionsSenderElseThePayersAbn) {

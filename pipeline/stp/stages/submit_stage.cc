@@ -36,6 +36,9 @@ absl::Status SubmitStage::Process(const stage::Record& input, stage::Context& ct
                   : ebms::Party{submit.abn(), ebms::kPartyTypeAbn, ebms::kRoleBusiness};
   push.action = submit.action();
   push.payload_gzip = *std::move(payload);
+  // A push given up (its partition moved) ends rather than keep its worker
+  // for as long as a large upload takes; the next owner pushes it again.
+  push.given_up = &ctx.given_up();
   absl::StatusOr<sbr_client::PushOutcome> pushed = sbr_->Push(push);
   if (!pushed.ok()) {
     // Every failure to get a receipt is held and resent with the same
