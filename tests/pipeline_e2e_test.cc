@@ -18,7 +18,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/kafka/topic_reader.h"
 #include "pipeline/topology/topology.h"
@@ -465,6 +467,44 @@ TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
     EXPECT_EQ(m["receipts_sent"], 1) << l.lodgment_id() << " was pushed again";
     EXPECT_EQ(m["process_count"], 1);
   }
+}
+
+// A submit instance joining the group takes partitions from the first: the
+// push the first gives up ends there at once (a push of hours would
+// otherwise go on uploading beside its next owner's), and the lodgment is
+// pushed again, with its MessageId, and processed once.
+TEST_F(PipelineE2eTest, ARebalanceEndsThePushItGivesUp) {
+  SimFaults(R"({"hold_receipts_over_bytes": 50000})");
+  payevnt::GeneratorOptions big_options;
+  big_options.employees = 3000;
+  big_options.seed = 600;
+  const v1::Lodgment big = Lodge(Generate("given-up-big", big_options), v1::PREVALIDATE_HOLD);
+  ASSERT_FALSE(AwaitSimMessage(big.message_id()).is_null())
+      << "SBR never received " << big.message_id() << "\n" << LogTail();
+  const std::string given_up = absl::StrCat("message_id=", big.message_id());
+  std::vector<std::string> args = Common(SbrFlags());
+  args.push_back("--instance-id=e2e-joining");
+  Process* joining = Start("services/submit/submit", args);
+  Ready(joining);
+  bool ended = false;
+  for (int i = 0; i < 300 && !ended; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    absl::StatusOr<std::string> log = ReadFileToString(*log_);
+    if (!log.ok()) continue;
+    for (absl::string_view line : absl::StrSplit(*log, '\n')) {
+      if (absl::StrContains(line, given_up) &&
+          absl::StrContains(line, "cut short: the exchange was given up")) {
+        ended = true;
+      }
+    }
+  }
+  EXPECT_TRUE(ended) << "the push given up went on\n" << LogTail();
+  SimFaults(R"({"hold_receipts_over_bytes": 0})");
+  EXPECT_EQ(AwaitFinal(big.lodgment_id(), absl::Seconds(120)).state(), v1::ACCEPTED);
+  EXPECT_EQ(SimMessage(big.message_id())["process_count"], 1);
+  joining->Kill(SIGTERM);
+  EXPECT_EQ(joining->Wait(), 0);
+  delete joining;
 }
 
 // The poll stage keeps its pending polls in RocksDB under its data
