@@ -12,7 +12,8 @@
 //     exit 3 when the timeout (default 600 s) passes first
 //   status ID               the lodgment now
 //   list [--abn --state --after --before --page-size --page-token]
-//   rejections [--abn --lodgment]   employee records rejected or held back
+//   rejections [--abn --lodgment --page-size --page-token]
+//                                   employee records rejected or held back
 //   replay [IDS...] [--state --after --before]   send lodgments again
 //     (what SBR never processed; receipted ones are polled for, never pushed
 //     again, unless named with --as-new-lodgment: a full-file replacement)
@@ -71,7 +72,7 @@ constexpr char kUsage[] =
     "  status ID\n"
     "  list [--abn=ABN] [--state=STATE] [--after=RFC3339] [--before=RFC3339]\n"
     "       [--page-size=N] [--page-token=TOKEN]\n"
-    "  rejections [--abn=ABN] [--lodgment=ID]\n"
+    "  rejections [--abn=ABN] [--lodgment=ID] [--page-size=N] [--page-token=TOKEN]\n"
     "  replay [ID...] [--state=STATE] [--after=RFC3339] [--before=RFC3339]\n"
     "  replay ID... --as-new-lodgment\n"
     "  deadletters list [--all] | deadletters redrive (--id=ID[,ID...] | --all)\n"
@@ -135,7 +136,7 @@ void PrintLodgmentText(const v1::Lodgment& l) {
                                    l.intermediary_tan().empty() ? "" : ", TAN ",
                                    l.intermediary_tan(), "\n"))
             << "  employees " << l.employees() << ", sent " << l.employees_sent() << ", held back "
-            << l.held_back_size() << ", rejected by SBR " << l.rejected_records_size()
+            << l.held_back_total() << ", rejected by SBR " << l.rejected_records_total()
             << ", attempts " << l.attempts() << "\n";
   if (!l.detail().empty()) std::cout << "  " << l.detail() << "\n";
   if (l.has_receipt()) {
@@ -152,6 +153,12 @@ void PrintLodgmentText(const v1::Lodgment& l) {
                   << e.path() << "\n    " << e.description() << "\n";
       }
     }
+  }
+  const int64_t not_shown = l.held_back_total() - l.held_back_size() +
+                            l.rejected_records_total() - l.rejected_records_size();
+  if (not_shown > 0) {
+    std::cout << "  ... and " << not_shown << " more records: sbrgate rejections --lodgment="
+              << l.lodgment_id() << "\n";
   }
 }
 
@@ -428,7 +435,8 @@ int RunList(const Args& args) {
 }
 
 int RunRejections(const Args& args) {
-  Flags flags({"json"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "abn", "lodgment"});
+  Flags flags({"json"}, {"gateway", "tls-cert", "tls-key", "tls-ca", "abn", "lodgment",
+                         "page-size", "page-token"});
   int exit = 0;
   if (!ParseArgs(args, flags, 0, 0, "rejections takes no arguments, only options", kUsage, &exit)) {
     return exit;
@@ -437,6 +445,14 @@ int RunRejections(const Args& args) {
   v1::ListRejectedRecordsRequest request;
   request.set_abn(flags.Get("abn"));
   request.set_lodgment_id(flags.Get("lodgment"));
+  request.set_page_token(flags.Get("page-token"));
+  if (flags.Has("page-size")) {
+    int32_t size = 0;
+    if (!absl::SimpleAtoi(flags.Get("page-size"), &size) || size <= 0) {
+      return UsageError(json, "--page-size takes a positive number", kUsage);
+    }
+    request.set_page_size(size);
+  }
   grpc::ClientContext context;
   v1::ListRejectedRecordsResponse response;
   const grpc::Status status = Connect(flags)->ListRejectedRecords(&context, request, &response);
@@ -446,7 +462,10 @@ int RunRejections(const Args& args) {
     for (const v1::RejectedRecord& r : response.records()) {
       records.push_back(gateway::RejectedRecordJson(r));
     }
-    std::cout << Json{{"records", std::move(records)}}.dump() << "\n";
+    std::cout << Json{{"records", std::move(records)},
+                      {"next_page_token", response.next_page_token()}}
+                     .dump()
+              << "\n";
     return 0;
   }
   for (const v1::RejectedRecord& r : response.records()) {
@@ -456,6 +475,9 @@ int RunRejections(const Args& args) {
                 << (r.held_back() ? "held back" : "rejected by SBR") << ": " << e.code() << " "
                 << e.path() << "\n    " << e.description() << "\n";
     }
+  }
+  if (!response.next_page_token().empty()) {
+    std::cout << "more: --page-token=" << response.next_page_token() << "\n";
   }
   return 0;
 }

@@ -187,6 +187,24 @@ TEST_F(LodgmentCliTest, LodgeThenWaitForTheOutcome) {
   ASSERT_EQ(records.size(), 3u);  // 2 held back, 1 rejected by SBR
   EXPECT_EQ(records[0]["held_back"], true);
   EXPECT_EQ(records[2]["document_id"], "1.5");
+
+  // Page by page: two, then the last, with the token the first page gave.
+  Result first = Sbrgate(
+      {"--gateway=" + gateway_, "rejections", "--lodgment", id, "--page-size=2", "--json"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const Json first_page = Json::parse(first.out);
+  ASSERT_EQ(first_page["records"].size(), 2u);
+  const std::string token = first_page["next_page_token"];
+  ASSERT_FALSE(token.empty());
+  Result text = Sbrgate({"--gateway=" + gateway_, "rejections", "--lodgment", id, "--page-size=2"});
+  EXPECT_THAT(text.out, HasSubstr("more: --page-token=" + token));
+  Result last = Sbrgate({"--gateway=" + gateway_, "rejections", "--lodgment", id, "--page-size=2",
+                         "--page-token=" + token, "--json"});
+  ASSERT_EQ(last.exit_code, 0) << last.err;
+  const Json last_page = Json::parse(last.out);
+  ASSERT_EQ(last_page["records"].size(), 1u);
+  EXPECT_EQ(last_page["records"][0]["document_id"], "1.5");
+  EXPECT_EQ(last_page["next_page_token"], "");
 }
 
 TEST_F(LodgmentCliTest, WaitTimesOutWithExitThree) {

@@ -43,7 +43,8 @@ constexpr Group kGroups[] = {
      "list [--abn=ABN] [--state=STATE] [--after=T] [--before=T] "
      "[--page-size=N] [--json]",
      true},
-    {"rejections", sbrgate::cli::RunRejections, "rejections [--abn=ABN] [--lodgment=ID] [--json]",
+    {"rejections", sbrgate::cli::RunRejections,
+     "rejections [--abn=ABN] [--lodgment=ID] [--page-size=N] [--page-token=TOKEN] [--json]",
      true},
     {"replay", sbrgate::cli::RunReplay,
      "replay [ID...] [--state=STATE] [--after=T] [--before=T] [--json]\n"

@@ -27,6 +27,22 @@ grpc::Status Error(grpc::StatusCode code, std::string message) {
   return grpc::Status(code, std::move(message));
 }
 
+// The records held back and rejected a lodgment answer shows (proto/lodgment.proto).
+constexpr int kProblemsShown = 100;
+
+// `l` as the service answers with it: its problem lists cut to their first
+// kProblemsShown, with their full counts.
+v1::Lodgment Shown(v1::Lodgment l) {
+  l.set_held_back_total(l.held_back_size());
+  l.set_rejected_records_total(l.rejected_records_size());
+  for (auto* list : {l.mutable_held_back(), l.mutable_rejected_records()}) {
+    if (list->size() > kProblemsShown) {
+      list->DeleteSubrange(kProblemsShown, list->size() - kProblemsShown);
+    }
+  }
+  return l;
+}
+
 // An absl::Status as a grpc::Status; an upload Ingest refused names each of
 // its problems in the google.rpc.BadRequest.
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -206,7 +222,7 @@ grpc::Status LodgmentServiceImpl::Receive(grpc::ServerContext* context,
     // Should the view stall, the lodgment is queued all the same: say so.
     options_.view->WaitForChange(admitted->lodgment_id(), 0,
                                  absl::Now() + options_.appear_timeout);
-    *response = *std::move(admitted);
+    *response = Shown(*std::move(admitted));
     return grpc::Status::OK;
   }
   if (!content.error().ok()) return ToGrpcStatus(content.error());
@@ -229,7 +245,7 @@ grpc::Status LodgmentServiceImpl::GetLodgment(grpc::ServerContext* context,
     return Error(grpc::StatusCode::NOT_FOUND,
                  absl::StrCat("lodgment ", request->lodgment_id(), " not found"));
   }
-  *response = *std::move(l);
+  *response = Shown(*std::move(l));
   return grpc::Status::OK;
 }
 
@@ -254,7 +270,7 @@ grpc::Status LodgmentServiceImpl::ListLodgments(grpc::ServerContext* context,
   std::string next;
   for (v1::Lodgment& l :
        options_.view->List(filter, request->page_size(), request->page_token(), &next)) {
-    *response->add_lodgments() = std::move(l);
+    *response->add_lodgments() = Shown(std::move(l));
   }
   response->set_next_page_token(next);
   return grpc::Status::OK;
@@ -274,7 +290,9 @@ grpc::Status LodgmentServiceImpl::WatchLodgment(grpc::ServerContext* context,
   watched.wait_for_change = [&](int64_t seen, absl::Time deadline) {
     rpc::Snapshot<v1::Lodgment> s;
     s.version = view.WaitForChange(id, seen, deadline);
-    if (s.version > seen) s.message = Visible(*caller, id);
+    if (s.version > seen) {
+      if (std::optional<v1::Lodgment> l = Visible(*caller, id)) s.message = Shown(*std::move(l));
+    }
     // Another tenant's lodgment is one that never appears.
     if (!s.message) s.version = seen;
     return s;

@@ -270,10 +270,13 @@ TEST_F(LodgmentServiceTest, SubmitInChunksPublishesStatusAndSubmissionTogether) 
   EXPECT_EQ(report->employees, 27);
   EXPECT_EQ(report->employer.interaction_record_count, 27);
 
-  // The view, once it applies the change, shows what the call returned.
+  // The view, once it applies the change, shows what the call returned
+  // (whose answers add the counts).
   ASSERT_TRUE(view_->Apply(change).ok());
   std::optional<v1::Lodgment> shown = view_->Get(l.lodgment_id());
   ASSERT_TRUE(shown.has_value());
+  EXPECT_EQ(l.held_back_total(), 3);
+  shown->set_held_back_total(shown->held_back_size());
   EXPECT_EQ(shown->SerializeAsString(), l.SerializeAsString()) << shown->DebugString() << "\nvs\n"
                                                                << l.DebugString();
 }
@@ -561,6 +564,47 @@ TEST_F(LodgmentServiceTest, ReadsComeFromTheView) {
   ASSERT_EQ(records.records_size(), 1);
   EXPECT_TRUE(records.records(0).held_back());
   EXPECT_EQ(records.records(0).problem().document_id(), a.lodgment.held_back(0).document_id());
+}
+
+// A lodgment answer shows the first 100 records held back (or rejected) and
+// counts them all; ListRejectedRecords pages through every one.
+TEST_F(LodgmentServiceTest, AnswersShowTheFirstHundredProblemsAndCountThemAll) {
+  publisher_.Observe(lodgment::StatusViewFeeder(view_.get()));
+  std::vector<std::string> invalid;
+  const Submitted s = Submit(Generate(150, 120, false, 44, &invalid), Meta());
+  ASSERT_TRUE(s.status.ok()) << s.status.error_message();
+  auto expect_shown = [&](const v1::Lodgment& l) {
+    EXPECT_EQ(l.held_back_total(), 120);
+    ASSERT_EQ(l.held_back_size(), 100);
+    EXPECT_EQ(l.held_back(0).document_id(), invalid[0]);
+    EXPECT_EQ(l.held_back(99).document_id(), invalid[99]);
+    EXPECT_EQ(l.rejected_records_total(), 0);
+  };
+  expect_shown(s.lodgment);
+  grpc::ClientContext get_context;
+  v1::GetLodgmentRequest get;
+  get.set_lodgment_id(s.lodgment.lodgment_id());
+  v1::Lodgment got;
+  ASSERT_TRUE(client_->GetLodgment(&get_context, get, &got).ok());
+  expect_shown(got);
+  grpc::ClientContext list_context;
+  v1::ListLodgmentsResponse page;
+  ASSERT_TRUE(client_->ListLodgments(&list_context, v1::ListLodgmentsRequest(), &page).ok());
+  ASSERT_EQ(page.lodgments_size(), 1);
+  expect_shown(page.lodgments(0));
+
+  std::vector<std::string> paged;
+  v1::ListRejectedRecordsRequest rejected;
+  rejected.set_lodgment_id(s.lodgment.lodgment_id());
+  rejected.set_page_size(50);
+  do {
+    grpc::ClientContext context;
+    v1::ListRejectedRecordsResponse records;
+    ASSERT_TRUE(client_->ListRejectedRecords(&context, rejected, &records).ok());
+    for (const v1::RejectedRecord& r : records.records()) paged.push_back(r.problem().document_id());
+    rejected.set_page_token(records.next_page_token());
+  } while (!rejected.page_token().empty());
+  EXPECT_EQ(paged, invalid);
 }
 
 TEST_F(LodgmentServiceTest, WatchStreamsChangesUntilAFinalState) {
