@@ -232,6 +232,22 @@ class PipelineE2eTest : public ::testing::Test {
     return m;
   }
 
+  // A pay event of 3,000 employees (file `name`, seed `seed`) lodged while
+  // the simulator holds the receipts of large pushes (a large upload that
+  // takes long); returned once SBR has it (empty, after a failure, if never).
+  static v1::Lodgment LodgeHeldBig(const std::string& name, int seed) {
+    SimFaults(R"({"hold_receipts_over_bytes": 50000})");
+    payevnt::GeneratorOptions o;
+    o.employees = 3000;
+    o.seed = seed;
+    const v1::Lodgment big = Lodge(Generate(name, o), v1::PREVALIDATE_HOLD);
+    if (AwaitSimMessage(big.message_id()).is_null()) {
+      ADD_FAILURE() << "SBR never received " << big.message_id() << "\n" << LogTail();
+      return v1::Lodgment();
+    }
+    return big;
+  }
+
   // Stops the submit process with `signal` (SIGTERM: a clean stop, exit 0),
   // sets the simulator's fault modes to `faults`, and starts submit again;
   // returns how long the stop took.
@@ -433,13 +449,8 @@ TEST_F(PipelineE2eTest, SubmitKilledBeforeTheReceiptResendsTheSameMessageOnce) {
 // meanwhile; a submit process stopped then stops at once, and after its
 // restart pushes only the slow one again.
 TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
-  SimFaults(R"({"hold_receipts_over_bytes": 50000})");
-  payevnt::GeneratorOptions big_options;
-  big_options.employees = 3000;
-  big_options.seed = 500;
-  const v1::Lodgment big = Lodge(Generate("slow-big", big_options), v1::PREVALIDATE_HOLD);
-  nlohmann::json m = AwaitSimMessage(big.message_id());
-  ASSERT_FALSE(m.is_null()) << "SBR never received " << big.message_id() << "\n" << LogTail();
+  const v1::Lodgment big = LodgeHeldBig("slow-big", 500);
+  ASSERT_FALSE(big.message_id().empty());
   // Enough that some share the big one's partition.
   const std::vector<v1::Lodgment> small = LodgeSmall("slow-small", 12, 510);
   for (const v1::Lodgment& l : small) {
@@ -459,7 +470,7 @@ TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
             absl::Seconds(15));
 
   EXPECT_EQ(AwaitFinal(big.lodgment_id(), absl::Seconds(120)).state(), v1::ACCEPTED);
-  m = SimMessage(big.message_id());
+  nlohmann::json m = SimMessage(big.message_id());
   EXPECT_EQ(m["process_count"], 1);
   EXPECT_GE(m["receipts_sent"].get<int>(), 2);  // pushed again by the new process
   for (const v1::Lodgment& l : small) {
@@ -474,13 +485,8 @@ TEST_F(PipelineE2eTest, ASlowPushHoldsBackOnlyItsOwnLodgment) {
 // otherwise go on uploading beside its next owner's), and the lodgment is
 // pushed again, with its MessageId, and processed once.
 TEST_F(PipelineE2eTest, ARebalanceEndsThePushItGivesUp) {
-  SimFaults(R"({"hold_receipts_over_bytes": 50000})");
-  payevnt::GeneratorOptions big_options;
-  big_options.employees = 3000;
-  big_options.seed = 600;
-  const v1::Lodgment big = Lodge(Generate("given-up-big", big_options), v1::PREVALIDATE_HOLD);
-  ASSERT_FALSE(AwaitSimMessage(big.message_id()).is_null())
-      << "SBR never received " << big.message_id() << "\n" << LogTail();
+  const v1::Lodgment big = LodgeHeldBig("given-up-big", 600);
+  ASSERT_FALSE(big.message_id().empty());
   const std::string given_up = absl::StrCat("message_id=", big.message_id());
   std::vector<std::string> args = Common(SbrFlags());
   args.push_back("--instance-id=e2e-joining");

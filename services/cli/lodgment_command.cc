@@ -125,6 +125,20 @@ bool ParseFilter(const Flags& flags, Request* request, int* exit) {
   return true;
 }
 
+// --page-size and --page-token into a List request.
+template <typename Request>
+bool ParsePaging(const Flags& flags, Request* request, int* exit) {
+  request->set_page_token(flags.Get("page-token"));
+  if (!flags.Has("page-size")) return true;
+  int32_t size = 0;
+  if (!absl::SimpleAtoi(flags.Get("page-size"), &size) || size <= 0) {
+    *exit = UsageError(flags.Has("json"), "--page-size takes a positive number", kUsage);
+    return false;
+  }
+  request->set_page_size(size);
+  return true;
+}
+
 void PrintLodgmentText(const v1::Lodgment& l) {
   std::cout << "lodgment " << l.lodgment_id() << ": " << v1::LodgmentState_Name(l.state()) << "\n"
             << "  " << l.kind() << (l.abn().empty() ? ", WPN " : ", ABN ")
@@ -400,14 +414,7 @@ int RunList(const Args& args) {
   v1::ListLodgmentsRequest request;
   if (!ParseFilter(flags, &request, &exit)) return exit;
   request.set_abn(flags.Get("abn"));
-  request.set_page_token(flags.Get("page-token"));
-  if (flags.Has("page-size")) {
-    int32_t size = 0;
-    if (!absl::SimpleAtoi(flags.Get("page-size"), &size) || size <= 0) {
-      return UsageError(json, "--page-size takes a positive number", kUsage);
-    }
-    request.set_page_size(size);
-  }
+  if (!ParsePaging(flags, &request, &exit)) return exit;
   grpc::ClientContext context;
   v1::ListLodgmentsResponse response;
   const grpc::Status status = Connect(flags)->ListLodgments(&context, request, &response);
@@ -445,14 +452,7 @@ int RunRejections(const Args& args) {
   v1::ListRejectedRecordsRequest request;
   request.set_abn(flags.Get("abn"));
   request.set_lodgment_id(flags.Get("lodgment"));
-  request.set_page_token(flags.Get("page-token"));
-  if (flags.Has("page-size")) {
-    int32_t size = 0;
-    if (!absl::SimpleAtoi(flags.Get("page-size"), &size) || size <= 0) {
-      return UsageError(json, "--page-size takes a positive number", kUsage);
-    }
-    request.set_page_size(size);
-  }
+  if (!ParsePaging(flags, &request, &exit)) return exit;
   grpc::ClientContext context;
   v1::ListRejectedRecordsResponse response;
   const grpc::Status status = Connect(flags)->ListRejectedRecords(&context, request, &response);
