@@ -255,6 +255,21 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn('sbrgate_lodgments{state="ACCEPTED"} 2', metrics)
         b.screenshot("metrics.png")
 
+        # A lodgment with more records awaiting a fix than a page: the page
+        # shows the first thousand and says how to list the rest.
+        path = os.path.join(self.work, "pay-many-held.xml")
+        subprocess.run([CLI, "payevnt", "generate", "--employees", "1100", "--invalid", "1001",
+                        "--seed", "4104", "-o", path], check=True, capture_output=True)
+        many = self.cli("lodge", path)["lodgment_id"]
+        shown = http(f"{self.admin}/api/lodgments/{many}")
+        self.assertEqual(int(shown["heldBackTotal"]), 1001)
+        self.assertEqual(len(shown["heldBack"]), 100)
+        b.open(f"{self.admin}/console/#/lodgment/{many}")
+        wait_for("the rejected records", lambda: b.eval(
+            "document.querySelector('[data-testid=rejected-more]') !== null"))
+        self.assertIn("--page-token=1000",
+                      b.eval("document.querySelector('[data-testid=rejected-more]').textContent"))
+
 
 if __name__ == "__main__":
     SBRGATED, CLI = sys.argv[1], sys.argv[2]

@@ -120,7 +120,12 @@ async function lodgmentPage(id) {
       rejected.records.map((r) => el("tr", {},
         el("td", {}, r.problem.documentId), el("td", {}, r.problem.payrollId),
         el("td", {}, r.problem.familyName), el("td", {}, r.problem.tfnMasked),
-        el("td", {}, r.problem.errors.map((e) => `${e.code} ${e.description}`).join("; "))))));
+        el("td", {}, r.problem.errors.map((e) => `${e.code} ${e.description}`).join("; "))))),
+    rejected.nextPageToken
+      ? el("p", { "data-testid": "rejected-more" },
+          `The first ${rejected.records.length}; the rest: sbrgate rejections --lodgment=${id} ` +
+          `--page-token=${rejected.nextPageToken}`)
+      : "");
 }
 
 async function pollQueuePage() {
