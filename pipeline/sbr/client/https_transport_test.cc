@@ -244,6 +244,29 @@ class HttpsTransportTest : public ::testing::Test {
     return TlsConfig{pki_->ca_cert, pki_->client_cert, pki_->client_key};
   }
 
+  // A Post to /hang (`given_up` its HttpRequest's), on which `cut` is
+  // called once the request is out and its answer awaited; its outcome,
+  // expected within 3 s of the cut.
+  absl::StatusOr<HttpResponse> PostHangingThenCut(const HttpsTransport& transport,
+                                                  const std::atomic<bool>* given_up,
+                                                  const std::function<void()>& cut) const {
+    absl::StatusOr<HttpResponse> hung;
+    std::thread post([&] {
+      HttpRequest req;
+      req.url = Url("/hang");
+      req.given_up = given_up;
+      StringSink sink;
+      hung = transport.Post(req, sink);
+    });
+    RealClock clock;
+    clock.SleepFor(absl::Milliseconds(300));
+    const absl::Time cancelled = clock.Now();
+    cut();
+    post.join();
+    EXPECT_LT(clock.Now() - cancelled, absl::Seconds(3));
+    return hung;
+  }
+
   static pki::DevPki* pki_;
   std::unique_ptr<RunningServer> server_;
   int port_ = 0;
@@ -397,19 +420,8 @@ TEST_F(HttpsTransportTest, ServerThatNeverRespondsHitsTotalTimeout) {
 
 TEST_F(HttpsTransportTest, CancelAllEndsAPostInProgressAndRefusesLaterOnes) {
   HttpsTransport transport(GoodTls());
-  absl::StatusOr<HttpResponse> hung;
-  std::thread post([&] {
-    HttpRequest req;
-    req.url = Url("/hang");
-    StringSink sink;
-    hung = transport.Post(req, sink);
-  });
-  RealClock clock;
-  clock.SleepFor(absl::Milliseconds(300));  // the request is out, its answer awaited
-  const absl::Time cancelled = clock.Now();
-  transport.CancelAll();
-  post.join();
-  EXPECT_LT(clock.Now() - cancelled, absl::Seconds(3));
+  const absl::StatusOr<HttpResponse> hung =
+      PostHangingThenCut(transport, nullptr, [&] { transport.CancelAll(); });
   ASSERT_FALSE(hung.ok());
   EXPECT_EQ(hung.status().code(), absl::StatusCode::kUnavailable) << hung.status();
   EXPECT_NE(hung.status().message().find("the process is stopping"), std::string::npos)
@@ -427,20 +439,8 @@ TEST_F(HttpsTransportTest, CancelAllEndsAPostInProgressAndRefusesLaterOnes) {
 TEST_F(HttpsTransportTest, AGivenUpPostEndsAndTheOthersGoOn) {
   HttpsTransport transport(GoodTls());
   std::atomic<bool> given_up{false};
-  absl::StatusOr<HttpResponse> hung;
-  std::thread post([&] {
-    HttpRequest req;
-    req.url = Url("/hang");
-    req.given_up = &given_up;
-    StringSink sink;
-    hung = transport.Post(req, sink);
-  });
-  RealClock clock;
-  clock.SleepFor(absl::Milliseconds(300));  // the request is out, its answer awaited
-  const absl::Time cancelled = clock.Now();
-  given_up = true;
-  post.join();
-  EXPECT_LT(clock.Now() - cancelled, absl::Seconds(3));
+  const absl::StatusOr<HttpResponse> hung =
+      PostHangingThenCut(transport, &given_up, [&] { given_up = true; });
   ASSERT_FALSE(hung.ok());
   EXPECT_EQ(hung.status().code(), absl::StatusCode::kUnavailable) << hung.status();
   EXPECT_NE(hung.status().message().find("the exchange was given up"), std::string::npos)
