@@ -4,8 +4,7 @@
 // included: what the gRPC thread spends on a typical upload, without gRPC.
 // Reports the mean and median thread CPU per ingest over --rounds ingests
 // of one generated pay event (after a warm-up of as many, at most 50).
-// malloc is tuned as in the daemons (TuneProcess): without it glibc hands
-// freed memory back to the system after every ingest, a cost they never pay.
+// It allocates as the daemons do (TuneProcess: jemalloc).
 //
 //   bazel run -c opt //bench:small_ingest_bench -- --employees=10 --rounds=2000
 //

@@ -106,7 +106,6 @@ int Usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // `lodge` streams files of hundreds of megabytes in 256 KiB messages.
   sbrgate::TuneProcess();
   // Global options, forwarded to the command as if given to it.
   std::vector<std::string> global;

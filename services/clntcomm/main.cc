@@ -19,7 +19,7 @@
 #include "services/common/process_tuning.h"
 
 int main(int argc, char** argv) {
-  sbrgate::TuneDaemonProcess(argv);
+  sbrgate::TuneProcess();
   sbrgate::flags::SetGrpcListenDefault("127.0.0.1:50052");
   sbrgate::ParseDashedCommandLine(argc, argv);
   sbrgate::BlockStopSignals();

@@ -295,7 +295,7 @@ absl::Status RunStagesUntilSignal(TopicLog& topics, const std::string& instance,
 }
 
 int StageMain(int argc, char** argv, const StageFactory& make) {
-  TuneDaemonProcess(argv);
+  TuneProcess();
   ParseDashedCommandLine(argc, argv);
   BlockStopSignals();
   auto fail = [](const absl::Status& s) {

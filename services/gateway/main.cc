@@ -14,7 +14,7 @@
 #include "services/common/pipeline.h"
 
 int main(int argc, char** argv) {
-  sbrgate::TuneDaemonProcess(argv);  // uploads of hundreds of megabytes
+  sbrgate::TuneProcess();
   sbrgate::ParseDashedCommandLine(argc, argv);
   sbrgate::BlockStopSignals();
   auto fail = [](const absl::Status& s) {

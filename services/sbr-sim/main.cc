@@ -76,7 +76,7 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sbrgate::TuneDaemonProcess(argv);  // pushes of hundreds of megabytes
+  sbrgate::TuneProcess();
   sbrgate::ParseDashedCommandLine(argc, argv,
                                   "SBR2 simulator: ebMS3 over HTTPS with mutual TLS");
   // Blocked in every thread, taken by sigwait below.

@@ -74,7 +74,7 @@ int Fail(const absl::Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sbrgate::TuneDaemonProcess(argv);  // uploads of hundreds of megabytes
+  sbrgate::TuneProcess();
   sbrgate::ParseDashedCommandLine(argc, argv);
   sbrgate::BlockStopSignals();
   absl::StatusOr<sbrgate::PipelineConfig> config = sbrgate::PipelineConfigFromFlags();
