@@ -1,10 +1,11 @@
 // The reader's pipeline: documents come from the delimiter state machine
 // (lodgment_structure.h) over the framed file (framed_source.h), get their
 // business checks (record_checks.h) on this thread and their schema check
-// on the checker's, and are returned in file order.
+// on the checkers', and are returned in file order.
 #include "pipeline/stp/payevnt/lodgment_reader.h"
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <deque>
 #include <iterator>
@@ -23,26 +24,40 @@
 namespace sbrgate::payevnt {
 
 // A document between its parsing and Next(): parsed on the reader's thread,
-// checked on the checker's (the first kCheckedHere on the reader's).
+// checked on a checker's (the first kCheckedHere on the reader's).
 struct LodgmentReader::Job {
-  Record record;                    // all but the schema errors, which Check adds
+  Record record;                    // all but the schema errors, which Validate adds
   xml::NodePtr root;                // freed on the reader's thread (see xml::RecordReader)
   bool record_count_known = false;  // employer: InteractionRecordCt was read
-  uint64_t seq = 0;                 // in the checker's order; 0: checked where it was parsed
+  uint64_t seq = 0;                 // in the checkers' order; 0: checked where it was parsed
+  bool validated = false;           // (checkers) its schema errors are in
 };
 
-// Checks documents on a thread of its own, one after the other, in the
-// order they are given.
+// Checks documents on kThreads threads of their own, each with its own
+// validation contexts: the schema checks run side by side, and what follows
+// them (on_checked) one at a time in the order the documents were given.
 class LodgmentReader::Checker {
  public:
-  explicit Checker(const LodgmentReader& reader) : reader_(reader), thread_([this] { Run(); }) {}
+  // Fails when libxml2 cannot allocate the threads' validation contexts.
+  static absl::StatusOr<std::unique_ptr<Checker>> Start(const LodgmentReader& reader) {
+    std::unique_ptr<Checker> checker(new Checker(reader));
+    for (ValidCtxts& ctxts : checker->ctxts_) {
+      absl::StatusOr<ValidCtxts> taken = reader.TakeValidCtxts();
+      if (!taken.ok()) return taken.status();
+      ctxts = *std::move(taken);
+    }
+    for (ValidCtxts& ctxts : checker->ctxts_) {
+      checker->threads_.emplace_back([c = checker.get(), &ctxts] { c->Run(ctxts); });
+    }
+    return checker;
+  }
   ~Checker() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
     }
-    work_.notify_one();
-    thread_.join();
+    work_.notify_all();
+    for (std::thread& t : threads_) t.join();
   }
   Checker(const Checker&) = delete;
   Checker& operator=(const Checker&) = delete;
@@ -51,16 +66,17 @@ class LodgmentReader::Checker {
     std::lock_guard<std::mutex> lock(mu_);
     job->seq = ++submitted_;
     queue_.push_back(job);
-    if (idle_ && queue_.size() >= kBatch) work_.notify_one();
+    order_.push_back(job);
+    if (idle_ > 0 && queue_.size() >= kBatch) work_.notify_one();
   }
 
   // Returns once `job` is checked. When it has to wait, it waits for the
-  // next kBatch jobs too, so that the two threads do not wake each other
-  // for every record.
+  // next kBatch jobs too, so that the threads do not wake each other for
+  // every record.
   void Wait(const Job& job) {
     std::unique_lock<std::mutex> lock(mu_);
     if (checked_ >= job.seq) return;
-    if (idle_) work_.notify_one();
+    if (idle_ > 0) work_.notify_all();
     wake_at_ = std::min(job.seq + kBatch, submitted_);
     waiting_ = true;
     done_.wait(lock, [this] { return checked_ >= wake_at_; });
@@ -68,39 +84,60 @@ class LodgmentReader::Checker {
   }
 
  private:
+  // The schema checks of a large file cost more than its parse (about 1.2
+  // times, bench/README.md), so one checker held the reader back; two keep
+  // up with it.
+  static constexpr int kThreads = 2;
   static constexpr uint64_t kBatch = 8;
 
-  void Run() {
+  explicit Checker(const LodgmentReader& reader) : reader_(reader) {}
+
+  void Run(const ValidCtxts& ctxts) {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
       if (queue_.empty()) {
-        idle_ = true;
+        ++idle_;
         work_.wait(lock);
-        idle_ = false;
+        --idle_;
         continue;
       }
       Job* job = queue_.front();
       queue_.pop_front();
       lock.unlock();
-      reader_.Check(*job);
+      reader_.Validate(*job, ctxts);
       lock.lock();
-      checked_ = job->seq;
-      if (waiting_ && checked_ >= wake_at_) done_.notify_one();
+      job->validated = true;
+      // Whichever thread finds the oldest job validated finishes it, and
+      // those after it that are validated too; the other goes on checking.
+      while (!stop_ && !finishing_ && !order_.empty() && order_.front()->validated) {
+        Job* next = order_.front();
+        order_.pop_front();
+        finishing_ = true;
+        lock.unlock();
+        reader_.Checked(*next);
+        lock.lock();
+        finishing_ = false;
+        checked_ = next->seq;
+        if (waiting_ && checked_ >= wake_at_) done_.notify_one();
+      }
     }
   }
 
   const LodgmentReader& reader_;
+  std::array<ValidCtxts, kThreads> ctxts_;
   std::mutex mu_;
-  std::condition_variable work_;  // for the checker: jobs, or stop
+  std::condition_variable work_;  // for the checkers: jobs, or stop
   std::condition_variable done_;  // for the reader: jobs checked
-  std::deque<Job*> queue_;
+  std::deque<Job*> queue_;        // to validate
+  std::deque<Job*> order_;        // given, not yet finished, in order
   uint64_t submitted_ = 0;
-  uint64_t checked_ = 0;
+  uint64_t checked_ = 0;  // every job up to this one is finished
   uint64_t wake_at_ = 0;
-  bool idle_ = false;
+  int idle_ = 0;
+  bool finishing_ = false;
   bool waiting_ = false;
   bool stop_ = false;
-  std::thread thread_;  // last: starts once the rest is ready
+  std::vector<std::thread> threads_;
 };
 
 namespace {
@@ -148,11 +185,9 @@ absl::StatusOr<std::unique_ptr<LodgmentReader>> LodgmentReader::Open(
   }
   std::unique_ptr<LodgmentReader> r(new LodgmentReader());
   r->options_ = std::move(options);
-  r->payevnt_ctxt_ = r->options_.schemas.payevnt->TakeValidCtxt();
-  r->payevntemp_ctxt_ = r->options_.schemas.payevntemp->TakeValidCtxt();
-  if (r->payevnt_ctxt_ == nullptr || r->payevntemp_ctxt_ == nullptr) {
-    return absl::ResourceExhaustedError("cannot allocate schema validation contexts");
-  }
+  absl::StatusOr<ValidCtxts> ctxts = r->TakeValidCtxts();
+  if (!ctxts.ok()) return ctxts.status();
+  r->ctxts_ = *std::move(ctxts);
   absl::StatusOr<std::unique_ptr<LodgmentStructure>> structure =
       LodgmentStructure::Open(std::move(source), name, r->options_);
   if (!structure.ok()) return structure.status();
@@ -161,8 +196,17 @@ absl::StatusOr<std::unique_ptr<LodgmentReader>> LodgmentReader::Open(
   return r;
 }
 
+absl::StatusOr<LodgmentReader::ValidCtxts> LodgmentReader::TakeValidCtxts() const {
+  ValidCtxts ctxts{options_.schemas.payevnt->TakeValidCtxt(),
+                   options_.schemas.payevntemp->TakeValidCtxt()};
+  if (ctxts.payevnt == nullptr || ctxts.payevntemp == nullptr) {
+    return absl::ResourceExhaustedError("cannot allocate schema validation contexts");
+  }
+  return ctxts;
+}
+
 LodgmentReader::~LodgmentReader() {
-  checker_.reset();  // its thread is done with the contexts and the documents
+  checker_.reset();  // its threads are done with the documents
   items_.clear();    // the documents, freed before structure_
 }
 
@@ -263,9 +307,20 @@ void LodgmentReader::ParseItem() {
   // A small file is checked on this thread as it is parsed: a thread of its
   // own would cost more than it saves.
   if (checker_ == nullptr && parsed_ < kCheckedHere) {
-    Check(*job);
+    Validate(*job, ctxts_);
+    Checked(*job);
   } else {
-    if (checker_ == nullptr) checker_ = std::make_unique<Checker>(*this);
+    if (checker_ == nullptr) {
+      absl::StatusOr<std::unique_ptr<Checker>> checker = Checker::Start(*this);
+      if (!checker.ok()) {
+        Item last;
+        last.status = checker.status();
+        items_.push_back(std::move(last));
+        parse_done_ = true;
+        return;
+      }
+      checker_ = *std::move(checker);
+    }
     checker_->Submit(job.get());
   }
   ++parsed_;
@@ -274,19 +329,22 @@ void LodgmentReader::ParseItem() {
   items_.push_back(std::move(item));
 }
 
-void LodgmentReader::Check(Job& job) const {
+void LodgmentReader::Validate(Job& job, const ValidCtxts& ctxts) const {
   Record& rec = job.record;
   const bool employer = rec.kind == Record::Kind::kEmployer;
   // Schema errors first, then those of the business rules (see EndDocument).
   std::vector<FieldError> errors =
-      SchemaErrors(employer ? payevnt_ctxt_.get() : payevntemp_ctxt_.get(), job.root.get(),
+      SchemaErrors(employer ? ctxts.payevnt.get() : ctxts.payevntemp.get(), job.root.get(),
                    rec.document_id, employer ? kPayevntNamespace : kPayevntempNamespace);
   if (!errors.empty()) {
     errors.insert(errors.end(), std::make_move_iterator(rec.errors.begin()),
                   std::make_move_iterator(rec.errors.end()));
     rec.errors = std::move(errors);
   }
-  if (options_.on_checked) options_.on_checked(rec);
+}
+
+void LodgmentReader::Checked(Job& job) const {
+  if (options_.on_checked) options_.on_checked(job.record);
 }
 
 }  // namespace sbrgate::payevnt

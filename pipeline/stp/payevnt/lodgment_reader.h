@@ -54,8 +54,9 @@
 //
 // The file is parsed once (xml::RecordReader), on the caller's thread, and
 // the business rules run there too. The schema validation of each record
-// from the 65th on runs on a second thread, up to a few dozen records behind
-// the parsing (a small file, checked as it is parsed, never starts it);
+// from the 65th on runs on two more threads, side by side, up to a few dozen
+// records behind the parsing (a small file, checked as it is parsed, never
+// starts them);
 // records, errors and the summary come out exactly as if it were all done in
 // order on one thread: every record complete before a structural problem is
 // returned before it. The first record (the employer's) is returned before
@@ -107,9 +108,9 @@ struct LodgmentReaderOptions {
   // Fill Record::text.
   bool keep_document_text = false;
   // Called for each record once it is checked, in file order, one call at a
-  // time, before Next() returns it, on the thread that checks it: the
-  // caller's for the first 64, then the checker's, in parallel with the
-  // caller's, which parses the records after it. What it shares with the
+  // time, before Next() returns it: on the caller's thread for the first 64,
+  // then on one of the checkers', in parallel with the caller's, which parses
+  // the records after it. What it shares with the
   // caller needs a lock, or is left alone by the caller until the reader is
   // destroyed. It may change the record, e.g. take its text.
   std::function<void(Record&)> on_checked;
@@ -175,8 +176,8 @@ class LodgmentReader {
   // in their checks. Few enough that their DOMs are still in cache when
   // freed.
   static constexpr size_t kInFlight = 24;
-  // Documents checked on the caller's thread before the checker's starts:
-  // a pay event of a few dozen employees never starts it.
+  // Documents checked on the caller's thread before the checkers start:
+  // a pay event of a few dozen employees never starts them.
   static constexpr uint64_t kCheckedHere = 64;
 
   LodgmentReader();
@@ -184,9 +185,18 @@ class LodgmentReader {
   // document to check (its business rules checked here), a structural
   // error or the end.
   void ParseItem();
-  // The schema check (the checker's thread), after the business rules
-  // (this thread, when the document is parsed).
-  void Check(Job& job) const;
+  // One validation context per schema, for one thread at a time (from the
+  // schema's pool, back to it after the reader).
+  struct ValidCtxts {
+    xml::Schema::ValidCtxt payevnt;
+    xml::Schema::ValidCtxt payevntemp;
+  };
+  absl::StatusOr<ValidCtxts> TakeValidCtxts() const;
+  // The schema check (a checker's thread), after the business rules (this
+  // thread, when the document is parsed).
+  void Validate(Job& job, const ValidCtxts& ctxts) const;
+  // What follows the checks: on_checked, one job at a time, in file order.
+  void Checked(Job& job) const;
   // Taking items (this thread): what Next() returns.
   absl::StatusOr<std::optional<Record>> Take(Item item);
   absl::Status Finish();
@@ -196,18 +206,15 @@ class LodgmentReader {
   std::unique_ptr<LodgmentStructure> structure_;
   bool parse_done_ = false;  // the last item (an error or the end) is queued
   uint64_t parsed_ = 0;      // documents parsed
-  // One validation context per schema (from the schema's pool, back to it
-  // after the reader), used by one thread at a time: this one for the first
-  // documents, then the checker's.
-  xml::Schema::ValidCtxt payevnt_ctxt_;
-  xml::Schema::ValidCtxt payevntemp_ctxt_;
+  // This thread's, for the first documents (the checkers have their own).
+  ValidCtxts ctxts_;
   // Taking state.
   uint64_t taken_ = 0;  // items returned
   bool done_ = false;   // the end or an error was returned
   absl::Status fatal_status_;
   bool record_count_known_ = false;
   LodgmentSummary summary_;
-  // In file order; destroyed (and the checker stopped) before structure_.
+  // In file order; destroyed (and the checkers stopped) before structure_.
   std::deque<Item> items_;
   std::unique_ptr<Checker> checker_;
 };

@@ -1,7 +1,9 @@
 #include "pipeline/stp/payevnt/lodgment_reader.h"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -571,7 +573,7 @@ TEST(LodgmentReaderTest, GivesEachDocumentsTextAndCallsTheHookInOrder) {
   LodgmentReaderOptions options;
   options.keep_document_text = true;
   // The hook runs on this thread for the first 64 records, then on the
-  // checker's, alongside this one.
+  // checkers', alongside this one.
   std::mutex mu;
   std::vector<std::string> hooked;
   std::vector<size_t> errors_when_hooked;
@@ -609,13 +611,57 @@ TEST(LodgmentReaderTest, GivesEachDocumentsTextAndCallsTheHookInOrder) {
     ASSERT_LT(close, e + 1);
     EXPECT_EQ(rec.text.ToString(), file.substr(open, close - open));
   }
-  reader->reset();  // the hook's thread is done
+  reader->reset();  // the hook's threads are done
   EXPECT_EQ(ids, hooked);
   EXPECT_EQ(ids.size(), 101u);
   ASSERT_EQ(on_caller_thread.size(), 101u);
   for (size_t i = 0; i < on_caller_thread.size(); ++i) {
     EXPECT_EQ(on_caller_thread[i], i < 64) << hooked[i];
   }
+}
+
+// Past the first 64 records the schema checks run on two threads side by
+// side: each record still gets its own errors, records come out in file
+// order, and the hook runs for one record at a time, in that order.
+TEST(LodgmentReaderTest, RecordsCheckedSideBySideKeepTheirErrorsAndOrder) {
+  std::string file = Generate(600);
+  std::set<std::string> broken;
+  for (int i = 70; i <= 601; i += 7) {
+    const std::string id = absl::StrCat("1.", i);
+    const std::string state =
+        Between(file.substr(Span(file, id).first), "<tns:StateOrTerritoryC>", "<");
+    file = EditRecord(file, id, absl::StrCat("<tns:StateOrTerritoryC>", state),
+                      "<tns:StateOrTerritoryC>XYZ");
+    broken.insert(id);
+  }
+  LodgmentReaderOptions options;
+  std::atomic<int> in_hook{0};
+  std::atomic<int> overlaps{0};
+  std::vector<std::string> hooked;  // only the hook, one call at a time, writes it
+  options.on_checked = [&](Record& rec) {
+    if (in_hook.fetch_add(1) != 0) overlaps.fetch_add(1);
+    hooked.push_back(rec.document_id);
+    std::this_thread::yield();
+    in_hook.fetch_sub(1);
+  };
+  ReadResult r = ReadAll(file, options);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  ASSERT_EQ(r.records.size(), 601u);
+  EXPECT_EQ(overlaps.load(), 0);
+  ASSERT_EQ(hooked.size(), 601u);
+  for (size_t i = 0; i < r.records.size(); ++i) {
+    const Record& rec = r.records[i];
+    EXPECT_EQ(rec.document_id, absl::StrCat("1.", i + 1));
+    EXPECT_EQ(hooked[i], rec.document_id);
+    if (broken.count(rec.document_id) > 0) {
+      ASSERT_EQ(rec.errors.size(), 1u) << rec.document_id;
+      EXPECT_EQ(rec.errors[0].code, codes::kSchemaViolation);
+      EXPECT_EQ(rec.errors[0].document_id, rec.document_id);
+    } else {
+      EXPECT_TRUE(rec.errors.empty()) << rec.document_id << ": " << ToString(rec.errors[0]);
+    }
+  }
+  EXPECT_EQ(r.summary.employees_with_errors, static_cast<int64_t>(broken.size()));
 }
 
 TEST(LodgmentReaderTest, AcceptsDelimitersInNoNamespaceInsideTheWrapper) {
