@@ -1,0 +1,78 @@
+#include "pipeline/platform/common/raw_deflate.h"
+
+#include <isa-l/igzip_lib.h>
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace sbrgate {
+
+struct RawDeflater::Stream {
+  isal_zstream z;
+  // Level 1's hash table and a token buffer of 16K tokens: as fast, and as
+  // small an output, as its default buffer of four times the tokens.
+  std::vector<uint8_t> level_buffer = std::vector<uint8_t>(ISAL_DEF_LVL1_SMALL);
+};
+
+RawDeflater::RawDeflater(Emit emit)
+    : emit_(std::move(emit)), stream_(std::make_unique<Stream>()), out_(64 << 10, '\0') {}
+
+RawDeflater::~RawDeflater() = default;
+
+absl::StatusOr<std::unique_ptr<RawDeflater>> RawDeflater::Create(Emit emit) {
+  std::unique_ptr<RawDeflater> d(new RawDeflater(std::move(emit)));
+  isal_zstream& z = d->stream_->z;
+  isal_deflate_init(&z);
+  z.level = 1;
+  z.level_buf = d->stream_->level_buffer.data();
+  z.level_buf_size = static_cast<uint32_t>(d->stream_->level_buffer.size());
+  z.gzip_flag = IGZIP_DEFLATE;
+  z.flush = NO_FLUSH;
+  return d;
+}
+
+absl::Status RawDeflater::Add(absl::string_view in) {
+  if (finished_) return absl::FailedPreconditionError("deflate: the stream is finished");
+  // ISA-L compresses pieces of a few hundred bytes as if each stood almost
+  // alone (1.6:1 on pay-event XML, against 7.5:1 in larger pieces), so small
+  // pieces wait here for the next.
+  if (pending_.empty() && in.size() >= kPiece) return Run(in, false);
+  pending_.append(in.data(), in.size());
+  if (pending_.size() < kPiece) return absl::OkStatus();
+  absl::Status s = Run(pending_, false);
+  pending_.clear();
+  return s;
+}
+
+absl::Status RawDeflater::Finish() {
+  if (finished_) return absl::FailedPreconditionError("deflate: the stream is finished");
+  finished_ = true;
+  return Run(pending_, true);
+}
+
+absl::Status RawDeflater::Run(absl::string_view in, bool last) {
+  isal_zstream& z = stream_->z;
+  z.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uint32_t>(in.size());
+  z.end_of_stream = last ? 1 : 0;
+  do {
+    z.next_out = reinterpret_cast<uint8_t*>(out_.data());
+    z.avail_out = static_cast<uint32_t>(out_.size());
+    if (const int rc = isal_deflate(&z); rc != COMP_OK) {
+      finished_ = true;
+      return absl::InternalError(absl::StrCat("deflate: ISA-L failed (", rc, ")"));
+    }
+    const size_t produced = out_.size() - z.avail_out;
+    if (produced > 0) {
+      if (absl::Status s = emit_(absl::string_view(out_.data(), produced)); !s.ok()) {
+        finished_ = true;
+        return s;
+      }
+    }
+  } while (z.avail_in > 0 || z.avail_out == 0 || (last && z.internal_state.state != ZSTATE_END));
+  return absl::OkStatus();
+}
+
+}  // namespace sbrgate
