@@ -81,9 +81,7 @@ absl::Status Compress(const std::string& from, const std::string& to) {
   // Magic, deflate, no flags, no time, no extra flags, Unix.
   static constexpr char kHeader[] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, 3};
   if (absl::Status s = sink.Write(absl::string_view(kHeader, sizeof kHeader)); !s.ok()) return s;
-  absl::StatusOr<std::unique_ptr<sbrgate::RawDeflater>> deflater =
-      sbrgate::RawDeflater::Create([&sink](absl::string_view bytes) { return sink.Write(bytes); });
-  if (!deflater.ok()) return deflater.status();
+  sbrgate::RawDeflater deflater([&sink](absl::string_view bytes) { return sink.Write(bytes); });
   uLong crc = crc32(0, nullptr, 0);
   uint32_t length = 0;  // modulo 2^32, as gzip keeps it
   std::string buffer(1 << 16, '\0');
@@ -93,9 +91,9 @@ absl::Status Compress(const std::string& from, const std::string& to) {
     if (*n == 0) break;
     crc = crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(*n));
     length += static_cast<uint32_t>(*n);
-    if (absl::Status s = (*deflater)->Add(absl::string_view(buffer.data(), *n)); !s.ok()) return s;
+    if (absl::Status s = deflater.Add(absl::string_view(buffer.data(), *n)); !s.ok()) return s;
   }
-  if (absl::Status s = (*deflater)->Finish(); !s.ok()) return s;
+  if (absl::Status s = deflater.Finish(); !s.ok()) return s;
   char trailer[8];
   for (int i = 0; i < 4; ++i) {
     trailer[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
@@ -168,14 +166,15 @@ int main(int argc, char** argv) {
     package_s.push_back(SecondsSince(t1));
     ratio.push_back((compress_s.back() + package_s.back()) / gzip6_s.back());
     std::printf("round %d: gzip -6 %.2f s; sbrgate %.2f s (compress %.2f, sign and read %.2f)\n",
-                round + 1, gzip6_s.back(), compress_s.back() + package_s.back(),
-                compress_s.back(), package_s.back());
+                round + 1, gzip6_s.back(), compress_s.back() + package_s.back(), compress_s.back(),
+                package_s.back());
   }
   const double megabytes = static_cast<double>(std::filesystem::file_size(file)) / (1 << 20);
   std::printf("file: %.1f MiB; signed push body: %.1f MiB\n", megabytes,
               static_cast<double>(body_bytes) / (1 << 20));
-  std::printf("medians over %zu rounds: gzip -6 %.2f s; sbrgate compress %.2f s + sign and read %.2f s\n",
-              ratio.size(), Median(gzip6_s), Median(compress_s), Median(package_s));
+  std::printf(
+      "medians over %zu rounds: gzip -6 %.2f s; sbrgate compress %.2f s + sign and read %.2f s\n",
+      ratio.size(), Median(gzip6_s), Median(compress_s), Median(package_s));
   std::printf("sbrgate / gzip -6 time: %.2f (median of each round's ratio; target <= 2.0)\n",
               Median(ratio));
   return 0;

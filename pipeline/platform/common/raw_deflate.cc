@@ -17,21 +17,17 @@ struct RawDeflater::Stream {
 };
 
 RawDeflater::RawDeflater(Emit emit)
-    : emit_(std::move(emit)), stream_(std::make_unique<Stream>()), out_(64 << 10, '\0') {}
-
-RawDeflater::~RawDeflater() = default;
-
-absl::StatusOr<std::unique_ptr<RawDeflater>> RawDeflater::Create(Emit emit) {
-  std::unique_ptr<RawDeflater> d(new RawDeflater(std::move(emit)));
-  isal_zstream& z = d->stream_->z;
+    : emit_(std::move(emit)), stream_(std::make_unique<Stream>()), out_(64 << 10, '\0') {
+  isal_zstream& z = stream_->z;
   isal_deflate_init(&z);
   z.level = 1;
-  z.level_buf = d->stream_->level_buffer.data();
-  z.level_buf_size = static_cast<uint32_t>(d->stream_->level_buffer.size());
+  z.level_buf = stream_->level_buffer.data();
+  z.level_buf_size = static_cast<uint32_t>(stream_->level_buffer.size());
   z.gzip_flag = IGZIP_DEFLATE;
   z.flush = NO_FLUSH;
-  return d;
 }
+
+RawDeflater::~RawDeflater() = default;
 
 absl::Status RawDeflater::Add(absl::string_view in) {
   if (finished_) return absl::FailedPreconditionError("deflate: the stream is finished");

@@ -6,11 +6,9 @@
 // stream (a gzip header, the CRC and the length) and may put deflate data of
 // its own in front of it: the stream starts a new block.
 //
-//   absl::StatusOr<std::unique_ptr<RawDeflater>> deflater = RawDeflater::Create(
-//       [&](absl::string_view compressed) { return spool.Append(compressed); });
-//   if (!deflater.ok()) return deflater.status();
-//   for (...) if (absl::Status s = (*deflater)->Add(text); !s.ok()) return s;
-//   if (absl::Status s = (*deflater)->Finish(); !s.ok()) return s;  // the final block
+//   RawDeflater deflater([&](absl::string_view compressed) { return spool.Append(compressed); });
+//   for (...) if (absl::Status s = deflater.Add(text); !s.ok()) return s;
+//   if (absl::Status s = deflater.Finish(); !s.ok()) return s;  // the final block
 //
 // Compressed bytes go to the callback as they are produced, at most 64 KiB
 // at a time; an error it returns stops the stream and comes back from Add
@@ -25,7 +23,6 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace sbrgate {
@@ -34,7 +31,7 @@ class RawDeflater {
  public:
   using Emit = std::function<absl::Status(absl::string_view compressed)>;
 
-  static absl::StatusOr<std::unique_ptr<RawDeflater>> Create(Emit emit);
+  explicit RawDeflater(Emit emit);
   ~RawDeflater();
   RawDeflater(const RawDeflater&) = delete;
   RawDeflater& operator=(const RawDeflater&) = delete;
@@ -48,7 +45,6 @@ class RawDeflater {
 
   static constexpr size_t kPiece = 16 << 10;  // the least given to ISA-L at once
 
-  explicit RawDeflater(Emit emit);
   absl::Status Run(absl::string_view in, bool last);
 
   Emit emit_;

@@ -147,14 +147,9 @@ int HeadMemLevel(size_t bytes) { return std::max(1, HeadWindowBits(bytes) - 7); 
 
 class PayloadWriter {
  public:
-  static absl::StatusOr<std::unique_ptr<PayloadWriter>> Create(const std::string& temp_dir) {
-    std::unique_ptr<PayloadWriter> w(new PayloadWriter(std::make_unique<Spool>(temp_dir)));
-    absl::StatusOr<std::unique_ptr<RawDeflater>> deflater = RawDeflater::Create(
-        [spool = w->spool_.get()](absl::string_view bytes) { return spool->Append(bytes); });
-    if (!deflater.ok()) return deflater.status();
-    w->deflater_ = *std::move(deflater);
-    return w;
-  }
+  explicit PayloadWriter(const std::string& temp_dir)
+      : spool_(temp_dir),
+        deflater_([this](absl::string_view bytes) { return spool_.Append(bytes); }) {}
   PayloadWriter(const PayloadWriter&) = delete;
   PayloadWriter& operator=(const PayloadWriter&) = delete;
 
@@ -162,13 +157,13 @@ class PayloadWriter {
   absl::Status Add(absl::string_view text) {
     crc_ = crc32(crc_, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size()));
     length_ += text.size();
-    return deflater_->Add(text);
+    return deflater_.Add(text);
   }
 
   // Writes the whole member to `out`: `first` (the employer's part), then
   // what was added.
   absl::Status Finish(absl::string_view first, ByteSink& out) {
-    if (absl::Status s = deflater_->Finish(); !s.ok()) return s;
+    if (absl::Status s = deflater_.Finish(); !s.ok()) return s;
 
     z_stream head{};
     if (deflateInit2(&head, kEmployerGzipLevel, Z_DEFLATED, -HeadWindowBits(first.size()),
@@ -190,7 +185,7 @@ class PayloadWriter {
     static constexpr char kHeader[] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, 3};
     if (absl::Status s = out.Write(absl::string_view(kHeader, sizeof kHeader)); !s.ok()) return s;
     if (absl::Status s = out.Write(deflated); !s.ok()) return s;
-    if (absl::Status s = spool_->WriteTo(out, copy_buffer_); !s.ok()) return s;
+    if (absl::Status s = spool_.WriteTo(out, copy_buffer_); !s.ok()) return s;
     const uLong first_crc =
         crc32(0, reinterpret_cast<const Bytef*>(first.data()), static_cast<uInt>(first.size()));
     const uint32_t crc = static_cast<uint32_t>(
@@ -205,10 +200,8 @@ class PayloadWriter {
   }
 
  private:
-  explicit PayloadWriter(std::unique_ptr<Spool> spool) : spool_(std::move(spool)) {}
-
-  std::unique_ptr<Spool> spool_;
-  std::unique_ptr<RawDeflater> deflater_;  // into spool_
+  Spool spool_;
+  RawDeflater deflater_;  // into spool_
   std::string copy_buffer_ = std::string(64 << 10, '\0');
   uLong crc_ = crc32(0, nullptr, 0);
   uint64_t length_ = 0;
@@ -340,15 +333,7 @@ absl::StatusOr<IngestResult> Ingest(ByteSource& upload, const IngestOptions& opt
   reader_options.keep_document_text = true;
   reader_options.on_checked = [&](payevnt::Record& rec) {
     if (rec.kind == payevnt::Record::Kind::kEmployer || held(rec) || !payload_status.ok()) return;
-    if (payload == nullptr) {
-      absl::StatusOr<std::unique_ptr<PayloadWriter>> created =
-          PayloadWriter::Create(options.temp_dir);
-      if (!created.ok()) {
-        payload_status = created.status();
-        return;
-      }
-      payload = *std::move(created);
-    }
+    if (payload == nullptr) payload = std::make_unique<PayloadWriter>(options.temp_dir);
     if (rec.text.empty()) {
       payload_status =
           absl::InternalError(absl::StrCat("cannot serialise DocumentID ", rec.document_id));
