@@ -78,28 +78,24 @@ absl::Status Compress(const std::string& from, const std::string& to) {
       sbrgate::FileSink::Create(to, sbrgate::FileDurability::kScratch);
   if (!out.ok()) return out.status();
   sbrgate::ByteSink& sink = **out;
-  // Magic, deflate, no flags, no time, no extra flags, Unix.
-  static constexpr char kHeader[] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, 3};
-  if (absl::Status s = sink.Write(absl::string_view(kHeader, sizeof kHeader)); !s.ok()) return s;
+  if (absl::Status s = sink.Write(sbrgate::kGzipHeader); !s.ok()) return s;
   sbrgate::RawDeflater deflater([&sink](absl::string_view bytes) { return sink.Write(bytes); });
   uLong crc = crc32(0, nullptr, 0);
-  uint32_t length = 0;  // modulo 2^32, as gzip keeps it
+  uint64_t length = 0;
   std::string buffer(1 << 16, '\0');
   for (;;) {
     absl::StatusOr<size_t> n = (*in)->Read(buffer.data(), buffer.size());
     if (!n.ok()) return n.status();
     if (*n == 0) break;
     crc = crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(*n));
-    length += static_cast<uint32_t>(*n);
+    length += *n;
     if (absl::Status s = deflater.Add(absl::string_view(buffer.data(), *n)); !s.ok()) return s;
   }
   if (absl::Status s = deflater.Finish(); !s.ok()) return s;
-  char trailer[8];
-  for (int i = 0; i < 4; ++i) {
-    trailer[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
-    trailer[4 + i] = static_cast<char>((length >> (8 * i)) & 0xff);
+  if (absl::Status s = sink.Write(sbrgate::GzipTrailer(static_cast<uint32_t>(crc), length));
+      !s.ok()) {
+    return s;
   }
-  if (absl::Status s = sink.Write(absl::string_view(trailer, sizeof trailer)); !s.ok()) return s;
   return sink.Close();
 }
 

@@ -71,4 +71,14 @@ absl::Status RawDeflater::Run(absl::string_view in, bool last) {
   return absl::OkStatus();
 }
 
+std::string GzipTrailer(uint32_t crc, uint64_t length) {
+  const uint32_t size = static_cast<uint32_t>(length);  // modulo 2^32
+  std::string trailer(8, '\0');
+  for (int i = 0; i < 4; ++i) {
+    trailer[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+    trailer[4 + i] = static_cast<char>((size >> (8 * i)) & 0xff);
+  }
+  return trailer;
+}
+
 }  // namespace sbrgate

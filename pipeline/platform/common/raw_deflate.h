@@ -13,6 +13,10 @@
 // Compressed bytes go to the callback as they are produced, at most 64 KiB
 // at a time; an error it returns stops the stream and comes back from Add
 // or Finish.
+//
+// kGzipHeader and GzipTrailer frame such a stream as one gzip member
+// (RFC 1952): write the header, the deflate data, then the trailer of the
+// CRC-32 and the length of what was compressed.
 #ifndef SBRGATE_PIPELINE_PLATFORM_COMMON_RAW_DEFLATE_H_
 #define SBRGATE_PIPELINE_PLATFORM_COMMON_RAW_DEFLATE_H_
 
@@ -53,6 +57,13 @@ class RawDeflater {
   std::string out_;
   bool finished_ = false;
 };
+
+// Magic, deflate, no flags, no time, no extra flags, Unix.
+inline constexpr absl::string_view kGzipHeader("\x1f\x8b\x08\0\0\0\0\0\0\x03", 10);
+
+// The CRC-32 and the length (modulo 2^32) of the uncompressed data,
+// little-endian.
+std::string GzipTrailer(uint32_t crc, uint64_t length);
 
 }  // namespace sbrgate
 

@@ -32,6 +32,26 @@ std::string Inflate(const std::string& compressed) {
   return out;
 }
 
+// zlib's inflate of a whole gzip member: it checks the header and the
+// trailer's CRC and length. Empty when zlib refuses it.
+std::string Gunzip(const std::string& member) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, 16 + MAX_WBITS), Z_OK);
+  std::string out;
+  char buf[1 << 16];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(member.data()));
+  z.avail_in = static_cast<uInt>(member.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "";
+}
+
 std::string Records(int n) {
   std::string text;
   for (int i = 0; i < n; ++i) {
@@ -119,6 +139,22 @@ TEST(RawDeflaterTest, FollowsSyncFlushedDeflateData) {
   ASSERT_TRUE(d.Add(body).ok());
   ASSERT_TRUE(d.Finish().ok());
   EXPECT_EQ(Inflate(compressed), head + body);
+}
+
+TEST(RawDeflaterTest, TheGzipHeaderAndTrailerMakeAMemberZlibAccepts) {
+  const std::string text = Records(300);
+  std::string member(kGzipHeader);
+  RawDeflater d([&](absl::string_view bytes) {
+    member.append(bytes.data(), bytes.size());
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(d.Add(text).ok());
+  ASSERT_TRUE(d.Finish().ok());
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size())));
+  EXPECT_EQ(Gunzip(member + GzipTrailer(crc, text.size())), text);
+  EXPECT_EQ(Gunzip(member + GzipTrailer(crc + 1, text.size())), "");  // zlib checks the CRC
+  EXPECT_EQ(Gunzip(member + GzipTrailer(crc, text.size() + 1)), "");  // and the length
 }
 
 TEST(RawDeflaterTest, TheCallbacksErrorStopsTheStream) {

@@ -53,8 +53,10 @@ class Spool {
     return buffer_.size() >= kBufferBytes ? Flush() : absl::OkStatus();
   }
 
-  // Writes everything appended to `out`, through `scratch` (any size).
-  absl::Status WriteTo(ByteSink& out, std::string& scratch) const {
+  // Writes everything appended to `out`.
+  absl::Status WriteTo(ByteSink& out) const {
+    // A buffer to read the file back through, only when there is a file.
+    std::string scratch(static_cast<size_t>(std::min<uint64_t>(kBufferBytes, size_)), '\0');
     for (uint64_t at = 0; at < size_;) {
       const size_t want = static_cast<size_t>(std::min<uint64_t>(scratch.size(), size_ - at));
       const ssize_t got = ::pread(fd_, scratch.data(), want, static_cast<off_t>(at));
@@ -181,28 +183,19 @@ class PayloadWriter {
     deflateEnd(&head);
     if (!complete) return absl::InternalError("cannot compress the payload's PAYEVNT");
 
-    // Header: magic, deflate, no flags, no time, no extra flags, Unix.
-    static constexpr char kHeader[] = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, 3};
-    if (absl::Status s = out.Write(absl::string_view(kHeader, sizeof kHeader)); !s.ok()) return s;
+    if (absl::Status s = out.Write(kGzipHeader); !s.ok()) return s;
     if (absl::Status s = out.Write(deflated); !s.ok()) return s;
-    if (absl::Status s = spool_.WriteTo(out, copy_buffer_); !s.ok()) return s;
+    if (absl::Status s = spool_.WriteTo(out); !s.ok()) return s;
     const uLong first_crc =
         crc32(0, reinterpret_cast<const Bytef*>(first.data()), static_cast<uInt>(first.size()));
     const uint32_t crc = static_cast<uint32_t>(
         crc32_combine(first_crc, crc_, static_cast<z_off_t>(length_)));
-    const uint32_t size = static_cast<uint32_t>(first.size() + length_);  // modulo 2^32
-    char trailer[8];
-    for (int i = 0; i < 4; ++i) {
-      trailer[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
-      trailer[4 + i] = static_cast<char>((size >> (8 * i)) & 0xff);
-    }
-    return out.Write(absl::string_view(trailer, sizeof trailer));
+    return out.Write(GzipTrailer(crc, first.size() + length_));
   }
 
  private:
   Spool spool_;
   RawDeflater deflater_;  // into spool_
-  std::string copy_buffer_ = std::string(64 << 10, '\0');
   uLong crc_ = crc32(0, nullptr, 0);
   uint64_t length_ = 0;
 };
