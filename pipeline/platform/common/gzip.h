@@ -67,7 +67,7 @@ class GzipSink : public ByteSink {
   bool closed_ = false;
   uint64_t bytes_in_ = 0;
   uint64_t bytes_out_ = 0;
-  std::string buf_;
+  std::unique_ptr<char[]> buf_;  // 64 KiB, not zero-filled
 };
 
 // The most any business document SBR carries (a lodgment pushed, a response
@@ -111,7 +111,7 @@ class GunzipSource : public ByteSource {
   bool done_ = false;
   uint64_t bytes_in_ = 0;
   uint64_t bytes_out_ = 0;
-  std::string buf_;
+  std::unique_ptr<char[]> buf_;  // 64 KiB, not zero-filled
 };
 
 }  // namespace sbrgate

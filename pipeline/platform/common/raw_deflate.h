@@ -47,14 +47,15 @@ class RawDeflater {
  private:
   struct Stream;  // ISA-L's state, kept out of this header
 
-  static constexpr size_t kPiece = 16 << 10;  // the least given to ISA-L at once
+  static constexpr size_t kPiece = 16 << 10;     // the least given to ISA-L at once
+  static constexpr size_t kOutBytes = 64 << 10;  // ISA-L's output, per call
 
   absl::Status Run(absl::string_view in, bool last);
 
   Emit emit_;
   std::unique_ptr<Stream> stream_;
-  std::string pending_;  // added, not yet given to ISA-L
-  std::string out_;
+  std::string pending_;          // added, not yet given to ISA-L
+  std::unique_ptr<char[]> out_;  // kOutBytes
   bool finished_ = false;
 };
 
