@@ -10,8 +10,8 @@ namespace sbrgate {
 
 // Nothing here is zero-filled: isal_deflate_init sets what ISA-L reads
 // before writing, and it clears the hash table itself on the first block.
-// Filling them (about 240 KiB in all) cost as much as compressing a
-// ten-employee pay event.
+// Filling them (about 240 KiB in all) took more instructions than
+// compressing a ten-employee pay event.
 struct RawDeflater::Stream {
   isal_zstream z;
   // Level 1's hash table and a token buffer of 16K tokens: as fast, and as
