@@ -13,9 +13,11 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -46,6 +48,10 @@
 
 namespace sbrgate::sim {
 namespace {
+
+// Connections the kernel queues for the HTTPS listener until the simulator
+// accepts them (the kernel caps it at net.core.somaxconn).
+constexpr int kListenBacklog = 1024;
 
 // httplib's thread pool, its threads named `name` (as ps and perf show
 // them) when they take their first connection.
@@ -310,6 +316,17 @@ class Simulator::Impl {
     // With Nagle's algorithm a response's later TLS records wait for the
     // client's delayed ACK of the first: some 40 ms a request.
     server->set_tcp_nodelay(true);
+    // httplib listens with a backlog of 5. A burst of new connections (a
+    // poll stage's first punctuation opens dozens) overflowed it now and
+    // then, and a connection whose SYN was dropped waited a second for it
+    // to be sent again: one pull took 1.04 s, and its punctuation with it.
+    // The backlog is raised once httplib has bound the socket (listen on a
+    // listening socket sets its backlog anew).
+    auto listening = std::make_shared<socket_t>(-1);
+    server->set_socket_options([listening](socket_t sock) {
+      httplib::default_socket_options(sock);
+      *listening = sock;
+    });
     Route(*server);
     int port;
     if (port_ > 0 || config_.port > 0) {
@@ -321,6 +338,9 @@ class Simulator::Impl {
     if (port < 0) {
       return absl::UnavailableError(
           absl::StrCat("cannot listen on ", config_.host, ":", port_ > 0 ? port_ : config_.port));
+    }
+    if (::listen(*listening, kListenBacklog) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat("listening on ", config_.host, ":", port));
     }
     port_ = port;
     httplib::SSLServer* raw = server.get();

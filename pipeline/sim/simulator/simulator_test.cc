@@ -6,6 +6,9 @@
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -276,6 +279,50 @@ TEST_F(SimulatorTest, ANewConnectionResumesTheTlsSessionOfAnEarlierOne) {
   EXPECT_TRUE(second.resumed);
   SSL_SESSION_free(first.session);
   SSL_SESSION_free(second.session);
+}
+
+// The backlog the kernel keeps for the TCP listener on `port` (for a
+// listening socket, sock_diag reports it as idiag_wqueue), or -1.
+int ListenBacklog(int port) {
+  const int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return -1;
+  struct {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } ask{};
+  ask.header.nlmsg_len = sizeof ask;
+  ask.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  ask.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  ask.request.sdiag_family = AF_INET;
+  ask.request.sdiag_protocol = IPPROTO_TCP;
+  ask.request.idiag_states = 1 << 10;  // TCP_LISTEN
+  int backlog = -1;
+  if (send(fd, &ask, sizeof ask, 0) == static_cast<ssize_t>(sizeof ask)) {
+    alignas(nlmsghdr) char buf[16384];
+    for (bool done = false; !done;) {
+      ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+        if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+          done = true;
+          break;
+        }
+        const auto* m = static_cast<const inet_diag_msg*>(NLMSG_DATA(h));
+        if (ntohs(m->id.idiag_sport) == port) backlog = static_cast<int>(m->idiag_wqueue);
+      }
+    }
+  }
+  close(fd);
+  return backlog;
+}
+
+// httplib listens with a backlog of 5: a burst of new connections
+// overflowed it, and each one dropped waited a second to connect.
+TEST_F(SimulatorTest, ItsListenerQueuesABurstOfConnections) {
+  const int backlog = ListenBacklog(sim_->port());
+  ASSERT_NE(backlog, -1) << "sock_diag does not list the listener";
+  // The kernel caps it at net.core.somaxconn, 128 or more on every Linux.
+  EXPECT_GE(backlog, 128);
 }
 
 TEST_F(SimulatorTest, ReceiptEchoesTheSignedDigests) {
