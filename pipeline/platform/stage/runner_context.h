@@ -51,9 +51,9 @@ class RunnerContext final : public Context {
   }
   StateStore& store(const std::string& name) override { return store_(name); }
   const Clock& clock() const override { return *clock_; }
-  void RunConcurrently(std::vector<std::function<void()>> work) override {
-    if (workers_ == nullptr) return Context::RunConcurrently(std::move(work));
-    workers_->RunAll(std::move(work));
+  void RunConcurrently(std::vector<std::function<void()>> work, absl::Duration wait) override {
+    if (workers_ == nullptr) return Context::RunConcurrently(std::move(work), wait);
+    workers_->RunAll(std::move(work), wait);
   }
   const std::atomic<bool>& given_up() const override {
     return given_up_ != nullptr ? *given_up_ : Context::given_up();

@@ -97,11 +97,15 @@ class Context {
   virtual StateStore& store(const std::string& name) = 0;
   virtual const Clock& clock() const = 0;
   // Runs the items at once (as many as the runner's RunnerOptions::
-  // max_in_flight) and returns when all have returned: for exchanges that
-  // mostly wait, such as the pulls of every lodgment due in one
-  // punctuation. The items must not use the context; the stage applies
-  // what they found afterwards, on its own thread. Here: one after the other.
-  virtual void RunConcurrently(std::vector<std::function<void()>> work) {
+  // max_in_flight) and returns when all have returned or `wait` has
+  // passed, whichever comes first: for exchanges that mostly wait, such as
+  // the pulls of every lodgment due in one punctuation, of which a slow one
+  // must not hold the others' next steps. An item still running goes on
+  // after the call, so it must hold what it uses (nothing of the caller's
+  // stack) and tell the stage through state they share. The items must not
+  // use the context; the stage applies what they found afterwards, on its
+  // own thread. Here: one after the other, all before returning.
+  virtual void RunConcurrently(std::vector<std::function<void()>> work, absl::Duration wait) {
     for (std::function<void()>& item : work) item();
   }
   // Turns true once the runner has given up the record in process: a

@@ -1,5 +1,6 @@
 #include "pipeline/platform/stage/worker_pool.h"
 
+#include <memory>
 #include <utility>
 
 #include "pipeline/platform/common/thread_name.h"
@@ -19,21 +20,27 @@ WorkerPool::~WorkerPool() {
   for (std::thread& t : threads) t.join();
 }
 
-void WorkerPool::RunAll(std::vector<std::function<void()>> work) {
-  if (work.size() <= 1 || size_ == 1) {
-    for (std::function<void()>& item : work) item();
-  } else {
-    // The caller is one of the size_ runners of items.
-    StartThreads(size_ - 1);
-    {
-      absl::MutexLock lock(&mu_);
-      for (std::function<void()>& item : work) queue_.push_back(std::move(item));
-    }
-    Drain();
+void WorkerPool::RunAll(std::vector<std::function<void()>> work, absl::Duration wait) {
+  // Shared with the items, which may outlive this call.
+  struct Left {
+    absl::Mutex mu;
+    size_t items ABSL_GUARDED_BY(mu);
+  };
+  auto left = std::make_shared<Left>();
+  {
+    absl::MutexLock lock(&left->mu);
+    left->items = work.size();
   }
-  absl::MutexLock lock(&mu_);
-  auto done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return queue_.empty() && running_ == 0; };
-  mu_.Await(absl::Condition(&done));
+  for (std::function<void()>& item : work) {
+    Post([left, item = std::move(item)] {
+      item();
+      absl::MutexLock lock(&left->mu);
+      --left->items;
+    });
+  }
+  absl::MutexLock lock(&left->mu);
+  auto done = [&left]() ABSL_SHARED_LOCKS_REQUIRED(left->mu) { return left->items == 0; };
+  left->mu.AwaitWithTimeout(absl::Condition(&done), wait);
 }
 
 void WorkerPool::Post(std::function<void()> item) {

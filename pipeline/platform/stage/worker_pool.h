@@ -6,8 +6,8 @@
 // instance busy while each waits.
 //
 //   WorkerPool pool(32);
-//   pool.RunAll({[&] { a = sbr.Pull(id_a); }, [&] { b = sbr.Pull(id_b); }});
-//   // both have returned here
+//   pool.RunAll({[a] { a->outcome = sbr.Pull(a->id); }, [b] { ... }}, absl::Seconds(1));
+//   // both have returned here, or a second has passed and the slower runs on
 //   pool.Post([&] { c = sbr.Pull(id_c); });  // returns at once
 #ifndef SBRGATE_PIPELINE_PLATFORM_STAGE_WORKER_POOL_H_
 #define SBRGATE_PIPELINE_PLATFORM_STAGE_WORKER_POOL_H_
@@ -21,6 +21,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace sbrgate::stage {
 
@@ -37,10 +38,13 @@ class WorkerPool {
 
   int size() const { return size_; }
 
-  // Runs every item of `work` and returns when all have returned (and every
-  // item posted before); the calling thread runs items too. Not reentrant:
-  // an item must not call RunAll. One caller at a time (a runner's thread).
-  void RunAll(std::vector<std::function<void()>> work);
+  // Runs every item of `work` on the pool's threads and returns when all
+  // have returned or `wait` has passed, whichever comes first. An item
+  // still running then goes on, and the next call's items run beside it:
+  // an item that may outlive the call must hold what it uses (no reference
+  // to the caller's stack). One caller at a time (a runner's thread).
+  void RunAll(std::vector<std::function<void()>> work,
+              absl::Duration wait = absl::InfiniteDuration());
 
   // Runs `item` on one of the pool's threads and returns at once; items
   // posted while every thread is busy wait their turn. From any thread,

@@ -1,9 +1,11 @@
 // WorkerPool: items run at once, as many as the pool has threads, and RunAll
-// returns only when every item has.
+// returns when every item has, or when its wait has passed with an item
+// still running, which then goes on.
 #include "pipeline/platform/stage/worker_pool.h"
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "absl/synchronization/barrier.h"
@@ -54,7 +56,7 @@ TEST(WorkerPool, NeverRunsMoreThanItsSizeAndReturnsWhenAllHave) {
   EXPECT_GE(most, 2);
 }
 
-TEST(WorkerPool, OneThreadRunsItemsInOrderOnTheCaller) {
+TEST(WorkerPool, OneThreadRunsItemsInOrder) {
   WorkerPool pool(1);
   std::vector<int> order;
   pool.RunAll({[&] { order.push_back(1); }, [&] { order.push_back(2); }});
@@ -74,9 +76,32 @@ TEST(WorkerPool, PostReturnsAtOnceAndItsItemsRunOnThePoolThreads) {
   }
   EXPECT_EQ(done, 0);
   release.Notify();
-  // RunAll also waits for what was posted before it.
   pool.RunAll({[&] { ++done; }});
-  EXPECT_EQ(done, 3);
+  while (done < 3) absl::SleepFor(absl::Milliseconds(1));
+}
+
+TEST(WorkerPool, RunAllReturnsAfterItsWaitAndTheSlowItemGoesOn) {
+  WorkerPool pool(4);
+  auto release = std::make_shared<absl::Notification>();
+  auto slow_done = std::make_shared<std::atomic<bool>>(false);
+  std::atomic<int> quick{0};
+  std::vector<std::function<void()>> work;
+  work.push_back([release, slow_done] {
+    release->WaitForNotification();
+    *slow_done = true;
+  });
+  for (int i = 0; i < 3; ++i) work.push_back([&] { ++quick; });
+  const absl::Time start = absl::Now();
+  pool.RunAll(std::move(work), absl::Milliseconds(100));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(100));
+  EXPECT_EQ(quick, 3);
+  EXPECT_FALSE(*slow_done);
+  // The next call's items run beside the one still running.
+  pool.RunAll({[&] { ++quick; }});
+  EXPECT_EQ(quick, 4);
+  EXPECT_FALSE(*slow_done);
+  release->Notify();
+  while (!*slow_done) absl::SleepFor(absl::Milliseconds(1));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -79,6 +80,13 @@ absl::Status PollStage::Init(stage::Context& ctx) {
   unconfirmed_polls_.clear();
   schedule_floor_.clear();
   marked_.clear();
+  {
+    // Their marks stay: whoever has the lodgment now counts the pull as
+    // done, as after a stop during it. Pulls still running stay counted as
+    // running, so that no other goes out for their lodgments meanwhile.
+    absl::MutexLock lock(&in_flight_->mu);
+    in_flight_->answered.clear();
+  }
   auto empty = [&](const char* store) {
     bool found = false;
     ctx.store(store).ForEachFrom("", [&](const std::string&, const std::string&) {
@@ -127,6 +135,11 @@ absl::Status PollStage::Process(const stage::Record& input, stage::Context& ctx)
 
 absl::Status PollStage::Punctuate(absl::Time now, stage::Context& ctx) {
   ForgetConfirmedPolls(now, ctx);
+  std::set<std::string> running;  // pulls sent earlier, still unanswered
+  {
+    absl::MutexLock lock(&in_flight_->mu);
+    running = in_flight_->running;
+  }
   std::vector<std::string> due;  // schedule keys, earliest first
   bool first = true;
   ctx.store(kScheduleStore)
@@ -134,8 +147,8 @@ absl::Status PollStage::Punctuate(absl::Time now, stage::Context& ctx) {
         if (first) schedule_floor_ = key;
         first = false;
         if (TimeOf(key) > now) return false;
-        auto held = unconfirmed_polls_.find(IdOf(key));
-        if (held == unconfirmed_polls_.end()) due.push_back(key);
+        const std::string id = IdOf(key);
+        if (unconfirmed_polls_.count(id) == 0 && running.count(id) == 0) due.push_back(key);
         return due.size() < kPullsPerPunctuation;
       });
   std::map<std::string, Pulled> pulled = PullMarked(due, ctx);
@@ -153,8 +166,13 @@ absl::Status PollStage::Punctuate(absl::Time now, stage::Context& ctx) {
     }
     break;
   }
-  // Answers not recorded (after a failure) count as pulls by their marks;
-  // their stored responses are left to no one, as content-addressed blobs.
+  // Answers not recorded here (a failure stopped the loop, or a pull sent
+  // earlier came back after its lodgment's turn) wait for the next
+  // punctuation; meanwhile their marks count as pulls.
+  if (!pulled.empty()) {
+    absl::MutexLock lock(&in_flight_->mu);
+    for (auto& [id, pull] : pulled) in_flight_->answered.emplace(id, std::move(pull));
+  }
   return result;
 }
 
@@ -169,13 +187,8 @@ void PollStage::StoreResponse(Pulled& pull) const {
 
 std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector<std::string>& due,
                                                                stage::Context& ctx) {
-  std::map<std::string, Pulled> pulled;  // by lodgment id
-  struct Message {
-    std::string id;          // the lodgment's
-    std::string message_id;  // pulled for
-    absl::Time due;
-  };
-  std::vector<Message> messages;  // earliest due first
+  const Clock& clock = ctx.clock();
+  std::vector<std::function<void()>> work;
   for (const std::string& key : due) {
     const std::string id = IdOf(key);
     if (marked_.count(id) == 0) continue;
@@ -187,23 +200,35 @@ std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector
       continue;  // PollOne sees to it
     }
     marked_.erase(id);
-    messages.push_back({id, pending.receipted().message_id(), TimeOf(key)});
-    pulled[id];
-  }
-  const Clock& clock = ctx.clock();
-  std::vector<std::function<void()>> work;
-  for (const Message& m : messages) {
-    work.push_back([this, &clock, into = &pulled[m.id], m = &m] {
-      CountPull(clock.Now(), m->due);
-      into->outcome = sbr_->Pull(m->message_id);
-      into->answered = clock.Now();
+    {
+      absl::MutexLock lock(&in_flight_->mu);
+      in_flight_->running.insert(id);
+    }
+    // It may outlive this punctuation: it holds what it uses.
+    work.push_back([this, in_flight = in_flight_, &clock, id,
+                    message_id = pending.receipted().message_id(), due_at = TimeOf(key)] {
+      Pulled pull;
+      CountPull(clock.Now(), due_at);
+      pull.outcome = sbr_->Pull(message_id);
+      pull.answered = clock.Now();
       // Stored here, at once with the other pulls' responses, not one after
       // the other when answers are recorded: each waits on three fsyncs.
-      StoreResponse(*into);
+      StoreResponse(pull);
+      absl::MutexLock lock(&in_flight->mu);
+      in_flight->running.erase(id);
+      in_flight->answered[id] = std::move(pull);
     });
   }
-  ctx.RunConcurrently(std::move(work));
+  ctx.RunConcurrently(std::move(work), kPullWait);
+  std::map<std::string, Pulled> pulled;  // by lodgment id
+  absl::MutexLock lock(&in_flight_->mu);
+  pulled.swap(in_flight_->answered);
   return pulled;
+}
+
+bool PollStage::PullRunning(const std::string& id) const {
+  absl::MutexLock lock(&in_flight_->mu);
+  return in_flight_->running.count(id) > 0;
 }
 
 void PollStage::ForgetConfirmedPolls(absl::Time now, stage::Context& ctx) {
@@ -246,6 +271,11 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
     return absl::OkStatus();
   }
   auto prefetched = pulled.find(id);
+  if (prefetched == pulled.end() && PullRunning(id)) {
+    // Sent and not answered within kPullWait: recorded by the first
+    // punctuation after its answer. Its schedule key stays due.
+    return absl::OkStatus();
+  }
   if (pending.has_pull_started() && marked_.count(id) == 0 && prefetched == pulled.end()) {
     // Left by a process that stopped during the pull: it counts as a poll
     // now, after that process ended, so the next one cannot come early.

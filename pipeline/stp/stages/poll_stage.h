@@ -25,7 +25,12 @@
 // the pull even if sbrgate never saw the answer).
 //
 // The pulls of one punctuation go to SBR at once (Context::RunConcurrently),
-// and their answers are recorded one after the other.
+// and their answers are recorded one after the other. A punctuation waits
+// for them at most kPullWait: a slow pull (one whose connection took a
+// second to open, or an agency that stops answering) must not hold every
+// other lodgment's polls and the new receipts. One still running then is
+// recorded by the first punctuation after its answer comes, and no other
+// pull of its lodgment goes out meanwhile.
 //
 // Receipts are idempotent: a receipt of a message the stage is polling for,
 // or has the response of, is read again only when a stage redid its work,
@@ -37,11 +42,14 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "pipeline/platform/blob/blob_store.h"
 #include "pipeline/platform/stage/stage.h"
 #include "pipeline/sbr/client/sbr_client.h"
@@ -59,6 +67,9 @@ class PollStage : public stage::Stage {
   // keep every worker busy while the slower ones finish (at 32, receipt to
   // final took twice as long at 180 lodgments a second).
   static constexpr size_t kPullsPerPunctuation = 128;
+  // The longest a punctuation waits for its pulls (a pull takes tens of
+  // milliseconds when the agency answers at once).
+  static constexpr absl::Duration kPullWait = absl::Milliseconds(500);
 
   PollStage(const sbr_client::SbrApi* sbr, const blob::BlobStore* blobs,
             absl::Duration margin = absl::Seconds(2))
@@ -89,11 +100,15 @@ class PollStage : public stage::Stage {
   // working file moved into the blob store.
   void StoreResponse(Pulled& pull) const;
   // Sends the pulls of the `due` lodgments whose mark is committed, all at
-  // once (Context::RunConcurrently), by lodgment id. Their marks count as
-  // pulls from here on: should an answer not be recorded, the next
-  // punctuation reschedules as after a stop during the pull.
+  // once (Context::RunConcurrently), and returns the answers that came
+  // back by kPullWait, with those of pulls sent earlier that came back
+  // since, by lodgment id. Their marks count as pulls from here on: should
+  // an answer never be recorded, a later punctuation reschedules as after
+  // a stop during the pull.
   std::map<std::string, Pulled> PullMarked(const std::vector<std::string>& due,
                                            stage::Context& ctx);
+  // True while a pull of lodgment `id` is sent and not answered.
+  bool PullRunning(const std::string& id) const;
   // On failure, `retry_at` says when the lodgment may be tried again. A
   // pull PullMarked sent is taken from `pulled`; otherwise it is sent here.
   absl::Status PollOne(const std::string& schedule_key, stage::Context& ctx, absl::Time* retry_at,
@@ -129,6 +144,14 @@ class PollStage : public stage::Stage {
   // Pulls this instance marked and has not sent yet: a mark not in here was
   // left by a process that stopped during the pull.
   std::set<std::string> marked_;
+  // Pulls sent and not yet recorded, by lodgment id: shared with the pulls
+  // themselves, which may outlive the punctuation that sent them.
+  struct InFlight {
+    absl::Mutex mu;
+    std::set<std::string> running ABSL_GUARDED_BY(mu);
+    std::map<std::string, Pulled> answered ABSL_GUARDED_BY(mu);
+  };
+  const std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
 };
 
 }  // namespace sbrgate::lodgment

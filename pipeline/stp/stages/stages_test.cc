@@ -8,11 +8,14 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "pipeline/platform/blob/blob_ref.h"
 #include "pipeline/platform/common/byte_stream.h"
 #include "pipeline/platform/common/digest.h"
 #include "pipeline/platform/common/proto_time.h"
 #include "pipeline/platform/stage/fake_context.h"
+#include "pipeline/platform/stage/worker_pool.h"
 #include "pipeline/sbr/event02/event02.h"
 #include "pipeline/stp/poll_schedule/schedule.h"
 #include "pipeline/stp/stages/poll_stage.h"
@@ -313,6 +316,101 @@ TEST_F(StagesTest, PollFollowsTheScheduleAndHandsOverTheResponse) {
   EXPECT_TRUE(ctx.emitted.empty());
   EXPECT_EQ(ctx.stores[PollStage::kStore].size(), 0u);
   EXPECT_EQ(ctx.stores[PollStage::kScheduleStore].size(), 0u);
+}
+
+// An agency whose pull of one message answers only once released (or after
+// 10 s); every other pull answers with a response at once. Safe from
+// several threads.
+class OneSlowPullSbr : public sbr_client::SbrApi {
+ public:
+  explicit OneSlowPullSbr(std::string slow) : slow_(std::move(slow)) {}
+  void CancelExchanges() const override {}
+  absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush&) const override {
+    return absl::UnimplementedError("no pushes here");
+  }
+  absl::StatusOr<sbr_client::PullOutcome> Pull(const std::string& id) const override {
+    {
+      absl::MutexLock lock(&mu_);
+      pulled_.push_back(id);
+    }
+    if (id == slow_) release.WaitForNotificationWithTimeout(absl::Seconds(10));
+    sbr_client::PullOutcome response;
+    response.kind = sbr_client::PullOutcome::Kind::kResponse;
+    response.response = StoredBytes::Memory(absl::StrCat("<response of=\"", id, "\"/>"));
+    return response;
+  }
+  int PullsOf(const std::string& id) const {
+    absl::MutexLock lock(&mu_);
+    return static_cast<int>(std::count(pulled_.begin(), pulled_.end(), id));
+  }
+  mutable absl::Notification release;
+
+ private:
+  const std::string slow_;
+  mutable absl::Mutex mu_;
+  mutable std::vector<std::string> pulled_ ABSL_GUARDED_BY(mu_);
+};
+
+// A context whose RunConcurrently runs items on threads, as a runner's does.
+class PooledContext : public stage::FakeContext {
+ public:
+  using FakeContext::FakeContext;
+  void RunConcurrently(std::vector<std::function<void()>> work, absl::Duration wait) override {
+    pool_.RunAll(std::move(work), wait);
+  }
+
+ private:
+  stage::WorkerPool pool_{8};
+};
+
+// One slow pull (a connection that takes a second to open, an agency that
+// stops answering) holds neither the other lodgments' answers nor new
+// receipts: the punctuation waits for it at most kPullWait, a later one
+// records its answer, and no second pull of it goes out meanwhile.
+TEST_F(StagesTest, PollRecordsOthersWhileOnePullIsSlow) {
+  OneSlowPullSbr sbr("m1@test");
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  PooledContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  events::LodgmentToSubmit other = Submission();
+  other.set_lodgment_id("L2");
+  other.set_message_id("m2@test");
+  for (const events::LodgmentToSubmit& s : {Submission(), other}) {
+    ASSERT_TRUE(stage.Process(RecordOf(topics::kSubmitted, Receipted(s, receipt)), ctx).ok());
+  }
+  clock_.Set(receipt + absl::Seconds(62));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // marks both
+  ctx.Clear();
+  const absl::Time start = absl::Now();
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // sends both
+  EXPECT_LT(absl::Now() - start, PollStage::kPullWait + absl::Seconds(2));
+  auto ready = ctx.On<events::ResponseReady>(topics::kResponses);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].lodgment_id(), "L2");
+
+  // While it runs, later punctuations send no other pull of it, and a new
+  // receipt is taken in.
+  ctx.Clear();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  events::LodgmentToSubmit third = Submission();
+  third.set_lodgment_id("L3");
+  third.set_message_id("m3@test");
+  ASSERT_TRUE(
+      stage.Process(RecordOf(topics::kSubmitted, Receipted(third, clock_.Now())), ctx).ok());
+  EXPECT_EQ(sbr.PullsOf("m1@test"), 1);
+  EXPECT_TRUE(ctx.On<events::ResponseReady>(topics::kResponses).empty());
+
+  sbr.release.Notify();
+  for (int i = 0; i < 500 && ctx.On<events::ResponseReady>(topics::kResponses).empty(); ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+    ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  }
+  ready = ctx.On<events::ResponseReady>(topics::kResponses);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].lodgment_id(), "L1");
+  EXPECT_EQ(*blob::ReadRef(*blobs_, ready[0].response()), "<response of=\"m1@test\"/>");
+  EXPECT_EQ(sbr.PullsOf("m1@test"), 1);
+  EXPECT_EQ(sbr.PullsOf("m2@test"), 1);
 }
 
 TEST_F(StagesTest, PollEscalatesAfterSeventyTwoHours) {
