@@ -208,6 +208,7 @@ std::map<std::string, PollStage::Pulled> PollStage::PullMarked(const std::vector
     work.push_back([this, in_flight = in_flight_, &clock, id,
                     message_id = pending.receipted().message_id(), due_at = TimeOf(key)] {
       Pulled pull;
+      pull.message_id = message_id;
       CountPull(clock.Now(), due_at);
       pull.outcome = sbr_->Pull(message_id);
       pull.answered = clock.Now();
@@ -271,6 +272,12 @@ absl::Status PollStage::PollOne(const std::string& schedule_key, stage::Context&
     return absl::OkStatus();
   }
   auto prefetched = pulled.find(id);
+  if (prefetched != pulled.end() && prefetched->second.message_id != r.message_id()) {
+    // The answer of a pull for the message a new receipt replaced while
+    // the pull ran: the message pending now has a schedule of its own.
+    pulled.erase(prefetched);
+    prefetched = pulled.end();
+  }
   if (prefetched == pulled.end() && PullRunning(id)) {
     // Sent and not answered within kPullWait: recorded by the first
     // punctuation after its answer. Its schedule key stays due.

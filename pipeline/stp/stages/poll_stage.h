@@ -91,6 +91,7 @@ class PollStage : public stage::Stage {
  private:
   // A pull and when its answer came back.
   struct Pulled {
+    std::string message_id;  // pulled for
     absl::StatusOr<sbr_client::PullOutcome> outcome;
     absl::Time answered;
     // A response's blob (its working file removed), else not set.

@@ -318,12 +318,14 @@ TEST_F(StagesTest, PollFollowsTheScheduleAndHandsOverTheResponse) {
   EXPECT_EQ(ctx.stores[PollStage::kScheduleStore].size(), 0u);
 }
 
-// An agency whose pull of one message answers only once released (or after
-// 10 s); every other pull answers with a response at once. Safe from
-// several threads.
-class OneSlowPullSbr : public sbr_client::SbrApi {
+// An agency whose pulls of the `slow` messages answer only once released
+// (or after 10 s); every other pull answers with a response at once. Safe
+// from several threads.
+class SlowPullsSbr : public sbr_client::SbrApi {
  public:
-  explicit OneSlowPullSbr(std::string slow) : slow_(std::move(slow)) {}
+  explicit SlowPullsSbr(const std::vector<std::string>& slow) {
+    for (const std::string& id : slow) release_[id];
+  }
   void CancelExchanges() const override {}
   absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush&) const override {
     return absl::UnimplementedError("no pushes here");
@@ -333,20 +335,22 @@ class OneSlowPullSbr : public sbr_client::SbrApi {
       absl::MutexLock lock(&mu_);
       pulled_.push_back(id);
     }
-    if (id == slow_) release.WaitForNotificationWithTimeout(absl::Seconds(10));
+    if (auto it = release_.find(id); it != release_.end()) {
+      it->second.WaitForNotificationWithTimeout(absl::Seconds(10));
+    }
     sbr_client::PullOutcome response;
     response.kind = sbr_client::PullOutcome::Kind::kResponse;
     response.response = StoredBytes::Memory(absl::StrCat("<response of=\"", id, "\"/>"));
     return response;
   }
+  void Release(const std::string& id) const { release_.at(id).Notify(); }
   int PullsOf(const std::string& id) const {
     absl::MutexLock lock(&mu_);
     return static_cast<int>(std::count(pulled_.begin(), pulled_.end(), id));
   }
-  mutable absl::Notification release;
 
  private:
-  const std::string slow_;
+  mutable std::map<std::string, absl::Notification> release_;
   mutable absl::Mutex mu_;
   mutable std::vector<std::string> pulled_ ABSL_GUARDED_BY(mu_);
 };
@@ -368,7 +372,7 @@ class PooledContext : public stage::FakeContext {
 // receipts: the punctuation waits for it at most kPullWait, a later one
 // records its answer, and no second pull of it goes out meanwhile.
 TEST_F(StagesTest, PollRecordsOthersWhileOnePullIsSlow) {
-  OneSlowPullSbr sbr("m1@test");
+  SlowPullsSbr sbr({"m1@test"});
   PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
   PooledContext ctx(&clock_);
   const absl::Time receipt = clock_.Now();
@@ -400,7 +404,7 @@ TEST_F(StagesTest, PollRecordsOthersWhileOnePullIsSlow) {
   EXPECT_EQ(sbr.PullsOf("m1@test"), 1);
   EXPECT_TRUE(ctx.On<events::ResponseReady>(topics::kResponses).empty());
 
-  sbr.release.Notify();
+  sbr.Release("m1@test");
   for (int i = 0; i < 500 && ctx.On<events::ResponseReady>(topics::kResponses).empty(); ++i) {
     absl::SleepFor(absl::Milliseconds(10));
     ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
@@ -411,6 +415,43 @@ TEST_F(StagesTest, PollRecordsOthersWhileOnePullIsSlow) {
   EXPECT_EQ(*blob::ReadRef(*blobs_, ready[0].response()), "<response of=\"m1@test\"/>");
   EXPECT_EQ(sbr.PullsOf("m1@test"), 1);
   EXPECT_EQ(sbr.PullsOf("m2@test"), 1);
+}
+
+// A new receipt of the lodgment (another MessageId) while its pull runs:
+// that pull's answer is not taken for the new message's, however late the
+// new message's own pull answers.
+TEST_F(StagesTest, PollDropsTheAnswerOfAMessageANewReceiptReplaced) {
+  SlowPullsSbr sbr({"m1@test", "m9@test"});
+  PollStage stage(&sbr, blobs_.get(), absl::Seconds(2));
+  PooledContext ctx(&clock_);
+  const absl::Time receipt = clock_.Now();
+  ASSERT_TRUE(
+      stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(), receipt)), ctx).ok());
+  clock_.Set(receipt + absl::Seconds(62));
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // marks m1
+  ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());  // sends m1; it hangs
+  const absl::Time second = clock_.Now();
+  ASSERT_TRUE(
+      stage.Process(RecordOf(topics::kSubmitted, Receipted(Submission(9), second)), ctx).ok());
+  sbr.Release("m1@test");
+  clock_.Set(second + absl::Seconds(62));
+  // m9 is marked once m1's pull has returned, and sent (to hang) after.
+  for (int i = 0; i < 500 && sbr.PullsOf("m9@test") == 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+    ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  }
+  ASSERT_EQ(sbr.PullsOf("m9@test"), 1);
+  EXPECT_TRUE(ctx.On<events::ResponseReady>(topics::kResponses).empty());
+  sbr.Release("m9@test");
+  for (int i = 0; i < 500 && ctx.On<events::ResponseReady>(topics::kResponses).empty(); ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+    ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
+  }
+  auto ready = ctx.On<events::ResponseReady>(topics::kResponses);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].message_id(), "m9@test");
+  EXPECT_EQ(*blob::ReadRef(*blobs_, ready[0].response()), "<response of=\"m9@test\"/>");
+  EXPECT_EQ(sbr.PullsOf("m1@test"), 1);
 }
 
 TEST_F(StagesTest, PollEscalatesAfterSeventyTwoHours) {
