@@ -5,6 +5,7 @@
 #include <atomic>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -125,6 +126,15 @@ class StagesTest : public ::testing::Test {
     sbr_client::PushOutcome ok;
     ok.receipt = ebms::Receipt{"r1@ato", clock_.Now(), "m1@test", {}};
     return ok;
+  }
+
+  // Punctuates every 10 ms until `done` (at most 5 s): pulls that run on
+  // other threads come back in later punctuations.
+  void PunctuateUntil(PollStage& poll, stage::Context& ctx, const std::function<bool()>& done) {
+    for (int i = 0; i < 500 && !done(); ++i) {
+      absl::SleepFor(absl::Milliseconds(10));
+      ASSERT_TRUE(poll.Punctuate(clock_.Now(), ctx).ok());
+    }
   }
 
   static std::vector<std::string> ScheduleKeys(FakeContext& ctx) {
@@ -405,10 +415,8 @@ TEST_F(StagesTest, PollRecordsOthersWhileOnePullIsSlow) {
   EXPECT_TRUE(ctx.On<events::ResponseReady>(topics::kResponses).empty());
 
   sbr.Release("m1@test");
-  for (int i = 0; i < 500 && ctx.On<events::ResponseReady>(topics::kResponses).empty(); ++i) {
-    absl::SleepFor(absl::Milliseconds(10));
-    ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
-  }
+  PunctuateUntil(stage, ctx,
+                 [&] { return !ctx.On<events::ResponseReady>(topics::kResponses).empty(); });
   ready = ctx.On<events::ResponseReady>(topics::kResponses);
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_EQ(ready[0].lodgment_id(), "L1");
@@ -436,17 +444,12 @@ TEST_F(StagesTest, PollDropsTheAnswerOfAMessageANewReceiptReplaced) {
   sbr.Release("m1@test");
   clock_.Set(second + absl::Seconds(62));
   // m9 is marked once m1's pull has returned, and sent (to hang) after.
-  for (int i = 0; i < 500 && sbr.PullsOf("m9@test") == 0; ++i) {
-    absl::SleepFor(absl::Milliseconds(10));
-    ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
-  }
+  PunctuateUntil(stage, ctx, [&] { return sbr.PullsOf("m9@test") > 0; });
   ASSERT_EQ(sbr.PullsOf("m9@test"), 1);
   EXPECT_TRUE(ctx.On<events::ResponseReady>(topics::kResponses).empty());
   sbr.Release("m9@test");
-  for (int i = 0; i < 500 && ctx.On<events::ResponseReady>(topics::kResponses).empty(); ++i) {
-    absl::SleepFor(absl::Milliseconds(10));
-    ASSERT_TRUE(stage.Punctuate(clock_.Now(), ctx).ok());
-  }
+  PunctuateUntil(stage, ctx,
+                 [&] { return !ctx.On<events::ResponseReady>(topics::kResponses).empty(); });
   auto ready = ctx.On<events::ResponseReady>(topics::kResponses);
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_EQ(ready[0].message_id(), "m9@test");
