@@ -67,11 +67,8 @@ void WorkerPool::Drain() {
       if (queue_.empty()) return;
       item = std::move(queue_.front());
       queue_.pop_front();
-      ++running_;
     }
     item();
-    absl::MutexLock lock(&mu_);
-    --running_;
   }
 }
 

@@ -64,7 +64,6 @@ class WorkerPool {
   std::vector<std::thread> threads_ ABSL_GUARDED_BY(threads_mu_);
   absl::Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
-  int running_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
