@@ -337,8 +337,10 @@ class SlowPullsSbr : public sbr_client::SbrApi {
     for (const std::string& id : slow) release_[id];
   }
   void CancelExchanges() const override {}
-  absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush&) const override {
-    return absl::UnimplementedError("no pushes here");
+  // The poll stage only pulls: a push from it is a failure of the test.
+  absl::StatusOr<sbr_client::PushOutcome> Push(const sbr_client::LodgmentPush& p) const override {
+    ADD_FAILURE() << "the poll stage pushed " << p.message_id;
+    return absl::InternalError(absl::StrCat("the poll stage pushed ", p.message_id));
   }
   absl::StatusOr<sbr_client::PullOutcome> Pull(const std::string& id) const override {
     {
